@@ -1,0 +1,4 @@
+import { main } from '@signalpath/service-host';
+import { profileService } from './server';
+
+main(profileService);

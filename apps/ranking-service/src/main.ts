@@ -1,0 +1,4 @@
+import { main } from '@signalpath/service-host';
+import { rankingService } from './server';
+
+main(rankingService);

@@ -1,0 +1,4 @@
+import { main } from '@signalpath/service-host';
+import { signalService } from './server';
+
+main(signalService);

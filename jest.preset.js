@@ -1,0 +1,16 @@
+// Shared jest settings for every project; each project's jest.config.js spreads this.
+const { pathsToModuleNameMapper } = require('ts-jest');
+const { compilerOptions } = require('./tsconfig.base.json');
+
+module.exports = {
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: { ...compilerOptions, paths: undefined, isolatedModules: true }, diagnostics: false }],
+    // Data files are bundled as text / bytes by esbuild; mirror that in tests.
+    '^.+\\.(tsv|binpb)$': require.resolve('./tools/jest/asset-transform.js'),
+  },
+  moduleFileExtensions: ['ts', 'js', 'json', 'tsv', 'binpb'],
+  moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/../../' }),
+  testTimeout: 30000,
+};

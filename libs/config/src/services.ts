@@ -1,0 +1,41 @@
+import type { EnvReader } from './env';
+
+/** The four services, their default ports (DESIGN.md) and the variables that override them. */
+export const SERVICES = {
+  consent: { app: 'consent-service', grpcService: 'signalpath.consent.v1.ConsentService', portVar: 'CONSENT_PORT', addrVar: 'CONSENT_ADDR', defaultPort: 50051 },
+  signal: { app: 'signal-service', grpcService: 'signalpath.signal.v1.SignalService', portVar: 'SIGNAL_PORT', addrVar: 'SIGNAL_ADDR', defaultPort: 50052 },
+  profile: { app: 'profile-service', grpcService: 'signalpath.profile.v1.ProfileService', portVar: 'PROFILE_PORT', addrVar: 'PROFILE_ADDR', defaultPort: 50053 },
+  ranking: { app: 'ranking-service', grpcService: 'signalpath.ranking.v1.RankingService', portVar: 'RANKING_PORT', addrVar: 'RANKING_ADDR', defaultPort: 50054 },
+} as const;
+
+export type ServiceKey = keyof typeof SERVICES;
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  mongoUri: string;
+  /** Prefix for database names: `${prefix}consent` etc. Empty in production. */
+  dbPrefix: string;
+  shutdownGraceMs: number;
+  logLevel: string;
+}
+
+/** Common settings for the service `key`: listen address, database, shutdown bound, logging. */
+export function readServerConfig(env: EnvReader, key: ServiceKey): ServerConfig {
+  const spec = SERVICES[key];
+  return {
+    host: env.string('SIGNALPATH_HOST', '127.0.0.1'),
+    port: env.port(spec.portVar, spec.defaultPort),
+    mongoUri: env.string('MONGODB_URI', 'mongodb://127.0.0.1:27017/'),
+    dbPrefix: env.string('MONGODB_DB_PREFIX', ''),
+    shutdownGraceMs: env.durationMs('SHUTDOWN_GRACE', 10_000),
+    logLevel: env.string('LOG_LEVEL', 'info'),
+  };
+}
+
+/** Where to reach another service: `<KEY>_ADDR`, else 127.0.0.1:`<KEY>_PORT`. */
+export function readServiceAddress(env: EnvReader, key: ServiceKey): string {
+  const spec = SERVICES[key];
+  const port = env.port(spec.portVar, spec.defaultPort);
+  return env.string(spec.addrVar, `127.0.0.1:${port}`);
+}

@@ -1,0 +1,111 @@
+import {
+  Client,
+  credentials as grpcCredentials,
+  Metadata,
+  type CallOptions,
+  type ChannelCredentials,
+  type MethodDefinition,
+  type ServiceDefinition,
+  type ServiceError,
+} from '@grpc/grpc-js';
+
+/** A server call whose deadline and cancellation an outgoing call inherits. */
+export type ParentCall = NonNullable<CallOptions['parent']>;
+
+/** Default per-call deadline when the caller gives none. */
+export const DEFAULT_CALL_TIMEOUT_MS = 2_000;
+
+export interface CallOverrides {
+  /** The server call this request is made for: its deadline and cancellation propagate. */
+  parent?: ParentCall;
+  timeoutMs?: number;
+  metadata?: Metadata;
+}
+
+type MethodsOf<S> = {
+  [K in keyof S]: S[K] extends MethodDefinition<infer Req, infer Res> ? (request: Req, overrides?: CallOverrides) => Promise<Res> : never;
+};
+
+/** A promise-returning client for a ts-proto grpc-js service definition. */
+export type PromiseClient<S extends ServiceDefinition> = MethodsOf<S> & { close(): void; readonly address: string };
+
+export interface ClientOptions {
+  /** Fully-qualified service name, used for the retry policy. */
+  serviceName: string;
+  /** Method names (as in the proto, e.g. `GetSettings`) safe to retry on UNAVAILABLE. */
+  idempotentMethods?: string[];
+  timeoutMs?: number;
+  credentials?: ChannelCredentials;
+  /** Adds metadata (e.g. a service token) to every call. */
+  metadataProvider?: () => Metadata;
+  maxReceiveMessageBytes?: number;
+}
+
+/**
+ * gRPC service config with a retry policy for idempotent methods only: a retried write that is
+ * not idempotent could apply twice.
+ */
+export function retryServiceConfig(serviceName: string, methods: string[]): string {
+  if (methods.length === 0) return JSON.stringify({ loadBalancingConfig: [{ pick_first: {} }] });
+  return JSON.stringify({
+    loadBalancingConfig: [{ pick_first: {} }],
+    methodConfig: [
+      {
+        name: methods.map((method) => ({ service: serviceName, method })),
+        retryPolicy: {
+          maxAttempts: 4,
+          initialBackoff: '0.05s',
+          maxBackoff: '0.5s',
+          backoffMultiplier: 2,
+          retryableStatusCodes: ['UNAVAILABLE'],
+        },
+      },
+    ],
+  });
+}
+
+/** The earlier of now + timeout and the parent call's deadline. */
+export function effectiveDeadline(timeoutMs: number, parent?: ParentCall): Date {
+  const own = Date.now() + timeoutMs;
+  const parentDeadline = parent?.getDeadline();
+  if (parentDeadline === undefined || parentDeadline === Infinity) return new Date(own);
+  const parentMs = parentDeadline instanceof Date ? parentDeadline.getTime() : Number(parentDeadline);
+  return new Date(Math.min(own, parentMs));
+}
+
+/**
+ * Builds a client whose every call has a deadline (default 2 s, never later than the parent's)
+ * and propagates the parent call's cancellation.
+ */
+export function createClient<S extends ServiceDefinition>(definition: S, address: string, options: ClientOptions): PromiseClient<S> {
+  const channel = new Client(address, options.credentials ?? grpcCredentials.createInsecure(), {
+    'grpc.service_config': retryServiceConfig(options.serviceName, options.idempotentMethods ?? []),
+    'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? 16 * 1024 * 1024,
+    'grpc.keepalive_time_ms': 30_000,
+  });
+  const defaultTimeout = options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+  const client: Record<string, unknown> = {
+    address,
+    close: () => channel.close(),
+  };
+  for (const [key, method] of Object.entries(definition)) {
+    if (method.requestStream || method.responseStream) continue;
+    client[key] = (request: unknown, overrides: CallOverrides = {}) =>
+      new Promise((resolve, reject) => {
+        const metadata = overrides.metadata?.clone() ?? new Metadata();
+        if (options.metadataProvider) metadata.merge(options.metadataProvider());
+        const callOptions: CallOptions = { deadline: effectiveDeadline(overrides.timeoutMs ?? defaultTimeout, overrides.parent) };
+        if (overrides.parent) callOptions.parent = overrides.parent;
+        channel.makeUnaryRequest(
+          method.path,
+          method.requestSerialize,
+          method.responseDeserialize,
+          request,
+          metadata,
+          callOptions,
+          (error: ServiceError | null, response?: unknown) => (error ? reject(error) : resolve(response)),
+        );
+      });
+  }
+  return client as PromiseClient<S>;
+}

@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './validate';
+export * from './unary';
+export * from './server';
+export * from './clients';
+export * from './lifecycle';

@@ -1,0 +1,71 @@
+import type { GrpcServer } from './server';
+
+export interface LifecycleLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface ServeOptions {
+  name: string;
+  server: GrpcServer;
+  host: string;
+  port: number;
+  logger: LifecycleLogger;
+  /** Resolves true when dependencies (the database) answer; drives health status. */
+  readiness: () => Promise<boolean>;
+  readinessIntervalMs?: number;
+  shutdownGraceMs: number;
+  /** Run in order after the server stopped: background workers, database, telemetry flush. */
+  closers: Array<() => Promise<void>>;
+}
+
+export interface RunningService {
+  port: number;
+  stop(reason: string): Promise<void>;
+}
+
+/**
+ * Listens, keeps health in step with readiness, and on SIGTERM/SIGINT runs the shutdown
+ * sequence: NOT_SERVING → tryShutdown (bounded) → forceShutdown → closers.
+ */
+export async function serve(options: ServeOptions): Promise<RunningService> {
+  const { server, logger } = options;
+  const port = await server.listen(options.host, options.port);
+  let lastReady: boolean | undefined;
+  let stopping = false;
+  const check = async () => {
+    const ready = await options.readiness().catch(() => false);
+    if (stopping) return;
+    if (ready !== lastReady) {
+      server.setServing(ready);
+      logger[ready ? 'info' : 'warn']({ ready }, ready ? 'serving' : 'not serving: dependencies unavailable');
+      lastReady = ready;
+    }
+  };
+  await check();
+  const timer = setInterval(() => void check(), options.readinessIntervalMs ?? 2_000);
+  timer.unref();
+  logger.info({ host: options.host, port }, `${options.name} listening`);
+
+  let stopped: Promise<void> | undefined;
+  const stop = (reason: string) => {
+    stopped ??= (async () => {
+      stopping = true;
+      clearInterval(timer);
+      logger.info({ reason }, 'shutting down');
+      const outcome = await server.shutdown(options.shutdownGraceMs);
+      for (const close of options.closers) {
+        await close().catch((error: unknown) => logger.error({ error_name: error instanceof Error ? error.name : 'unknown' }, 'error while closing'));
+      }
+      logger.info({ outcome }, 'stopped');
+    })();
+    return stopped;
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      void stop(signal).then(() => process.exit(0));
+    });
+  }
+  return { port, stop };
+}

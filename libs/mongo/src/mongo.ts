@@ -1,0 +1,62 @@
+import { MongoClient, type Db, type IndexDescription } from 'mongodb';
+
+export interface MongoOptions {
+  uri: string;
+  /** Database name; one per service (`consent`, `signal`, ...), optionally prefixed. */
+  dbName: string;
+  appName: string;
+  /** How long an operation waits for a server before failing (→ UNAVAILABLE). */
+  serverSelectionTimeoutMs?: number;
+}
+
+export interface MongoHandle {
+  client: MongoClient;
+  db: Db;
+  /** Readiness: true when the server answers a ping. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/**
+ * A client for one service's database. It connects lazily and reconnects by itself, so a service
+ * started before its database, or outliving a database restart, recovers without a restart.
+ */
+export function createMongo(options: MongoOptions): MongoHandle {
+  const client = new MongoClient(options.uri, {
+    appName: options.appName,
+    serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 3_000,
+    connectTimeoutMS: 3_000,
+    maxPoolSize: 50,
+  });
+  const db = client.db(options.dbName);
+  return {
+    client,
+    db,
+    async ping() {
+      try {
+        await db.command({ ping: 1 });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => client.close(),
+  };
+}
+
+export type IndexPlan = Record<string, IndexDescription[]>;
+
+/**
+ * Creates the collections' indexes (idempotent). Runs at start and in tests; only features both
+ * MongoDB and FerretDB v1 support (no TTL, no partial filter expressions).
+ */
+export async function ensureIndexes(db: Db, plan: IndexPlan): Promise<void> {
+  for (const [collection, indexes] of Object.entries(plan)) {
+    if (indexes.length > 0) await db.collection(collection).createIndexes(indexes);
+  }
+}
+
+/** Database name for a service, honouring an optional prefix (tests, shared servers). */
+export function databaseName(prefix: string, service: string): string {
+  return `${prefix}${service}`;
+}

@@ -1,0 +1,4 @@
+declare module '*.binpb' {
+  const bytes: Uint8Array;
+  export default bytes;
+}

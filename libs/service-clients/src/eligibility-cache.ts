@@ -1,0 +1,58 @@
+import type { ParentCall } from '@signalpath/grpc-kit';
+import type { common, consent } from '@signalpath/proto';
+import type { ConsentClient } from './clients';
+
+export interface CachedEligibility {
+  allowed: boolean;
+  reason: consent.EligibilityReason;
+  settingsVersion: string;
+}
+
+export interface EligibilityCacheOptions {
+  /** How stale an answer may be. Consent changes take effect within this bound (default 2 s). */
+  maxAgeMs?: number;
+  maxEntries?: number;
+  now?: () => number;
+}
+
+/**
+ * Caching for CheckEligibility with bounded staleness, as ConsentService documents for callers:
+ * an answer is reused for at most `maxAgeMs`; nothing is cached when the call fails (callers fail
+ * closed). The key includes the event's day relative to the effective date only through the full
+ * request, so answers for different event times never mix.
+ */
+export class EligibilityCache {
+  private readonly entries = new Map<string, { value: CachedEligibility; at: number }>();
+  private readonly maxAgeMs: number;
+  private readonly maxEntries: number;
+  private readonly now: () => number;
+
+  constructor(private readonly client: ConsentClient, options: EligibilityCacheOptions = {}) {
+    this.maxAgeMs = options.maxAgeMs ?? 2_000;
+    this.maxEntries = options.maxEntries ?? 50_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  async check(
+    request: { userId: string; surface: common.Surface; purpose: common.Purpose; eventTime?: Date; endToEndEncrypted?: boolean },
+    parent?: ParentCall,
+  ): Promise<CachedEligibility> {
+    const key = [request.userId, request.surface, request.purpose, request.eventTime?.getTime() ?? '', request.endToEndEncrypted ? 1 : 0].join('|');
+    const hit = this.entries.get(key);
+    const now = this.now();
+    if (hit && now - hit.at <= this.maxAgeMs) return hit.value;
+    const response = await this.client.checkEligibility(
+      { userId: request.userId, surface: request.surface, purpose: request.purpose, eventTime: request.eventTime, endToEndEncrypted: request.endToEndEncrypted ?? false },
+      { parent },
+    );
+    const value = { allowed: response.allowed, reason: response.reason, settingsVersion: response.settingsVersion };
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(key, { value, at: now });
+    return value;
+  }
+
+  /** Drops every cached answer for a user (e.g. after this process changed their settings). */
+  invalidate(userId: string): void {
+    for (const key of this.entries.keys()) if (key.startsWith(`${userId}|`)) this.entries.delete(key);
+  }
+}

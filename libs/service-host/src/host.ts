@@ -1,0 +1,71 @@
+import type { Db } from 'mongodb';
+import { loadConfigOrExit, SERVICES, type EnvReader, type ServerConfig, type ServiceKey } from '@signalpath/config';
+import { GrpcServer, serve, type RunningService } from '@signalpath/grpc-kit';
+import { createMongo, databaseName, ensureIndexes, type IndexPlan } from '@signalpath/mongo';
+import { createLogger, shutdownTelemetry, type Logger } from '@signalpath/telemetry';
+
+export interface ServiceDeps<C> {
+  config: C;
+  db: Db;
+  logger: Logger;
+}
+
+export interface ServiceInstance {
+  server: GrpcServer;
+  /** Background work (outbox delivery, retention, erasure jobs); started after listen. */
+  start?(): void;
+  /** Stops background work and closes clients; runs after the server stopped. */
+  close?(): Promise<void>;
+}
+
+/** What an app provides; `runService` and the test helper do the rest. */
+export interface ServiceModule<C extends ServerConfig = ServerConfig> {
+  key: ServiceKey;
+  readConfig(env: EnvReader): C;
+  indexes: IndexPlan;
+  create(deps: ServiceDeps<C>): ServiceInstance;
+}
+
+/**
+ * The whole of an app's main: config (exit naming a bad variable) → logger → database →
+ * indexes → server → listen → health from readiness → graceful shutdown on SIGTERM/SIGINT.
+ */
+export async function runService<C extends ServerConfig>(module: ServiceModule<C>): Promise<RunningService> {
+  const config = loadConfigOrExit((env) => module.readConfig(env));
+  const app = SERVICES[module.key].app;
+  const logger = createLogger(app, config.logLevel);
+  const mongo = createMongo({ uri: config.mongoUri, dbName: databaseName(config.dbPrefix, module.key), appName: app });
+  // Index creation waits for the database; readiness keeps health NOT_SERVING until it answers.
+  const indexesReady = ensureIndexes(mongo.db, module.indexes).then(
+    () => true,
+    (error: unknown) => {
+      logger.warn({ error_name: error instanceof Error ? error.name : 'unknown' }, 'indexes not ensured yet; will retry');
+      return false;
+    },
+  );
+  let indexed = await indexesReady;
+  const instance = module.create({ config, db: mongo.db, logger });
+  const running = await serve({
+    name: app,
+    server: instance.server,
+    host: config.host,
+    port: config.port,
+    logger,
+    shutdownGraceMs: config.shutdownGraceMs,
+    readiness: async () => {
+      if (!indexed) indexed = await ensureIndexes(mongo.db, module.indexes).then(() => true, () => false);
+      return indexed && (await mongo.ping());
+    },
+    closers: [async () => instance.close?.(), () => mongo.close(), () => shutdownTelemetry()],
+  });
+  instance.start?.();
+  return running;
+}
+
+/** Entry point for main.ts: exits non-zero on a start-up failure instead of hanging. */
+export function main<C extends ServerConfig>(module: ServiceModule<C>): void {
+  runService(module).catch((error: unknown) => {
+    process.stderr.write(`${SERVICES[module.key].app} failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

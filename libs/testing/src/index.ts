@@ -1,0 +1,2 @@
+export { requireMongoUri, uniqueDbName } from '@signalpath/mongo';
+export * from './service';

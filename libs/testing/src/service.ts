@@ -1,0 +1,49 @@
+import { createMongo, ensureIndexes, requireMongoUri, uniqueDbName, type MongoHandle } from '@signalpath/mongo';
+import { envReader, type ServerConfig } from '@signalpath/config';
+
+import type { ServiceInstance, ServiceModule } from '@signalpath/service-host';
+import { createLogger } from '@signalpath/telemetry';
+
+export interface TestService<C> {
+  /** `127.0.0.1:<port>` of the running server. */
+  address: string;
+  port: number;
+  config: C;
+  mongo: MongoHandle;
+  instance: ServiceInstance;
+  /** Stops the server and background work, drops the test database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a real service on port 0 against a fresh database on the real server. `env` overrides
+ * environment variables the module reads (e.g. other services' addresses, policy knobs).
+ */
+export async function startTestService<C extends ServerConfig>(
+  module: ServiceModule<C>,
+  options: { env?: Record<string, string>; startBackground?: boolean; keepDatabase?: boolean; dbName?: string } = {},
+): Promise<TestService<C>> {
+  const uri = requireMongoUri();
+  const reader = envReader({ ...options.env, MONGODB_URI: uri });
+  const config = { ...module.readConfig(reader), port: 0, host: '127.0.0.1' };
+  reader.done();
+  const mongo = createMongo({ uri, dbName: options.dbName ?? uniqueDbName(module.key), appName: `test-${module.key}` });
+  await ensureIndexes(mongo.db, module.indexes);
+  const instance = module.create({ config, db: mongo.db, logger: createLogger(`test-${module.key}`, process.env.TEST_LOG_LEVEL ?? 'silent') });
+  const port = await instance.server.listen('127.0.0.1', 0);
+  instance.server.setServing(true);
+  if (options.startBackground !== false) instance.start?.();
+  return {
+    address: `127.0.0.1:${port}`,
+    port,
+    config,
+    mongo,
+    instance,
+    async stop() {
+      await instance.server.shutdown(1_000);
+      await instance.close?.();
+      if (!options.keepDatabase) await mongo.db.dropDatabase().catch(() => undefined);
+      await mongo.close();
+    },
+  };
+}

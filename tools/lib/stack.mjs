@@ -1,0 +1,109 @@
+// Builds and runs the four services as child processes, waits for health, and stops them
+// gracefully. Shared by `npm start`, the smoke test and the end-to-end tools.
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { ROOT } from './paths.mjs';
+
+const require = createRequire(import.meta.url);
+
+export const SERVICES = [
+  { key: 'consent', app: 'consent-service', grpcService: 'signalpath.consent.v1.ConsentService', portVar: 'CONSENT_PORT', defaultPort: 50051 },
+  { key: 'signal', app: 'signal-service', grpcService: 'signalpath.signal.v1.SignalService', portVar: 'SIGNAL_PORT', defaultPort: 50052 },
+  { key: 'profile', app: 'profile-service', grpcService: 'signalpath.profile.v1.ProfileService', portVar: 'PROFILE_PORT', defaultPort: 50053 },
+  { key: 'ranking', app: 'ranking-service', grpcService: 'signalpath.ranking.v1.RankingService', portVar: 'RANKING_PORT', defaultPort: 50054 },
+];
+
+export function buildServices() {
+  const result = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', SERVICES.map((s) => s.app).join(','), '--output-style=static'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+  });
+  if (result.status !== 0) throw new Error('build failed');
+}
+
+/** Ports from the environment (validated by the services themselves) or the defaults. */
+export function servicePorts(env = process.env) {
+  return Object.fromEntries(SERVICES.map((s) => [s.key, Number(env[s.portVar] || s.defaultPort)]));
+}
+
+/** Asks grpc.health.v1.Health/Check; resolves 'SERVING', 'NOT_SERVING', ... or 'DOWN'. */
+export function healthStatus(address, service = '') {
+  const grpc = require('@grpc/grpc-js');
+  const { service: healthDefinition } = require('grpc-health-check');
+  const Client = grpc.makeGenericClientConstructor(healthDefinition, 'Health');
+  const client = new Client(address, grpc.credentials.createInsecure());
+  return new Promise((resolve) => {
+    client.check({ service }, { deadline: Date.now() + 1000 }, (error, response) => {
+      client.close();
+      if (error) return resolve('DOWN');
+      const names = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'];
+      resolve(typeof response.status === 'number' ? names[response.status] : response.status);
+    });
+  });
+}
+
+/**
+ * Spawns every service with `env` (must include MONGODB_URI and the ports). Output is prefixed
+ * with the service name. Returns { processes, waitHealthy, stop }.
+ */
+export function startServices({ env, onExit, quiet = false, only } = {}) {
+  const processes = [];
+  for (const service of SERVICES.filter((s) => !only || only.includes(s.key))) {
+    const dist = path.join(ROOT, 'dist', 'apps', service.app);
+    const child = spawn(process.execPath, ['--enable-source-maps', '--require', path.join(dist, 'instrumentation.js'), path.join(dist, 'main.js')], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const stderrLines = [];
+    const pipe = (stream, target, keep) => {
+      let buffered = '';
+      stream.on('data', (chunk) => {
+        buffered += chunk;
+        const lines = buffered.split('\n');
+        buffered = lines.pop();
+        for (const line of lines) {
+          if (keep) keep.push(line);
+          if (!quiet) target.write(`[${service.key}] ${line}\n`);
+        }
+      });
+    };
+    pipe(child.stdout, process.stdout);
+    pipe(child.stderr, process.stderr, stderrLines);
+    const entry = { ...service, child, stderrLines, port: Number(env[service.portVar] || service.defaultPort) };
+    child.once('exit', (code, signal) => onExit?.(entry, code, signal));
+    processes.push(entry);
+  }
+
+  async function waitHealthy(timeoutMs = 120_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (const entry of processes) {
+      for (;;) {
+        if (entry.child.exitCode !== null) {
+          throw new Error(`${entry.app} exited with code ${entry.child.exitCode}: ${entry.stderrLines.slice(-5).join(' | ')}`);
+        }
+        if ((await healthStatus(`127.0.0.1:${entry.port}`)) === 'SERVING') break;
+        if (Date.now() > deadline) throw new Error(`${entry.app} not SERVING within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+
+  /** SIGTERM to each service (graceful shutdown), SIGKILL after `graceMs`. */
+  async function stop(graceMs = 15_000) {
+    await Promise.all(
+      processes.map(async ({ child }) => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        await exited;
+        clearTimeout(timer);
+      }),
+    );
+  }
+
+  return { processes, waitHealthy, stop };
+}

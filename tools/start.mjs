@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// `npm start`: database + the four services, ready for grpcurl. Ctrl-C / SIGTERM stops everything.
+import { spawnSync } from 'node:child_process';
+import { ensureGoTool, hasGo } from './lib/go-tools.mjs';
+import { startLocalDatabase } from './lib/local-db.mjs';
+import { ROOT } from './lib/paths.mjs';
+import { SERVICES, buildServices, servicePorts, startServices } from './lib/stack.mjs';
+
+const log = (message) => console.error(message);
+
+// Same validation the services run at start, before anything slow happens.
+const check = spawnSync('npx', ['tsx', 'tools/check-config.ts'], { cwd: ROOT, stdio: 'inherit' });
+if (check.status !== 0) process.exit(check.status ?? 1);
+
+let grpcurl = 'grpcurl';
+if (hasGo()) {
+  try {
+    grpcurl = ensureGoTool('grpcurl', log);
+  } catch (error) {
+    log(`[tools] grpcurl unavailable (${error.message}); the services still start`);
+  }
+}
+
+let db;
+let stack;
+let stopping = false;
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  log('[start] stopping services…');
+  await stack?.stop();
+  await db?.stop();
+  log('[start] stopped');
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+  db = await startLocalDatabase({ log });
+  buildServices();
+  const env = { ...process.env, MONGODB_URI: db.uri };
+  stack = startServices({
+    env,
+    onExit: (entry, code, signal) => {
+      if (stopping) return;
+      log(`[start] ${entry.app} exited unexpectedly (code ${code}, signal ${signal})`);
+      void shutdown(1);
+    },
+  });
+  const started = Date.now();
+  await stack.waitHealthy(120_000);
+  const ports = servicePorts(env);
+  const rows = SERVICES.map((s) => `  ${s.grpcService.padEnd(40)} 127.0.0.1:${ports[s.key]}`);
+  console.log(
+    [
+      '',
+      `Signalpath is up (${((Date.now() - started) / 1000).toFixed(1)} s). Database: ${db.kind} at ${db.uri}`,
+      '',
+      '  service                                  address',
+      ...rows,
+      '',
+      'Try:',
+      `  ${grpcurl} -plaintext 127.0.0.1:${ports.consent} list`,
+      `  ${grpcurl} -plaintext 127.0.0.1:${ports.signal} grpc.health.v1.Health/Check`,
+      `  ${grpcurl} -plaintext -d '{"user_id":"u1"}' 127.0.0.1:${ports.consent} signalpath.consent.v1.ConsentService/GetSettings`,
+      `  ${grpcurl} -plaintext -d '{"interaction":{"interaction_id":"i1","user_id":"u1","surface":"SURFACE_MESSENGER","modality":"MODALITY_TEXT","text":"any tips for rock climbing shoes?","event_time":"2026-01-10T10:00:00Z"}}' 127.0.0.1:${ports.signal} signalpath.signal.v1.SignalService/PreviewSignals`,
+      '',
+      'Ctrl-C stops everything.',
+    ].join('\n'),
+  );
+} catch (error) {
+  log(`[start] ${error.message}`);
+  await shutdown(1);
+}
