@@ -9,7 +9,7 @@ import { SERVICES, buildServices, servicePorts, startServices } from './lib/stac
 const log = (message) => console.error(message);
 
 // Same validation the services run at start, before anything slow happens.
-const check = spawnSync('npx', ['tsx', 'tools/check-config.ts'], { cwd: ROOT, stdio: 'inherit' });
+const check = spawnSync(process.execPath, ['tools/run.mjs', 'tools/check-config.ts'], { cwd: ROOT, stdio: 'inherit' });
 if (check.status !== 0) process.exit(check.status ?? 1);
 
 let grpcurl = 'grpcurl';

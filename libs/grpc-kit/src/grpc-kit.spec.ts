@@ -1,0 +1,169 @@
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { bench, descriptorSet, healthDescriptorSet } from '@signalpath/proto';
+import { createClient, effectiveDeadline, retryServiceConfig } from './clients';
+import { AlreadyExistsError, InvalidArgumentError, toStatus, VersionConflictError } from './errors';
+import { GrpcServer, splitFileDescriptorSet } from './server';
+import { unary } from './unary';
+import { decodePageToken, encodePageToken, pageSize, requireEnum, requireId, requireTime } from './validate';
+import { common } from '@signalpath/proto';
+
+const ECHO = 'signalpath.bench.v1.EchoService';
+
+function startEcho(handler: (payload: Buffer) => Promise<Buffer>, errors: unknown[] = []) {
+  const server = new GrpcServer({
+    services: [
+      {
+        name: ECHO,
+        definition: bench.EchoServiceService,
+        implementation: {
+          echo: unary<bench.EchoRequest, bench.EchoResponse>(async (request) => ({ payload: await handler(request.payload) }), {
+            error: (fields) => errors.push(fields),
+          }),
+        },
+      },
+    ],
+    descriptorSets: [descriptorSet, healthDescriptorSet],
+    maxReceiveMessageBytes: 1024,
+  });
+  return server;
+}
+
+describe('error map', () => {
+  it('maps project errors, duplicate keys and store outages to their statuses', () => {
+    expect(toStatus(new InvalidArgumentError('user_id', 'must not be empty'))).toMatchObject({ code: status.INVALID_ARGUMENT, details: 'user_id: must not be empty' });
+    expect(toStatus(new VersionConflictError('stale')).code).toBe(status.ABORTED);
+    expect(toStatus(new AlreadyExistsError('x')).code).toBe(status.ALREADY_EXISTS);
+    expect(toStatus(Object.assign(new Error('E11000 dup'), { code: 11000 })).code).toBe(status.ALREADY_EXISTS);
+    const down = new Error('no server');
+    down.name = 'MongoServerSelectionError';
+    expect(toStatus(down).code).toBe(status.UNAVAILABLE);
+  });
+
+  it('hides unexpected errors behind a generic INTERNAL', () => {
+    const mapped = toStatus(new TypeError('secret detail about a message'));
+    expect(mapped).toMatchObject({ code: status.INTERNAL, details: 'internal error', unexpected: true });
+  });
+
+  it('passes downstream UNAVAILABLE and DEADLINE_EXCEEDED through', () => {
+    const downstream = Object.assign(new Error('x'), { code: status.DEADLINE_EXCEEDED, metadata: new Metadata() });
+    expect(toStatus(downstream).code).toBe(status.DEADLINE_EXCEEDED);
+  });
+});
+
+describe('validation helpers', () => {
+  it('name the field in INVALID_ARGUMENT', () => {
+    expect(() => requireId('', 'interaction.user_id')).toThrow('interaction.user_id: must not be empty');
+    expect(() => requireId('a\u0000b', 'user_id')).toThrow('control characters');
+    expect(() => requireEnum(0, common.Surface, 'surface')).toThrow('surface: must be specified');
+    expect(() => requireEnum(99, common.Surface, 'surface')).toThrow('surface: unknown value 99');
+    expect(() => requireEnum(-1, common.Surface, 'surface')).toThrow('unknown value');
+    expect(requireEnum(common.Surface.SURFACE_MESSENGER, common.Surface, 'surface')).toBe(common.Surface.SURFACE_MESSENGER);
+    expect(() => requireTime(undefined, 'event_time')).toThrow('event_time: must be set');
+    expect(() => pageSize(-1, 'page_size', { defaultSize: 10, max: 100 })).toThrow('page_size');
+    expect(pageSize(0, 'page_size', { defaultSize: 10, max: 100 })).toBe(10);
+  });
+
+  it('round-trips page tokens and rejects tampered ones', () => {
+    const token = encodePageToken({ after: 'abc', n: 3 });
+    expect(decodePageToken(token, 'page_token', ['after', 'n'])).toEqual({ after: 'abc', n: 3 });
+    expect(() => decodePageToken('not-a-token', 'page_token', ['after'])).toThrow('page_token: is not a valid page token');
+  });
+});
+
+describe('GrpcServer, unary() and createClient (real server on port 0)', () => {
+  const errors: unknown[] = [];
+  let delayMs = 0;
+  const server = startEcho(async (payload) => {
+    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+    const text = payload.toString();
+    if (text === 'invalid') throw new InvalidArgumentError('payload', 'must not say invalid');
+    if (text === 'boom') throw new Error('unexpected with private detail');
+    return payload;
+  }, errors);
+  let client: ReturnType<typeof createClient<typeof bench.EchoServiceService>>;
+
+  beforeAll(async () => {
+    const port = await server.listen('127.0.0.1', 0);
+    server.setServing(true);
+    client = createClient(bench.EchoServiceService, `127.0.0.1:${port}`, { serviceName: ECHO, timeoutMs: 1000 });
+  });
+  afterAll(async () => {
+    client.close();
+    await server.shutdown(500);
+  });
+
+  it('answers calls', async () => {
+    await expect(client.echo({ payload: Buffer.from('hi') })).resolves.toEqual({ payload: Buffer.from('hi') });
+  });
+
+  it('maps thrown errors once, with a generic message for unexpected ones', async () => {
+    await expect(client.echo({ payload: Buffer.from('invalid') })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: 'payload: must not say invalid' });
+    const error = (await client.echo({ payload: Buffer.from('boom') }).catch((e: ServiceError) => e)) as ServiceError;
+    expect(error.code).toBe(status.INTERNAL);
+    expect(error.details).toBe('internal error');
+    expect(errors).toHaveLength(1);
+    expect(JSON.stringify(errors)).not.toContain('boom');
+  });
+
+  it('enforces the receive limit with RESOURCE_EXHAUSTED', async () => {
+    await expect(client.echo({ payload: Buffer.alloc(4096) })).rejects.toMatchObject({ code: status.RESOURCE_EXHAUSTED });
+  });
+
+  it('gives every call a deadline', async () => {
+    delayMs = 300;
+    await expect(client.echo({ payload: Buffer.from('slow') }, { timeoutMs: 50 })).rejects.toMatchObject({ code: status.DEADLINE_EXCEEDED });
+    delayMs = 0;
+  });
+
+  it('never lets a call outlive its parent deadline', () => {
+    const parent = { getDeadline: () => new Date(Date.now() + 100) } as never;
+    const deadline = effectiveDeadline(5_000, parent);
+    expect(deadline.getTime()).toBeLessThanOrEqual(Date.now() + 100);
+    expect(effectiveDeadline(50).getTime()).toBeLessThanOrEqual(Date.now() + 50);
+  });
+
+  it('retries only the idempotent methods it is told about', () => {
+    const config = JSON.parse(retryServiceConfig('a.B', ['Get']));
+    expect(config.methodConfig[0].name).toEqual([{ service: 'a.B', method: 'Get' }]);
+    expect(config.methodConfig[0].retryPolicy.retryableStatusCodes).toEqual(['UNAVAILABLE']);
+    expect(JSON.parse(retryServiceConfig('a.B', [])).methodConfig).toBeUndefined();
+  });
+});
+
+describe('descriptor sets for reflection', () => {
+  it('splits a FileDescriptorSet into whole files, imports included', () => {
+    const files = splitFileDescriptorSet(descriptorSet).map((bytes) => bytes.toString('latin1'));
+    expect(files.some((f) => f.includes('google/protobuf/timestamp.proto'))).toBe(true);
+    expect(files.some((f) => f.includes('signalpath/consent/v1/consent_service.proto'))).toBe(true);
+    expect(splitFileDescriptorSet(healthDescriptorSet).length).toBe(1);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('lets an in-flight call finish, then stops', async () => {
+    const slow = startEcho(async (payload) => {
+      await new Promise((r) => setTimeout(r, 200));
+      return payload;
+    });
+    const port = await slow.listen('127.0.0.1', 0);
+    slow.setServing(true);
+    const c = createClient(bench.EchoServiceService, `127.0.0.1:${port}`, { serviceName: ECHO });
+    const inFlight = c.echo({ payload: Buffer.from('x') });
+    await new Promise((r) => setTimeout(r, 50));
+    const outcome = await slow.shutdown(2_000);
+    await expect(inFlight).resolves.toEqual({ payload: Buffer.from('x') });
+    expect(outcome).toBe('graceful');
+    c.close();
+  });
+
+  it('forces shutdown when calls outlast the bound', async () => {
+    const stuck = startEcho(() => new Promise(() => undefined));
+    const port = await stuck.listen('127.0.0.1', 0);
+    const c = createClient(bench.EchoServiceService, `127.0.0.1:${port}`, { serviceName: ECHO, timeoutMs: 5_000 });
+    const inFlight = c.echo({ payload: Buffer.from('x') }).catch((e: ServiceError) => e.code);
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(stuck.shutdown(100)).resolves.toBe('forced');
+    await expect(inFlight).resolves.not.toBe(status.OK);
+    c.close();
+  });
+});

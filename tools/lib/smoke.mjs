@@ -1,0 +1,27 @@
+// Smoke test with real grpcurl: starts the four built services as processes on spare ports and
+// checks, for each, that reflection lists its service and health answers SERVING.
+import { execFileSync } from 'node:child_process';
+import { SERVICES, startServices } from './stack.mjs';
+
+export async function smokeTest({ grpcurl, mongoUri, basePort = 52050, log = console.error }) {
+  const env = { ...process.env, MONGODB_URI: mongoUri, MONGODB_DB_PREFIX: 'smoke_', LOG_LEVEL: 'warn', RANKING_SEED_DEMO_CATALOG: 'false' };
+  SERVICES.forEach((s, i) => {
+    env[s.portVar] = String(basePort + i + 1);
+  });
+  const stack = startServices({ env, quiet: true });
+  const failures = [];
+  try {
+    await stack.waitHealthy(120_000);
+    for (const s of SERVICES) {
+      const address = `127.0.0.1:${env[s.portVar]}`;
+      const listed = execFileSync(grpcurl, ['-plaintext', address, 'list'], { encoding: 'utf8' }).split('\n');
+      const health = JSON.parse(execFileSync(grpcurl, ['-plaintext', address, 'grpc.health.v1.Health/Check'], { encoding: 'utf8' }));
+      const ok = listed.includes(s.grpcService) && listed.includes('grpc.health.v1.Health') && health.status === 'SERVING';
+      log(`[smoke] ${s.app} @ ${address}: list → ${listed.filter(Boolean).join(', ')}; health → ${health.status} ${ok ? 'ok' : 'FAILED'}`);
+      if (!ok) failures.push(s.app);
+    }
+  } finally {
+    await stack.stop();
+  }
+  return failures;
+}

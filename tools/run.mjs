@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// Runs a TypeScript tool (benchmarks, demo, evaluation) the way services run: bundled by esbuild
+// with the workspace path aliases and the data-file loaders, npm packages left external.
+// Usage: node tools/run.mjs tools/bench/consent.ts [args...]
+import { build } from 'esbuild';
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT } from './lib/paths.mjs';
+
+const [entry, ...args] = process.argv.slice(2);
+if (!entry) {
+  console.error('usage: node tools/run.mjs <file.ts> [args...]');
+  process.exit(2);
+}
+const outdir = path.join(ROOT, 'dist', 'tools');
+mkdirSync(outdir, { recursive: true });
+const outfile = path.join(outdir, path.relative(ROOT, path.resolve(entry)).replace(/[\\/]/g, '__').replace(/\.ts$/, '.js'));
+await build({
+  entryPoints: [path.resolve(entry)],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'inline',
+  packages: 'external',
+  tsconfig: path.join(ROOT, 'tsconfig.base.json'),
+  loader: { '.tsv': 'text', '.binpb': 'binary' },
+  logLevel: 'warning',
+});
+const preload = process.env.SIGNALPATH_TOOL_PRELOAD ? ['--require', process.env.SIGNALPATH_TOOL_PRELOAD] : [];
+const child = spawn(process.execPath, ['--enable-source-maps', ...preload, outfile, ...args], { stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// `npm test`: provisions the database and tools, then runs every check the project has:
+// generated-code check + buf lint, lint + typecheck + unit/integration tests of every project
+// (Nx), and a smoke test of the four services with real grpcurl. Prints a closing summary line.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ensureGoTool } from './lib/go-tools.mjs';
+import { startLocalDatabase } from './lib/local-db.mjs';
+import { ROOT } from './lib/paths.mjs';
+import { smokeTest } from './lib/smoke.mjs';
+import { buildServices } from './lib/stack.mjs';
+
+const log = (m) => console.error(m);
+const results = [];
+let jestPassed = 0;
+let jestFailed = 0;
+
+function run(name, command, args, env = process.env) {
+  log(`\n[test] ▶ ${name}: ${command} ${args.join(' ')}`);
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const scan = (chunk, target) => {
+      const text = chunk.toString();
+      target.write(text);
+      // Jest's per-project summary, e.g. "Tests:       1 failed, 12 passed, 13 total".
+      for (const match of text.matchAll(/Tests:\s+(?:(\d+) failed, )?(?:\d+ skipped, )?(\d+) passed/g)) {
+        jestFailed += Number(match[1] ?? 0);
+        jestPassed += Number(match[2]);
+      }
+      for (const match of text.matchAll(/Tests:\s+(\d+) failed, (\d+) total/g)) jestFailed += Number(match[1]);
+    };
+    child.stdout.on('data', (c) => scan(c, process.stdout));
+    child.stderr.on('data', (c) => scan(c, process.stderr));
+    child.on('exit', (code) => {
+      const ok = code === 0;
+      results.push({ name, ok, seconds: (Date.now() - started) / 1000 });
+      log(`[test] ${ok ? '✔' : '✘'} ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      resolve(ok);
+    });
+  });
+}
+
+async function step(name, fn) {
+  const started = Date.now();
+  log(`\n[test] ▶ ${name}`);
+  try {
+    const ok = await fn();
+    results.push({ name, ok, seconds: (Date.now() - started) / 1000 });
+    log(`[test] ${ok ? '✔' : '✘'} ${name}`);
+  } catch (error) {
+    results.push({ name, ok: false, seconds: (Date.now() - started) / 1000 });
+    log(`[test] ✘ ${name}: ${error.message}`);
+  }
+}
+
+const grpcurl = ensureGoTool('grpcurl', log);
+const db = await startLocalDatabase({ log });
+const env = { ...process.env, MONGODB_URI: db.uri, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: '0' };
+try {
+  if (existsSync(path.join(ROOT, '.git'))) {
+    await run('generated code is up to date (buf format, buf lint, regenerate, git status)', 'bash', ['tools/proto-generate.sh', '--check'], env);
+  } else {
+    await run('buf lint', 'npx', ['buf', 'lint'], env);
+  }
+  await run('lint, typecheck and tests of every project', 'npx', ['nx', 'run-many', '-t', 'lint', 'typecheck', 'test', '--output-style=static', '--skip-nx-cache'], env);
+  await step('smoke test: four services, grpcurl list + health', async () => {
+    buildServices();
+    const failures = await smokeTest({ grpcurl, mongoUri: db.uri, log });
+    return failures.length === 0;
+  });
+} finally {
+  await db.stop();
+}
+
+const failed = results.filter((r) => !r.ok);
+log('\n[test] summary');
+for (const r of results) log(`  ${r.ok ? 'PASS' : 'FAIL'}  ${r.name} (${r.seconds.toFixed(1)} s)`);
+log(`  jest: ${jestPassed} tests passed, ${jestFailed} failed`);
+console.log(`tests: ${jestPassed + results.length - failed.length} passed, ${jestFailed + failed.length} failed`);
+process.exit(failed.length === 0 && jestFailed === 0 ? 0 : 1);
