@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { ensureGoTool, hasGo } from './lib/go-tools.mjs';
 import { startLocalDatabase } from './lib/local-db.mjs';
 import { ROOT } from './lib/paths.mjs';
-import { SERVICES, buildServices, servicePorts, startServices } from './lib/stack.mjs';
+import { SERVICES, buildServices, servicePorts, startServices } from './lib/stack.cjs';
 
 const log = (message) => console.error(message);
 

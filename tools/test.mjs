@@ -9,7 +9,7 @@ import { ensureGoTool } from './lib/go-tools.mjs';
 import { startLocalDatabase } from './lib/local-db.mjs';
 import { ROOT } from './lib/paths.mjs';
 import { smokeTest } from './lib/smoke.mjs';
-import { buildServices } from './lib/stack.mjs';
+import { buildServices } from './lib/stack.cjs';
 
 const log = (m) => console.error(m);
 const results = [];

@@ -1,7 +1,7 @@
 // Smoke test with real grpcurl: starts the four built services as processes on spare ports and
 // checks, for each, that reflection lists its service and health answers SERVING.
 import { execFileSync } from 'node:child_process';
-import { SERVICES, startServices } from './stack.mjs';
+import { SERVICES, startServices } from './stack.cjs';
 
 export async function smokeTest({ grpcurl, mongoUri, basePort = 52050, log = console.error }) {
   const env = { ...process.env, MONGODB_URI: mongoUri, MONGODB_DB_PREFIX: 'smoke_', LOG_LEVEL: 'warn', RANKING_SEED_DEMO_CATALOG: 'false' };

@@ -1,20 +1,19 @@
 // Builds and runs the four services as child processes, waits for health, and stops them
 // gracefully. Shared by `npm start`, the smoke test and the end-to-end tools.
-import { spawn, spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { ROOT } from './paths.mjs';
+// CommonJS so that both the .mjs tools and jest (TypeScript compiled to CommonJS) can use it.
+const { spawn, spawnSync } = require('node:child_process');
+const path = require('node:path');
 
-const require = createRequire(import.meta.url);
+const ROOT = path.resolve(__dirname, '..', '..');
 
-export const SERVICES = [
+const SERVICES = [
   { key: 'consent', app: 'consent-service', grpcService: 'signalpath.consent.v1.ConsentService', portVar: 'CONSENT_PORT', defaultPort: 50051 },
   { key: 'signal', app: 'signal-service', grpcService: 'signalpath.signal.v1.SignalService', portVar: 'SIGNAL_PORT', defaultPort: 50052 },
   { key: 'profile', app: 'profile-service', grpcService: 'signalpath.profile.v1.ProfileService', portVar: 'PROFILE_PORT', defaultPort: 50053 },
   { key: 'ranking', app: 'ranking-service', grpcService: 'signalpath.ranking.v1.RankingService', portVar: 'RANKING_PORT', defaultPort: 50054 },
 ];
 
-export function buildServices() {
+function buildServices() {
   const result = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', SERVICES.map((s) => s.app).join(','), '--output-style=static'], {
     cwd: ROOT,
     stdio: 'inherit',
@@ -24,12 +23,12 @@ export function buildServices() {
 }
 
 /** Ports from the environment (validated by the services themselves) or the defaults. */
-export function servicePorts(env = process.env) {
+function servicePorts(env = process.env) {
   return Object.fromEntries(SERVICES.map((s) => [s.key, Number(env[s.portVar] || s.defaultPort)]));
 }
 
 /** Asks grpc.health.v1.Health/Check; resolves 'SERVING', 'NOT_SERVING', ... or 'DOWN'. */
-export function healthStatus(address, service = '') {
+function healthStatus(address, service = '') {
   const grpc = require('@grpc/grpc-js');
   const { service: healthDefinition } = require('grpc-health-check');
   const Client = grpc.makeGenericClientConstructor(healthDefinition, 'Health');
@@ -48,7 +47,7 @@ export function healthStatus(address, service = '') {
  * Spawns every service with `env` (must include MONGODB_URI and the ports). Output is prefixed
  * with the service name. Returns { processes, waitHealthy, stop }.
  */
-export function startServices({ env, onExit, quiet = false, only } = {}) {
+function startServices({ env, onExit, quiet = false, only } = {}) {
   const processes = [];
   for (const service of SERVICES.filter((s) => !only || only.includes(s.key))) {
     const dist = path.join(ROOT, 'dist', 'apps', service.app);
@@ -107,3 +106,5 @@ export function startServices({ env, onExit, quiet = false, only } = {}) {
 
   return { processes, waitHealthy, stop };
 }
+
+module.exports = { SERVICES, buildServices, servicePorts, healthStatus, startServices };
