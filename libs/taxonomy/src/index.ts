@@ -1,0 +1,2 @@
+export { Taxonomy, getTaxonomy, expandWithDescendants, parseTaxonomyTsv } from './taxonomy';
+export type { TaxonomyNode } from './taxonomy';
