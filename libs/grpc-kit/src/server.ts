@@ -1,4 +1,4 @@
-import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ServerInterceptor, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
@@ -22,6 +22,10 @@ export interface GrpcServerOptions {
   descriptorSets?: Uint8Array[];
   maxReceiveMessageBytes?: number;
   channelOptions?: Record<string, unknown>;
+  /** Run before every handler, e.g. service-token authentication. */
+  interceptors?: ServerInterceptor[];
+  /** Listen with TLS (mTLS when it requires client certificates); insecure when absent. */
+  credentials?: ServerCredentials;
 }
 
 /**
@@ -33,13 +37,16 @@ export class GrpcServer {
   readonly health: HealthImplementation;
   private readonly serviceNames: string[];
   private boundPort?: number;
+  private readonly credentials: ServerCredentials;
 
   constructor(options: GrpcServerOptions) {
     this.server = new Server({
       'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_BYTES,
       'grpc.keepalive_permit_without_calls': 1,
       ...options.channelOptions,
+      interceptors: options.interceptors ?? [],
     });
+    this.credentials = options.credentials ?? ServerCredentials.createInsecure();
     this.serviceNames = options.services.map((service) => service.name);
     this.health = new HealthImplementation(Object.fromEntries(['', ...this.serviceNames].map((name) => [name, 'NOT_SERVING'])));
     this.health.addToServer(this.server);
@@ -62,7 +69,7 @@ export class GrpcServer {
   /** Binds host:port (0 picks a free port) and resolves with the bound port. */
   listen(host: string, port: number): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, boundPort) => {
+      this.server.bindAsync(`${host}:${port}`, this.credentials, (error, boundPort) => {
         if (error) return reject(error);
         this.boundPort = boundPort;
         resolve(boundPort);

@@ -1,0 +1,5 @@
+export * from './tokens';
+export * from './keys';
+export * from './policy';
+export * from './interceptor';
+export * from './credentials';

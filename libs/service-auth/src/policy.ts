@@ -1,0 +1,58 @@
+import type { Identity } from './keys';
+
+const CONSENT = 'signalpath.consent.v1.ConsentService';
+const SIGNAL = 'signalpath.signal.v1.SignalService';
+const PROFILE = 'signalpath.profile.v1.ProfileService';
+const RANKING = 'signalpath.ranking.v1.RankingService';
+
+/**
+ * Who may call what: `/<service>/<Method>` → allowed caller identities. A method missing here is
+ * denied to everyone (fail closed). `operator` is the human/tooling identity (grpcurl, demo).
+ */
+export const METHOD_CALLERS: Record<string, readonly Identity[]> = {
+  [`/${CONSENT}/GetSettings`]: ['signal-service', 'profile-service', 'ranking-service', 'settings-ui', 'operator'],
+  [`/${CONSENT}/CheckEligibility`]: ['signal-service', 'profile-service', 'ranking-service', 'operator'],
+  [`/${CONSENT}/BatchCheckEligibility`]: ['signal-service', 'profile-service', 'ranking-service', 'operator'],
+  [`/${CONSENT}/UpdateSettings`]: ['settings-ui', 'operator'],
+  [`/${CONSENT}/LinkAccount`]: ['settings-ui', 'operator'],
+  [`/${CONSENT}/UnlinkAccount`]: ['settings-ui', 'operator'],
+  [`/${CONSENT}/ListSettingsHistory`]: ['settings-ui', 'operator'],
+  [`/${CONSENT}/RequestErasure`]: ['settings-ui', 'operator'],
+  [`/${CONSENT}/GetErasureJob`]: ['settings-ui', 'operator'],
+  [`/${CONSENT}/ExportUserData`]: ['settings-ui', 'operator'],
+
+  [`/${SIGNAL}/PreviewSignals`]: ['assistant-backend', 'settings-ui', 'operator'],
+  [`/${SIGNAL}/IngestInteraction`]: ['assistant-backend', 'operator'],
+  [`/${SIGNAL}/IngestInteractions`]: ['assistant-backend', 'operator'],
+  [`/${SIGNAL}/RecordActivity`]: ['feed-backend', 'operator'],
+  [`/${SIGNAL}/ListSignals`]: ['settings-ui', 'operator'],
+  [`/${SIGNAL}/GetOutboxStatus`]: ['operator'],
+  [`/${SIGNAL}/DeleteUserData`]: ['consent-service'],
+  [`/${SIGNAL}/ExportUserData`]: ['consent-service'],
+
+  [`/${PROFILE}/ApplySignals`]: ['signal-service'],
+  [`/${PROFILE}/GetProfile`]: ['ranking-service', 'settings-ui', 'operator'],
+  [`/${PROFILE}/ExplainInterest`]: ['ranking-service', 'settings-ui', 'operator'],
+  [`/${PROFILE}/DeleteUserData`]: ['consent-service'],
+  [`/${PROFILE}/ExportUserData`]: ['consent-service'],
+
+  [`/${RANKING}/UpsertItems`]: ['feed-backend', 'operator'],
+  [`/${RANKING}/DeleteItems`]: ['feed-backend', 'operator'],
+  [`/${RANKING}/Rank`]: ['feed-backend', 'operator'],
+  [`/${RANKING}/Recommend`]: ['feed-backend', 'operator'],
+  [`/${RANKING}/ExplainItem`]: ['feed-backend', 'settings-ui', 'operator'],
+};
+
+/** Health checks and reflection stay open so load balancers and grpcurl `list` work. */
+export function isOpenMethod(path: string): boolean {
+  return path.startsWith('/grpc.health.v1.') || path.startsWith('/grpc.reflection.');
+}
+
+export function isAllowed(path: string, caller: string, table: Record<string, readonly string[]> = METHOD_CALLERS): boolean {
+  return table[path]?.includes(caller) ?? false;
+}
+
+/** `/pkg.Service/Method` → `pkg.Service`, the token audience. */
+export function serviceOfPath(path: string): string {
+  return path.split('/')[1] ?? '';
+}
