@@ -32,6 +32,8 @@ export default [
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:proto', 'type:domain'] },
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'] },
             { sourceTag: 'type:proto', onlyDependOnLibsWithTags: [] },
+            // End-to-end tests drive the services as processes; they may use any lib, never an app.
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:util', 'type:proto', 'type:domain'] },
           ],
         },
       ],
