@@ -1,0 +1,194 @@
+import { getTaxonomy } from '@signalpath/taxonomy';
+import { isRestrictedTopic, sensitiveClassOfTopic as policyClassOfTopic, type SensitiveClass } from '@signalpath/sensitive-topics';
+import { splitClauses } from './clauses';
+import { ANAPHORA, ANAPHORA_PREPOSITIONS, CONDITION_CONTEXT, INTEREST_STEMS } from './cues';
+import { classRank, sortClasses } from './engine';
+import { byWeight, combineWeights, getDefaultDetector, getDefaultExtractor, LexiconSensitiveDetector, LexiconTopicExtractor } from './lexicon-models';
+import { tokenize, type Tokens } from './text';
+import type { Analysis, AnalyzedSignal, ExtractedTopic, SensitiveDetector, SignalPolicyOptions, TopicExtractor } from './types';
+import type { Clause } from './clauses';
+
+/**
+ * Extraction plus the sensitivity policy (DESIGN.md, privacy invariant 3):
+ *
+ * 1. The text is split into clauses (sentences, and "but" / "also" / "anyway" ... turns).
+ * 2. A clause that touches a sensitive class yields no usable topic at all: "I have diabetes"
+ *    drops everything its clause says. The other clauses of a message that touches sensitive
+ *    content must stand on their own: they keep their topics only when they show interest or
+ *    intent ("... but I want climbing shoes") and do not point back at the condition ("recipes
+ *    that are safe for it"); narrative around sensitive content is dropped with it.
+ * 3. A topic whose node the policy maps to a sensitive class is never ads-eligible, wherever it
+ *    comes from; brand-safety nodes without a class are never emitted.
+ * 4. A topic derived from sensitive content is dropped unless `allowSensitiveContent`, and then
+ *    kept for content only, with its class. A topic derived from both a sensitive and an
+ *    ordinary clause counts as sensitive (the stricter reading wins).
+ * 5. In a health-related message, ordinary health-adjacent topics (nutrition, weight loss,
+ *    wellness, food allergies, health insurance, eldercare) are treated as derived from it.
+ */
+
+export const DEFAULT_POLICY_OPTIONS: SignalPolicyOptions = Object.freeze({ allowSensitiveContent: false });
+
+/** Ordinary nodes that, in a message touching a class, are read as part of it. */
+const RELATED_TOPIC_ROOTS: Partial<Record<SensitiveClass, readonly string[]>> = {
+  HEALTH: ['229', '231', '232', '221', '219', '399', '190', '223'],
+};
+
+export interface AnalyzeDeps {
+  extractor?: TopicExtractor;
+  detector?: SensitiveDetector;
+}
+
+/** The class a taxonomy node reveals under the project policy (from @signalpath/sensitive-topics). */
+export function sensitiveClassOfTopic(topicId: string): SensitiveClass | undefined {
+  return policyClassOfTopic(topicId);
+}
+
+interface ClauseInput {
+  classes: SensitiveClass[];
+  topics: ExtractedTopic[];
+  interest: boolean;
+  conditionContext: boolean;
+}
+
+let relatedToClass: Map<SensitiveClass, Set<string>> | undefined;
+
+function relatedTopics(): Map<SensitiveClass, Set<string>> {
+  if (relatedToClass) return relatedToClass;
+  const taxonomy = getTaxonomy();
+  const map = new Map<SensitiveClass, Set<string>>();
+  for (const [cls, roots] of Object.entries(RELATED_TOPIC_ROOTS) as [SensitiveClass, string[]][]) {
+    const ids = new Set<string>();
+    for (const root of roots) {
+      // The Tier-1 "Healthy Living" itself is related, not its ordinary fitness subtree.
+      if (root === '223') ids.add(root);
+      else for (const id of taxonomy.expandWithDescendants([root])) ids.add(id);
+    }
+    map.set(cls, ids);
+  }
+  relatedToClass = map;
+  return map;
+}
+
+/**
+ * Topics and the sensitive classes a text touches, with the policy applied. Pure: no I/O.
+ * `deps` swaps the extractor and/or detector (e.g. for an external model service); both are then
+ * called clause by clause, so the same granularity applies.
+ */
+export function analyzeText(text: string, options?: Partial<SignalPolicyOptions>, deps?: AnalyzeDeps): Analysis {
+  const opts: SignalPolicyOptions = { ...DEFAULT_POLICY_OPTIONS, ...stripUndefined(options) };
+  const extractor = deps?.extractor ?? getDefaultExtractor();
+  const detector = deps?.detector ?? getDefaultDetector();
+  const builtIn =
+    extractor instanceof LexiconTopicExtractor && detector instanceof LexiconSensitiveDetector && extractor.engine === detector.engine;
+  const { clauses, crossClause } = builtIn ? lexiconClauses(extractor, text) : pluggableClauses(extractor, detector, text);
+  return applyPolicy(clauses, crossClause, opts);
+}
+
+function stripUndefined(options: Partial<SignalPolicyOptions> | undefined): Partial<SignalPolicyOptions> {
+  return options?.allowSensitiveContent === undefined ? {} : { allowSensitiveContent: options.allowSensitiveContent };
+}
+
+/** One pass of the built-in engine over the whole message. */
+function lexiconClauses(extractor: LexiconTopicExtractor, text: string): { clauses: ClauseInput[]; crossClause: SensitiveClass[] } {
+  const engine = extractor.engine;
+  const analysis = engine.analyze(text);
+  const scored = engine.scoreClauses(analysis);
+  return {
+    clauses: analysis.clauses.map((c, i) => ({
+      classes: c.classes,
+      topics: scored[i],
+      interest: c.interest,
+      conditionContext: c.conditionContext,
+    })),
+    crossClause: analysis.crossClauseClasses,
+  };
+}
+
+/** Any extractor / detector: called on each clause's text, and the detector once on the whole. */
+function pluggableClauses(
+  extractor: TopicExtractor,
+  detector: SensitiveDetector,
+  text: string,
+): { clauses: ClauseInput[]; crossClause: SensitiveClass[] } {
+  const tokens = tokenize(text);
+  const clauses = splitClauses(tokens).map((clause) => {
+    const part = text.slice(clause.start, clause.end);
+    return {
+      classes: sortClasses(detector.detect(part)),
+      topics: extractor.extract(part),
+      ...clauseCues(tokens, clause),
+    };
+  });
+  if (clauses.length === 0 && text.trim().length > 0) {
+    clauses.push({ classes: sortClasses(detector.detect(text)), topics: extractor.extract(text), interest: false, conditionContext: false });
+  }
+  const perClause = new Set(clauses.flatMap((c) => c.classes));
+  const crossClause = clauses.length > 1 ? detector.detect(text).filter((c) => !perClause.has(c)) : [];
+  return { clauses, crossClause };
+}
+
+function clauseCues(tokens: Tokens, clause: Clause): { interest: boolean; conditionContext: boolean } {
+  let interest = tokens.questionAfter[clause.to - 1] === true;
+  let conditionContext = false;
+  for (let i = clause.from; i < clause.to; i++) {
+    if (INTEREST_STEMS.has(tokens.stems[i])) interest = true;
+    const w = tokens.surface[i];
+    if (CONDITION_CONTEXT.has(w) || (ANAPHORA.has(w) && i > clause.from && ANAPHORA_PREPOSITIONS.has(tokens.surface[i - 1]))) {
+      conditionContext = true;
+    }
+  }
+  return { interest, conditionContext };
+}
+
+interface Accumulated {
+  weight: number;
+  /** The class the signal derives from, when any occurrence is sensitive. */
+  sensitiveClass?: SensitiveClass;
+}
+
+function firstClass(classes: readonly SensitiveClass[]): SensitiveClass {
+  return [...classes].sort((a, b) => classRank(a) - classRank(b))[0];
+}
+
+function applyPolicy(clauses: ClauseInput[], crossClause: SensitiveClass[], opts: SignalPolicyOptions): Analysis {
+  const taxonomy = getTaxonomy();
+  // A topic the extractor maps to a sensitive node reveals that class in its clause.
+  for (const c of clauses) {
+    const extra = c.topics.map((t) => policyClassOfTopic(t.topicId)).filter((x): x is SensitiveClass => x !== undefined);
+    if (extra.length > 0) c.classes = sortClasses([...c.classes, ...extra]);
+  }
+  const messageClasses = sortClasses([...crossClause, ...clauses.flatMap((c) => c.classes)]);
+  const related = relatedTopics();
+  const relatedIds = new Set<string>();
+  for (const cls of messageClasses) for (const id of related.get(cls) ?? []) relatedIds.add(id);
+
+  const acc = new Map<string, Accumulated>();
+  for (const c of clauses) {
+    let derivedFrom: SensitiveClass | undefined;
+    if (c.classes.length > 0) derivedFrom = firstClass(c.classes);
+    else if (crossClause.length > 0) derivedFrom = firstClass(crossClause);
+    else if (messageClasses.length > 0 && (!c.interest || c.conditionContext)) derivedFrom = firstClass(messageClasses);
+    for (const { topicId, weight } of c.topics) {
+      if (!taxonomy.has(topicId) || isRestrictedTopic(topicId)) continue;
+      if (!(weight > 0)) continue;
+      const ownClass = policyClassOfTopic(topicId);
+      const cls = ownClass ?? derivedFrom ?? (relatedIds.has(topicId) ? firstClass(messageClasses) : undefined);
+      const prev = acc.get(topicId);
+      acc.set(topicId, {
+        weight: combineWeights(prev?.weight, Math.min(1, weight)),
+        ...((prev?.sensitiveClass ?? cls) ? { sensitiveClass: prev?.sensitiveClass ?? cls } : {}),
+      });
+    }
+  }
+
+  const signals: AnalyzedSignal[] = [];
+  for (const [topicId, { weight, sensitiveClass }] of acc) {
+    if (sensitiveClass === undefined) {
+      signals.push({ topicId, weight, adsEligible: true, contentEligible: true });
+    } else if (opts.allowSensitiveContent) {
+      signals.push({ topicId, weight, adsEligible: false, contentEligible: true, sensitiveClass });
+    }
+  }
+  signals.sort(byWeight);
+  return { signals, suppressed: messageClasses };
+}

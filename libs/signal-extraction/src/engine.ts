@@ -1,0 +1,396 @@
+import { getTaxonomy } from '@signalpath/taxonomy';
+import { SENSITIVE_CLASSES, type SensitiveClass } from '@signalpath/sensitive-topics';
+import { splitClauses, type Clause } from './clauses';
+import {
+  ANAPHORA,
+  ANAPHORA_PREPOSITIONS,
+  CONDITION_CONTEXT,
+  FILLERS,
+  INTEREST_STEMS,
+  NEGATION_BREAKERS,
+  NEGATION_CUES,
+  NEGATION_EXEMPT_NEXT,
+  NEGATION_WINDOW,
+  POST_NEGATION_CUES,
+  PURCHASE_STEMS,
+} from './cues';
+import { compileLexicon, splitPhrases, type CompiledLexicon, type LexiconValue } from './lexicon/lexicon';
+import { CO_OCCURRENCE_RULES, NOT_A_PERSON_NEXT, PATTERN_GAPS, PATTERN_RULES, WORD_CLASSES, type WordClass } from './lexicon/patterns';
+import { GEAR_NOUNS, GLOBAL_EXCEPTIONS, SENSITIVE_CUES } from './lexicon/sensitive-cues';
+import { LEISURE_TOPICS } from './lexicon/topics-leisure';
+import { LIFE_TOPICS } from './lexicon/topics-life';
+import { SENSITIVE_TOPICS } from './lexicon/topics-sensitive';
+import { SPORTS_TOPICS } from './lexicon/topics-sports';
+import { WORK_TOPICS } from './lexicon/topics-work';
+import { PhraseMatcher, type PhraseMatch } from './matcher';
+import { tokenize, type Tokens } from './text';
+
+/** The IAB node gear becomes next to a sport ("climbing shoes" → Sports Equipment). */
+export const SPORTS_EQUIPMENT_TOPIC = '551';
+/** Added next to a product topic when the clause shows purchase intent. */
+export const SHOPPING_TOPIC = '473';
+/** Roots of the topics gear can attach to: sports, fitness, outdoor activities, camping. */
+const GEAR_SPORT_ROOTS = ['483', '225', '159', '677'];
+
+const WEIGHT_STRONG = 0.6;
+const WEIGHT_WEAK = 0.35;
+const WEIGHT_REPEAT = 0.15;
+const WEIGHT_INTEREST = 0.2;
+const WEIGHT_DERIVED = 0.4;
+const GEAR_LOOKAHEAD_GAP = 1;
+/** How far (in tokens) a sport mention may be from a gear noun to make it equipment. */
+const GEAR_REACH = 12;
+const PATTERN_MAX_GAP = 2;
+
+/** A positive mention count for one topic in one clause. */
+export interface TopicMentions {
+  strong: number;
+  weak: number;
+}
+
+/** What one clause says: its sensitive classes, its positive topic mentions and a few cues. */
+export interface ClauseAnalysis {
+  readonly clause: Clause;
+  /** Sensitive classes detected in the clause (cues, sensitive-mapped phrases, patterns), distinct. */
+  readonly classes: SensitiveClass[];
+  /** Topic id → positive mentions (negated mentions excluded). */
+  readonly mentions: Map<string, TopicMentions>;
+  /** The clause shows interest or intent ("want", "love", a question, ...). */
+  readonly interest: boolean;
+  /** The clause shows purchase intent ("buy", "deal", "price", ...). */
+  readonly purchase: boolean;
+  /** The clause points back at a condition ("safe for it", "manage", "during", ...). */
+  readonly conditionContext: boolean;
+}
+
+export interface MessageAnalysis {
+  readonly tokens: Tokens;
+  readonly clauses: ClauseAnalysis[];
+  /** Classes only visible across clauses ("as a guy ... my husband"). */
+  readonly crossClauseClasses: SensitiveClass[];
+}
+
+/** A scored topic of one clause. */
+export interface ClauseTopic {
+  topicId: string;
+  weight: number;
+}
+
+interface Tagged {
+  cls: WordClass;
+  end: number;
+}
+
+function isDigitToken(word: string): boolean {
+  const c = word.charCodeAt(0);
+  return c >= 48 && c <= 57;
+}
+
+/**
+ * The compiled lexicon and the per-message analysis over it. Built once (a few tens of
+ * milliseconds) and shared; analysis of a message is a handful of trie walks over its tokens.
+ */
+export class LexiconEngine {
+  readonly lexicon: CompiledLexicon;
+  private readonly tagger = new PhraseMatcher<WordClass>();
+  private readonly gearSports = new Set<string>();
+  private readonly tier1Of = new Map<string, string>();
+
+  constructor() {
+    this.lexicon = compileLexicon(
+      [...SPORTS_TOPICS, ...LEISURE_TOPICS, ...LIFE_TOPICS, ...WORK_TOPICS, ...SENSITIVE_TOPICS],
+      SENSITIVE_CUES,
+      GEAR_NOUNS,
+      GLOBAL_EXCEPTIONS,
+    );
+    for (const [cls, words] of Object.entries(WORD_CLASSES) as [WordClass, readonly string[]][]) {
+      for (const word of words) for (const phrase of splitPhrases(word)) this.tagger.add(phrase, cls);
+    }
+    const taxonomy = getTaxonomy();
+    for (const root of GEAR_SPORT_ROOTS) for (const id of taxonomy.expandWithDescendants([root])) this.gearSports.add(id);
+    for (const node of taxonomy.all()) this.tier1Of.set(node.id, taxonomy.tier1NodeOf(node.id)?.id ?? node.id);
+  }
+
+  tier1(topicId: string): string {
+    return this.tier1Of.get(topicId) ?? topicId;
+  }
+
+  analyze(text: string): MessageAnalysis {
+    const tokens = tokenize(text);
+    const clauses = splitClauses(tokens);
+    const skip = tokens.surface.map((w) => FILLERS.has(w));
+    const analyses = clauses.map((clause) => this.analyzeClause(tokens, clause, skip));
+    // "Golf? No thanks." — a short rejection right after a clause negates that clause's topics.
+    for (let i = 0; i + 1 < analyses.length; i++) {
+      if (isRejection(tokens, analyses[i + 1].clause, skip)) analyses[i].mentions.clear();
+    }
+    return { tokens, clauses: analyses, crossClauseClasses: this.crossClauseClasses(tokens, skip) };
+  }
+
+  private analyzeClause(tokens: Tokens, clause: Clause, skip: readonly boolean[]): ClauseAnalysis {
+    const { stems, surface } = tokens;
+    const matches = this.lexicon.matcher.matchAll(stems, surface, clause.from, clause.to, skip);
+    const classes = new Set<SensitiveClass>();
+
+    // Sensitive cues: every match carrying a class, unless a longer exception phrase contains it.
+    const exceptions = byStart(matches.filter((m) => m.values.some((v) => v.exception)));
+    // Fillers inside a phrase ('climbing um shoes') make a match longer than the phrase: allow slack.
+    const depth = this.lexicon.matcher.depth * 2;
+    for (const m of matches) {
+      let hidden: boolean | undefined;
+      for (const v of m.values) {
+        if (v.exception || v.classes.length === 0) continue;
+        hidden ??= containedIn(exceptions, m, depth);
+        if (!hidden) for (const c of v.classes) classes.add(c);
+      }
+    }
+    for (const c of this.patternClasses(tokens, clause, skip)) classes.add(c);
+
+    // Topics: the longest phrases win ("rock climbing shoes" over "shoes"); cue-only phrases do not compete.
+    const candidates = matches.filter((m) => m.values.some((v) => v.topics.length > 0 || v.exception || v.gear));
+    const candidatesByStart = byStart(candidates);
+    const maximal: PhraseMatch<LexiconValue>[] = [];
+    for (const m of candidates) {
+      if (!containedIn(candidatesByStart, m, depth)) maximal.push(m);
+      else if (m.values.some((v) => v.persistent) && !containedIn(exceptions, m, depth)) {
+        // Persistent words survive longer topic phrases ("movies" in "horror movies"), not exceptions.
+        maximal.push({ ...m, values: m.values.filter((v) => v.persistent) });
+      }
+    }
+    maximal.sort((a, b) => a.start - b.start || a.end - b.end);
+    const mentions = new Map<string, TopicMentions>();
+    const add = (topicId: string, weak: boolean) => {
+      let m = mentions.get(topicId);
+      if (!m) mentions.set(topicId, (m = { strong: 0, weak: 0 }));
+      if (weak) m.weak++;
+      else m.strong++;
+    };
+    const negatedSpan = maximal.map((m) => this.isNegated(tokens, clause, m));
+    for (let i = 0; i < maximal.length; i++) {
+      const m = maximal[i];
+      if (negatedSpan[i]) continue;
+      if (m.values.some((v) => v.gear) && this.gearFollowsSport(tokens, clause, maximal, negatedSpan, i, skip)) {
+        add(SPORTS_EQUIPMENT_TOPIC, false);
+        continue;
+      }
+      for (const v of m.values) for (const t of v.topics) add(t, v.weak);
+    }
+
+    let interest = tokens.questionAfter[clause.to - 1] === true;
+    let purchase = false;
+    let conditionContext = false;
+    for (let i = clause.from; i < clause.to; i++) {
+      const s = stems[i];
+      if (!interest && INTEREST_STEMS.has(s)) interest = true;
+      if (!purchase && PURCHASE_STEMS.has(s)) purchase = true;
+      if (!conditionContext) {
+        const w = surface[i];
+        if (CONDITION_CONTEXT.has(w) || (ANAPHORA.has(w) && i > clause.from && ANAPHORA_PREPOSITIONS.has(surface[i - 1]))) {
+          conditionContext = true;
+        }
+      }
+    }
+    return { clause, classes: sortClasses(classes), mentions, interest, purchase, conditionContext };
+  }
+
+  /** "climbing shoes", "golf um clubs", "shoes for climbing": a gear noun next to a sport mention. */
+  private gearFollowsSport(
+    tokens: Tokens,
+    clause: Clause,
+    maximal: PhraseMatch<LexiconValue>[],
+    negated: boolean[],
+    index: number,
+    skip: readonly boolean[],
+  ): boolean {
+    const gear = maximal[index];
+    const isSport = (m: PhraseMatch<LexiconValue>) => m.values.some((v) => v.topics.some((t) => this.gearSports.has(t)));
+    for (let j = 0; j < maximal.length; j++) {
+      if (j === index || negated[j] || Math.abs(maximal[j].start - gear.start) > GEAR_REACH || !isSport(maximal[j])) continue;
+      const sport = maximal[j];
+      if (sport.end <= gear.start) {
+        let gap = 0;
+        for (let k = sport.end; k < gear.start; k++) if (!skip[k]) gap++;
+        if (gap === 0) return true;
+      } else if (sport.start >= gear.end) {
+        // "shoes for climbing", "gear for my ski trip"
+        let k = gear.end;
+        if (tokens.surface[k] !== 'for') continue;
+        k++;
+        let gap = 0;
+        while (k < sport.start && k < clause.to) {
+          if (!skip[k]) gap++;
+          k++;
+        }
+        if (gap <= GEAR_LOOKAHEAD_GAP) return true;
+      }
+    }
+    return false;
+  }
+
+  private isNegated(tokens: Tokens, clause: Clause, m: PhraseMatch<LexiconValue>): boolean {
+    const { surface } = tokens;
+    let seen = 0;
+    for (let j = m.start - 1; j >= clause.from && seen < NEGATION_WINDOW; j--) {
+      const w = surface[j];
+      if (FILLERS.has(w)) continue;
+      if (NEGATION_CUES.has(w)) {
+        const exempt = NEGATION_EXEMPT_NEXT.get(w);
+        const next = j + 1 < m.start ? surface[j + 1] : undefined;
+        // "never been to Paris" is not negative; "never been into golf" is.
+        const after = j + 2 < m.start ? surface[j + 2] : undefined;
+        if (!(exempt && next !== undefined && exempt.has(next)) || (after !== undefined && LUKEWARM.has(after))) return true;
+      } else if (w === 'over' && j > clause.from && OVER_PREV.has(surface[j - 1])) {
+        return true; // "I'm so over reality shows"
+      } else if (NEGATION_BREAKERS.has(w)) {
+        break;
+      }
+      seen++;
+    }
+    const limit = Math.min(clause.to, m.end + NEGATION_WINDOW);
+    for (let j = m.end; j < limit; j++) {
+      const w = surface[j];
+      if (POST_NEGATION_CUES.has(w)) return true;
+      // "golf isn't for me", "video games have never interested me", "baseball doesn't appeal to me"
+      if (POST_NEGATORS.has(w) && (POST_NEGATED.has(surface[j + 1]) || POST_NEGATED.has(surface[j + 2]))) return true;
+      if (w === 'but' || w === 'and' || w === 'because') break;
+    }
+    return false;
+  }
+
+  /** Word-class sequences ("I'm" + nationality, "my" + nationality + family member, ...). */
+  private patternClasses(tokens: Tokens, clause: Clause, skip: readonly boolean[]): SensitiveClass[] {
+    const tags = this.tag(tokens, clause.from, clause.to, skip);
+    if (tags.size === 0) return [];
+    const out = new Set<SensitiveClass>();
+    const { surface } = tokens;
+    const gapOk = (k: number) => PATTERN_GAPS.has(surface[k]) || skip[k] || isDigitToken(surface[k]);
+    const matchFrom = (rule: (typeof PATTERN_RULES)[number], slot: number, pos: number): number => {
+      // Returns the end of a match of rule.sequence[slot..] starting at or after pos (gaps allowed), or -1.
+      for (let p = pos, gaps = 0; p < clause.to && gaps <= PATTERN_MAX_GAP; p++) {
+        for (const t of tags.get(p) ?? []) {
+          if (t.cls !== rule.sequence[slot]) continue;
+          if (slot === rule.sequence.length - 1) return t.end;
+          const end = matchFrom(rule, slot + 1, t.end);
+          if (end >= 0) return end;
+        }
+        if (!gapOk(p)) break;
+        gaps++;
+      }
+      return -1;
+    };
+    for (const list of tags.values()) {
+      for (const rule of PATTERN_RULES) {
+        if (rule.classes.every((c) => out.has(c))) continue;
+        for (const t of list) {
+          if (t.cls !== rule.sequence[0]) continue;
+          const end = rule.sequence.length === 1 ? t.end : matchFrom(rule, 1, t.end);
+          if (end < 0) continue;
+          if (rule.checkNext && end < clause.to && NOT_A_PERSON_NEXT.has(surface[end])) continue;
+          for (const c of rule.classes) out.add(c);
+        }
+      }
+    }
+    return [...out];
+  }
+
+  private tag(tokens: Tokens, from: number, to: number, skip: readonly boolean[]): Map<number, Tagged[]> {
+    const byStart = new Map<number, Tagged[]>();
+    for (const m of this.tagger.matchAll(tokens.stems, tokens.surface, from, to, skip)) {
+      let list = byStart.get(m.start);
+      if (!list) byStart.set(m.start, (list = []));
+      for (const cls of m.values) list.push({ cls, end: m.end });
+    }
+    return byStart;
+  }
+
+  private crossClauseClasses(tokens: Tokens, skip: readonly boolean[]): SensitiveClass[] {
+    const tags = this.tag(tokens, 0, tokens.length, skip);
+    if (tags.size === 0) return [];
+    const present = new Set<WordClass>();
+    for (const list of tags.values()) for (const t of list) present.add(t.cls);
+    const out = new Set<SensitiveClass>();
+    for (const rule of CO_OCCURRENCE_RULES) if (rule.all.every((c) => present.has(c))) for (const c of rule.classes) out.add(c);
+    return [...out];
+  }
+
+  /**
+   * Scores each clause's topics with the whole message in view: weak phrases count only next to
+   * strong evidence for the same Tier-1; interest raises the weight; purchase intent adds Shopping.
+   */
+  scoreClauses(analysis: MessageAnalysis): ClauseTopic[][] {
+    const strongTier1 = new Set<string>();
+    for (const c of analysis.clauses) for (const [id, m] of c.mentions) if (m.strong > 0) strongTier1.add(this.tier1(id));
+    return analysis.clauses.map((c) => {
+      const out: ClauseTopic[] = [];
+      for (const [topicId, m] of c.mentions) {
+        if (m.strong === 0 && !strongTier1.has(this.tier1(topicId))) continue;
+        const base = m.strong > 0 ? WEIGHT_STRONG : WEIGHT_WEAK;
+        const repeats = m.strong + m.weak - 1;
+        const weight = Math.min(1, base + WEIGHT_REPEAT * repeats + (c.interest ? WEIGHT_INTEREST : 0));
+        out.push({ topicId, weight: round(weight) });
+      }
+      if (c.purchase && out.length > 0 && !out.some((t) => this.tier1(t.topicId) === SHOPPING_TOPIC)) {
+        out.push({ topicId: SHOPPING_TOPIC, weight: WEIGHT_DERIVED });
+      }
+      return out;
+    });
+  }
+}
+
+const REJECTIONS: readonly string[] = ['no thanks', 'no thank you', 'nope', 'hard pass', 'pass', 'not for me', 'no way', 'not my thing',
+  'not a fan', 'hell no', 'no', 'nah', 'never', 'not interested', 'boring', 'hate it', 'no interest', 'absolutely not', 'definitely not',
+  'not really', 'no chance', 'never again', 'ugh no', 'not a chance', 'god no', 'lol no', 'no no', 'eww', 'ew', 'yuck', 'meh'];
+const REJECTION_SET = new Set(REJECTIONS);
+const LUKEWARM = new Set(['into', 'a', 'interested', 'big', 'fond', 'keen', 'much', 'one']);
+const OVER_PREV = new Set(['so', 'im', 'totally', 'completely', 'kinda', 'pretty', 'really', 'just', 'all']);
+const POST_NEGATORS = new Set(['not', 'never', 'isnt', 'arent', 'wasnt', 'aint', 'dont', 'doesnt', 'didnt']);
+const POST_NEGATED = new Set(['for', 'my', 'really', 'fun', 'interesting', 'interest', 'interested', 'interests', 'appeal', 'appeals',
+  'appealed', 'excite', 'excites', 'excited', 'like', 'liked', 'enjoy', 'enjoyed', 'thing', 'worth', 'appealing']);
+
+function isRejection(tokens: Tokens, clause: Clause, skip: readonly boolean[]): boolean {
+  const words: string[] = [];
+  for (let i = clause.from; i < clause.to; i++) if (!skip[i]) words.push(tokens.surface[i]);
+  return words.length > 0 && words.length <= 4 && REJECTION_SET.has(words.join(' '));
+}
+
+function byStart<T>(matches: PhraseMatch<T>[]): Map<number, PhraseMatch<T>[]> {
+  const map = new Map<number, PhraseMatch<T>[]>();
+  for (const m of matches) {
+    const list = map.get(m.start);
+    if (list) list.push(m);
+    else map.set(m.start, [m]);
+  }
+  return map;
+}
+
+/** True when a strictly longer match among `index` covers `m` (phrases are at most `depth` tokens long). */
+function containedIn<T>(index: Map<number, PhraseMatch<T>[]>, m: PhraseMatch<T>, depth: number): boolean {
+  const length = m.end - m.start;
+  for (let start = m.start; start >= m.start - depth && start >= 0; start--) {
+    for (const o of index.get(start) ?? []) if (o !== m && o.end >= m.end && o.end - o.start > length) return true;
+  }
+  return false;
+}
+
+export function round(weight: number): number {
+  return Math.round(weight * 1000) / 1000;
+}
+
+const CLASS_ORDER = new Map(SENSITIVE_CLASSES.map((c, i) => [c, i]));
+
+/** Distinct classes, alphabetically. */
+export function sortClasses(classes: Iterable<SensitiveClass>): SensitiveClass[] {
+  return [...new Set(classes)].sort();
+}
+
+export function classRank(cls: SensitiveClass): number {
+  return CLASS_ORDER.get(cls) ?? SENSITIVE_CLASSES.length;
+}
+
+let shared: LexiconEngine | undefined;
+
+/** The engine over the built-in lexicon, compiled on first use. */
+export function getLexiconEngine(): LexiconEngine {
+  shared ??= new LexiconEngine();
+  return shared;
+}

@@ -1,0 +1,153 @@
+import { getTaxonomy } from '@signalpath/taxonomy';
+import { SENSITIVE_CLASSES, sensitiveClassOfTopic, type SensitiveClass } from '@signalpath/sensitive-topics';
+import { PhraseMatcher } from '../matcher';
+
+/**
+ * The curated lexicon, compiled once into a phrase trie.
+ *
+ * Source format (see the data files next to this one):
+ * - a topic line is `[spec, phrases]`: spec names one or more taxonomy nodes as
+ *   "500:Climbing|551:Sports Equipment" (the names are checked against the taxonomy in tests);
+ * - a cue line is `[classes, phrases]` with classes like "RELIGION" or "RELIGION+ETHNIC_ORIGIN":
+ *   words that reveal a sensitive class but name no topic ("as a gay man", "my shop steward");
+ * - phrases are comma-separated. Each word is matched by its Porter2 stem, or by its exact
+ *   surface form when written "=word" (where the stem would be too broad: "=anime" vs "animal").
+ *   A leading "~" makes a phrase weak: supporting evidence only, kept when the message also has
+ *   strong evidence for the same Tier-1. A leading "!" makes it an exception: a longer phrase that
+ *   hides the shorter cues and topics inside it ("credit union", "retail therapy", "hot dog"); it
+ *   names its line's topics only when none of them is sensitive, and never reveals a class. A
+ *   leading "+" makes it persistent: counted even inside a longer phrase ("movies" in "horror
+ *   movies" still says Movies).
+ */
+
+export type TopicLine = readonly [spec: string, phrases: string];
+export type CueLine = readonly [classes: string, phrases: string];
+
+export interface LexiconValue {
+  /** Taxonomy node ids this phrase names. */
+  readonly topics: readonly string[];
+  /** Sensitive classes this phrase reveals: explicit cues plus the classes of its topics. */
+  readonly classes: readonly SensitiveClass[];
+  readonly weak: boolean;
+  readonly exception: boolean;
+  /** A gear noun ("shoes", "harness"): right after a sport it means sports equipment. */
+  readonly gear: boolean;
+  /** Counted even inside a longer phrase ("movies" in "horror movies", "trip" in "ski trip"). */
+  readonly persistent: boolean;
+}
+
+export interface CompiledLexicon {
+  readonly matcher: PhraseMatcher<LexiconValue>;
+  /** Number of phrases compiled. */
+  readonly size: number;
+}
+
+/** Parses "500:Climbing|551:Sports Equipment" into ids and names. */
+export function parseTopicSpec(spec: string): { id: string; name: string }[] {
+  return spec.split('|').map((part) => {
+    const colon = part.indexOf(':');
+    if (colon <= 0) throw new Error(`lexicon: bad topic spec "${spec}"`);
+    return { id: part.slice(0, colon).trim(), name: part.slice(colon + 1).trim() };
+  });
+}
+
+export function parseClasses(spec: string): SensitiveClass[] {
+  return spec.split('+').map((c) => {
+    const cls = c.trim() as SensitiveClass;
+    if (!SENSITIVE_CLASSES.includes(cls)) throw new Error(`lexicon: unknown sensitive class "${c}"`);
+    return cls;
+  });
+}
+
+/** Splits a phrase list on commas (a phrase never contains one). */
+export function splitPhrases(phrases: string): string[] {
+  return phrases
+    .split(',')
+    .map((p) => p.trim().replace(/\s+/g, ' '))
+    .filter((p) => p.length > 0);
+}
+
+/**
+ * Every combination of the given alternatives, as one phrase list: cross(['i am', 'im'], ['gay'])
+ * → "i am gay, im gay". An empty string alternative means "nothing here".
+ */
+export function cross(...parts: readonly (readonly string[])[]): string {
+  let acc = [''];
+  for (const alternatives of parts) {
+    const next: string[] = [];
+    for (const prefix of acc) for (const alt of alternatives) next.push(`${prefix} ${alt}`.trim());
+    acc = next;
+  }
+  return acc.filter(Boolean).join(', ');
+}
+
+interface Flags {
+  weak: boolean;
+  exception: boolean;
+  persistent: boolean;
+  phrase: string;
+}
+
+function flagsOf(raw: string): Flags {
+  let phrase = raw;
+  let weak = false;
+  let exception = false;
+  let persistent = false;
+  for (;;) {
+    const c = phrase[0];
+    if (c === '~') weak = true;
+    else if (c === '!') exception = true;
+    else if (c === '+') persistent = true;
+    else break;
+    phrase = phrase.slice(1).trim();
+  }
+  return { weak, exception, persistent, phrase };
+}
+
+export function compileLexicon(
+  topicLines: readonly TopicLine[],
+  cueLines: readonly CueLine[],
+  gearNouns: string,
+  exceptions: string,
+): CompiledLexicon {
+  const taxonomy = getTaxonomy();
+  const matcher = new PhraseMatcher<LexiconValue>();
+  let size = 0;
+
+  for (const [spec, phrases] of topicLines) {
+    const topics = parseTopicSpec(spec).map((t) => t.id);
+    for (const id of topics) if (!taxonomy.has(id)) throw new Error(`lexicon: unknown topic ${id} in "${spec}"`);
+    const classes = [...new Set(topics.map((id) => sensitiveClassOfTopic(id)).filter((c): c is SensitiveClass => c !== undefined))];
+    for (const raw of splitPhrases(phrases)) {
+      const { weak, exception, persistent, phrase } = flagsOf(raw);
+      if (exception) {
+        const ordinary = classes.length === 0 ? topics : [];
+        matcher.add(phrase, Object.freeze({ topics: ordinary, classes: [], weak, exception, gear: false, persistent: false }));
+      } else {
+        matcher.add(phrase, Object.freeze({ topics, classes, weak, exception, gear: false, persistent }));
+      }
+      size++;
+    }
+  }
+
+  for (const [spec, phrases] of cueLines) {
+    const classes = parseClasses(spec);
+    for (const raw of splitPhrases(phrases)) {
+      const { exception, phrase } = flagsOf(raw);
+      matcher.add(phrase, Object.freeze({ topics: [], classes: exception ? [] : classes, weak: false, exception, gear: false, persistent: false }));
+      size++;
+    }
+  }
+
+  for (const phrase of splitPhrases(gearNouns)) {
+    matcher.add(phrase, Object.freeze({ topics: [], classes: [], weak: false, exception: false, gear: true, persistent: false }));
+    size++;
+  }
+
+  for (const raw of splitPhrases(exceptions)) {
+    matcher.add(flagsOf(raw).phrase, Object.freeze({ topics: [], classes: [], weak: false, exception: true, gear: false, persistent: false }));
+    size++;
+  }
+
+  return { matcher, size };
+}

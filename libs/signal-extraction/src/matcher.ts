@@ -1,0 +1,111 @@
+import { phraseStems } from './text';
+
+/**
+ * A phrase matcher compiled once from a lexicon: a trie over token keys. A key is a Porter2 stem,
+ * or "=" + the exact surface form for phrases written with a leading "=" on a word (e.g.
+ * "=running", where the stem "run" would be too broad). Matching walks the trie from every token,
+ * so the cost per message is linear in its length (times the depth of the matched phrases), with
+ * no regular expressions per term.
+ */
+
+interface TrieNode<T> {
+  next?: Map<string, TrieNode<T>>;
+  values?: T[];
+}
+
+export interface PhraseMatch<T> {
+  start: number;
+  /** Exclusive. */
+  end: number;
+  values: T[];
+}
+
+export class PhraseMatcher<T> {
+  private readonly root: TrieNode<T> = {};
+  private maxDepth = 0;
+  private count = 0;
+
+  /** Adds a phrase. Words starting with "=" match that exact surface form only. */
+  add(phrase: string, value: T): void {
+    const keys: string[] = [];
+    for (const word of phrase.trim().split(/\s+/)) {
+      if (word.startsWith('=')) {
+        for (const w of word.slice(1).split(/[^a-z0-9\u00c0-\uffff]+/).filter(Boolean)) keys.push(`=${w}`);
+      } else {
+        keys.push(...phraseStems(word));
+      }
+    }
+    if (keys.length === 0) throw new Error(`lexicon: empty phrase "${phrase}"`);
+    let node = this.root;
+    for (const key of keys) {
+      node.next ??= new Map();
+      let child = node.next.get(key);
+      if (!child) {
+        child = {};
+        node.next.set(key, child);
+      }
+      node = child;
+    }
+    node.values ??= [];
+    node.values.push(value);
+    this.maxDepth = Math.max(this.maxDepth, keys.length);
+    this.count++;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Token length of the longest phrase (fillers skipped inside a match do not count). */
+  get depth(): number {
+    return this.maxDepth;
+  }
+
+  /**
+   * Every phrase occurrence within tokens [from, to). `skip` marks tokens (fillers) that phrases
+   * step over, so "climbing um shoes" still matches "climbing shoes".
+   */
+  matchAll(stems: readonly string[], surface: readonly string[], from: number, to: number, skip?: readonly boolean[]): PhraseMatch<T>[] {
+    const out: PhraseMatch<T>[] = [];
+    const rootNext = this.root.next;
+    if (!rootNext) return out;
+    for (let i = from; i < to; i++) {
+      if (skip?.[i]) continue;
+      this.walk(rootNext, stems, surface, i, i, to, skip, out);
+    }
+    return out;
+  }
+
+  private walk(
+    next: Map<string, TrieNode<T>>,
+    stems: readonly string[],
+    surface: readonly string[],
+    start: number,
+    pos: number,
+    to: number,
+    skip: readonly boolean[] | undefined,
+    out: PhraseMatch<T>[],
+  ): void {
+    let p = pos;
+    while (p < to && skip?.[p]) p++;
+    if (p >= to) return;
+    const byStem = next.get(stems[p]);
+    const bySurface = next.get(`=${surface[p]}`);
+    if (byStem) this.visit(byStem, stems, surface, start, p, to, skip, out);
+    if (bySurface) this.visit(bySurface, stems, surface, start, p, to, skip, out);
+  }
+
+  private visit(
+    node: TrieNode<T>,
+    stems: readonly string[],
+    surface: readonly string[],
+    start: number,
+    p: number,
+    to: number,
+    skip: readonly boolean[] | undefined,
+    out: PhraseMatch<T>[],
+  ): void {
+    if (node.values) out.push({ start, end: p + 1, values: node.values });
+    if (node.next) this.walk(node.next, stems, surface, start, p + 1, to, skip, out);
+  }
+}

@@ -1,0 +1,138 @@
+import porter2 from 'wink-porter2-stemmer';
+
+/**
+ * Tokenization shared by the lexicons and the matchers: lower case, apostrophes dropped inside
+ * words ("don't" → "dont", "I'm" → "im"), every other non-alphanumeric character a separator, each
+ * token stemmed with Porter2. Sentence punctuation and commas are remembered as boundaries.
+ */
+
+/** Boundary before a token: none, a comma-like break (, : ( ) " / or a dash), or a sentence end (. ! ? ; or a line break). */
+export const Boundary = { None: 0, Comma: 1, Sentence: 2 } as const;
+export type Boundary = (typeof Boundary)[keyof typeof Boundary];
+
+export interface Tokens {
+  /** Lower-case surface forms. */
+  readonly surface: string[];
+  /** Porter2 stems. */
+  readonly stems: string[];
+  /** Offsets in the original text ([start, end)). */
+  readonly starts: number[];
+  readonly ends: number[];
+  /** Boundary between token i-1 and token i (index 0: Sentence). */
+  readonly before: Boundary[];
+  /** True when the sentence that ends right after token i ends with a question mark. */
+  readonly questionAfter: boolean[];
+  readonly length: number;
+}
+
+const STEM_CACHE = new Map<string, string>();
+const STEM_CACHE_LIMIT = 50_000;
+
+/** Porter2 stem with a bounded memo (stemming dominates tokenization cost otherwise). */
+export function stem(word: string): string {
+  let s = STEM_CACHE.get(word);
+  if (s === undefined) {
+    s = word.length <= 2 || /\d/.test(word) ? word : porter2(word);
+    if (STEM_CACHE.size >= STEM_CACHE_LIMIT) STEM_CACHE.clear();
+    STEM_CACHE.set(word, s);
+  }
+  return s;
+}
+
+/** Abbreviations whose trailing "." does not end a sentence. */
+const ABBREVIATIONS = new Set(['dr', 'mr', 'mrs', 'ms', 'st', 'vs', 'etc', 'jr', 'sr', 'mt', 'ft', 'no', 'approx', 'e', 'g', 'i', 'u', 's', 'a', 'p', 'm']);
+
+function isAlnum(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || code >= 0xc0;
+}
+
+function isApostrophe(ch: string): boolean {
+  return ch === "'" || ch === '\u2019' || ch === '\u2018' || ch === '`';
+}
+
+const SENTENCE_CHARS = new Set(['.', '!', '?', ';', '\n', '\r', '\u2026']);
+const COMMA_CHARS = new Set([',', ':', '(', ')', '"', '\u201c', '\u201d', '\u2013', '\u2014', '[', ']', '/']);
+
+/** Folds accents so "café" matches "cafe". */
+function fold(word: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[^\x00-\x7f]/.test(word) ? word.normalize('NFD').replace(/[\u0300-\u036f]/g, '') : word;
+}
+
+/**
+ * A few tokens that only make sense before punctuation stripping. Replacements keep the length so
+ * that token offsets still point into the caller's text.
+ */
+const SPECIAL_FORMS: ReadonlyArray<[RegExp, string]> = [
+  [/c\+\+/g, 'cpp'],
+  [/c#/g, 'c\u266f'],
+  [/\.net\b/g, 'dnet'],
+  [/\br&b\b/g, 'rnb'],
+  [/\b(lgbtq?i?a?)\+/g, '$1 '],
+];
+
+export function tokenize(input: string): Tokens {
+  let text = input.toLowerCase();
+  if (text.length !== input.length) text = input.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  for (const [re, rep] of SPECIAL_FORMS) text = text.replace(re, rep);
+  const surface: string[] = [];
+  const stems: string[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const before: Boundary[] = [];
+  const questionAfter: boolean[] = [];
+  let pending: Boundary = Boundary.Sentence;
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const ch = text[i];
+    const code = text.charCodeAt(i);
+    if (isAlnum(code)) {
+      const start = i;
+      let word = '';
+      while (i < n) {
+        const c = text.charCodeAt(i);
+        if (isAlnum(c)) {
+          word += text[i];
+          i++;
+        } else if (isApostrophe(text[i]) && i + 1 < n && isAlnum(text.charCodeAt(i + 1)) && word.length > 0) {
+          i++; // drop apostrophes inside words
+        } else {
+          break;
+        }
+      }
+      word = fold(word);
+      if (word.length === 0) continue;
+      surface.push(word);
+      stems.push(stem(word));
+      starts.push(start);
+      ends.push(i);
+      before.push(pending);
+      questionAfter.push(false);
+      pending = Boundary.None;
+      continue;
+    }
+    if (SENTENCE_CHARS.has(ch)) {
+      const isDot = ch === '.';
+      const next = i + 1 < n ? text[i + 1] : ' ';
+      const last = surface.length > 0 ? surface[surface.length - 1] : '';
+      const endsSentence =
+        !isDot || ((next === ' ' || next === '\n' || next === '\t' || next === '\r' || i + 1 >= n) && !ABBREVIATIONS.has(last));
+      if (endsSentence) {
+        pending = Boundary.Sentence;
+        if (ch === '?' && surface.length > 0) questionAfter[surface.length - 1] = true;
+      } else if (pending < Boundary.Comma && isDot && !/[0-9a-z]/.test(next)) {
+        pending = Boundary.Comma;
+      }
+    } else if (COMMA_CHARS.has(ch) || (ch === '-' && (text[i + 1] === ' ' || text[i - 1] === ' '))) {
+      if (pending < Boundary.Comma) pending = Boundary.Comma;
+    }
+    i++;
+  }
+  return { surface, stems, starts, ends, before, questionAfter, length: surface.length };
+}
+
+/** Tokenizes a lexicon phrase into stems (no boundaries). */
+export function phraseStems(phrase: string): string[] {
+  return tokenize(phrase).stems;
+}
