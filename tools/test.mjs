@@ -21,18 +21,24 @@ function run(name, command, args, env = process.env) {
   const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const scan = (chunk, target) => {
-      const text = chunk.toString();
-      target.write(text);
+    const pending = { out: '', err: '' };
+    const countSummaries = (line) => {
       // Jest's per-project summary, e.g. "Tests:       1 failed, 12 passed, 13 total".
-      for (const match of text.matchAll(/Tests:\s+(?:(\d+) failed, )?(?:\d+ skipped, )?(\d+) passed/g)) {
-        jestFailed += Number(match[1] ?? 0);
-        jestPassed += Number(match[2]);
+      const summary = /Tests:\s+(?:(\d+) failed, )?(?:\d+ skipped, )?(?:\d+ todo, )?(?:(\d+) passed, )?\d+ total/.exec(line);
+      if (summary) {
+        jestFailed += Number(summary[1] ?? 0);
+        jestPassed += Number(summary[2] ?? 0);
       }
-      for (const match of text.matchAll(/Tests:\s+(\d+) failed, (\d+) total/g)) jestFailed += Number(match[1]);
     };
-    child.stdout.on('data', (c) => scan(c, process.stdout));
-    child.stderr.on('data', (c) => scan(c, process.stderr));
+    const scan = (chunk, target, key) => {
+      target.write(chunk);
+      // eslint-disable-next-line no-control-regex
+      const lines = (pending[key] + chunk.toString().replace(/\u001b\[[0-9;]*m/g, '')).split('\n');
+      pending[key] = lines.pop();
+      lines.forEach(countSummaries);
+    };
+    child.stdout.on('data', (c) => scan(c, process.stdout, 'out'));
+    child.stderr.on('data', (c) => scan(c, process.stderr, 'err'));
     child.on('exit', (code) => {
       const ok = code === 0;
       results.push({ name, ok, seconds: (Date.now() - started) / 1000 });
