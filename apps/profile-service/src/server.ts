@@ -1,19 +1,64 @@
-import { GrpcServer } from '@signalpath/grpc-kit';
+import { GrpcServer, unary } from '@signalpath/grpc-kit';
 import { descriptorSet, healthDescriptorSet, profile } from '@signalpath/proto';
+import { createConsentClient, EligibilityCache } from '@signalpath/service-clients';
 import type { ServiceModule } from '@signalpath/service-host';
 
 import { readConfig, type ProfileConfig } from './config';
+import { ConsentGate } from './consent/consent-gate';
+import { applySignalsHandler } from './handlers/apply-signals';
+import { explainInterestHandler, getProfileHandler } from './handlers/profile-reads';
+import { deleteUserDataHandler, exportUserDataHandler } from './handlers/user-data';
+import { profileIndexes } from './store/collections';
+import { LedgerRetention } from './store/ledger-retention';
+import { LedgerStore } from './store/ledger-store';
+import { ProfileStore } from './store/profile-store';
+import { SignalApplier } from './store/signal-applier';
 
-/** ProfileService: RPCs not implemented yet answer UNIMPLEMENTED. */
-export const profileService: ServiceModule<ProfileConfig> = {
-  key: 'profile',
-  readConfig,
-  indexes: {},
-  create() {
-    const server = new GrpcServer({
-      services: [{ name: 'signalpath.profile.v1.ProfileService', definition: profile.ProfileServiceService, implementation: {} }],
-      descriptorSets: [descriptorSet, healthDescriptorSet],
-    });
-    return { server };
-  },
-};
+export interface ProfileModuleOverrides {
+  /** The business clock (decay, event-time clamping, ledger retention); tests inject one. */
+  now?: () => Date;
+}
+
+/** Builds the ProfileService module; `overrides` exist for tests and benchmarks. */
+export function createProfileModule(overrides: ProfileModuleOverrides = {}): ServiceModule<ProfileConfig> {
+  const now = overrides.now ?? (() => new Date());
+  return {
+    key: 'profile',
+    readConfig,
+    indexes: profileIndexes,
+    create({ config, db, logger }) {
+      const profiles = new ProfileStore(db);
+      const ledger = new LedgerStore(db);
+      const consentClient = createConsentClient(config.consentAddress, { timeoutMs: config.consentTimeoutMs });
+      // A negative age never hits the cache: 0 means "always ask".
+      const eligibility = new EligibilityCache(consentClient, { maxAgeMs: config.eligibilityCacheMaxAgeMs > 0 ? config.eligibilityCacheMaxAgeMs : -1 });
+      const applier = new SignalApplier(ledger, profiles, { halfLifeMs: config.halfLifeMs, leaseMs: config.applyLeaseMs, now });
+      const retention = new LedgerRetention(ledger, { retentionMs: config.ledgerRetentionMs, intervalMs: config.ledgerSweepIntervalMs, now, logger });
+      const readDeps = { consent: new ConsentGate(consentClient, eligibility), profiles, halfLifeMs: config.halfLifeMs, feedControlFactors: config.feedControlFactors, now };
+      const userDataDeps = { profiles, ledger, halfLifeMs: config.halfLifeMs, now, logger };
+
+      const implementation: profile.ProfileServiceServer = {
+        applySignals: unary(applySignalsHandler(applier), logger),
+        getProfile: unary(getProfileHandler(readDeps), logger),
+        explainInterest: unary(explainInterestHandler(readDeps), logger),
+        deleteUserData: unary(deleteUserDataHandler(userDataDeps), logger),
+        exportUserData: unary(exportUserDataHandler(userDataDeps), logger),
+      };
+      const server = new GrpcServer({
+        services: [{ name: 'signalpath.profile.v1.ProfileService', definition: profile.ProfileServiceService, implementation }],
+        descriptorSets: [descriptorSet, healthDescriptorSet],
+      });
+      return {
+        server,
+        start: () => retention.start(),
+        close: async () => {
+          await retention.stop();
+          consentClient.close();
+        },
+      };
+    },
+  };
+}
+
+/** ProfileService: applies signals exactly once and serves link-gated, decayed interest profiles. */
+export const profileService = createProfileModule();

@@ -1,0 +1,44 @@
+import { UnavailableError, type ParentCall } from '@signalpath/grpc-kit';
+import type { EligibilityOutcome } from '@signalpath/interest-profile';
+import { common, consent } from '@signalpath/proto';
+import type { ConsentClient, EligibilityCache } from '@signalpath/service-clients';
+
+/** What a profile read needs to know from ConsentService, fetched for every read. */
+export interface ConsentContext {
+  settings: consent.Settings;
+  eligibility: EligibilityOutcome;
+}
+
+/**
+ * Reads a user's settings and the purpose eligibility from ConsentService, in parallel. Fails
+ * closed: if either call fails for any reason the read fails with UNAVAILABLE, so a profile is
+ * never served on unknown consent. Settings are never cached (an unlink or a sharing opt-out
+ * applies on the next read); eligibility answers may be, within ConsentService's 2 s bound.
+ */
+export class ConsentGate {
+  constructor(
+    private readonly client: ConsentClient,
+    private readonly eligibility: EligibilityCache,
+  ) {}
+
+  async read(userId: string, surface: common.Surface, purpose: common.Purpose, call: ParentCall): Promise<ConsentContext> {
+    try {
+      const [settingsResponse, eligibility] = await Promise.all([
+        this.client.getSettings({ userId }, { parent: call }),
+        this.eligibility.check({ userId, surface, purpose }, call),
+      ]);
+      if (!settingsResponse.settings) throw new Error('GetSettings answered without settings');
+      return { settings: settingsResponse.settings, eligibility: toOutcome(eligibility.allowed, eligibility.reason) };
+    } catch {
+      throw new UnavailableError('consent service unavailable; profile not served');
+    }
+  }
+}
+
+function toOutcome(allowed: boolean, reason: consent.EligibilityReason): EligibilityOutcome {
+  if (allowed && reason === consent.EligibilityReason.ELIGIBILITY_REASON_ALLOWED) return { allowed: true };
+  if (reason === consent.EligibilityReason.ELIGIBILITY_REASON_OPTED_OUT) return { allowed: false, reason: 'OPTED_OUT' };
+  if (reason === consent.EligibilityReason.ELIGIBILITY_REASON_MINOR) return { allowed: false, reason: 'MINOR' };
+  // Excluded or unknown region, unknown age, or anything unexpected: fail closed.
+  return { allowed: false, reason: 'NOT_ELIGIBLE' };
+}

@@ -1,0 +1,48 @@
+import type { ServerUnaryCall } from '@grpc/grpc-js';
+import { InvalidArgumentError, maxItems, nonEmpty, optionalEnum, requireEnum, requireId, requireTime } from '@signalpath/grpc-kit';
+import { common, type profile } from '@signalpath/proto';
+import { getTaxonomy } from '@signalpath/taxonomy';
+
+import type { ApplicableSignal, SignalApplier } from '../store/signal-applier';
+
+export const MAX_SIGNALS_PER_BATCH = 1000;
+/** Longest a call waits for another call that owns some of its signals, without a deadline. */
+const DEFAULT_WAIT_MS = 5_000;
+/** Kept free before the caller's deadline to answer UNAVAILABLE in time. */
+const DEADLINE_MARGIN_MS = 100;
+
+/** Validates a whole batch first: one bad signal rejects the batch and nothing is applied. */
+export function validateSignals(request: profile.ApplySignalsRequest): ApplicableSignal[] {
+  nonEmpty(request.signals, 'signals');
+  maxItems(request.signals, 'signals', MAX_SIGNALS_PER_BATCH);
+  const taxonomy = getTaxonomy();
+  return request.signals.map((signal, index) => {
+    const field = (name: string) => `signals[${index}].${name}`;
+    // In field order, so the first problem reported is the first in the message.
+    const signalId = requireId(signal.signalId, field('signal_id'));
+    const userId = requireId(signal.userId, field('user_id'));
+    const surface = requireEnum(signal.surface, common.Surface, field('surface'));
+    const topicId = requireId(signal.topicId, field('topic_id'));
+    if (!taxonomy.has(topicId)) throw new InvalidArgumentError(field('topic_id'), 'is not an IAB Content Taxonomy 3.1 id');
+    if (!Number.isFinite(signal.weight) || signal.weight <= 0) throw new InvalidArgumentError(field('weight'), 'must be finite and positive');
+    const sourceKind = requireEnum(signal.sourceKind, common.SourceKind, field('source_kind'));
+    optionalEnum(signal.modality, common.Modality, field('modality'));
+    const eventTime = requireTime(signal.eventTime, field('event_time'));
+    return { signalId, userId, surface, topicId, weight: signal.weight, sourceKind, eventTime, adsEligible: signal.adsEligible, contentEligible: signal.contentEligible };
+  });
+}
+
+/** When to stop waiting for other owners: just before the caller's deadline, if any. */
+function waitDeadline(call: ServerUnaryCall<unknown, unknown>): number {
+  const deadline = call.getDeadline();
+  const ms = deadline instanceof Date ? deadline.getTime() : Number(deadline);
+  return Number.isFinite(ms) ? ms - DEADLINE_MARGIN_MS : Date.now() + DEFAULT_WAIT_MS;
+}
+
+export function applySignalsHandler(applier: SignalApplier) {
+  return async (request: profile.ApplySignalsRequest, call: ServerUnaryCall<profile.ApplySignalsRequest, profile.ApplySignalsResponse>): Promise<profile.ApplySignalsResponse> => {
+    const signals = validateSignals(request);
+    const outcome = await applier.apply(signals, waitDeadline(call));
+    return { appliedCount: outcome.applied, duplicateCount: outcome.duplicates };
+  };
+}

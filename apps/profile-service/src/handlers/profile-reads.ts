@@ -1,0 +1,118 @@
+import type { ServerUnaryCall } from '@grpc/grpc-js';
+import { InvalidArgumentError, requireEnum, requireId } from '@signalpath/grpc-kit';
+import {
+  blockedTopicSet,
+  buildInterests,
+  decidePersonalization,
+  feedControlAdjuster,
+  normalizeLimit,
+  visibleSourceSurfaces,
+  type FeedControlFactors,
+  type NotPersonalizedReason,
+  type Purpose,
+  type RankedInterest,
+} from '@signalpath/interest-profile';
+import { common, consent, profile } from '@signalpath/proto';
+import { getTaxonomy } from '@signalpath/taxonomy';
+
+import type { ConsentGate } from '../consent/consent-gate';
+import { storedInterestsOf, type ProfileStore } from '../store/profile-store';
+import { toApiInterest } from './interests';
+
+export interface ProfileReadDeps {
+  consent: ConsentGate;
+  profiles: ProfileStore;
+  halfLifeMs: number;
+  feedControlFactors: FeedControlFactors;
+  now: () => Date;
+}
+
+const NOT_PERSONALIZED: Record<NotPersonalizedReason, profile.NotPersonalizedReason> = {
+  OPTED_OUT: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_OPTED_OUT,
+  MINOR: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_MINOR,
+  NON_PERSONALIZED_FEED: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_NON_PERSONALIZED_FEED,
+  NOT_ELIGIBLE: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_NOT_ELIGIBLE,
+};
+
+type ReadOutcome =
+  | { personalized: false; reason: profile.NotPersonalizedReason; settingsVersion: string }
+  | { personalized: true; interests: RankedInterest[]; settingsVersion: string };
+
+/**
+ * The read-time rules shared by GetProfile and ExplainInterest: consent (fail closed), then the
+ * visible source surfaces, the purpose's scores, blocked ad topics with their descendants,
+ * feed controls for content, decay to now.
+ */
+async function readProfile(
+  deps: ProfileReadDeps,
+  request: { userId: string; surface: common.Surface; purpose: common.Purpose; onlyTopicId?: string; limit?: number },
+  call: ServerUnaryCall<unknown, unknown>,
+): Promise<ReadOutcome> {
+  const { settings, eligibility } = await deps.consent.read(request.userId, request.surface, request.purpose, call);
+  const purpose: Purpose = request.purpose === common.Purpose.PURPOSE_ADS ? 'ads' : 'content';
+  const decision = decidePersonalization({
+    purpose,
+    eligibility,
+    isMinor: settings.ageBand === consent.AgeBand.AGE_BAND_MINOR,
+    nonPersonalizedFeed: settings.feedControls?.nonPersonalizedFeed ?? false,
+  });
+  if (!decision.personalized) return { personalized: false, reason: NOT_PERSONALIZED[decision.reason], settingsVersion: settings.version };
+
+  const visible = visibleSourceSurfaces(
+    request.surface,
+    settings.linkedAccounts.map((account) => account.surface),
+    settings.effective?.crossAppSharingEnabled ?? false,
+  );
+  const documents = await deps.profiles.read(request.userId, visible);
+  const feed = settings.feedControls;
+  const interests = buildInterests(
+    documents.flatMap((document) => storedInterestsOf(document)),
+    {
+      view: purpose,
+      nowMs: deps.now().getTime(),
+      halfLifeMs: deps.halfLifeMs,
+      visibleSurfaces: visible,
+      ...(purpose === 'ads'
+        ? { excludedTopicIds: blockedTopicSet(settings.adPreferences?.blockedTopicIds ?? []) }
+        : { adjust: feedControlAdjuster({ showMoreTopicIds: feed?.showMoreTopicIds ?? [], showLessTopicIds: feed?.showLessTopicIds ?? [] }, deps.feedControlFactors) }),
+      ...(request.onlyTopicId !== undefined ? { onlyTopicId: request.onlyTopicId } : {}),
+      ...(request.limit !== undefined ? { limit: request.limit } : {}),
+    },
+  );
+  return { personalized: true, interests, settingsVersion: settings.version };
+}
+
+export function getProfileHandler(deps: ProfileReadDeps) {
+  return async (request: profile.GetProfileRequest, call: ServerUnaryCall<profile.GetProfileRequest, profile.GetProfileResponse>): Promise<profile.GetProfileResponse> => {
+    const userId = requireId(request.userId, 'user_id');
+    const surface = requireEnum(request.surface, common.Surface, 'surface');
+    const purpose = requireEnum(request.purpose, common.Purpose, 'purpose');
+    if (!Number.isInteger(request.limit) || request.limit < 0) throw new InvalidArgumentError('limit', 'must not be negative');
+    const outcome = await readProfile(deps, { userId, surface, purpose, limit: normalizeLimit(request.limit) }, call);
+    if (!outcome.personalized) {
+      return { interests: [], personalized: false, notPersonalizedReason: outcome.reason, settingsVersion: outcome.settingsVersion };
+    }
+    return {
+      interests: outcome.interests.map(toApiInterest),
+      personalized: true,
+      notPersonalizedReason: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
+      settingsVersion: outcome.settingsVersion,
+    };
+  };
+}
+
+export function explainInterestHandler(deps: ProfileReadDeps) {
+  return async (
+    request: profile.ExplainInterestRequest,
+    call: ServerUnaryCall<profile.ExplainInterestRequest, profile.ExplainInterestResponse>,
+  ): Promise<profile.ExplainInterestResponse> => {
+    const userId = requireId(request.userId, 'user_id');
+    const topicId = requireId(request.topicId, 'topic_id');
+    if (!getTaxonomy().has(topicId)) throw new InvalidArgumentError('topic_id', 'is not an IAB Content Taxonomy 3.1 id');
+    const surface = requireEnum(request.surface, common.Surface, 'surface');
+    const purpose = requireEnum(request.purpose, common.Purpose, 'purpose');
+    const outcome = await readProfile(deps, { userId, surface, purpose, onlyTopicId: topicId }, call);
+    const interest = outcome.personalized ? outcome.interests[0] : undefined;
+    return interest ? { interest: toApiInterest(interest), present: true } : { interest: undefined, present: false };
+  };
+}

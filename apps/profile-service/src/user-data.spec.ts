@@ -1,0 +1,95 @@
+import { status } from '@grpc/grpc-js';
+import { common } from '@signalpath/proto';
+
+import { APPLIED_OPS, SIGNAL_CLAIMS } from './store/collections';
+import type { AppliedOpDocument, SignalClaimDocument } from './store/ledger-store';
+import { DAY_MS, scoresOf, signal, startHarness, T0, TOPIC, type Harness } from './testing/harness';
+
+const { SURFACE_INSTAGRAM: INSTAGRAM, SURFACE_MESSENGER: MESSENGER } = common.Surface;
+const { SOURCE_KIND_AI_CHAT: AI_CHAT, SOURCE_KIND_PAGE_LIKE: PAGE_LIKE } = common.SourceKind;
+const { ERASURE_SCOPE_AI_CHAT, ERASURE_SCOPE_ALL } = common.ErasureScope;
+
+describe('DeleteUserData and ExportUserData', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  const claims = () => h.service.mongo.db.collection<SignalClaimDocument>(SIGNAL_CLAIMS);
+  const ops = () => h.service.mongo.db.collection<AppliedOpDocument>(APPLIED_OPS);
+  const exported = async (userId: string) =>
+    Object.fromEntries((await h.client.exportUserData({ userId })).profiles.map((p) => [p.surface, scoresOf(p.interests)]));
+
+  it('exports every stored interest per source surface, decayed to now, before read-time rules', async () => {
+    await h.client.applySignals({
+      signals: [
+        signal({ userId: 'export', surface: MESSENGER, topicId: TOPIC.TRAVEL, weight: 4, adsEligible: false, contentEligible: false }),
+        signal({ userId: 'export', surface: INSTAGRAM, topicId: TOPIC.CLIMBING, weight: 2 }),
+        signal({ userId: 'export', surface: INSTAGRAM, topicId: TOPIC.CLIMBING, weight: 1, sourceKind: PAGE_LIKE }),
+      ],
+    });
+    h.consent.update('export', { blockedTopicIds: [TOPIC.CLIMBING], linkedSurfaces: [] });
+    h.clock.now = new Date(T0.getTime() + 30 * DAY_MS);
+    try {
+      expect(await exported('export')).toEqual({ [INSTAGRAM]: { [TOPIC.CLIMBING]: expect.closeTo(1.5, 9) }, [MESSENGER]: { [TOPIC.TRAVEL]: expect.closeTo(2, 9) } });
+      const instagram = (await h.client.exportUserData({ userId: 'export' })).profiles.find((p) => p.surface === INSTAGRAM);
+      expect(instagram?.interests[0].sources.map((s) => s.sourceKind).sort()).toEqual([AI_CHAT, PAGE_LIKE]);
+    } finally {
+      h.clock.now = T0;
+    }
+    expect(await h.client.exportUserData({ userId: 'nobody' })).toEqual({ profiles: [] });
+  });
+
+  it('AI_CHAT scope removes only AI-chat contributions and their ledger entries', async () => {
+    const aiChat = [signal({ userId: 'erase-ai', weight: 2 }), signal({ userId: 'erase-ai', surface: MESSENGER, topicId: TOPIC.TRAVEL })];
+    const pageLike = signal({ userId: 'erase-ai', weight: 3, sourceKind: PAGE_LIKE, modality: common.Modality.MODALITY_UNSPECIFIED });
+    await h.client.applySignals({ signals: [...aiChat, pageLike] });
+
+    const first = await h.client.deleteUserData({ userId: 'erase-ai', scope: ERASURE_SCOPE_AI_CHAT, erasureJobId: 'job-1' });
+    // Two surface documents changed (Messenger's emptied and removed) + two ledger claims.
+    expect(first.deletedCount).toBe('4');
+    expect(await exported('erase-ai')).toEqual({ [INSTAGRAM]: { [TOPIC.CLIMBING]: 3 } });
+    expect(await claims().countDocuments({ user_id: 'erase-ai' })).toBe(1);
+    // What is left of an erased claim: the signal id, no user.
+    expect(await claims().findOne({ _id: aiChat[0].signalId })).toEqual({ _id: aiChat[0].signalId, op: 'erased', claim_time: expect.any(Date), create_time: expect.any(Date) });
+
+    expect((await h.client.deleteUserData({ userId: 'erase-ai', scope: ERASURE_SCOPE_AI_CHAT, erasureJobId: 'job-1' })).deletedCount).toBe('0');
+    // A late redelivery of an erased signal does not bring it back.
+    expect(await h.client.applySignals({ signals: aiChat })).toEqual({ appliedCount: 0, duplicateCount: 2 });
+    expect(await exported('erase-ai')).toEqual({ [INSTAGRAM]: { [TOPIC.CLIMBING]: 3 } });
+  });
+
+  it('ALL scope removes every profile document and ledger entry of the user, and only theirs', async () => {
+    await h.client.applySignals({
+      signals: [
+        signal({ userId: 'erase-all' }),
+        signal({ userId: 'erase-all', surface: MESSENGER, sourceKind: PAGE_LIKE }),
+        signal({ userId: 'bystander' }),
+      ],
+    });
+    // Two surface documents, two claims, one applied-operation record per document.
+    expect((await h.client.deleteUserData({ userId: 'erase-all', scope: ERASURE_SCOPE_ALL, erasureJobId: 'job-2' })).deletedCount).toBe('6');
+    expect(await h.client.exportUserData({ userId: 'erase-all' })).toEqual({ profiles: [] });
+    expect(await claims().countDocuments({ user_id: 'erase-all' })).toBe(0);
+    expect(await ops().countDocuments({ user_id: 'erase-all' })).toBe(0);
+    expect((await h.client.deleteUserData({ userId: 'erase-all', scope: ERASURE_SCOPE_ALL, erasureJobId: 'job-2' })).deletedCount).toBe('0');
+    expect(await exported('bystander')).toEqual({ [INSTAGRAM]: { [TOPIC.CLIMBING]: 1 } });
+    // New activity after the erasure is applied normally.
+    expect((await h.client.applySignals({ signals: [signal({ userId: 'erase-all' })] })).appliedCount).toBe(1);
+  });
+
+  it('rejects bad input with INVALID_ARGUMENT naming the field', async () => {
+    await expect(h.client.deleteUserData({ userId: '', scope: ERASURE_SCOPE_ALL, erasureJobId: '' })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringContaining('user_id'),
+    });
+    await expect(h.client.deleteUserData({ userId: 'u', scope: common.ErasureScope.ERASURE_SCOPE_UNSPECIFIED, erasureJobId: '' })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringContaining('scope'),
+    });
+    await expect(h.client.exportUserData({ userId: '' })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringContaining('user_id') });
+  });
+});

@@ -1,0 +1,3 @@
+export * from './decay';
+export * from './topic-scores';
+export * from './read-rules';
