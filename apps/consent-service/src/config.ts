@@ -1,7 +1,73 @@
-import { readServerConfig, type EnvReader, type ServerConfig } from '@signalpath/config';
+import { createPolicy, DEFAULT_EFFECTIVE_DATE, DEFAULT_EXCLUDED_REGIONS, PolicyConfigError, type ConsentPolicy } from '@signalpath/consent-policy';
+import { ConfigError, readServerConfig, readServiceAddress, type EnvReader, type ServerConfig } from '@signalpath/config';
 
-export type ConsentConfig = ServerConfig;
+/**
+ * ConsentService configuration. Every knob is an environment variable, documented in
+ * docs/consent.md; a bad value stops the process naming the variable.
+ */
+export interface ConsentConfig extends ServerConfig {
+  /** The policy table: effective date and excluded regions. */
+  policy: ConsentPolicy;
+  /**
+   * The most this process's settings cache may lag a change made through another ConsentService
+   * replica (changes made through this process are seen at once). 0 turns the cache off.
+   */
+  settingsCacheMaxStalenessMs: number;
+  settingsCacheMaxEntries: number;
+  /** Where erasure and export reach the services holding derived data. */
+  signalAddress: string;
+  profileAddress: string;
+  erasure: ErasureConfig;
+}
+
+export interface ErasureConfig {
+  /** How often the worker looks for due jobs (new jobs start at once in this process). */
+  pollIntervalMs: number;
+  /** How long a claimed job is reserved for one worker; an expired lease is claimed again. */
+  leaseMs: number;
+  /** Backoff after a failed round: initial × 2^(round−1), capped, with jitter. */
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  /** Deadline of one DeleteUserData call. */
+  callTimeoutMs: number;
+}
+
+export const POLICY_EFFECTIVE_DATE_VAR = 'CONSENT_POLICY_EFFECTIVE_DATE';
+export const POLICY_EXCLUDED_REGIONS_VAR = 'CONSENT_POLICY_EXCLUDED_REGIONS';
 
 export function readConfig(env: EnvReader): ConsentConfig {
-  return readServerConfig(env, 'consent');
+  const server = readServerConfig(env, 'consent');
+  const effectiveDate = env.date(POLICY_EFFECTIVE_DATE_VAR, DEFAULT_EFFECTIVE_DATE);
+  const excludedRegions = env.list(POLICY_EXCLUDED_REGIONS_VAR, [...DEFAULT_EXCLUDED_REGIONS]);
+  let policy: ConsentPolicy;
+  try {
+    policy = createPolicy({ effectiveDate, excludedRegions });
+  } catch (error) {
+    if (error instanceof PolicyConfigError) throw new ConfigError([`${POLICY_EXCLUDED_REGIONS_VAR}: ${error.message}`]);
+    throw error;
+  }
+  const erasure: ErasureConfig = {
+    pollIntervalMs: env.durationMs('CONSENT_ERASURE_POLL_INTERVAL', 1_000),
+    leaseMs: env.durationMs('CONSENT_ERASURE_LEASE', 30_000),
+    backoffInitialMs: env.durationMs('CONSENT_ERASURE_BACKOFF_INITIAL', 1_000),
+    backoffMaxMs: env.durationMs('CONSENT_ERASURE_BACKOFF_MAX', 5 * 60_000),
+    callTimeoutMs: env.durationMs('CONSENT_ERASURE_CALL_TIMEOUT', 10_000),
+  };
+  if (erasure.callTimeoutMs >= erasure.leaseMs) {
+    throw new ConfigError(['CONSENT_ERASURE_CALL_TIMEOUT must be shorter than CONSENT_ERASURE_LEASE (a lease must outlive the calls made under it)']);
+  }
+  const settingsCacheMaxStalenessMs = env.durationMs('CONSENT_SETTINGS_CACHE_MAX_STALENESS', 500);
+  if (settingsCacheMaxStalenessMs > 1_000) {
+    // Callers may cache answers for 2 s; across replicas this bound adds to theirs.
+    throw new ConfigError(['CONSENT_SETTINGS_CACHE_MAX_STALENESS must be at most 1s (it adds to the 2 s callers may cache)']);
+  }
+  return {
+    ...server,
+    policy,
+    settingsCacheMaxStalenessMs,
+    settingsCacheMaxEntries: env.int('CONSENT_SETTINGS_CACHE_MAX_ENTRIES', 100_000, { min: 1 }),
+    signalAddress: readServiceAddress(env, 'signal'),
+    profileAddress: readServiceAddress(env, 'profile'),
+    erasure,
+  };
 }

@@ -1,19 +1,91 @@
-import { GrpcServer } from '@signalpath/grpc-kit';
-import { descriptorSet, healthDescriptorSet, consent } from '@signalpath/proto';
+import type { ServerUnaryCall } from '@grpc/grpc-js';
+import { GrpcServer, unary } from '@signalpath/grpc-kit';
+import { consent, descriptorSet, healthDescriptorSet } from '@signalpath/proto';
+import { SERVICES } from '@signalpath/config';
+import { createProfileClient, createSignalClient } from '@signalpath/service-clients';
 import type { ServiceModule } from '@signalpath/service-host';
 
 import { readConfig, type ConsentConfig } from './config';
+import { ConsentDataEraser } from './erasure/consent-eraser';
+import { ErasureJobs } from './erasure/jobs';
+import { grpcErasureTargets } from './erasure/targets';
+import { ErasureWorker } from './erasure/worker';
+import type { ConsentContext } from './handlers/context';
+import { batchCheckEligibility, checkEligibility } from './handlers/eligibility';
+import { getErasureJob, requestErasure } from './handlers/erasure';
+import { exportUserData } from './handlers/export';
+import { linkAccount, unlinkAccount } from './handlers/links';
+import { getSettings, listSettingsHistory, updateSettings } from './handlers/settings';
+import { SettingsCache } from './settings-cache';
+import { SettingsChangeFeed } from './settings-change-feed';
+import { SettingsWriter } from './settings-writer';
+import { ErasureStore } from './store/erasure-store';
+import { consentIndexes } from './store/indexes';
+import { LinksStore } from './store/links-store';
+import { SettingsStore } from './store/settings-store';
 
-/** ConsentService: RPCs not implemented yet answer UNIMPLEMENTED. */
+/** ConsentService: settings, Accounts Center links, eligibility, history, erasure and export. */
 export const consentService: ServiceModule<ConsentConfig> = {
   key: 'consent',
   readConfig,
-  indexes: {},
-  create() {
+  indexes: consentIndexes,
+  create({ config, db, logger, security }) {
+    const now = () => new Date();
+    const settings = new SettingsStore(db);
+    const links = new LinksStore(db);
+    const erasureStore = new ErasureStore(db);
+    const cache = new SettingsCache(settings, { maxStalenessMs: config.settingsCacheMaxStalenessMs, maxEntries: config.settingsCacheMaxEntries });
+    const changeFeed = new SettingsChangeFeed(settings, cache, config.settingsCacheMaxStalenessMs, logger);
+    const jobs = new ErasureJobs(erasureStore, now);
+    const writer = new SettingsWriter(settings, cache, jobs, logger, now);
+    // These clients carry this process's service identity (set up by the service host).
+    const signal = createSignalClient(config.signalAddress);
+    const profile = createProfileClient(config.profileAddress);
+    const worker = new ErasureWorker(
+      erasureStore,
+      grpcErasureTargets(signal, profile, config.erasure.callTimeoutMs),
+      new ConsentDataEraser(writer, settings, links, now),
+      () => writer.sweep(),
+      config.erasure,
+      logger,
+      now,
+    );
+    jobs.onCreated(() => worker.wake());
+
+    const ctx: ConsentContext = { policy: config.policy, cache, writer, settings, links, erasureStore, jobs, signal, profile, logger, now };
+    const handle = <Req, Res>(handler: (ctx: ConsentContext, request: Req, call: ServerUnaryCall<unknown, unknown>) => Promise<Res>) =>
+      unary<Req, Res>((request, call) => handler(ctx, request, call as ServerUnaryCall<unknown, unknown>), logger);
+
+    const implementation: consent.ConsentServiceServer = {
+      getSettings: handle(getSettings),
+      updateSettings: handle(updateSettings),
+      linkAccount: handle(linkAccount),
+      unlinkAccount: handle(unlinkAccount),
+      checkEligibility: handle(checkEligibility),
+      batchCheckEligibility: handle(batchCheckEligibility),
+      listSettingsHistory: handle(listSettingsHistory),
+      requestErasure: handle(requestErasure),
+      getErasureJob: handle(getErasureJob),
+      exportUserData: handle(exportUserData),
+    };
     const server = new GrpcServer({
-      services: [{ name: 'signalpath.consent.v1.ConsentService', definition: consent.ConsentServiceService, implementation: {} }],
+      services: [{ name: SERVICES.consent.grpcService, definition: consent.ConsentServiceService, implementation }],
       descriptorSets: [descriptorSet, healthDescriptorSet],
+      interceptors: security?.interceptors,
+      credentials: security?.credentials,
     });
-    return { server };
+    return {
+      server,
+      start() {
+        changeFeed.start();
+        worker.start();
+      },
+      async close() {
+        await changeFeed.close();
+        await worker.close();
+        signal.close();
+        profile.close();
+      },
+    };
   },
 };

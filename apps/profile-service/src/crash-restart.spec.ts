@@ -5,6 +5,9 @@ import { createClient } from '@signalpath/grpc-kit';
 import { common, profile } from '@signalpath/proto';
 import { createMongo } from '@signalpath/mongo';
 import { createProfileClient } from '@signalpath/service-clients';
+import { ensureDevKeys, loadKeyRing, tokenMetadataProvider, type KeyRing } from '@signalpath/service-auth';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { requireMongoUri, uniqueDbName } from '@signalpath/testing';
 
 import { APPLIED_OPS, SIGNAL_CLAIMS } from './store/collections';
@@ -39,7 +42,14 @@ describe('ProfileService killed during ingestion and restarted', () => {
     const build = spawnSync(process.execPath, [path.join(ROOT, 'tools', 'build-service.mjs'), 'profile-service'], { cwd: ROOT, encoding: 'utf8' });
     if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`);
     port = await freePort();
+    // The process checks service tokens as in production: only SignalService may apply signals.
+    keysDir = mkdtempSync(path.join(tmpdir(), 'profile-keys-'));
+    ensureDevKeys(keysDir);
+    ring = loadKeyRing(keysDir);
   });
+  let keysDir = '';
+  let ring: KeyRing;
+  const as = (identity: string) => ({ metadataProvider: tokenMetadataProvider(ring, identity, 'signalpath.profile.v1.ProfileService') });
 
   const startProcess = () => {
     child = spawn(process.execPath, ['--require', path.join(DIST, 'instrumentation.js'), path.join(DIST, 'main.js')], {
@@ -49,6 +59,7 @@ describe('ProfileService killed during ingestion and restarted', () => {
         MONGODB_URI: requireMongoUri(),
         MONGODB_DB_PREFIX: prefix,
         PROFILE_PORT: String(port),
+        SIGNALPATH_KEYS_DIR: keysDir,
         CONSENT_ADDR: '127.0.0.1:1',
         // Decay is not what this test is about; a lease of 1s lets redeliveries take over quickly.
         PROFILE_HALF_LIFE: '36500d',
@@ -83,7 +94,7 @@ describe('ProfileService killed during ingestion and restarted', () => {
     startProcess();
     // No channel retries: the sender retries whole batches itself, like SignalService's outbox.
     // A fresh channel per retry skips grpc-js's growing reconnect backoff while the process restarts.
-    const connect = () => createClient(profile.ProfileServiceService, `127.0.0.1:${port}`, { serviceName: 'signalpath.profile.v1.ProfileService', timeoutMs: 3_000 });
+    const connect = () => createClient(profile.ProfileServiceService, `127.0.0.1:${port}`, { serviceName: 'signalpath.profile.v1.ProfileService', timeoutMs: 3_000, ...as('signal-service') });
     const deliver = async (batch: profile.ProfileSignal[]) => {
       for (let client = connect(); ; client = connect()) {
         try {
@@ -120,11 +131,12 @@ describe('ProfileService killed during ingestion and restarted', () => {
 
     // Every batch once more: all duplicates now (after the lease, crashed claims are settled).
     await new Promise((resolve) => setTimeout(resolve, 1_100));
-    const verify = createProfileClient(`127.0.0.1:${port}`, { timeoutMs: 10_000 });
+    const verify = createProfileClient(`127.0.0.1:${port}`, { timeoutMs: 10_000, ...as('signal-service') });
     for (const batch of batches) expect((await verify.applySignals({ signals: batch })).appliedCount).toBe(0);
+    const exporter = createProfileClient(`127.0.0.1:${port}`, { timeoutMs: 10_000, ...as('consent-service') });
 
     for (const userId of users) {
-      const exported = await verify.exportUserData({ userId });
+      const exported = await exporter.exportUserData({ userId });
       const instagram = exported.profiles.find((p) => p.surface === common.Surface.SURFACE_INSTAGRAM);
       for (const topicId of TOPICS) {
         const score = instagram?.interests.find((i) => i.topic?.id === topicId)?.score;
@@ -132,6 +144,7 @@ describe('ProfileService killed during ingestion and restarted', () => {
       }
     }
     verify.close();
+    exporter.close();
 
     const mongo = createMongo({ uri: requireMongoUri(), dbName: `${prefix}profile`, appName: 'crash-check' });
     const claims = await mongo.db.collection(SIGNAL_CLAIMS).find({}).toArray();

@@ -26,7 +26,7 @@ export function createProfileModule(overrides: ProfileModuleOverrides = {}): Ser
     key: 'profile',
     readConfig,
     indexes: profileIndexes,
-    create({ config, db, logger }) {
+    create({ config, db, logger, security }) {
       const profiles = new ProfileStore(db);
       const ledger = new LedgerStore(db);
       const consentClient = createConsentClient(config.consentAddress, { timeoutMs: config.consentTimeoutMs });
@@ -47,6 +47,7 @@ export function createProfileModule(overrides: ProfileModuleOverrides = {}): Ser
       const server = new GrpcServer({
         services: [{ name: 'signalpath.profile.v1.ProfileService', definition: profile.ProfileServiceService, implementation }],
         descriptorSets: [descriptorSet, healthDescriptorSet],
+        ...security,
       });
       return {
         server,

@@ -1,7 +1,34 @@
-import { readServerConfig, type EnvReader, type ServerConfig } from '@signalpath/config';
+import { readServerConfig, readServiceAddress, type EnvReader, type ServerConfig } from '@signalpath/config';
 
-export type RankingConfig = ServerConfig;
+export interface RankingConfig extends ServerConfig {
+  consentAddress: string;
+  profileAddress: string;
+  /** Load the demo catalog at start when the catalog is empty (RANKING_SEED_DEMO_CATALOG). */
+  seedDemoCatalog: boolean;
+  /**
+   * Upper bound for a ProfileService / ConsentService call (RANKING_DEPENDENCY_TIMEOUT); the
+   * caller's deadline lowers it further, so a degraded answer still arrives in time.
+   */
+  dependencyTimeoutMs: number;
+  /** How many interests to read per profile (RANKING_PROFILE_INTERESTS, 1-500). */
+  profileInterestLimit: number;
+  /** At most this many items of one topic among the first `diversityWindow` results (0 = off). */
+  diversityCap: number;
+  diversityWindow: number;
+  /** How long the popular fallback of Recommend is reused (RANKING_POPULAR_CACHE_TTL; 0 = off). */
+  popularCacheMs: number;
+}
 
 export function readConfig(env: EnvReader): RankingConfig {
-  return readServerConfig(env, 'ranking');
+  return {
+    ...readServerConfig(env, 'ranking'),
+    consentAddress: readServiceAddress(env, 'consent'),
+    profileAddress: readServiceAddress(env, 'profile'),
+    seedDemoCatalog: env.bool('RANKING_SEED_DEMO_CATALOG', true),
+    dependencyTimeoutMs: env.durationMs('RANKING_DEPENDENCY_TIMEOUT', 300),
+    profileInterestLimit: env.int('RANKING_PROFILE_INTERESTS', 100, { min: 1, max: 500 }),
+    diversityCap: env.int('RANKING_DIVERSITY_CAP', 5, { min: 0, max: 1000 }),
+    diversityWindow: env.int('RANKING_DIVERSITY_WINDOW', 20, { min: 1, max: 5000 }),
+    popularCacheMs: env.durationMs('RANKING_POPULAR_CACHE_TTL', 5_000),
+  };
 }

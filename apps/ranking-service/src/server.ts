@@ -1,19 +1,81 @@
 import { GrpcServer } from '@signalpath/grpc-kit';
-import { descriptorSet, healthDescriptorSet, ranking } from '@signalpath/proto';
-import type { ServiceModule } from '@signalpath/service-host';
+import { descriptorSet, healthDescriptorSet } from '@signalpath/proto';
+import { Ranker } from '@signalpath/ranking-model';
+import type { ServiceInstance, ServiceModule } from '@signalpath/service-host';
+import { createConsentClient, createProfileClient } from '@signalpath/service-clients';
 
 import { readConfig, type RankingConfig } from './config';
+import { catalogHandlers } from './handlers/catalog';
+import { rankingHandlers } from './handlers/ranking';
+import { rankingServiceDefinition } from './codec/rank-codec';
+import { seedDemoCatalogIfEmpty } from './seed/seed-catalog';
+import { CatalogStore, catalogIndexes } from './store/catalog-store';
+import { UserContextLoader } from './user-context';
 
-/** RankingService: RPCs not implemented yet answer UNIMPLEMENTED. */
+const SEED_RETRY_MS = 2_000;
+const SEED_ATTEMPTS = 30;
+
+/** A running RankingService; `seeded` settles when the start-up demo-catalog load is done. */
+export interface RankingInstance extends ServiceInstance {
+  seeded?: Promise<number>;
+}
+
+/** RankingService: catalog, Rank, Recommend and ExplainItem over ProfileService and ConsentService. */
 export const rankingService: ServiceModule<RankingConfig> = {
   key: 'ranking',
   readConfig,
-  indexes: {},
-  create() {
-    const server = new GrpcServer({
-      services: [{ name: 'signalpath.ranking.v1.RankingService', definition: ranking.RankingServiceService, implementation: {} }],
-      descriptorSets: [descriptorSet, healthDescriptorSet],
+  indexes: catalogIndexes,
+  create({ config, db, logger, security }): RankingInstance {
+    const store = new CatalogStore(db, config.popularCacheMs);
+    const consentClient = createConsentClient(config.consentAddress);
+    const profileClient = createProfileClient(config.profileAddress);
+    const users = new UserContextLoader(consentClient, profileClient, logger, {
+      dependencyTimeoutMs: config.dependencyTimeoutMs,
+      profileInterestLimit: config.profileInterestLimit,
     });
-    return { server };
+    const ranker = new Ranker({ diversityCap: config.diversityCap, diversityWindow: config.diversityWindow });
+    const server = new GrpcServer({
+      services: [
+        {
+          name: 'signalpath.ranking.v1.RankingService',
+          definition: rankingServiceDefinition,
+          implementation: { ...catalogHandlers(store, logger), ...rankingHandlers({ store, users, ranker }, logger) },
+        },
+      ],
+      descriptorSets: [descriptorSet, healthDescriptorSet],
+      // Service-token checks and mTLS, as configured by the host.
+      interceptors: security?.interceptors,
+      credentials: security?.credentials,
+    });
+
+    let closed = false;
+    let retryTimer: NodeJS.Timeout | undefined;
+    const instance: RankingInstance = {
+      server,
+      start() {
+        if (!config.seedDemoCatalog) return;
+        // The database may not answer yet at start: retry for a while, never crash the service.
+        instance.seeded = new Promise<number>((resolve) => {
+          const attempt = (left: number) => {
+            if (closed) return resolve(0);
+            seedDemoCatalogIfEmpty(store, logger).then(resolve, (error: unknown) => {
+              logger.warn({ error_name: error instanceof Error ? error.name : 'unknown', attempts_left: left - 1 }, 'demo catalog not loaded yet');
+              if (left <= 1 || closed) return resolve(0);
+              retryTimer = setTimeout(() => attempt(left - 1), SEED_RETRY_MS);
+              retryTimer.unref();
+            });
+          };
+          attempt(SEED_ATTEMPTS);
+        });
+      },
+      async close() {
+        closed = true;
+        if (retryTimer) clearTimeout(retryTimer);
+        await instance.seeded;
+        consentClient.close();
+        profileClient.close();
+      },
+    };
+    return instance;
   },
 };

@@ -1,19 +1,131 @@
 import { GrpcServer } from '@signalpath/grpc-kit';
 import { descriptorSet, healthDescriptorSet, signal } from '@signalpath/proto';
-import type { ServiceModule } from '@signalpath/service-host';
+import { createConsentClient, createProfileClient } from '@signalpath/service-clients';
+import type { ServiceInstance, ServiceModule } from '@signalpath/service-host';
 
-import { readConfig, type SignalConfig } from './config';
+import { DEV_HASH_SECRET, readConfig, type SignalConfig } from './config';
+import { OutboxDeliverer } from './delivery/outbox-deliverer';
+import { OutboxRecovery } from './delivery/outbox-recovery';
+import { OutboxWriter } from './delivery/outbox-writer';
+import { RetentionSweeper } from './delivery/retention-sweeper';
+import { KeyedHasher } from './domain/keyed-hash';
+import type { TopicPolicy } from './domain/signal-policy';
+import { ingestHandlers } from './handlers/ingest';
+import { previewHandlers } from './handlers/preview';
+import { readHandlers } from './handlers/read';
+import { userDataHandlers } from './handlers/user-data';
+import { libraryAnalyzer, libraryTopicPolicy, type TextAnalyzer } from './ingest/analyzer';
+import { Ingestion } from './ingest/ingestion';
+import { MAX_BATCH_ITEMS, MAX_TEXT_BYTES } from './ingest/validation';
+import { SIGNAL_INDEXES, SignalStore } from './store/signal-store';
 
-/** SignalService: RPCs not implemented yet answer UNIMPLEMENTED. */
-export const signalService: ServiceModule<SignalConfig> = {
-  key: 'signal',
-  readConfig,
-  indexes: {},
-  create() {
-    const server = new GrpcServer({
-      services: [{ name: 'signalpath.signal.v1.SignalService', definition: signal.SignalServiceService, implementation: {} }],
-      descriptorSets: [descriptorSet, healthDescriptorSet],
-    });
-    return { server };
-  },
-};
+/** A full batch of maximum-size texts must fit, with room for the envelope. */
+const MAX_RECEIVE_BYTES = MAX_BATCH_ITEMS * (MAX_TEXT_BYTES + 1024) + 1024 * 1024;
+
+export interface SignalServiceOverrides {
+  /** The clock (tests move it to check retention and event-time rules). */
+  now?: () => Date;
+  /** Replaces the in-process extraction library (e.g. with a model service client). */
+  analyzer?: TextAnalyzer;
+  topicPolicy?: TopicPolicy;
+}
+
+export interface SignalServiceInstance extends ServiceInstance {
+  outbox: OutboxWriter;
+  deliverer: OutboxDeliverer;
+  recovery: OutboxRecovery;
+  sweeper: RetentionSweeper;
+}
+
+/** Builds the SignalService module; `signalService` is the production one. */
+export function createSignalService(overrides: SignalServiceOverrides = {}): ServiceModule<SignalConfig> {
+  return {
+    key: 'signal',
+    readConfig,
+    indexes: SIGNAL_INDEXES,
+    create({ config, db, logger, security }): SignalServiceInstance {
+      const now = overrides.now ?? (() => new Date());
+      if (config.hashSecret === DEV_HASH_SECRET) logger.warn({}, 'SIGNAL_HASH_SECRET is not set: using the development secret');
+      const store = new SignalStore(db);
+      // These clients carry this process's service identity (set up by the service host).
+      const consent = createConsentClient(config.consentAddress);
+      const profile = createProfileClient(config.profileAddress, { timeoutMs: config.deliveryTimeoutMs });
+      const analyzer = overrides.analyzer ?? libraryAnalyzer({ allowSensitiveContent: config.allowSensitiveContent });
+      const topicPolicy = overrides.topicPolicy ?? libraryTopicPolicy;
+      const deliverer = new OutboxDeliverer({
+        store,
+        profile,
+        now,
+        logger,
+        options: {
+          batchSize: config.deliveryBatchSize,
+          claimBatches: config.deliveryClaimBatches,
+          intervalMs: config.deliveryIntervalMs,
+          idleMaxMs: config.deliveryIdleMaxMs,
+          leaseMs: config.deliveryLeaseMs,
+          maxBackoffMs: config.deliveryMaxBackoffMs,
+          timeoutMs: config.deliveryTimeoutMs,
+        },
+      });
+      const outbox = new OutboxWriter({ store, now, logger, options: { heartbeatMs: config.outboxHeartbeatMs, flushDelayMs: config.outboxFlushDelayMs }, onFlushed: () => deliverer.notify() });
+      const recovery = new OutboxRecovery({
+        store,
+        writerId: outbox.writerId,
+        staleMs: config.outboxWriterStaleMs,
+        intervalMs: config.outboxRecoveryIntervalMs,
+        now,
+        logger,
+        onRecovered: () => deliverer.notify(),
+      });
+      const sweeper = new RetentionSweeper({ store, retentionMs: config.retentionMs, intervalMs: config.retentionSweepIntervalMs, now, logger });
+      const ingestion = new Ingestion({
+        store,
+        consent,
+        hasher: new KeyedHasher(config.hashSecret),
+        analyzer,
+        topicPolicy,
+        allowSensitiveContent: config.allowSensitiveContent,
+        now,
+        logger,
+        outbox,
+      });
+      const ctx = { ingestion, store, analyzer, topicPolicy, now, logger };
+      const server = new GrpcServer({
+        services: [
+          {
+            name: 'signalpath.signal.v1.SignalService',
+            definition: signal.SignalServiceService,
+            implementation: { ...previewHandlers(ctx), ...ingestHandlers(ctx), ...readHandlers(ctx), ...userDataHandlers(ctx) },
+          },
+        ],
+        descriptorSets: [descriptorSet, healthDescriptorSet],
+        maxReceiveMessageBytes: MAX_RECEIVE_BYTES,
+        // Service tokens (who may call what, e.g. only ConsentService erases) and mTLS.
+        interceptors: security?.interceptors,
+        credentials: security?.credentials,
+      });
+      return {
+        server,
+        outbox,
+        deliverer,
+        recovery,
+        sweeper,
+        start() {
+          outbox.start();
+          deliverer.start();
+          recovery.start();
+          sweeper.start();
+        },
+        async close() {
+          // What is still buffered is written first, so the deliverer's last rounds can take it.
+          await outbox.close();
+          await Promise.all([deliverer.close(), recovery.close(), sweeper.close()]);
+          consent.close();
+          profile.close();
+        },
+      };
+    },
+  };
+}
+
+export const signalService = createSignalService();

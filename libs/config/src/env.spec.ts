@@ -23,7 +23,8 @@ describe('envReader', () => {
   });
 
   it('reports every bad variable by name', () => {
-    const env = envReader({ CONSENT_PORT: 'abc', SIGNAL_PORT: '70000', FLAG: 'maybe', WINDOW: '3 weeks', WHEN: 'soon' });
+    const env = envReader({ CONSENT_PORT: 'abc', SIGNAL_PORT: '70000', FLAG: 'maybe', WINDOW: '3 weeks', WHEN: 'soon', SIGNALPATH_AUTH: 'maybe' });
+    env.oneOf('SIGNALPATH_AUTH', ['required', 'off'] as const, 'required');
     env.port('CONSENT_PORT', 50051);
     env.port('SIGNAL_PORT', 50052);
     env.bool('FLAG', false);
@@ -35,7 +36,7 @@ describe('envReader', () => {
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const problems = (error as ConfigError).problems.join('\n');
-      for (const name of ['CONSENT_PORT', 'SIGNAL_PORT', 'FLAG', 'WINDOW', 'WHEN']) expect(problems).toContain(name);
+      for (const name of ['CONSENT_PORT', 'SIGNAL_PORT', 'FLAG', 'WINDOW', 'WHEN', 'SIGNALPATH_AUTH']) expect(problems).toContain(name);
     }
   });
 });

@@ -21,6 +21,7 @@ export interface EnvReader {
   /** A date (YYYY-MM-DD, UTC midnight) or full ISO-8601 timestamp. */
   date(name: string, fallback: string): Date;
   list(name: string, fallback: string[]): string[];
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T;
 }
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -87,6 +88,15 @@ export function envReader(env: Env = process.env): EnvReader & { done(): void } 
       if (value === undefined) return fallback;
       return value.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
     },
+    oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+      const value = raw(name);
+      if (value === undefined) return fallback;
+      if (!(allowed as readonly string[]).includes(value)) {
+        problems.push(`${name} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
+        return fallback;
+      }
+      return value as T;
+    },
     done() {
       if (problems.length > 0) throw new ConfigError(problems);
     },
@@ -97,9 +107,11 @@ export function envReader(env: Env = process.env): EnvReader & { done(): void } 
 /** Builds a config with `build`, and on any bad variable prints them all and exits non-zero. */
 export function loadConfigOrExit<T>(build: (env: EnvReader) => T, env: Env = process.env): T {
   const reader = envReader(env);
-  const config = build(reader);
   try {
+    // A builder may also throw ConfigError itself for checks the reader cannot express.
+    const config = build(reader);
     reader.done();
+    return config;
   } catch (error) {
     if (error instanceof ConfigError) {
       for (const problem of error.problems) process.stderr.write(`configuration error: ${problem}\n`);
@@ -107,5 +119,4 @@ export function loadConfigOrExit<T>(build: (env: EnvReader) => T, env: Env = pro
     }
     throw error;
   }
-  return config;
 }

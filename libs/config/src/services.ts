@@ -18,6 +18,14 @@ export interface ServerConfig {
   dbPrefix: string;
   shutdownGraceMs: number;
   logLevel: string;
+  /** Service identity: `required` checks signed service tokens on every call; `off` trusts the network. */
+  authMode: 'required' | 'off';
+  /** Ed25519 keys of the identities (`<identity>.key` / `.pub`). */
+  keysDir: string;
+  /** Generate missing development keys into keysDir at start (local runs; off in production). */
+  generateDevKeys: boolean;
+  /** Directory with ca.pem, <identity>.pem and <identity>.key: when set, every connection is mTLS. */
+  tlsDir: string;
 }
 
 /** Common settings for the service `key`: listen address, database, shutdown bound, logging. */
@@ -30,6 +38,10 @@ export function readServerConfig(env: EnvReader, key: ServiceKey): ServerConfig 
     dbPrefix: env.string('MONGODB_DB_PREFIX', ''),
     shutdownGraceMs: env.durationMs('SHUTDOWN_GRACE', 10_000),
     logLevel: env.string('LOG_LEVEL', 'info'),
+    authMode: env.oneOf('SIGNALPATH_AUTH', ['required', 'off'] as const, 'required'),
+    keysDir: env.string('SIGNALPATH_KEYS_DIR', '.keys'),
+    generateDevKeys: env.bool('SIGNALPATH_DEV_KEYS', true),
+    tlsDir: env.string('SIGNALPATH_TLS_DIR', ''),
   };
 }
 

@@ -1,4 +1,4 @@
-import { createMongo, ensureIndexes } from './mongo';
+import { createMongo, ensureIndexes, type IndexPlan } from './mongo';
 import { requireMongoUri, uniqueDbName } from './test-database';
 
 describe('mongo (real database)', () => {
@@ -20,6 +20,14 @@ describe('mongo (real database)', () => {
     const things = handle.db.collection('things');
     await things.insertOne({ thing_id: 'a' });
     await expect(things.insertOne({ thing_id: 'a' })).rejects.toMatchObject({ code: 11000 });
+  });
+
+  it('ensures a plan with several indexes per collection again (a service restart)', async () => {
+    const plan: IndexPlan = { multi: [{ key: { a: 1 }, name: 'a' }, { key: { b: 1, c: -1 }, name: 'b_c_unique', unique: true }] };
+    await ensureIndexes(handle.db, plan);
+    await expect(ensureIndexes(handle.db, plan)).resolves.toBeUndefined();
+    const names = (await handle.db.collection('multi').indexes()).map((index) => index.name);
+    expect(names).toEqual(expect.arrayContaining(['a', 'b_c_unique']));
   });
 
   it('reports not ready when nothing listens', async () => {

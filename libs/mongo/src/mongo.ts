@@ -52,7 +52,9 @@ export type IndexPlan = Record<string, IndexDescription[]>;
  */
 export async function ensureIndexes(db: Db, plan: IndexPlan): Promise<void> {
   for (const [collection, indexes] of Object.entries(plan)) {
-    if (indexes.length > 0) await db.collection(collection).createIndexes(indexes);
+    // One index per command: FerretDB v1 drops the connection when a createIndexes naming two or
+    // more indexes that already exist is repeated (every restart of a service).
+    for (const index of indexes) await db.collection(collection).createIndexes([index]);
   }
 }
 

@@ -3,3 +3,4 @@ export * from './keys';
 export * from './policy';
 export * from './interceptor';
 export * from './credentials';
+export * from './tls';

@@ -1,6 +1,7 @@
 import { createClient, type ClientOptions, type PromiseClient } from '@signalpath/grpc-kit';
 import { consent, profile, ranking, signal } from '@signalpath/proto';
 import { SERVICES } from '@signalpath/config';
+import { identityOptions } from './identity';
 
 /**
  * Typed clients for the four services. Only reads and naturally idempotent writes are retried on
@@ -15,6 +16,7 @@ type Extra = Omit<ClientOptions, 'serviceName' | 'idempotentMethods'>;
 
 export function createConsentClient(address: string, options: Extra = {}): ConsentClient {
   return createClient(consent.ConsentServiceService, address, {
+    ...identityOptions(SERVICES.consent.grpcService),
     ...options,
     serviceName: SERVICES.consent.grpcService,
     idempotentMethods: ['GetSettings', 'CheckEligibility', 'BatchCheckEligibility', 'ListSettingsHistory', 'GetErasureJob', 'ExportUserData', 'UnlinkAccount'],
@@ -23,6 +25,7 @@ export function createConsentClient(address: string, options: Extra = {}): Conse
 
 export function createSignalClient(address: string, options: Extra = {}): SignalClient {
   return createClient(signal.SignalServiceService, address, {
+    ...identityOptions(SERVICES.signal.grpcService),
     ...options,
     serviceName: SERVICES.signal.grpcService,
     // Ingestion is idempotent on interaction_id, deletion on user id.
@@ -32,6 +35,7 @@ export function createSignalClient(address: string, options: Extra = {}): Signal
 
 export function createProfileClient(address: string, options: Extra = {}): ProfileClient {
   return createClient(profile.ProfileServiceService, address, {
+    ...identityOptions(SERVICES.profile.grpcService),
     ...options,
     serviceName: SERVICES.profile.grpcService,
     // ApplySignals is idempotent through the signal-id ledger.
@@ -41,6 +45,7 @@ export function createProfileClient(address: string, options: Extra = {}): Profi
 
 export function createRankingClient(address: string, options: Extra = {}): RankingClient {
   return createClient(ranking.RankingServiceService, address, {
+    ...identityOptions(SERVICES.ranking.grpcService),
     ...options,
     serviceName: SERVICES.ranking.grpcService,
     idempotentMethods: ['UpsertItems', 'DeleteItems', 'Rank', 'Recommend', 'ExplainItem'],

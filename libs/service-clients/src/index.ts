@@ -1,2 +1,3 @@
 export * from './clients';
 export * from './eligibility-cache';
+export * from './identity';

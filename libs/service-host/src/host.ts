@@ -1,13 +1,24 @@
+import type { ServerCredentials, ServerInterceptor } from '@grpc/grpc-js';
 import type { Db } from 'mongodb';
+import path from 'node:path';
 import { loadConfigOrExit, SERVICES, type EnvReader, type ServerConfig, type ServiceKey } from '@signalpath/config';
 import { GrpcServer, serve, type RunningService } from '@signalpath/grpc-kit';
+import { createAuthInterceptor, ensureDevKeys, loadKeyRing, loadTlsCredentials } from '@signalpath/service-auth';
+import { configureServiceIdentity } from '@signalpath/service-clients';
 import { createMongo, databaseName, ensureIndexes, type IndexPlan } from '@signalpath/mongo';
 import { createLogger, shutdownTelemetry, type Logger } from '@signalpath/telemetry';
+
+/** Server options every app passes to its GrpcServer: service-token checks and mTLS. */
+export interface ServerSecurity {
+  interceptors?: ServerInterceptor[];
+  credentials?: ServerCredentials;
+}
 
 export interface ServiceDeps<C> {
   config: C;
   db: Db;
   logger: Logger;
+  security: ServerSecurity;
 }
 
 export interface ServiceInstance {
@@ -44,7 +55,9 @@ export async function runService<C extends ServerConfig>(module: ServiceModule<C
     },
   );
   let indexed = await indexesReady;
-  const instance = module.create({ config, db: mongo.db, logger });
+  const security = configureSecurity(config, app);
+  logger.info({ auth: config.authMode, mtls: Boolean(config.tlsDir) }, 'service identity configured');
+  const instance = module.create({ config, db: mongo.db, logger, security });
   const running = await serve({
     name: app,
     server: instance.server,
@@ -60,6 +73,26 @@ export async function runService<C extends ServerConfig>(module: ServiceModule<C
   });
   instance.start?.();
   return running;
+}
+
+/**
+ * Service identity for this process: with auth required, development keys are generated on first
+ * start (unless disabled), the server checks every caller's token against the allow-list, and
+ * every client this process makes signs its calls as `app`. mTLS is added when SIGNALPATH_TLS_DIR
+ * is set.
+ */
+export function configureSecurity(config: ServerConfig, app: string): ServerSecurity {
+  const tls = config.tlsDir ? loadTlsCredentials(path.resolve(config.tlsDir), app) : undefined;
+  if (config.authMode === 'off') {
+    configureServiceIdentity(undefined);
+    return { credentials: tls?.server };
+  }
+  const keysDir = path.resolve(config.keysDir);
+  if (config.generateDevKeys) ensureDevKeys(keysDir);
+  const keyRing = loadKeyRing(keysDir);
+  if (!keyRing.privateKey(app)) throw new Error(`no private key for ${app} in ${keysDir} (SIGNALPATH_KEYS_DIR)`);
+  configureServiceIdentity({ identity: app, keyRing, channelCredentials: tls?.client });
+  return { interceptors: [createAuthInterceptor({ publicKeys: keyRing.publicKeys })], credentials: tls?.server };
 }
 
 /** Entry point for main.ts: exits non-zero on a start-up failure instead of hanging. */

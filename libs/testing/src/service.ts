@@ -2,6 +2,7 @@ import { createMongo, ensureIndexes, requireMongoUri, uniqueDbName, type MongoHa
 import { envReader, type ServerConfig } from '@signalpath/config';
 
 import type { ServiceInstance, ServiceModule } from '@signalpath/service-host';
+import { createAuthInterceptor, type KeyRing } from '@signalpath/service-auth';
 import { createLogger } from '@signalpath/telemetry';
 
 export interface TestService<C> {
@@ -21,7 +22,14 @@ export interface TestService<C> {
  */
 export async function startTestService<C extends ServerConfig>(
   module: ServiceModule<C>,
-  options: { env?: Record<string, string>; startBackground?: boolean; keepDatabase?: boolean; dbName?: string } = {},
+  options: {
+    env?: Record<string, string>;
+    startBackground?: boolean;
+    keepDatabase?: boolean;
+    dbName?: string;
+    /** Check service tokens signed by this key ring (auth is off in tests unless given). */
+    auth?: KeyRing;
+  } = {},
 ): Promise<TestService<C>> {
   const uri = requireMongoUri();
   const reader = envReader({ ...options.env, MONGODB_URI: uri });
@@ -29,7 +37,8 @@ export async function startTestService<C extends ServerConfig>(
   reader.done();
   const mongo = createMongo({ uri, dbName: options.dbName ?? uniqueDbName(module.key), appName: `test-${module.key}` });
   await ensureIndexes(mongo.db, module.indexes);
-  const instance = module.create({ config, db: mongo.db, logger: createLogger(`test-${module.key}`, process.env.TEST_LOG_LEVEL ?? 'silent') });
+  const security = options.auth ? { interceptors: [createAuthInterceptor({ publicKeys: options.auth.publicKeys })] } : {};
+  const instance = module.create({ config, db: mongo.db, logger: createLogger(`test-${module.key}`, process.env.TEST_LOG_LEVEL ?? 'silent'), security });
   const port = await instance.server.listen('127.0.0.1', 0);
   instance.server.setServing(true);
   if (options.startBackground !== false) instance.start?.();

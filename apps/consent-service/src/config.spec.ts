@@ -1,0 +1,37 @@
+import { ConfigError, envReader } from '@signalpath/config';
+import { readConfig } from './config';
+
+const read = (env: Record<string, string>) => {
+  const reader = envReader(env);
+  const config = readConfig(reader);
+  reader.done();
+  return config;
+};
+
+describe('ConsentService configuration', () => {
+  it('defaults to the documented policy table and addresses', () => {
+    const config = read({});
+    expect(config.policy.effectiveDate.toISOString()).toBe('2025-12-16T00:00:00.000Z');
+    expect(config.policy.excludedRegions.size).toBe(29);
+    expect(config.policy.excludedRegions.has('KR')).toBe(true);
+    expect(config).toMatchObject({ port: 50051, signalAddress: '127.0.0.1:50052', profileAddress: '127.0.0.1:50053', settingsCacheMaxStalenessMs: 500 });
+    expect(config.erasure).toEqual({ pollIntervalMs: 1000, leaseMs: 30000, backoffInitialMs: 1000, backoffMaxMs: 300000, callTimeoutMs: 10000 });
+  });
+
+  it('reads the policy knobs from the environment', () => {
+    const config = read({ CONSENT_POLICY_EFFECTIVE_DATE: '2026-01-01', CONSENT_POLICY_EXCLUDED_REGIONS: 'de, fr,BR', SIGNAL_ADDR: 'signal:1', PROFILE_PORT: '6000' });
+    expect(config.policy.effectiveDate.toISOString()).toBe('2026-01-01T00:00:00.000Z');
+    expect([...config.policy.excludedRegions]).toEqual(['DE', 'FR', 'BR']);
+    expect(config.signalAddress).toBe('signal:1');
+    expect(config.profileAddress).toBe('127.0.0.1:6000');
+  });
+
+  it('rejects bad values naming the variable', () => {
+    expect(() => read({ CONSENT_POLICY_EXCLUDED_REGIONS: 'DE,EU' })).toThrow(ConfigError);
+    expect(() => read({ CONSENT_POLICY_EXCLUDED_REGIONS: 'DE,EU' })).toThrow(/CONSENT_POLICY_EXCLUDED_REGIONS.*EU/);
+    expect(() => read({ CONSENT_POLICY_EFFECTIVE_DATE: 'someday' })).toThrow(/CONSENT_POLICY_EFFECTIVE_DATE/);
+    expect(() => read({ CONSENT_SETTINGS_CACHE_MAX_STALENESS: '5s' })).toThrow(/CONSENT_SETTINGS_CACHE_MAX_STALENESS/);
+    expect(() => read({ CONSENT_ERASURE_CALL_TIMEOUT: '1m' })).toThrow(/CONSENT_ERASURE_CALL_TIMEOUT/);
+    expect(() => read({ CONSENT_ERASURE_LEASE: 'long' })).toThrow(/CONSENT_ERASURE_LEASE/);
+  });
+});

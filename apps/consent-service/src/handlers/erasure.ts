@@ -1,0 +1,21 @@
+import type { ServerUnaryCall } from '@grpc/grpc-js';
+import { NotFoundError, requireEnum, requireId } from '@signalpath/grpc-kit';
+import { common, type consent } from '@signalpath/proto';
+import { erasureJobProto, scopeName } from '../mapping';
+import { actorOf, type ConsentContext } from './context';
+
+type Call = ServerUnaryCall<unknown, unknown>;
+
+export async function requestErasure(ctx: ConsentContext, request: consent.RequestErasureRequest, call: Call): Promise<consent.RequestErasureResponse> {
+  const userId = requireId(request.userId, 'user_id');
+  const scope = scopeName(requireEnum(request.scope, common.ErasureScope, 'scope'));
+  const job = await ctx.jobs.start(userId, scope, actorOf(call));
+  return { job: erasureJobProto(job) };
+}
+
+export async function getErasureJob(ctx: ConsentContext, request: consent.GetErasureJobRequest): Promise<consent.GetErasureJobResponse> {
+  const jobId = requireId(request.jobId, 'job_id');
+  const job = await ctx.erasureStore.get(jobId);
+  if (!job) throw new NotFoundError('no erasure job has that id');
+  return { job: erasureJobProto(job) };
+}

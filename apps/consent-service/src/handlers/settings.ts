@@ -1,0 +1,49 @@
+import type { ServerUnaryCall } from '@grpc/grpc-js';
+import { withdrawsAiChatConsent } from '@signalpath/consent-policy';
+import { decodePageToken, encodePageToken, InvalidArgumentError, requireId, VersionConflictError } from '@signalpath/grpc-kit';
+import type { consent } from '@signalpath/proto';
+import { settingsChangeProto, settingsProto, subjectOf } from '../mapping';
+import { actorOf, type ConsentContext } from './context';
+import { applyMasked, parseVersion, resolveMask } from './validation';
+
+type Call = ServerUnaryCall<unknown, unknown>;
+
+export async function getSettings(ctx: ConsentContext, request: consent.GetSettingsRequest): Promise<consent.GetSettingsResponse> {
+  const userId = requireId(request.userId, 'user_id');
+  return { settings: settingsProto(await ctx.cache.get(userId), ctx.policy) };
+}
+
+export async function updateSettings(ctx: ConsentContext, request: consent.UpdateSettingsRequest, call: Call): Promise<consent.UpdateSettingsResponse> {
+  const userId = requireId(request.userId, 'user_id');
+  const paths = resolveMask(request.updateMask);
+  const expectedVersion = parseVersion(request.expectedVersion, 'expected_version');
+  const actor = actorOf(call);
+  const before = await ctx.writer.load(userId);
+  // Validate against the stored settings (a minor's opt-in depends on the age band).
+  const after = applyMasked(before, request.settings, paths);
+  if (before.version !== expectedVersion) {
+    throw new VersionConflictError(`settings are at version ${before.version}, not ${expectedVersion}: re-read and retry`);
+  }
+  const withdrawal = withdrawsAiChatConsent(subjectOf(before), subjectOf(after));
+  const result = await ctx.writer.commit(before, after, { actor, paths, erasureScope: withdrawal ? 'AI_CHAT' : undefined });
+  if (result === 'conflict') throw new VersionConflictError(`settings changed concurrently from version ${expectedVersion}: re-read and retry`);
+  return { settings: settingsProto(result, ctx.policy) };
+}
+
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 500;
+
+export async function listSettingsHistory(ctx: ConsentContext, request: consent.ListSettingsHistoryRequest): Promise<consent.ListSettingsHistoryResponse> {
+  const userId = requireId(request.userId, 'user_id');
+  if (request.pageSize < 0) throw new InvalidArgumentError('page_size', 'must not be negative');
+  const size = request.pageSize === 0 ? DEFAULT_PAGE_SIZE : Math.min(request.pageSize, MAX_PAGE_SIZE);
+  const cursor = decodePageToken<{ u: string; v: number }>(request.pageToken, 'page_token', ['u', 'v']);
+  if (cursor && (cursor.u !== userId || !Number.isSafeInteger(cursor.v))) throw new InvalidArgumentError('page_token', 'is not a valid page token for this user');
+  const page = await ctx.settings.listHistory(userId, size + 1, cursor?.v);
+  const changes = page.slice(0, size);
+  const more = page.length > size;
+  return {
+    changes: changes.map(settingsChangeProto),
+    nextPageToken: more ? encodePageToken({ u: userId, v: changes[changes.length - 1].version }) : '',
+  };
+}

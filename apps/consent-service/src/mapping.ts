@@ -1,0 +1,149 @@
+import { effectiveSettings, type AgeBand, type Choice, type ConsentPolicy, type ConsentSubject, type EligibilityReason, type Purpose } from '@signalpath/consent-policy';
+import { common, consent } from '@signalpath/proto';
+import { SURFACE_NAMES, type ErasureJobDoc, type ErasureTargetDoc, type HistoryDoc, type ScopeName, type SettingsDoc, type SurfaceName } from './store/documents';
+
+/** Mapping between proto messages, stored documents and the policy library's types. */
+
+const CHOICE_TO_NAME: Record<consent.Choice, Choice | undefined> = {
+  [consent.Choice.CHOICE_UNSPECIFIED]: 'UNSPECIFIED',
+  [consent.Choice.CHOICE_OPT_IN]: 'OPT_IN',
+  [consent.Choice.CHOICE_OPT_OUT]: 'OPT_OUT',
+  [consent.Choice.UNRECOGNIZED]: undefined,
+};
+const CHOICE_FROM_NAME: Record<Choice, consent.Choice> = {
+  UNSPECIFIED: consent.Choice.CHOICE_UNSPECIFIED,
+  OPT_IN: consent.Choice.CHOICE_OPT_IN,
+  OPT_OUT: consent.Choice.CHOICE_OPT_OUT,
+};
+const AGE_FROM_NAME: Record<AgeBand, consent.AgeBand> = {
+  ADULT: consent.AgeBand.AGE_BAND_ADULT,
+  MINOR: consent.AgeBand.AGE_BAND_MINOR,
+  UNKNOWN: consent.AgeBand.AGE_BAND_UNKNOWN,
+};
+const REASON_FROM_NAME: Record<EligibilityReason, consent.EligibilityReason> = {
+  ALLOWED: consent.EligibilityReason.ELIGIBILITY_REASON_ALLOWED,
+  END_TO_END_ENCRYPTED: consent.EligibilityReason.ELIGIBILITY_REASON_END_TO_END_ENCRYPTED,
+  BEFORE_EFFECTIVE_DATE: consent.EligibilityReason.ELIGIBILITY_REASON_BEFORE_EFFECTIVE_DATE,
+  MINOR: consent.EligibilityReason.ELIGIBILITY_REASON_MINOR,
+  AGE_UNKNOWN: consent.EligibilityReason.ELIGIBILITY_REASON_AGE_UNKNOWN,
+  REGION_UNKNOWN: consent.EligibilityReason.ELIGIBILITY_REASON_REGION_UNKNOWN,
+  REGION_EXCLUDED: consent.EligibilityReason.ELIGIBILITY_REASON_REGION_EXCLUDED,
+  OPTED_OUT: consent.EligibilityReason.ELIGIBILITY_REASON_OPTED_OUT,
+};
+
+/** Call only with a validated (known) value. */
+export const choiceName = (value: consent.Choice): Choice => CHOICE_TO_NAME[value] ?? 'UNSPECIFIED';
+export const choiceProto = (name: Choice): consent.Choice => CHOICE_FROM_NAME[name];
+
+export function ageBandName(value: consent.AgeBand): AgeBand {
+  if (value === consent.AgeBand.AGE_BAND_ADULT) return 'ADULT';
+  if (value === consent.AgeBand.AGE_BAND_MINOR) return 'MINOR';
+  return 'UNKNOWN';
+}
+export const ageBandProto = (name: AgeBand): consent.AgeBand => AGE_FROM_NAME[name];
+export const reasonProto = (name: EligibilityReason): consent.EligibilityReason => REASON_FROM_NAME[name];
+
+export const purposeName = (value: common.Purpose): Purpose => (value === common.Purpose.PURPOSE_ADS ? 'ADS' : 'CONTENT');
+
+/** Surface enum ↔ stored name (SURFACE_FACEBOOK ↔ FACEBOOK). Call only with a validated value. */
+export const surfaceName = (value: common.Surface): SurfaceName => common.surfaceToJSON(value).replace(/^SURFACE_/, '') as SurfaceName;
+export const surfaceProto = (name: SurfaceName): common.Surface => common.surfaceFromJSON(`SURFACE_${name}`);
+
+export const scopeName = (value: common.ErasureScope): ScopeName => (value === common.ErasureScope.ERASURE_SCOPE_ALL ? 'ALL' : 'AI_CHAT');
+export const scopeProto = (name: ScopeName): common.ErasureScope =>
+  name === 'ALL' ? common.ErasureScope.ERASURE_SCOPE_ALL : common.ErasureScope.ERASURE_SCOPE_AI_CHAT;
+
+export function subjectOf(doc: SettingsDoc): ConsentSubject {
+  return { aiChatAds: doc.ai_chat_ads, aiChatContent: doc.ai_chat_content, crossAppSharing: doc.cross_app_sharing, region: doc.region, ageBand: doc.age_band };
+}
+
+export function linkedAccountsProto(doc: SettingsDoc): consent.LinkedAccount[] {
+  return SURFACE_NAMES.flatMap((name) => {
+    const link = doc.linked_accounts[name];
+    return link ? [{ surface: surfaceProto(name), accountId: link.account_id, linkTime: link.link_time }] : [];
+  });
+}
+
+export function settingsProto(doc: SettingsDoc, policy: ConsentPolicy): consent.Settings {
+  return {
+    userId: doc._id,
+    aiChatAds: choiceProto(doc.ai_chat_ads),
+    aiChatContent: choiceProto(doc.ai_chat_content),
+    crossAppSharing: choiceProto(doc.cross_app_sharing),
+    effective: effectiveSettings(policy, subjectOf(doc)),
+    linkedAccounts: linkedAccountsProto(doc),
+    adPreferences: {
+      blockedTopicIds: [...doc.ad_preferences.blocked_topic_ids],
+      blockedAdvertiserIds: [...doc.ad_preferences.blocked_advertiser_ids],
+      seeFewerTopicIds: [...doc.ad_preferences.see_fewer_topic_ids],
+    },
+    feedControls: {
+      nonPersonalizedFeed: doc.feed_controls.non_personalized_feed,
+      showMoreTopicIds: [...doc.feed_controls.show_more_topic_ids],
+      showLessTopicIds: [...doc.feed_controls.show_less_topic_ids],
+    },
+    region: doc.region,
+    ageBand: ageBandProto(doc.age_band),
+    version: String(doc.version),
+    updateTime: doc.update_time,
+  };
+}
+
+/**
+ * Each history-tracked field's value as proto3 JSON data, keyed by its field path: what
+ * FieldChange.old_value_json / new_value_json hold (serialized).
+ */
+export function fieldValues(doc: SettingsDoc): Record<string, unknown> {
+  return {
+    ai_chat_ads: consent.choiceToJSON(choiceProto(doc.ai_chat_ads)),
+    ai_chat_content: consent.choiceToJSON(choiceProto(doc.ai_chat_content)),
+    cross_app_sharing: consent.choiceToJSON(choiceProto(doc.cross_app_sharing)),
+    'ad_preferences.blocked_topic_ids': doc.ad_preferences.blocked_topic_ids,
+    'ad_preferences.blocked_advertiser_ids': doc.ad_preferences.blocked_advertiser_ids,
+    'ad_preferences.see_fewer_topic_ids': doc.ad_preferences.see_fewer_topic_ids,
+    'feed_controls.non_personalized_feed': doc.feed_controls.non_personalized_feed,
+    'feed_controls.show_more_topic_ids': doc.feed_controls.show_more_topic_ids,
+    'feed_controls.show_less_topic_ids': doc.feed_controls.show_less_topic_ids,
+    region: doc.region,
+    age_band: consent.ageBandToJSON(ageBandProto(doc.age_band)),
+    linked_accounts: linkedAccountsProto(doc).map((link) => consent.LinkedAccount.toJSON(link)),
+  };
+}
+
+export function settingsChangeProto(entry: HistoryDoc): consent.SettingsChange {
+  return {
+    version: String(entry.version),
+    changeTime: entry.change_time,
+    actor: entry.actor,
+    fieldChanges: entry.field_changes.map((change) => ({ fieldPath: change.field_path, oldValueJson: change.old_value_json, newValueJson: change.new_value_json })),
+  };
+}
+
+const JOB_STATE: Record<ErasureJobDoc['state'], consent.ErasureJobState> = {
+  PENDING: consent.ErasureJobState.ERASURE_JOB_STATE_PENDING,
+  RUNNING: consent.ErasureJobState.ERASURE_JOB_STATE_RUNNING,
+  SUCCEEDED: consent.ErasureJobState.ERASURE_JOB_STATE_SUCCEEDED,
+};
+
+function targetProto(target: ErasureTargetDoc): consent.ErasureTarget {
+  return {
+    service: target.service,
+    state: target.state === 'CONFIRMED' ? consent.ErasureTargetState.ERASURE_TARGET_STATE_CONFIRMED : consent.ErasureTargetState.ERASURE_TARGET_STATE_PENDING,
+    attempts: target.attempts,
+    lastErrorCode: target.last_error_code,
+    confirmTime: target.confirm_time,
+    deletedCount: String(target.deleted_count),
+  };
+}
+
+export function erasureJobProto(job: ErasureJobDoc): consent.ErasureJob {
+  return {
+    jobId: job._id,
+    userId: job.user_id,
+    scope: scopeProto(job.scope),
+    state: JOB_STATE[job.state],
+    targets: [targetProto(job.targets.signal), targetProto(job.targets.profile)],
+    createTime: job.create_time,
+    completeTime: job.complete_time,
+  };
+}

@@ -1,0 +1,73 @@
+import type { Logger } from '@signalpath/telemetry';
+import type { SettingsCache } from './settings-cache';
+import type { SettingsStore } from './store/settings-store';
+
+/**
+ * Each poll re-reads this much history before the previous poll started: it covers the time
+ * between a writer stamping change_time and its insert landing, and clock skew between replicas.
+ */
+export const FEED_OVERLAP_MS = 5_000;
+
+/**
+ * Tells the settings cache about changes made through any ConsentService replica, by polling the
+ * settings history (every change appends exactly one entry). Polls every half of the cache's
+ * staleness bound, so a healthy feed keeps the cache usable and a stalled one (database down)
+ * turns it off by itself.
+ */
+export class SettingsChangeFeed {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = true;
+  /** The earliest change_time the next poll must read. */
+  private cursor = 0;
+
+  constructor(
+    private readonly store: SettingsStore,
+    private readonly cache: SettingsCache,
+    /** The cache's staleness bound; the feed polls twice per bound. */
+    private readonly maxStalenessMs: number,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get intervalMs(): number {
+    return Math.max(10, Math.floor(this.maxStalenessMs / 2));
+  }
+
+  start(): void {
+    if (!this.cache.enabled || !this.stopped) return;
+    this.stopped = false;
+    this.cursor = this.now() - FEED_OVERLAP_MS;
+    this.schedule(0);
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(() => {
+      this.running = this.poll().finally(() => {
+        this.running = undefined;
+        if (!this.stopped) this.schedule(this.intervalMs);
+      });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  /** One sync: announce every change since the cursor, then mark the cache synced. */
+  async poll(): Promise<void> {
+    const startedAt = this.now();
+    try {
+      const changes = await this.store.changesSince(new Date(this.cursor));
+      for (const change of changes) this.cache.noteChange(change.user_id, change.version);
+      this.cache.markSynced(startedAt);
+      this.cache.prune();
+      this.cursor = startedAt - FEED_OVERLAP_MS;
+    } catch (error) {
+      this.logger.warn({ error_name: error instanceof Error ? error.name : 'unknown' }, 'settings change feed poll failed; cache bypassed until it recovers');
+    }
+  }
+}

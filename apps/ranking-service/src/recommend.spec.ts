@@ -1,0 +1,87 @@
+import { status } from '@grpc/grpc-js';
+import { common, ranking } from '@signalpath/proto';
+import { SURFACES, makeAd, makeItem, rankedIds, startRankingHarness, type RankingHarness } from './testing/harness';
+
+const { PURPOSE_ADS: ADS, PURPOSE_CONTENT: CONTENT } = common.Purpose;
+const NPR = ranking.NotPersonalizedReason;
+const CLIMBING = '500';
+const EXTREME_SPORTS = '498';
+const COOKING = '216';
+const DOGS = '425';
+const DIABETES = '317';
+
+describe('Recommend', () => {
+  let h: RankingHarness;
+  beforeAll(async () => {
+    h = await startRankingHarness({ RANKING_DIVERSITY_CAP: '3', RANKING_DIVERSITY_WINDOW: '10' });
+    // 300 popular items on five other topics crowd out the few, unpopular climbing ones: only
+    // retrieval by topic finds those.
+    const fillerTopics = [COOKING, DOGS, '424', '533', '324'];
+    const filler = Array.from({ length: 300 }, (_, i) => makeItem(`filler-${i}`, [fillerTopics[i % fillerTopics.length]], { baseScore: 100 + i }));
+    await h.client.upsertItems({
+      items: [
+        ...filler,
+        makeItem('climb-post', [CLIMBING], { baseScore: 1 }),
+        makeItem('climb-group', [CLIMBING], { kind: ranking.ItemKind.ITEM_KIND_GROUP, baseScore: 1 }),
+        makeItem('climb-reel-ig', [CLIMBING], { kind: ranking.ItemKind.ITEM_KIND_REEL, baseScore: 1, surfaces: [SURFACES.INSTAGRAM] }),
+        ...Array.from({ length: 6 }, (_, i) => makeItem(`climb-more-${i}`, [CLIMBING], { baseScore: 0.5 })),
+        makeAd('climb-ad', [CLIMBING], 'adv-summit', { baseScore: 1 }),
+        makeAd('popular-ad', [COOKING], 'adv-pans', { baseScore: 500 }),
+        makeAd('sensitive-ad', [DIABETES], 'adv-pharma', { baseScore: 1000 }),
+      ],
+    });
+  });
+  afterAll(async () => h?.stop());
+
+  it("retrieves by the user's top topics (with subtopics) beyond the popular items", async () => {
+    h.profile.setInterests('r-climber', CONTENT, [{ topicId: EXTREME_SPORTS, score: 5 }]);
+    const response = await h.client.recommend({ userId: 'r-climber', surface: SURFACES.FACEBOOK, kind: ranking.ItemKind.ITEM_KIND_UNSPECIFIED, limit: 10 });
+    expect(response.items).toHaveLength(10);
+    expect(response.personalized).toBe(true);
+    const ids = rankedIds(response);
+    expect(ids.slice(0, 3).sort()).toEqual(['climb-group', 'climb-more-0', 'climb-post'].sort());
+    // Diversity: at most 3 climbing items in the top 10; never the Instagram-only reel on Facebook.
+    expect(ids.filter((id) => id?.startsWith('climb-') && id !== 'climb-ad').length).toBeLessThanOrEqual(3);
+    expect(ids).not.toContain('climb-reel-ig');
+  });
+
+  it('filters by kind and leaves filtered items out', async () => {
+    h.profile.setInterests('r-ads', ADS, [{ topicId: CLIMBING, score: 5 }]);
+    const response = await h.client.recommend({ userId: 'r-ads', surface: SURFACES.FACEBOOK, kind: ranking.ItemKind.ITEM_KIND_AD, limit: 0 });
+    expect(rankedIds(response)).toEqual(['climb-ad', 'popular-ad']);
+    expect(response.items.every((r) => r.item?.kind === ranking.ItemKind.ITEM_KIND_AD)).toBe(true);
+    const groups = await h.client.recommend({ userId: 'r-climber', surface: SURFACES.FACEBOOK, kind: ranking.ItemKind.ITEM_KIND_GROUP, limit: 5 });
+    expect(rankedIds(groups)).toEqual(['climb-group']);
+  });
+
+  it('falls back to popular items for a user without interests, and applies the default and maximum limits', async () => {
+    const response = await h.client.recommend({ userId: 'r-new', surface: SURFACES.FACEBOOK, kind: ranking.ItemKind.ITEM_KIND_POST, limit: 0 });
+    expect(response.items).toHaveLength(20);
+    expect(response.items[0].item?.itemId).toBe('filler-299');
+    expect(response).toMatchObject({ personalized: false, notPersonalizedReason: NPR.NOT_PERSONALIZED_REASON_UNSPECIFIED });
+    const capped = await h.client.recommend({ userId: 'r-new', surface: SURFACES.FACEBOOK, kind: ranking.ItemKind.ITEM_KIND_UNSPECIFIED, limit: 100_000 });
+    expect(capped.items).toHaveLength(200);
+  });
+
+  it('reuses the popular fallback briefly, but drops it on a catalog write', async () => {
+    const first = await h.client.recommend({ userId: 'r-new2', surface: SURFACES.WHATSAPP, kind: ranking.ItemKind.ITEM_KIND_POST, limit: 3 });
+    expect(first.items[0].item?.itemId).toBe('filler-299');
+    await h.client.upsertItems({ items: [makeItem('brand-new-hit', [DOGS], { baseScore: 10_000 })] });
+    const second = await h.client.recommend({ userId: 'r-new2', surface: SURFACES.WHATSAPP, kind: ranking.ItemKind.ITEM_KIND_POST, limit: 3 });
+    expect(second.items[0].item?.itemId).toBe('brand-new-hit');
+    await h.client.deleteItems({ itemIds: ['brand-new-hit'] });
+    const third = await h.client.recommend({ userId: 'r-new2', surface: SURFACES.WHATSAPP, kind: ranking.ItemKind.ITEM_KIND_POST, limit: 3 });
+    expect(third.items[0].item?.itemId).toBe('filler-299');
+  });
+
+  it('rejects bad input naming the field', async () => {
+    for (const [request, field] of [
+      [{ userId: '', surface: SURFACES.FACEBOOK, kind: 0, limit: 0 }, 'user_id'],
+      [{ userId: 'u', surface: 0, kind: 0, limit: 0 }, 'surface'],
+      [{ userId: 'u', surface: SURFACES.FACEBOOK, kind: 0, limit: -1 }, 'limit'],
+      [{ userId: 'u', surface: SURFACES.FACEBOOK, kind: 9, limit: 0 }, 'kind'],
+    ] as Array<[ranking.RecommendRequest, string]>) {
+      await expect(h.client.recommend(request)).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringContaining(`${field}:`) });
+    }
+  });
+});

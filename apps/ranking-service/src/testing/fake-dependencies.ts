@@ -1,0 +1,164 @@
+// Tiny in-process fakes of ConsentService (GetSettings) and ProfileService (GetProfile) for the
+// ranking tests and benchmark: real gRPC servers on port 0 that can be slowed down or stopped.
+import { status } from '@grpc/grpc-js';
+import { GrpcServer, RpcError, unary } from '@signalpath/grpc-kit';
+import { common, consent, profile } from '@signalpath/proto';
+
+abstract class FakeServer {
+  protected server?: GrpcServer;
+  address = '';
+  /** Added before answering, to simulate a slow or hanging dependency. */
+  delayMs = 0;
+  /** When set, every call fails with this status. */
+  failWith?: status;
+  calls = 0;
+
+  protected abstract build(): GrpcServer;
+
+  async start(port = 0): Promise<string> {
+    this.server = this.build();
+    const bound = await this.server.listen('127.0.0.1', port);
+    this.server.setServing(true);
+    this.address = `127.0.0.1:${bound}`;
+    return this.address;
+  }
+
+  /** Stops at once: in-flight and later calls fail (UNAVAILABLE), like a crashed service. */
+  async stop(): Promise<void> {
+    this.server?.server.forceShutdown();
+    this.server = undefined;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  protected async gate(): Promise<void> {
+    this.calls++;
+    if (this.delayMs > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          resolve();
+        }, this.delayMs);
+        this.timers.add(timer);
+      });
+    }
+    if (this.failWith !== undefined) throw new RpcError(this.failWith, 'fake failure');
+  }
+}
+
+export type FakeSettings = Partial<Omit<consent.Settings, 'adPreferences' | 'feedControls'>> & {
+  adPreferences?: Partial<consent.AdPreferences>;
+  feedControls?: Partial<consent.FeedControls>;
+};
+
+/** ConsentService fake: GetSettings from a map; unknown users get adult, all-default settings. */
+export class FakeConsent extends FakeServer {
+  readonly settings = new Map<string, FakeSettings>();
+
+  set(userId: string, settings: FakeSettings): this {
+    this.settings.set(userId, settings);
+    return this;
+  }
+
+  protected build(): GrpcServer {
+    return new GrpcServer({
+      services: [
+        {
+          name: 'signalpath.consent.v1.ConsentService',
+          definition: consent.ConsentServiceService,
+          implementation: {
+            getSettings: unary(async (request: consent.GetSettingsRequest): Promise<consent.GetSettingsResponse> => {
+              await this.gate();
+              const custom = this.settings.get(request.userId) ?? {};
+              return {
+                settings: {
+                  userId: request.userId,
+                  aiChatAds: consent.Choice.CHOICE_UNSPECIFIED,
+                  aiChatContent: consent.Choice.CHOICE_UNSPECIFIED,
+                  crossAppSharing: consent.Choice.CHOICE_UNSPECIFIED,
+                  effective: { aiChatAdsEnabled: true, aiChatContentEnabled: true, crossAppSharingEnabled: true },
+                  linkedAccounts: [],
+                  region: 'US',
+                  ageBand: consent.AgeBand.AGE_BAND_ADULT,
+                  version: '1',
+                  updateTime: undefined,
+                  ...custom,
+                  adPreferences: { blockedTopicIds: [], blockedAdvertiserIds: [], seeFewerTopicIds: [], ...custom.adPreferences },
+                  feedControls: { nonPersonalizedFeed: false, showMoreTopicIds: [], showLessTopicIds: [], ...custom.feedControls },
+                },
+              };
+            }),
+          },
+        },
+      ],
+    });
+  }
+}
+
+export interface FakeInterest {
+  topicId: string;
+  score: number;
+  sources?: Array<{ surface: common.Surface; sourceKind: common.SourceKind; lastTime?: Date }>;
+}
+
+/** ProfileService fake: GetProfile per (user, purpose); records each request. */
+export class FakeProfile extends FakeServer {
+  private readonly profiles = new Map<string, profile.GetProfileResponse>();
+  readonly requests: profile.GetProfileRequest[] = [];
+  /** The deadline each GetProfile call arrived with (ms since epoch; Infinity when none). */
+  readonly deadlines: number[] = [];
+
+  /** Sets the interests returned for the user and purpose (any surface). */
+  setInterests(userId: string, purpose: common.Purpose, interests: FakeInterest[]): this {
+    this.profiles.set(`${userId}|${purpose}`, {
+      interests: interests.map((interest) => ({
+        topic: { id: interest.topicId, name: '', tier1: '' },
+        score: interest.score,
+        sources: (interest.sources ?? [{ surface: common.Surface.SURFACE_MESSENGER, sourceKind: common.SourceKind.SOURCE_KIND_AI_CHAT }]).map((source) => ({
+          surface: source.surface,
+          sourceKind: source.sourceKind,
+          lastTime: source.lastTime ?? new Date('2026-01-10T10:00:00Z'),
+        })),
+      })),
+      personalized: true,
+      notPersonalizedReason: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
+      settingsVersion: '1',
+    });
+    return this;
+  }
+
+  /** Makes the read for the user and purpose answer "not personalized" with the reason. */
+  setNotPersonalized(userId: string, purpose: common.Purpose, reason: profile.NotPersonalizedReason): this {
+    this.profiles.set(`${userId}|${purpose}`, { interests: [], personalized: false, notPersonalizedReason: reason, settingsVersion: '1' });
+    return this;
+  }
+
+  protected build(): GrpcServer {
+    return new GrpcServer({
+      services: [
+        {
+          name: 'signalpath.profile.v1.ProfileService',
+          definition: profile.ProfileServiceService,
+          implementation: {
+            getProfile: unary(async (request: profile.GetProfileRequest, call): Promise<profile.GetProfileResponse> => {
+              this.requests.push(request);
+              const deadline = call.getDeadline();
+              this.deadlines.push(deadline instanceof Date ? deadline.getTime() : Number(deadline));
+              await this.gate();
+              return (
+                this.profiles.get(`${request.userId}|${request.purpose}`) ?? {
+                  interests: [],
+                  personalized: true,
+                  notPersonalizedReason: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
+                  settingsVersion: '1',
+                }
+              );
+            }),
+          },
+        },
+      ],
+    });
+  }
+}

@@ -1,0 +1,66 @@
+import { common, ranking } from '@signalpath/proto';
+import { createRankingClient, type RankingClient } from '@signalpath/service-clients';
+import { startTestService, type TestService } from '@signalpath/testing';
+import type { RankingConfig } from '../config';
+import { rankingService } from '../server';
+import { FakeConsent, FakeProfile } from './fake-dependencies';
+
+export interface RankingHarness {
+  svc: TestService<RankingConfig>;
+  client: RankingClient;
+  consent: FakeConsent;
+  profile: FakeProfile;
+  stop(): Promise<void>;
+}
+
+/** The real RankingService on a fresh database, wired to fake Consent and Profile servers. */
+export async function startRankingHarness(env: Record<string, string> = {}, options: { dbName?: string; keepDatabase?: boolean } = {}): Promise<RankingHarness> {
+  const consent = new FakeConsent();
+  const profile = new FakeProfile();
+  await Promise.all([consent.start(), profile.start()]);
+  const svc = await startTestService(rankingService, {
+    env: { CONSENT_ADDR: consent.address, PROFILE_ADDR: profile.address, RANKING_SEED_DEMO_CATALOG: 'false', ...env },
+    ...options,
+  }).catch(async (error: unknown) => {
+    await Promise.all([consent.stop(), profile.stop()]);
+    throw error;
+  });
+  const client = createRankingClient(svc.address, { timeoutMs: 10_000 });
+  return {
+    svc,
+    client,
+    consent,
+    profile,
+    async stop() {
+      client.close();
+      await svc.stop();
+      await Promise.all([consent.stop(), profile.stop()]);
+    },
+  };
+}
+
+const { SURFACE_FACEBOOK, SURFACE_INSTAGRAM, SURFACE_MESSENGER, SURFACE_WHATSAPP } = common.Surface;
+export const SURFACES = { FACEBOOK: SURFACE_FACEBOOK, INSTAGRAM: SURFACE_INSTAGRAM, MESSENGER: SURFACE_MESSENGER, WHATSAPP: SURFACE_WHATSAPP };
+
+/** A catalog item with defaults: a post on every surface with base score 10. */
+export function makeItem(itemId: string, topicIds: string[], extra: Partial<ranking.Item> = {}): ranking.Item {
+  return {
+    itemId,
+    kind: ranking.ItemKind.ITEM_KIND_POST,
+    title: `Item ${itemId}`,
+    topicIds,
+    advertiserId: '',
+    surfaces: [],
+    baseScore: 10,
+    createTime: undefined,
+    ...extra,
+  };
+}
+
+export function makeAd(itemId: string, topicIds: string[], advertiserId: string, extra: Partial<ranking.Item> = {}): ranking.Item {
+  return makeItem(itemId, topicIds, { kind: ranking.ItemKind.ITEM_KIND_AD, advertiserId, ...extra });
+}
+
+export const byId = (itemId: string): ranking.Candidate => ({ candidate: { $case: 'itemId', value: itemId } });
+export const inline = (item: ranking.Item): ranking.Candidate => ({ candidate: { $case: 'item', value: item } });
+export const rankedIds = (response: { items: ranking.RankedItem[] }) => response.items.map((r) => r.item?.itemId);

@@ -1,0 +1,161 @@
+import { status } from '@grpc/grpc-js';
+import { isGrpcServiceError, type ParentCall } from '@signalpath/grpc-kit';
+import { common, consent, profile } from '@signalpath/proto';
+import {
+  NO_PREFERENCES,
+  UNAVAILABLE,
+  profileViewFor,
+  type ConsentView,
+  type Interest,
+  type InterestSource,
+  type NotPersonalizedReason,
+  type ProfileRead,
+  type ProfileView,
+  type Purpose,
+  type Surface,
+  type Unavailable,
+  type UserPreferences,
+} from '@signalpath/ranking-model';
+import type { ConsentClient, ProfileClient } from '@signalpath/service-clients';
+import type { Logger } from '@signalpath/telemetry';
+import { PROTO_SURFACE, SOURCE_KIND_OF, SURFACE_OF } from './items';
+
+/** Everything about the user a ranking needs: a profile view per purpose and the preferences. */
+export interface UserContext {
+  profiles: Record<Purpose, ProfileView>;
+  preferences: UserPreferences;
+}
+
+export interface UserContextOptions {
+  /** Upper bound for each dependency call; the caller's deadline lowers it. */
+  dependencyTimeoutMs: number;
+  profileInterestLimit: number;
+  /** How long the last known preferences stay usable for filtering in degraded mode. */
+  lastKnownMaxAgeMs?: number;
+  maxLastKnownEntries?: number;
+}
+
+const PURPOSE_PROTO: Record<Purpose, common.Purpose> = { ADS: common.Purpose.PURPOSE_ADS, CONTENT: common.Purpose.PURPOSE_CONTENT };
+
+const PROFILE_REASON: Readonly<Record<number, NotPersonalizedReason>> = {
+  [profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_OPTED_OUT]: 'OPTED_OUT',
+  [profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_MINOR]: 'MINOR',
+  [profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_NON_PERSONALIZED_FEED]: 'USER_CHOICE',
+  [profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_NOT_ELIGIBLE]: 'OPTED_OUT',
+};
+
+/** Part of the caller's remaining time kept for the ranking itself and the answer. */
+function reserveMs(remainingMs: number): number {
+  return Math.min(100, Math.max(5, remainingMs * 0.25));
+}
+
+/** How long dependency calls may take: the configured bound, less if the caller's deadline is near. */
+export function dependencyBudgetMs(call: ParentCall | undefined, configuredMs: number, now = Date.now()): number {
+  const deadline = call?.getDeadline();
+  if (deadline === undefined || deadline === Infinity) return configuredMs;
+  const deadlineMs = deadline instanceof Date ? deadline.getTime() : Number(deadline);
+  if (!Number.isFinite(deadlineMs)) return configuredMs;
+  const remaining = deadlineMs - now;
+  return Math.floor(Math.min(configuredMs, remaining - reserveMs(remaining)));
+}
+
+/**
+ * Reads the user's consent settings and profiles, in parallel, each call bounded below the
+ * caller's deadline. Any failure of ConsentService or ProfileService (unreachable, deadline,
+ * error) degrades instead of failing the RPC: the affected purposes rank without the profile.
+ */
+export class UserContextLoader {
+  /** Preferences last read from ConsentService: filters only (never personalization) when it is down. */
+  private readonly lastKnown = new Map<string, { preferences: UserPreferences; at: number }>();
+  private readonly lastKnownMaxAgeMs: number;
+  private readonly maxLastKnownEntries: number;
+
+  constructor(
+    private readonly consentClient: ConsentClient,
+    private readonly profileClient: ProfileClient,
+    private readonly logger: Logger,
+    private readonly options: UserContextOptions,
+  ) {
+    this.lastKnownMaxAgeMs = options.lastKnownMaxAgeMs ?? 3_600_000;
+    this.maxLastKnownEntries = options.maxLastKnownEntries ?? 100_000;
+  }
+
+  async load(userId: string, surface: Surface, purposes: ReadonlySet<Purpose>, call: ParentCall): Promise<UserContext> {
+    const budget = dependencyBudgetMs(call, this.options.dependencyTimeoutMs);
+    if (budget < 1) {
+      this.logger.warn({ user_id: userId, budget_ms: budget }, 'no time left for dependencies; ranking without the profile');
+      return this.degraded(userId);
+    }
+    const overrides = { parent: call, timeoutMs: budget };
+    const settingsRead = this.consentClient.getSettings({ userId }, overrides).then(
+      (response) => response.settings ?? UNAVAILABLE,
+      (error: unknown) => this.unavailable('consent', error),
+    );
+    const profileReads = (['ADS', 'CONTENT'] as const).map((purpose) =>
+      purposes.has(purpose)
+        ? this.profileClient
+            .getProfile({ userId, surface: PROTO_SURFACE[surface], purpose: PURPOSE_PROTO[purpose], limit: this.options.profileInterestLimit }, overrides)
+            .then(toProfileRead, (error: unknown) => this.unavailable('profile', error))
+        : Promise.resolve(UNAVAILABLE),
+    );
+    const [settings, adsRead, contentRead] = await Promise.all([settingsRead, ...profileReads]);
+    if (settings === UNAVAILABLE) return this.degraded(userId);
+
+    const preferences = toPreferences(settings);
+    this.remember(userId, preferences);
+    const consentView: ConsentView = {
+      minor: settings.ageBand === consent.AgeBand.AGE_BAND_MINOR,
+      nonPersonalizedFeed: settings.feedControls?.nonPersonalizedFeed === true,
+    };
+    return {
+      profiles: { ADS: profileViewFor('ADS', consentView, adsRead), CONTENT: profileViewFor('CONTENT', consentView, contentRead) },
+      preferences,
+    };
+  }
+
+  private degraded(userId: string): UserContext {
+    const known = this.lastKnown.get(userId);
+    const preferences = known && Date.now() - known.at <= this.lastKnownMaxAgeMs ? known.preferences : NO_PREFERENCES;
+    const view: ProfileView = { personalized: false, reason: 'DEGRADED' };
+    return { profiles: { ADS: view, CONTENT: view }, preferences };
+  }
+
+  private remember(userId: string, preferences: UserPreferences): void {
+    this.lastKnown.delete(userId);
+    if (this.lastKnown.size >= this.maxLastKnownEntries) this.lastKnown.delete(this.lastKnown.keys().next().value as string);
+    this.lastKnown.set(userId, { preferences, at: Date.now() });
+  }
+
+  private unavailable(dependency: 'consent' | 'profile', error: unknown): Unavailable {
+    const code = isGrpcServiceError(error) ? status[error.code] : error instanceof Error ? error.name : 'unknown';
+    this.logger.warn({ dependency, code }, 'dependency call failed; ranking without the profile');
+    return UNAVAILABLE;
+  }
+}
+
+function toPreferences(settings: consent.Settings): UserPreferences {
+  return {
+    blockedAdTopicIds: settings.adPreferences?.blockedTopicIds ?? [],
+    blockedAdvertiserIds: settings.adPreferences?.blockedAdvertiserIds ?? [],
+    seeFewerAdTopicIds: settings.adPreferences?.seeFewerTopicIds ?? [],
+    showMoreTopicIds: settings.feedControls?.showMoreTopicIds ?? [],
+    showLessTopicIds: settings.feedControls?.showLessTopicIds ?? [],
+  };
+}
+
+function toProfileRead(response: profile.GetProfileResponse): ProfileRead {
+  if (!response.personalized) return { personalized: false, reason: PROFILE_REASON[response.notPersonalizedReason] ?? 'OPTED_OUT' };
+  const interests: Interest[] = [];
+  for (const interest of response.interests) {
+    const topicId = interest.topic?.id;
+    if (!topicId) continue;
+    const sources: InterestSource[] = [];
+    for (const source of interest.sources) {
+      const sourceSurface = SURFACE_OF[source.surface];
+      if (!sourceSurface) continue;
+      sources.push({ surface: sourceSurface, sourceKind: SOURCE_KIND_OF[source.sourceKind] ?? 'UNSPECIFIED', ...(source.lastTime ? { lastTime: source.lastTime } : {}) });
+    }
+    interests.push({ topicId, score: interest.score, sources });
+  }
+  return { personalized: true, interests };
+}

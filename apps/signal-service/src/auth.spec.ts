@@ -1,0 +1,45 @@
+import { status, type ServiceError } from '@grpc/grpc-js';
+import { common } from '@signalpath/proto';
+import { generateKeyRing, tokenMetadataProvider } from '@signalpath/service-auth';
+import { createSignalClient } from '@signalpath/service-clients';
+import { startTestService } from '@signalpath/testing';
+
+import { createSignalService } from './server';
+import { freePort } from './testing/fakes';
+import { interaction } from './testing/harness';
+
+async function codeOf(promise: Promise<unknown>): Promise<number | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    return (error as ServiceError).code;
+  }
+}
+
+describe('SignalService with service auth on', () => {
+  const keyRing = generateKeyRing();
+  const audience = 'signalpath.signal.v1.SignalService';
+
+  it('lets only ConsentService erase and export, and refuses calls without a token', async () => {
+    const nowhere = `127.0.0.1:${await freePort()}`;
+    const service = await startTestService(createSignalService(), { env: { CONSENT_ADDR: nowhere, PROFILE_ADDR: nowhere }, auth: keyRing, startBackground: false });
+    const consentService = createSignalClient(service.address, { metadataProvider: tokenMetadataProvider(keyRing, 'consent-service', audience) });
+    const assistant = createSignalClient(service.address, { metadataProvider: tokenMetadataProvider(keyRing, 'assistant-backend', audience) });
+    const anonymous = createSignalClient(service.address);
+    try {
+      const erase = { userId: 'u', scope: common.ErasureScope.ERASURE_SCOPE_ALL, erasureJobId: 'job' };
+      expect(await consentService.deleteUserData(erase)).toEqual({ deletedCount: '0' });
+      expect(await consentService.exportUserData({ userId: 'u' })).toEqual({ signals: [], endToEndEncryptedSkippedCount: '0' });
+      expect(await codeOf(assistant.deleteUserData(erase))).toBe(status.PERMISSION_DENIED);
+      expect(await codeOf(assistant.exportUserData({ userId: 'u' }))).toBe(status.PERMISSION_DENIED);
+      expect((await assistant.previewSignals({ interaction: interaction({ text: 'I love climbing' }) })).signals.length).toBeGreaterThan(0);
+      expect(await codeOf(anonymous.previewSignals({ interaction: interaction() }))).toBe(status.UNAUTHENTICATED);
+    } finally {
+      consentService.close();
+      assistant.close();
+      anonymous.close();
+      await service.stop();
+    }
+  });
+});

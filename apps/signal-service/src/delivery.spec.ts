@@ -1,0 +1,154 @@
+import { common, signal } from '@signalpath/proto';
+import { createSignalClient } from '@signalpath/service-clients';
+import { startTestService, uniqueDbName } from '@signalpath/testing';
+
+import { createSignalService } from './server';
+import { COLLECTIONS } from './store/signal-store';
+import { eventually, freePort, startFakeConsent, startFakeProfile } from './testing/fakes';
+import { interaction, settled, startSignalHarness, type SignalHarness } from './testing/harness';
+
+async function storedSignalIds(h: SignalHarness): Promise<string[]> {
+  const records = await h.service.mongo.db.collection(COLLECTIONS.records).find({}).toArray();
+  return records.flatMap((r) => (r.signals as Array<{ signalId: string }>).map((s) => s.signalId)).sort();
+}
+
+describe('outbox delivery to ProfileService', () => {
+  let h: SignalHarness;
+  beforeAll(async () => {
+    h = await startSignalHarness({ profileDown: true });
+  });
+  afterAll(async () => h.stop());
+
+  it('keeps signals pending while ProfileService is down and drains the backlog when it returns', async () => {
+    const responses = [];
+    for (let i = 0; i < 5; i++) responses.push(await h.client.ingestInteraction({ interaction: interaction({ userId: `outbox-${i}` }, h.clock) }));
+    const batch = await h.client.ingestInteractions({ interactions: Array.from({ length: 20 }, (_, i) => interaction({ userId: `outbox-batch-${i}` }, h.clock)) });
+    const expected = [...responses.flatMap((r) => r.signals), ...batch.results.flatMap((r) => r.signals)];
+    expect(expected.length).toBeGreaterThanOrEqual(25);
+
+    // Let several delivery attempts fail.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    h.clock.advance(5_000);
+    const down = await h.client.getOutboxStatus({});
+    expect(down.pendingCount).toBe(String(expected.length));
+    expect(Number(down.oldestPendingAge?.seconds)).toBeGreaterThanOrEqual(5);
+    expect(down.deliveredCount).toBe('0');
+
+    const profile = await h.startProfile();
+    await eventually(async () => (await h.client.getOutboxStatus({})).pendingCount === '0', 15_000);
+    const up = await h.client.getOutboxStatus({});
+    expect(up).toEqual({ pendingCount: '0', oldestPendingAge: { seconds: '0', nanos: 0 }, deliveredCount: '25' });
+
+    const received = profile.received.map((s) => s.signalId).sort();
+    expect(new Set(received).size).toBe(received.length);
+    expect(received).toEqual(expected.map((s) => s.signalId).sort());
+    expect(received).toEqual(await storedSignalIds(h));
+    const first = responses[0].signals[0];
+    expect(profile.received.find((s) => s.signalId === first.signalId)).toEqual({
+      signalId: first.signalId,
+      userId: 'outbox-0',
+      surface: common.Surface.SURFACE_MESSENGER,
+      topicId: first.topic?.id,
+      weight: first.weight,
+      sourceKind: common.SourceKind.SOURCE_KIND_AI_CHAT,
+      modality: common.Modality.MODALITY_TEXT,
+      eventTime: first.eventTime,
+      adsEligible: first.adsEligible,
+      contentEligible: first.contentEligible,
+    });
+    expect(profile.calls).toBeLessThan(10);
+  });
+
+  it('delivers soon after ingestion once ProfileService is up', async () => {
+    const profile = await h.startProfile();
+    const before = profile.received.length;
+    const started = Date.now();
+    const response = await h.client.ingestInteraction({ interaction: interaction({ userId: 'lag-user' }, h.clock) });
+    await eventually(() => profile.received.length >= before + response.signals.length, 5_000, 5);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('re-queues the entry when a retry finds a record whose outbox entry was lost in a crash', async () => {
+    const profile = await h.startProfile();
+    const request = interaction({ userId: 'crash-user' }, h.clock);
+    const outbox = h.service.mongo.db.collection(COLLECTIONS.outbox);
+    // Simulate the crash between the two writes: the record exists, its outbox entry does not.
+    await h.instance.deliverer.close();
+    const first = await h.client.ingestInteraction({ interaction: request });
+    await eventually(() => h.instance.outbox.pending === 0);
+    expect((await outbox.deleteMany({ userId: 'crash-user' })).deletedCount).toBe(1);
+    const retry = await h.client.ingestInteraction({ interaction: request });
+    expect(retry.status).toBe(signal.IngestStatus.INGEST_STATUS_DUPLICATE);
+    await eventually(() => h.instance.outbox.pending === 0);
+    expect(await outbox.countDocuments({ userId: 'crash-user' })).toBe(1);
+    h.instance.deliverer.start();
+    await eventually(() => profile.received.some((s) => s.userId === 'crash-user'));
+    expect(profile.received.filter((s) => s.userId === 'crash-user').map((s) => s.signalId).sort()).toEqual(first.signals.map((s) => s.signalId).sort());
+  });
+});
+
+describe('outbox recovery after a crash between the record and its outbox entry', () => {
+  let h: SignalHarness;
+  beforeAll(async () => {
+    h = await startSignalHarness();
+  });
+  afterAll(async () => h.stop());
+
+  it('re-queues, from the records, what a writer that stopped beating had not written', async () => {
+    const db = h.service.mongo.db;
+    const before = await h.client.ingestInteraction({ interaction: interaction({ userId: 'recovery-old' }, h.clock) });
+    const lost = await h.client.ingestInteraction({ interaction: interaction({ userId: 'recovery-lost' }, h.clock) });
+    await eventually(() => (h.profile?.received.length ?? 0) >= before.signals.length + lost.signals.length);
+    await settled(h);
+    // Rewrite history: both records came from a writer that died after storing the second record
+    // and before its outbox entry; its last heartbeat said everything before that was written.
+    const lostRecord = await db.collection(COLLECTIONS.records).findOne({ userId: 'recovery-lost' });
+    const crashAt = lostRecord?.recordedAt as Date;
+    await db.collection(COLLECTIONS.records).updateMany({ userId: { $in: ['recovery-old', 'recovery-lost'] } }, { $set: { writer: 'dead-writer' } });
+    await db.collection(COLLECTIONS.records).updateOne({ userId: 'recovery-old' }, { $set: { recordedAt: new Date(crashAt.getTime() - 3_600_000) } });
+    await db.collection(COLLECTIONS.writers).insertOne({ _id: 'dead-writer' as never, beatAt: new Date(h.clock.ms - 60_000), flushedThrough: crashAt });
+    const received = h.profile?.received.length ?? 0;
+
+    expect(await h.instance.recovery.run()).toBe(1);
+    await eventually(() => (h.profile?.received.length ?? 0) >= received + lost.signals.length);
+    expect(h.profile?.received.slice(received).map((s) => s.signalId).sort()).toEqual(lost.signals.map((s) => s.signalId).sort());
+    expect(await db.collection(COLLECTIONS.writers).countDocuments({ _id: 'dead-writer' as never })).toBe(0);
+    // A live writer (this instance's) is never recovered.
+    expect(await db.collection(COLLECTIONS.writers).countDocuments({ _id: h.instance.outbox.writerId as never })).toBe(1);
+    expect(await h.instance.recovery.run()).toBe(0);
+  });
+});
+
+describe('two SignalService instances on one database', () => {
+  it('never send the same outbox entry twice', async () => {
+    const consent = await startFakeConsent();
+    const profilePort = await freePort();
+    const dbName = uniqueDbName('signal_two');
+    const env = { CONSENT_ADDR: consent.address, PROFILE_ADDR: `127.0.0.1:${profilePort}`, SIGNAL_DELIVERY_INTERVAL: '5ms', SIGNAL_DELIVERY_MAX_BACKOFF: '100ms', SIGNAL_DELIVERY_BATCH_SIZE: '7' };
+    const a = await startTestService(createSignalService(), { env, dbName, keepDatabase: true });
+    const b = await startTestService(createSignalService(), { env, dbName });
+    const client = createSignalClient(a.address);
+    try {
+      // A backlog built while ProfileService is down, then both instances race to drain it.
+      const { results } = await client.ingestInteractions({ interactions: Array.from({ length: 120 }, (_, i) => interaction({ userId: `race-${i % 7}` })) });
+      const expected = results.flatMap((r) => r.signals.map((s) => s.signalId)).sort();
+      const profile = await startFakeProfile(profilePort);
+      try {
+        await eventually(() => profile.received.length >= expected.length, 20_000);
+        await eventually(async () => (await a.mongo.db.collection(COLLECTIONS.outbox).countDocuments({})) === 0 && (await a.mongo.db.collection(COLLECTIONS.claims).countDocuments({})) === 0);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const received = profile.received.map((s) => s.signalId).sort();
+        expect(received).toEqual(expected);
+        expect(profile.received.every((s, i, all) => all.findIndex((t) => t.signalId === s.signalId) === i)).toBe(true);
+      } finally {
+        await profile.stop();
+      }
+    } finally {
+      client.close();
+      // a keeps the database, b drops it: b last, so nothing recreates it afterwards.
+      await a.stop();
+      await b.stop();
+      await consent.stop();
+    }
+  });
+});

@@ -1,0 +1,70 @@
+import type { Logger } from '@signalpath/telemetry';
+
+import { outboxEntryFor } from '../store/outbox-entry';
+import type { SignalStore } from '../store/signal-store';
+
+/** Re-queue from a little before a dead writer's flushedThrough, in case its clock stepped back. */
+const CLOCK_MARGIN_MS = 60_000;
+
+/**
+ * Finds OutboxWriters that stopped beating (their process died) and re-queues the outbox entries
+ * of the records they inserted after their last `flushedThrough`, then retires their heartbeat.
+ * Idempotent: a queued entry is a duplicate key, a delivered one is re-sent and ignored by
+ * ProfileService. Runs in every instance; a restarted instance recovers its predecessor.
+ */
+export class OutboxRecovery {
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly deps: {
+      store: SignalStore;
+      /** This instance's writer, never recovered by itself. */
+      writerId: string;
+      staleMs: number;
+      intervalMs: number;
+      now: () => Date;
+      logger: Logger;
+      onRecovered: () => void;
+    },
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => this.tick(), Math.min(this.deps.intervalMs, 1_000));
+    this.timer.unref();
+  }
+
+  private tick(): void {
+    this.inFlight = this.run()
+      .catch((error: unknown) => this.deps.logger.warn({ error_name: error instanceof Error ? error.name : 'unknown' }, 'outbox recovery failed; will retry'))
+      .finally(() => {
+        this.inFlight = undefined;
+        if (!this.timer) return;
+        this.timer = setTimeout(() => this.tick(), this.deps.intervalMs);
+        this.timer.unref();
+      });
+  }
+
+  /** One pass; returns how many records' entries were re-queued. */
+  async run(): Promise<number> {
+    const { store } = this.deps;
+    const now = this.deps.now();
+    let requeued = 0;
+    for (const writer of await store.staleWriters(new Date(now.getTime() - this.deps.staleMs), this.deps.writerId)) {
+      const records = await store.recordsOfWriterSince(writer._id, new Date(writer.flushedThrough.getTime() - CLOCK_MARGIN_MS));
+      await store.enqueue(records.map((record) => outboxEntryFor(record, now)));
+      await store.retireWriter(writer._id);
+      requeued += records.length;
+      this.deps.logger.warn({ writer: writer._id, records: records.length }, 'recovered the outbox entries of a writer that stopped');
+    }
+    if (requeued > 0) this.deps.onRecovered();
+    return requeued;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.inFlight;
+  }
+}

@@ -1,0 +1,15 @@
+import type { Logger } from '@signalpath/telemetry';
+import type { TopicPolicy } from '../domain/signal-policy';
+import type { TextAnalyzer } from '../ingest/analyzer';
+import type { Ingestion } from '../ingest/ingestion';
+import type { SignalStore } from '../store/signal-store';
+
+/** What the RPC handlers work with. */
+export interface HandlerContext {
+  ingestion: Ingestion;
+  store: SignalStore;
+  analyzer: TextAnalyzer;
+  topicPolicy: TopicPolicy;
+  now: () => Date;
+  logger: Logger;
+}

@@ -1,0 +1,58 @@
+import { status } from '@grpc/grpc-js';
+import { AlreadyExistsError, InvalidArgumentError, isGrpcServiceError, maxItems, nonEmpty, UnavailableError, unary } from '@signalpath/grpc-kit';
+import { signal } from '@signalpath/proto';
+
+import type { ItemOutcome } from '../ingest/ingestion';
+import { MAX_BATCH_ITEMS, validateActivity, validateInteraction } from '../ingest/validation';
+import type { HandlerContext } from './context';
+
+/** A per-item failure of a single-item RPC becomes the RPC's status. */
+function throwIfFailed(outcome: ItemOutcome): asserts outcome is Extract<ItemOutcome, { ok: true }> {
+  if (outcome.ok) return;
+  if (outcome.code === status.ALREADY_EXISTS) throw new AlreadyExistsError(outcome.message);
+  if (outcome.code === status.INVALID_ARGUMENT) throw new InvalidArgumentError('request', outcome.message);
+  // A deadline or cancellation from the caller's own call passes through; anything else fails closed.
+  if (isGrpcServiceError(outcome.cause) && (outcome.cause.code === status.DEADLINE_EXCEEDED || outcome.cause.code === status.CANCELLED)) throw outcome.cause;
+  throw new UnavailableError(outcome.message);
+}
+
+export function ingestHandlers(ctx: HandlerContext) {
+  const { ingestion, logger } = ctx;
+  return {
+    ingestInteraction: unary<signal.IngestInteractionRequest, signal.IngestInteractionResponse>(async (request, call) => {
+      const interaction = validateInteraction(request.interaction, 'interaction', ctx.now());
+      const [outcome] = await ingestion.process([ingestion.interactionUnit(interaction)], call);
+      throwIfFailed(outcome);
+      return { status: outcome.status, skipReason: outcome.skipReason, signals: outcome.signals, suppressed: outcome.suppressed.map((sensitiveClass) => ({ sensitiveClass })) };
+    }, logger),
+
+    ingestInteractions: unary<signal.IngestInteractionsRequest, signal.IngestInteractionsResponse>(async (request, call) => {
+      nonEmpty(request.interactions, 'interactions');
+      maxItems(request.interactions, 'interactions', MAX_BATCH_ITEMS);
+      const now = ctx.now();
+      const items = request.interactions.map((interaction, index) => {
+        try {
+          return ingestion.interactionUnit(validateInteraction(interaction, `interactions[${index}]`, now));
+        } catch (error) {
+          if (error instanceof InvalidArgumentError) return { ok: false as const, code: status.INVALID_ARGUMENT as const, message: error.message };
+          throw error;
+        }
+      });
+      const outcomes = await ingestion.process(items, call);
+      return {
+        results: outcomes.map((outcome, index): signal.IngestResult => {
+          const interactionId = request.interactions[index]?.interactionId ?? '';
+          if (!outcome.ok) return { interactionId, status: signal.IngestStatus.INGEST_STATUS_UNSPECIFIED, skipReason: signal.SkipReason.SKIP_REASON_UNSPECIFIED, signals: [], suppressed: [], errorCode: outcome.code, errorMessage: outcome.message };
+          return { interactionId, status: outcome.status, skipReason: outcome.skipReason, signals: outcome.signals, suppressed: outcome.suppressed.map((sensitiveClass) => ({ sensitiveClass })), errorCode: 0, errorMessage: '' };
+        }),
+      };
+    }, logger),
+
+    recordActivity: unary<signal.RecordActivityRequest, signal.RecordActivityResponse>(async (request, call) => {
+      const activity = validateActivity(request, ctx.now());
+      const [outcome] = await ingestion.process([ingestion.activityUnit(activity)], call);
+      throwIfFailed(outcome);
+      return { status: outcome.status, skipReason: outcome.skipReason, signals: outcome.signals, suppressed: outcome.suppressed.map((sensitiveClass) => ({ sensitiveClass })) };
+    }, logger),
+  };
+}

@@ -1,0 +1,203 @@
+import type { AnyBulkWriteOperation, Collection, Db, Filter, OptionalUnlessRequiredId } from 'mongodb';
+import { isDuplicateKeyError } from '@signalpath/grpc-kit';
+import type { IndexPlan } from '@signalpath/mongo';
+import { common, signal } from '@signalpath/proto';
+import type { ClaimDoc, DeliveredDoc, E2eSkipCounterDoc, OutboxDoc, RecordDoc, WriterDoc } from './documents';
+
+export const COLLECTIONS = {
+  records: 'records',
+  outbox: 'outbox',
+  claims: 'outbox_claims',
+  delivered: 'outbox_delivered',
+  writers: 'outbox_writers',
+  e2eSkips: 'e2e_skips',
+} as const;
+
+/** Indexes for MongoDB (FerretDB v1 accepts them; it scans anyway, which is why the outbox is kept small). */
+export const SIGNAL_INDEXES: IndexPlan = {
+  [COLLECTIONS.records]: [
+    { key: { userId: 1, eventTime: -1, _id: -1 }, name: 'user_newest_event' },
+    { key: { writer: 1, recordedAt: 1 }, name: 'writer_recorded_at' },
+    { key: { eventTime: 1 }, name: 'event_time' },
+    { key: { recordedAt: 1 }, name: 'recorded_at' },
+  ],
+  [COLLECTIONS.outbox]: [
+    { key: { availableAt: 1 }, name: 'available_at' },
+    { key: { createdAt: 1 }, name: 'created_at' },
+    { key: { userId: 1 }, name: 'user' },
+  ],
+  [COLLECTIONS.claims]: [
+    { key: { entryId: 1 }, name: 'entry' },
+    { key: { leaseUntil: 1 }, name: 'lease_until' },
+  ],
+  [COLLECTIONS.delivered]: [
+    { key: { deliveredAt: 1 }, name: 'delivered_at' },
+    { key: { userId: 1 }, name: 'user' },
+  ],
+};
+
+/** Indexes (into the array given) of the documents an unordered insert rejected as duplicates. */
+function insertDuplicates(error: unknown): Set<number> | undefined {
+  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+  const list = (Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []) as Array<{ index: number; code?: number }>;
+  if (list.length === 0 || list.some((entry) => entry.code !== 11000)) return undefined;
+  return new Set(list.map((entry) => entry.index));
+}
+
+/**
+ * This service's collections. Writes that must survive a crash are inserts keyed by
+ * deterministic ids, so repeating them after a crash is harmless.
+ */
+export class SignalStore {
+  readonly records: Collection<RecordDoc>;
+  readonly outbox: Collection<OutboxDoc>;
+  readonly claims: Collection<ClaimDoc>;
+  readonly delivered: Collection<DeliveredDoc>;
+  readonly e2eSkips: Collection<E2eSkipCounterDoc>;
+  readonly writers: Collection<WriterDoc>;
+
+  constructor(db: Db) {
+    this.records = db.collection<RecordDoc>(COLLECTIONS.records);
+    this.outbox = db.collection<OutboxDoc>(COLLECTIONS.outbox);
+    this.claims = db.collection<ClaimDoc>(COLLECTIONS.claims);
+    this.delivered = db.collection<DeliveredDoc>(COLLECTIONS.delivered);
+    this.e2eSkips = db.collection<E2eSkipCounterDoc>(COLLECTIONS.e2eSkips);
+    this.writers = db.collection<WriterDoc>(COLLECTIONS.writers);
+  }
+
+  /**
+   * Inserts documents, unordered; returns the indexes of those whose `_id` already existed.
+   * Any other failure is thrown (the caller's request fails as a whole and is retried).
+   */
+  private async insertAllowingDuplicates<T extends { _id: string }>(collection: Collection<T>, docs: T[]): Promise<Set<number>> {
+    if (docs.length === 0) return new Set();
+    try {
+      if (docs.length === 1) await collection.insertOne(docs[0] as OptionalUnlessRequiredId<T>);
+      else await collection.insertMany(docs as unknown as OptionalUnlessRequiredId<T>[], { ordered: false });
+      return new Set();
+    } catch (error) {
+      if (docs.length === 1 && isDuplicateKeyError(error)) return new Set([0]);
+      const duplicates = insertDuplicates(error);
+      if (duplicates) return duplicates;
+      throw error;
+    }
+  }
+
+  /** Inserts records; the returned indexes name the ones already recorded (a retry or a reused id). */
+  insertRecords(docs: RecordDoc[]): Promise<Set<number>> {
+    return this.insertAllowingDuplicates(this.records, docs);
+  }
+
+  async findRecords(keys: string[]): Promise<Map<string, RecordDoc>> {
+    if (keys.length === 0) return new Map();
+    const docs = keys.length === 1 ? [await this.records.findOne({ _id: keys[0] })].filter((doc): doc is RecordDoc => doc !== null) : await this.records.find({ _id: { $in: keys } }).toArray();
+    return new Map(docs.map((doc) => [doc._id, doc]));
+  }
+
+  /** Queues entries for delivery; an entry already queued stays as it is. */
+  async enqueue(entries: OutboxDoc[]): Promise<void> {
+    await this.insertAllowingDuplicates(this.outbox, entries);
+  }
+
+  /** An OutboxWriter's heartbeat (only that writer updates its own document). */
+  async beat(writerId: string, beatAt: Date, flushedThrough: Date): Promise<void> {
+    await this.writers.updateOne({ _id: writerId }, { $set: { beatAt, flushedThrough } }, { upsert: true });
+  }
+
+  async retireWriter(writerId: string): Promise<void> {
+    await this.writers.deleteOne({ _id: writerId });
+  }
+
+  /** Writers whose heartbeat stopped before `before` (other than `self`). */
+  staleWriters(before: Date, self: string): Promise<WriterDoc[]> {
+    return this.writers.find({ beatAt: { $lt: before }, _id: { $ne: self } }).toArray();
+  }
+
+  /** Accepted records a writer inserted since `from`: those whose outbox entries may be missing. */
+  recordsOfWriterSince(writerId: string, from: Date): Promise<RecordDoc[]> {
+    return this.records.find({ writer: writerId, recordedAt: { $gte: from }, status: signal.IngestStatus.INGEST_STATUS_ACCEPTED }).toArray();
+  }
+
+  /** Inserts claims; the returned indexes name those another deliverer made first. */
+  insertClaims(claims: ClaimDoc[]): Promise<Set<number>> {
+    return this.insertAllowingDuplicates(this.claims, claims);
+  }
+
+  /** Records deliveries; entries already logged (a re-send after a crash) are left as they are. */
+  async logDelivered(docs: DeliveredDoc[]): Promise<void> {
+    await this.insertAllowingDuplicates(this.delivered, docs);
+  }
+
+  /** The delivery backlog: pending signals, the oldest pending entry's creation, delivered entries retained. */
+  async outboxStatus(): Promise<{ pendingSignals: number; oldestPendingCreatedAt?: Date; deliveredEntries: number }> {
+    const [pending, delivered] = await Promise.all([
+      this.outbox.find({}, { projection: { createdAt: 1, signals: 1 } }).toArray(),
+      this.delivered.countDocuments({}),
+    ]);
+    let pendingSignals = 0;
+    let oldest: Date | undefined;
+    for (const entry of pending) {
+      pendingSignals += entry.signals.length;
+      if (!oldest || entry.createdAt < oldest) oldest = entry.createdAt;
+    }
+    return { pendingSignals, oldestPendingCreatedAt: oldest, deliveredEntries: delivered };
+  }
+
+  /**
+   * Retention: removes records whose events (or, for skipped ones, whose recording) are older than
+   * the cutoff, outbox entries of such events (never delivered late), and delivery log entries.
+   */
+  async purgeOlderThan(cutoff: Date): Promise<{ records: number; outbox: number; delivered: number }> {
+    const outbox = await this.outbox.deleteMany({ eventTime: { $lt: cutoff } });
+    const records = await this.records.deleteMany({ $or: [{ eventTime: { $lt: cutoff } }, { recordedAt: { $lt: cutoff } }] });
+    const delivered = await this.delivered.deleteMany({ deliveredAt: { $lt: cutoff } });
+    return { records: records.deletedCount, outbox: outbox.deletedCount, delivered: delivered.deletedCount };
+  }
+
+  /** Claims whose lease ended long ago (their entry was delivered, deleted or re-claimed). */
+  async purgeStaleClaims(before: Date): Promise<number> {
+    return (await this.claims.deleteMany({ leaseUntil: { $lt: before } })).deletedCount;
+  }
+
+  async countE2eSkips(perUser: Map<string, number>): Promise<void> {
+    if (perUser.size === 0) return;
+    const operations: AnyBulkWriteOperation<E2eSkipCounterDoc>[] = [...perUser].map(([userId, count]) => ({
+      updateOne: { filter: { _id: userId }, update: { $inc: { count } }, upsert: true },
+    }));
+    try {
+      await this.e2eSkips.bulkWrite(operations, { ordered: false });
+    } catch (error) {
+      // Two first-time upserts for one user raced and one insert lost: the counter exists now,
+      // so the same upserts update it. (Only the failed ones are repeated.)
+      const failed = insertDuplicates(error);
+      if (!failed) throw error;
+      await this.e2eSkips.bulkWrite(operations.filter((_, i) => failed.has(i)), { ordered: false });
+    }
+  }
+
+  async e2eSkipCount(userId: string): Promise<number> {
+    return (await this.e2eSkips.findOne({ _id: userId }))?.count ?? 0;
+  }
+
+  /** A page of a user's accepted records, newest event first, after the cursor (or from it, when inclusive). */
+  async userRecordsPage(userId: string, after: { eventTime: Date; key: string; inclusive: boolean } | undefined, limit: number): Promise<RecordDoc[]> {
+    const filter: Filter<RecordDoc> = { userId, status: signal.IngestStatus.INGEST_STATUS_ACCEPTED };
+    if (after) {
+      const sameTime = after.inclusive ? { $lte: after.key } : { $lt: after.key };
+      filter.$or = [{ eventTime: { $lt: after.eventTime } }, { eventTime: after.eventTime, _id: sameTime }];
+    }
+    return this.records.find(filter).sort({ eventTime: -1, _id: -1 }).limit(limit).toArray();
+  }
+
+  /** Deletes a user's data: everything, or only what came from AI chats. Returns documents deleted. */
+  async deleteUser(userId: string, aiChatOnly: boolean): Promise<number> {
+    const recordFilter: Filter<RecordDoc> = aiChatOnly ? { userId, kind: 'interaction' } : { userId };
+    const outboxFilter: Filter<OutboxDoc> = aiChatOnly ? { userId, sourceKind: common.SourceKind.SOURCE_KIND_AI_CHAT } : { userId };
+    // The outbox first: once a record is gone its signals must not be delivered any more.
+    const outbox = await this.outbox.deleteMany(outboxFilter);
+    const records = await this.records.deleteMany(recordFilter);
+    const delivered = await this.delivered.deleteMany(aiChatOnly ? { userId, sourceKind: common.SourceKind.SOURCE_KIND_AI_CHAT } : { userId });
+    const counters = await this.e2eSkips.deleteMany({ _id: userId });
+    return outbox.deletedCount + records.deletedCount + delivered.deletedCount + counters.deletedCount;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './regions';
+export * from './policy';
+export * from './settings-fields';

@@ -1,0 +1,260 @@
+import {
+  NO_PREFERENCES,
+  Ranker,
+  UNAVAILABLE,
+  explanationSentence,
+  pickNotPersonalizedReason,
+  profileViewFor,
+  retrievalTopics,
+  type Interest,
+  type ProfileView,
+  type RankableItem,
+  type RankingContext,
+  type UserPreferences,
+} from './index';
+
+// IAB Content Taxonomy 3.1 ids used below.
+const SPORTS = '483';
+const EXTREME_SPORTS = '498';
+const CLIMBING = '500';
+const SURFING = '505';
+const SOCCER = '533';
+const COOKING = '216';
+const DOGS = '425';
+const WOMENS_HEALTH = '238';
+const DIABETES = '317';
+const RELIGION = '453';
+const FITNESS = '225';
+
+const T0 = new Date('2026-01-10T10:00:00Z');
+
+function item(id: string, topicIds: string[], extra: Partial<RankableItem> = {}): RankableItem {
+  return { id, kind: 'POST', topicIds, surfaces: [], baseScore: 10, ...extra };
+}
+
+function interest(topicId: string, score: number, sourceKind: Interest['sources'][number]['sourceKind'] = 'AI_CHAT', surface: Interest['sources'][number]['surface'] = 'MESSENGER'): Interest {
+  return { topicId, score, sources: [{ surface, sourceKind, lastTime: T0 }] };
+}
+
+const personalized = (interests: Interest[]): ProfileView => ({ personalized: true, interests });
+
+function context(interests: Interest[], overrides: Partial<Omit<RankingContext, 'preferences'>> & { preferences?: Partial<UserPreferences> } = {}): RankingContext {
+  return {
+    surface: 'FACEBOOK',
+    profiles: overrides.profiles ?? { ADS: personalized(interests), CONTENT: personalized(interests) },
+    preferences: { ...NO_PREFERENCES, ...overrides.preferences },
+    ...(overrides.surface ? { surface: overrides.surface } : {}),
+  };
+}
+
+const ranker = new Ranker({ diversityCap: 100, diversityWindow: 20 });
+const ids = (items: readonly RankableItem[], result: ReturnType<Ranker['rank']>) => result.ranked.map((r) => items[r.index].id);
+
+describe('Ranker: ordering', () => {
+  it('ranks items matching stronger interests first, ahead of merely popular ones', () => {
+    const items = [item('popular-cooking', [COOKING], { baseScore: 1000 }), item('soccer', [SOCCER]), item('climbing', [CLIMBING])];
+    const result = ranker.rank(items, context([interest(CLIMBING, 10), interest(SOCCER, 4)]));
+    expect(ids(items, result)).toEqual(['climbing', 'soccer', 'popular-cooking']);
+    expect(result.personalized).toBe(true);
+    expect(result.ranked[0].personalized).toBe(true);
+    expect(result.ranked[2].personalized).toBe(false);
+    expect(result.ranked[2].reasons).toEqual([]);
+  });
+
+  it('lets an interest in a parent topic partially match a child item', () => {
+    const items = [item('surfing', [SURFING]), item('cooking', [COOKING]), item('climbing', [CLIMBING])];
+    const result = ranker.rank(items, context([interest(EXTREME_SPORTS, 5), interest(CLIMBING, 5)]));
+    expect(ids(items, result)).toEqual(['climbing', 'surfing', 'cooking']);
+    const surfing = result.ranked[1];
+    expect(surfing.personalized).toBe(true);
+    expect(surfing.reasons[0]).toMatchObject({ topicId: EXTREME_SPORTS, itemTopicId: SURFING });
+    // A grandparent match counts less than a parent match.
+    const viaSports = ranker.rank([item('surfing', [SURFING])], context([interest(SPORTS, 5)])).ranked[0];
+    expect(viaSports.score).toBeLessThan(surfing.score);
+  });
+
+  it('orders by base score when not personalized, and says why', () => {
+    const items = [item('a', [CLIMBING], { baseScore: 1 }), item('b', [COOKING], { baseScore: 50 }), item('c', [DOGS], { baseScore: 5 })];
+    const result = ranker.rank(items, context([interest(CLIMBING, 10)], { profiles: { ADS: { personalized: false, reason: 'OPTED_OUT' }, CONTENT: { personalized: false, reason: 'USER_CHOICE' } } }));
+    expect(ids(items, result)).toEqual(['b', 'c', 'a']);
+    expect(result.personalized).toBe(false);
+    expect(result.notPersonalizedReason).toBe('USER_CHOICE');
+    expect(result.ranked.every((r) => !r.personalized && r.reasons.length === 0)).toBe(true);
+  });
+
+  it('uses the ads profile for ads and the content profile for everything else', () => {
+    const items = [item('ad', [CLIMBING], { kind: 'AD', advertiserId: 'adv' }), item('post', [CLIMBING])];
+    const result = ranker.rank(items, context([], { profiles: { ADS: { personalized: false, reason: 'MINOR' }, CONTENT: personalized([interest(CLIMBING, 3)]) } }));
+    const byId = Object.fromEntries(result.ranked.map((r) => [items[r.index].id, r]));
+    expect(byId.post.personalized).toBe(true);
+    expect(byId.ad.personalized).toBe(false);
+    expect(result.personalized).toBe(true);
+    expect(result.notPersonalizedReason).toBeUndefined();
+  });
+});
+
+describe('Ranker: filters', () => {
+  it('filters items not allowed on the surface', () => {
+    const items = [item('ig-only', [CLIMBING], { surfaces: ['INSTAGRAM'] }), item('fb', [CLIMBING], { surfaces: ['FACEBOOK', 'INSTAGRAM'] })];
+    const result = ranker.rank(items, context([]));
+    expect(result.filtered).toEqual([{ index: 0, reason: 'NOT_ON_SURFACE' }]);
+    expect(ids(items, result)).toEqual(['fb']);
+  });
+
+  it('filters ads about sensitive topics (any of their topics), but not posts', () => {
+    const items = [
+      item('health-ad', [WOMENS_HEALTH], { kind: 'AD', advertiserId: 'a' }),
+      item('mixed-ad', [FITNESS, DIABETES], { kind: 'AD', advertiserId: 'a' }),
+      item('religion-post', [RELIGION]),
+      item('fitness-ad', [FITNESS], { kind: 'AD', advertiserId: 'a' }),
+    ];
+    const result = ranker.rank(items, context([]));
+    expect(result.filtered).toEqual([
+      { index: 0, reason: 'SENSITIVE_TOPIC' },
+      { index: 1, reason: 'SENSITIVE_TOPIC' },
+    ]);
+    expect(ids(items, result).sort()).toEqual(['fitness-ad', 'religion-post']);
+  });
+
+  it('filters ads from blocked advertisers and about blocked topics with their descendants', () => {
+    const items = [
+      item('blocked-adv', [COOKING], { kind: 'AD', advertiserId: 'acme' }),
+      item('climbing-ad', [CLIMBING], { kind: 'AD', advertiserId: 'gear' }),
+      item('climbing-post', [CLIMBING]),
+      item('dogs-ad', [DOGS], { kind: 'AD', advertiserId: 'gear' }),
+    ];
+    const result = ranker.rank(items, context([], { preferences: { blockedAdvertiserIds: ['acme'], blockedAdTopicIds: [EXTREME_SPORTS] } }));
+    expect(result.filtered).toEqual([
+      { index: 0, reason: 'BLOCKED_ADVERTISER' },
+      { index: 1, reason: 'BLOCKED_TOPIC', blockedTopicId: EXTREME_SPORTS },
+    ]);
+    // Blocked topics are ad preferences: posts about them are still ranked.
+    expect(ids(items, result).sort()).toEqual(['climbing-post', 'dogs-ad']);
+  });
+});
+
+describe('Ranker: sensitive topics never boost or explain an ad', () => {
+  it('ignores sensitive interests for ads even when the ads profile carries them', () => {
+    // An ad tagged with an ordinary topic whose interest match would come only from a sensitive
+    // ancestor cannot exist (descendants inherit the class), so check the direct case: the
+    // profile carries a sensitive interest and an ordinary one, and the ad matches only the latter.
+    const items = [item('ad', [FITNESS], { kind: 'AD', advertiserId: 'a' })];
+    const leaky = personalized([interest(WOMENS_HEALTH, 100), interest(DIABETES, 100), interest('223', 1)]);
+    const result = ranker.rank(items, context([], { profiles: { ADS: leaky, CONTENT: leaky } }));
+    const [ranked] = result.ranked;
+    expect(ranked.reasons.map((r) => r.topicId)).toEqual(['223']);
+    const view = profileViewFor('ADS', { minor: false, nonPersonalizedFeed: false }, { personalized: true, interests: [interest(DIABETES, 9), interest(RELIGION, 9), interest(CLIMBING, 1)] });
+    expect(view.personalized && view.interests.map((i) => i.topicId)).toEqual([CLIMBING]);
+  });
+
+  it('lets content use a sensitive interest the content profile has', () => {
+    const items = [item('post', [RELIGION])];
+    const result = ranker.rank(items, context([interest(RELIGION, 2)]));
+    expect(result.ranked[0].personalized).toBe(true);
+  });
+});
+
+describe('Ranker: feed controls and ad preferences', () => {
+  it('raises show-more topics and lowers show-less topics (with descendants) for content', () => {
+    const items = [item('cooking', [COOKING]), item('climbing', [CLIMBING]), item('dogs', [DOGS])];
+    const result = ranker.rank(items, context([], { preferences: { showMoreTopicIds: [EXTREME_SPORTS], showLessTopicIds: [COOKING] } }));
+    expect(ids(items, result)).toEqual(['climbing', 'dogs', 'cooking']);
+    expect(result.ranked[0].controls).toEqual([{ control: 'SHOW_MORE', topicId: EXTREME_SPORTS }]);
+    expect(result.ranked[2].controls).toEqual([{ control: 'SHOW_LESS', topicId: COOKING }]);
+  });
+
+  it('lowers see-fewer ad topics', () => {
+    const items = [item('a', [CLIMBING], { kind: 'AD', advertiserId: 'x' }), item('b', [DOGS], { kind: 'AD', advertiserId: 'x' })];
+    const result = ranker.rank(items, context([], { preferences: { seeFewerAdTopicIds: [SPORTS] } }));
+    expect(ids(items, result)).toEqual(['b', 'a']);
+  });
+});
+
+describe('Ranker: diversity', () => {
+  it('caps items of one topic among the top results and keeps scores ordered', () => {
+    const items = [
+      ...Array.from({ length: 6 }, (_, i) => item(`climb-${i}`, [CLIMBING], { baseScore: 100 - i })),
+      item('dogs', [DOGS], { baseScore: 5 }),
+      item('cooking', [COOKING], { baseScore: 4 }),
+    ];
+    const diverse = new Ranker({ diversityCap: 2, diversityWindow: 4 });
+    const result = diverse.rank(items, context([interest(CLIMBING, 10)]));
+    const order = ids(items, result);
+    expect(order.slice(0, 4)).toEqual(['climb-0', 'climb-1', 'dogs', 'cooking']);
+    expect(order.slice(4)).toEqual(['climb-2', 'climb-3', 'climb-4', 'climb-5']);
+    for (let i = 1; i < result.ranked.length; i++) expect(result.ranked[i].score).toBeLessThanOrEqual(result.ranked[i - 1].score);
+  });
+
+  it('fills the window with capped items when nothing else is left', () => {
+    const items = Array.from({ length: 4 }, (_, i) => item(`c${i}`, [CLIMBING], { baseScore: 10 - i }));
+    const result = new Ranker({ diversityCap: 1, diversityWindow: 3 }).rank(items, context([]));
+    expect(ids(items, result)).toEqual(['c0', 'c1', 'c2', 'c3']);
+  });
+});
+
+describe('profileViewFor', () => {
+  const adult = { minor: false, nonPersonalizedFeed: false };
+  const profile = { personalized: true as const, interests: [interest(CLIMBING, 1)] };
+  it('never personalizes on unavailable consent, and degrades on an unavailable profile', () => {
+    expect(profileViewFor('CONTENT', UNAVAILABLE, profile)).toEqual({ personalized: false, reason: 'DEGRADED' });
+    expect(profileViewFor('ADS', adult, UNAVAILABLE)).toEqual({ personalized: false, reason: 'DEGRADED' });
+  });
+  it('rules out ads for minors and content for the non-personalized feed, whatever the profile says', () => {
+    expect(profileViewFor('ADS', { minor: true, nonPersonalizedFeed: false }, profile)).toEqual({ personalized: false, reason: 'MINOR' });
+    expect(profileViewFor('CONTENT', { minor: true, nonPersonalizedFeed: false }, profile).personalized).toBe(true);
+    expect(profileViewFor('CONTENT', { minor: false, nonPersonalizedFeed: true }, profile)).toEqual({ personalized: false, reason: 'USER_CHOICE' });
+    expect(profileViewFor('ADS', { minor: false, nonPersonalizedFeed: true }, profile).personalized).toBe(true);
+  });
+  it("passes on the profile's own reason", () => {
+    expect(profileViewFor('ADS', adult, { personalized: false, reason: 'OPTED_OUT' })).toEqual({ personalized: false, reason: 'OPTED_OUT' });
+  });
+  it('picks the most telling reason', () => {
+    expect(pickNotPersonalizedReason(['OPTED_OUT', 'MINOR'])).toBe('MINOR');
+    expect(pickNotPersonalizedReason(['MINOR', 'DEGRADED'])).toBe('DEGRADED');
+    expect(pickNotPersonalizedReason([])).toBeUndefined();
+  });
+});
+
+describe('explanationSentence', () => {
+  const base = { kind: 'GROUP' as const, surface: 'FACEBOOK' as const, personalized: true, controls: [] };
+  it('names the activity, topic and surface', () => {
+    const sentence = explanationSentence({ ...base, reasons: [{ topicId: CLIMBING, itemTopicId: CLIMBING, sourceKind: 'AI_CHAT', surface: 'MESSENGER' }] });
+    expect(sentence).toBe('You asked the assistant about Climbing on Messenger.');
+  });
+  it('explains a partial match and a second source', () => {
+    const sentence = explanationSentence({
+      ...base,
+      reasons: [
+        { topicId: EXTREME_SPORTS, itemTopicId: CLIMBING, sourceKind: 'PAGE_LIKE', surface: 'INSTAGRAM' },
+        { topicId: EXTREME_SPORTS, itemTopicId: CLIMBING, sourceKind: 'AI_CHAT', surface: 'MESSENGER' },
+      ],
+    });
+    expect(sentence).toBe('You liked a page about Extreme Sports on Instagram, and you asked the assistant about Extreme Sports on Messenger, and this group is about Climbing.');
+  });
+  it('says why nothing was personalized, and names controls and filters', () => {
+    expect(explanationSentence({ ...base, kind: 'AD', personalized: false, notPersonalizedReason: 'MINOR', reasons: [] })).toMatch(/never personalized for minors/);
+    expect(explanationSentence({ ...base, personalized: false, notPersonalizedReason: 'DEGRADED', reasons: [] })).toMatch(/unavailable right now/);
+    expect(explanationSentence({ ...base, personalized: false, notPersonalizedReason: 'USER_CHOICE', reasons: [], controls: [{ control: 'SHOW_LESS', topicId: COOKING }] })).toMatch(
+      /feed that isn't personalized.*see less about Cooking/,
+    );
+    expect(explanationSentence({ ...base, kind: 'AD', filterReason: 'BLOCKED_TOPIC', blockedTopicId: EXTREME_SPORTS, personalized: false, reasons: [] })).toBe(
+      "You blocked ads about Extreme Sports, so you won't see this ad.",
+    );
+    expect(explanationSentence({ ...base, kind: 'AD', filterReason: 'SENSITIVE_TOPIC', personalized: false, reasons: [] })).toMatch(/sensitive topic/);
+  });
+});
+
+describe('retrievalTopics', () => {
+  it('takes the strongest interests of personalized views, with their descendants', () => {
+    const profiles = {
+      ADS: { personalized: false as const, reason: 'MINOR' as const },
+      CONTENT: personalized([interest(COOKING, 1), interest(EXTREME_SPORTS, 9)]),
+    };
+    const topics = retrievalTopics(profiles, ['ADS', 'CONTENT']);
+    expect(topics[0]).toBe(EXTREME_SPORTS);
+    expect(topics).toContain(CLIMBING);
+    expect(topics).toContain(COOKING);
+    expect(retrievalTopics(profiles, ['ADS'])).toEqual([]);
+    expect(retrievalTopics(profiles, ['CONTENT'], { maxInterests: 1, maxTopicIds: 3 })).toHaveLength(3);
+  });
+});

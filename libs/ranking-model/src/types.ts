@@ -1,0 +1,121 @@
+/** The app surfaces of the family (common.v1.Surface without the proto prefix). */
+export type Surface = 'FACEBOOK' | 'INSTAGRAM' | 'MESSENGER' | 'WHATSAPP';
+
+/** Catalog item kinds (ranking.v1.ItemKind). */
+export type ItemKind = 'AD' | 'POST' | 'REEL' | 'GROUP';
+
+/** Where an interest came from (common.v1.SourceKind). */
+export type SourceKind = 'AI_CHAT' | 'PAGE_LIKE' | 'FOLLOW' | 'GROUP_JOIN' | 'UNSPECIFIED';
+
+/** Ads are ranked with the ads-purpose profile, everything else with the content one. */
+export type Purpose = 'ADS' | 'CONTENT';
+
+export type FilterReason = 'NOT_ON_SURFACE' | 'SENSITIVE_TOPIC' | 'BLOCKED_ADVERTISER' | 'BLOCKED_TOPIC';
+
+/** Why a purpose was ranked without the profile (ranking.v1.NotPersonalizedReason). */
+export type NotPersonalizedReason = 'USER_CHOICE' | 'MINOR' | 'OPTED_OUT' | 'DEGRADED';
+
+/** What the ranker needs of an item. */
+export interface RankableItem {
+  id: string;
+  kind: ItemKind;
+  /** IAB Content Taxonomy 3.1 ids; the first is the item's primary topic (diversity cap). */
+  topicIds: readonly string[];
+  advertiserId?: string;
+  /** Surfaces the item may show on; empty means every surface. */
+  surfaces: readonly Surface[];
+  /** Prior score (popularity / editorial), finite and non-negative. */
+  baseScore: number;
+}
+
+export interface InterestSource {
+  surface: Surface;
+  sourceKind: SourceKind;
+  lastTime?: Date;
+}
+
+/** One profile interest as ProfileService returns it (decayed score, sources most recent first). */
+export interface Interest {
+  topicId: string;
+  score: number;
+  sources: readonly InterestSource[];
+}
+
+/** The profile to rank one purpose with, or why there is none. */
+export type ProfileView =
+  | { personalized: true; interests: readonly Interest[] }
+  | { personalized: false; reason: NotPersonalizedReason };
+
+/** The user's ad preferences and feed controls (from ConsentService settings). */
+export interface UserPreferences {
+  /** Ads about these topics or their descendants are filtered. */
+  blockedAdTopicIds: readonly string[];
+  blockedAdvertiserIds: readonly string[];
+  /** Ads about these topics (or descendants) rank lower. */
+  seeFewerAdTopicIds: readonly string[];
+  /** Content about these topics (or descendants) ranks higher / lower. */
+  showMoreTopicIds: readonly string[];
+  showLessTopicIds: readonly string[];
+}
+
+export const NO_PREFERENCES: UserPreferences = Object.freeze({
+  blockedAdTopicIds: [],
+  blockedAdvertiserIds: [],
+  seeFewerAdTopicIds: [],
+  showMoreTopicIds: [],
+  showLessTopicIds: [],
+});
+
+export interface RankingContext {
+  surface: Surface;
+  profiles: Record<Purpose, ProfileView>;
+  preferences: UserPreferences;
+}
+
+/** One structured reason: a profile interest (and one of its sources) that matched the item. */
+export interface RankingReason {
+  /** The interest's topic (what the user is interested in). */
+  topicId: string;
+  /** The item topic it matched: the same topic, or a descendant of it (partial match). */
+  itemTopicId: string;
+  sourceKind: SourceKind;
+  surface: Surface;
+  lastTime?: Date;
+}
+
+/** A feed control or ad preference that moved an item up or down. */
+export interface AppliedControl {
+  control: 'SHOW_MORE' | 'SHOW_LESS' | 'SEE_FEWER';
+  /** The topic the user named in the control. */
+  topicId: string;
+}
+
+export interface RankedOutcome {
+  /** Index of the item in the input. */
+  index: number;
+  score: number;
+  /** Whether the profile contributed to the score. */
+  personalized: boolean;
+  /** Empty when not personalized; never a sensitive topic for an ad. */
+  reasons: RankingReason[];
+  controls: AppliedControl[];
+}
+
+export interface FilteredOutcome {
+  index: number;
+  reason: FilterReason;
+  /** For BLOCKED_TOPIC: the topic the user blocked. */
+  blockedTopicId?: string;
+}
+
+export interface RankResult {
+  /** Highest score first, with the diversity cap applied. */
+  ranked: RankedOutcome[];
+  filtered: FilteredOutcome[];
+  /** Whether the profile contributed to at least one ranked item. */
+  personalized: boolean;
+  /** When not personalized: why, for the purposes the ranked items used (undefined if none applies). */
+  notPersonalizedReason?: NotPersonalizedReason;
+}
+
+export const purposeOfKind = (kind: ItemKind): Purpose => (kind === 'AD' ? 'ADS' : 'CONTENT');

@@ -1,0 +1,149 @@
+// ConsentService benchmark: CheckEligibility on the real service (in-process, local database,
+// a fresh database dropped afterwards) next to the no-op echo baseline measured in the same run.
+//   node tools/run.mjs tools/bench/consent.ts [--users 1000] [--seconds 3]
+// Target: CheckEligibility p50 ≤ 2× echo p50, at 1 and at 16 calls in flight.
+// Also measured, for information: the same RPC with the settings cache off (one `_id` read from
+// the database per call), and BatchCheckEligibility with 100 queries.
+import { common, consent } from '@signalpath/proto';
+import { createConsentClient, type ConsentClient } from '@signalpath/service-clients';
+import { startTestService } from '@signalpath/testing';
+
+// eslint-disable-next-line @nx/enforce-module-boundaries -- a benchmark runs the real service module in-process
+import { consentService } from '../../apps/consent-service/src/server';
+import { createEchoClient, startEchoServer } from './lib/echo';
+import { measure, ratioTarget, report, type Stats } from './lib/harness';
+
+process.env.MONGODB_URI ??= 'mongodb://127.0.0.1:27017/';
+
+function arg(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  const value = index >= 0 ? Number(process.argv[index + 1]) : NaN;
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+const USERS = arg('users', 1_000);
+const DURATION_MS = arg('seconds', 3) * 1_000;
+const REGIONS = ['US', 'BR', 'JP', 'DE', 'FR', 'GB', 'KR', 'IN', 'CA', ''];
+const AGES = [consent.AgeBand.AGE_BAND_ADULT, consent.AgeBand.AGE_BAND_ADULT, consent.AgeBand.AGE_BAND_MINOR, consent.AgeBand.AGE_BAND_UNKNOWN];
+const PURPOSES = [common.Purpose.PURPOSE_ADS, common.Purpose.PURPOSE_CONTENT];
+
+async function seed(client: ConsentClient): Promise<void> {
+  const started = performance.now();
+  const pending = Array.from({ length: USERS }, (_, i) => i);
+  const worker = async () => {
+    for (let i = pending.shift(); i !== undefined; i = pending.shift()) {
+      await client.updateSettings({
+        userId: `bench-user-${i}`,
+        expectedVersion: '0',
+        settings: consent.Settings.fromPartial({ region: REGIONS[i % REGIONS.length], ageBand: AGES[i % AGES.length], aiChatAds: i % 7 === 0 ? consent.Choice.CHOICE_OPT_OUT : consent.Choice.CHOICE_UNSPECIFIED }),
+        updateMask: ['region', 'age_band', 'ai_chat_ads'],
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  process.stderr.write(`seeded ${USERS} users in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+/** CheckEligibility over all seeded users in turn, alternating purposes. */
+function checker(client: ConsentClient): () => Promise<unknown> {
+  let next = 0;
+  return () => {
+    const i = next++;
+    return client.checkEligibility({
+      userId: `bench-user-${i % USERS}`,
+      surface: common.Surface.SURFACE_MESSENGER,
+      purpose: PURPOSES[i % 2],
+      eventTime: undefined,
+      endToEndEncrypted: false,
+    });
+  };
+}
+
+async function mainBench() {
+  const echo = await startEchoServer();
+  const echoClient = createEchoClient(echo.address);
+  // Background work on: the settings change feed keeps the cache usable (the erasure worker idles).
+  const cached = await startTestService(consentService, { env: {} });
+  // A second instance on the same database with the cache off: every check reads the database.
+  const uncached = await startTestService(consentService, { env: { CONSENT_SETTINGS_CACHE_MAX_STALENESS: '0' }, startBackground: false, dbName: cached.mongo.db.databaseName, keepDatabase: true });
+  const client = createConsentClient(cached.address, { timeoutMs: 30_000 });
+  const uncachedClient = createConsentClient(uncached.address, { timeoutMs: 30_000 });
+  const rows: Stats[] = [];
+  try {
+    await seed(client);
+    const sample = await client.checkEligibility({ userId: 'bench-user-0', surface: common.Surface.SURFACE_MESSENGER, purpose: common.Purpose.PURPOSE_ADS, eventTime: undefined, endToEndEncrypted: false });
+    if (sample.settingsVersion !== '1') throw new Error(`seeded user is at version ${sample.settingsVersion}`);
+
+    // Steady state: every user has been checked once (as after a few seconds of real traffic).
+    for (let start = 0; start < USERS; start += 500) {
+      const queries = Array.from({ length: Math.min(500, USERS - start) }, (_, i) => ({
+        userId: `bench-user-${start + i}`,
+        surface: common.Surface.SURFACE_MESSENGER,
+        purpose: common.Purpose.PURPOSE_ADS,
+        eventTime: undefined,
+        endToEndEncrypted: false,
+      }));
+      await client.batchCheckEligibility({ queries });
+    }
+
+    const echoOp = () => echoClient.echo({ payload: Buffer.alloc(0) });
+    const options = (concurrency: number) => ({ concurrency, durationMs: DURATION_MS, warmupMs: 1_000 });
+    // Interleaved per concurrency, so machine drift hits the baseline and the service alike.
+    const echo1 = await measure('echo (baseline)', echoOp, options(1));
+    const check1 = await measure('CheckEligibility', checker(client), options(1));
+    const echo16 = await measure('echo (baseline)', echoOp, options(16));
+    const check16 = await measure('CheckEligibility', checker(client), options(16));
+    const raw1 = await measure('CheckEligibility, cache off (database read per call)', checker(uncachedClient), options(1));
+    const raw16 = await measure('CheckEligibility, cache off (database read per call)', checker(uncachedClient), options(16));
+    let offset = 0;
+    const batch = await measure(
+      'BatchCheckEligibility, 100 queries',
+      () => {
+        offset = (offset + 100) % USERS;
+        const queries = Array.from({ length: 100 }, (_, i) => ({
+          userId: `bench-user-${(offset + i) % USERS}`,
+          surface: common.Surface.SURFACE_MESSENGER,
+          purpose: PURPOSES[i % 2],
+          eventTime: undefined,
+          endToEndEncrypted: false,
+        }));
+        return client.batchCheckEligibility({ queries });
+      },
+      options(1),
+    );
+    rows.push(echo1, check1, echo16, check16, raw1, raw16, batch);
+
+    const targets = [
+      ratioTarget('CheckEligibility p50 / echo p50, c=1', check1.p50Ms / echo1.p50Ms, 2, '≤ 2.0×'),
+      ratioTarget('CheckEligibility p50 / echo p50, c=16', check16.p50Ms / echo16.p50Ms, 2, '≤ 2.0×'),
+    ];
+    const pass = report('ConsentService CheckEligibility vs echo', rows, targets, 'consent', {
+      setup: {
+        users: USERS,
+        durationMs: DURATION_MS,
+        settingsCacheMaxStalenessMs: cached.config.settingsCacheMaxStalenessMs,
+        note: 'Service and clients in one process on loopback; the local MongoDB-compatible database. "cache off" is a second instance with CONSENT_SETTINGS_CACHE_MAX_STALENESS=0.',
+      },
+      ratios: {
+        checkC1: check1.p50Ms / echo1.p50Ms,
+        checkC16: check16.p50Ms / echo16.p50Ms,
+        cacheOffC1: raw1.p50Ms / echo1.p50Ms,
+        cacheOffC16: raw16.p50Ms / echo16.p50Ms,
+        throughputC16VsEcho: check16.throughputPerSec / echo16.throughputPerSec,
+      },
+    });
+    process.exitCode = pass ? 0 : 1;
+  } finally {
+    client.close();
+    uncachedClient.close();
+    echoClient.close();
+    await uncached.stop();
+    await cached.stop();
+    await echo.stop();
+  }
+}
+
+mainBench().catch((error: unknown) => {
+  process.stderr.write(`consent benchmark failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
