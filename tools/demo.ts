@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { envReader, readServiceAddress } from '@signalpath/config';
 import { common, consent, ranking, signal } from '@signalpath/proto';
 import { createConsentClient, createProfileClient, createRankingClient, createSignalClient } from '@signalpath/service-clients';
+import { sensitiveClassOfTopic } from '@signalpath/sensitive-topics';
 import { operatorCredentials } from './lib/operator';
 
 const CLIMBING = '500';
@@ -82,6 +83,13 @@ async function story(): Promise<void> {
     expectThat(result.signals.some((s) => s.topic?.id === CLIMBING), 'the assistant learned the climbing interest');
   }
 
+  const interestsOnMessenger = async () => {
+    const read = (purpose: common.Purpose) => clients.profile.getProfile({ userId: user, surface: MESSENGER, purpose, limit: 100 });
+    const [ads, content] = await Promise.all([read(common.Purpose.PURPOSE_ADS), read(common.Purpose.PURPOSE_CONTENT)]);
+    return [...ads.interests.map((i) => `ads:${i.topic?.id}:${i.score.toFixed(6)}`), ...content.interests.map((i) => `content:${i.topic?.id}:${i.score.toFixed(6)}`)].sort();
+  };
+  const interestsBefore = await eventually(interestsOnMessenger, (ids) => ids.some((id) => id.startsWith(`content:${CLIMBING}:`)));
+
   step('…and one sensitive message');
   const sensitiveText = 'Honestly my depression has been rough this month and my therapist says exercise helps';
   const sensitive = await clients.signal.ingestInteraction({ interaction: interaction('s1', MESSENGER, sensitiveText) });
@@ -92,7 +100,10 @@ async function story(): Promise<void> {
   step('On Instagram, Recommend shows climbing groups and reels and a climbing-gear ad — and says why');
   const onInstagram = await eventually(() => recommend(INSTAGRAM), (r) => climbingReasons(r.items).length >= 3);
   const climbing = climbingReasons(onInstagram.items);
-  for (const item of climbing.slice(0, 6)) say(`${ranking.ItemKind[item.item!.kind].replace('ITEM_KIND_', '')}: ${item.item!.title}`);
+  for (const kind of [ranking.ItemKind.ITEM_KIND_GROUP, ranking.ItemKind.ITEM_KIND_REEL, ranking.ItemKind.ITEM_KIND_POST, ranking.ItemKind.ITEM_KIND_AD]) {
+    const first = climbing.find((i) => i.item?.kind === kind);
+    if (first?.item) say(`${ranking.ItemKind[kind].replace('ITEM_KIND_', '').toLowerCase()}: ${first.item.title}`);
+  }
   expectThat(onInstagram.personalized, 'the Instagram feed is personalized');
   expectThat(climbing.some((i) => i.item?.kind === ranking.ItemKind.ITEM_KIND_GROUP), 'a climbing group is recommended');
   expectThat(climbing.some((i) => i.item?.kind === ranking.ItemKind.ITEM_KIND_REEL), 'a climbing reel is recommended');
@@ -105,11 +116,15 @@ async function story(): Promise<void> {
   }
 
   step('The sensitive message changed nothing');
+  await new Promise((r) => setTimeout(r, 500)); // anything it had queued would be delivered by now
+  const interestsAfter = await interestsOnMessenger();
+  const topicsOnly = (ids: string[]) => JSON.stringify(ids.map((x) => x.replace(/:[\d.]+$/, '')));
+  expectThat(topicsOnly(interestsAfter) === topicsOnly(interestsBefore), 'the profile has exactly the interests it had before the sensitive message');
   const adsProfile = await clients.profile.getProfile({ userId: user, surface: INSTAGRAM, purpose: common.Purpose.PURPOSE_ADS, limit: 100 });
   const contentProfile = await clients.profile.getProfile({ userId: user, surface: INSTAGRAM, purpose: common.Purpose.PURPOSE_CONTENT, limit: 100 });
-  const tier1s = new Set([...adsProfile.interests, ...contentProfile.interests].map((i) => i.topic?.tier1));
-  say(`interests: ${[...new Set([...adsProfile.interests, ...contentProfile.interests].map((i) => i.topic?.name))].join(', ')}`);
-  expectThat(!tier1s.has('Medical Health') && !tier1s.has('Healthy Living'), 'no health interest in either profile');
+  const all = [...adsProfile.interests, ...contentProfile.interests];
+  say(`interests: ${[...new Set(all.map((i) => i.topic?.name))].join(', ')}`);
+  expectThat(all.every((i) => !sensitiveClassOfTopic(i.topic?.id ?? '')), 'no interest on a sensitive topic in either profile');
   const explanations = await Promise.all(onInstagram.items.slice(0, 10).map((i) => clients.ranking.explainItem({ userId: user, itemId: i.item!.itemId, surface: INSTAGRAM })));
   expectThat(explanations.every((e) => !/depress|therap|health/i.test(e.explanation)), 'no explanation mentions it');
 

@@ -27,17 +27,49 @@ from signalpath.signal.v1 import signal_service_pb2_grpc as signal_grpc
 DEADLINE_S = 5.0
 
 
+class _TokenInterceptor(grpc.UnaryUnaryClientInterceptor):
+    """Adds `authorization: Bearer <token>` to every call."""
+
+    def __init__(self, token: str):
+        self._token = token
+
+    def intercept_unary_unary(self, continuation, client_call_details, request):
+        metadata = list(client_call_details.metadata or []) + [("authorization", f"Bearer {self._token}")]
+        details = client_call_details._replace(metadata=metadata) if hasattr(client_call_details, "_replace") else _Details(client_call_details, metadata)
+        return continuation(details, request)
+
+
+class _Details(grpc.ClientCallDetails):
+    def __init__(self, base, metadata):
+        self.method = base.method
+        self.timeout = base.timeout
+        self.metadata = metadata
+        self.credentials = base.credentials
+        self.wait_for_ready = getattr(base, "wait_for_ready", None)
+        self.compression = getattr(base, "compression", None)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--consent", default="127.0.0.1:50051")
     parser.add_argument("--signal", default="127.0.0.1:50052")
     parser.add_argument("--ranking", default="127.0.0.1:50054")
     parser.add_argument("--user", default="py-user-1")
+    # Service tokens (operator identity) for each service; print one with `npm run -s token -- <service>`.
+    parser.add_argument("--consent-token", default="")
+    parser.add_argument("--signal-token", default="")
+    parser.add_argument("--ranking-token", default="")
     args = parser.parse_args()
 
-    consent = consent_grpc.ConsentServiceStub(grpc.insecure_channel(args.consent))
-    signal = signal_grpc.SignalServiceStub(grpc.insecure_channel(args.signal))
-    ranking = ranking_grpc.RankingServiceStub(grpc.insecure_channel(args.ranking))
+    def channel(address: str, token: str) -> grpc.Channel:
+        plain = grpc.insecure_channel(address)
+        if not token:
+            return plain
+        return grpc.intercept_channel(plain, _TokenInterceptor(token))
+
+    consent = consent_grpc.ConsentServiceStub(channel(args.consent, args.consent_token))
+    signal = signal_grpc.SignalServiceStub(channel(args.signal, args.signal_token))
+    ranking = ranking_grpc.RankingServiceStub(channel(args.ranking, args.ranking_token))
 
     settings = consent.GetSettings(consent_pb2.GetSettingsRequest(user_id=args.user), timeout=DEADLINE_S).settings
     settings = consent.UpdateSettings(

@@ -1,3 +1,4 @@
+import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { isGrpcServiceError } from '@signalpath/grpc-kit';
@@ -158,7 +159,10 @@ export class OutboxDeliverer {
       const late = Date.now() - started > options.leaseMs / 2;
       try {
         if (late) throw new Error('lease half over');
-        await this.deps.profile.applySignals({ signals: call.flatMap(toProfileSignals) }, { timeoutMs: options.timeoutMs });
+        // The call continues the trace of the first ingest it carries (one parent per call).
+        const traceparent = call.find((entry) => entry.traceparent)?.traceparent;
+        const parent = traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent }) : context.active();
+        await context.with(parent, () => this.deps.profile.applySignals({ signals: call.flatMap(toProfileSignals) }, { timeoutMs: options.timeoutMs }));
         delivered.push(...call);
       } catch (error) {
         await this.finish(delivered);

@@ -62,6 +62,8 @@ export interface OutboxDoc extends SignalOrigin {
   availableAt: Date;
   attempts: number;
   leaseToken?: string;
+  /** W3C trace context of the ingest request (ids only), continued by the delivery. */
+  traceparent?: string;
 }
 
 /**

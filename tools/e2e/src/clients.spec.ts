@@ -1,0 +1,75 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ranking } from '@signalpath/proto';
+import { startE2eStack, type E2eStack } from './stack';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const GRPCURL = path.join(ROOT, '.tools', 'bin', 'grpcurl');
+const CLIMBING = '500';
+const CONSENT = 'signalpath.consent.v1.ConsentService';
+const SIGNAL = 'signalpath.signal.v1.SignalService';
+const RANKING = 'signalpath.ranking.v1.RankingService';
+
+/** Catalog items the clients should find once the climbing interest is learned. */
+const ITEMS: ranking.Item[] = [
+  ranking.Item.fromPartial({ itemId: 'e2e-group-climbing', kind: ranking.ItemKind.ITEM_KIND_GROUP, title: 'Boulderers', topicIds: [CLIMBING], baseScore: 0.2 }),
+  ranking.Item.fromPartial({ itemId: 'e2e-reel-climbing', kind: ranking.ItemKind.ITEM_KIND_REEL, title: 'Crux beta', topicIds: [CLIMBING], baseScore: 0.2 }),
+  ranking.Item.fromPartial({ itemId: 'e2e-post-cooking', kind: ranking.ItemKind.ITEM_KIND_POST, title: 'Pasta', topicIds: ['210'], baseScore: 0.5 }),
+];
+
+async function grpcurl(token: string, address: string, method: string, body: unknown): Promise<Record<string, unknown>> {
+  const { stdout } = await run(GRPCURL, ['-plaintext', '-H', `authorization: Bearer ${token}`, '-d', JSON.stringify(body), address, method]);
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
+
+describe('clients in other languages against the running services', () => {
+  let stack: E2eStack;
+
+  beforeAll(async () => {
+    stack = await startE2eStack({ basePort: 53150 });
+    await stack.clients.ranking.upsertItems({ items: ITEMS });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('Python (grpcio stubs generated from protos/) ingests on Messenger and gets climbing recommendations on Instagram', async () => {
+    const { stdout } = await run(
+      'bash',
+      [path.join(ROOT, 'tools/clients/python/run.sh'), path.join(ROOT, 'tools/clients/python/ingest_and_recommend.py'),
+        '--consent', stack.addresses.consent, '--signal', stack.addresses.signal, '--ranking', stack.addresses.ranking, '--user', 'py-e2e-user',
+        '--consent-token', stack.operatorToken(CONSENT), '--signal-token', stack.operatorToken(SIGNAL), '--ranking-token', stack.operatorToken(RANKING)],
+      { timeout: 110_000 },
+    );
+    expect(stdout).toContain('ingest: INGEST_STATUS_ACCEPTED');
+    expect(stdout).toContain('recommend on Instagram: personalized');
+  });
+
+  it('grpcurl JSON calls do the same through reflection, with no proto files', async () => {
+    const user = 'grpcurl-e2e-user';
+    const got = await grpcurl(stack.operatorToken(CONSENT), stack.addresses.consent, 'signalpath.consent.v1.ConsentService/UpdateSettings', {
+      user_id: user,
+      settings: { region: 'US', age_band: 'AGE_BAND_ADULT' },
+      update_mask: { paths: ['region', 'age_band'] },
+      expected_version: '0',
+    });
+    expect((got.settings as { region: string }).region).toBe('US');
+    const ingest = await grpcurl(stack.operatorToken(SIGNAL), stack.addresses.signal, 'signalpath.signal.v1.SignalService/IngestInteraction', {
+      interaction: { interaction_id: 'grpcurl-1', user_id: user, surface: 'SURFACE_MESSENGER', modality: 'MODALITY_VOICE', text: 'um so i have been getting into rock climbing lately', event_time: new Date().toISOString() },
+    });
+    expect(ingest.status).toBe('INGEST_STATUS_ACCEPTED');
+    let recommended: Record<string, unknown> = {};
+    for (let attempt = 0; attempt < 40; attempt++) {
+      recommended = await grpcurl(stack.operatorToken(RANKING), stack.addresses.ranking, 'signalpath.ranking.v1.RankingService/Recommend', { user_id: user, surface: 'SURFACE_MESSENGER', limit: 5 });
+      const items = (recommended.items as Array<{ item: { itemId: string } }>) ?? [];
+      if (recommended.personalized && items[0]?.item.itemId.includes('climbing')) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(recommended.personalized).toBe(true);
+    const first = (recommended.items as Array<{ item: { itemId: string } }>)[0];
+    expect(first.item.itemId).toMatch(/climbing/);
+  });
+});

@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { requireMongoUri } from '@signalpath/mongo';
+import { ensureDevKeys, loadKeyRing, mintToken, tokenMetadataProvider } from '@signalpath/service-auth';
+import { createConsentClient, createProfileClient, createRankingClient, createSignalClient } from '@signalpath/service-clients';
+// The same process manager `npm start` uses (CommonJS so jest can load it).
+// eslint-disable-next-line @typescript-eslint/no-require-imports, @nx/enforce-module-boundaries -- the tools' process manager, plain CommonJS
+const stackLib = require('../../lib/stack.cjs') as {
+  SERVICES: Array<{ key: string; app: string; portVar: string; addrVar?: string }>;
+  startServices(options: { env: NodeJS.ProcessEnv; quiet?: boolean; only?: string[]; onExit?: unknown }): {
+    processes: Array<{ key: string; child: import('node:child_process').ChildProcess; stderrLines: string[] }>;
+    waitHealthy(timeoutMs?: number): Promise<void>;
+    stop(graceMs?: number): Promise<void>;
+  };
+};
+
+export interface E2eStack {
+  env: NodeJS.ProcessEnv;
+  dbPrefix: string;
+  addresses: Record<'consent' | 'signal' | 'profile' | 'ranking', string>;
+  clients: {
+    consent: ReturnType<typeof createConsentClient>;
+    signal: ReturnType<typeof createSignalClient>;
+    profile: ReturnType<typeof createProfileClient>;
+    ranking: ReturnType<typeof createRankingClient>;
+  };
+  /** A service token of the `operator` identity for `audience` (grpcurl, Python). */
+  operatorToken(audience: string): string;
+  /** Log lines (stdout and stderr) of every service, for leak scans. */
+  logs: string[];
+  stop(): Promise<void>;
+  /** Stops one service (SIGTERM, or SIGKILL when `kill`) and starts it again. */
+  restart(key: string, options?: { kill?: boolean }): Promise<void>;
+}
+
+/**
+ * Starts the four built services (dist/apps) as real processes on their own ports, with their
+ * own database prefix, optionally exporting traces to `otlpEndpoint`.
+ */
+export async function startE2eStack(options: { basePort: number; otlpEndpoint?: string; extraEnv?: Record<string, string> }): Promise<E2eStack> {
+  const dbPrefix = `e2e_${randomBytes(3).toString('hex')}_`;
+  // Service identity as in production: the processes check tokens; keys are made for this run.
+  const keysDir = mkdtempSync(path.join(tmpdir(), 'e2e-keys-'));
+  ensureDevKeys(keysDir);
+  const ring = loadKeyRing(keysDir);
+  const operator = (audience: string) => ({ metadataProvider: tokenMetadataProvider(ring, 'operator', audience) });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SIGNALPATH_KEYS_DIR: keysDir,
+    MONGODB_URI: requireMongoUri(),
+    MONGODB_DB_PREFIX: dbPrefix,
+    LOG_LEVEL: 'info',
+    RANKING_SEED_DEMO_CATALOG: 'false',
+    ...(options.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '200' } : {}),
+    ...options.extraEnv,
+  };
+  const addresses = {} as E2eStack['addresses'];
+  stackLib.SERVICES.forEach((service, index) => {
+    const port = options.basePort + index + 1;
+    env[service.portVar] = String(port);
+    addresses[service.key as keyof E2eStack['addresses']] = `127.0.0.1:${port}`;
+  });
+  const logs: string[] = [];
+  const stacks = new Map<string, ReturnType<typeof stackLib.startServices>>();
+  const startOne = async (key: string) => {
+    const stack = stackLib.startServices({ env, quiet: true, only: [key] });
+    for (const p of stack.processes) {
+      p.child.stdout?.on('data', (c: Buffer) => logs.push(c.toString()));
+      p.child.stderr?.on('data', (c: Buffer) => logs.push(c.toString()));
+    }
+    stacks.set(key, stack);
+    await stack.waitHealthy(60_000);
+  };
+  await Promise.all(stackLib.SERVICES.map((s) => startOne(s.key)));
+  const clients = {
+    consent: createConsentClient(addresses.consent, { timeoutMs: 10_000, ...operator('signalpath.consent.v1.ConsentService') }),
+    signal: createSignalClient(addresses.signal, { timeoutMs: 10_000, ...operator('signalpath.signal.v1.SignalService') }),
+    profile: createProfileClient(addresses.profile, { timeoutMs: 10_000, ...operator('signalpath.profile.v1.ProfileService') }),
+    ranking: createRankingClient(addresses.ranking, { timeoutMs: 10_000, ...operator('signalpath.ranking.v1.RankingService') }),
+  };
+  return {
+    env,
+    dbPrefix,
+    addresses,
+    clients,
+    logs,
+    operatorToken: (audience) => mintToken({ issuer: 'operator', audience, privateKey: ring.privateKey('operator')!, ttlSeconds: 600 }),
+    async stop() {
+      Object.values(clients).forEach((c) => c.close());
+      await Promise.all([...stacks.values()].map((s) => s.stop()));
+    },
+    async restart(key, restartOptions = {}) {
+      const stack = stacks.get(key);
+      if (stack) {
+        if (restartOptions.kill) {
+          const exited = Promise.all(stack.processes.map((p) => new Promise((r) => p.child.once('exit', r))));
+          stack.processes.forEach((p) => p.child.kill('SIGKILL'));
+          await exited;
+        } else {
+          await stack.stop();
+        }
+      }
+      await startOne(key);
+    },
+  };
+}
