@@ -110,7 +110,9 @@ export interface MappedStatus extends Partial<StatusObject> {
 export function toStatus(error: unknown): MappedStatus {
   if (error instanceof RpcError) return { code: error.code, details: error.message, unexpected: false };
   if (isDuplicateKeyError(error)) return { code: status.ALREADY_EXISTS, details: 'already exists', unexpected: false };
-  if (MONGO_UNAVAILABLE.has(errorName(error))) {
+  // bulkWrite/insertMany wrap a network or server-selection error in MongoBulkWriteError (as errorResponse).
+  const wrapped = errorName(error) === 'MongoBulkWriteError' ? (error as { errorResponse?: unknown }).errorResponse : undefined;
+  if (MONGO_UNAVAILABLE.has(errorName(error)) || MONGO_UNAVAILABLE.has(errorName(wrapped))) {
     return { code: status.UNAVAILABLE, details: 'data store unavailable, retry later', unexpected: false };
   }
   if (isGrpcServiceError(error) && PASS_THROUGH.has(error.code)) {

@@ -37,6 +37,11 @@ describe('error map', () => {
     const down = new Error('no server');
     down.name = 'MongoServerSelectionError';
     expect(toStatus(down).code).toBe(status.UNAVAILABLE);
+    // insertMany / bulkWrite wrap the outage in MongoBulkWriteError.
+    const wrapped = Object.assign(new Error('bulk write failed'), { name: 'MongoBulkWriteError', errorResponse: down });
+    expect(toStatus(wrapped).code).toBe(status.UNAVAILABLE);
+    const realBulkFailure = Object.assign(new Error('bulk write failed'), { name: 'MongoBulkWriteError', errorResponse: new Error('validation') });
+    expect(toStatus(realBulkFailure).code).toBe(status.INTERNAL);
   });
 
   it('hides unexpected errors behind a generic INTERNAL', () => {
