@@ -1,4 +1,4 @@
-import type { AnyBulkWriteOperation, Collection, Db, Filter } from 'mongodb';
+import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type Db, type Filter } from 'mongodb';
 import type { IndexPlan } from '@signalpath/mongo';
 import type { ranking } from '@signalpath/proto';
 
@@ -66,13 +66,36 @@ export class CatalogStore {
   /** Inserts or replaces items by id; create_time is kept from the first insert unless given. */
   async upsert(items: readonly ranking.Item[], now = new Date()): Promise<number> {
     this.popular.clear();
-    return this.bulk(items.map((item) => this.upsertOp(item, now, true)), true);
+    // New items go in with one insertMany; only ids that already exist take the (slower, on
+    // FerretDB collection-scanning) per-item update path.
+    const { inserted, existing } = await this.insertNew(items, now);
+    return inserted + (await this.bulk(existing.map((item) => this.replaceOp(item, now))));
   }
 
   /** Inserts items whose id is not in the catalog yet; never overwrites (seeding). */
   async insertMissing(items: readonly ranking.Item[], now = new Date()): Promise<number> {
     this.popular.clear();
-    return this.bulk(items.map((item) => this.upsertOp(item, now, false)), false);
+    return (await this.insertNew(items, now)).inserted;
+  }
+
+  /** insertMany, unordered; items whose id already exists come back in `existing`. */
+  private async insertNew(items: readonly ranking.Item[], now: Date): Promise<{ inserted: number; existing: ranking.Item[] }> {
+    let inserted = 0;
+    const existing: ranking.Item[] = [];
+    for (let i = 0; i < items.length; i += BULK_BATCH) {
+      const batch = items.slice(i, i + BULK_BATCH);
+      try {
+        inserted += (await this.items.insertMany(batch.map((item) => newDocument(item, now)), { ordered: false })).insertedCount;
+      } catch (error) {
+        const writeErrors = error instanceof MongoBulkWriteError ? [error.writeErrors].flat() : [];
+        // Anything but "this id exists" (including an outage wrapped in the bulk error) is a failure.
+        if (writeErrors.length === 0 || writeErrors.some((e) => e.code !== 11000)) throw error;
+        const duplicates = new Set(writeErrors.map((e) => e.index));
+        inserted += batch.length - duplicates.size;
+        existing.push(...batch.filter((_, index) => duplicates.has(index)));
+      }
+    }
+    return { inserted, existing };
   }
 
   async delete(itemIds: readonly string[]): Promise<number> {
@@ -137,34 +160,37 @@ export class CatalogStore {
     return docs.map(toItem);
   }
 
-  private upsertOp(item: ranking.Item, now: Date, replace: boolean): AnyBulkWriteOperation<ItemDocument> {
-    const fields = {
-      kind: item.kind,
-      title: item.title,
-      topic_ids: item.topicIds,
-      advertiser_id: item.advertiserId,
-      surfaces: item.surfaces,
-      show_on: item.surfaces.length > 0 ? item.surfaces : [EVERY_SURFACE],
-      base_score: item.baseScore,
-      update_time: now,
-    };
-    const update = replace
-      ? item.createTime
-        ? { $set: { ...fields, create_time: item.createTime } }
-        : { $set: fields, $setOnInsert: { create_time: now } }
-      : { $setOnInsert: { ...fields, create_time: item.createTime ?? now } };
-    return { updateOne: { filter: { _id: item.itemId }, update, upsert: true } };
+  /** Replaces an existing item's fields, keeping its create time unless the item gives one. */
+  private replaceOp(item: ranking.Item, now: Date): AnyBulkWriteOperation<ItemDocument> {
+    const { _id, create_time, ...fields } = newDocument(item, now);
+    const update = item.createTime ? { $set: { ...fields, create_time } } : { $set: fields, $setOnInsert: { create_time } };
+    return { updateOne: { filter: { _id }, update, upsert: true } };
   }
 
-  /** Writes in batches; counts inserted items, plus replaced ones when `countReplaced`. */
-  private async bulk(operations: AnyBulkWriteOperation<ItemDocument>[], countReplaced: boolean): Promise<number> {
+  /** Writes in batches; counts matched and (if deleted meanwhile) re-inserted items. */
+  private async bulk(operations: AnyBulkWriteOperation<ItemDocument>[]): Promise<number> {
     let written = 0;
     for (let i = 0; i < operations.length; i += BULK_BATCH) {
       const result = await this.items.bulkWrite(operations.slice(i, i + BULK_BATCH), { ordered: false });
-      written += result.upsertedCount + (countReplaced ? result.matchedCount : 0);
+      written += result.upsertedCount + result.matchedCount;
     }
     return written;
   }
+}
+
+function newDocument(item: ranking.Item, now: Date): ItemDocument {
+  return {
+    _id: item.itemId,
+    kind: item.kind,
+    title: item.title,
+    topic_ids: item.topicIds,
+    advertiser_id: item.advertiserId,
+    surfaces: item.surfaces,
+    show_on: item.surfaces.length > 0 ? item.surfaces : [EVERY_SURFACE],
+    base_score: item.baseScore,
+    create_time: item.createTime ?? now,
+    update_time: now,
+  };
 }
 
 function toItem(doc: ItemDocument): ranking.Item {
