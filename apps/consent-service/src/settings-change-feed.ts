@@ -1,3 +1,4 @@
+import { PeriodicTask } from '@signalpath/service-host';
 import type { Logger } from '@signalpath/telemetry';
 import type { SettingsCache } from './settings-cache';
 import type { SettingsStore } from './store/settings-store';
@@ -15,9 +16,7 @@ export const FEED_OVERLAP_MS = 5_000;
  * turns it off by itself.
  */
 export class SettingsChangeFeed {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = true;
+  private task?: PeriodicTask;
   /** The earliest change_time the next poll must read. */
   private cursor = 0;
 
@@ -35,26 +34,16 @@ export class SettingsChangeFeed {
   }
 
   start(): void {
-    if (!this.cache.enabled || !this.stopped) return;
-    this.stopped = false;
+    if (!this.cache.enabled || this.task) return;
     this.cursor = this.now() - FEED_OVERLAP_MS;
-    this.schedule(0);
+    // poll() reports its own failures, so the task never sees one.
+    this.task = new PeriodicTask(() => this.poll(), { intervalMs: this.intervalMs, firstDelayMs: 0, onError: () => undefined });
+    this.task.start();
   }
 
   async close(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => {
-      this.running = this.poll().finally(() => {
-        this.running = undefined;
-        if (!this.stopped) this.schedule(this.intervalMs);
-      });
-    }, delayMs);
-    this.timer.unref();
+    await this.task?.stop();
+    this.task = undefined;
   }
 
   /** One sync: announce every change since the cursor, then mark the cache synced. */

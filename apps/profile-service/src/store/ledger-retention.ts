@@ -1,3 +1,4 @@
+import { PeriodicTask } from '@signalpath/service-host';
 import type { Logger } from '@signalpath/telemetry';
 
 import type { LedgerStore } from './ledger-store';
@@ -7,19 +8,19 @@ import type { LedgerStore } from './ledger-store';
  * `intervalMs`, entries and tombstones created more than `retentionMs` ago are removed.
  */
 export class LedgerRetention {
-  private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly ledger: LedgerStore,
     private readonly options: { retentionMs: number; intervalMs: number; now: () => Date; logger: Pick<Logger, 'info' | 'warn'> },
-  ) {}
+  ) {
+    // sweep() reports its own failures, so the task never sees one.
+    this.task = new PeriodicTask(() => this.sweep(), { intervalMs: options.intervalMs, firstDelayMs: 0, onError: () => undefined });
+  }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.sweep(), this.options.intervalMs);
-    this.timer.unref();
-    void this.sweep();
+    this.task.start();
   }
 
   /** One pass; concurrent calls share the pass in progress. */
@@ -39,8 +40,7 @@ export class LedgerRetention {
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    await this.task.stop();
     await this.running;
   }
 }

@@ -1,3 +1,4 @@
+import { PeriodicTask } from '@signalpath/service-host';
 import type { Logger } from '@signalpath/telemetry';
 
 import { outboxEntryFor } from '../store/outbox-entry';
@@ -13,8 +14,7 @@ const CLOCK_MARGIN_MS = 60_000;
  * ProfileService. Runs in every instance; a restarted instance recovers its predecessor.
  */
 export class OutboxRecovery {
-  private timer: NodeJS.Timeout | undefined;
-  private inFlight: Promise<unknown> | undefined;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly deps: {
@@ -27,23 +27,16 @@ export class OutboxRecovery {
       logger: Logger;
       onRecovered: () => void;
     },
-  ) {}
-
-  start(): void {
-    if (this.timer) return;
-    this.timer = setTimeout(() => this.tick(), Math.min(this.deps.intervalMs, 1_000));
-    this.timer.unref();
+  ) {
+    this.task = new PeriodicTask(() => this.run(), {
+      intervalMs: this.deps.intervalMs,
+      firstDelayMs: Math.min(this.deps.intervalMs, 1_000),
+      onError: (error) => this.deps.logger.warn({ error_name: error instanceof Error ? error.name : 'unknown' }, 'outbox recovery failed; will retry'),
+    });
   }
 
-  private tick(): void {
-    this.inFlight = this.run()
-      .catch((error: unknown) => this.deps.logger.warn({ error_name: error instanceof Error ? error.name : 'unknown' }, 'outbox recovery failed; will retry'))
-      .finally(() => {
-        this.inFlight = undefined;
-        if (!this.timer) return;
-        this.timer = setTimeout(() => this.tick(), this.deps.intervalMs);
-        this.timer.unref();
-      });
+  start(): void {
+    this.task.start();
   }
 
   /** One pass; returns how many records' entries were re-queued. */
@@ -62,9 +55,7 @@ export class OutboxRecovery {
     return requeued;
   }
 
-  async close(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.inFlight;
+  close(): Promise<void> {
+    return this.task.stop();
   }
 }

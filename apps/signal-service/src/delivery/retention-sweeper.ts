@@ -1,3 +1,4 @@
+import { PeriodicTask } from '@signalpath/service-host';
 import type { Logger } from '@signalpath/telemetry';
 import type { SignalStore } from '../store/signal-store';
 
@@ -9,29 +10,21 @@ const STALE_CLAIM_MS = 60 * 60_000;
  * The clock is injected so tests can move time.
  */
 export class RetentionSweeper {
-  private timer: NodeJS.Timeout | undefined;
-  private inFlight: Promise<unknown> | undefined;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly deps: { store: SignalStore; retentionMs: number; intervalMs: number; now: () => Date; logger: Logger },
-  ) {}
-
-  start(): void {
-    if (this.timer) return;
+  ) {
     // First sweep soon after start (a restarted service catches up), then on the interval.
-    this.timer = setTimeout(() => this.tick(), Math.min(this.deps.intervalMs, 1_000));
-    this.timer.unref();
+    this.task = new PeriodicTask(() => this.sweep(), {
+      intervalMs: this.deps.intervalMs,
+      firstDelayMs: Math.min(this.deps.intervalMs, 1_000),
+      onError: (error) => this.deps.logger.warn({ error_name: error instanceof Error ? error.name : 'unknown' }, 'retention sweep failed; will retry'),
+    });
   }
 
-  private tick(): void {
-    this.inFlight = this.sweep()
-      .catch((error: unknown) => this.deps.logger.warn({ error_name: error instanceof Error ? error.name : 'unknown' }, 'retention sweep failed; will retry'))
-      .finally(() => {
-        this.inFlight = undefined;
-        if (!this.timer) return;
-        this.timer = setTimeout(() => this.tick(), this.deps.intervalMs);
-        this.timer.unref();
-      });
+  start(): void {
+    this.task.start();
   }
 
   /** Deletes everything older than the window; returns how much went. */
@@ -43,9 +36,7 @@ export class RetentionSweeper {
     return purged;
   }
 
-  async close(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.inFlight;
+  close(): Promise<void> {
+    return this.task.stop();
   }
 }
