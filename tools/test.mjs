@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: provisions the database and tools, then runs every check the project has:
 // generated-code check + buf lint, lint + typecheck + unit/integration tests of every project
-// (Nx), and a smoke test of the four services with real grpcurl. Prints a closing summary line.
+// (Nx; the end-to-end project alone afterwards), and a smoke test of the four services with real
+// grpcurl. Prints a closing summary line, with the failure report of every failed jest test.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -15,6 +16,11 @@ const log = (m) => console.error(m);
 const results = [];
 let jestPassed = 0;
 let jestFailed = 0;
+// Jest's failure reports ("  ● suite › test" and the lines after it), repeated in the closing
+// summary so a truncated CI log still shows which test failed and why.
+const FAILURE_LINES = 30;
+const failureReports = [];
+let openReport;
 
 function run(name, command, args, env = process.env) {
   log(`\n[test] ▶ ${name}: ${command} ${args.join(' ')}`);
@@ -23,6 +29,15 @@ function run(name, command, args, env = process.env) {
     const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const pending = { out: '', err: '' };
     const countSummaries = (line) => {
+      const heading = /^\s*● (.+)$/.exec(line);
+      if (heading) {
+        openReport = heading[1].trim() === 'Console' ? undefined : { title: heading[1].trim(), lines: [] };
+        if (openReport) failureReports.push(openReport);
+      } else if (/^(PASS|FAIL|Test Suites:) /.test(line)) {
+        openReport = undefined;
+      } else if (openReport && openReport.lines.length < FAILURE_LINES) {
+        openReport.lines.push(line);
+      }
       // Jest's per-project summary, e.g. "Tests:       1 failed, 12 passed, 13 total".
       const summary = /Tests:\s+(?:(\d+) failed, )?(?:\d+ skipped, )?(?:\d+ todo, )?(?:(\d+) passed, )?\d+ total/.exec(line);
       if (summary) {
@@ -32,7 +47,6 @@ function run(name, command, args, env = process.env) {
     };
     const scan = (chunk, target, key) => {
       target.write(chunk);
-      // eslint-disable-next-line no-control-regex
       const lines = (pending[key] + chunk.toString().replace(/\u001b\[[0-9;]*m/g, '')).split('\n');
       pending[key] = lines.pop();
       lines.forEach(countSummaries);
@@ -70,7 +84,11 @@ try {
   } else {
     await run('buf lint', 'npx', ['buf', 'lint'], env);
   }
-  await run('lint, typecheck and tests of every project', 'npx', ['nx', 'run-many', '-t', 'lint', 'typecheck', 'test', '--output-style=static', '--skip-nx-cache'], env);
+  const nxTargets = ['nx', 'run-many', '-t', 'lint', 'typecheck', 'test', '--output-style=static', '--skip-nx-cache'];
+  await run('lint, typecheck and tests of every project but e2e', 'npx', [...nxTargets, '--exclude=e2e'], env);
+  // The end-to-end suites time restarts, deadlines and drains of real processes: they run alone,
+  // not beside another project's tests on a 2-core machine.
+  await run('end-to-end suites (real processes), run alone', 'npx', [...nxTargets, '--projects=e2e', '--parallel=1'], env);
   await step('smoke test: four services, grpcurl list + health', async () => {
     buildServices();
     const failures = await smokeTest({ grpcurl, mongoUri: db.uri, log });
@@ -84,5 +102,9 @@ const failed = results.filter((r) => !r.ok);
 log('\n[test] summary');
 for (const r of results) log(`  ${r.ok ? 'PASS' : 'FAIL'}  ${r.name} (${r.seconds.toFixed(1)} s)`);
 log(`  jest: ${jestPassed} tests passed, ${jestFailed} failed`);
+for (const report of failureReports) {
+  log(`\n[test] failed: ${report.title}`);
+  for (const line of report.lines) if (line.trim()) log(`    ${line}`);
+}
 console.log(`tests: ${jestPassed + results.length - failed.length} passed, ${jestFailed + failed.length} failed`);
 process.exit(failed.length === 0 && jestFailed === 0 ? 0 : 1);

@@ -17,6 +17,8 @@ export interface ServerConfig {
   /** Prefix for database names: `${prefix}consent` etc. Empty in production. */
   dbPrefix: string;
   shutdownGraceMs: number;
+  /** After a shutdown signal: NOT_SERVING but still accepting calls for this long. */
+  shutdownDrainMs: number;
   logLevel: string;
   /** Service identity: `required` checks signed service tokens on every call; `off` trusts the network. */
   authMode: 'required' | 'off';
@@ -37,6 +39,7 @@ export function readServerConfig(env: EnvReader, key: ServiceKey): ServerConfig 
     mongoUri: env.string('MONGODB_URI', 'mongodb://127.0.0.1:27017/'),
     dbPrefix: env.string('MONGODB_DB_PREFIX', ''),
     shutdownGraceMs: env.durationMs('SHUTDOWN_GRACE', 10_000),
+    shutdownDrainMs: env.durationMs('SHUTDOWN_DRAIN', 300),
     logLevel: env.string('LOG_LEVEL', 'info'),
     authMode: env.oneOf('SIGNALPATH_AUTH', ['required', 'off'] as const, 'required'),
     keysDir: env.string('SIGNALPATH_KEYS_DIR', '.keys'),

@@ -1,4 +1,5 @@
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { credentials, makeGenericClientConstructor, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { service as healthService } from 'grpc-health-check';
 import { bench, descriptorSet, healthDescriptorSet } from '@signalpath/proto';
 import { createClient, effectiveDeadline, retryServiceConfig } from './clients';
 import { AlreadyExistsError, InvalidArgumentError, toStatus, VersionConflictError } from './errors';
@@ -144,6 +145,19 @@ describe('descriptor sets for reflection', () => {
   });
 });
 
+/** grpc.health.v1 Check of the whole server ('SERVING', 'NOT_SERVING', ...). */
+function healthCheck(address: string): Promise<string> {
+  const Client = makeGenericClientConstructor(healthService, 'Health');
+  const client = new Client(address, credentials.createInsecure());
+  return new Promise((resolve, reject) => {
+    client['check']({ service: '' }, { deadline: Date.now() + 1_000 }, (error: ServiceError | null, response: { status: string }) => {
+      client.close();
+      if (error) reject(error);
+      else resolve(response.status);
+    });
+  });
+}
+
 describe('graceful shutdown', () => {
   it('lets an in-flight call finish, then stops', async () => {
     const slow = startEcho(async (payload) => {
@@ -158,6 +172,22 @@ describe('graceful shutdown', () => {
     const outcome = await slow.shutdown(2_000);
     await expect(inFlight).resolves.toEqual({ payload: Buffer.from('x') });
     expect(outcome).toBe('graceful');
+    c.close();
+  });
+
+  it('drains: NOT_SERVING at once, calls still served for drainMs, refused after', async () => {
+    const server = startEcho(async (payload) => payload);
+    const port = await server.listen('127.0.0.1', 0);
+    server.setServing(true);
+    const address = `127.0.0.1:${port}`;
+    const c = createClient(bench.EchoServiceService, address, { serviceName: ECHO, timeoutMs: 1_000 });
+    await c.echo({ payload: Buffer.from('warm') });
+    const stopping = server.shutdown(2_000, 400);
+    expect(await healthCheck(address)).toBe('NOT_SERVING');
+    await expect(c.echo({ payload: Buffer.from('during the drain') })).resolves.toEqual({ payload: Buffer.from('during the drain') });
+    await expect(stopping).resolves.toBe('graceful');
+    const after = await c.echo({ payload: Buffer.from('after') }).then(() => status.OK, (e: ServiceError) => e.code);
+    expect(after).toBe(status.UNAVAILABLE);
     c.close();
   });
 

@@ -16,6 +16,8 @@ export interface ServeOptions {
   readiness: () => Promise<boolean>;
   readinessIntervalMs?: number;
   shutdownGraceMs: number;
+  /** How long to keep accepting calls after going NOT_SERVING on a shutdown signal. */
+  shutdownDrainMs?: number;
   /** Run in order after the server stopped: background workers, database, telemetry flush. */
   closers: Array<() => Promise<void>>;
 }
@@ -27,7 +29,7 @@ export interface RunningService {
 
 /**
  * Listens, keeps health in step with readiness, and on SIGTERM/SIGINT runs the shutdown
- * sequence: NOT_SERVING → tryShutdown (bounded) → forceShutdown → closers.
+ * sequence: NOT_SERVING → drain → tryShutdown (bounded) → forceShutdown → closers.
  */
 export async function serve(options: ServeOptions): Promise<RunningService> {
   const { server, logger } = options;
@@ -54,7 +56,7 @@ export async function serve(options: ServeOptions): Promise<RunningService> {
       stopping = true;
       clearInterval(timer);
       logger.info({ reason }, 'shutting down');
-      const outcome = await server.shutdown(options.shutdownGraceMs);
+      const outcome = await server.shutdown(options.shutdownGraceMs, options.shutdownDrainMs ?? 0);
       for (const close of options.closers) {
         await close().catch((error: unknown) => logger.error({ error_name: error instanceof Error ? error.name : 'unknown' }, 'error while closing'));
       }

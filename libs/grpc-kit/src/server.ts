@@ -88,11 +88,14 @@ export class GrpcServer {
   }
 
   /**
-   * Graceful stop: NOT_SERVING (load balancers drain), then tryShutdown bounded by `graceMs`
-   * so in-flight calls finish, then forceShutdown for whatever is left.
+   * Graceful stop: NOT_SERVING, then `drainMs` more of accepting calls — so health-checking
+   * clients move away, and a call already sent but not yet read by a busy event loop is still
+   * served rather than refused — then tryShutdown bounded by `graceMs` so in-flight calls
+   * finish, then forceShutdown for whatever is left.
    */
-  async shutdown(graceMs: number): Promise<'graceful' | 'forced'> {
+  async shutdown(graceMs: number, drainMs = 0): Promise<'graceful' | 'forced'> {
     this.setServing(false);
+    if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
     const graceful = new Promise<'graceful'>((resolve) => this.server.tryShutdown(() => resolve('graceful')));
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<'forced'>((resolve) => {

@@ -65,6 +65,7 @@ export async function runService<C extends ServerConfig>(module: ServiceModule<C
     port: config.port,
     logger,
     shutdownGraceMs: config.shutdownGraceMs,
+    shutdownDrainMs: config.shutdownDrainMs,
     readiness: async () => {
       if (!indexed) indexed = await ensureIndexes(mongo.db, module.indexes).then(() => true, () => false);
       return indexed && (await mongo.ping());

@@ -159,7 +159,8 @@ class Load {
   private call(kind: CallKind): Promise<unknown> {
     const n = this.sequence++;
     const userId = this.users[n % this.users.length];
-    const options = { timeoutMs: 5_000 };
+    // Generous: on a loaded CI machine a Recommend can take seconds; the test is about status codes.
+    const options = { timeoutMs: 10_000 };
     const { clients } = this.stack;
     switch (kind) {
       case 'ingest':
@@ -262,7 +263,7 @@ describe('fault suite (four processes, loopback)', () => {
             const last = Math.max(...KINDS.map((k) => Math.min(...since.filter((c) => c.kind === k).map((c) => c.end ?? Infinity))));
             return Number.isFinite(last) ? last : undefined;
           },
-          20_000,
+          45_000,
           50,
         );
         windows.push({ key, signalAt, restartedAt, recoveredAt, inFlight });
@@ -300,7 +301,7 @@ describe('fault suite (four processes, loopback)', () => {
     console.log(`SIGTERM under load (8 in flight, ${load.calls.length} calls):\n${JSON.stringify(figures, null, 1)}`);
     expect(failures).toEqual([]);
     for (const f of figures) expect(f.inFlightToTarget).toBeGreaterThan(0);
-  }, 120_000);
+  }, 240_000);
 
   it('replaying 10% of the interactions answers DUPLICATE and counts nothing twice', async () => {
     const [replayed, control] = ['replay-user', 'replay-control'];
@@ -337,7 +338,7 @@ describe('fault suite (four processes, loopback)', () => {
       throw new Error('too many pages');
     };
     expect(await listed(replayed)).toBe(await listed(control));
-  }, 90_000);
+  }, 150_000);
 
   it('kill -9 of ProfileService under ingest load: after restart and drain, every accepted signal is applied exactly once', async () => {
     const pairs = [0, 1, 2].map((i) => ({ killed: `kill9-user-${i}`, control: `kill9-control-${i}` }));
@@ -381,7 +382,7 @@ describe('fault suite (four processes, loopback)', () => {
     const drainMs = await outboxDrained(stack, 90_000);
     for (const { killed, control } of pairs) expectSameScores(await scores(stack, killed), await scores(stack, control));
     console.log(`kill -9: ${results.length} ingests accepted; outbox pending at kill ${pendingAtKill}; restart ${restartMs} ms; drained ${drainMs} ms after the load`);
-  }, 150_000);
+  }, 240_000);
 });
 
 describe('database stop and restart (a FerretDB of its own on 27117, a second stack)', () => {
@@ -424,7 +425,7 @@ describe('database stop and restart (a FerretDB of its own on 27117, a second st
       const notServingMs: Record<string, number> = {};
       await Promise.all(
         SERVICE_KEYS.map(async (key) => {
-          await until(`${key} NOT_SERVING`, async () => ((await healthStatus(stack.addresses[key])) === 'NOT_SERVING' ? true : undefined), 15_000, 100);
+          await until(`${key} NOT_SERVING`, async () => ((await healthStatus(stack.addresses[key])) === 'NOT_SERVING' ? true : undefined), 30_000, 100);
           notServingMs[key] = Date.now() - stoppedAt;
         }),
       );
@@ -462,7 +463,7 @@ describe('database stop and restart (a FerretDB of its own on 27117, a second st
       const servingMs: Record<string, number> = {};
       await Promise.all(
         SERVICE_KEYS.map(async (key) => {
-          await until(`${key} SERVING again`, async () => ((await healthStatus(stack.addresses[key])) === 'SERVING' ? true : undefined), 30_000, 100);
+          await until(`${key} SERVING again`, async () => ((await healthStatus(stack.addresses[key])) === 'SERVING' ? true : undefined), 60_000, 100);
           servingMs[key] = Date.now() - restartedAt;
         }),
       );
@@ -475,7 +476,7 @@ describe('database stop and restart (a FerretDB of its own on 27117, a second st
           await direct.ranking.explainItem({ userId: users[0], itemId: 'dbfault-item', surface: common.Surface.SURFACE_MESSENGER }, { timeoutMs: 3_000 });
           return Date.now() - restartedAt;
         },
-        30_000,
+        60_000,
         200,
       );
       console.log(`database restarted: SERVING again after ${JSON.stringify(servingMs)} ms; every kind of call OK after ${callsOkMs} ms`);
@@ -498,5 +499,5 @@ describe('database stop and restart (a FerretDB of its own on 27117, a second st
     } finally {
       Object.values(direct).forEach((c) => c.close());
     }
-  }, 150_000);
+  }, 240_000);
 });

@@ -6,7 +6,7 @@ import { requireMongoUri } from '@signalpath/mongo';
 import { ensureDevKeys, loadKeyRing, mintToken, tokenMetadataProvider } from '@signalpath/service-auth';
 import { createConsentClient, createProfileClient, createRankingClient, createSignalClient } from '@signalpath/service-clients';
 // The same process manager `npm start` uses (CommonJS so jest can load it).
-// eslint-disable-next-line @typescript-eslint/no-require-imports, @nx/enforce-module-boundaries -- the tools' process manager, plain CommonJS
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the tools' process manager, plain CommonJS
 const stackLib = require('../../lib/stack.cjs') as {
   SERVICES: Array<{ key: string; app: string; portVar: string; addrVar?: string }>;
   startServices(options: { env: NodeJS.ProcessEnv; quiet?: boolean; only?: string[]; onExit?: unknown }): {
