@@ -1,14 +1,21 @@
-import { NodeSDK } from '@opentelemetry/sdk-node';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
 // instrumentation.js and main.js are separate bundles, so the SDK handle lives on globalThis.
 const SDK_KEY = Symbol.for('signalpath.telemetry.sdk');
-type Holder = { [SDK_KEY]?: NodeSDK };
+type Holder = { [SDK_KEY]?: TelemetryHandle };
+
+export interface TelemetryHandle {
+  provider: NodeTracerProvider;
+  disableInstrumentations: () => void;
+}
 
 function otlpConfigured(env: NodeJS.ProcessEnv): boolean {
   if ((env.OTEL_TRACES_EXPORTER ?? '').toLowerCase() === 'none') return false;
@@ -23,33 +30,47 @@ function otlpConfigured(env: NodeJS.ProcessEnv): boolean {
  * OTLP/HTTP only when the standard OTEL_EXPORTER_OTLP_* variables name an endpoint.
  * OTEL_SDK_DISABLED=true turns telemetry off entirely (used to measure its cost).
  */
-export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = process.env): NodeSDK | undefined {
+export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = process.env): TelemetryHandle | undefined {
   const holder = globalThis as Holder;
   if (holder[SDK_KEY]) return holder[SDK_KEY];
   if ((env.OTEL_SDK_DISABLED ?? '').toLowerCase() === 'true') return undefined;
-  // Only traces are exported; keep the SDK from guessing metric or log exporters.
-  env.OTEL_METRICS_EXPORTER ??= 'none';
-  env.OTEL_LOGS_EXPORTER ??= 'none';
 
   const spanProcessors: SpanProcessor[] = otlpConfigured(env)
     ? [new BatchSpanProcessor(new OTLPTraceExporter())]
     : [new NoopSpanProcessor()];
-  const sdk = new NodeSDK({
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME ?? serviceName }),
+  // The trace SDK wired by hand rather than through @opentelemetry/sdk-node's NodeSDK: NodeSDK
+  // loads every metrics, logs and trace exporter it might be configured for (~33 MB more RSS per
+  // process, measured), and only traces are exported here. What it would read from the
+  // environment still applies: OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES (envDetector),
+  // OTEL_TRACES_SAMPLER[_ARG] and span limits (the provider), OTEL_EXPORTER_OTLP_* (the exporter).
+  const detected = detectResources({ detectors: [envDetector] });
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }).merge(detected),
     spanProcessors,
+  });
+  // W3C trace context and baggage propagation, AsyncLocalStorage context.
+  provider.register();
+  const disableInstrumentations = registerInstrumentations({
+    tracerProvider: provider,
     // Mongo statements are recorded with values replaced (enhancedDatabaseReporting off), and
     // gRPC spans carry method and status only: no message content ever reaches a span.
     instrumentations: [new GrpcInstrumentation(), new MongoDBInstrumentation({ enhancedDatabaseReporting: false })],
   });
-  sdk.start();
-  holder[SDK_KEY] = sdk;
-  return sdk;
+  const handle = { provider, disableInstrumentations };
+  holder[SDK_KEY] = handle;
+  return handle;
 }
 
 /** Flushes and stops telemetry; safe to call when it never started. */
 export async function shutdownTelemetry(): Promise<void> {
   const holder = globalThis as Holder;
-  const sdk = holder[SDK_KEY];
+  const handle = holder[SDK_KEY];
   delete holder[SDK_KEY];
-  if (sdk) await sdk.shutdown();
+  if (!handle) return;
+  handle.disableInstrumentations();
+  await handle.provider.shutdown();
+  // Unregister the globals too, so telemetry can be started again in the same process (tests).
+  trace.disable();
+  propagation.disable();
+  context.disable();
 }
