@@ -8,23 +8,28 @@ const ROOT = path.resolve(__dirname, '..', '..');
 
 const SERVICES = [
   { key: 'consent', app: 'consent-service', grpcService: 'signalpath.consent.v1.ConsentService', portVar: 'CONSENT_PORT', defaultPort: 50051 },
-  { key: 'signal', app: 'signal-service', grpcService: 'signalpath.signal.v1.SignalService', portVar: 'SIGNAL_PORT', defaultPort: 50052 },
+  {
+    key: 'signal',
+    app: 'signal-service',
+    grpcService: 'signalpath.signal.v1.SignalService',
+    portVar: 'SIGNAL_PORT',
+    defaultPort: 50052,
+    // V8 sizes its major-GC trigger from the old-space limit. With the default (~4 GB on a 24 GB
+    // machine) ingest load let old space fill with garbage (heapUsed 140 MB, ~50 MB live, RSS
+    // 206–222 MB); with 256 MB it collects sooner: RSS 135–138 MB for ~7% less ingest throughput
+    // (noisy; 3 alternating runs each). Only here: on Rank the same limit cost 10–15%.
+    nodeFlags: ['--max-old-space-size=256'],
+  },
   { key: 'profile', app: 'profile-service', grpcService: 'signalpath.profile.v1.ProfileService', portVar: 'PROFILE_PORT', defaultPort: 50053 },
   { key: 'ranking', app: 'ranking-service', grpcService: 'signalpath.ranking.v1.RankingService', portVar: 'RANKING_PORT', defaultPort: 50054 },
 ];
 
 /**
  * Node flags every service runs with (the apps' `serve` targets use the same), measured with
- * tools/bench/stack.ts:
- * - a 4 MB young-generation semi-space (V8's default is 16 MB): fewer bytes held between
- *   scavenges;
- * - a 256 MB old-space limit: V8 sizes its major-GC trigger from the limit, and with the default
- *   (~4 GB on a 24 GB machine) SignalService let old space fill with garbage under ingest load
- *   (heapUsed 140 MB with ~50 MB live, RSS 206–222 MB); with 256 MB it collects sooner (RSS
- *   135–138 MB) for ~7% less throughput at c=16 (noisy, 3 alternating runs each). The live heap
- *   under load is ~50 MB, far below the limit.
+ * tools/bench/stack.ts: a 4 MB young-generation semi-space (V8's default is 16 MB) keeps fewer
+ * bytes between scavenges, lowering RSS under load at no throughput cost measurable above noise.
  */
-const NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=4', '--max-old-space-size=256'];
+const NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=4'];
 
 function buildServices() {
   const result = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', SERVICES.map((s) => s.app).join(','), '--output-style=static'], {
@@ -64,7 +69,7 @@ function startServices({ env, onExit, quiet = false, only } = {}) {
   const processes = [];
   for (const service of SERVICES.filter((s) => !only || only.includes(s.key))) {
     const dist = path.join(ROOT, 'dist', 'apps', service.app);
-    const child = spawn(process.execPath, [...NODE_FLAGS, '--require', path.join(dist, 'instrumentation.js'), path.join(dist, 'main.js')], {
+    const child = spawn(process.execPath, [...NODE_FLAGS, ...(service.nodeFlags ?? []), '--require', path.join(dist, 'instrumentation.js'), path.join(dist, 'main.js')], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
