@@ -30,6 +30,9 @@ await build({
   logLevel: 'warning',
 });
 const preload = process.env.SIGNALPATH_TOOL_PRELOAD ? ['--require', process.env.SIGNALPATH_TOOL_PRELOAD] : [];
-const child = spawn(process.execPath, ['--enable-source-maps', ...preload, outfile, ...args], { stdio: 'inherit' });
+// Extra flags for the tool's own process, e.g. SIGNALPATH_TOOL_NODE_FLAGS="--cpu-prof --cpu-prof-dir=prof"
+// to profile a benchmark (--cpu-prof is not allowed in NODE_OPTIONS).
+const extraFlags = (process.env.SIGNALPATH_TOOL_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+const child = spawn(process.execPath, ['--enable-source-maps', ...extraFlags, ...preload, outfile, ...args], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ensureGoTool } from '../lib/go-tools.mjs';
 import { startLocalDatabase } from '../lib/local-db.mjs';
 import { ROOT } from '../lib/paths.mjs';
 
@@ -16,6 +17,8 @@ const out = path.join(ROOT, 'docs', 'benchmarks');
 const resultsFile = path.join(out, 'results.json');
 const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : undefined;
 
+// ghz generates the load of the suites whose client work would otherwise share the CPU with the server.
+ensureGoTool('ghz', (m) => console.error(m));
 const db = await startLocalDatabase({ log: (m) => console.error(m) });
 const env = { ...process.env, MONGODB_URI: db.uri, NX_DAEMON: 'false' };
 const outcomes = {};
