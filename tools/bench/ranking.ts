@@ -6,6 +6,9 @@
 // for the baseline); one worker thread runs the clients (load generator) and another the fake
 // dependencies, as other processes would in a deployment, so neither the client's own
 // (de)serialization nor its pauses are charged to the server. All use the project's gRPC toolkit.
+// Why not ghz here (it drives the consent suite): its dynamic-message client spends ~9 ms
+// decoding each ~190 KB Rank response, so Rank measured slower under ghz (c=1 p50 19.8 ms) than
+// with this harness (10.6 ms) on the same machine and run.
 // Targets: Rank with 1,000 inline candidates p99 ≤ 3× echo p99 at concurrency 1, and p99 ≤ 50 ms
 // at concurrency 16. Recommend p50/p99 are reported (catalog: the demo catalog plus 5,000 items).
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
