@@ -6,12 +6,10 @@
 // fast the 100,000 signals were seeded (batches of 1,000).
 import { common, type profile } from '@signalpath/proto';
 import { createProfileClient } from '@signalpath/service-clients';
-import { startTestService } from '@signalpath/testing';
+import { FakeConsentService, startTestService } from '@signalpath/testing';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries -- a benchmark runs the real service module in-process
 import { createProfileModule } from '../../apps/profile-service/src/server';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- with the app's own fake ConsentService
-import { FakeConsentService } from '../../apps/profile-service/src/testing/fake-consent';
 import { createEchoClient, startEchoServer } from './lib/echo';
 import { measure, minTarget, ratioTarget, report, type Stats } from './lib/harness';
 

@@ -14,10 +14,10 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { common, ranking } from '@signalpath/proto';
 import { createRankingClient } from '@signalpath/service-clients';
-import { startTestService } from '@signalpath/testing';
+import { FakeConsentService, startTestService } from '@signalpath/testing';
 
 import { rankingService, type RankingInstance } from '../../apps/ranking-service/src/server';
-import { FakeConsent, FakeProfile, type FakeInterest } from '../../apps/ranking-service/src/testing/fake-dependencies';
+import { FakeProfile, type FakeInterest } from '../../apps/ranking-service/src/testing/fake-dependencies';
 import { createEchoClient, startEchoServer } from './lib/echo';
 import { measure, ratioTarget, report, type Stats } from './lib/harness';
 
@@ -82,7 +82,7 @@ type FromWorker =
 async function fakeDependencies() {
   const port = parentPort;
   if (!port) throw new Error('no parent port');
-  const consent = new FakeConsent();
+  const consent = new FakeConsentService();
   const profile = new FakeProfile();
   await Promise.all([consent.start(), profile.start()]);
   consent.set(USER, { adPreferences: { blockedAdvertiserIds: ['adv-3'], seeFewerTopicIds: ['216'] }, feedControls: { showMoreTopicIds: ['498'] } });

@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { common, consent, profile } from '@signalpath/proto';
 import { createConsentClient, createSignalClient } from '@signalpath/service-clients';
 import { GrpcServer, unary } from '@signalpath/grpc-kit';
-import { startTestService } from '@signalpath/testing';
+import { FakeConsentService, startTestService } from '@signalpath/testing';
 
 import { libraryAnalyzer } from '../../apps/signal-service/src/ingest/analyzer';
 import { createSignalService } from '../../apps/signal-service/src/server';
@@ -46,26 +46,10 @@ const MESSAGES = [
 ];
 
 async function startFakes() {
-  const allow = (q: consent.EligibilityQuery): consent.EligibilityDecision => ({
-    allowed: true,
-    reason: consent.EligibilityReason.ELIGIBILITY_REASON_ALLOWED,
-    settingsVersion: '1',
-    userId: q.userId,
-    purpose: q.purpose,
-    surface: q.surface,
-  });
-  const consentServer = new GrpcServer({
-    services: [
-      {
-        name: 'signalpath.consent.v1.ConsentService',
-        definition: consent.ConsentServiceService,
-        implementation: {
-          checkEligibility: unary<consent.CheckEligibilityRequest, consent.CheckEligibilityResponse>(async (q) => allow(q)),
-          batchCheckEligibility: unary<consent.BatchCheckEligibilityRequest, consent.BatchCheckEligibilityResponse>(async (r) => ({ decisions: r.queries.map(allow) })),
-        },
-      },
-    ],
-  });
+  const consentFake = new FakeConsentService();
+  // A fixed answer (version included): the fake runs in the measured process, so it skips the per-user lookup.
+  const allowed = { allowed: true, reason: consent.EligibilityReason.ELIGIBILITY_REASON_ALLOWED, settingsVersion: '1' };
+  consentFake.decide = () => allowed;
   let applied = 0;
   const profileServer = new GrpcServer({
     services: [
@@ -82,14 +66,14 @@ async function startFakes() {
     ],
     maxReceiveMessageBytes: 64 * 1024 * 1024,
   });
-  const consentPort = await consentServer.listen('127.0.0.1', 0);
+  const consentAddress = await consentFake.start();
   const profilePort = await profileServer.listen('127.0.0.1', 0);
   return {
-    consentAddress: `127.0.0.1:${consentPort}`,
+    consentAddress,
     profileAddress: `127.0.0.1:${profilePort}`,
     applied: () => applied,
     stop: async () => {
-      await consentServer.shutdown(500);
+      await consentFake.stop();
       await profileServer.shutdown(500);
     },
   };

@@ -67,7 +67,7 @@ describe('GetProfile and ExplainInterest', () => {
 
     it('reports the settings version the read was decided on', async () => {
       const response = await read(user, INSTAGRAM, CONTENT);
-      expect(response.settingsVersion).toBe(String(h.consent.user(user).version));
+      expect(response.settingsVersion).toBe(h.consent.settingsOf(user).version);
     });
   });
 
@@ -200,14 +200,14 @@ describe('GetProfile and ExplainInterest', () => {
 
   it('answers UNAVAILABLE, never a profile, while ConsentService is unavailable', async () => {
     await h.client.applySignals({ signals: [signal({ userId: 'consent-down' })] });
-    h.consent.unavailable = true;
+    h.consent.failWith = status.UNAVAILABLE;
     try {
       await expect(read('consent-down', INSTAGRAM, ADS)).rejects.toMatchObject({ code: status.UNAVAILABLE });
       await expect(h.client.explainInterest({ userId: 'consent-down', topicId: TOPIC.CLIMBING, surface: INSTAGRAM, purpose: CONTENT })).rejects.toMatchObject({
         code: status.UNAVAILABLE,
       });
     } finally {
-      h.consent.unavailable = false;
+      h.consent.failWith = undefined;
     }
     expect((await read('consent-down', INSTAGRAM, ADS)).personalized).toBe(true);
   });

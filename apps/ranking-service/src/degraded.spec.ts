@@ -81,7 +81,7 @@ describe('degraded mode', () => {
     expect(healthy.personalized).toBe(true);
     expect(healthy.filtered).toEqual([{ itemId: 'd-ad-cooking', reason: ranking.FilterReason.FILTER_REASON_BLOCKED_ADVERTISER }]);
 
-    await h.consent.stop();
+    await h.consent.crash();
     const response = await h.client.rank({ userId: 'climber', surface: SURFACES.FACEBOOK, candidates: CANDIDATES }, { timeoutMs: 2_000 });
     expectDegraded(response);
     expect(response.filtered).toEqual([{ itemId: 'd-ad-cooking', reason: ranking.FilterReason.FILTER_REASON_BLOCKED_ADVERTISER }]);

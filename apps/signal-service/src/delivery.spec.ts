@@ -1,10 +1,10 @@
 import { common, signal } from '@signalpath/proto';
 import { createSignalClient } from '@signalpath/service-clients';
-import { startTestService, uniqueDbName } from '@signalpath/testing';
+import { FakeConsentService, startTestService, uniqueDbName } from '@signalpath/testing';
 
 import { createSignalService } from './server';
 import { COLLECTIONS } from './store/signal-store';
-import { eventually, freePort, startFakeConsent, startFakeProfile } from './testing/fakes';
+import { eventually, freePort, startFakeProfile } from './testing/fakes';
 import { interaction, settled, startSignalHarness, type SignalHarness } from './testing/harness';
 
 async function storedSignalIds(h: SignalHarness): Promise<string[]> {
@@ -121,7 +121,8 @@ describe('outbox recovery after a crash between the record and its outbox entry'
 
 describe('two SignalService instances on one database', () => {
   it('never send the same outbox entry twice', async () => {
-    const consent = await startFakeConsent();
+    const consent = new FakeConsentService();
+    await consent.start();
     const profilePort = await freePort();
     const dbName = uniqueDbName('signal_two');
     const env = { CONSENT_ADDR: consent.address, PROFILE_ADDR: `127.0.0.1:${profilePort}`, SIGNAL_DELIVERY_INTERVAL: '5ms', SIGNAL_DELIVERY_MAX_BACKOFF: '100ms', SIGNAL_DELIVERY_BATCH_SIZE: '7' };

@@ -1,8 +1,9 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { common, consent, signal } from '@signalpath/proto';
+import { FakeConsentService } from '@signalpath/testing';
 
 import { COLLECTIONS } from './store/signal-store';
-import { ALLOW_ALL, eventually, startFakeConsent } from './testing/fakes';
+import { eventually } from './testing/fakes';
 import { interaction, settled, startSignalHarness, type SignalHarness } from './testing/harness';
 
 const { IngestStatus, SkipReason } = signal;
@@ -170,7 +171,8 @@ describe('IngestInteraction when ConsentService is unreachable', () => {
     expect(batch.results[1].status).toBe(IngestStatus.INGEST_STATUS_DUPLICATE);
     expect(await countAll(h)).toBe(before);
 
-    const back = await startFakeConsent(ALLOW_ALL, Number(h.consent.address.split(':')[1]));
+    const back = new FakeConsentService();
+    await back.start(Number(h.consent.address.split(':')[1]));
     try {
       // The caller retries until the service answers (its channel to ConsentService reconnects).
       let retry: signal.IngestInteractionResponse | undefined;

@@ -1,2 +1,3 @@
 export { requireMongoUri, uniqueDbName } from '@signalpath/mongo';
 export * from './service';
+export * from './fake-consent';

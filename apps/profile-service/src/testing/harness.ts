@@ -1,10 +1,9 @@
 import { common, type profile } from '@signalpath/proto';
 import { createProfileClient, type ProfileClient } from '@signalpath/service-clients';
-import { startTestService, type TestService } from '@signalpath/testing';
+import { FakeConsentService, startTestService, type TestService } from '@signalpath/testing';
 
 import type { ProfileConfig } from '../config';
 import { createProfileModule } from '../server';
-import { FakeConsentService } from './fake-consent';
 
 export const DAY_MS = 86_400_000;
 /** An arbitrary "now" after the policy's effective date. */

@@ -1,8 +1,9 @@
-// Tiny in-process fakes of ConsentService (GetSettings) and ProfileService (GetProfile) for the
-// ranking tests and benchmark: real gRPC servers on port 0 that can be slowed down or stopped.
+// A tiny in-process fake of ProfileService (GetProfile) for the ranking tests and benchmark: a
+// real gRPC server on port 0 that can be slowed down or stopped. (ConsentService's fake is the
+// shared FakeConsentService in @signalpath/testing.)
 import { status } from '@grpc/grpc-js';
 import { GrpcServer, RpcError, unary } from '@signalpath/grpc-kit';
-import { common, consent, profile } from '@signalpath/proto';
+import { common, profile } from '@signalpath/proto';
 
 abstract class FakeServer {
   protected server?: GrpcServer;
@@ -45,55 +46,6 @@ abstract class FakeServer {
       });
     }
     if (this.failWith !== undefined) throw new RpcError(this.failWith, 'fake failure');
-  }
-}
-
-export type FakeSettings = Partial<Omit<consent.Settings, 'adPreferences' | 'feedControls'>> & {
-  adPreferences?: Partial<consent.AdPreferences>;
-  feedControls?: Partial<consent.FeedControls>;
-};
-
-/** ConsentService fake: GetSettings from a map; unknown users get adult, all-default settings. */
-export class FakeConsent extends FakeServer {
-  readonly settings = new Map<string, FakeSettings>();
-
-  set(userId: string, settings: FakeSettings): this {
-    this.settings.set(userId, settings);
-    return this;
-  }
-
-  protected build(): GrpcServer {
-    return new GrpcServer({
-      services: [
-        {
-          name: 'signalpath.consent.v1.ConsentService',
-          definition: consent.ConsentServiceService,
-          implementation: {
-            getSettings: unary(async (request: consent.GetSettingsRequest): Promise<consent.GetSettingsResponse> => {
-              await this.gate();
-              const custom = this.settings.get(request.userId) ?? {};
-              return {
-                settings: {
-                  userId: request.userId,
-                  aiChatAds: consent.Choice.CHOICE_UNSPECIFIED,
-                  aiChatContent: consent.Choice.CHOICE_UNSPECIFIED,
-                  crossAppSharing: consent.Choice.CHOICE_UNSPECIFIED,
-                  effective: { aiChatAdsEnabled: true, aiChatContentEnabled: true, crossAppSharingEnabled: true },
-                  linkedAccounts: [],
-                  region: 'US',
-                  ageBand: consent.AgeBand.AGE_BAND_ADULT,
-                  version: '1',
-                  updateTime: undefined,
-                  ...custom,
-                  adPreferences: { blockedTopicIds: [], blockedAdvertiserIds: [], seeFewerTopicIds: [], ...custom.adPreferences },
-                  feedControls: { nonPersonalizedFeed: false, showMoreTopicIds: [], showLessTopicIds: [], ...custom.feedControls },
-                },
-              };
-            }),
-          },
-        },
-      ],
-    });
   }
 }
 

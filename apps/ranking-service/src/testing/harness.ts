@@ -1,21 +1,21 @@
 import { common, ranking } from '@signalpath/proto';
 import { createRankingClient, type RankingClient } from '@signalpath/service-clients';
-import { startTestService, type TestService } from '@signalpath/testing';
+import { FakeConsentService, startTestService, type TestService } from '@signalpath/testing';
 import type { RankingConfig } from '../config';
 import { rankingService } from '../server';
-import { FakeConsent, FakeProfile } from './fake-dependencies';
+import { FakeProfile } from './fake-dependencies';
 
 export interface RankingHarness {
   svc: TestService<RankingConfig>;
   client: RankingClient;
-  consent: FakeConsent;
+  consent: FakeConsentService;
   profile: FakeProfile;
   stop(): Promise<void>;
 }
 
 /** The real RankingService on a fresh database, wired to fake Consent and Profile servers. */
 export async function startRankingHarness(env: Record<string, string> = {}, options: { dbName?: string; keepDatabase?: boolean } = {}): Promise<RankingHarness> {
-  const consent = new FakeConsent();
+  const consent = new FakeConsentService();
   const profile = new FakeProfile();
   await Promise.all([consent.start(), profile.start()]);
   const svc = await startTestService(rankingService, {

@@ -1,65 +1,12 @@
 import { createServer as createNetServer } from 'node:net';
 import { GrpcServer, unary } from '@signalpath/grpc-kit';
-import { consent, profile } from '@signalpath/proto';
+import { profile } from '@signalpath/proto';
 
 /**
- * Tiny stand-ins for ConsentService and ProfileService, so SignalService tests run the real
- * service against real gRPC servers whose answers (and outages) the test controls.
+ * A tiny stand-in for ProfileService, so SignalService tests run the real service against a real
+ * gRPC server whose answers (and outages) the test controls. ConsentService's is the shared
+ * FakeConsentService in @signalpath/testing.
  */
-
-export type Decide = (query: consent.EligibilityQuery) => { allowed: boolean; reason: consent.EligibilityReason };
-
-export const ALLOW_ALL: Decide = () => ({ allowed: true, reason: consent.EligibilityReason.ELIGIBILITY_REASON_ALLOWED });
-
-export interface FakeConsent {
-  address: string;
-  /** Every query received, in order. */
-  queries: consent.EligibilityQuery[];
-  batchCalls: number;
-  decide: Decide;
-  stop(): Promise<void>;
-}
-
-export async function startFakeConsent(decide: Decide = ALLOW_ALL, port = 0): Promise<FakeConsent> {
-  const state = { queries: [] as consent.EligibilityQuery[], batchCalls: 0 };
-  const answer = (query: consent.EligibilityQuery): consent.EligibilityDecision => {
-    state.queries.push(query);
-    const { allowed, reason } = fake.decide(query);
-    return { allowed, reason, settingsVersion: '1', userId: query.userId, purpose: query.purpose, surface: query.surface };
-  };
-  const server = new GrpcServer({
-    services: [
-      {
-        name: 'signalpath.consent.v1.ConsentService',
-        definition: consent.ConsentServiceService,
-        implementation: {
-          checkEligibility: unary<consent.CheckEligibilityRequest, consent.CheckEligibilityResponse>(async (request) => {
-            const { allowed, reason, settingsVersion } = answer(request);
-            return { allowed, reason, settingsVersion };
-          }),
-          batchCheckEligibility: unary<consent.BatchCheckEligibilityRequest, consent.BatchCheckEligibilityResponse>(async (request) => {
-            state.batchCalls++;
-            return { decisions: request.queries.map(answer) };
-          }),
-        },
-      },
-    ],
-  });
-  const bound = await server.listen('127.0.0.1', port);
-  server.setServing(true);
-  const fake: FakeConsent = {
-    address: `127.0.0.1:${bound}`,
-    get queries() {
-      return state.queries;
-    },
-    get batchCalls() {
-      return state.batchCalls;
-    },
-    decide,
-    stop: async () => void (await server.shutdown(200)),
-  };
-  return fake;
-}
 
 export interface FakeProfile {
   address: string;

@@ -1,12 +1,12 @@
 import pino from 'pino';
 import { common, signal } from '@signalpath/proto';
 import { createSignalClient, type SignalClient } from '@signalpath/service-clients';
-import { startTestService, type TestService } from '@signalpath/testing';
+import { FakeConsentService, startTestService, type Decide, type TestService } from '@signalpath/testing';
 
 import type { SignalConfig } from '../config';
 import { createSignalService, type SignalServiceInstance } from '../server';
 import { COLLECTIONS } from '../store/signal-store';
-import { ALLOW_ALL, eventually, freePort, startFakeConsent, startFakeProfile, type Decide, type FakeConsent, type FakeProfile } from './fakes';
+import { eventually, freePort, startFakeProfile, type FakeProfile } from './fakes';
 
 /** Real time plus an offset the test can move forward (leases and backoffs still expire). */
 export class TestClock {
@@ -24,7 +24,7 @@ export interface SignalHarness {
   service: TestService<SignalConfig>;
   instance: SignalServiceInstance;
   client: SignalClient;
-  consent: FakeConsent;
+  consent: FakeConsentService;
   /** Undefined while ProfileService is "down" (`profileDown: true`) until `startProfile()`. */
   profile?: FakeProfile;
   startProfile(): Promise<FakeProfile>;
@@ -40,7 +40,9 @@ export async function startSignalHarness(
   options: { decide?: Decide; profileDown?: boolean; env?: Record<string, string>; clock?: TestClock; logLines?: string[]; dbName?: string; keepDatabase?: boolean } = {},
 ): Promise<SignalHarness> {
   const clock = options.clock ?? new TestClock();
-  const consent = await startFakeConsent(options.decide ?? ALLOW_ALL);
+  const consent = new FakeConsentService();
+  if (options.decide) consent.decide = options.decide;
+  await consent.start();
   const profilePort = await freePort();
   let profile = options.profileDown ? undefined : await startFakeProfile(profilePort);
   const module = createSignalService({ now: clock.now });
