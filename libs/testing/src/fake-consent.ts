@@ -1,6 +1,6 @@
-import type { status } from '@grpc/grpc-js';
-import { GrpcServer, RpcError, unary } from '@signalpath/grpc-kit';
+import { GrpcServer, unary } from '@signalpath/grpc-kit';
 import { common, consent } from '@signalpath/proto';
+import { FakeDependency } from './fake-dependency';
 
 /** A partial Settings laid over the defaults; the nested messages are partial too. */
 export type FakeSettings = Partial<Omit<consent.Settings, 'adPreferences' | 'feedControls'>> & {
@@ -40,17 +40,10 @@ interface UserState {
  * GetSettings, CheckEligibility and BatchCheckEligibility from per-user state the test changes
  * between calls. Unknown users are adult, in the US, with everything allowed, at version '1'.
  */
-export class FakeConsentService {
+export class FakeConsentService extends FakeDependency {
   private readonly users = new Map<string, UserState>();
-  private readonly timers = new Set<NodeJS.Timeout>();
   private server?: GrpcServer;
   address = '';
-  /** Added before answering, to simulate a slow or hanging dependency. */
-  delayMs = 0;
-  /** When set, every call fails with this status (UNAVAILABLE for "consent is down"). */
-  failWith?: status;
-  /** Every call received, failed ones included. */
-  calls = 0;
   batchCalls = 0;
   /** Every eligibility query received (single and batched), in order. */
   readonly queries: consent.EligibilityQuery[] = [];
@@ -153,14 +146,14 @@ export class FakeConsentService {
     const server = this.server;
     this.server = undefined;
     await server?.shutdown(500);
-    this.clearTimers();
+    this.releaseDelayed();
   }
 
   /** Stops at once, like a crashed service: in-flight calls are cut off, later ones refused. */
   async crash(): Promise<void> {
     this.server?.server.forceShutdown();
     this.server = undefined;
-    this.clearTimers();
+    this.releaseDelayed();
   }
 
   private state(userId: string): UserState {
@@ -172,25 +165,5 @@ export class FakeConsentService {
   private answer(query: consent.EligibilityQuery): consent.EligibilityDecision {
     const { allowed, reason, settingsVersion } = this.decide(query);
     return { allowed, reason, settingsVersion: settingsVersion ?? this.settingsOf(query.userId).version, userId: query.userId, purpose: query.purpose, surface: query.surface };
-  }
-
-  private async gate(): Promise<void> {
-    this.calls++;
-    if (this.delayMs > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          this.timers.delete(timer);
-          resolve();
-        }, this.delayMs);
-        this.timers.add(timer);
-      });
-    }
-    if (this.failWith !== undefined) throw new RpcError(this.failWith, 'fake consent failure');
-  }
-
-  /** A call still waiting out `delayMs` is abandoned with its server, not kept alive by its timer. */
-  private clearTimers(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
   }
 }

@@ -1,18 +1,13 @@
 // A tiny in-process fake of ProfileService (GetProfile) for the ranking tests and benchmark: a
 // real gRPC server on port 0 that can be slowed down or stopped. (ConsentService's fake is the
 // shared FakeConsentService in @signalpath/testing.)
-import { status } from '@grpc/grpc-js';
-import { GrpcServer, RpcError, unary } from '@signalpath/grpc-kit';
+import { GrpcServer, unary } from '@signalpath/grpc-kit';
 import { common, profile } from '@signalpath/proto';
+import { FakeDependency } from '@signalpath/testing';
 
-abstract class FakeServer {
+abstract class FakeServer extends FakeDependency {
   protected server?: GrpcServer;
   address = '';
-  /** Added before answering, to simulate a slow or hanging dependency. */
-  delayMs = 0;
-  /** When set, every call fails with this status. */
-  failWith?: status;
-  calls = 0;
 
   protected abstract build(): GrpcServer;
 
@@ -24,28 +19,11 @@ abstract class FakeServer {
     return this.address;
   }
 
-  /** Stops at once: in-flight and later calls fail (UNAVAILABLE), like a crashed service. */
+  /** Stops at once: in-flight and later calls fail, like a crashed service. */
   async stop(): Promise<void> {
     this.server?.server.forceShutdown();
     this.server = undefined;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-  }
-
-  private readonly timers = new Set<NodeJS.Timeout>();
-
-  protected async gate(): Promise<void> {
-    this.calls++;
-    if (this.delayMs > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          this.timers.delete(timer);
-          resolve();
-        }, this.delayMs);
-        this.timers.add(timer);
-      });
-    }
-    if (this.failWith !== undefined) throw new RpcError(this.failWith, 'fake failure');
+    this.releaseDelayed();
   }
 }
 
