@@ -22,13 +22,42 @@ const FAILURE_LINES = 30;
 const failureReports = [];
 let openReport;
 
-function run(name, command, args, env = process.env) {
+/**
+ * Runs one step. `timeoutMs` bounds it: a hung step (a test process that never exits) is killed
+ * with its whole process group and fails, instead of running into CI's overall limit unexplained.
+ * `linePrefix` is what Nx's streamed output puts before each line.
+ */
+function run(name, command, args, env = process.env, { timeoutMs = 30 * 60_000, linePrefix = '' } = {}) {
   log(`\n[test] ▶ ${name}: ${command} ${args.join(' ')}`);
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so a time-out can stop everything it started.
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let timedOut = false;
+    const killGroup = (signal) => {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // already gone
+      }
+    };
+    // Ctrl-C or a CI cancel reaches this process only (the step has its own group): pass it on.
+    const forward = (signal) => {
+      killGroup(signal);
+      process.exitCode = 130;
+    };
+    process.once('SIGINT', forward);
+    process.once('SIGTERM', forward);
+    const limit = setTimeout(() => {
+      timedOut = true;
+      log(`\n[test] ✘ ${name}: still running after ${timeoutMs / 60_000} min; stopping it and everything it started`);
+      killGroup('SIGTERM');
+      setTimeout(() => killGroup('SIGKILL'), 10_000).unref();
+    }, timeoutMs);
     const pending = { out: '', err: '' };
-    const countSummaries = (line) => {
+    const countSummaries = (raw) => {
+      // Nx's streamed output puts "<project>: " before each line of a task.
+      const line = linePrefix && raw.startsWith(linePrefix) ? raw.slice(linePrefix.length) : raw;
       const heading = /^\s*● (.+)$/.exec(line);
       if (heading) {
         openReport = heading[1].trim() === 'Console' ? undefined : { title: heading[1].trim(), lines: [] };
@@ -54,7 +83,11 @@ function run(name, command, args, env = process.env) {
     child.stdout.on('data', (c) => scan(c, process.stdout, 'out'));
     child.stderr.on('data', (c) => scan(c, process.stderr, 'err'));
     child.on('exit', (code) => {
-      const ok = code === 0;
+      clearTimeout(limit);
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      const ok = code === 0 && !timedOut;
+      if (timedOut) failureReports.push({ title: `${name}: timed out after ${timeoutMs / 60_000} min`, lines: [] });
       results.push({ name, ok, seconds: (Date.now() - started) / 1000 });
       log(`[test] ${ok ? '✔' : '✘'} ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
       resolve(ok);
@@ -84,11 +117,12 @@ try {
   } else {
     await run('buf lint', 'npx', ['buf', 'lint'], env);
   }
-  const nxTargets = ['nx', 'run-many', '-t', 'lint', 'typecheck', 'test', '--output-style=static', '--skip-nx-cache'];
-  await run('lint, typecheck and tests of every project but e2e', 'npx', [...nxTargets, '--exclude=e2e'], env);
+  const nxTargets = ['nx', 'run-many', '-t', 'lint', 'typecheck', 'test', '--skip-nx-cache'];
+  await run('lint, typecheck and tests of every project but e2e', 'npx', [...nxTargets, '--output-style=static', '--exclude=e2e'], env);
   // The end-to-end suites time restarts, deadlines and drains of real processes: they run alone,
-  // not beside another project's tests on a 2-core machine.
-  await run('end-to-end suites (real processes), run alone', 'npx', [...nxTargets, '--projects=e2e', '--parallel=1'], env);
+  // not beside another project's tests on a 2-core machine. Streamed, so that if they ever hang,
+  // what they printed so far is in the log when the time limit stops them.
+  await run('end-to-end suites (real processes), run alone', 'npx', [...nxTargets, '--output-style=stream', '--projects=e2e', '--parallel=1'], env, { timeoutMs: 25 * 60_000, linePrefix: 'e2e: ' });
   await step('smoke test: four services, grpcurl list + health', async () => {
     buildServices();
     const failures = await smokeTest({ grpcurl, mongoUri: db.uri, log });

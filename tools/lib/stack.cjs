@@ -98,8 +98,9 @@ function startServices({ env, onExit, quiet = false, only } = {}) {
     const deadline = Date.now() + timeoutMs;
     for (const entry of processes) {
       for (;;) {
-        if (entry.child.exitCode !== null) {
-          throw new Error(`${entry.app} exited with code ${entry.child.exitCode}: ${entry.stderrLines.slice(-5).join(' | ')}`);
+        if (entry.child.exitCode !== null || entry.child.signalCode !== null) {
+          const how = entry.child.exitCode !== null ? `with code ${entry.child.exitCode}` : `on ${entry.child.signalCode}`;
+          throw new Error(`${entry.app} exited ${how}: ${entry.stderrLines.slice(-5).join(' | ')}`);
         }
         if ((await healthStatus(`127.0.0.1:${entry.port}`)) === 'SERVING') break;
         if (Date.now() > deadline) throw new Error(`${entry.app} not SERVING within ${timeoutMs} ms`);

@@ -9,8 +9,13 @@ import { createConsentClient, createProfileClient, createRankingClient, createSi
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the tools' process manager, plain CommonJS
 const stackLib = require('../../lib/stack.cjs') as {
   SERVICES: Array<{ key: string; app: string; portVar: string; addrVar?: string }>;
-  startServices(options: { env: NodeJS.ProcessEnv; quiet?: boolean; only?: string[]; onExit?: unknown }): {
-    processes: Array<{ key: string; child: import('node:child_process').ChildProcess; stderrLines: string[] }>;
+  startServices(options: {
+    env: NodeJS.ProcessEnv;
+    quiet?: boolean;
+    only?: string[];
+    onExit?: (entry: { app: string; child: import('node:child_process').ChildProcess; stderrLines: string[] }, code: number | null, signal: string | null) => void;
+  }): {
+    processes: Array<{ key: string; app: string; child: import('node:child_process').ChildProcess; stderrLines: string[] }>;
     waitHealthy(timeoutMs?: number): Promise<void>;
     stop(graceMs?: number): Promise<void>;
   };
@@ -64,8 +69,19 @@ export async function startE2eStack(options: { basePort: number; otlpEndpoint?: 
   });
   const logs: string[] = [];
   const stacks = new Map<string, ReturnType<typeof stackLib.startServices>>();
+  // Processes this stack stops or kills on purpose; any other exit is reported at once (straight
+  // to stderr, so it reaches a CI log even if the suite then times out) with the last stderr lines.
+  const expectedExits = new Set<import('node:child_process').ChildProcess>();
+  const onExit = (entry: { app: string; child: import('node:child_process').ChildProcess; stderrLines: string[] }, code: number | null, signal: string | null) => {
+    if (expectedExits.has(entry.child)) return;
+    process.stderr.write(`[e2e] ${entry.app} exited unexpectedly (code ${code}, signal ${signal}); last stderr lines:\n${entry.stderrLines.slice(-10).join('\n')}\n`);
+  };
+  const stopStack = async (stack: ReturnType<typeof stackLib.startServices>) => {
+    stack.processes.forEach((p) => expectedExits.add(p.child));
+    await stack.stop();
+  };
   const startOne = async (key: string) => {
-    const stack = stackLib.startServices({ env, quiet: true, only: [key] });
+    const stack = stackLib.startServices({ env, quiet: true, only: [key], onExit });
     for (const p of stack.processes) {
       p.child.stdout?.on('data', (c: Buffer) => logs.push(c.toString()));
       p.child.stderr?.on('data', (c: Buffer) => logs.push(c.toString()));
@@ -73,7 +89,13 @@ export async function startE2eStack(options: { basePort: number; otlpEndpoint?: 
     stacks.set(key, stack);
     await stack.waitHealthy(60_000);
   };
-  await Promise.all(stackLib.SERVICES.map((s) => startOne(s.key)));
+  const started = await Promise.allSettled(stackLib.SERVICES.map((s) => startOne(s.key)));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    // Stop what did start: a process left running keeps jest from ever exiting.
+    await Promise.all([...stacks.values()].map(stopStack));
+    throw failed.reason;
+  }
   const clients = {
     consent: createConsentClient(addresses.consent, { timeoutMs: 10_000, ...operator('signalpath.consent.v1.ConsentService') }),
     signal: createSignalClient(addresses.signal, { timeoutMs: 10_000, ...operator('signalpath.signal.v1.SignalService') }),
@@ -89,17 +111,18 @@ export async function startE2eStack(options: { basePort: number; otlpEndpoint?: 
     operatorToken: (audience) => mintToken({ issuer: 'operator', audience, privateKey: ring.privateKey('operator')!, ttlSeconds: 600 }),
     async stop() {
       Object.values(clients).forEach((c) => c.close());
-      await Promise.all([...stacks.values()].map((s) => s.stop()));
+      await Promise.all([...stacks.values()].map(stopStack));
     },
     async restart(key, restartOptions = {}) {
       const stack = stacks.get(key);
       if (stack) {
         if (restartOptions.kill) {
+          stack.processes.forEach((p) => expectedExits.add(p.child));
           const exited = Promise.all(stack.processes.map((p) => new Promise((r) => p.child.once('exit', r))));
           stack.processes.forEach((p) => p.child.kill('SIGKILL'));
           await exited;
         } else {
-          await stack.stop();
+          await stopStack(stack);
         }
       }
       await startOne(key);
