@@ -131,9 +131,9 @@ async function main() {
   const targets: Target[] = [];
   const rss: Record<string, number> = {};
 
-  const off = await withStack('tracing off', 54050, { OTEL_SDK_DISABLED: 'true' }, ({ ports }) => ingestLoad(ports, 'IngestInteraction, tracing off', durationMs));
+  const off = await withStack('tracing off', 32050, { OTEL_SDK_DISABLED: 'true' }, ({ ports }) => ingestLoad(ports, 'IngestInteraction, tracing off', durationMs));
   rows.push(off);
-  const on = await withStack('tracing on, exporting over OTLP/HTTP', 54150, { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }, async ({ ports, pids }) => {
+  const on = await withStack('tracing on, exporting over OTLP/HTTP', 32150, { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }, async ({ ports, pids }) => {
     const stats = await ingestLoad(ports, 'IngestInteraction, tracing on', durationMs);
     rows.push(await visibilityLag(ports, 40));
     for (const [app, pid] of Object.entries(pids)) rss[app] = rssMb(pid);

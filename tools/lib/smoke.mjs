@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { SERVICES, startServices } from './stack.cjs';
 
-export async function smokeTest({ grpcurl, mongoUri, basePort = 52050, log = console.error }) {
+export async function smokeTest({ grpcurl, mongoUri, basePort = 30050, log = console.error }) {
   const env = { ...process.env, MONGODB_URI: mongoUri, MONGODB_DB_PREFIX: 'smoke_', LOG_LEVEL: 'warn', RANKING_SEED_DEMO_CATALOG: 'false' };
   SERVICES.forEach((s, i) => {
     env[s.portVar] = String(basePort + i + 1);

@@ -224,7 +224,7 @@ describe('bad input on every RPC (four processes, property-based)', () => {
   const callCounts = new Map<string, number>();
 
   beforeAll(async () => {
-    stack = await startE2eStack({ basePort: 53350 });
+    stack = await startE2eStack({ basePort: 31350 });
     // The stack keeps its key ring to itself; the keys directory is in its environment.
     const ring = loadKeyRing(stack.env.SIGNALPATH_KEYS_DIR ?? '');
     asConsent = {

@@ -28,7 +28,7 @@ describe('clients in other languages against the running services', () => {
   let stack: E2eStack;
 
   beforeAll(async () => {
-    stack = await startE2eStack({ basePort: 53150 });
+    stack = await startE2eStack({ basePort: 31150 });
     await stack.clients.ranking.upsertItems({ items: ITEMS });
   });
 

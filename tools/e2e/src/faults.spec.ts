@@ -226,7 +226,7 @@ describe('fault suite (four processes, loopback)', () => {
 
   beforeAll(async () => {
     // A short apply lease so a delivery cut by kill -9 is taken over within seconds, not 30 s.
-    stack = await startE2eStack({ basePort: 53450, extraEnv: { PROFILE_APPLY_LEASE: '6s', SIGNAL_DELIVERY_MAX_BACKOFF: '2s' } });
+    stack = await startE2eStack({ basePort: 31450, extraEnv: { PROFILE_APPLY_LEASE: '6s', SIGNAL_DELIVERY_MAX_BACKOFF: '2s' } });
     await stack.clients.ranking.upsertItems({
       items: [
         ranking.Item.fromPartial({ itemId: 'fault-climbing', kind: ranking.ItemKind.ITEM_KIND_GROUP, title: 'Boulderers', topicIds: ['500'], baseScore: 0.2 }),
@@ -393,7 +393,7 @@ describe('database stop and restart (a FerretDB of its own on 27117, a second st
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'faults-ferretdb-'));
     database = await startFerretDb(dataDir);
-    stack = await startE2eStack({ basePort: 53550, extraEnv: { MONGODB_URI: `mongodb://127.0.0.1:${FAULT_DB_PORT}/` } });
+    stack = await startE2eStack({ basePort: 31550, extraEnv: { MONGODB_URI: `mongodb://127.0.0.1:${FAULT_DB_PORT}/` } });
   }, 120_000);
 
   afterAll(async () => {

@@ -63,7 +63,7 @@ class SlowLink {
   }
 }
 
-const BASE = 53650;
+const BASE = 31650;
 // Ports follow startE2eStack's order: consent +1, signal +2, profile +3, ranking +4.
 const CONSENT_PORT = BASE + 1;
 const PROFILE_PORT = BASE + 3;

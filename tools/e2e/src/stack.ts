@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { requireMongoUri } from '@signalpath/mongo';
@@ -41,10 +41,27 @@ export interface E2eStack {
 }
 
 /**
+ * Fixed listening ports must lie outside the kernel's range for outgoing connections' local ports
+ * (Linux: 32768–60999): inside it, any of the suite's many client sockets may hold the port at
+ * that moment, and the service then fails to start with EADDRINUSE — now and then, on some machine.
+ */
+function refuseEphemeralPorts(first: number, last: number): void {
+  let range: number[] = [];
+  try {
+    range = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+  } catch {
+    return; // not Linux: nothing to check against
+  }
+  const [low, high] = range;
+  if (first <= high && last >= low) throw new Error(`ports ${first}–${last} overlap the ephemeral port range ${low}–${high}: pick a basePort below ${low - 10}`);
+}
+
+/**
  * Starts the four built services (dist/apps) as real processes on their own ports, with their
  * own database prefix, optionally exporting traces to `otlpEndpoint`.
  */
 export async function startE2eStack(options: { basePort: number; otlpEndpoint?: string; extraEnv?: Record<string, string> }): Promise<E2eStack> {
+  refuseEphemeralPorts(options.basePort + 1, options.basePort + stackLib.SERVICES.length);
   const dbPrefix = `e2e_${randomBytes(3).toString('hex')}_`;
   // Service identity as in production: the processes check tokens; keys are made for this run.
   const keysDir = mkdtempSync(path.join(tmpdir(), 'e2e-keys-'));

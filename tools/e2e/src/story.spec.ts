@@ -33,7 +33,7 @@ describe('the demo story, erasure everywhere, and no leaks (four processes)', ()
   let demoOutput = '';
 
   beforeAll(async () => {
-    stack = await startE2eStack({ basePort: 53250, extraEnv: { RANKING_SEED_DEMO_CATALOG: 'true' } });
+    stack = await startE2eStack({ basePort: 31250, extraEnv: { RANKING_SEED_DEMO_CATALOG: 'true' } });
   });
 
   afterAll(async () => {

@@ -15,7 +15,7 @@ describe('tracing across processes (OTLP/HTTP to a receiver in the test)', () =>
 
   beforeAll(async () => {
     const endpoint = await receiver.start();
-    stack = await startE2eStack({ basePort: 53050, otlpEndpoint: endpoint });
+    stack = await startE2eStack({ basePort: 31050, otlpEndpoint: endpoint });
   });
 
   afterAll(async () => {
