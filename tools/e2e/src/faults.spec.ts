@@ -119,6 +119,25 @@ interface CallRecord {
   done: Promise<void>;
 }
 
+/**
+ * Open loop: starts `issue(n)` for n = 0, 1, … at `perSecond` whatever the calls' latency (as real
+ * traffic arrives), at most `maxInFlight` at a time, while `more(n)`; resolves when every started
+ * call has ended. `issue` must not reject.
+ */
+async function openLoop(perSecond: number, more: (n: number) => boolean, issue: (n: number) => Promise<unknown>, maxInFlight = 64): Promise<void> {
+  const started = Date.now();
+  const calls: Promise<unknown>[] = [];
+  let inFlight = 0;
+  for (let n = 0; more(n); await sleep(2)) {
+    const due = Math.floor(((Date.now() - started) / 1000) * perSecond) + 1;
+    for (; n < due && inFlight < maxInFlight && more(n); n++) {
+      inFlight++;
+      calls.push(issue(n).finally(() => inFlight--));
+    }
+  }
+  await Promise.all(calls);
+}
+
 let loads = 0;
 
 class Load {
@@ -133,6 +152,8 @@ class Load {
     private readonly stack: E2eStack,
     private readonly users: string[],
     private readonly maxCalls: number,
+    /** The kinds of call, taking turns. */
+    private readonly kinds: readonly CallKind[] = KINDS,
   ) {}
 
   /** Closed loop: `concurrency` calls in flight at all times (used to find the peak rate). */
@@ -140,23 +161,9 @@ class Load {
     this.workers = Array.from({ length: concurrency }, (_, worker) => this.work(worker));
   }
 
-  /**
-   * Open loop: calls start at `callsPerSecond` whatever their latency (as real traffic does), at
-   * most `maxInFlight` at a time; the kinds take turns.
-   */
-  startAtRate(callsPerSecond: number, maxInFlight = 64): void {
-    const started = Date.now();
-    let issued = 0;
-    this.workers = [
-      (async () => {
-        while (this.running && this.calls.length < this.maxCalls) {
-          const due = Math.floor(((Date.now() - started) / 1000) * callsPerSecond);
-          while (issued < due && this.inFlight().length < maxInFlight) this.issue(KINDS[issued++ % KINDS.length]);
-          await sleep(2);
-        }
-        await Promise.all(this.calls.map((c) => c.done));
-      })(),
-    ];
+  /** Open loop (see openLoop): calls start at `callsPerSecond` whatever their latency. */
+  startAtRate(callsPerSecond: number): void {
+    this.workers = [openLoop(callsPerSecond, () => this.running && this.calls.length < this.maxCalls, (n) => this.issue(this.kinds[n % this.kinds.length]).done)];
   }
 
   async stop(): Promise<void> {
@@ -178,7 +185,7 @@ class Load {
   }
 
   private async work(worker: number): Promise<void> {
-    for (let i = worker; this.running && this.calls.length < this.maxCalls; i++) await this.issue(KINDS[i % KINDS.length]).done;
+    for (let i = worker; this.running && this.calls.length < this.maxCalls; i++) await this.issue(this.kinds[i % this.kinds.length]).done;
   }
 
   private issue(kind: CallKind): CallRecord {
@@ -397,54 +404,41 @@ describe('fault suite (four processes, loopback)', () => {
     for (const { control } of pairs) await Promise.all(messages.map((_, i) => ingest(control, i)));
     await outboxDrained(stack, 60_000);
 
-    // The ingest peak here, now: 16 always in flight for 2 s (users of their own).
-    let probeCount = 0;
-    let probeOk = 0;
-    const probeUntil = Date.now() + 2_000;
-    const probeStarted = Date.now();
+    // The ingest peak here, now: 16 always in flight for 2 s (a user of its own).
     await setAdultUs(stack, ['kill9-probe']);
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        while (Date.now() < probeUntil) {
-          const n = probeCount++;
-          await stack.clients.signal
-            .ingestInteraction({ interaction: interaction(`kill9-probe-${n}`, 'kill9-probe', TEXTS[n % TEXTS.length], new Date(base + n)) }, { timeoutMs: 10_000 })
-            .then(() => probeOk++, () => undefined);
-        }
-      }),
-    );
-    const peakPerSecond = (probeOk / (Date.now() - probeStarted)) * 1000;
+    const probe = new Load(stack, ['kill9-probe'], 20_000, ['ingest']);
+    probe.start(16);
+    await sleep(2_000);
+    await probe.stop();
+    const peakPerSecond = probe.okPerSecond();
     expect(peakPerSecond).toBeGreaterThan(0);
     await outboxDrained(stack, 60_000);
 
-    // The same messages for the other users at about half that rate (open loop: the calls start on
-    // schedule whatever their latency), with ProfileService killed half-way.
+    // The same messages for the other users at about half that rate, with ProfileService killed
+    // half-way.
     const work = pairs.flatMap(({ killed }) => messages.map((_, i) => ({ userId: killed, i })));
     const rate = peakPerSecond / 2;
     const results: Array<{ status?: signal.IngestStatus; code?: number }> = [];
-    const calls: Promise<void>[] = [];
     let killedAt = 0;
     let pendingAtKill = '?';
     let restartMs = 0;
     let killing: Promise<void> | undefined;
-    const loadStarted = Date.now();
-    for (let next = 0; next < work.length; ) {
-      const due = Math.min(work.length, Math.floor(((Date.now() - loadStarted) / 1000) * rate) + 1);
-      for (; next < due; next++) {
-        const { userId, i } = work[next];
-        calls.push(ingest(userId, i).then((r) => void results.push({ status: r.status }), (error: unknown) => void results.push({ code: codeOf(error) })));
-      }
-      if (!killing && next >= work.length / 2) {
-        killing = (async () => {
-          pendingAtKill = (await stack.clients.signal.getOutboxStatus({})).pendingCount;
-          killedAt = Date.now();
-          await stack.restart('profile', { kill: true });
-          restartMs = Date.now() - killedAt;
-        })();
-      }
-      await sleep(2);
-    }
-    await Promise.all(calls);
+    await openLoop(
+      rate,
+      (n) => n < work.length,
+      async (n) => {
+        if (n === Math.floor(work.length / 2)) {
+          killing = (async () => {
+            pendingAtKill = (await stack.clients.signal.getOutboxStatus({})).pendingCount;
+            killedAt = Date.now();
+            await stack.restart('profile', { kill: true });
+            restartMs = Date.now() - killedAt;
+          })();
+        }
+        const { userId, i } = work[n];
+        results.push(await ingest(userId, i).then((r) => ({ status: r.status }), (error: unknown) => ({ code: codeOf(error) })));
+      },
+    );
     await killing;
     // Ingestion does not wait for ProfileService: every call is accepted.
     expect(results.filter((r) => r.status !== signal.IngestStatus.INGEST_STATUS_ACCEPTED)).toEqual([]);
