@@ -3,14 +3,7 @@ import { common, ranking } from '@signalpath/proto';
 import type { ItemKind, RankableItem, SourceKind, Surface } from '@signalpath/ranking-model';
 import { getTaxonomy } from '@signalpath/taxonomy';
 
-/** Proto enums ↔ the ranking model's names. */
-export const SURFACE_OF: Readonly<Record<number, Surface | undefined>> = {
-  [common.Surface.SURFACE_FACEBOOK]: 'FACEBOOK',
-  [common.Surface.SURFACE_INSTAGRAM]: 'INSTAGRAM',
-  [common.Surface.SURFACE_MESSENGER]: 'MESSENGER',
-  [common.Surface.SURFACE_WHATSAPP]: 'WHATSAPP',
-};
-
+/** The ranking model's names → proto enums; the reverse maps below are derived, so they cannot drift. */
 export const PROTO_SURFACE: Readonly<Record<Surface, common.Surface>> = {
   FACEBOOK: common.Surface.SURFACE_FACEBOOK,
   INSTAGRAM: common.Surface.SURFACE_INSTAGRAM,
@@ -18,18 +11,11 @@ export const PROTO_SURFACE: Readonly<Record<Surface, common.Surface>> = {
   WHATSAPP: common.Surface.SURFACE_WHATSAPP,
 };
 
-export const KIND_OF: Readonly<Record<number, ItemKind | undefined>> = {
-  [ranking.ItemKind.ITEM_KIND_AD]: 'AD',
-  [ranking.ItemKind.ITEM_KIND_POST]: 'POST',
-  [ranking.ItemKind.ITEM_KIND_REEL]: 'REEL',
-  [ranking.ItemKind.ITEM_KIND_GROUP]: 'GROUP',
-};
-
-export const SOURCE_KIND_OF: Readonly<Record<number, SourceKind | undefined>> = {
-  [common.SourceKind.SOURCE_KIND_AI_CHAT]: 'AI_CHAT',
-  [common.SourceKind.SOURCE_KIND_PAGE_LIKE]: 'PAGE_LIKE',
-  [common.SourceKind.SOURCE_KIND_FOLLOW]: 'FOLLOW',
-  [common.SourceKind.SOURCE_KIND_GROUP_JOIN]: 'GROUP_JOIN',
+const PROTO_KIND: Readonly<Record<ItemKind, ranking.ItemKind>> = {
+  AD: ranking.ItemKind.ITEM_KIND_AD,
+  POST: ranking.ItemKind.ITEM_KIND_POST,
+  REEL: ranking.ItemKind.ITEM_KIND_REEL,
+  GROUP: ranking.ItemKind.ITEM_KIND_GROUP,
 };
 
 export const PROTO_SOURCE_KIND: Readonly<Record<SourceKind, common.SourceKind>> = {
@@ -39,6 +25,14 @@ export const PROTO_SOURCE_KIND: Readonly<Record<SourceKind, common.SourceKind>> 
   GROUP_JOIN: common.SourceKind.SOURCE_KIND_GROUP_JOIN,
   UNSPECIFIED: common.SourceKind.SOURCE_KIND_UNSPECIFIED,
 };
+
+function inverse<K extends string>(map: Readonly<Record<K, number>>): Readonly<Record<number, K | undefined>> {
+  return Object.fromEntries(Object.entries(map).map(([name, value]) => [value, name])) as Record<number, K | undefined>;
+}
+
+export const SURFACE_OF = inverse(PROTO_SURFACE);
+export const KIND_OF = inverse(PROTO_KIND);
+export const SOURCE_KIND_OF = inverse(PROTO_SOURCE_KIND);
 
 export function requireSurface(value: number | undefined, field: string): Surface {
   return SURFACE_OF[requireEnum(value, common.Surface, field)] as Surface;
