@@ -10,7 +10,6 @@ import { common, consent } from '@signalpath/proto';
 import { createConsentClient, type ConsentClient } from '@signalpath/service-clients';
 import { startTestService } from '@signalpath/testing';
 
-// eslint-disable-next-line @nx/enforce-module-boundaries -- a benchmark runs the real service module in-process
 import { consentService } from '../../apps/consent-service/src/server';
 import { createEchoClient, startEchoServer } from './lib/echo';
 import { measureWithGhz } from './lib/ghz';

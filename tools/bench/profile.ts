@@ -8,7 +8,6 @@ import { common, type profile } from '@signalpath/proto';
 import { createProfileClient } from '@signalpath/service-clients';
 import { FakeConsentService, startTestService } from '@signalpath/testing';
 
-// eslint-disable-next-line @nx/enforce-module-boundaries -- a benchmark runs the real service module in-process
 import { createProfileModule } from '../../apps/profile-service/src/server';
 import { createEchoClient, startEchoServer } from './lib/echo';
 import { measure, minTarget, ratioTarget, report, type Stats } from './lib/harness';

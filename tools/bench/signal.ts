@@ -13,12 +13,12 @@
 // time, ≈ the echo hop), and its one durable insert is a record with indexes and the signals
 // nested (FerretDB charges per field); the outbox entry is written after the response.
 import { performance } from 'node:perf_hooks';
-import { common, consent, profile } from '@signalpath/proto';
+import { common, consent } from '@signalpath/proto';
 import { createConsentClient, createSignalClient } from '@signalpath/service-clients';
-import { GrpcServer, unary } from '@signalpath/grpc-kit';
 import { FakeConsentService, startTestService } from '@signalpath/testing';
 
 import { libraryAnalyzer } from '../../apps/signal-service/src/ingest/analyzer';
+import { startFakeProfile } from '../../apps/signal-service/src/testing/fakes';
 import { createSignalService } from '../../apps/signal-service/src/server';
 import { createEchoClient, startEchoServer } from './lib/echo';
 import { measure, minTarget, ratioTarget, report, type Stats } from './lib/harness';
@@ -50,31 +50,15 @@ async function startFakes() {
   // A fixed answer (version included): the fake runs in the measured process, so it skips the per-user lookup.
   const allowed = { allowed: true, reason: consent.EligibilityReason.ELIGIBILITY_REASON_ALLOWED, settingsVersion: '1' };
   consentFake.decide = () => allowed;
-  let applied = 0;
-  const profileServer = new GrpcServer({
-    services: [
-      {
-        name: 'signalpath.profile.v1.ProfileService',
-        definition: profile.ProfileServiceService,
-        implementation: {
-          applySignals: unary<profile.ApplySignalsRequest, profile.ApplySignalsResponse>(async (r) => {
-            applied += r.signals.length;
-            return { appliedCount: r.signals.length, duplicateCount: 0 };
-          }),
-        },
-      },
-    ],
-    maxReceiveMessageBytes: 64 * 1024 * 1024,
-  });
   const consentAddress = await consentFake.start();
-  const profilePort = await profileServer.listen('127.0.0.1', 0);
+  const profileFake = await startFakeProfile();
   return {
     consentAddress,
-    profileAddress: `127.0.0.1:${profilePort}`,
-    applied: () => applied,
+    profileAddress: profileFake.address,
+    applied: () => profileFake.received.length,
     stop: async () => {
       await consentFake.stop();
-      await profileServer.shutdown(500);
+      await profileFake.stop();
     },
   };
 }

@@ -10,7 +10,6 @@ import { OtlpReceiver } from '../e2e/src/otlp-receiver';
 import { measure, minTarget, ratioTarget, report, type Stats, type Target } from './lib/harness';
 import { operatorCredentials } from '../lib/operator';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const stackLib = require('../lib/stack.cjs') as {
   SERVICES: Array<{ key: string; app: string; portVar: string }>;
   startServices(options: { env: NodeJS.ProcessEnv; quiet?: boolean }): {

@@ -31,7 +31,6 @@ export interface GhzOptions {
 
 interface GhzReport {
   count: number;
-  total: number;
   rps: number;
   average: number;
   latencyDistribution: Array<{ percentage: number; latency: number }> | null;
