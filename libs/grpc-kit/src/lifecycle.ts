@@ -56,7 +56,7 @@ export async function serve(options: ServeOptions): Promise<RunningService> {
       stopping = true;
       clearInterval(timer);
       logger.info({ reason }, 'shutting down');
-      const outcome = await server.shutdown(options.shutdownGraceMs, options.shutdownDrainMs ?? 0);
+      const outcome = await server.shutdown(options.shutdownGraceMs, options.shutdownDrainMs);
       for (const close of options.closers) {
         await close().catch((error: unknown) => logger.error({ error_name: error instanceof Error ? error.name : 'unknown' }, 'error while closing'));
       }
