@@ -1,9 +1,9 @@
 // Smoke test with real grpcurl: starts the four built services as processes on spare ports and
 // checks, for each, that reflection lists its service and health answers SERVING.
 import { execFileSync } from 'node:child_process';
-import { SERVICES, startServices } from './stack.cjs';
+import { SERVICES, startServices, testPort } from './stack.cjs';
 
-export async function smokeTest({ grpcurl, mongoUri, basePort = 30050, log = console.error }) {
+export async function smokeTest({ grpcurl, mongoUri, basePort = testPort(30050), log = console.error }) {
   const env = { ...process.env, MONGODB_URI: mongoUri, MONGODB_DB_PREFIX: 'smoke_', LOG_LEVEL: 'warn', RANKING_SEED_DEMO_CATALOG: 'false' };
   SERVICES.forEach((s, i) => {
     env[s.portVar] = String(basePort + i + 1);

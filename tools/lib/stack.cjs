@@ -126,4 +126,14 @@ function startServices({ env, onExit, quiet = false, only } = {}) {
   return { processes, waitHealthy, stop };
 }
 
-module.exports = { NODE_FLAGS, SERVICES, buildServices, servicePorts, healthStatus, startServices };
+/**
+ * A fixed test or benchmark port, shifted by SIGNALPATH_TEST_PORT_OFFSET (default 0) so that two
+ * checkouts on one machine can run their suites side by side without sharing a port.
+ */
+function testPort(base, env = process.env) {
+  const offset = Number(env.SIGNALPATH_TEST_PORT_OFFSET || 0);
+  if (!Number.isInteger(offset) || offset < 0 || offset > 20_000) throw new Error(`SIGNALPATH_TEST_PORT_OFFSET must be a whole number 0-20000 (got "${env.SIGNALPATH_TEST_PORT_OFFSET}")`);
+  return base + offset;
+}
+
+module.exports = { NODE_FLAGS, SERVICES, buildServices, servicePorts, healthStatus, startServices, testPort };

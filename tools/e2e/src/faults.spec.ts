@@ -7,7 +7,7 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import { createClient } from '@signalpath/grpc-kit';
 import { common, consent, profile, ranking, signal } from '@signalpath/proto';
 import { loadKeyRing, tokenMetadataProvider } from '@signalpath/service-auth';
-import { startE2eStack, type E2eStack } from './stack';
+import { startE2eStack, testPort, type E2eStack } from './stack';
 // The tools' process manager: its health probe is the one the stack waits on.
 // eslint-disable-next-line @nx/enforce-module-boundaries -- plain CommonJS tool
 const { healthStatus } = require('../../lib/stack.cjs') as { healthStatus(address: string): Promise<string> };
@@ -19,7 +19,7 @@ const { healthStatus } = require('../../lib/stack.cjs') as { healthStatus(addres
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const FERRETDB = path.join(ROOT, '.tools', 'bin', 'ferretdb');
-const FAULT_DB_PORT = 27117;
+const FAULT_DB_PORT = testPort(27117);
 const SERVICE_KEYS = ['consent', 'signal', 'profile', 'ranking'] as const;
 type ServiceKey = (typeof SERVICE_KEYS)[number];
 const GRPC_SERVICE: Record<ServiceKey, string> = {

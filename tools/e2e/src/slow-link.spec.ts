@@ -2,7 +2,7 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { common, consent, ranking, signal } from '@signalpath/proto';
-import { startE2eStack, type E2eStack } from './stack';
+import { startE2eStack, testPort, type E2eStack } from './stack';
 
 /**
  * A TCP proxy on loopback between two services that adds latency to every chunk (both ways) and,
@@ -63,7 +63,7 @@ class SlowLink {
   }
 }
 
-const BASE = 31650;
+const BASE = testPort(31650);
 // Ports follow startE2eStack's order: consent +1, signal +2, profile +3, ranking +4.
 const CONSENT_PORT = BASE + 1;
 const PROFILE_PORT = BASE + 3;
@@ -78,7 +78,7 @@ describe('slow and dropping links between services', () => {
     const profileProxy = await toProfile.start();
     // SignalService and RankingService reach ConsentService and ProfileService through the links.
     stack = await startE2eStack({
-      basePort: BASE,
+      basePort: 31650,
       extraEnv: { CONSENT_ADDR: `127.0.0.1:${consentProxy}`, PROFILE_ADDR: `127.0.0.1:${profileProxy}`, SIGNAL_DELIVERY_MAX_BACKOFF: '1s' },
     });
     await stack.clients.consent.updateSettings({

@@ -9,6 +9,7 @@ import { createConsentClient, createProfileClient, createRankingClient, createSi
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the tools' process manager, plain CommonJS
 const stackLib = require('../../lib/stack.cjs') as {
   SERVICES: Array<{ key: string; app: string; portVar: string; addrVar?: string }>;
+  testPort(base: number): number;
   startServices(options: {
     env: NodeJS.ProcessEnv;
     quiet?: boolean;
@@ -40,6 +41,9 @@ export interface E2eStack {
   restart(key: string, options?: { kill?: boolean }): Promise<void>;
 }
 
+/** A suite's fixed port, shifted by SIGNALPATH_TEST_PORT_OFFSET (see tools/lib/stack.cjs). */
+export const testPort = (base: number): number => stackLib.testPort(base);
+
 /**
  * Fixed listening ports must lie outside the kernel's range for outgoing connections' local ports
  * (Linux: 32768–60999): inside it, any of the suite's many client sockets may hold the port at
@@ -61,7 +65,8 @@ function refuseEphemeralPorts(first: number, last: number): void {
  * own database prefix, optionally exporting traces to `otlpEndpoint`.
  */
 export async function startE2eStack(options: { basePort: number; otlpEndpoint?: string; extraEnv?: Record<string, string> }): Promise<E2eStack> {
-  refuseEphemeralPorts(options.basePort + 1, options.basePort + stackLib.SERVICES.length);
+  const basePort = testPort(options.basePort);
+  refuseEphemeralPorts(basePort + 1, basePort + stackLib.SERVICES.length);
   const dbPrefix = `e2e_${randomBytes(3).toString('hex')}_`;
   // Service identity as in production: the processes check tokens; keys are made for this run.
   const keysDir = mkdtempSync(path.join(tmpdir(), 'e2e-keys-'));
@@ -80,7 +85,7 @@ export async function startE2eStack(options: { basePort: number; otlpEndpoint?: 
   };
   const addresses = {} as E2eStack['addresses'];
   stackLib.SERVICES.forEach((service, index) => {
-    const port = options.basePort + index + 1;
+    const port = basePort + index + 1;
     env[service.portVar] = String(port);
     addresses[service.key as keyof E2eStack['addresses']] = `127.0.0.1:${port}`;
   });
