@@ -8,6 +8,9 @@ import { ROOT, TOOLS_BIN } from './paths.mjs';
 export const GO_TOOLS = {
   grpcurl: { pkg: 'github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.4' },
   ghz: { pkg: 'github.com/bojand/ghz/cmd/ghz@v0.121.0' },
+  // The deploy check (tools/deploy-check.mjs). kustomize v5.8.3 requires Go >= 1.27; v5.8.2 builds with Go 1.26.
+  kustomize: { pkg: 'sigs.k8s.io/kustomize/kustomize/v5@v5.8.2' },
+  kubeconform: { pkg: 'github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0' },
   // Built from our own module: see tools/ferretdb/main.go for why not the upstream cmd.
   ferretdb: { dir: path.join(ROOT, 'tools', 'ferretdb') },
 };
