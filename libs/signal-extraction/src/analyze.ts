@@ -4,6 +4,7 @@ import { splitClauses } from './clauses';
 import { ANAPHORA, ANAPHORA_PREPOSITIONS, CONDITION_CONTEXT, INTEREST_STEMS } from './cues';
 import { classRank, sortClasses } from './engine';
 import { byWeight, combineWeights, getDefaultDetector, getDefaultExtractor, LexiconSensitiveDetector, LexiconTopicExtractor } from './lexicon-models';
+import { identifyLanguage } from './language/identify';
 import { tokenize, type Tokens } from './text';
 import type { Analysis, AnalyzedSignal, ExtractedTopic, SensitiveDetector, SignalPolicyOptions, TopicExtractor } from './types';
 import type { Clause } from './clauses';
@@ -76,12 +77,16 @@ function relatedTopics(): Map<SensitiveClass, Set<string>> {
  */
 export function analyzeText(text: string, options?: Partial<SignalPolicyOptions>, deps?: AnalyzeDeps): Analysis {
   const opts: SignalPolicyOptions = { ...DEFAULT_POLICY_OPTIONS, ...stripUndefined(options) };
+  // Privacy invariant 8: a message in a language the extractor does not support, or of uncertain
+  // language, yields nothing (the caller counts and reports it from `language`).
+  const language = identifyLanguage(text);
+  if (!language.supported) return { signals: [], suppressed: [], language };
   const extractor = deps?.extractor ?? getDefaultExtractor();
   const detector = deps?.detector ?? getDefaultDetector();
   const builtIn =
     extractor instanceof LexiconTopicExtractor && detector instanceof LexiconSensitiveDetector && extractor.engine === detector.engine;
   const { clauses, crossClause } = builtIn ? lexiconClauses(extractor, text) : pluggableClauses(extractor, detector, text);
-  return applyPolicy(clauses, crossClause, opts);
+  return { ...applyPolicy(clauses, crossClause, opts), language };
 }
 
 function stripUndefined(options: Partial<SignalPolicyOptions> | undefined): Partial<SignalPolicyOptions> {

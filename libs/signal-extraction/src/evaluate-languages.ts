@@ -37,7 +37,7 @@ export interface BlindMessage {
 }
 
 /** What the evaluator needs of an analysis: the policy's output and, once it exists, the language verdict. */
-export type EvaluatedAnalysis = Analysis & { language?: { code: string; supported: boolean } };
+export type EvaluatedAnalysis = Omit<Analysis, 'language'> & { language?: { code: string; supported: boolean } };
 export type LanguageAnalyzer = (text: string, options?: Partial<SignalPolicyOptions> & { modality?: Modality }) => EvaluatedAnalysis;
 
 export interface LanguageTargets {

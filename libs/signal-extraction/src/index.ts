@@ -8,3 +8,7 @@ export { evaluate, parseLabelledMessages, EVALUATION_TARGETS } from './evaluate'
 export type { LabelledMessage, MessageKind, EvaluationReport, EvaluationTargets } from './evaluate';
 export { evaluateLanguages, parseBlindMessages, parseOutsideDevMessages, formatLanguageTable, LANGUAGE_TARGETS, LAUNCH_LANGUAGES } from './evaluate-languages';
 export type { BlindMessage, BlindKind, EvaluatedAnalysis, LanguageAnalyzer, LanguageReport, LanguageTargets, RowMetrics } from './evaluate-languages';
+export { identifyLanguage, verdictLabel } from './language/identify';
+export type { LanguageVerdict, IdentificationMethod } from './language/identify';
+export { languageFolders, lexiconSummary } from './language/data';
+export type { LanguageFolder, LanguageStatus } from './language/data';
