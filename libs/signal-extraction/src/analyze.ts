@@ -5,6 +5,7 @@ import { ANAPHORA, ANAPHORA_PREPOSITIONS, CONDITION_CONTEXT, INTEREST_STEMS } fr
 import { classRank, sortClasses } from './engine';
 import { byWeight, combineWeights, getDefaultDetector, getDefaultExtractor, LexiconSensitiveDetector, LexiconTopicExtractor } from './lexicon-models';
 import { identifyLanguage } from './language/identify';
+import { markerClass, normalizeText } from './language/normalize';
 import { tokenize, type Tokens } from './text';
 import type { Analysis, AnalyzedSignal, ExtractedTopic, SensitiveDetector, SignalPolicyOptions, TopicExtractor } from './types';
 import type { Clause } from './clauses';
@@ -75,8 +76,11 @@ function relatedTopics(): Map<SensitiveClass, Set<string>> {
  * `deps` swaps the extractor and/or detector (e.g. for an external model service); both are then
  * called clause by clause, so the same granularity applies.
  */
-export function analyzeText(text: string, options?: Partial<SignalPolicyOptions>, deps?: AnalyzeDeps): Analysis {
+export function analyzeText(input: string, options?: Partial<SignalPolicyOptions>, deps?: AnalyzeDeps): Analysis {
   const opts: SignalPolicyOptions = { ...DEFAULT_POLICY_OPTIONS, ...stripUndefined(options) };
+  // Issue 13: invisible characters, look-alike letters, leetspeak and spelt-out words fold before
+  // anything reads the text; religious and identity emoji become class markers.
+  const text = normalizeText(input);
   // Privacy invariant 8: a message in a language the extractor does not support, or of uncertain
   // language, yields nothing (the caller counts and reports it from `language`).
   const language = identifyLanguage(text);
@@ -118,8 +122,14 @@ function pluggableClauses(
   const tokens = tokenize(text);
   const clauses = splitClauses(tokens).map((clause) => {
     const part = text.slice(clause.start, clause.end);
+    // Emoji markers reveal their class whatever the detector makes of them.
+    const markers: SensitiveClass[] = [];
+    for (let i = clause.from; i < clause.to; i++) {
+      const cls = markerClass(tokens.surface[i]);
+      if (cls) markers.push(cls);
+    }
     return {
-      classes: sortClasses(detector.detect(part)),
+      classes: sortClasses([...detector.detect(part), ...markers]),
       topics: extractor.extract(part),
       ...clauseCues(tokens, clause),
     };

@@ -23,6 +23,7 @@ import { SENSITIVE_TOPICS } from './lexicon/topics-sensitive';
 import { SPORTS_TOPICS } from './lexicon/topics-sports';
 import { WORK_TOPICS } from './lexicon/topics-work';
 import { PhraseMatcher, type PhraseMatch } from './matcher';
+import { markerClass, normalizeText } from './language/normalize';
 import { tokenize, type Tokens } from './text';
 
 /** The IAB node gear becomes next to a sport ("climbing shoes" → Sports Equipment). */
@@ -116,7 +117,8 @@ export class LexiconEngine {
   }
 
   analyze(text: string): MessageAnalysis {
-    const tokens = tokenize(text);
+    // Idempotent, and a no-op on plain text: callers that skip analyzeText get the same folding.
+    const tokens = tokenize(normalizeText(text));
     const clauses = splitClauses(tokens);
     const skip = tokens.surface.map((w) => FILLERS.has(w));
     const analyses = clauses.map((clause) => this.analyzeClause(tokens, clause, skip));
@@ -145,6 +147,10 @@ export class LexiconEngine {
       }
     }
     for (const c of this.patternClasses(tokens, clause, skip)) classes.add(c);
+    for (let i = clause.from; i < clause.to; i++) {
+      const marker = markerClass(surface[i]);
+      if (marker) classes.add(marker);
+    }
 
     // Topics: the longest phrases win ("rock climbing shoes" over "shoes"); cue-only phrases do not compete.
     const candidates = matches.filter((m) => m.values.some((v) => v.topics.length > 0 || v.exception || v.gear));

@@ -51,9 +51,18 @@ const LIBRARY_MAX_CHARS = 600;
 const LETTER_WEIGHT = 0.5;
 const ENGLISH = 'en';
 
+interface WordEntry {
+  langs: string[];
+  weight: number;
+  /** Listed by English. */
+  english: boolean;
+  /** Not listed by English, listed by a launch language. */
+  foreign: boolean;
+}
+
 interface Profiles {
   /** Function word (accent-folded) → languages listing it and the weight each gets (1/k). */
-  words: Map<string, { langs: string[]; weight: number }>;
+  words: Map<string, WordEntry>;
   /** Distinctive letter → languages. */
   letters: Map<string, string[]>;
   folders: Map<string, LanguageFolder>;
@@ -104,8 +113,11 @@ function getProfiles(): Profiles {
       letters.set(ch, list);
     }
   }
-  const words = new Map<string, { langs: string[]; weight: number }>();
-  for (const [word, langs] of byWord) words.set(word, { langs: [...langs], weight: 1 / langs.size });
+  const words = new Map<string, WordEntry>();
+  for (const [word, langs] of byWord) {
+    const list = [...langs];
+    words.set(word, { langs: list, weight: 1 / list.length, english: langs.has(ENGLISH), foreign: !langs.has(ENGLISH) && list.some((l) => launch.has(l)) });
+  }
   profiles = { words, letters, folders, scripts, libraryCodes, launch };
   return profiles;
 }
@@ -134,63 +146,88 @@ function scriptOf(code: number): string {
   return 'Zyyy';
 }
 
-const WORD = /[\p{L}\p{M}]+/gu;
-
 interface Evidence {
   letters: Map<string, number>;
   totalLetters: number;
   scores: Map<string, number>;
   /** Distinct function words found per language. */
-  distinct: Map<string, Set<string>>;
-  /** Distinct function words found, and those no English list has. */
+  distinct: Map<string, number>;
+  /** Distinct function words found, and how many of them no English list has (but a launch language's has). */
   allDistinct: Set<string>;
-  nonEnglishDistinct: Set<string>;
-  /** Devanagari words, and those that are Hindi function words. */
-  devanagariWords: number;
-  words: number;
+  foreignDistinct: number;
+  latinLetters: number;
 }
 
+/** A letter or combining mark (Latin fast path; \p{L}\p{M} beyond it). */
+const LETTER_OR_MARK = /[\p{L}\p{M}]/u;
+function isWordChar(code: number, ch: string): boolean {
+  if (code < 0x80) return (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
+  return LETTER_OR_MARK.test(ch);
+}
+
+/** One pass over the text: words, their scripts, and the function-word and letter evidence. */
 function collect(text: string, p: Profiles): Evidence {
-  const letters = new Map<string, number>();
-  const scores = new Map<string, number>();
-  const distinct = new Map<string, Set<string>>();
-  const allDistinct = new Set<string>();
-  const nonEnglishDistinct = new Set<string>();
-  let totalLetters = 0;
-  let devanagariWords = 0;
-  let words = 0;
-  const add = (lang: string, w: number) => scores.set(lang, (scores.get(lang) ?? 0) + w);
-  for (const match of text.toLowerCase().matchAll(WORD)) {
-    const word = match[0];
-    words++;
-    let script = '';
-    for (let i = 0; i < word.length; i++) {
-      const s = scriptOf(word.charCodeAt(i));
+  const e: Evidence = { letters: new Map(), totalLetters: 0, scores: new Map(), distinct: new Map(), allDistinct: new Set(), foreignDistinct: 0, latinLetters: 0 };
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    let code = text.charCodeAt(i);
+    if (!isWordChar(code, text[i])) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let ascii = true;
+    while (i < n) {
+      code = text.charCodeAt(i);
+      if (!isWordChar(code, text[i])) break;
+      if (code >= 0x80) ascii = false;
+      i++;
+    }
+    word(text.slice(start, i).toLowerCase(), ascii, p, e);
+  }
+  if (e.latinLetters > 0) e.letters.set('Latn', (e.letters.get('Latn') ?? 0) + e.latinLetters);
+  return e;
+}
+
+function word(w: string, ascii: boolean, p: Profiles, e: Evidence): void {
+  let script = 'Latn';
+  if (ascii) {
+    e.latinLetters += w.length;
+    e.totalLetters += w.length;
+  } else {
+    let first = '';
+    for (let k = 0; k < w.length; k++) {
+      const s = scriptOf(w.charCodeAt(k));
       if (s === 'Zyyy') continue;
-      letters.set(s, (letters.get(s) ?? 0) + 1);
-      totalLetters++;
-      script ||= s;
+      e.letters.set(s, (e.letters.get(s) ?? 0) + 1);
+      e.totalLetters++;
+      first ||= s;
     }
-    if (script === 'Deva') devanagariWords++;
-    const folded = foldAccents(word);
-    const entry = p.words.get(folded);
-    if (entry) {
-      allDistinct.add(folded);
-      if (!entry.langs.includes(ENGLISH) && entry.langs.some((l) => p.launch.has(l))) nonEnglishDistinct.add(folded);
-      for (const lang of entry.langs) {
-        add(lang, entry.weight);
-        let set = distinct.get(lang);
-        if (!set) distinct.set(lang, (set = new Set()));
-        set.add(folded);
-      }
+    script = first || 'Zyyy';
+  }
+  const folded = ascii ? w : foldAccents(w);
+  const entry = p.words.get(folded);
+  if (entry) {
+    const first = !e.allDistinct.has(folded);
+    if (first) {
+      e.allDistinct.add(folded);
+      if (entry.foreign) e.foreignDistinct++;
     }
-    if (script === 'Latn') {
-      const seen = new Set<string>();
-      for (const ch of word) for (const lang of p.letters.get(ch) ?? []) seen.add(lang);
-      for (const lang of seen) add(lang, LETTER_WEIGHT / Math.max(1, seen.size));
+    for (const lang of entry.langs) {
+      e.scores.set(lang, (e.scores.get(lang) ?? 0) + entry.weight);
+      if (first) e.distinct.set(lang, (e.distinct.get(lang) ?? 0) + 1);
     }
   }
-  return { letters, totalLetters, scores, distinct, allDistinct, nonEnglishDistinct, devanagariWords, words };
+  if (!ascii && script === 'Latn') {
+    // Distinctive letters ("ñ", "ß"): a word holding some counts for the languages that have them.
+    let langs: string[] | undefined;
+    for (const ch of w) {
+      const l = p.letters.get(ch);
+      if (l) langs = langs ? [...new Set([...langs, ...l])] : l;
+    }
+    if (langs) for (const lang of langs) e.scores.set(lang, (e.scores.get(lang) ?? 0) + LETTER_WEIGHT / langs.length);
+  }
 }
 
 function verdict(p: Profiles, languages: string[], confidence: number, method: IdentificationMethod): LanguageVerdict {
@@ -229,7 +266,7 @@ export function identifyLanguage(text: string): LanguageVerdict {
     // Devanagari (or another non-Latin script with a folder): its own function words decide; English words alongside make it code-switched.
     const [best] = ranked;
     if (!best || best[1] < 1) return undetermined(p, `und-${topScript}`, scriptShare / 2, 'script');
-    const mixed = english >= MIX_MIN_SCORE && (e.distinct.get(ENGLISH)?.size ?? 0) >= MIX_MIN_WORDS;
+    const mixed = english >= MIX_MIN_SCORE && (e.distinct.get(ENGLISH) ?? 0) >= MIX_MIN_WORDS;
     return verdict(p, mixed ? [best[0], ENGLISH] : [best[0]], scriptShare * (1 - 0.5 ** best[1]), 'function-words');
   }
 
@@ -237,13 +274,13 @@ export function identifyLanguage(text: string): LanguageVerdict {
   if (best && best[1] >= 1) {
     // Code-switching with English: both have real evidence (the other language first, as the sets label it).
     const other = best[0] === ENGLISH ? second : best;
-    const mixes = (lang: string, score: number) => score >= MIX_MIN_SCORE && score >= MIX_MIN_SHARE * total && (e.distinct.get(lang)?.size ?? 0) >= MIX_MIN_WORDS;
+    const mixes = (lang: string, score: number) => score >= MIX_MIN_SCORE && score >= MIX_MIN_SHARE * total && (e.distinct.get(lang) ?? 0) >= MIX_MIN_WORDS;
     if (other && other[0] !== ENGLISH && isLaunch(p, other[0]) && mixes(ENGLISH, english) && mixes(other[0], other[1])) {
       return verdict(p, [other[0], ENGLISH], (english + other[1]) / total, 'function-words');
     }
     // English with a share of words no English list has ("my truck is making un ruido bien raro"): mixed with the
     // strongest other language, even when that one's evidence is spread over its relatives (es/pt/it/ca share words).
-    const foreign = e.nonEnglishDistinct.size;
+    const foreign = e.foreignDistinct;
     if (best[0] === ENGLISH && foreign >= MIX_MIN_WORDS && foreign >= MIX_MIN_SHARE * e.allDistinct.size) {
       const partner = ranked.find(([lang]) => lang !== ENGLISH && p.launch.has(lang)) ?? ranked.find(([lang]) => lang !== ENGLISH);
       if (partner) return verdict(p, [partner[0], ENGLISH], english / total, 'function-words');
