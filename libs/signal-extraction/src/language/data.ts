@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { STEMMER_NAMES } from './stemmers';
 
 /**
  * The per-language data files under libs/signal-extraction/lexicon/<folder>/ (format in
@@ -115,6 +116,9 @@ export function buildFolder(folder: string, texts: Partial<Record<DataFile, stri
   if (need('code') !== folder) throw new Error(`${folder}/language.tsv: code ${need('code')} differs from the folder name`);
   const status = need('status') as LanguageStatus;
   if (!STATUSES.includes(status)) throw new Error(`${folder}/language.tsv: status must be one of ${STATUSES.join(', ')}`);
+  if (!STEMMER_NAMES.includes(need('stemmer'))) throw new Error(`${folder}/language.tsv: stemmer must be one of ${STEMMER_NAMES.join(', ')}`);
+  // A supported language is analyzed, so it needs its vocabulary (a pending one may start empty).
+  if (status === 'supported' && (!files.topics || !files.sensitive)) throw new Error(`${folder}: a supported language needs topics.tsv and sensitive.tsv`);
   return {
     code: folder,
     name: need('name'),
