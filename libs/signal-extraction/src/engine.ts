@@ -1,7 +1,7 @@
 import { getTaxonomy } from '@signalpath/taxonomy';
 import { SENSITIVE_CLASSES, type SensitiveClass } from '@signalpath/sensitive-topics';
 import { splitClauses, type Clause } from './clauses';
-import { languageFolder } from './language/data';
+import { languageFolder, languageFolders } from './language/data';
 import { markerClass, normalizeText } from './language/normalize';
 import { buildLanguageLexicon, type LanguageLexicon, type PatternRule } from './lexicon/language-lexicon';
 import { compileLexicon, splitPhrases, type CompiledLexicon, type LexiconValue } from './lexicon/lexicon';
@@ -374,6 +374,14 @@ export function classRank(cls: SensitiveClass): number {
 }
 
 const engines = new Map<string, LexiconEngine>();
+
+/**
+ * Compiles every supported language's lexicon now (a service calls it at start, so the first
+ * message does not pay for it) and returns what to report: each folder's status and checksum.
+ */
+export function compileLexicons(): Array<{ code: string; status: string; checksum: string; phrases?: number }> {
+  return languageFolders().map((f) => (f.status === 'supported' ? { code: f.code, status: f.status, checksum: f.checksum, phrases: getLexiconEngine(f.code).lexicon.size } : { code: f.code, status: f.status, checksum: f.checksum }));
+}
 
 /** The engine over a language's folder (default English), compiled on first use. */
 export function getLexiconEngine(code = 'en'): LexiconEngine {

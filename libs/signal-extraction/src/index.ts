@@ -11,4 +11,7 @@ export type { BlindMessage, BlindKind, EvaluatedAnalysis, LanguageAnalyzer, Lang
 export { identifyLanguage, verdictLabel } from './language/identify';
 export type { LanguageVerdict, IdentificationMethod } from './language/identify';
 export { languageFolders, lexiconSummary } from './language/data';
+export { compileLexicons, getLexiconEngine } from './engine';
+export { normalizeText } from './language/normalize';
+export { stemmerFor } from './language/stemmers';
 export type { LanguageFolder, LanguageStatus } from './language/data';

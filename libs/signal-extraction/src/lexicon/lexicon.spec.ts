@@ -152,3 +152,22 @@ describe('the English lexicon', () => {
     }
   });
 });
+
+describe('sensitive proxies in English', () => {
+  it('has phrases for every proxy of the reviewed list', () => {
+    const used = new Set((languageFolders().find((f) => f.code === 'en')?.files.sensitive ?? []).map((r) => r.cells[0]).filter((t) => t.startsWith('proxy:')));
+    expect(SENSITIVE_PROXIES.map((p) => `proxy:${p.id}`).filter((id) => !used.has(id))).toEqual([]);
+  });
+
+  it.each([
+    ['any good halal restaurant near me for my family?', 'RELIGION'],
+    ['best diabetic socks for long walks', 'HEALTH'],
+    ['which leave-in works for 4c hair in winter', 'RACE'],
+    ['looking for a gay friendly resort in Mexico', 'SEXUAL_ORIENTATION'],
+    ['need shoes for canvassing all weekend', 'POLITICS'],
+  ])('never lets a proxy be ads-eligible: %s', (text, cls) => {
+    const analysis = analyzeWithEngines(text, [english]);
+    expect(analysis.suppressed).toContain(cls);
+    expect(analysis.signals.filter((s) => s.adsEligible)).toEqual([]);
+  });
+});
