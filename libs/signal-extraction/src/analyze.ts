@@ -105,7 +105,8 @@ export function analyzeText(input: string, options?: Partial<SignalPolicyOptions
  * other language's clause adds its classes, cues and topics to the clauses it overlaps, so a class
  * found by either lexicon governs the topics of both). Exported for tests.
  */
-export function analyzeWithEngines(text: string, engines: readonly LexiconEngine[], opts: SignalPolicyOptions = DEFAULT_POLICY_OPTIONS): Analysis {
+export function analyzeWithEngines(input: string, engines: readonly LexiconEngine[], opts: SignalPolicyOptions = DEFAULT_POLICY_OPTIONS): Analysis {
+  const text = normalizeText(input); // idempotent: a no-op when analyzeText already did it
   const [first, ...others] = engines.map((engine) => lexiconClauses(engine, text));
   for (const other of others) {
     first.crossClause = sortClasses([...first.crossClause, ...other.crossClause]);
@@ -132,7 +133,8 @@ function stripUndefined(options: Partial<SignalPolicyOptions> | undefined): Part
 
 /** One pass of a built-in engine over the whole message. */
 function lexiconClauses(engine: LexiconEngine, text: string): { clauses: ClauseInput[]; crossClause: SensitiveClass[] } {
-  const analysis = engine.analyze(text);
+  // analyzeText normalized the text already.
+  const analysis = engine.analyze(text, true);
   const scored = engine.scoreClauses(analysis);
   return {
     clauses: analysis.clauses.map((c, i) => ({

@@ -104,9 +104,9 @@ export class LexiconEngine {
     return this.tier1Of.get(topicId) ?? topicId;
   }
 
-  analyze(text: string): MessageAnalysis {
-    // Idempotent, and a no-op on plain text: callers that skip analyzeText get the same folding.
-    const tokens = tokenize(normalizeText(text), this.tokenizeOptions);
+  /** `normalized`: the caller already ran normalizeText (analyzeText does; anyone else gets it here). */
+  analyze(text: string, normalized = false): MessageAnalysis {
+    const tokens = tokenize(normalized ? text : normalizeText(text), this.tokenizeOptions);
     const clauses = splitClauses(tokens, this.data.clauses);
     const skip = tokens.surface.map((w) => this.data.fillers.has(w));
     const analyses = clauses.map((clause) => this.analyzeClause(tokens, clause, skip));

@@ -15,3 +15,4 @@ export { compileLexicons, getLexiconEngine } from './engine';
 export { normalizeText } from './language/normalize';
 export { stemmerFor } from './language/stemmers';
 export type { LanguageFolder, LanguageStatus } from './language/data';
+export { tokenize } from './text';

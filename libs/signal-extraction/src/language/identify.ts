@@ -158,11 +158,11 @@ interface Evidence {
   latinLetters: number;
 }
 
-/** A letter or combining mark (Latin fast path; \p{L}\p{M} beyond it). */
+/** A letter or combining mark (ASCII fast path; \p{L}\p{M} beyond it). */
 const LETTER_OR_MARK = /[\p{L}\p{M}]/u;
-function isWordChar(code: number, ch: string): boolean {
+function isWordChar(text: string, i: number, code: number): boolean {
   if (code < 0x80) return (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
-  return LETTER_OR_MARK.test(ch);
+  return LETTER_OR_MARK.test(text[i]);
 }
 
 /** One pass over the text: words, their scripts, and the function-word and letter evidence. */
@@ -172,7 +172,7 @@ function collect(text: string, p: Profiles): Evidence {
   let i = 0;
   while (i < n) {
     let code = text.charCodeAt(i);
-    if (!isWordChar(code, text[i])) {
+    if (!isWordChar(text, i, code)) {
       i++;
       continue;
     }
@@ -180,7 +180,7 @@ function collect(text: string, p: Profiles): Evidence {
     let ascii = true;
     while (i < n) {
       code = text.charCodeAt(i);
-      if (!isWordChar(code, text[i])) break;
+      if (!isWordChar(text, i, code)) break;
       if (code >= 0x80) ascii = false;
       i++;
     }
@@ -287,9 +287,17 @@ export function identifyLanguage(text: string): LanguageVerdict {
     }
     // A clear lead over the runner-up decides; close relatives (es/pt/gl, id/ms) go to the library.
     const runnerUp = second?.[1] ?? 0;
-    if (best[1] >= LEAD_RATIO * runnerUp) return verdict(p, [best[0]], (1 - runnerUp / best[1]) * (1 - 0.5 ** best[1]), 'function-words');
+    const confidence = (1 - runnerUp / best[1]) * (1 - 0.5 ** best[1]);
+    if (best[1] >= LEAD_RATIO * runnerUp) return verdict(p, [best[0]], confidence, 'function-words');
+    // A close call between languages none of which is supported is refused whichever wins: the
+    // library (hundreds of µs) is only asked when its answer could let a message be analyzed.
+    if (!isSupported(p, best[0]) && !(second && isSupported(p, second[0]))) return verdict(p, [best[0]], confidence, 'function-words');
   }
   return libraryVerdict(p, text, e, ranked.slice(0, 2).map(([lang]) => lang));
+}
+
+function isSupported(p: Profiles, code: string): boolean {
+  return p.folders.get(code)?.status === 'supported';
 }
 
 function isLaunch(p: Profiles, code: string): boolean {

@@ -95,6 +95,9 @@ const SPELT = /(?<![\p{L}\p{N}])\p{L}(?:[ ._\-\u00B7]\p{L}){2,}(?![\p{L}\p{N}])/
 
 // eslint-disable-next-line no-control-regex -- the fast path: printable ASCII and whitespace only
 const PLAIN_ASCII = /^[\x09\x0a\x0d\x20-\x7e]*$/;
+/** The same two patterns for plain ASCII text, without Unicode property look-ups (most messages). */
+const HAS_LEET_ASCII = /[a-z][013457@$]+[a-z]/i;
+const SPELT_ASCII = /(?<![a-z0-9])[a-z](?:[ ._-][a-z]){2,}(?![a-z0-9])/i;
 
 function foldConfusables(text: string): string {
   // A word made only of look-alikes ("аррlе" is, but so is Russian "как") is folded only in a
@@ -127,7 +130,9 @@ function foldConfusables(text: string): string {
 /** The normalized text (see the file comment). Idempotent. */
 export function normalizeText(text: string): string {
   let t = text;
-  if (!PLAIN_ASCII.test(t)) {
+  if (PLAIN_ASCII.test(t)) {
+    if (!HAS_LEET_ASCII.test(t) && !SPELT_ASCII.test(t)) return t;
+  } else {
     t = t.replace(EMOJI_RE, (m) => {
       const cls = EMOJI_CLASS.get(m.endsWith('\uFE0F') && !EMOJI_CLASS.has(m) ? m.slice(0, -1) : m);
       return cls ? ` ${MARKER_OF.get(cls)} ` : m;
