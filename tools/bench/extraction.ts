@@ -104,9 +104,26 @@ function main(): void {
   console.log(render(widths.map((w) => '-'.repeat(w))));
   for (const row of table) console.log(render(row));
 
+  // Stemmers: cost of a first (uncached) stem, over the distinct words of each language's round-1 set.
+  console.log('\nStemmers (first stem of each distinct word of the language\'s round-1 messages; later ones are memoized):');
+  const dir = path.join(EVAL_DIR, 'blind', 'round-1');
+  const stemmerRows: Array<{ language: string; stemmer: string; words: number; microsPerWord: number }> = [];
+  for (const folder of extraction.languageFolders().filter((f) => f.status !== 'unsupported')) {
+    const file = path.join(dir, `${folder.code}.jsonl`);
+    const words = [...new Set(extraction.parseBlindMessages(readFileSync(file, 'utf8'), file).flatMap((m) => extraction.tokenize(m.text, { stem: (w) => w }).surface))];
+    // The stemmer memoizes, so the timed words are made new to it with a suffix unique to this run.
+    const stem = extraction.stemmerFor(folder.stemmer);
+    const suffix = `q${Date.now() % 1000}`;
+    const start = performance.now();
+    for (const w of words) stem(`${w}${suffix}`);
+    const micros = ((performance.now() - start) * 1000) / words.length;
+    stemmerRows.push({ language: folder.code, stemmer: folder.stemmer, words: words.length, microsPerWord: micros });
+    console.log(`  ${folder.code.padEnd(8)} ${folder.stemmer.padEnd(11)} ${String(words.length).padStart(5)} words  ${micros.toFixed(2)} µs/word`);
+  }
+
   const chat = rows.find((r) => r.corpus.startsWith('chat') && r.step.startsWith('analyzeText'));
   mkdirSync(path.dirname(path.resolve(jsonFile)), { recursive: true });
-  writeFileSync(jsonFile, `${JSON.stringify({ seconds, lexicons, methods: Object.fromEntries(methods), rows }, null, 2)}\n`);
+  writeFileSync(jsonFile, `${JSON.stringify({ seconds, rounds, lexicons, methods: Object.fromEntries(methods), rows, stemmers: stemmerRows }, null, 2)}\n`);
   console.log(`\nJSON: ${jsonFile}`);
   if (!chat || chat.perSecond < TARGET_PER_SECOND) {
     console.error(`\nFAILED: analyzeText on the chat corpus ${Math.round(chat?.perSecond ?? 0).toLocaleString('en-US')} messages/s < ${TARGET_PER_SECOND.toLocaleString('en-US')}`);
