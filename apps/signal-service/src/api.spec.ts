@@ -111,8 +111,19 @@ describe('SignalService API', () => {
       expect(preview.signals.length).toBeGreaterThan(0);
       expect(preview.signals.every((s) => s.signalId === '' && s.surface === common.Surface.SURFACE_WHATSAPP && s.modality === common.Modality.MODALITY_VOICE && s.sourceKind === common.SourceKind.SOURCE_KIND_AI_CHAT)).toBe(true);
       expect(preview.suppressed).toEqual([{ sensitiveClass: common.SensitiveClass.SENSITIVE_CLASS_HEALTH }]);
+      expect(preview).toMatchObject({ language: 'en', languageSupported: true, languages: ['en'] });
+      expect(preview.languageConfidence).toBeGreaterThan(0.5);
       expect(await counts()).toEqual(before);
       expect(h.consent.queries.length).toBe(queries);
+    });
+
+    it('shows the language identified, and previews a text in an unsupported language as nothing', async () => {
+      const preview = (text: string) => h.client.previewSignals({ interaction: interaction({ text }) });
+      expect(await preview('Tengo diabetes pero quiero unas zapatillas de golf, ¿cuáles me recomiendan?')).toMatchObject({ language: 'es', languageSupported: false, languages: ['es'], signals: [], suppressed: [] });
+      const mixed = await preview('mujhe golf shoes chahiye, kaunse best hain for beginners?');
+      expect(mixed).toMatchObject({ language: 'hi-Latn', languageSupported: false, languages: ['hi-Latn', 'en'], signals: [] });
+      expect(await preview('Привет, как дела?')).toMatchObject({ language: 'und-Cyrl', languageSupported: false, signals: [] });
+      expect(await preview('I love golf')).toMatchObject({ language: 'en', languageSupported: true });
     });
 
     it('rejects a missing interaction and text over 32 KiB', async () => {

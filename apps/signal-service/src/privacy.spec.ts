@@ -111,7 +111,8 @@ describe('privacy invariants', () => {
 
   it('2: an end-to-end-encrypted interaction previews as nothing', async () => {
     const preview = await h.client.previewSignals({ interaction: { ...(requests.get('encrypted') as signal.Interaction) } });
-    expect(preview).toEqual({ signals: [], suppressed: [] });
+    // Not even its language is read.
+    expect(preview).toEqual({ signals: [], suppressed: [], language: '', languageConfidence: 0, languageSupported: false, languages: [] });
   });
 
   it('3: in a mixed message the benign topic survives and nothing health-related does', async () => {

@@ -2,6 +2,7 @@ import { GrpcServer } from '@signalpath/grpc-kit';
 import { descriptorSet, healthDescriptorSet, signal } from '@signalpath/proto';
 import { createConsentClient, createProfileClient } from '@signalpath/service-clients';
 import type { ServiceInstance, ServiceModule } from '@signalpath/service-host';
+import { compileLexicons } from '@signalpath/signal-extraction';
 
 import { DEV_HASH_SECRET, readConfig, type SignalConfig } from './config';
 import { OutboxDeliverer } from './delivery/outbox-deliverer';
@@ -51,6 +52,8 @@ export function createSignalService(overrides: SignalServiceOverrides = {}): Ser
       const consent = createConsentClient(config.consentAddress);
       const profile = createProfileClient(config.profileAddress, { timeoutMs: config.deliveryTimeoutMs });
       const analyzer = overrides.analyzer ?? libraryAnalyzer({ allowSensitiveContent: config.allowSensitiveContent });
+      // Lexicons are compiled now, and which data this process reads is on record (checksums, no text).
+      if (!overrides.analyzer) logger.info({ lexicons: compileLexicons() }, 'lexicons compiled');
       const topicPolicy = overrides.topicPolicy ?? libraryTopicPolicy;
       const deliverer = new OutboxDeliverer({
         store,

@@ -174,6 +174,7 @@ export class Ingestion {
           accepted: count((o) => o.ok && o.status === signal.IngestStatus.INGEST_STATUS_ACCEPTED),
           duplicate: count((o) => o.ok && o.status === signal.IngestStatus.INGEST_STATUS_DUPLICATE),
           skipped: count((o) => o.ok && o.status === signal.IngestStatus.INGEST_STATUS_SKIPPED),
+          unsupportedLanguage: count((o) => o.ok && o.skipReason === signal.SkipReason.SKIP_REASON_UNSUPPORTED_LANGUAGE),
           failed: count((o) => !o.ok),
         },
         'ingested',
@@ -228,6 +229,10 @@ export class Ingestion {
       return { record: { ...base, status: signal.IngestStatus.INGEST_STATUS_SKIPPED, skipReason: skipReasonForRefusal(decision.ads, decision.content), analyzed: false }, suppressed: [] };
     }
     const extraction = unit.extract();
+    if (extraction.language?.supported === false) {
+      // Privacy invariant 8: a text the extractor cannot read teaches nothing; counted by its own reason.
+      return { record: { ...base, status: signal.IngestStatus.INGEST_STATUS_SKIPPED, skipReason: signal.SkipReason.SKIP_REASON_UNSUPPORTED_LANGUAGE, analyzed: true }, suppressed: [] };
+    }
     const suppressed = toSensitiveClassEnums(extraction.suppressed);
     const kept = applyConsent(extraction.candidates, allowed, (topicId) => this.deps.topicPolicy.isNeverForAds(topicId));
     if (kept.length === 0) {

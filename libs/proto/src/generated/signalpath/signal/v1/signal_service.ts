@@ -116,6 +116,11 @@ export enum SkipReason {
   SKIP_REASON_REGION_UNKNOWN = 7,
   /** SKIP_REASON_NO_TOPICS - No topic was found, or every topic found was suppressed as sensitive. */
   SKIP_REASON_NO_TOPICS = 8,
+  /**
+   * SKIP_REASON_UNSUPPORTED_LANGUAGE - The text is in a language the extractor does not support, or its
+   * language could not be determined: it was not analyzed (fail closed).
+   */
+  SKIP_REASON_UNSUPPORTED_LANGUAGE = 9,
   UNRECOGNIZED = -1,
 }
 
@@ -148,6 +153,9 @@ export function skipReasonFromJSON(object: any): SkipReason {
     case 8:
     case "SKIP_REASON_NO_TOPICS":
       return SkipReason.SKIP_REASON_NO_TOPICS;
+    case 9:
+    case "SKIP_REASON_UNSUPPORTED_LANGUAGE":
+      return SkipReason.SKIP_REASON_UNSUPPORTED_LANGUAGE;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -175,6 +183,8 @@ export function skipReasonToJSON(object: SkipReason): string {
       return "SKIP_REASON_REGION_UNKNOWN";
     case SkipReason.SKIP_REASON_NO_TOPICS:
       return "SKIP_REASON_NO_TOPICS";
+    case SkipReason.SKIP_REASON_UNSUPPORTED_LANGUAGE:
+      return "SKIP_REASON_UNSUPPORTED_LANGUAGE";
     case SkipReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -250,6 +260,25 @@ export interface PreviewSignalsResponse {
   signals: Signal[];
   /** The sensitive classes found and suppressed, each at most once. */
   suppressed: Suppression[];
+  /**
+   * The language identified in the text, as a BCP-47 tag ("en", "hi-Latn");
+   * "und" (or "und-<Script>") when it could not be determined. Empty for an
+   * end-to-end-encrypted interaction, which is not read at all.
+   */
+  language: string;
+  /** The confidence of the identification, in [0, 1]. */
+  languageConfidence: number;
+  /**
+   * Whether the extractor supports the language. When false, signals and
+   * suppressed are empty: the text was not analyzed.
+   */
+  languageSupported: boolean;
+  /**
+   * Every language found, the main one first: two for a code-switched
+   * message ("hi-Latn", "en"). The message is analyzed only when every one
+   * is supported.
+   */
+  languages: string[];
 }
 
 /** IngestInteractionRequest is the request for IngestInteraction. */
@@ -966,7 +995,7 @@ export const PreviewSignalsRequest: MessageFns<PreviewSignalsRequest> = {
 };
 
 function createBasePreviewSignalsResponse(): PreviewSignalsResponse {
-  return { signals: [], suppressed: [] };
+  return { signals: [], suppressed: [], language: "", languageConfidence: 0, languageSupported: false, languages: [] };
 }
 
 export const PreviewSignalsResponse: MessageFns<PreviewSignalsResponse> = {
@@ -976,6 +1005,18 @@ export const PreviewSignalsResponse: MessageFns<PreviewSignalsResponse> = {
     }
     for (const v of message.suppressed) {
       Suppression.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.language !== "") {
+      writer.uint32(26).string(message.language);
+    }
+    if (message.languageConfidence !== 0) {
+      writer.uint32(33).double(message.languageConfidence);
+    }
+    if (message.languageSupported !== false) {
+      writer.uint32(40).bool(message.languageSupported);
+    }
+    for (const v of message.languages) {
+      writer.uint32(50).string(v!);
     }
     return writer;
   },
@@ -1009,6 +1050,38 @@ export const PreviewSignalsResponse: MessageFns<PreviewSignalsResponse> = {
             message.suppressed.push(Suppression.decode(reader, reader.uint32()));
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.language = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.languageConfidence = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.languageSupported = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.languages.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1027,6 +1100,20 @@ export const PreviewSignalsResponse: MessageFns<PreviewSignalsResponse> = {
       suppressed: globalThis.Array.isArray(object?.suppressed)
         ? object.suppressed.map((e: any) => Suppression.fromJSON(e))
         : [],
+      language: isSet(object.language) ? globalThis.String(object.language) : "",
+      languageConfidence: isSet(object.languageConfidence)
+        ? globalThis.Number(object.languageConfidence)
+        : isSet(object.language_confidence)
+        ? globalThis.Number(object.language_confidence)
+        : 0,
+      languageSupported: isSet(object.languageSupported)
+        ? globalThis.Boolean(object.languageSupported)
+        : isSet(object.language_supported)
+        ? globalThis.Boolean(object.language_supported)
+        : false,
+      languages: globalThis.Array.isArray(object?.languages)
+        ? object.languages.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -1038,6 +1125,18 @@ export const PreviewSignalsResponse: MessageFns<PreviewSignalsResponse> = {
     if (message.suppressed?.length) {
       obj.suppressed = message.suppressed.map((e) => Suppression.toJSON(e));
     }
+    if (message.language !== "") {
+      obj.language = message.language;
+    }
+    if (message.languageConfidence !== 0) {
+      obj.languageConfidence = floatToJson(message.languageConfidence);
+    }
+    if (message.languageSupported !== false) {
+      obj.languageSupported = message.languageSupported;
+    }
+    if (message.languages?.length) {
+      obj.languages = message.languages;
+    }
     return obj;
   },
 
@@ -1048,6 +1147,10 @@ export const PreviewSignalsResponse: MessageFns<PreviewSignalsResponse> = {
     const message = createBasePreviewSignalsResponse();
     message.signals = object.signals?.map((e) => Signal.fromPartial(e)) || [];
     message.suppressed = object.suppressed?.map((e) => Suppression.fromPartial(e)) || [];
+    message.language = object.language ?? "";
+    message.languageConfidence = object.languageConfidence ?? 0;
+    message.languageSupported = object.languageSupported ?? false;
+    message.languages = object.languages?.map((e) => e) || [];
     return message;
   },
 };
@@ -2594,7 +2697,9 @@ export const SignalServiceService = {
    * interaction and returns what it would teach the system. Nothing is
    * stored and ConsentService is not called. Only text is required; surface,
    * modality and event_time are copied onto the signals when set. An
-   * end-to-end-encrypted interaction previews as nothing.
+   * end-to-end-encrypted interaction previews as nothing. The response names
+   * the language identified; a text in an unsupported or undetermined
+   * language previews as no signal.
    *
    * Errors: INVALID_ARGUMENT if text is over 32 KiB (32,768 bytes of UTF-8).
    */
@@ -2614,8 +2719,10 @@ export const SignalServiceService = {
    * idempotent on interaction_id: a retry with the same content is DUPLICATE
    * with the first result. Pipeline: validate; end-to-end encrypted → SKIPPED
    * (counted only); eligibility for ads and content from ConsentService;
-   * extraction; sensitive suppression; store; hand to ProfileService through
-   * the outbox.
+   * language identification (a text in an unsupported or undetermined
+   * language → SKIPPED with SKIP_REASON_UNSUPPORTED_LANGUAGE, nothing
+   * extracted); extraction; sensitive suppression; store; hand to
+   * ProfileService through the outbox.
    *
    * Errors: INVALID_ARGUMENT if interaction_id or user_id is empty, surface or
    * modality is unspecified, event_time is unset or more than 5 minutes in the
@@ -2760,7 +2867,9 @@ export interface SignalServiceServer extends UntypedServiceImplementation {
    * interaction and returns what it would teach the system. Nothing is
    * stored and ConsentService is not called. Only text is required; surface,
    * modality and event_time are copied onto the signals when set. An
-   * end-to-end-encrypted interaction previews as nothing.
+   * end-to-end-encrypted interaction previews as nothing. The response names
+   * the language identified; a text in an unsupported or undetermined
+   * language previews as no signal.
    *
    * Errors: INVALID_ARGUMENT if text is over 32 KiB (32,768 bytes of UTF-8).
    */
@@ -2770,8 +2879,10 @@ export interface SignalServiceServer extends UntypedServiceImplementation {
    * idempotent on interaction_id: a retry with the same content is DUPLICATE
    * with the first result. Pipeline: validate; end-to-end encrypted → SKIPPED
    * (counted only); eligibility for ads and content from ConsentService;
-   * extraction; sensitive suppression; store; hand to ProfileService through
-   * the outbox.
+   * language identification (a text in an unsupported or undetermined
+   * language → SKIPPED with SKIP_REASON_UNSUPPORTED_LANGUAGE, nothing
+   * extracted); extraction; sensitive suppression; store; hand to
+   * ProfileService through the outbox.
    *
    * Errors: INVALID_ARGUMENT if interaction_id or user_id is empty, surface or
    * modality is unspecified, event_time is unset or more than 5 minutes in the
@@ -2848,7 +2959,9 @@ export interface SignalServiceClient extends Client {
    * interaction and returns what it would teach the system. Nothing is
    * stored and ConsentService is not called. Only text is required; surface,
    * modality and event_time are copied onto the signals when set. An
-   * end-to-end-encrypted interaction previews as nothing.
+   * end-to-end-encrypted interaction previews as nothing. The response names
+   * the language identified; a text in an unsupported or undetermined
+   * language previews as no signal.
    *
    * Errors: INVALID_ARGUMENT if text is over 32 KiB (32,768 bytes of UTF-8).
    */
@@ -2872,8 +2985,10 @@ export interface SignalServiceClient extends Client {
    * idempotent on interaction_id: a retry with the same content is DUPLICATE
    * with the first result. Pipeline: validate; end-to-end encrypted → SKIPPED
    * (counted only); eligibility for ads and content from ConsentService;
-   * extraction; sensitive suppression; store; hand to ProfileService through
-   * the outbox.
+   * language identification (a text in an unsupported or undetermined
+   * language → SKIPPED with SKIP_REASON_UNSUPPORTED_LANGUAGE, nothing
+   * extracted); extraction; sensitive suppression; store; hand to
+   * ProfileService through the outbox.
    *
    * Errors: INVALID_ARGUMENT if interaction_id or user_id is empty, surface or
    * modality is unspecified, event_time is unset or more than 5 minutes in the
