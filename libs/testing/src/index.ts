@@ -3,3 +3,4 @@ export * from './service';
 export * from './fake-consent';
 export * from './fake-dependency';
 export * from './raw-call';
+export * from './ids';
