@@ -110,6 +110,12 @@ export enum FilterReason {
   FILTER_REASON_SENSITIVE_TOPIC = 4,
   /** FILTER_REASON_NOT_FOUND - The candidate's item_id is not in the catalog. */
   FILTER_REASON_NOT_FOUND = 5,
+  /**
+   * FILTER_REASON_PREFERENCES_UNAVAILABLE - The item is an ad and the user's ad preferences could not be read
+   * (ConsentService unreachable): it might be from a blocked advertiser or
+   * about a blocked topic, so it is not shown.
+   */
+  FILTER_REASON_PREFERENCES_UNAVAILABLE = 6,
   UNRECOGNIZED = -1,
 }
 
@@ -133,6 +139,9 @@ export function filterReasonFromJSON(object: any): FilterReason {
     case 5:
     case "FILTER_REASON_NOT_FOUND":
       return FilterReason.FILTER_REASON_NOT_FOUND;
+    case 6:
+    case "FILTER_REASON_PREFERENCES_UNAVAILABLE":
+      return FilterReason.FILTER_REASON_PREFERENCES_UNAVAILABLE;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -154,6 +163,8 @@ export function filterReasonToJSON(object: FilterReason): string {
       return "FILTER_REASON_SENSITIVE_TOPIC";
     case FilterReason.FILTER_REASON_NOT_FOUND:
       return "FILTER_REASON_NOT_FOUND";
+    case FilterReason.FILTER_REASON_PREFERENCES_UNAVAILABLE:
+      return "FILTER_REASON_PREFERENCES_UNAVAILABLE";
     case FilterReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -2088,7 +2099,15 @@ export const ExplainItemResponse: MessageFns<ExplainItemResponse> = {
  * Degraded mode: when ProfileService or ConsentService is unreachable, Rank,
  * Recommend and ExplainItem answer non-personalized within the caller's
  * deadline with not_personalized_reason NOT_PERSONALIZED_REASON_DEGRADED;
- * never personalized on stale consent.
+ * never personalized on stale consent. When ConsentService is unreachable
+ * (down, slow or failing) the user's blocked advertisers and topics are
+ * unknown, and a user's "no" must hold in every mode: no ad is shown at all
+ * (Rank lists each ad in filtered with FILTER_REASON_PREFERENCES_UNAVAILABLE,
+ * Recommend leaves ads out, ExplainItem sets that filter_reason), because
+ * every ad has an advertiser and topics, either of which the user may have
+ * blocked. Preferences read earlier are never used instead: they may predate
+ * a block. Posts, reels and groups are still shown, ranked without the
+ * profile and without feed controls.
  *
  * Every RPC may also return UNAUTHENTICATED (missing, forged or expired
  * credentials), PERMISSION_DENIED (caller not allowed to call the method),
@@ -2138,11 +2157,12 @@ export const RankingServiceService = {
    * user on a surface. Every candidate appears once, either in items or in
    * filtered; a repeated item id is ranked once.
    *
-   * Errors: INVALID_ARGUMENT if user_id is empty, surface is unspecified,
-   * there are more than 5000 candidates, a candidate sets neither item_id nor
-   * item, or an inline item is invalid as in UpsertItems; UNAVAILABLE if the
-   * catalog store is unreachable (an unreachable ProfileService or
-   * ConsentService degrades instead).
+   * Errors: INVALID_ARGUMENT if user_id is not a valid id, surface is
+   * unspecified, there are more than 5000 candidates, a candidate sets neither
+   * item_id nor item, a candidate's item_id is not a valid id, or an inline
+   * item is invalid as in UpsertItems; UNAVAILABLE if the catalog store is
+   * unreachable (an unreachable ProfileService or ConsentService degrades
+   * instead).
    */
   rank: {
     path: "/signalpath.ranking.v1.RankingService/Rank" as const,
@@ -2215,11 +2235,12 @@ export interface RankingServiceServer extends UntypedServiceImplementation {
    * user on a surface. Every candidate appears once, either in items or in
    * filtered; a repeated item id is ranked once.
    *
-   * Errors: INVALID_ARGUMENT if user_id is empty, surface is unspecified,
-   * there are more than 5000 candidates, a candidate sets neither item_id nor
-   * item, or an inline item is invalid as in UpsertItems; UNAVAILABLE if the
-   * catalog store is unreachable (an unreachable ProfileService or
-   * ConsentService degrades instead).
+   * Errors: INVALID_ARGUMENT if user_id is not a valid id, surface is
+   * unspecified, there are more than 5000 candidates, a candidate sets neither
+   * item_id nor item, a candidate's item_id is not a valid id, or an inline
+   * item is invalid as in UpsertItems; UNAVAILABLE if the catalog store is
+   * unreachable (an unreachable ProfileService or ConsentService degrades
+   * instead).
    */
   rank: handleUnaryCall<RankRequest, RankResponse>;
   /**
@@ -2296,11 +2317,12 @@ export interface RankingServiceClient extends Client {
    * user on a surface. Every candidate appears once, either in items or in
    * filtered; a repeated item id is ranked once.
    *
-   * Errors: INVALID_ARGUMENT if user_id is empty, surface is unspecified,
-   * there are more than 5000 candidates, a candidate sets neither item_id nor
-   * item, or an inline item is invalid as in UpsertItems; UNAVAILABLE if the
-   * catalog store is unreachable (an unreachable ProfileService or
-   * ConsentService degrades instead).
+   * Errors: INVALID_ARGUMENT if user_id is not a valid id, surface is
+   * unspecified, there are more than 5000 candidates, a candidate sets neither
+   * item_id nor item, a candidate's item_id is not a valid id, or an inline
+   * item is invalid as in UpsertItems; UNAVAILABLE if the catalog store is
+   * unreachable (an unreachable ProfileService or ConsentService degrades
+   * instead).
    */
   rank(request: RankRequest, callback: (error: ServiceError | null, response: RankResponse) => void): ClientUnaryCall;
   rank(
