@@ -204,6 +204,17 @@ describe('timestamps', () => {
     );
   });
 
+  it('every Date in the Timestamp range survives encode and decode exactly, before 1970 included (ts-proto sent negative nanos there)', () => {
+    const roundTrip = (date: Date) => consent.CheckEligibilityRequest.decode(consent.CheckEligibilityRequest.encode({ userId: 'u', surface: 1, purpose: 1, eventTime: date, endToEndEncrypted: false }).finish()).eventTime;
+    for (const ms of [-1, -500, -1500, -999, MIN_TIME_MS, MIN_TIME_MS + 999, MAX_TIME_MS, 0, 1]) expect(roundTrip(new Date(ms))?.getTime()).toBe(ms);
+    fc.assert(
+      fc.property(fc.integer({ min: MIN_TIME_MS, max: MAX_TIME_MS }), (ms) => {
+        expect(roundTrip(new Date(ms))?.getTime()).toBe(ms);
+      }),
+      { seed: SEED, numRuns: 5_000, ...BOUNDED },
+    );
+  });
+
   it('refuses invalid Dates, and applies the policy floor and the future skew when asked', () => {
     const now = new Date('2026-02-01T00:00:00Z');
     expect(rejection(() => requireTime(undefined, 'event_time'))).toBe('event_time: must be set');

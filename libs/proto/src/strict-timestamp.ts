@@ -31,9 +31,26 @@ export function isValidTimestamp(timestamp: Timestamp): boolean {
 
 const STRICT = Symbol.for('signalpath.strictTimestamp');
 
+/**
+ * Also fixes the other direction: ts-proto's Date → Timestamp truncates toward zero, so a time
+ * before 1970 with a fraction of a second (1969-12-31T23:59:59.500Z) is sent as seconds -0,
+ * nanos -500,000,000, which every strict peer (this one included) refuses. The encoder borrows
+ * a second instead, as the spec requires (nanos count forward from the seconds).
+ */
 export function installStrictTimestampDecoding(): void {
   const fns = Timestamp as typeof Timestamp & { [STRICT]?: true };
   if (fns[STRICT]) return;
+  const encode = fns.encode.bind(fns);
+  fns.encode = (message, writer) => {
+    if (message.nanos >= 0) return encode(message, writer);
+    let seconds: bigint;
+    try {
+      seconds = BigInt(message.seconds);
+    } catch {
+      return encode(message, writer);
+    }
+    return encode({ seconds: String(seconds - BigInt(1)), nanos: message.nanos + 1_000_000_000 }, writer);
+  };
   const decode = fns.decode.bind(fns);
   fns.decode = (input, length) => {
     const timestamp = decode(input, length);
