@@ -133,7 +133,7 @@ describe('ConsentService input validation (real server, real database)', () => {
         }),
         { seed: SEED, numRuns: PROPERTY_RUNS, ...BOUNDED },
       );
-    });
+    }, 120_000);
 
     it('valid ids round-trip: stored and returned exactly as sent', async () => {
       await fc.assert(
@@ -149,6 +149,6 @@ describe('ConsentService input validation (real server, real database)', () => {
         }),
         { seed: SEED, numRuns: PROPERTY_RUNS, ...BOUNDED },
       );
-    });
+    }, 120_000);
   });
 });
