@@ -230,7 +230,10 @@ export function notPersonalizedReasonToJSON(object: NotPersonalizedReason): stri
 
 /** Item is a catalog item: an ad, post, reel or group. */
 export interface Item {
-  /** The item's id. Required. */
+  /**
+   * The item's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   itemId: string;
   /** The item's kind. Required. */
   kind: ItemKind;
@@ -238,7 +241,10 @@ export interface Item {
   title: string;
   /** The IAB Content Taxonomy 3.1 topic ids of the item, at least one. */
   topicIds: string[];
-  /** The advertiser's id; required for ads, empty for other kinds. */
+  /**
+   * The advertiser's id; required for ads, empty for other kinds.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   advertiserId: string;
   /** The surfaces the item may show on; empty means every surface. */
   surfaces: Surface[];
@@ -257,7 +263,10 @@ export interface Candidate {
   /** The candidate. Exactly one must be set. */
   candidate:
     | //
-    /** The id of a catalog item. */
+    /**
+     * The id of a catalog item.
+     * An id (see "Ids" in signalpath/common/v1/common.proto).
+     */
     { $case: "itemId"; value: string }
     | //
     /** An item given inline (not stored in the catalog). */
@@ -298,7 +307,10 @@ export interface RankedItem {
 
 /** FilteredItem is a candidate left out of a ranking. */
 export interface FilteredItem {
-  /** The candidate's item id. */
+  /**
+   * The candidate's item id.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   itemId: string;
   /** Why it was left out. */
   reason: FilterReason;
@@ -318,7 +330,10 @@ export interface UpsertItemsResponse {
 
 /** DeleteItemsRequest is the request for DeleteItems. */
 export interface DeleteItemsRequest {
-  /** The ids of the items to delete, 1 to 1000. */
+  /**
+   * The ids of the items to delete, 1 to 1000.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   itemIds: string[];
 }
 
@@ -330,7 +345,10 @@ export interface DeleteItemsResponse {
 
 /** RankRequest is the request for Rank. */
 export interface RankRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** The surface the items will show on. Required. */
   surface: Surface;
@@ -352,7 +370,10 @@ export interface RankResponse {
 
 /** RecommendRequest is the request for Recommend. */
 export interface RecommendRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** The surface the items will show on. Required. */
   surface: Surface;
@@ -377,9 +398,15 @@ export interface RecommendResponse {
 
 /** ExplainItemRequest is the request for ExplainItem. */
 export interface ExplainItemRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
-  /** The catalog item's id. Required. */
+  /**
+   * The catalog item's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   itemId: string;
   /** The surface the item is shown on. Required. */
   surface: Surface;
@@ -2109,7 +2136,9 @@ export const ExplainItemResponse: MessageFns<ExplainItemResponse> = {
  * a block. Posts, reels and groups are still shown, ranked without the
  * profile and without feed controls.
  *
- * Every RPC may also return UNAUTHENTICATED (missing, forged or expired
+ * Every RPC may also return INVALID_ARGUMENT for an id or a Timestamp that
+ * breaks the rules in signalpath/common/v1/common.proto (the message names
+ * the field), UNAUTHENTICATED (missing, forged or expired
  * credentials), PERMISSION_DENIED (caller not allowed to call the method),
  * DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED (message over the receive limit) and
  * INTERNAL (an unexpected failure, with a generic message).
