@@ -6,7 +6,7 @@ import { SERVICES, type ServiceKey } from '@signalpath/config';
 import { ensureDevKeys, loadKeyRing, mintToken } from '@signalpath/service-auth';
 
 const [service, identity = 'operator'] = process.argv.slice(2);
-if (!service || !(service in SERVICES)) {
+if (!service || !Object.hasOwn(SERVICES, service)) {
   console.error(`usage: npm run -s token -- <${Object.keys(SERVICES).join('|')}> [identity]`);
   process.exit(2);
 }

@@ -85,7 +85,7 @@ describe('ProfileService killed during ingestion and restarted', () => {
     const users = ['crash-a', 'crash-b', 'crash-c'];
     const batches = Array.from({ length: 40 }, (_, b) =>
       Array.from({ length: 25 }, (_, i) =>
-        signal({ userId: users[(b + i) % users.length], topicId: TOPICS[i % TOPICS.length], weight: 1 + ((b * 25 + i) % 3), eventTime: new Date() }),
+        signal({ userId: users[(b + i) % users.length], topicId: TOPICS[i % TOPICS.length], weight: (1 + ((b * 25 + i) % 3)) / 4, eventTime: new Date() }),
       ),
     );
     const expected = new Map<string, number>();

@@ -38,7 +38,7 @@ export function createProfileModule(overrides: ProfileModuleOverrides = {}): Ser
       const userDataDeps = { profiles, ledger, halfLifeMs: config.halfLifeMs, now, logger };
 
       const implementation: profile.ProfileServiceServer = {
-        applySignals: unary(applySignalsHandler(applier), logger),
+        applySignals: unary(applySignalsHandler(applier, now), logger),
         getProfile: unary(getProfileHandler(readDeps), logger),
         explainInterest: unary(explainInterestHandler(readDeps), logger),
         deleteUserData: unary(deleteUserDataHandler(userDataDeps), logger),

@@ -26,15 +26,15 @@ describe('DeleteUserData and ExportUserData', () => {
   it('exports every stored interest per source surface, decayed to now, before read-time rules', async () => {
     await h.client.applySignals({
       signals: [
-        signal({ userId: 'export', surface: MESSENGER, topicId: TOPIC.TRAVEL, weight: 4, adsEligible: false, contentEligible: false }),
-        signal({ userId: 'export', surface: INSTAGRAM, topicId: TOPIC.CLIMBING, weight: 2 }),
-        signal({ userId: 'export', surface: INSTAGRAM, topicId: TOPIC.CLIMBING, weight: 1, sourceKind: PAGE_LIKE }),
+        signal({ userId: 'export', surface: MESSENGER, topicId: TOPIC.TRAVEL, weight: 0.5, adsEligible: false, contentEligible: false }),
+        signal({ userId: 'export', surface: INSTAGRAM, topicId: TOPIC.CLIMBING, weight: 0.25 }),
+        signal({ userId: 'export', surface: INSTAGRAM, topicId: TOPIC.CLIMBING, weight: 0.125, sourceKind: PAGE_LIKE }),
       ],
     });
     h.consent.update('export', { blockedTopicIds: [TOPIC.CLIMBING], linkedSurfaces: [] });
     h.clock.now = new Date(T0.getTime() + 30 * DAY_MS);
     try {
-      expect(await exported('export')).toEqual({ [INSTAGRAM]: { [TOPIC.CLIMBING]: expect.closeTo(1.5, 9) }, [MESSENGER]: { [TOPIC.TRAVEL]: expect.closeTo(2, 9) } });
+      expect(await exported('export')).toEqual({ [INSTAGRAM]: { [TOPIC.CLIMBING]: expect.closeTo(0.1875, 9) }, [MESSENGER]: { [TOPIC.TRAVEL]: expect.closeTo(0.25, 9) } });
       const instagram = (await h.client.exportUserData({ userId: 'export' })).profiles.find((p) => p.surface === INSTAGRAM);
       expect(instagram?.interests[0].sources.map((s) => s.sourceKind).sort()).toEqual([AI_CHAT, PAGE_LIKE]);
     } finally {
@@ -44,14 +44,14 @@ describe('DeleteUserData and ExportUserData', () => {
   });
 
   it('AI_CHAT scope removes only AI-chat contributions and their ledger entries', async () => {
-    const aiChat = [signal({ userId: 'erase-ai', weight: 2 }), signal({ userId: 'erase-ai', surface: MESSENGER, topicId: TOPIC.TRAVEL })];
-    const pageLike = signal({ userId: 'erase-ai', weight: 3, sourceKind: PAGE_LIKE, modality: common.Modality.MODALITY_UNSPECIFIED });
+    const aiChat = [signal({ userId: 'erase-ai', weight: 0.25 }), signal({ userId: 'erase-ai', surface: MESSENGER, topicId: TOPIC.TRAVEL })];
+    const pageLike = signal({ userId: 'erase-ai', weight: 0.375, sourceKind: PAGE_LIKE, modality: common.Modality.MODALITY_UNSPECIFIED });
     await h.client.applySignals({ signals: [...aiChat, pageLike] });
 
     const first = await h.client.deleteUserData({ userId: 'erase-ai', scope: ERASURE_SCOPE_AI_CHAT, erasureJobId: 'job-1' });
     // Two surface documents changed (Messenger's emptied and removed) + two ledger claims.
     expect(first.deletedCount).toBe('4');
-    expect(await exported('erase-ai')).toEqual({ [INSTAGRAM]: { [TOPIC.CLIMBING]: 3 } });
+    expect(await exported('erase-ai')).toEqual({ [INSTAGRAM]: { [TOPIC.CLIMBING]: 0.375 } });
     expect(await claims().countDocuments({ user_id: 'erase-ai' })).toBe(1);
     // What is left of an erased claim: the signal id, no user.
     expect(await claims().findOne({ _id: aiChat[0].signalId })).toEqual({ _id: aiChat[0].signalId, op: 'erased', claim_time: expect.any(Date), create_time: expect.any(Date) });
@@ -59,7 +59,7 @@ describe('DeleteUserData and ExportUserData', () => {
     expect((await h.client.deleteUserData({ userId: 'erase-ai', scope: ERASURE_SCOPE_AI_CHAT, erasureJobId: 'job-1' })).deletedCount).toBe('0');
     // A late redelivery of an erased signal does not bring it back.
     expect(await h.client.applySignals({ signals: aiChat })).toEqual({ appliedCount: 0, duplicateCount: 2 });
-    expect(await exported('erase-ai')).toEqual({ [INSTAGRAM]: { [TOPIC.CLIMBING]: 3 } });
+    expect(await exported('erase-ai')).toEqual({ [INSTAGRAM]: { [TOPIC.CLIMBING]: 0.375 } });
   });
 
   it('ALL scope removes every profile document and ledger entry of the user, and only theirs', async () => {

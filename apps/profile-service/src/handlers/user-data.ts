@@ -1,4 +1,4 @@
-import { requireEnum, requireId } from '@signalpath/grpc-kit';
+import { optionalId, requireEnum, requireId } from '@signalpath/grpc-kit';
 import { buildInterests } from '@signalpath/interest-profile';
 import { common, type profile } from '@signalpath/proto';
 import type { Logger } from '@signalpath/telemetry';
@@ -20,8 +20,10 @@ export function deleteUserDataHandler(deps: UserDataDeps) {
   return async (request: profile.DeleteUserDataRequest): Promise<profile.DeleteUserDataResponse> => {
     const userId = requireId(request.userId, 'user_id');
     const scope = requireEnum(request.scope, common.ErasureScope, 'scope');
+    // Logged below: held to the id grammar, so no control or bidi character reaches a log line.
+    const erasureJobId = optionalId(request.erasureJobId, 'erasure_job_id');
     const deleted = await eraseUserData(deps.profiles, deps.ledger, userId, scope === common.ErasureScope.ERASURE_SCOPE_AI_CHAT ? 'ai_chat' : 'all', deps.now());
-    deps.logger.info({ erasure_job_id: request.erasureJobId || undefined, scope: common.erasureScopeToJSON(scope), deleted }, 'user data erased');
+    deps.logger.info({ erasure_job_id: erasureJobId, scope: common.erasureScopeToJSON(scope), deleted }, 'user data erased');
     return { deletedCount: String(deleted) };
   };
 }

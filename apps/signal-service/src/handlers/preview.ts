@@ -10,7 +10,7 @@ import type { HandlerContext } from './context';
 export function previewHandlers(ctx: HandlerContext) {
   return {
     previewSignals: unary<signal.PreviewSignalsRequest, signal.PreviewSignalsResponse>(async (request) => {
-      const interaction = validatePreview(request.interaction);
+      const interaction = validatePreview(request.interaction, ctx.now());
       // An end-to-end-encrypted chat is never mined, not even to show what it would teach.
       if (interaction.endToEndEncrypted) return { signals: [], suppressed: [], language: '', languageConfidence: 0, languageSupported: false, languages: [] };
       const extraction = ctx.analyzer(interaction.text);

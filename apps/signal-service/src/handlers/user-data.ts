@@ -1,4 +1,4 @@
-import { requireEnum, requireId, unary } from '@signalpath/grpc-kit';
+import { optionalId, requireEnum, requireId, unary } from '@signalpath/grpc-kit';
 import { common, type signal } from '@signalpath/proto';
 
 import { signalMessage } from '../ingest/signal-view';
@@ -13,8 +13,10 @@ export function userDataHandlers(ctx: HandlerContext) {
     deleteUserData: unary<signal.DeleteUserDataRequest, signal.DeleteUserDataResponse>(async (request) => {
       const userId = requireId(request.userId, 'user_id');
       const scope = requireEnum(request.scope, common.ErasureScope, 'scope');
+      // Logged below: held to the id grammar, so no control or bidi character reaches a log line.
+      const erasureJobId = optionalId(request.erasureJobId, 'erasure_job_id');
       const deleted = await store.deleteUser(userId, scope === common.ErasureScope.ERASURE_SCOPE_AI_CHAT);
-      logger.info({ erasure_job_id: request.erasureJobId, scope: common.ErasureScope[scope], deleted }, 'user data deleted');
+      logger.info({ erasure_job_id: erasureJobId, scope: common.ErasureScope[scope], deleted }, 'user data deleted');
       return { deletedCount: String(deleted) };
     }, logger),
 

@@ -108,21 +108,30 @@ export function notPersonalizedReasonToJSON(object: NotPersonalizedReason): stri
 
 /** ProfileSignal is one signal as delivered by SignalService. */
 export interface ProfileSignal {
-  /** The signal's id; the idempotency key. */
+  /**
+   * The signal's id; the idempotency key.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   signalId: string;
-  /** The user's id. */
+  /**
+   * The user's id.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** The surface the signal was recorded on (its source surface). */
   surface: Surface;
   /** The IAB Content Taxonomy 3.1 topic id. */
   topicId: string;
-  /** The signal's strength, finite and positive. */
+  /** The signal's strength, in (0, 1] (SignalService caps every weight at 1). */
   weight: number;
   /** The kind of activity that produced the signal. */
   sourceKind: SourceKind;
   /** The interaction's modality; unspecified for non-assistant activities. */
   modality: Modality;
-  /** When the interaction or activity happened. */
+  /**
+   * When the interaction or activity happened: from 2020-01-01 to 5 minutes
+   * ahead of the server's clock (a time ahead of it counts as now).
+   */
   eventTime:
     | Date
     | undefined;
@@ -168,7 +177,10 @@ export interface ApplySignalsResponse {
 
 /** GetProfileRequest is the request for GetProfile. */
 export interface GetProfileRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** The surface the profile is read for. Required. */
   surface: Surface;
@@ -198,7 +210,10 @@ export interface GetProfileResponse {
 
 /** ExplainInterestRequest is the request for ExplainInterest. */
 export interface ExplainInterestRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** The IAB Content Taxonomy 3.1 topic id to explain. Required. */
   topicId: string;
@@ -220,11 +235,17 @@ export interface ExplainInterestResponse {
 
 /** DeleteUserDataRequest is the request for DeleteUserData. */
 export interface DeleteUserDataRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** What to delete. Required. */
   scope: ErasureScope;
-  /** The ConsentService erasure job this call belongs to, for the audit trail. */
+  /**
+   * The ConsentService erasure job this call belongs to, for the audit trail;
+   * empty when none. When set, an id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   erasureJobId: string;
 }
 
@@ -236,7 +257,10 @@ export interface DeleteUserDataResponse {
 
 /** ExportUserDataRequest is the request for ExportUserData. */
 export interface ExportUserDataRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
 }
 
@@ -1652,7 +1676,9 @@ export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
  * show-more raises content scores; opted-out users and minors get no ads
  * interests.
  *
- * Every RPC may also return UNAUTHENTICATED (missing, forged or expired
+ * Every RPC may also return INVALID_ARGUMENT for an id or a Timestamp that
+ * breaks the rules in signalpath/common/v1/common.proto (the message names
+ * the field), UNAUTHENTICATED (missing, forged or expired
  * credentials), PERMISSION_DENIED (caller not allowed to call the method),
  * DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED (message over the receive limit) and
  * INTERNAL (an unexpected failure, with a generic message).
@@ -1665,10 +1691,12 @@ export const ProfileServiceService = {
    * signal_id); called by SignalService's outbox.
    *
    * Errors: INVALID_ARGUMENT if signals is empty or has more than 1000 items,
-   * or a signal has an empty signal_id, user_id or topic_id, a topic id not
-   * in the IAB Content Taxonomy 3.1, an unspecified surface or source_kind,
-   * no event_time, or a weight that is not finite and positive (the message
-   * names the field, e.g. "signals[7].topic_id"; nothing is applied);
+   * or a signal has an invalid signal_id or user_id, a topic id not in the
+   * IAB Content Taxonomy 3.1, an unspecified surface or source_kind, no
+   * event_time or one before 2020-01-01 (no policy reaches earlier) or more
+   * than 5 minutes in the future, or a weight outside (0, 1] (the message
+   * names the field, e.g. "signals[7].topic_id"; nothing is applied). The
+   * caller is trusted, its input is still held to these ranges;
    * PERMISSION_DENIED if the caller is not SignalService; UNAVAILABLE if the
    * store is unreachable (retry the whole batch).
    */
@@ -1769,10 +1797,12 @@ export interface ProfileServiceServer extends UntypedServiceImplementation {
    * signal_id); called by SignalService's outbox.
    *
    * Errors: INVALID_ARGUMENT if signals is empty or has more than 1000 items,
-   * or a signal has an empty signal_id, user_id or topic_id, a topic id not
-   * in the IAB Content Taxonomy 3.1, an unspecified surface or source_kind,
-   * no event_time, or a weight that is not finite and positive (the message
-   * names the field, e.g. "signals[7].topic_id"; nothing is applied);
+   * or a signal has an invalid signal_id or user_id, a topic id not in the
+   * IAB Content Taxonomy 3.1, an unspecified surface or source_kind, no
+   * event_time or one before 2020-01-01 (no policy reaches earlier) or more
+   * than 5 minutes in the future, or a weight outside (0, 1] (the message
+   * names the field, e.g. "signals[7].topic_id"; nothing is applied). The
+   * caller is trusted, its input is still held to these ranges;
    * PERMISSION_DENIED if the caller is not SignalService; UNAVAILABLE if the
    * store is unreachable (retry the whole batch).
    */
@@ -1826,10 +1856,12 @@ export interface ProfileServiceClient extends Client {
    * signal_id); called by SignalService's outbox.
    *
    * Errors: INVALID_ARGUMENT if signals is empty or has more than 1000 items,
-   * or a signal has an empty signal_id, user_id or topic_id, a topic id not
-   * in the IAB Content Taxonomy 3.1, an unspecified surface or source_kind,
-   * no event_time, or a weight that is not finite and positive (the message
-   * names the field, e.g. "signals[7].topic_id"; nothing is applied);
+   * or a signal has an invalid signal_id or user_id, a topic id not in the
+   * IAB Content Taxonomy 3.1, an unspecified surface or source_kind, no
+   * event_time or one before 2020-01-01 (no policy reaches earlier) or more
+   * than 5 minutes in the future, or a weight outside (0, 1] (the message
+   * names the field, e.g. "signals[7].topic_id"; nothing is applied). The
+   * caller is trusted, its input is still held to these ranges;
    * PERMISSION_DENIED if the caller is not SignalService; UNAVAILABLE if the
    * store is unreachable (retry the whole batch).
    */

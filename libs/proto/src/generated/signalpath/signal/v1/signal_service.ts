@@ -193,9 +193,15 @@ export function skipReasonToJSON(object: SkipReason): string {
 
 /** Interaction is one message a user sent to the AI assistant. */
 export interface Interaction {
-  /** The caller's unique id for the interaction; the idempotency key. */
+  /**
+   * The caller's unique id for the interaction; the idempotency key.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   interactionId: string;
-  /** The user's id. */
+  /**
+   * The user's id.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** The surface the conversation happened on. */
   surface: Surface;
@@ -227,7 +233,10 @@ export interface Signal {
   adsEligible: boolean;
   /** Whether the signal may be used for content. */
   contentEligible: boolean;
-  /** The stored signal's id; empty in PreviewSignals. */
+  /**
+   * The stored signal's id; empty in PreviewSignals.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   signalId: string;
   /** The surface the signal was recorded on, when known. */
   surface: Surface;
@@ -316,7 +325,10 @@ export interface IngestInteractionsResponse {
  * call.
  */
 export interface IngestResult {
-  /** The interaction's id, echoed. */
+  /**
+   * The interaction's id, echoed.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   interactionId: string;
   /** What happened; unspecified when error_code is not 0. */
   status: IngestStatus;
@@ -340,9 +352,15 @@ export interface IngestResult {
 
 /** RecordActivityRequest is the request for RecordActivity. */
 export interface RecordActivityRequest {
-  /** The caller's unique id for the activity; the idempotency key. Required. */
+  /**
+   * The caller's unique id for the activity; the idempotency key. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   activityId: string;
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** The surface the activity happened on. Required. */
   surface: Surface;
@@ -368,7 +386,10 @@ export interface RecordActivityResponse {
 
 /** ListSignalsRequest is the request for ListSignals. */
 export interface ListSignalsRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /**
    * The maximum number of signals to return; 0 means 100, values above 1000
@@ -408,11 +429,17 @@ export interface GetOutboxStatusResponse {
 
 /** DeleteUserDataRequest is the request for DeleteUserData. */
 export interface DeleteUserDataRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** What to delete. Required. */
   scope: ErasureScope;
-  /** The ConsentService erasure job this call belongs to, for the audit trail. */
+  /**
+   * The ConsentService erasure job this call belongs to, for the audit trail;
+   * empty when none. When set, an id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   erasureJobId: string;
 }
 
@@ -424,7 +451,10 @@ export interface DeleteUserDataResponse {
 
 /** ExportUserDataRequest is the request for ExportUserData. */
 export interface ExportUserDataRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
 }
 
@@ -2685,7 +2715,9 @@ export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
  * traced or sent on. An end-to-end-encrypted interaction yields nothing and
  * stores nothing but a counter.
  *
- * Every RPC may also return UNAUTHENTICATED (missing, forged or expired
+ * Every RPC may also return INVALID_ARGUMENT for an id or a Timestamp that
+ * breaks the rules in signalpath/common/v1/common.proto (the message names
+ * the field), UNAUTHENTICATED (missing, forged or expired
  * credentials), PERMISSION_DENIED (caller not allowed to call the method),
  * DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED (message over the receive limit) and
  * INTERNAL (an unexpected failure, with a generic message).
@@ -2701,7 +2733,9 @@ export const SignalServiceService = {
    * the language identified; a text in an unsupported or undetermined
    * language previews as no signal.
    *
-   * Errors: INVALID_ARGUMENT if text is over 32 KiB (32,768 bytes of UTF-8).
+   * Errors: INVALID_ARGUMENT if text is over 32 KiB (32,768 bytes of UTF-8),
+   * or a field that is set is invalid as in IngestInteraction (an id that is
+   * not an id, event_time more than 5 minutes in the future).
    */
   previewSignals: {
     path: "/signalpath.signal.v1.SignalService/PreviewSignals" as const,
@@ -2871,7 +2905,9 @@ export interface SignalServiceServer extends UntypedServiceImplementation {
    * the language identified; a text in an unsupported or undetermined
    * language previews as no signal.
    *
-   * Errors: INVALID_ARGUMENT if text is over 32 KiB (32,768 bytes of UTF-8).
+   * Errors: INVALID_ARGUMENT if text is over 32 KiB (32,768 bytes of UTF-8),
+   * or a field that is set is invalid as in IngestInteraction (an id that is
+   * not an id, event_time more than 5 minutes in the future).
    */
   previewSignals: handleUnaryCall<PreviewSignalsRequest, PreviewSignalsResponse>;
   /**
@@ -2963,7 +2999,9 @@ export interface SignalServiceClient extends Client {
    * the language identified; a text in an unsupported or undetermined
    * language previews as no signal.
    *
-   * Errors: INVALID_ARGUMENT if text is over 32 KiB (32,768 bytes of UTF-8).
+   * Errors: INVALID_ARGUMENT if text is over 32 KiB (32,768 bytes of UTF-8),
+   * or a field that is set is invalid as in IngestInteraction (an id that is
+   * not an id, event_time more than 5 minutes in the future).
    */
   previewSignals(
     request: PreviewSignalsRequest,
