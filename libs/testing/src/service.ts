@@ -32,7 +32,8 @@ export async function startTestService<C extends ServerConfig>(
   } = {},
 ): Promise<TestService<C>> {
   const uri = requireMongoUri();
-  const reader = envReader({ ...options.env, MONGODB_URI: uri });
+  // Tests are development runs (built-in secrets allowed) unless a test says otherwise.
+  const reader = envReader({ SIGNALPATH_ENV: 'development', ...options.env, MONGODB_URI: uri });
   const config = { ...module.readConfig(reader), port: 0, host: '127.0.0.1' };
   reader.done();
   const mongo = createMongo({ uri, dbName: options.dbName ?? uniqueDbName(module.key), appName: `test-${module.key}` });
