@@ -154,6 +154,19 @@ export class LedgerStore {
     return claims.deletedCount + ops.deletedCount;
   }
 
+  /**
+   * Everything the ledger holds under a user's id (ExportUserData): the user's claims with whether
+   * their operation is recorded applied, and the user's applied-operation records. Tombstones
+   * hold no user id and are not the user's data any more.
+   */
+  async userEntries(userId: string): Promise<{ claims: Array<SignalClaimDocument & { applied: boolean }>; ops: AppliedOpDocument[] }> {
+    const [claims, ops] = await Promise.all([this.claims.find({ user_id: userId }).sort({ create_time: 1 }).toArray(), this.ops.find({ user_id: userId }).sort({ create_time: 1 }).toArray()]);
+    const appliedOps = new Set(ops.map((op) => op._id));
+    const unknown = [...new Set(claims.map((claim) => claim.op).filter((op) => !appliedOps.has(op)))];
+    for (const op of unknown) if (await this.isOpApplied(op)) appliedOps.add(op);
+    return { claims: claims.map((claim) => ({ ...claim, applied: appliedOps.has(claim.op) })), ops };
+  }
+
   /** Retention: removes claims and applied-operation records created before `cutoff`. */
   async deleteCreatedBefore(cutoff: Date): Promise<number> {
     const claims = await this.claims.deleteMany({ create_time: { $lt: cutoff } });
