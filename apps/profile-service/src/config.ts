@@ -16,7 +16,7 @@ export interface ProfileConfig extends ServerConfig {
   halfLifeMs: number;
   /** Content score multipliers for show-more / show-less topics (PROFILE_SHOW_MORE_PERCENT, PROFILE_SHOW_LESS_PERCENT). */
   feedControlFactors: FeedControlFactors;
-  /** How long applied-signal ledger entries (and erasure tombstones) are kept (PROFILE_LEDGER_RETENTION, default 30d). */
+  /** How long applied-signal ledger entries are kept (PROFILE_LEDGER_RETENTION, default 30d). */
   ledgerRetentionMs: number;
   /** How often expired ledger entries are removed (PROFILE_LEDGER_SWEEP_INTERVAL, default 1h). */
   ledgerSweepIntervalMs: number;

@@ -45,7 +45,7 @@ export function createProfileModule(overrides: ProfileModuleOverrides = {}): Ser
       const markers = new ErasureMarkers(db);
       // ApplySignals must land within half the fence after its marker check (docs/erasure.md).
       const guard = new ErasureGuard(markers, { writeBoundMs: config.erasureFenceMs / 2 });
-      const eraseUser = (userId: string, scope: 'ai_chat' | 'all') => eraseUserData(profiles, ledger, userId, scope, now());
+      const eraseUser = (userId: string, scope: 'ai_chat' | 'all') => eraseUserData(profiles, ledger, userId, scope);
       const userDataDeps = { profiles, ledger, markers, erasureFenceMs: config.erasureFenceMs, halfLifeMs: config.halfLifeMs, now, logger };
 
       const implementation: profile.ProfileServiceServer = {

@@ -53,8 +53,8 @@ describe('DeleteUserData and ExportUserData', () => {
     expect(first.deletedCount).toBe('4');
     expect(await exported('erase-ai')).toEqual({ [INSTAGRAM]: { [TOPIC.CLIMBING]: 3 } });
     expect(await claims().countDocuments({ user_id: 'erase-ai' })).toBe(1);
-    // What is left of an erased claim: the signal id, no user.
-    expect(await claims().findOne({ _id: aiChat[0].signalId })).toEqual({ _id: aiChat[0].signalId, op: 'erased', claim_time: expect.any(Date), create_time: expect.any(Date) });
+    // Nothing is left of an erased claim, not even its signal id: the erasure marker refuses it.
+    expect(await claims().findOne({ _id: aiChat[0].signalId })).toBeNull();
 
     expect((await h.client.deleteUserData({ userId: 'erase-ai', scope: ERASURE_SCOPE_AI_CHAT, erasureJobId: 'job-1', cutoffTime: undefined })).deletedCount).toBe('0');
     // A late redelivery of an erased signal does not bring it back.
@@ -77,8 +77,9 @@ describe('DeleteUserData and ExportUserData', () => {
     expect(await ops().countDocuments({ user_id: 'erase-all' })).toBe(0);
     expect((await h.client.deleteUserData({ userId: 'erase-all', scope: ERASURE_SCOPE_ALL, erasureJobId: 'job-2', cutoffTime: undefined })).deletedCount).toBe('0');
     expect(await exported('bystander')).toEqual({ [INSTAGRAM]: { [TOPIC.CLIMBING]: 1 } });
-    // New activity after the erasure is applied normally.
-    expect((await h.client.applySignals({ signals: [signal({ userId: 'erase-all' })] })).appliedCount).toBe(1);
+    // New activity after the erasure's cut-off (the business clock, T0) is applied normally.
+    const later = new Date(T0.getTime() + 1);
+    expect((await h.client.applySignals({ signals: [signal({ userId: 'erase-all', eventTime: later, recordTime: later })] })).appliedCount).toBe(1);
   });
 
   it('exports the ledger entries and erasures held under the user id, not just the profile', async () => {

@@ -17,6 +17,7 @@ describe('markerCovers', () => {
       expect(markerCovers({ scope, cutoff: CUTOFF }, subject({ eventTime: before }))).toBe(true);
       expect(markerCovers({ scope, cutoff: CUTOFF }, subject({ recordTime: before }))).toBe(true);
       expect(markerCovers({ scope, cutoff: CUTOFF }, subject({}))).toBe(false);
+      expect(markerCovers({ scope, cutoff: CUTOFF }, subject({ eventTime: CUTOFF }))).toBe(true);
     }
     // An AI-chat erasure leaves page likes, follows and group joins alone; an ALL erasure does not.
     expect(markerCovers({ scope: 'ai_chat', cutoff: CUTOFF }, subject({ aiChat: false, eventTime: before }))).toBe(false);

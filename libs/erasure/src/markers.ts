@@ -61,11 +61,15 @@ export interface ErasureSubject {
   recordTime?: Date;
 }
 
-/** Whether the erasure `marker` (of the subject's user) covers the subject. */
+/**
+ * Whether the erasure `marker` (of the subject's user) covers the subject: in scope, and about
+ * an event at or before the cut-off or recorded at or before it (the same millisecond counts as
+ * before: an erasure errs on the side of erasing).
+ */
 export function markerCovers(marker: Pick<ErasureMarkerDoc, 'scope' | 'cutoff'>, subject: ErasureSubject): boolean {
   if (marker.scope === 'ai_chat' && !subject.aiChat) return false;
   if (!subject.recordTime || Number.isNaN(subject.recordTime.getTime()) || Number.isNaN(subject.eventTime.getTime())) return true;
-  return subject.eventTime < marker.cutoff || subject.recordTime < marker.cutoff;
+  return subject.eventTime <= marker.cutoff || subject.recordTime <= marker.cutoff;
 }
 
 /** The API's view of a marker (ExportUserData). */

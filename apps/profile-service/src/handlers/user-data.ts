@@ -44,7 +44,7 @@ export function deleteUserDataHandler(deps: UserDataDeps) {
       now: deps.now,
       fenceMs: deps.erasureFenceMs,
       deadlineMs: deadlineOf(call),
-      erase: () => eraseUserData(deps.profiles, deps.ledger, userId, scope, deps.now()),
+      erase: () => eraseUserData(deps.profiles, deps.ledger, userId, scope),
     });
     deps.logger.info({ erasure_job_id: request.erasureJobId || undefined, scope: common.erasureScopeToJSON(request.scope), deleted }, 'user data erased');
     return { deletedCount: String(deleted) };
@@ -54,9 +54,9 @@ export function deleteUserDataHandler(deps: UserDataDeps) {
 /**
  * Everything held under the user's id: every stored interest per source surface (decayed to now,
  * before any read-time rule), the applied-signal ledger entries and applied-operation records,
- * and the erasure markers. Left out, with the reason, in docs/erasure.md: erasure tombstones
- * (they keep a signal id and no user id) and the in-flight markers inside a profile document
- * (the operation ids of writes in progress, listed as applied_operations once recorded).
+ * and the erasure markers. Left out, with the reason, in docs/erasure.md: the in-flight markers
+ * inside a profile document (the operation ids of writes in progress, listed as
+ * applied_operations once recorded).
  */
 export function exportUserDataHandler(deps: UserDataDeps) {
   return async (request: profile.ExportUserDataRequest): Promise<profile.ExportUserDataResponse> => {

@@ -40,8 +40,8 @@ import { fromTopicScores, profileId, toTopicScores, type InFlightMarker, type Pr
  *
  * Retention (PROFILE_LEDGER_RETENTION, default 30 days, enforced by LedgerRetention): claims and
  * applied records are removed after it, so SignalService must stop redelivering a signal within
- * it (its outbox marks a batch delivered on the first success). Erasure replaces the user's claims
- * by tombstones; a delivery in flight during an erasure is stopped by the erasure markers that
+ * it (its outbox marks a batch delivered on the first success). Erasure deletes the user's claims;
+ * a redelivery, or a delivery in flight during an erasure, is stopped by the erasure markers that
  * ApplySignals checks around this applier (handlers/apply-signals.ts, docs/erasure.md).
  */
 
