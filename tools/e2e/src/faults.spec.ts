@@ -17,6 +17,7 @@ const { healthStatus } = require('../../lib/stack.cjs') as { healthStatus(addres
  * and a database outage. Loopback only; every loop is bounded in count and time.
  */
 
+// eslint-disable-next-line @nx/enforce-module-boundaries -- plain CommonJS tool
 const FERRETDB = (require('../../lib/ferretdb.cjs') as { ferretdbBinary(): string }).ferretdbBinary();
 const FAULT_DB_PORT = testPort(27117);
 const SERVICE_KEYS = ['consent', 'signal', 'profile', 'ranking'] as const;
