@@ -2107,12 +2107,16 @@ export const ProfileServiceService = {
   /**
    * DeleteUserData deletes a user's profile entries (for ERASURE_SCOPE_AI_CHAT
    * only what came from AI-chat signals) and applied-signal ledger entries;
-   * called by ConsentService erasure jobs. Idempotent: deleting again succeeds
-   * with a count of 0.
+   * called by ConsentService erasure jobs. It records an erasure marker first
+   * and answers only after calls in flight have finished (the erasure fence):
+   * from then on no signal about an event before cutoff_time, or recorded
+   * before it, is applied for the user in the scope. Idempotent: deleting
+   * again succeeds with a count of 0.
    *
    * Errors: INVALID_ARGUMENT if user_id is empty or scope is unspecified;
    * PERMISSION_DENIED if the caller is not ConsentService; UNAVAILABLE if the
-   * store is unreachable.
+   * store is unreachable, or if the fence outlasts the call's deadline (the
+   * data is deleted already; retry to confirm).
    */
   deleteUserData: {
     path: "/signalpath.profile.v1.ProfileService/DeleteUserData" as const,
@@ -2184,12 +2188,16 @@ export interface ProfileServiceServer extends UntypedServiceImplementation {
   /**
    * DeleteUserData deletes a user's profile entries (for ERASURE_SCOPE_AI_CHAT
    * only what came from AI-chat signals) and applied-signal ledger entries;
-   * called by ConsentService erasure jobs. Idempotent: deleting again succeeds
-   * with a count of 0.
+   * called by ConsentService erasure jobs. It records an erasure marker first
+   * and answers only after calls in flight have finished (the erasure fence):
+   * from then on no signal about an event before cutoff_time, or recorded
+   * before it, is applied for the user in the scope. Idempotent: deleting
+   * again succeeds with a count of 0.
    *
    * Errors: INVALID_ARGUMENT if user_id is empty or scope is unspecified;
    * PERMISSION_DENIED if the caller is not ConsentService; UNAVAILABLE if the
-   * store is unreachable.
+   * store is unreachable, or if the fence outlasts the call's deadline (the
+   * data is deleted already; retry to confirm).
    */
   deleteUserData: handleUnaryCall<DeleteUserDataRequest, DeleteUserDataResponse>;
   /**
@@ -2283,12 +2291,16 @@ export interface ProfileServiceClient extends Client {
   /**
    * DeleteUserData deletes a user's profile entries (for ERASURE_SCOPE_AI_CHAT
    * only what came from AI-chat signals) and applied-signal ledger entries;
-   * called by ConsentService erasure jobs. Idempotent: deleting again succeeds
-   * with a count of 0.
+   * called by ConsentService erasure jobs. It records an erasure marker first
+   * and answers only after calls in flight have finished (the erasure fence):
+   * from then on no signal about an event before cutoff_time, or recorded
+   * before it, is applied for the user in the scope. Idempotent: deleting
+   * again succeeds with a count of 0.
    *
    * Errors: INVALID_ARGUMENT if user_id is empty or scope is unspecified;
    * PERMISSION_DENIED if the caller is not ConsentService; UNAVAILABLE if the
-   * store is unreachable.
+   * store is unreachable, or if the fence outlasts the call's deadline (the
+   * data is deleted already; retry to confirm).
    */
   deleteUserData(
     request: DeleteUserDataRequest,

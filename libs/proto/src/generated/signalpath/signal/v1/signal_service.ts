@@ -418,7 +418,11 @@ export interface GetOutboxStatusRequest {
 
 /** GetOutboxStatusResponse is the response of GetOutboxStatus. */
 export interface GetOutboxStatusResponse {
-  /** The number of signals not yet delivered to ProfileService. */
+  /**
+   * The number of signals not yet delivered to ProfileService, including
+   * those an instance had not queued yet when it last reported (e.g. one
+   * that was killed, until another instance re-queues them).
+   */
   pendingCount: string;
   /** The age of the oldest undelivered signal; zero when none is pending. */
   oldestPendingAge:
@@ -3293,12 +3297,17 @@ export const SignalServiceService = {
   },
   /**
    * DeleteUserData deletes a user's signals, ledger entries and undelivered
-   * outbox entries in the scope; called by ConsentService erasure jobs.
-   * Idempotent: deleting again succeeds with a count of 0.
+   * outbox entries in the scope; called by ConsentService erasure jobs. It
+   * records an erasure marker first and answers only after writes in flight
+   * have finished (the erasure fence): from then on nothing about an event
+   * before cutoff_time, or recorded before it, is stored for the user in the
+   * scope (an ingest of one is SKIPPED with SKIP_REASON_ERASED). Idempotent:
+   * deleting again succeeds with a count of 0.
    *
    * Errors: INVALID_ARGUMENT if user_id is empty or scope is unspecified;
    * PERMISSION_DENIED if the caller is not ConsentService; UNAVAILABLE if the
-   * store is unreachable.
+   * store is unreachable, or if the fence outlasts the call's deadline (the
+   * data is deleted already; retry to confirm).
    */
   deleteUserData: {
     path: "/signalpath.signal.v1.SignalService/DeleteUserData" as const,
@@ -3401,12 +3410,17 @@ export interface SignalServiceServer extends UntypedServiceImplementation {
   getOutboxStatus: handleUnaryCall<GetOutboxStatusRequest, GetOutboxStatusResponse>;
   /**
    * DeleteUserData deletes a user's signals, ledger entries and undelivered
-   * outbox entries in the scope; called by ConsentService erasure jobs.
-   * Idempotent: deleting again succeeds with a count of 0.
+   * outbox entries in the scope; called by ConsentService erasure jobs. It
+   * records an erasure marker first and answers only after writes in flight
+   * have finished (the erasure fence): from then on nothing about an event
+   * before cutoff_time, or recorded before it, is stored for the user in the
+   * scope (an ingest of one is SKIPPED with SKIP_REASON_ERASED). Idempotent:
+   * deleting again succeeds with a count of 0.
    *
    * Errors: INVALID_ARGUMENT if user_id is empty or scope is unspecified;
    * PERMISSION_DENIED if the caller is not ConsentService; UNAVAILABLE if the
-   * store is unreachable.
+   * store is unreachable, or if the fence outlasts the call's deadline (the
+   * data is deleted already; retry to confirm).
    */
   deleteUserData: handleUnaryCall<DeleteUserDataRequest, DeleteUserDataResponse>;
   /**
@@ -3573,12 +3587,17 @@ export interface SignalServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * DeleteUserData deletes a user's signals, ledger entries and undelivered
-   * outbox entries in the scope; called by ConsentService erasure jobs.
-   * Idempotent: deleting again succeeds with a count of 0.
+   * outbox entries in the scope; called by ConsentService erasure jobs. It
+   * records an erasure marker first and answers only after writes in flight
+   * have finished (the erasure fence): from then on nothing about an event
+   * before cutoff_time, or recorded before it, is stored for the user in the
+   * scope (an ingest of one is SKIPPED with SKIP_REASON_ERASED). Idempotent:
+   * deleting again succeeds with a count of 0.
    *
    * Errors: INVALID_ARGUMENT if user_id is empty or scope is unspecified;
    * PERMISSION_DENIED if the caller is not ConsentService; UNAVAILABLE if the
-   * store is unreachable.
+   * store is unreachable, or if the fence outlasts the call's deadline (the
+   * data is deleted already; retry to confirm).
    */
   deleteUserData(
     request: DeleteUserDataRequest,
