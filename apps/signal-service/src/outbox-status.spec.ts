@@ -51,3 +51,19 @@ describe('GetOutboxStatus after an instance is killed', () => {
     }
   });
 });
+
+describe("an OutboxWriter's heartbeat", () => {
+  it('survives its first upserts racing (FerretDB v1 lets two concurrent upserts of a new document collide)', async () => {
+    const h = await startSignalHarness({ profileDown: true });
+    try {
+      const store = h.instance.store;
+      for (let writer = 0; writer < 10; writer++) {
+        const at = new Date();
+        await Promise.all(Array.from({ length: 10 }, () => store.beat(`racing-writer-${writer}`, at, at)));
+      }
+      expect(await h.service.mongo.db.collection(COLLECTIONS.writers).countDocuments({ _id: { $regex: '^racing-writer-' } as never })).toBe(10);
+    } finally {
+      await h.stop();
+    }
+  });
+});

@@ -154,6 +154,9 @@ export class Ingestion {
     const encrypted = primaries.filter((p) => p.unit.endToEndEncrypted);
     const needConsent = primaries.filter((p) => !p.unit.endToEndEncrypted);
 
+    // The erasure markers are read while ConsentService answers (the write bound runs from here).
+    const coverage = needConsent.length > 0 ? this.deps.guard.check(needConsent.map((p) => p.unit.userId)) : undefined;
+    coverage?.catch(() => undefined); // awaited below when needed; never an unhandled rejection
     const [e2eOutcomes, decisions] = await Promise.all([
       this.skipEncrypted(encrypted.map((p) => p.unit)),
       this.checkEligibility(needConsent.map((p) => p.unit), parent).then(
@@ -174,7 +177,7 @@ export class Ingestion {
       }
       this.enqueue(reenqueue);
     } else {
-      await this.record(needConsent, decisions.value, outcomes);
+      await this.record(needConsent, decisions.value, outcomes, coverage);
     }
 
     for (const [index, firstIndex] of repeats) outcomes[index] = this.repeatOutcome(items[index] as Unit, items[firstIndex] as Unit, outcomes[firstIndex] as ItemOutcome);
@@ -199,12 +202,17 @@ export class Ingestion {
    * Stores the records of units whose eligibility is known (one unordered insert: the records are
    * the durable commitment), then queues their outbox entries.
    */
-  private async record(units: Array<{ index: number; unit: Unit }>, decisions: Array<{ ads: PurposeDecision; content: PurposeDecision }>, outcomes: Array<ItemOutcome | undefined>): Promise<void> {
-    if (units.length === 0) return;
-    const { store, outbox, guard } = this.deps;
-    // Erasure first: nothing about an event before a cut-off is recorded again, not even a skip.
-    const coverage = await guard.check(units.map((u) => u.unit.userId));
+  private async record(
+    units: Array<{ index: number; unit: Unit }>,
+    decisions: Array<{ ads: PurposeDecision; content: PurposeDecision }>,
+    outcomes: Array<ItemOutcome | undefined>,
+    markers: Promise<Coverage> | undefined,
+  ): Promise<void> {
+    if (units.length === 0 || !markers) return;
+    const { store, outbox } = this.deps;
+    const coverage = await markers;
     const { ticket, recordedAt } = await outbox.begin();
+    // Erasure first: nothing about an event before a cut-off is recorded again, not even a skip.
     const open: Array<{ index: number; unit: Unit; decision: { ads: PurposeDecision; content: PurposeDecision } }> = [];
     units.forEach(({ index, unit }, i) => {
       if (coverage.covers(subjectOf(unit, recordedAt))) outcomes[index] = skipped(signal.SkipReason.SKIP_REASON_ERASED);

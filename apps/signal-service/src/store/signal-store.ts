@@ -133,7 +133,14 @@ export class SignalStore {
 
   /** An OutboxWriter's heartbeat (only that writer updates its own document). */
   async beat(writerId: string, beatAt: Date, flushedThrough: Date): Promise<void> {
-    await this.writers.updateOne({ _id: writerId }, { $set: { beatAt, flushedThrough } }, { upsert: true });
+    const write = () => this.writers.updateOne({ _id: writerId }, { $set: { beatAt, flushedThrough } }, { upsert: true });
+    try {
+      await write();
+    } catch (error) {
+      // The writer's first two upserts raced (FerretDB v1 inserts both): the document exists now.
+      if (!isDuplicateKeyError(error)) throw error;
+      await write();
+    }
   }
 
   async retireWriter(writerId: string): Promise<void> {
