@@ -38,8 +38,25 @@ async function violations(client: MongoClient, prefix: string, userId: string, s
   const { databases } = await client.db('admin').admin().listDatabases();
   for (const { name } of databases) {
     const db = client.db(name);
-    for (const { name: collection } of await db.listCollections().toArray()) {
-      for (const doc of await db.collection(collection).find({}).toArray()) {
+    // Other suites create and drop their databases meanwhile; only ours must be readable.
+    const ours = name.startsWith(prefix);
+    const collections = await db
+      .listCollections()
+      .toArray()
+      .catch((error: unknown) => {
+        if (ours) throw error;
+        return [];
+      });
+    for (const { name: collection } of collections) {
+      const docs = await db
+        .collection(collection)
+        .find({})
+        .toArray()
+        .catch((error: unknown) => {
+          if (ours) throw error;
+          return [];
+        });
+      for (const doc of docs) {
         const json = JSON.stringify(doc);
         if (!json.includes(userId)) continue;
         // ConsentService keeps the consent record and the erasure job (DESIGN.md, ErasureScope).
