@@ -149,7 +149,7 @@ describe('erasure is final while ingests and deliveries race it (in-process serv
       stats.pendingAtRequest += Number((await stack.signals[0].getOutboxStatus({})).pendingCount);
       await Promise.all(workers);
       const done = await eventually(async () => {
-        const { job: current } = await stack.consent.getErasureJob({ jobId: job!.jobId });
+        const { job: current } = await stack.consent.getErasureJob({ jobId: job?.jobId ?? '' });
         return current?.state === consent.ErasureJobState.ERASURE_JOB_STATE_SUCCEEDED && current;
       }, 60_000);
       expect(done.targets.every((t) => t.state === consent.ErasureTargetState.ERASURE_TARGET_STATE_CONFIRMED)).toBe(true);

@@ -25,7 +25,7 @@ describe('the export aggregate holds every record kept about the user', () => {
     await signals.ingestInteraction({ interaction: { ...base, interactionId: `${userId}-e2e`, endToEndEncrypted: true, text: '' } });
     await eventually(async () => Number((await signals.getOutboxStatus({})).pendingCount) === 0, 30_000);
     await stack.consent.requestErasure({ userId, scope: common.ErasureScope.ERASURE_SCOPE_AI_CHAT }).then(({ job }) =>
-      eventually(async () => (await stack.consent.getErasureJob({ jobId: job!.jobId })).job?.state === consent.ErasureJobState.ERASURE_JOB_STATE_SUCCEEDED, 30_000),
+      eventually(async () => (await stack.consent.getErasureJob({ jobId: job?.jobId ?? '' })).job?.state === consent.ErasureJobState.ERASURE_JOB_STATE_SUCCEEDED, 30_000),
     );
     // After the AI-chat erasure: a page like (kept) and the erasure records.
     await signals.recordActivity({ activityId: `${userId}-like`, userId, surface: common.Surface.SURFACE_FACEBOOK, sourceKind: common.SourceKind.SOURCE_KIND_PAGE_LIKE, topicIds: ['483'], eventTime: new Date() });

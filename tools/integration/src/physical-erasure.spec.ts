@@ -8,7 +8,6 @@ import { common, consent } from '@signalpath/proto';
 import { eventually, freePort, startInProcessStack, type InProcessStack } from './stack';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS tool
 const { ferretdbBinary } = require('../../lib/ferretdb.cjs') as { ferretdbBinary(): string };
 
 /**
@@ -85,7 +84,7 @@ describe('an ALL erasure leaves none of the user in the SQLite files of the loca
     await eventually(async () => scan(['signal', 'profile'], [userId]).length >= 2, 10_000);
 
     const { job } = await stack.consent.requestErasure({ userId, scope: common.ErasureScope.ERASURE_SCOPE_ALL });
-    await eventually(async () => (await stack.consent.getErasureJob({ jobId: job!.jobId })).job?.state === consent.ErasureJobState.ERASURE_JOB_STATE_SUCCEEDED, 30_000);
+    await eventually(async () => (await stack.consent.getErasureJob({ jobId: job?.jobId ?? '' })).job?.state === consent.ErasureJobState.ERASURE_JOB_STATE_SUCCEEDED, 30_000);
     const erased = Date.now();
     // Within a few checkpoint intervals nothing is left: not in free pages, not in the WAL.
     await eventually(async () => scan(['signal', 'profile'], distinctive).length === 0 && scan(['consent'], distinctive.slice(1)).length === 0, 30_000, 250).catch(() => undefined);
