@@ -64,7 +64,7 @@ describe('SignalService erasure is final (DESIGN.md invariant 7)', () => {
     const b = await startSignalHarness({ env: { SIGNAL_ERASURE_FENCE: '400ms' }, dbName: a.service.mongo.db.databaseName, keepDatabase: true, profileDown: true });
     try {
       const profile = a.profile;
-      if (!profile) throw new Error("the fake ProfileService should be up");
+      if (!profile) throw new Error('the fake ProfileService should be up');
       let answer!: () => void;
       profile.gate = new Promise<void>((resolve) => (answer = resolve));
       const userId = 'erased-in-flight';
