@@ -12,7 +12,7 @@ describe('GetOutboxStatus after an instance is killed', () => {
     // Nothing is delivered in this test: ProfileService is down for both instances.
     const env = { SIGNAL_OUTBOX_HEARTBEAT: '200ms', SIGNAL_OUTBOX_WRITER_STALE: '1500ms', SIGNAL_OUTBOX_RECOVERY_INTERVAL: '300ms' };
     const dying = await startSignalHarness({ profileDown: true, env });
-    const survivor = await startSignalHarness({ profileDown: true, env, dbName: dying.service.mongo.db.databaseName, keepDatabase: true });
+    let survivor: Awaited<ReturnType<typeof startSignalHarness>> | undefined;
     const store = dying.instance.store;
     const enqueue = store.enqueue.bind(store);
     const release: Array<() => void> = [];
@@ -22,23 +22,26 @@ describe('GetOutboxStatus after an instance is killed', () => {
       const responses = await Promise.all(Array.from({ length: 12 }, (_, i) => dying.client.ingestInteraction({ interaction: interaction({ userId: `status-${i % 3}` }) })));
       const accepted = responses.reduce((n, r) => n + r.signals.length, 0);
       expect(accepted).toBeGreaterThan(0);
-      expect(await survivor.service.mongo.db.collection(COLLECTIONS.outbox).countDocuments({})).toBe(0);
+      expect(await dying.service.mongo.db.collection(COLLECTIONS.outbox).countDocuments({})).toBe(0);
 
       // kill -9: no more heartbeats, no flush, no retiring of the writer.
       store.beat = async () => undefined;
       await dying.instance.deliverer.close();
       await dying.instance.recovery.close();
+      // Another instance, started after the kill (its recovery must not race the test's setup).
+      const other = await startSignalHarness({ profileDown: true, env, dbName: dying.service.mongo.db.databaseName, keepDatabase: true });
+      survivor = other;
 
       // From the kill until the survivor has recovered the entries, every answer counts them all.
       const samples: number[] = [];
       const started = Date.now();
       await eventually(async () => {
-        const status = await survivor.client.getOutboxStatus({});
+        const status = await other.client.getOutboxStatus({});
         samples.push(Number(status.pendingCount));
-        const recovered = (await survivor.service.mongo.db.collection(COLLECTIONS.outbox).countDocuments({})) === responses.length;
+        const recovered = (await other.service.mongo.db.collection(COLLECTIONS.outbox).countDocuments({})) === responses.length;
         return recovered && Date.now() - started > 500;
       }, 20_000);
-      const after = await survivor.client.getOutboxStatus({});
+      const after = await other.client.getOutboxStatus({});
       samples.push(Number(after.pendingCount));
       expect(samples.length).toBeGreaterThan(3);
       expect(samples.filter((n) => n !== accepted)).toEqual([]);
@@ -46,7 +49,7 @@ describe('GetOutboxStatus after an instance is killed', () => {
     } finally {
       store.enqueue = enqueue;
       for (const resolve of release) resolve();
-      await survivor.stop();
+      await survivor?.stop();
       await dying.stop();
     }
   });
