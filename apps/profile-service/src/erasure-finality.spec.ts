@@ -86,7 +86,7 @@ describe('ProfileService erasure is final', () => {
       const locked = (a.instance as ProfileServiceInstance).profiles.withLock(userId, inFlight.surface, () => held);
       const delivery = clientA.applySignals({ signals: [inFlight] });
       const claims = h.service.mongo.db.collection(SIGNAL_CLAIMS);
-      for (let i = 0; i < 200 && !(await claims.findOne({ _id: inFlight.signalId as never })); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (let i = 0; i < 1000 && !(await claims.findOne({ _id: inFlight.signalId as never })); i++) await new Promise((resolve) => setTimeout(resolve, 10));
       expect(await claims.findOne({ _id: inFlight.signalId as never })).toMatchObject({ user_id: userId });
 
       await erase(userId, ERASURE_SCOPE_ALL, T0); // B: marker, erase, 400 ms fence, erase, confirm
