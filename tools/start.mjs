@@ -8,6 +8,9 @@ import { SERVICES, buildServices, servicePorts, startServices } from './lib/stac
 
 const log = (message) => console.error(message);
 
+// `npm start` is a development run: built-in development secrets are allowed (SIGNALPATH_ENV).
+process.env.SIGNALPATH_ENV ??= 'development';
+
 // Same validation the services run at start, before anything slow happens.
 const check = spawnSync(process.execPath, ['tools/run.mjs', 'tools/check-config.ts'], { cwd: ROOT, stdio: 'inherit' });
 if (check.status !== 0) process.exit(check.status ?? 1);

@@ -32,6 +32,7 @@ function makeSignal(userId: string, topicId: string, overrides: Partial<profile.
     sourceKind: sequence % 4 === 0 ? common.SourceKind.SOURCE_KIND_PAGE_LIKE : common.SourceKind.SOURCE_KIND_AI_CHAT,
     modality: common.Modality.MODALITY_TEXT,
     eventTime: new Date(Date.now() - (sequence % 90) * 86_400_000),
+    recordTime: new Date(),
     adsEligible: true,
     contentEligible: true,
     ...overrides,

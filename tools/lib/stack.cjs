@@ -71,7 +71,9 @@ function startServices({ env, onExit, quiet = false, only } = {}) {
     const dist = path.join(ROOT, 'dist', 'apps', service.app);
     const child = spawn(process.execPath, [...NODE_FLAGS, ...(service.nodeFlags ?? []), '--require', path.join(dist, 'instrumentation.js'), path.join(dist, 'main.js')], {
       cwd: ROOT,
-      env,
+      // npm start, the smoke test, the end-to-end suites and the benchmarks are development runs
+      // (built-in secrets allowed) unless the caller says otherwise.
+      env: { SIGNALPATH_ENV: 'development', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const stderrLines = [];

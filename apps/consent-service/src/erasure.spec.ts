@@ -52,7 +52,8 @@ describe('ConsentService erasure (real database, fake Signal and Profile service
     }
     expect(done.completeTime!.getTime()).toBeGreaterThanOrEqual(done.createTime!.getTime());
     for (const fake of [fakes.signal, fakes.profile]) {
-      expect(fake.calls).toEqual([{ userId: 'erase-me', scope: AI_CHAT, erasureJobId: job!.jobId }]);
+      // The cut-off is the job's create time: everything recorded or about events before it goes.
+      expect(fake.calls).toEqual([{ userId: 'erase-me', scope: AI_CHAT, erasureJobId: job!.jobId, cutoffTime: job!.createTime }]);
     }
   });
 
@@ -284,7 +285,7 @@ describe('ConsentService erasure (real database, fake Signal and Profile service
 
     const { job } = await client.requestErasure({ userId, scope: ALL }, asActor('account-deletion'));
     const done = await finished(job!.jobId);
-    expect(fakes.signal.calls.filter((c) => c.scope === ALL)).toEqual([{ userId, scope: ALL, erasureJobId: job!.jobId }]);
+    expect(fakes.signal.calls.filter((c) => c.scope === ALL)).toEqual([{ userId, scope: ALL, erasureJobId: job!.jobId, cutoffTime: job!.createTime }]);
     expect(done.targets.every((t) => t.state === TargetState.ERASURE_TARGET_STATE_CONFIRMED)).toBe(true);
 
     // The settings are a tombstone: the AI-chat choices (the consent record) and nothing else.

@@ -10,7 +10,14 @@ export const SERVICES = {
 
 export type ServiceKey = keyof typeof SERVICES;
 
+/**
+ * `SIGNALPATH_ENV`: `production` (the default) or `development`, which `npm start`, the test
+ * suites and the benchmarks set. Only development may fall back to built-in secrets.
+ */
+export type Environment = 'development' | 'production';
+
 export interface ServerConfig {
+  environment: Environment;
   host: string;
   port: number;
   mongoUri: string;
@@ -34,6 +41,7 @@ export interface ServerConfig {
 export function readServerConfig(env: EnvReader, key: ServiceKey): ServerConfig {
   const spec = SERVICES[key];
   return {
+    environment: readEnvironment(env),
     host: env.string('SIGNALPATH_HOST', '127.0.0.1'),
     port: env.port(spec.portVar, spec.defaultPort),
     mongoUri: env.string('MONGODB_URI', 'mongodb://127.0.0.1:27017/'),
@@ -53,4 +61,8 @@ export function readServiceAddress(env: EnvReader, key: ServiceKey): string {
   const spec = SERVICES[key];
   const port = env.port(spec.portVar, spec.defaultPort);
   return env.string(spec.addrVar, `127.0.0.1:${port}`);
+}
+
+export function readEnvironment(env: EnvReader): Environment {
+  return env.oneOf('SIGNALPATH_ENV', ['development', 'production'] as const, 'production');
 }

@@ -685,9 +685,9 @@ describe('bad input on every RPC (four processes, property-based)', () => {
     it('user-data RPCs called as the operator are PERMISSION_DENIED', async () => {
       const { clients } = stack;
       const outcomes = await Promise.all([
-        outcomeOf(() => clients.signal.deleteUserData({ userId: USERS[0], scope: 2, erasureJobId: '' })),
+        outcomeOf(() => clients.signal.deleteUserData({ userId: USERS[0], scope: 2, erasureJobId: '', cutoffTime: undefined })),
         outcomeOf(() => clients.signal.exportUserData({ userId: USERS[0] })),
-        outcomeOf(() => clients.profile.deleteUserData({ userId: USERS[0], scope: 2, erasureJobId: '' })),
+        outcomeOf(() => clients.profile.deleteUserData({ userId: USERS[0], scope: 2, erasureJobId: '', cutoffTime: undefined })),
         outcomeOf(() => clients.profile.exportUserData({ userId: USERS[0] })),
         outcomeOf(() => clients.profile.applySignals({ signals: [] })),
       ]);

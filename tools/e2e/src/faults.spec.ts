@@ -17,8 +17,8 @@ const { healthStatus } = require('../../lib/stack.cjs') as { healthStatus(addres
  * and a database outage. Loopback only; every loop is bounded in count and time.
  */
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const FERRETDB = path.join(ROOT, '.tools', 'bin', 'ferretdb');
+// eslint-disable-next-line @nx/enforce-module-boundaries -- plain CommonJS tool
+const FERRETDB = (require('../../lib/ferretdb.cjs') as { ferretdbBinary(): string }).ferretdbBinary();
 const FAULT_DB_PORT = testPort(27117);
 const SERVICE_KEYS = ['consent', 'signal', 'profile', 'ranking'] as const;
 type ServiceKey = (typeof SERVICE_KEYS)[number];

@@ -1,5 +1,6 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { EARLIEST_EVENT_TIME, InvalidArgumentError, maxItems, nonEmpty, optionalEnum, requireEnum, requireId, requireTime } from '@signalpath/grpc-kit';
+import type { ErasureGuard, ErasureScopeName, ErasureSubject } from '@signalpath/erasure';
+import { EARLIEST_EVENT_TIME, InvalidArgumentError, maxItems, nonEmpty, optionalEnum, optionalTime, requireEnum, requireId, requireTime } from '@signalpath/grpc-kit';
 import { common, type profile } from '@signalpath/proto';
 import { getTaxonomy } from '@signalpath/taxonomy';
 
@@ -48,10 +49,42 @@ function waitDeadline(call: ServerUnaryCall<unknown, unknown>): number {
   return Number.isFinite(ms) ? ms - DEADLINE_MARGIN_MS : Date.now() + DEFAULT_WAIT_MS;
 }
 
-export function applySignalsHandler(applier: SignalApplier, now: () => Date) {
+export interface ApplySignalsDeps {
+  applier: SignalApplier;
+  /** Erasure markers: a signal an erasure covers is never applied (docs/erasure.md). */
+  guard: ErasureGuard;
+  /** Erases a user's data in a scope (the undo of a late write an erasure now covers). */
+  eraseUser(userId: string, scope: ErasureScopeName): Promise<unknown>;
+  /** The business clock: event times are held to policy bounds relative to it. */
+  now: () => Date;
+}
+
+
+export function applySignalsHandler(deps: ApplySignalsDeps) {
   return async (request: profile.ApplySignalsRequest, call: ServerUnaryCall<profile.ApplySignalsRequest, profile.ApplySignalsResponse>): Promise<profile.ApplySignalsResponse> => {
-    const signals = validateSignals(request, now());
-    const outcome = await applier.apply(signals, waitDeadline(call));
-    return { appliedCount: outcome.applied, duplicateCount: outcome.duplicates };
+    const now = deps.now();
+    // SignalService's record time of each signal (unset for senders that predate it; the guard then fails closed).
+    const signals = validateSignals(request, now).map((signal, index) => ({ signal, recordTime: optionalTime(request.signals[index].recordTime, `signals[${index}].record_time`, { now }) }));
+    const subject = ({ signal, recordTime }: (typeof signals)[number]): ErasureSubject => ({
+      userId: signal.userId,
+      aiChat: signal.sourceKind === common.SourceKind.SOURCE_KIND_AI_CHAT,
+      eventTime: signal.eventTime,
+      recordTime,
+    });
+    const outcome = await deps.guard.write(
+      signals,
+      subject,
+      (kept) => deps.applier.apply(kept.map((k) => k.signal), waitDeadline(call)),
+      async (covered) => {
+        // An erasure recorded while this call ran covers some of what it wrote: erase again, in
+        // the widest scope that covers each user (profile scores cannot be un-added one by one).
+        const scopes = new Map<string, ErasureScopeName>();
+        for (const { item, scope } of covered) if (scopes.get(item.signal.userId) !== 'all') scopes.set(item.signal.userId, scope);
+        for (const [userId, scope] of scopes) await deps.eraseUser(userId, scope);
+      },
+    );
+    // Dropped or undone signals count as not applied: SignalService treats them as delivered.
+    const applied = Math.max(0, (outcome.result?.applied ?? 0) - outcome.undone.length);
+    return { appliedCount: applied, duplicateCount: request.signals.length - applied };
   };
 }

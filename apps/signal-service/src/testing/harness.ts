@@ -63,6 +63,8 @@ export async function startSignalHarness(
       SIGNAL_DELIVERY_IDLE_MAX: '100ms',
       SIGNAL_DELIVERY_MAX_BACKOFF: '200ms',
       SIGNAL_DELIVERY_TIMEOUT: '2s',
+      // A short erasure fence keeps DeleteUserData quick; erasure tests set what they need.
+      SIGNAL_ERASURE_FENCE: '300ms',
       ...options.env,
     },
   });
