@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 // `npm start`: database + the four services, ready for grpcurl. Ctrl-C / SIGTERM stops everything.
+// `--watch` (= `nx run tools:stack`): the same, but the services run through their Nx serve
+// targets, rebuilt and restarted on every change (tools/lib/nx-serve.cjs).
 import { spawnSync } from 'node:child_process';
 import { ensureGoTool, hasGo } from './lib/go-tools.mjs';
 import { startLocalDatabase } from './lib/local-db.mjs';
 import { ROOT } from './lib/paths.mjs';
 import { SERVICES, buildServices, servicePorts, startServices } from './lib/stack.cjs';
+import { startNxServe } from './lib/nx-serve.cjs';
 
 const log = (message) => console.error(message);
+const watch = process.argv.includes('--watch');
 
 // Same validation the services run at start, before anything slow happens.
 const check = spawnSync(process.execPath, ['tools/run.mjs', 'tools/check-config.ts'], { cwd: ROOT, stdio: 'inherit' });
@@ -38,9 +42,9 @@ process.on('SIGTERM', () => void shutdown(0));
 
 try {
   db = await startLocalDatabase({ log });
-  buildServices();
+  if (!watch) buildServices();
   const env = { ...process.env, MONGODB_URI: db.uri };
-  stack = startServices({
+  stack = (watch ? startNxServe : startServices)({
     env,
     onExit: (entry, code, signal) => {
       if (stopping) return;
@@ -68,6 +72,7 @@ try {
       '',
       '  npm run demo        # the whole story, step by step',
       '',
+      ...(watch ? ['Watching: a change to a service or a lib it uses rebuilds and restarts that service.', ''] : []),
       'Ctrl-C stops everything.',
     ].join('\n'),
   );
