@@ -90,7 +90,9 @@ function dependantsOf(lib: string, graph: Map<string, Set<string>>): Set<string>
 
 describe('nx affected and the Nx cache', () => {
   let copy: ReturnType<typeof workspaceCopy.copyWorkspace>;
-  const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
+  // Not the Nx context this test may itself run in (npm test's --skip-nx-cache reaches tasks as NX_SKIP_NX_CACHE).
+  const outsideNx = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('NX_')));
+  const env = { ...outsideNx, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
   const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', ...args], { cwd: copy.root, encoding: 'utf8' });
   const nx = (...args: string[]) => {
     const result = spawnSync(process.execPath, [require.resolve('nx/bin/nx.js', { paths: [copy.root] }), ...args], { cwd: copy.root, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 600_000 });
