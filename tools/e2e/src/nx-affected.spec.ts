@@ -1,7 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the tools' workspace helper, plain CommonJS
 import workspaceCopy = require('../../lib/workspace-copy.cjs');
 
 /**

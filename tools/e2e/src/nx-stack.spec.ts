@@ -4,9 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { requireMongoUri } from '@signalpath/mongo';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the tools' process helpers, plain CommonJS
 import stackLib = require('../../lib/stack.cjs');
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the tools' process helpers, plain CommonJS
 import proc = require('../../lib/proc.cjs');
 
 /**

@@ -7,13 +7,9 @@ import { status } from '@grpc/grpc-js';
 import { requireMongoUri } from '@signalpath/mongo';
 import { ensureDevKeys, loadKeyRing, tokenMetadataProvider } from '@signalpath/service-auth';
 import { createConsentClient } from '@signalpath/service-clients';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the tools' process helpers, plain CommonJS
 import stackLib = require('../../lib/stack.cjs');
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the tools' process helpers, plain CommonJS
 import nxServe = require('../../lib/nx-serve.cjs');
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the tools' process helpers, plain CommonJS
 import workspaceCopy = require('../../lib/workspace-copy.cjs');
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the tools' process helpers, plain CommonJS
 import watchEdits = require('../../nx/watch-edits.cjs');
 
 /**
