@@ -12,7 +12,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
 RUN npx nx run signal-service:build --skip-nx-cache --output-style=static
-# The bundle keeps npm packages external (tools/build-service.mjs): install exactly the packages it
+# The bundle keeps npm packages external (the build target): install exactly the packages it
 # requires, at the versions package.json pins, with their dependencies as the root lockfile locks them.
 RUN node tools/deploy/bundle-deps.cjs signal-service /out \
  && cp package-lock.json /out/ \

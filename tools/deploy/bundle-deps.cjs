@@ -1,7 +1,8 @@
-// The production npm dependencies of one built service bundle. tools/build-service.mjs keeps npm
-// packages external (OpenTelemetry must patch @grpc/grpc-js and mongodb when they are first
-// required), so the image needs exactly the packages the bundle requires, at the versions the
-// root package.json pins, and their own dependencies from the lockfile.
+// The production npm dependencies of one built service bundle. The build target
+// (tools/nx/service-targets.cjs) keeps npm packages external (OpenTelemetry must patch
+// @grpc/grpc-js and mongodb when they are first required), so the image needs exactly the
+// packages the bundle requires, at the versions the root package.json pins, and their own
+// dependencies from the lockfile.
 // CommonJS so the Dockerfile's build stage, the deploy check and jest can all use it.
 const { readdirSync, readFileSync } = require('node:fs');
 const { builtinModules } = require('node:module');

@@ -39,7 +39,7 @@ describe('ProfileService killed during ingestion and restarted', () => {
   let port: number;
 
   beforeAll(async () => {
-    const build = spawnSync(process.execPath, [path.join(ROOT, 'tools', 'build-service.mjs'), 'profile-service'], { cwd: ROOT, encoding: 'utf8' });
+    const build = spawnSync('npx', ['nx', 'run', 'profile-service:build', '--output-style=static'], { cwd: ROOT, encoding: 'utf8' });
     if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`);
     port = await freePort();
     // The process checks service tokens as in production: only SignalService may apply signals.

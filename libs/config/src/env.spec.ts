@@ -61,4 +61,8 @@ describe('service settings', () => {
     expect(readServiceAddress(env, 'profile')).toBe('127.0.0.1:6000');
     expect(readServiceAddress(env, 'signal')).toBe('signal.internal:443');
   });
+
+  it('names the described services when asked for one it does not describe', () => {
+    expect(() => readServerConfig(envReader({}), 'billing')).toThrow('unknown service "billing": libs/config/src/stack.json describes consent, signal, profile, ranking');
+  });
 });

@@ -1,14 +1,33 @@
 import type { EnvReader } from './env';
+import stack from './stack.json';
 
-/** The four services, their default ports (DESIGN.md) and the variables that override them. */
-export const SERVICES = {
-  consent: { app: 'consent-service', grpcService: 'signalpath.consent.v1.ConsentService', portVar: 'CONSENT_PORT', addrVar: 'CONSENT_ADDR', defaultPort: 50051 },
-  signal: { app: 'signal-service', grpcService: 'signalpath.signal.v1.SignalService', portVar: 'SIGNAL_PORT', addrVar: 'SIGNAL_ADDR', defaultPort: 50052 },
-  profile: { app: 'profile-service', grpcService: 'signalpath.profile.v1.ProfileService', portVar: 'PROFILE_PORT', addrVar: 'PROFILE_ADDR', defaultPort: 50053 },
-  ranking: { app: 'ranking-service', grpcService: 'signalpath.ranking.v1.RankingService', portVar: 'RANKING_PORT', addrVar: 'RANKING_ADDR', defaultPort: 50054 },
-} as const;
+/** One service of the stack description (stack.json): names, port, variables, node flags. */
+export interface ServiceSpec {
+  key: string;
+  app: string;
+  grpcService: string;
+  portVar: string;
+  addrVar: string;
+  defaultPort: number;
+  nodeFlags?: string[];
+}
 
-export type ServiceKey = keyof typeof SERVICES;
+/** A service's key in the stack description: `consent`, `signal`, … */
+export type ServiceKey = string;
+
+/**
+ * The services, their default ports (DESIGN.md) and the variables that override them, keyed by
+ * service key. Read from stack.json, the description npm start, the Nx targets, the tests and the
+ * benchmarks share.
+ */
+export const SERVICES: Readonly<Record<ServiceKey, ServiceSpec>> = Object.fromEntries(stack.services.map((s) => [s.key, s]));
+
+/** The spec of service `key`; an unknown key names the services the description has. */
+export function serviceSpec(key: ServiceKey): ServiceSpec {
+  const spec = SERVICES[key];
+  if (!spec) throw new Error(`unknown service "${key}": libs/config/src/stack.json describes ${Object.keys(SERVICES).join(', ')}`);
+  return spec;
+}
 
 /**
  * `SIGNALPATH_ENV`: `production` (the default) or `development`, which `npm start`, the test
@@ -39,7 +58,7 @@ export interface ServerConfig {
 
 /** Common settings for the service `key`: listen address, database, shutdown bound, logging. */
 export function readServerConfig(env: EnvReader, key: ServiceKey): ServerConfig {
-  const spec = SERVICES[key];
+  const spec = serviceSpec(key);
   return {
     environment: readEnvironment(env),
     host: env.string('SIGNALPATH_HOST', '127.0.0.1'),
@@ -58,7 +77,7 @@ export function readServerConfig(env: EnvReader, key: ServiceKey): ServerConfig 
 
 /** Where to reach another service: `<KEY>_ADDR`, else 127.0.0.1:`<KEY>_PORT`. */
 export function readServiceAddress(env: EnvReader, key: ServiceKey): string {
-  const spec = SERVICES[key];
+  const spec = serviceSpec(key);
   const port = env.port(spec.portVar, spec.defaultPort);
   return env.string(spec.addrVar, `127.0.0.1:${port}`);
 }
