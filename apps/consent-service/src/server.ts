@@ -73,6 +73,7 @@ export const consentService: ServiceModule<ConsentConfig> = {
       descriptorSets: [descriptorSet, healthDescriptorSet],
       interceptors: security?.interceptors,
       credentials: security?.credentials,
+      admission: config.admission,
     });
     return {
       server,

@@ -46,6 +46,7 @@ export const rankingService: ServiceModule<RankingConfig> = {
       // Service-token checks and mTLS, as configured by the host.
       interceptors: security?.interceptors,
       credentials: security?.credentials,
+      admission: config.admission,
     });
 
     let closed = false;
