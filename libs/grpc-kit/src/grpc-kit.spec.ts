@@ -7,6 +7,7 @@ import { GrpcServer, splitFileDescriptorSet } from './server';
 import { unary } from './unary';
 import { decodePageToken, encodePageToken, pageSize, requireEnum, requireId, requireTime } from './validate';
 import { common } from '@signalpath/proto';
+import { MongoNetworkError, MongoServerClosedError, MongoServerError } from 'mongodb';
 
 const ECHO = 'signalpath.bench.v1.EchoService';
 
@@ -43,6 +44,22 @@ describe('error map', () => {
     expect(toStatus(wrapped).code).toBe(status.UNAVAILABLE);
     const realBulkFailure = Object.assign(new Error('bulk write failed'), { name: 'MongoBulkWriteError', errorResponse: new Error('validation') });
     expect(toStatus(realBulkFailure).code).toBe(status.INTERNAL);
+  });
+
+  it('maps every "store unreachable" driver error to UNAVAILABLE, subclasses and failover codes included', () => {
+    // The driver's PoolClearedError (not exported), what calls get just after the database went away.
+    class PoolClearedError extends MongoNetworkError {
+      override get name() {
+        return 'MongoPoolClearedError';
+      }
+    }
+    const cleared = new PoolClearedError('Connection pool for 127.0.0.1:27017 was cleared because another operation failed');
+    expect(toStatus(cleared).code).toBe(status.UNAVAILABLE);
+    expect(toStatus(new MongoServerClosedError()).code).toBe(status.UNAVAILABLE);
+    const shuttingDown = new MongoServerError({ message: 'interrupted at shutdown', code: 11600 });
+    expect(toStatus(shuttingDown).code).toBe(status.UNAVAILABLE);
+    const refused = new MongoServerError({ message: 'bad value', code: 2 });
+    expect(toStatus(refused).code).toBe(status.INTERNAL);
   });
 
   it('hides unexpected errors behind a generic INTERNAL', () => {
