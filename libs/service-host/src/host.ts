@@ -55,6 +55,7 @@ export async function runService<C extends ServerConfig>(module: ServiceModule<C
     },
   );
   let indexed = await indexesReady;
+  let indexing: Promise<boolean> | undefined;
   const security = configureSecurity(config, app);
   logger.info({ auth: config.authMode, mtls: Boolean(config.tlsDir) }, 'service identity configured');
   const instance = module.create({ config, db: mongo.db, logger, security });
@@ -67,7 +68,16 @@ export async function runService<C extends ServerConfig>(module: ServiceModule<C
     shutdownGraceMs: config.shutdownGraceMs,
     shutdownDrainMs: config.shutdownDrainMs,
     readiness: async () => {
-      if (!indexed) indexed = await ensureIndexes(mongo.db, module.indexes).then(() => true, () => false);
+      if (!indexed) {
+        // One attempt at a time: a check that timed out may leave its attempt running.
+        indexing ??= ensureIndexes(mongo.db, module.indexes)
+          .then(
+            () => true,
+            () => false,
+          )
+          .finally(() => (indexing = undefined));
+        indexed = await indexing;
+      }
       return indexed && (await mongo.ping());
     },
     closers: [async () => instance.close?.(), () => mongo.close(), () => shutdownTelemetry()],
