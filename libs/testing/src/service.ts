@@ -29,9 +29,11 @@ export async function startTestService<C extends ServerConfig>(
     dbName?: string;
     /** Check service tokens signed by this key ring (auth is off in tests unless given). */
     auth?: KeyRing;
+    /** Another database server (e.g. a private one the test stops and starts). */
+    mongoUri?: string;
   } = {},
 ): Promise<TestService<C>> {
-  const uri = requireMongoUri();
+  const uri = options.mongoUri ?? requireMongoUri();
   const reader = envReader({ ...options.env, MONGODB_URI: uri });
   const config = { ...module.readConfig(reader), port: 0, host: '127.0.0.1' };
   reader.done();
