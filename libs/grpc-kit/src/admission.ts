@@ -22,9 +22,11 @@ export interface AdmissionLimits {
 }
 
 /**
- * Measured with tools/bench/admission.ts on a 2-core machine against FerretDB (docs/reliability.md):
- * every service's throughput stops growing at 8–16 calls in flight and its latency grows linearly
- * beyond, so 32 keeps the database and event loop busy without letting latency run away. The queue
+ * Measured with tools/bench/admission.ts on a 2-core machine against FerretDB
+ * (docs/benchmarks/admission.md): Recommend's and IngestInteraction's throughput stops growing at
+ * about 32 calls in flight while their latency doubles with every doubling beyond, and
+ * CheckEligibility's falls past 64; so 32 keeps the database and event loop busy without letting
+ * latency run away. The queue
  * holds about 10 s of the slowest service's peak (IngestInteraction, ~100–200/s); a call whose
  * deadline the queue cannot meet is refused or dropped early anyway, so a long queue never turns
  * into timeouts.
