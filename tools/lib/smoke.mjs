@@ -14,8 +14,9 @@ export async function smokeTest({ grpcurl, mongoUri, basePort = testPort(30050),
     await stack.waitHealthy(120_000);
     for (const s of SERVICES) {
       const address = `127.0.0.1:${env[s.portVar]}`;
-      const listed = execFileSync(grpcurl, ['-plaintext', address, 'list'], { encoding: 'utf8' }).split('\n');
-      const health = JSON.parse(execFileSync(grpcurl, ['-plaintext', address, 'grpc.health.v1.Health/Check'], { encoding: 'utf8' }));
+      // Bounded: a grpcurl that hangs would otherwise block this process for good.
+      const listed = execFileSync(grpcurl, ['-plaintext', address, 'list'], { encoding: 'utf8', timeout: 30_000 }).split('\n');
+      const health = JSON.parse(execFileSync(grpcurl, ['-plaintext', address, 'grpc.health.v1.Health/Check'], { encoding: 'utf8', timeout: 30_000 }));
       const ok = listed.includes(s.grpcService) && listed.includes('grpc.health.v1.Health') && health.status === 'SERVING';
       log(`[smoke] ${s.app} @ ${address}: list → ${listed.filter(Boolean).join(', ')}; health → ${health.status} ${ok ? 'ok' : 'FAILED'}`);
       if (!ok) failures.push(s.app);

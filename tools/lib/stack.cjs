@@ -36,8 +36,10 @@ function buildServices() {
     cwd: ROOT,
     stdio: 'inherit',
     env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+    // Bounded like every step of npm test (a build normally takes seconds).
+    timeout: 10 * 60_000,
   });
-  if (result.status !== 0) throw new Error('build failed');
+  if (result.status !== 0) throw new Error(result.error ? `build failed: ${result.error.message}` : 'build failed');
 }
 
 /** Ports from the environment (validated by the services themselves) or the defaults. */

@@ -106,7 +106,7 @@ export interface ConsentUnderTest {
 }
 
 /** Starts the real ConsentService on port 0 against a fresh database, with a client. */
-export async function startConsent(env: Record<string, string> = {}, options: { dbName?: string; keepDatabase?: boolean } = {}): Promise<ConsentUnderTest> {
+export async function startConsent(env: Record<string, string> = {}, options: { dbName?: string; keepDatabase?: boolean; mongoUri?: string } = {}): Promise<ConsentUnderTest> {
   const service = await startTestService(consentService, {
     env: {
       // Nothing listens here unless a test points these at fakes.

@@ -1,7 +1,7 @@
 import { ErasureGuard, ErasureMarkers } from '@signalpath/erasure';
 import { GrpcServer, unary } from '@signalpath/grpc-kit';
 import { descriptorSet, healthDescriptorSet, profile } from '@signalpath/proto';
-import { createConsentClient, EligibilityCache } from '@signalpath/service-clients';
+import { createConsentClient, EligibilityCache, SettingsLookup } from '@signalpath/service-clients';
 import type { ServiceInstance, ServiceModule } from '@signalpath/service-host';
 
 import { readConfig, type ProfileConfig } from './config';
@@ -41,7 +41,7 @@ export function createProfileModule(overrides: ProfileModuleOverrides = {}): Ser
       const eligibility = new EligibilityCache(consentClient, { maxAgeMs: config.eligibilityCacheMaxAgeMs > 0 ? config.eligibilityCacheMaxAgeMs : -1 });
       const applier = new SignalApplier(ledger, profiles, { halfLifeMs: config.halfLifeMs, leaseMs: config.applyLeaseMs, now });
       const retention = new LedgerRetention(ledger, { retentionMs: config.ledgerRetentionMs, intervalMs: config.ledgerSweepIntervalMs, now, logger });
-      const readDeps = { consent: new ConsentGate(consentClient, eligibility), profiles, halfLifeMs: config.halfLifeMs, feedControlFactors: config.feedControlFactors, now };
+      const readDeps = { consent: new ConsentGate(new SettingsLookup(consentClient), eligibility), profiles, halfLifeMs: config.halfLifeMs, feedControlFactors: config.feedControlFactors, now };
       const markers = new ErasureMarkers(db);
       // ApplySignals must land within half the fence after its marker check (docs/erasure.md).
       const guard = new ErasureGuard(markers, { writeBoundMs: config.erasureFenceMs / 2 });
@@ -59,6 +59,7 @@ export function createProfileModule(overrides: ProfileModuleOverrides = {}): Ser
         services: [{ name: 'signalpath.profile.v1.ProfileService', definition: profile.ProfileServiceService, implementation }],
         descriptorSets: [descriptorSet, healthDescriptorSet],
         ...security,
+        admission: config.admission,
       });
       return {
         server,

@@ -114,6 +114,7 @@ export function createSignalService(overrides: SignalServiceOverrides = {}): Ser
         // Service tokens (who may call what, e.g. only ConsentService erases) and mTLS.
         interceptors: security?.interceptors,
         credentials: security?.credentials,
+        admission: config.admission,
       });
       return {
         server,

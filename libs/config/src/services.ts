@@ -1,3 +1,4 @@
+import { DEFAULT_ADMISSION_LIMITS, type AdmissionLimits } from '@signalpath/grpc-kit';
 import type { EnvReader } from './env';
 import stack from './stack.json';
 
@@ -54,6 +55,8 @@ export interface ServerConfig {
   generateDevKeys: boolean;
   /** Directory with ca.pem, <identity>.pem and <identity>.key: when set, every connection is mTLS. */
   tlsDir: string;
+  /** Load shedding: calls handled at once and calls waiting, beyond which calls are refused. */
+  admission: AdmissionLimits;
 }
 
 /** Common settings for the service `key`: listen address, database, shutdown bound, logging. */
@@ -72,6 +75,21 @@ export function readServerConfig(env: EnvReader, key: ServiceKey): ServerConfig 
     keysDir: env.string('SIGNALPATH_KEYS_DIR', '.keys'),
     generateDevKeys: env.bool('SIGNALPATH_DEV_KEYS', true),
     tlsDir: env.string('SIGNALPATH_TLS_DIR', ''),
+    admission: readAdmissionLimits(env, key),
+  };
+}
+
+/**
+ * `<SERVICE>_MAX_CONCURRENT_CALLS` / `<SERVICE>_MAX_QUEUED_CALLS` (e.g. PROFILE_…), else
+ * `SIGNALPATH_MAX_CONCURRENT_CALLS` / `SIGNALPATH_MAX_QUEUED_CALLS`, else the toolkit's defaults.
+ */
+export function readAdmissionLimits(env: EnvReader, key: ServiceKey): AdmissionLimits {
+  const prefix = SERVICES[key].portVar.replace(/_PORT$/, '');
+  const maxConcurrent = env.int('SIGNALPATH_MAX_CONCURRENT_CALLS', DEFAULT_ADMISSION_LIMITS.maxConcurrent, { min: 1, max: 100_000 });
+  const maxQueue = env.int('SIGNALPATH_MAX_QUEUED_CALLS', DEFAULT_ADMISSION_LIMITS.maxQueue, { min: 0, max: 1_000_000 });
+  return {
+    maxConcurrent: env.int(`${prefix}_MAX_CONCURRENT_CALLS`, maxConcurrent, { min: 1, max: 100_000 }),
+    maxQueue: env.int(`${prefix}_MAX_QUEUED_CALLS`, maxQueue, { min: 0, max: 1_000_000 }),
   };
 }
 

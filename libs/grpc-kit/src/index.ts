@@ -2,5 +2,6 @@ export * from './errors';
 export * from './validate';
 export * from './unary';
 export * from './server';
+export * from './admission';
 export * from './clients';
 export * from './lifecycle';

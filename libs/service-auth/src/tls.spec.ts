@@ -15,7 +15,7 @@ describe('mTLS with certificates from tools/certs.mjs', () => {
   let address = '';
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [path.resolve(__dirname, '../../../tools/certs.mjs'), dir], { stdio: 'ignore' });
+    execFileSync(process.execPath, [path.resolve(__dirname, '../../../tools/certs.mjs'), dir], { stdio: 'ignore', timeout: 60_000 });
     server = new GrpcServer({
       services: [{ name: ECHO, definition: bench.EchoServiceService, implementation: { echo: unary(async (r: bench.EchoRequest) => ({ payload: r.payload })) } }],
       credentials: loadTlsCredentials(dir, 'profile-service').server,

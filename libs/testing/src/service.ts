@@ -31,7 +31,7 @@ export async function startTestService<C extends ServerConfig>(
     auth?: KeyRing;
     /** Listen on this port instead of an ephemeral one (services that must know each other's address up front). */
     port?: number;
-    /** The server to use instead of MONGODB_URI. */
+    /** Another database server (e.g. a private one the test stops and starts) instead of MONGODB_URI. */
     mongoUri?: string;
   } = {},
 ): Promise<TestService<C>> {

@@ -63,6 +63,8 @@ export class OutboxDeliverer {
   private wakeRequested = false;
   private idleDelayMs: number;
   private consecutiveFailures = 0;
+  /** Rounds finished since start, failed ones included (tests wait on progress with it). */
+  rounds = 0;
 
   constructor(
     private readonly deps: {
@@ -95,6 +97,11 @@ export class OutboxDeliverer {
       return;
     }
     if (this.nextRunAt - Date.now() > this.deps.options.intervalMs) this.schedule(this.deps.options.intervalMs);
+  }
+
+  /** Rounds that failed in a row (0 after a successful one). */
+  get failures(): number {
+    return this.consecutiveFailures;
   }
 
   async close(): Promise<void> {
@@ -136,6 +143,7 @@ export class OutboxDeliverer {
       );
     }
     this.wakeRequested = false;
+    this.rounds++;
     this.schedule(next);
   }
 

@@ -37,7 +37,7 @@ export interface SignalHarness {
  * `profileDown` leaves ProfileService's address unanswered until `startProfile()`.
  */
 export async function startSignalHarness(
-  options: { decide?: Decide; profileDown?: boolean; env?: Record<string, string>; clock?: TestClock; logLines?: string[]; dbName?: string; keepDatabase?: boolean } = {},
+  options: { decide?: Decide; profileDown?: boolean; env?: Record<string, string>; clock?: TestClock; logLines?: string[]; dbName?: string; keepDatabase?: boolean; mongoUri?: string } = {},
 ): Promise<SignalHarness> {
   const clock = options.clock ?? new TestClock();
   const consent = new FakeConsentService();
@@ -56,6 +56,7 @@ export async function startSignalHarness(
   const service = await startTestService(module, {
     dbName: options.dbName,
     keepDatabase: options.keepDatabase,
+    mongoUri: options.mongoUri,
     env: {
       CONSENT_ADDR: consent.address,
       PROFILE_ADDR: `127.0.0.1:${profilePort}`,
