@@ -3,9 +3,11 @@
 const { readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 
-/** grpc-kit's message for an id with control characters: what a call with "\u0001" returns. */
+/** grpc-kit's message for an id with an outer space: what a call with user_id " x" returns. */
 const LIB_FILE = 'libs/grpc-kit/src/validate.ts';
-const LIB_MESSAGE = 'must not contain control characters';
+const LIB_MESSAGE = 'must not begin or end with a space';
+/** The id that draws LIB_MESSAGE. */
+const LIB_PROBE_ID = ' x';
 
 function replaceOnce(root, file, from, to) {
   const full = path.join(root, file);
@@ -33,4 +35,4 @@ function makeEdit(root, app, n, previous) {
   return { where: 'app', file, marker, libMessage: previous?.libMessage };
 }
 
-module.exports = { LIB_FILE, LIB_MESSAGE, makeEdit };
+module.exports = { LIB_FILE, LIB_MESSAGE, LIB_PROBE_ID, makeEdit };

@@ -1,5 +1,6 @@
 export declare const LIB_FILE: string;
 export declare const LIB_MESSAGE: string;
+export declare const LIB_PROBE_ID: string;
 export interface WatchEdit {
   where: 'lib' | 'app';
   file: string;

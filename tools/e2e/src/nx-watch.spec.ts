@@ -88,7 +88,7 @@ describe('nx serve: rebuild and restart on change', () => {
   }
 
   it('restarts on a change to a lib the service bundles, gracefully, and serves the change', async () => {
-    const before = await client!.getSettings({ userId: '\u0001' }).catch((e: { code: number; details: string }) => e);
+    const before = await client!.getSettings({ userId: watchEdits.LIB_PROBE_ID }).catch((e: { code: number; details: string }) => e);
     expect(before).toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringContaining(watchEdits.LIB_MESSAGE) });
     expect((before as { details: string }).details).not.toContain('(edit 1)');
 
@@ -99,7 +99,7 @@ describe('nx serve: rebuild and restart on change', () => {
     expect(builtAt).toBeDefined();
     expect(oldGoneAt - builtAt!).toBeGreaterThanOrEqual(drainMs);
 
-    const after = await client!.getSettings({ userId: '\u0001' }).catch((e: { code: number; details: string }) => e);
+    const after = await client!.getSettings({ userId: watchEdits.LIB_PROBE_ID }).catch((e: { code: number; details: string }) => e);
     expect(after).toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringContaining(`${watchEdits.LIB_MESSAGE} (edit 1)`) });
   }, 300_000);
 
