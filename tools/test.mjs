@@ -157,6 +157,8 @@ try {
     await run('buf lint', 'npx', ['buf', 'lint'], env, { timeoutMs: 10 * 60_000 });
   }
   await run('API change discipline (buf breaking against protos/released, CHANGELOG.md)', 'node', ['tools/api-check.mjs'], env, { timeoutMs: 2 * 60_000 });
+  // Dockerfiles, kustomize output against the Kubernetes schemas, compose: what this machine can check.
+  await run('deployment files (npm run deploy:check)', 'node', ['tools/deploy-check.mjs'], env, { timeoutMs: 15 * 60_000 });
   const nxTargets = ['nx', 'run-many', '-t', 'lint', 'typecheck', 'test', '--skip-nx-cache'];
   await run('lint, typecheck and tests of every project but e2e', 'npx', [...nxTargets, '--output-style=static', '--exclude=e2e'], env);
   // The end-to-end suites time restarts, deadlines and drains of real processes: they run alone,
