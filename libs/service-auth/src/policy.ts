@@ -49,7 +49,8 @@ export function isOpenMethod(path: string): boolean {
 }
 
 export function isAllowed(path: string, caller: string, table: Record<string, readonly string[]> = METHOD_CALLERS): boolean {
-  return table[path]?.includes(caller) ?? false;
+  // Own entries only: a path like "constructor" or "__proto__" must not reach Object.prototype.
+  return Object.hasOwn(table, path) && table[path].includes(caller);
 }
 
 /** `/pkg.Service/Method` → `pkg.Service`, the token audience. */

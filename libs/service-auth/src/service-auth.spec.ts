@@ -40,6 +40,7 @@ describe('policy', () => {
   it('lets only SignalService apply signals and only ConsentService delete or export user data', () => {
     expect(isAllowed('/signalpath.profile.v1.ProfileService/ApplySignals', 'signal-service')).toBe(true);
     expect(isAllowed('/signalpath.profile.v1.ProfileService/ApplySignals', 'operator')).toBe(false);
+    for (const path of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) expect(isAllowed(path, 'operator')).toBe(false);
     for (const service of ['signal', 'profile']) {
       const Service = service[0].toUpperCase() + service.slice(1);
       expect(isAllowed(`/signalpath.${service}.v1.${Service}Service/DeleteUserData`, 'consent-service')).toBe(true);
