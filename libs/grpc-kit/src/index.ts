@@ -4,3 +4,4 @@ export * from './unary';
 export * from './server';
 export * from './clients';
 export * from './lifecycle';
+export * from './guard';
