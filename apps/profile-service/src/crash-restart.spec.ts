@@ -45,7 +45,7 @@ describe('ProfileService killed during ingestion and restarted', () => {
     // The process checks service tokens as in production: only SignalService may apply signals.
     keysDir = mkdtempSync(path.join(tmpdir(), 'profile-keys-'));
     ensureDevKeys(keysDir);
-    ring = loadKeyRing(keysDir);
+    ring = loadKeyRing(keysDir, { allowDevelopmentKeys: true });
   });
   let keysDir = '';
   let ring: KeyRing;
@@ -60,6 +60,7 @@ describe('ProfileService killed during ingestion and restarted', () => {
         MONGODB_DB_PREFIX: prefix,
         PROFILE_PORT: String(port),
         SIGNALPATH_KEYS_DIR: keysDir,
+        SIGNALPATH_DEV_KEYS: 'true',
         CONSENT_ADDR: '127.0.0.1:1',
         // Decay is not what this test is about; a lease of 1s lets redeliveries take over quickly.
         PROFILE_HALF_LIFE: '36500d',

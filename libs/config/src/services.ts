@@ -1,4 +1,4 @@
-import type { EnvReader } from './env';
+import { ConfigError, type EnvReader } from './env';
 
 /** The four services, their default ports (DESIGN.md) and the variables that override them. */
 export const SERVICES = {
@@ -24,16 +24,24 @@ export interface ServerConfig {
   authMode: 'required' | 'off';
   /** Ed25519 keys of the identities (`<identity>.key` / `.pub`). */
   keysDir: string;
-  /** Generate missing development keys into keysDir at start (local runs; off in production). */
+  /**
+   * Development mode for keys: generate missing development keys into keysDir and accept them.
+   * Off unless SIGNALPATH_DEV_KEYS=true (npm start and the test tooling set it); off, a missing
+   * key is a start-up error and generated keys are refused.
+   */
   generateDevKeys: boolean;
-  /** Directory with ca.pem, <identity>.pem and <identity>.key: when set, every connection is mTLS. */
+  /** Tokens living longer than this (exp − iat) are refused. */
+  tokenMaxLifetimeSeconds: number;
+  /** Clock difference tolerated when checking token times. */
+  tokenClockSkewSeconds: number;
+  /** Directory with one subdirectory of certificates per identity (tools/certs.mjs): when set, every connection is mTLS. */
   tlsDir: string;
 }
 
 /** Common settings for the service `key`: listen address, database, shutdown bound, logging. */
 export function readServerConfig(env: EnvReader, key: ServiceKey): ServerConfig {
   const spec = SERVICES[key];
-  return {
+  const config: ServerConfig = {
     host: env.string('SIGNALPATH_HOST', '127.0.0.1'),
     port: env.port(spec.portVar, spec.defaultPort),
     mongoUri: env.string('MONGODB_URI', 'mongodb://127.0.0.1:27017/'),
@@ -43,9 +51,16 @@ export function readServerConfig(env: EnvReader, key: ServiceKey): ServerConfig 
     logLevel: env.string('LOG_LEVEL', 'info'),
     authMode: env.oneOf('SIGNALPATH_AUTH', ['required', 'off'] as const, 'required'),
     keysDir: env.string('SIGNALPATH_KEYS_DIR', '.keys'),
-    generateDevKeys: env.bool('SIGNALPATH_DEV_KEYS', true),
+    generateDevKeys: env.bool('SIGNALPATH_DEV_KEYS', false),
+    tokenMaxLifetimeSeconds: Math.floor(env.durationMs('SIGNALPATH_TOKEN_MAX_LIFETIME', 600_000) / 1000),
+    tokenClockSkewSeconds: Math.floor(env.durationMs('SIGNALPATH_TOKEN_CLOCK_SKEW', 30_000) / 1000),
     tlsDir: env.string('SIGNALPATH_TLS_DIR', ''),
   };
+  if (config.tokenMaxLifetimeSeconds < 10 || config.tokenMaxLifetimeSeconds > 86_400) {
+    throw new ConfigError([`SIGNALPATH_TOKEN_MAX_LIFETIME must be between 10s and 24h (got ${config.tokenMaxLifetimeSeconds} s)`]);
+  }
+  if (config.tokenClockSkewSeconds > 300) throw new ConfigError([`SIGNALPATH_TOKEN_CLOCK_SKEW must be at most 5m (got ${config.tokenClockSkewSeconds} s)`]);
+  return config;
 }
 
 /** Where to reach another service: `<KEY>_ADDR`, else 127.0.0.1:`<KEY>_PORT`. */

@@ -1,7 +1,7 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { common, consent, profile, ranking, signal } from '@signalpath/proto';
-import { loadKeyRing, tokenMetadataProvider } from '@signalpath/service-auth';
+import { tokenMetadataProvider } from '@signalpath/service-auth';
 import { createProfileClient, createSignalClient } from '@signalpath/service-clients';
 import { startE2eStack, type E2eStack } from './stack';
 // The health probe the process manager uses (CommonJS so jest can load it).
@@ -225,8 +225,7 @@ describe('bad input on every RPC (four processes, property-based)', () => {
 
   beforeAll(async () => {
     stack = await startE2eStack({ basePort: 31350 });
-    // The stack keeps its key ring to itself; the keys directory is in its environment.
-    const ring = loadKeyRing(stack.env.SIGNALPATH_KEYS_DIR ?? '');
+    const ring = stack.keyRing;
     asConsent = {
       signal: createSignalClient(stack.addresses.signal, { timeoutMs: 10_000, metadataProvider: tokenMetadataProvider(ring, 'consent-service', SERVICE.signal) }),
       profile: createProfileClient(stack.addresses.profile, { timeoutMs: 10_000, metadataProvider: tokenMetadataProvider(ring, 'consent-service', SERVICE.profile) }),

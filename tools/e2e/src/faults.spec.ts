@@ -6,7 +6,7 @@ import path from 'node:path';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { createClient } from '@signalpath/grpc-kit';
 import { common, consent, profile, ranking, signal } from '@signalpath/proto';
-import { loadKeyRing, tokenMetadataProvider } from '@signalpath/service-auth';
+import { tokenMetadataProvider } from '@signalpath/service-auth';
 import { startE2eStack, testPort, type E2eStack } from './stack';
 // The tools' process manager: its health probe is the one the stack waits on.
 // eslint-disable-next-line @nx/enforce-module-boundaries -- plain CommonJS tool
@@ -251,7 +251,7 @@ async function stopProcess(child: ChildProcess | undefined): Promise<void> {
 
 /** Clients without the retry policy, so the test sees each service's own answer. */
 function singleAttemptClients(stack: E2eStack) {
-  const ring = loadKeyRing(stack.env.SIGNALPATH_KEYS_DIR ?? '');
+  const ring = stack.keyRing;
   const options = (key: ServiceKey) => ({ serviceName: GRPC_SERVICE[key], timeoutMs: 10_000, metadataProvider: tokenMetadataProvider(ring, 'operator', GRPC_SERVICE[key]) });
   return {
     consent: createClient(consent.ConsentServiceService, stack.addresses.consent, options('consent')),
