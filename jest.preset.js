@@ -15,5 +15,11 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   moduleFileExtensions: ['ts', 'js', 'json', 'tsv', 'binpb'],
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/../../' }),
+  // Every test has a bound (a test may set a longer one for itself), and so does every run of a
+  // project: the watchdog reporter stops a run that overruns and a jest that does not exit, naming
+  // what was running and what was left open (tools/jest/watchdog-reporter.js).
   testTimeout: 30000,
+  // SIGNALPATH_DETECT_OPEN_HANDLES=1 shows where a handle the watchdog reports was opened (slower).
+  detectOpenHandles: process.env.SIGNALPATH_DETECT_OPEN_HANDLES === '1',
+  reporters: ['default', [require.resolve('./tools/jest/watchdog-reporter.js'), { maxRunMs: 10 * 60_000 }]],
 };

@@ -116,7 +116,8 @@ async function story(): Promise<void> {
   }
 
   step('The sensitive message changed nothing');
-  await new Promise((r) => setTimeout(r, 500)); // anything it had queued would be delivered by now
+  // Anything it had queued is delivered once the outbox is empty (progress, not a fixed wait).
+  await eventually(() => clients.signal.getOutboxStatus({}), (status) => status.pendingCount === '0', 30_000);
   const interestsAfter = await interestsOnMessenger();
   const topicsOnly = (ids: string[]) => JSON.stringify(ids.map((x) => x.replace(/:[\d.]+$/, '')));
   expectThat(topicsOnly(interestsAfter) === topicsOnly(interestsBefore), 'the profile has exactly the interests it had before the sensitive message');

@@ -1,122 +1,142 @@
-// Evaluates topic extraction and sensitive-content suppression on a labelled message set and
-// measures extraction throughput. Exits non-zero when a target of issue 4 is missed.
-// Usage: node tools/run.mjs tools/evaluate-extraction.ts [messages.jsonl] [--verbose] [--seconds N]
-import { readFileSync } from 'node:fs';
+// Evaluates topic extraction and sensitive-content suppression, per language, on the labelled sets
+// under libs/signal-extraction/eval: the blind rounds (per-language rows and voice rows, held to
+// the targets of issue 14), the outside-dev set (reported beside them) and the older English set
+// (held to its issue 4 targets). Prints tables, writes the figures as JSON, exits non-zero when a
+// target is missed.
+//
+// Usage: npm run eval:extraction -- [--lang es] [--set blind|outside-dev|legacy] [--round round-1]
+//                                   [--json out.json] [--verbose] [blind-format.jsonl ...]
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- an evaluation tool runs the signal domain lib directly
-import { analyzeText, evaluate, EVALUATION_TARGETS, parseLabelledMessages, type LabelledMessage } from '@signalpath/signal-extraction';
+import * as extraction from '@signalpath/signal-extraction';
 
-const DEFAULT_FILE = 'libs/signal-extraction/eval/messages.jsonl';
-const TARGET_LENGTH = 200;
+const EVAL_DIR = 'libs/signal-extraction/eval';
+const LEGACY_FILE = path.join(EVAL_DIR, 'messages.jsonl');
+const OUTSIDE_DEV_FILE = path.join(EVAL_DIR, 'outside-dev', 'messages.jsonl');
+const DEFAULT_JSON = 'dist/eval/extraction.json';
 
-function parseArgs(argv: string[]): { file: string; verbose: boolean; seconds: number } {
-  let file = DEFAULT_FILE;
-  let verbose = false;
-  let seconds = 3;
+type SetName = 'blind' | 'outside-dev' | 'legacy';
+
+interface Args {
+  langs: string[];
+  sets: SetName[];
+  round: string;
+  json: string;
+  verbose: boolean;
+  files: string[];
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { langs: [], sets: [], round: 'round-1', json: DEFAULT_JSON, verbose: false, files: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--verbose' || a === '-v') verbose = true;
-    else if (a === '--seconds') seconds = Number(argv[++i]);
-    else file = a;
-  }
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new Error('--seconds must be a positive number');
-  return { file: path.resolve(file), verbose, seconds };
-}
-
-/** Joins the set's messages into ~200-character messages (the size the issue asks about). */
-function throughputCorpus(messages: readonly LabelledMessage[]): string[] {
-  const out: string[] = [];
-  let current = '';
-  for (const m of messages) {
-    current = current ? `${current} ${m.text}` : m.text;
-    if (current.length >= TARGET_LENGTH) {
-      out.push(current.slice(0, TARGET_LENGTH + 40));
-      current = '';
-    }
-  }
-  if (current) out.push(current);
-  return out;
-}
-
-function measureThroughput(corpus: string[], seconds: number): { perSecond: number; meanLength: number; microsPerMessage: number; analyzed: number } {
-  // Warm-up: compile the lexicon and let the JIT settle before timing.
-  const warmUntil = performance.now() + 1000;
-  while (performance.now() < warmUntil) for (const text of corpus) analyzeText(text);
-  let analyzed = 0;
-  const start = performance.now();
-  const deadline = start + seconds * 1000;
-  while (performance.now() < deadline) {
-    for (const text of corpus) analyzeText(text);
-    analyzed += corpus.length;
-  }
-  const elapsed = (performance.now() - start) / 1000;
-  const meanLength = corpus.reduce((n, t) => n + t.length, 0) / corpus.length;
-  return { perSecond: analyzed / elapsed, meanLength, microsPerMessage: (elapsed * 1e6) / analyzed, analyzed };
-}
-
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-
-function main(): void {
-  const { file, verbose, seconds } = parseArgs(process.argv.slice(2));
-  const messages = parseLabelledMessages(readFileSync(file, 'utf8'));
-  const r = evaluate(messages);
-  const t = EVALUATION_TARGETS;
-  const c = r.counts;
-
-  console.log(`Extraction evaluation: ${path.relative(process.cwd(), file)}`);
-  console.log(`  messages: ${c.total} (benign ${c.benign}, sensitive ${c.sensitive}, mixed ${c.mixed}, negation ${c.negation})`);
-  console.log(`  benign Tier-1 precision: ${r.benign.precision.toFixed(3)}  (tp ${r.benign.truePositives}, fp ${r.benign.falsePositives})`);
-  console.log(`  benign Tier-1 recall:    ${r.benign.recall.toFixed(3)}  (target >= ${t.minBenignRecall}; missed ${r.benign.falseNegatives})`);
-  console.log(`  mixed-message recall:    ${r.mixed.recall.toFixed(3)}  (target >= ${t.minMixedRecall}; missed ${r.mixed.falseNegatives})`);
-  console.log(
-    `  sensitive detection:     ${r.sensitive.detectionRate.toFixed(3)}  (target >= ${t.minSensitiveDetection}; classes ${r.sensitive.detected}/${r.sensitive.expected}, messages fully detected ${pct(r.sensitive.messageDetectionRate)})`,
-  );
-  for (const [cls, v] of Object.entries(r.sensitive.perClass)) console.log(`      ${cls.padEnd(22)} ${v.detected}/${v.expected}`);
-  console.log(`  leaks:                   ${r.leaks.count} (with allowSensitiveContent: ${r.leaks.withSensitiveContentAllowed.count}; target ${t.maxLeaks})`);
-  console.log(`  benign wrongly suppressed: ${r.wronglySuppressed.count}/${c.benign} = ${pct(r.wronglySuppressed.rate)} (target <= ${pct(t.maxWronglySuppressedRate)})`);
-  console.log(`  negation false positives:  ${r.negation.falsePositives}/${c.negation} = ${pct(r.negation.rate)}`);
-
-  const corpus = throughputCorpus(messages);
-  const tp = measureThroughput(corpus, seconds);
-  console.log(
-    `  throughput: ${Math.round(tp.perSecond).toLocaleString('en-US')} messages/s single thread (${tp.microsPerMessage.toFixed(1)} µs each; ${corpus.length} messages of ~${Math.round(tp.meanLength)} chars, ${tp.analyzed.toLocaleString('en-US')} analyzed in repeated passes over ${seconds}s)`,
-  );
-
-  if (verbose || r.failures.length > 0) {
-    const show = (title: string, rows: string[]) => {
-      if (rows.length === 0) return;
-      console.log(`\n${title}:`);
-      for (const row of rows) console.log(`  ${row}`);
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
     };
-    const textOf = new Map(messages.map((m) => [m.id, m.text]));
+    if (a === '--verbose' || a === '-v') args.verbose = true;
+    else if (a === '--lang') args.langs.push(...value().split(','));
+    else if (a === '--set') {
+      const s = value();
+      if (s !== 'blind' && s !== 'outside-dev' && s !== 'legacy') throw new Error(`--set must be blind, outside-dev or legacy, not ${s}`);
+      args.sets.push(s);
+    } else if (a === '--round') args.round = value();
+    else if (a === '--json') args.json = value();
+    else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
+    else args.files.push(a);
+  }
+  if (args.sets.length === 0) args.sets = args.files.length > 0 ? ['blind'] : ['blind', 'outside-dev', 'legacy'];
+  return args;
+}
+
+const analyzer: extraction.LanguageAnalyzer = (text, options) => extraction.analyzeText(text, options);
+
+function blindFiles(args: Args): string[] {
+  if (args.files.length > 0) return args.files;
+  const dir = path.join(EVAL_DIR, 'blind', args.round);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
+function keepLangs(messages: extraction.BlindMessage[], langs: string[]): extraction.BlindMessage[] {
+  if (langs.length === 0) return messages;
+  return messages.filter((m) => langs.includes(m.kind === 'unsupported' ? 'unsupported' : m.lang));
+}
+
+function details(report: extraction.LanguageReport, messages: extraction.BlindMessage[]): void {
+  const textOf = new Map(messages.map((m) => [m.id, m.text]));
+  const show = (title: string, rows: string[]) => {
+    if (rows.length === 0) return;
+    console.log(`  ${title}:`);
+    for (const row of rows) console.log(`    ${row}`);
+  };
+  for (const r of report.rows) {
+    if (r.voiceOnly) continue;
+    console.log(`\n[${r.row}]`);
     show('leaks', r.leaks.ids.map((id) => `${id}: ${textOf.get(id)}`));
-    show('leaks with allowSensitiveContent', r.leaks.withSensitiveContentAllowed.ids.map((id) => `${id}: ${textOf.get(id)}`));
-    show('sensitive classes missed', r.sensitive.misses.map((m) => `${m.id} missing ${m.missing.join(',')}: ${textOf.get(m.id)}`));
-    show('benign wrongly suppressed', r.wronglySuppressed.ids.map((id) => `${id}: ${textOf.get(id)} → ${analyzeText(textOf.get(id) ?? '').suppressed.join(',')}`));
+    show('sensitive classes missed', r.detection.misses.map((m) => `${m.id} missing ${m.missing.join(',')}: ${textOf.get(m.id)}`));
     show('negation false positives', r.negation.ids.map((id) => `${id}: ${textOf.get(id)}`));
     show('mixed misses', r.mixed.misses.map((m) => `${m.id} expected ${m.expected.join('|')} got ${m.predicted.join('|') || '-'}: ${textOf.get(m.id)}`));
-    show(
-      'benign misses (expected Tier-1 not found)',
-      r.benign.misses
-        .filter((m) => m.expected.some((e) => !m.predicted.includes(e)))
-        .map((m) => `${m.id} expected ${m.expected.join('|')} got ${m.predicted.join('|') || '-'}: ${textOf.get(m.id)}`),
+    show('benign misses / extras', r.benign.misses.map((m) => `${m.id} expected ${m.expected.join('|')} got ${m.predicted.join('|') || '-'}: ${textOf.get(m.id)}`));
+  }
+}
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  const out: Record<string, unknown> = { generatedAt: new Date().toISOString() };
+  const failures: string[] = [];
+
+  if (args.sets.includes('blind')) {
+    const files = blindFiles(args);
+    const messages = keepLangs(
+      files.flatMap((f) => extraction.parseBlindMessages(readFileSync(f, 'utf8'), path.relative(process.cwd(), path.resolve(f)))),
+      args.langs,
     );
-    if (verbose) {
-      show(
-        'benign extra Tier-1s (precision)',
-        r.benign.misses
-          .filter((m) => m.predicted.some((p) => !m.expected.includes(p)))
-          .map((m) => `${m.id} expected ${m.expected.join('|')} got ${m.predicted.join('|')}: ${textOf.get(m.id)}`),
-      );
-    }
+    const report = extraction.evaluateLanguages(messages, analyzer, { targets: extraction.LANGUAGE_TARGETS });
+    const t = extraction.LANGUAGE_TARGETS;
+    console.log(`Blind set ${args.files.length > 0 ? args.files.join(', ') : args.round}: ${messages.length} messages`);
+    console.log(
+      `targets per launch language: 0 leaks, detection >= ${t.minDetection}, benign recall >= ${t.minBenignRecall}, precision >= ${t.minPrecision}, negation FP <= ${t.maxNegationFalsePositiveRate}; unsupported row: 0 leaks\n`,
+    );
+    console.log(extraction.formatLanguageTable(report));
+    if (args.verbose) details(report, messages);
+    failures.push(...report.failures);
+    out.blind = { round: args.round, files, report };
   }
 
-  if (r.failures.length > 0) {
-    console.error(`\nFAILED targets:\n  ${r.failures.join('\n  ')}`);
+  if (args.sets.includes('outside-dev')) {
+    const messages = keepLangs(extraction.parseOutsideDevMessages(readFileSync(OUTSIDE_DEV_FILE, 'utf8')), args.langs);
+    const report = extraction.evaluateLanguages(messages, analyzer, { voiceRows: false });
+    console.log(`\nOutside-dev set (${OUTSIDE_DEV_FILE}; development figures, no targets): ${messages.length} messages\n`);
+    console.log(extraction.formatLanguageTable(report));
+    if (args.verbose) details(report, messages);
+    out.outsideDev = { report };
+  }
+
+  if (args.sets.includes('legacy') && (args.langs.length === 0 || args.langs.includes('en'))) {
+    const messages = extraction.parseLabelledMessages(readFileSync(LEGACY_FILE, 'utf8'));
+    const r = extraction.evaluate(messages);
+    const c = r.counts;
+    console.log(`\nEnglish development set (${LEGACY_FILE}, issue 4 targets): ${c.total} messages`);
+    console.log(
+      `  benign precision ${r.benign.precision.toFixed(3)}, recall ${r.benign.recall.toFixed(3)}; mixed recall ${r.mixed.recall.toFixed(3)}; detection ${r.sensitive.detectionRate.toFixed(3)} (${r.sensitive.detected}/${r.sensitive.expected}); leaks ${r.leaks.count} (allowSensitiveContent ${r.leaks.withSensitiveContentAllowed.count}); wrongly suppressed ${r.wronglySuppressed.count}/${c.benign}; negation FP ${r.negation.falsePositives}/${c.negation}`,
+    );
+    if (args.verbose) for (const f of r.failures) console.log(`  ${f}`);
+    failures.push(...r.failures.map((f) => `English development set: ${f}`));
+    out.legacy = { report: r };
+  }
+
+  mkdirSync(path.dirname(path.resolve(args.json)), { recursive: true });
+  writeFileSync(args.json, `${JSON.stringify(out, null, 2)}\n`);
+  console.log(`\nJSON: ${args.json}`);
+  if (failures.length > 0) {
+    console.error(`\nFAILED targets (${failures.length}):\n  ${failures.join('\n  ')}`);
     process.exit(1);
   }
-  console.log('\nAll targets met.');
+  console.log('All targets met.');
 }
 
 main();

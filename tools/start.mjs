@@ -1,12 +1,19 @@
 #!/usr/bin/env node
 // `npm start`: database + the four services, ready for grpcurl. Ctrl-C / SIGTERM stops everything.
+// `--watch` (= `nx run tools:stack`): the same, but the services run through their Nx serve
+// targets, rebuilt and restarted on every change (tools/lib/nx-serve.cjs).
 import { spawnSync } from 'node:child_process';
 import { ensureGoTool, hasGo } from './lib/go-tools.mjs';
 import { startLocalDatabase } from './lib/local-db.mjs';
 import { ROOT } from './lib/paths.mjs';
 import { SERVICES, buildServices, servicePorts, startServices } from './lib/stack.cjs';
+import { startNxServe } from './lib/nx-serve.cjs';
 
 const log = (message) => console.error(message);
+const watch = process.argv.includes('--watch');
+
+// `npm start` is a development run: built-in development secrets are allowed (SIGNALPATH_ENV).
+process.env.SIGNALPATH_ENV ??= 'development';
 
 // Same validation the services run at start, before anything slow happens.
 const check = spawnSync(process.execPath, ['tools/run.mjs', 'tools/check-config.ts'], { cwd: ROOT, stdio: 'inherit' });
@@ -38,10 +45,10 @@ process.on('SIGTERM', () => void shutdown(0));
 
 try {
   db = await startLocalDatabase({ log });
-  buildServices();
+  if (!watch) buildServices();
   // A local run is development: keys are generated into .keys/ unless the caller says otherwise.
   const env = { ...process.env, MONGODB_URI: db.uri, SIGNALPATH_DEV_KEYS: process.env.SIGNALPATH_DEV_KEYS ?? 'true' };
-  stack = startServices({
+  stack = (watch ? startNxServe : startServices)({
     env,
     onExit: (entry, code, signal) => {
       if (stopping) return;
@@ -76,6 +83,7 @@ try {
       '',
       '  npm run demo        # the whole story, step by step',
       '',
+      ...(watch ? ['Watching: a change to a service or a lib it uses rebuilds and restarts that service.', ''] : []),
       'Ctrl-C stops everything.',
     ].join('\n'),
   );

@@ -4,7 +4,8 @@
 // (Nx; the end-to-end project alone afterwards), and a smoke test of the four services with real
 // grpcurl. Prints a closing summary line, with the failure report of every failed jest test.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensureGoTool } from './lib/go-tools.mjs';
 import { startLocalDatabase } from './lib/local-db.mjs';
@@ -22,17 +23,33 @@ const FAILURE_LINES = 30;
 const failureReports = [];
 let openReport;
 
+/** The tests jest's watchdog reporter recorded as running (tools/jest/watchdog-reporter.js). */
+function runningTests(stateDir) {
+  const running = [];
+  for (const file of existsSync(stateDir) ? readdirSync(stateDir) : []) {
+    try {
+      const state = JSON.parse(readFileSync(path.join(stateDir, file), 'utf8'));
+      for (const test of state.running) running.push(`${state.project}: ${test}`);
+    } catch {
+      // A file being written as the step was stopped.
+    }
+  }
+  return running;
+}
+
 /**
  * Runs one step. `timeoutMs` bounds it: a hung step (a test process that never exits) is killed
- * with its whole process group and fails, instead of running into CI's overall limit unexplained.
- * `linePrefix` is what Nx's streamed output puts before each line.
+ * with its whole process group and fails, naming the tests that were running, instead of running
+ * into CI's overall limit unexplained (each jest run is also bounded by its own watchdog, see
+ * jest.preset.js). `linePrefix` is what Nx's streamed output puts before each line.
  */
 function run(name, command, args, env = process.env, { timeoutMs = 30 * 60_000, linePrefix = '' } = {}) {
   log(`\n[test] ▶ ${name}: ${command} ${args.join(' ')}`);
   const started = Date.now();
+  const stateDir = mkdtempSync(path.join(tmpdir(), 'jest-state-'));
   return new Promise((resolve) => {
     // Its own process group, so a time-out can stop everything it started.
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(command, args, { cwd: ROOT, env: { ...env, SIGNALPATH_JEST_STATE_DIR: stateDir }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let timedOut = false;
     const killGroup = (signal) => {
       try {
@@ -48,9 +65,12 @@ function run(name, command, args, env = process.env, { timeoutMs = 30 * 60_000, 
     };
     process.once('SIGINT', forward);
     process.once('SIGTERM', forward);
+    let running = [];
     const limit = setTimeout(() => {
       timedOut = true;
+      running = runningTests(stateDir);
       log(`\n[test] ✘ ${name}: still running after ${timeoutMs / 60_000} min; stopping it and everything it started`);
+      for (const test of running) log(`[test]   was running: ${test}`);
       killGroup('SIGTERM');
       setTimeout(() => killGroup('SIGKILL'), 10_000).unref();
     }, timeoutMs);
@@ -86,8 +106,17 @@ function run(name, command, args, env = process.env, { timeoutMs = 30 * 60_000, 
       clearTimeout(limit);
       process.off('SIGINT', forward);
       process.off('SIGTERM', forward);
+      // Whatever the step left behind in its group (a service a test did not stop) goes too.
+      try {
+        process.kill(-child.pid, 0);
+        log(`[test] ${name}: processes left behind by the step; stopping them`);
+        killGroup('SIGKILL');
+      } catch {
+        // nothing left
+      }
+      rmSync(stateDir, { recursive: true, force: true });
       const ok = code === 0 && !timedOut;
-      if (timedOut) failureReports.push({ title: `${name}: timed out after ${timeoutMs / 60_000} min`, lines: [] });
+      if (timedOut) failureReports.push({ title: `${name}: timed out after ${timeoutMs / 60_000} min`, lines: running.map((test) => `was running: ${test}`) });
       results.push({ name, ok, seconds: (Date.now() - started) / 1000 });
       log(`[test] ${ok ? '✔' : '✘'} ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
       resolve(ok);
@@ -95,16 +124,26 @@ function run(name, command, args, env = process.env, { timeoutMs = 30 * 60_000, 
   });
 }
 
-async function step(name, fn) {
+/** Runs an in-process step, bounded like the others (its own parts have bounds too). */
+async function step(name, fn, { timeoutMs = 10 * 60_000 } = {}) {
   const started = Date.now();
   log(`\n[test] ▶ ${name}`);
+  let limit;
   try {
-    const ok = await fn();
+    const ok = await Promise.race([
+      fn(),
+      new Promise((_, reject) => {
+        limit = setTimeout(() => reject(new Error(`still running after ${timeoutMs / 60_000} min`)), timeoutMs);
+      }),
+    ]);
     results.push({ name, ok, seconds: (Date.now() - started) / 1000 });
     log(`[test] ${ok ? '✔' : '✘'} ${name}`);
   } catch (error) {
     results.push({ name, ok: false, seconds: (Date.now() - started) / 1000 });
+    failureReports.push({ title: `${name}: ${error.message}`, lines: [] });
     log(`[test] ✘ ${name}: ${error.message}`);
+  } finally {
+    clearTimeout(limit);
   }
 }
 
@@ -113,10 +152,11 @@ const db = await startLocalDatabase({ log });
 const env = { ...process.env, MONGODB_URI: db.uri, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: '0' };
 try {
   if (existsSync(path.join(ROOT, '.git'))) {
-    await run('generated code is up to date (buf format, buf lint, regenerate, git status)', 'bash', ['tools/proto-generate.sh', '--check'], env);
+    await run('generated code is up to date (buf format, buf lint, regenerate, git status)', 'bash', ['tools/proto-generate.sh', '--check'], env, { timeoutMs: 10 * 60_000 });
   } else {
-    await run('buf lint', 'npx', ['buf', 'lint'], env);
+    await run('buf lint', 'npx', ['buf', 'lint'], env, { timeoutMs: 10 * 60_000 });
   }
+  await run('API change discipline (buf breaking against protos/released, CHANGELOG.md)', 'node', ['tools/api-check.mjs'], env, { timeoutMs: 2 * 60_000 });
   const nxTargets = ['nx', 'run-many', '-t', 'lint', 'typecheck', 'test', '--skip-nx-cache'];
   await run('lint, typecheck and tests of every project but e2e', 'npx', [...nxTargets, '--output-style=static', '--exclude=e2e'], env);
   // The end-to-end suites time restarts, deadlines and drains of real processes: they run alone,

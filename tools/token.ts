@@ -9,7 +9,7 @@ import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, loadKeyRing, mintToken } from '@sig
 
 async function main(): Promise<void> {
   const [service, identity = 'operator'] = process.argv.slice(2);
-  if (!service || !(service in SERVICES)) {
+  if (!service || !Object.hasOwn(SERVICES, service)) {
     console.error(`usage: npm run -s token -- <${Object.keys(SERVICES).join('|')}> [identity]`);
     process.exit(2);
   }

@@ -28,10 +28,11 @@ function makeSignal(userId: string, topicId: string, overrides: Partial<profile.
     userId,
     surface: INSTAGRAM,
     topicId,
-    weight: 1 + (sequence % 5) / 10,
+    weight: 0.5 + (sequence % 5) / 10, // in (0, 1], as SignalService sends
     sourceKind: sequence % 4 === 0 ? common.SourceKind.SOURCE_KIND_PAGE_LIKE : common.SourceKind.SOURCE_KIND_AI_CHAT,
     modality: common.Modality.MODALITY_TEXT,
     eventTime: new Date(Date.now() - (sequence % 90) * 86_400_000),
+    recordTime: new Date(),
     adsEligible: true,
     contentEligible: true,
     ...overrides,

@@ -2,14 +2,19 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, TOOLS_BIN } from './paths.mjs';
+import ferretdb from './ferretdb.cjs';
+import { TOOLS_BIN } from './paths.mjs';
 
 /** Pinned versions: `@latest` would make two machines disagree. */
 export const GO_TOOLS = {
   grpcurl: { pkg: 'github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.4' },
   ghz: { pkg: 'github.com/bojand/ghz/cmd/ghz@v0.121.0' },
-  // Built from our own module: see tools/ferretdb/main.go for why not the upstream cmd.
-  ferretdb: { dir: path.join(ROOT, 'tools', 'ferretdb') },
+  // The deploy check (tools/deploy-check.mjs). kustomize v5.8.3 requires Go >= 1.27; v5.8.2 builds with Go 1.26.
+  kustomize: { pkg: 'sigs.k8s.io/kustomize/kustomize/v5@v5.8.2' },
+  kubeconform: { pkg: 'github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0' },
+  // Built from our own module: see tools/ferretdb/main.go for why not the upstream cmd. Its binary
+  // is named after a hash of its sources (tools/lib/ferretdb.cjs), so an edit rebuilds it.
+  ferretdb: { dir: ferretdb.SOURCE_DIR, binary: ferretdb.ferretdbBinaryName },
 };
 
 export function hasGo() {
@@ -17,7 +22,7 @@ export function hasGo() {
 }
 
 export function toolPath(name) {
-  return path.join(TOOLS_BIN, name);
+  return path.join(TOOLS_BIN, GO_TOOLS[name]?.binary?.() ?? name);
 }
 
 /** Returns the tool's path, installing it first if missing. Throws with a clear message without Go. */
@@ -30,6 +35,6 @@ export function ensureGoTool(name, log = console.error) {
   log(`[tools] installing ${name} with go install (first time only)…`);
   const env = { ...process.env, GOBIN: TOOLS_BIN, GOFLAGS: '-mod=mod' };
   if (spec.pkg) execFileSync('go', ['install', spec.pkg], { env, stdio: 'inherit' });
-  else execFileSync('go', ['install', '.'], { env, cwd: spec.dir, stdio: 'inherit' });
+  else execFileSync('go', ['build', '-o', target, '.'], { env: { ...env, GOBIN: undefined }, cwd: spec.dir, stdio: 'inherit' });
   return target;
 }

@@ -41,6 +41,9 @@ function onPath(command) {
  */
 export async function startLocalDatabase({ log = (m) => console.error(m), port = Number(process.env.LOCAL_DB_PORT ?? 27017) } = {}) {
   const host = '127.0.0.1';
+  // Tests that stop and restart a database of their own (libs/mongo private-database) run this
+  // FerretDB build, whatever serves MONGODB_URI; they find it through the environment.
+  if (!process.env.SIGNALPATH_FERRETDB_BINARY && hasGo()) process.env.SIGNALPATH_FERRETDB_BINARY = ensureGoTool('ferretdb', log);
   if (process.env.MONGODB_URI) {
     log(`[db] using MONGODB_URI from the environment`);
     return { uri: process.env.MONGODB_URI, kind: 'external', stop: async () => {} };

@@ -20,8 +20,9 @@ export async function smokeTest({ grpcurl, mongoUri, basePort = testPort(30050),
       const via = tls
         ? ['-cacert', `${tls.dir}/operator/ca.pem`, '-cert', `${tls.dir}/operator/client.pem`, '-key', `${tls.dir}/operator/client.key`, '-servername', s.app]
         : ['-plaintext'];
-      const listed = execFileSync(grpcurl, [...via, address, 'list'], { encoding: 'utf8' }).split('\n');
-      const health = JSON.parse(execFileSync(grpcurl, [...via, address, 'grpc.health.v1.Health/Check'], { encoding: 'utf8' }));
+      // Bounded: a grpcurl that hangs would otherwise block this process for good.
+      const listed = execFileSync(grpcurl, [...via, address, 'list'], { encoding: 'utf8', timeout: 30_000 }).split('\n');
+      const health = JSON.parse(execFileSync(grpcurl, [...via, address, 'grpc.health.v1.Health/Check'], { encoding: 'utf8', timeout: 30_000 }));
       const ok = listed.includes(s.grpcService) && listed.includes('grpc.health.v1.Health') && health.status === 'SERVING';
       log(`[smoke] ${s.app} @ ${address}: list → ${listed.filter(Boolean).join(', ')}; health → ${health.status} ${ok ? 'ok' : 'FAILED'}`);
       if (!ok) failures.push(s.app);

@@ -6,38 +6,40 @@ const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-const SERVICES = [
-  { key: 'consent', app: 'consent-service', grpcService: 'signalpath.consent.v1.ConsentService', portVar: 'CONSENT_PORT', defaultPort: 50051 },
-  {
-    key: 'signal',
-    app: 'signal-service',
-    grpcService: 'signalpath.signal.v1.SignalService',
-    portVar: 'SIGNAL_PORT',
-    defaultPort: 50052,
-    // V8 sizes its major-GC trigger from the old-space limit. With the default (~4 GB on a 24 GB
-    // machine) ingest load let old space fill with garbage (heapUsed 140 MB, ~50 MB live, RSS
-    // 206–222 MB); with 256 MB it collects sooner: RSS 135–138 MB for ~7% less ingest throughput
-    // (noisy; 3 alternating runs each). Only here: on Rank the same limit cost 10–15%.
-    nodeFlags: ['--max-old-space-size=256'],
-  },
-  { key: 'profile', app: 'profile-service', grpcService: 'signalpath.profile.v1.ProfileService', portVar: 'PROFILE_PORT', defaultPort: 50053 },
-  { key: 'ranking', app: 'ranking-service', grpcService: 'signalpath.ranking.v1.RankingService', portVar: 'RANKING_PORT', defaultPort: 50054 },
-];
+// The stack description (services, gRPC names, ports, variable names, node flags, and why each
+// flag): the one source npm start, the Nx targets (tools/nx/service-targets.cjs), the tests, the
+// benchmarks and @signalpath/config read.
+const STACK = require('../../libs/config/src/stack.json');
+
+/** The services in start order: { key, app, grpcService, portVar, addrVar, defaultPort, nodeFlags? }. */
+const SERVICES = STACK.services;
+
+/** Node flags every service runs with (stack.json says why); a service may add its own. */
+const NODE_FLAGS = STACK.nodeFlags;
 
 /**
- * Node flags every service runs with (the apps' `serve` targets use the same), measured with
- * tools/bench/stack.ts: a 4 MB young-generation semi-space (V8's default is 16 MB) keeps fewer
- * bytes between scavenges, lowering RSS under load at no throughput cost measurable above noise.
+ * The node arguments before the entry file for `service`: the flags, then the preloaded
+ * OpenTelemetry instrumentation (it must patch grpc-js and mongodb before main requires them).
+ * `root` is the workspace root the dist/ paths are under. The Nx serve targets use the same.
  */
-const NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=4'];
+function serviceNodeArgs(service, root = ROOT, nodeFlags = NODE_FLAGS) {
+  return [...nodeFlags, ...(service.nodeFlags ?? []), '--require', path.join(root, 'dist', 'apps', service.app, 'instrumentation.js')];
+}
+
+/** The built entry file of `service`. */
+function serviceMain(service, root = ROOT) {
+  return path.join(root, 'dist', 'apps', service.app, 'main.js');
+}
 
 function buildServices() {
   const result = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', SERVICES.map((s) => s.app).join(','), '--output-style=static'], {
     cwd: ROOT,
     stdio: 'inherit',
     env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+    // Bounded like every step of npm test (a build normally takes seconds).
+    timeout: 10 * 60_000,
   });
-  if (result.status !== 0) throw new Error('build failed');
+  if (result.status !== 0) throw new Error(result.error ? `build failed: ${result.error.message}` : 'build failed');
 }
 
 /** Ports from the environment (validated by the services themselves) or the defaults. */
@@ -97,10 +99,11 @@ function healthStatus(address, service = '', tls) {
 function startServices({ env, onExit, quiet = false, only } = {}) {
   const processes = [];
   for (const service of SERVICES.filter((s) => !only || only.includes(s.key))) {
-    const dist = path.join(ROOT, 'dist', 'apps', service.app);
-    const child = spawn(process.execPath, [...NODE_FLAGS, ...(service.nodeFlags ?? []), '--require', path.join(dist, 'instrumentation.js'), path.join(dist, 'main.js')], {
+    const child = spawn(process.execPath, [...serviceNodeArgs(service), serviceMain(service)], {
       cwd: ROOT,
-      env,
+      // npm start, the smoke test, the end-to-end suites and the benchmarks are development runs
+      // (built-in secrets and generated development keys allowed) unless the caller says otherwise.
+      env: { SIGNALPATH_ENV: 'development', SIGNALPATH_DEV_KEYS: 'true', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const stderrLines = [];
@@ -165,4 +168,4 @@ function testPort(base, env = process.env) {
   return base + offset;
 }
 
-module.exports = { NODE_FLAGS, SERVICES, buildServices, servicePorts, healthStatus, healthTls, startServices, testPort };
+module.exports = { NODE_FLAGS, SERVICES, STACK, serviceNodeArgs, serviceMain, buildServices, servicePorts, healthStatus, healthTls, startServices, testPort };

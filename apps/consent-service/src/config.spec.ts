@@ -30,6 +30,9 @@ describe('ConsentService configuration', () => {
     expect(() => read({ CONSENT_POLICY_EXCLUDED_REGIONS: 'DE,EU' })).toThrow(ConfigError);
     expect(() => read({ CONSENT_POLICY_EXCLUDED_REGIONS: 'DE,EU' })).toThrow(/CONSENT_POLICY_EXCLUDED_REGIONS.*EU/);
     expect(() => read({ CONSENT_POLICY_EFFECTIVE_DATE: 'someday' })).toThrow(/CONSENT_POLICY_EFFECTIVE_DATE/);
+    // No policy may reach before 2020-01-01: ProfileService refuses signals from before it.
+    expect(() => read({ CONSENT_POLICY_EFFECTIVE_DATE: '2019-12-31' })).toThrow(/CONSENT_POLICY_EFFECTIVE_DATE must not be before 2020-01-01/);
+    expect(read({ CONSENT_POLICY_EFFECTIVE_DATE: '2020-01-01' }).policy.effectiveDate.toISOString()).toBe('2020-01-01T00:00:00.000Z');
     expect(() => read({ CONSENT_SETTINGS_CACHE_MAX_STALENESS: '5s' })).toThrow(/CONSENT_SETTINGS_CACHE_MAX_STALENESS/);
     expect(() => read({ CONSENT_ERASURE_CALL_TIMEOUT: '1m' })).toThrow(/CONSENT_ERASURE_CALL_TIMEOUT/);
     expect(() => read({ CONSENT_ERASURE_LEASE: 'long' })).toThrow(/CONSENT_ERASURE_LEASE/);

@@ -1,5 +1,6 @@
 import { createPolicy, DEFAULT_EFFECTIVE_DATE, DEFAULT_EXCLUDED_REGIONS, PolicyConfigError, type ConsentPolicy } from '@signalpath/consent-policy';
 import { ConfigError, readServerConfig, readServiceAddress, type EnvReader, type ServerConfig } from '@signalpath/config';
+import { EARLIEST_EVENT_TIME } from '@signalpath/grpc-kit';
 
 /**
  * ConsentService configuration. Every knob is an environment variable, documented in
@@ -38,12 +39,17 @@ export const POLICY_EXCLUDED_REGIONS_VAR = 'CONSENT_POLICY_EXCLUDED_REGIONS';
 export function readConfig(env: EnvReader): ConsentConfig {
   const server = readServerConfig(env, 'consent');
   const effectiveDate = env.date(POLICY_EFFECTIVE_DATE_VAR, DEFAULT_EFFECTIVE_DATE);
+  // Other services refuse event times before this floor (ProfileService.ApplySignals), trusting
+  // that no policy can allow them.
+  if (effectiveDate.getTime() < EARLIEST_EVENT_TIME.getTime()) {
+    throw new ConfigError([`${POLICY_EFFECTIVE_DATE_VAR} must not be before ${EARLIEST_EVENT_TIME.toISOString().slice(0, 10)}`]);
+  }
   const excludedRegions = env.list(POLICY_EXCLUDED_REGIONS_VAR, [...DEFAULT_EXCLUDED_REGIONS]);
   let policy: ConsentPolicy;
   try {
     policy = createPolicy({ effectiveDate, excludedRegions });
   } catch (error) {
-    if (error instanceof PolicyConfigError) throw new ConfigError([`${POLICY_EXCLUDED_REGIONS_VAR}: ${error.message}`]);
+    if (error instanceof PolicyConfigError) throw new ConfigError([`${error.variable === 'effectiveDate' ? POLICY_EFFECTIVE_DATE_VAR : POLICY_EXCLUDED_REGIONS_VAR}: ${error.message}`]);
     throw error;
   }
   const erasure: ErasureConfig = {

@@ -52,7 +52,8 @@ describe('ConsentService erasure (real database, fake Signal and Profile service
     }
     expect(done.completeTime!.getTime()).toBeGreaterThanOrEqual(done.createTime!.getTime());
     for (const fake of [fakes.signal, fakes.profile]) {
-      expect(fake.calls).toEqual([{ userId: 'erase-me', scope: AI_CHAT, erasureJobId: job!.jobId }]);
+      // The cut-off is the job's create time: everything recorded or about events before it goes.
+      expect(fake.calls).toEqual([{ userId: 'erase-me', scope: AI_CHAT, erasureJobId: job!.jobId, cutoffTime: job!.createTime }]);
     }
   });
 
@@ -164,6 +165,7 @@ describe('ConsentService erasure (real database, fake Signal and Profile service
   });
 
   describe('consent withdrawal starts an AI-chat erasure automatically', () => {
+    const jobsOf = (userId: string) => consentUnderTest.service.mongo.db.collection<ErasureJobDoc>('erasure_jobs').countDocuments({ user_id: userId });
     const set = async (userId: string, settings: Partial<consent.Settings>, paths: string[]) => {
       const current = (await client.getSettings({ userId })).settings!;
       return client.updateSettings({ userId, expectedVersion: current.version, settings: consent.Settings.fromPartial(settings), updateMask: paths }, asActor('settings-ui'));
@@ -181,15 +183,15 @@ describe('ConsentService erasure (real database, fake Signal and Profile service
       expect(call.scope).toBe(AI_CHAT);
       const done = await finished(call.erasureJobId);
       expect(done).toMatchObject({ userId, scope: AI_CHAT });
-      // Opting out again is no new withdrawal.
+      // Opting out again is no new withdrawal: a withdrawal's job is stored before UpdateSettings
+      // answers, so the job store says so at once (no wait for a worker that might call later).
       await set(userId, { ...change, region: 'CA' }, [path, 'region']);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(fakes.signal.calls.filter((c) => c.userId === userId)).toHaveLength(1);
+      expect(await jobsOf(userId)).toBe(1);
     });
 
     it('not for other changes', async () => {
       await set('no-withdrawal', { region: 'US', crossAppSharing: consent.Choice.CHOICE_OPT_OUT, aiChatAds: consent.Choice.CHOICE_OPT_IN }, ['region', 'cross_app_sharing', 'ai_chat_ads']);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await jobsOf('no-withdrawal')).toBe(0);
       expect(fakes.signal.calls).toEqual([]);
     });
   });
@@ -284,7 +286,7 @@ describe('ConsentService erasure (real database, fake Signal and Profile service
 
     const { job } = await client.requestErasure({ userId, scope: ALL }, asActor('account-deletion'));
     const done = await finished(job!.jobId);
-    expect(fakes.signal.calls.filter((c) => c.scope === ALL)).toEqual([{ userId, scope: ALL, erasureJobId: job!.jobId }]);
+    expect(fakes.signal.calls.filter((c) => c.scope === ALL)).toEqual([{ userId, scope: ALL, erasureJobId: job!.jobId, cutoffTime: job!.createTime }]);
     expect(done.targets.every((t) => t.state === TargetState.ERASURE_TARGET_STATE_CONFIRMED)).toBe(true);
 
     // The settings are a tombstone: the AI-chat choices (the consent record) and nothing else.

@@ -3,7 +3,7 @@ import { GrpcServer, unary } from '@signalpath/grpc-kit';
 import { consent, descriptorSet, healthDescriptorSet } from '@signalpath/proto';
 import { SERVICES } from '@signalpath/config';
 import { createProfileClient, createSignalClient } from '@signalpath/service-clients';
-import type { ServiceModule } from '@signalpath/service-host';
+import type { ServiceInstance, ServiceModule } from '@signalpath/service-host';
 
 import { readConfig, type ConsentConfig } from './config';
 import { ConsentDataEraser } from './erasure/consent-eraser';
@@ -24,12 +24,18 @@ import { consentIndexes } from './store/indexes';
 import { LinksStore } from './store/links-store';
 import { SettingsStore } from './store/settings-store';
 
+/** A running ConsentService; the background tasks are exposed for tests. */
+export interface ConsentServiceInstance extends ServiceInstance {
+  changeFeed: SettingsChangeFeed;
+  worker: ErasureWorker;
+}
+
 /** ConsentService: settings, Accounts Center links, eligibility, history, erasure and export. */
 export const consentService: ServiceModule<ConsentConfig> = {
   key: 'consent',
   readConfig,
   indexes: consentIndexes,
-  create({ config, db, logger, security }) {
+  create({ config, db, logger, security }): ConsentServiceInstance {
     const now = () => new Date();
     const settings = new SettingsStore(db);
     const links = new LinksStore(db);
@@ -73,9 +79,12 @@ export const consentService: ServiceModule<ConsentConfig> = {
       descriptorSets: [descriptorSet, healthDescriptorSet],
       interceptors: security?.interceptors,
       credentials: security?.credentials,
+      admission: config.admission,
     });
     return {
       server,
+      changeFeed,
+      worker,
       start() {
         changeFeed.start();
         worker.start();

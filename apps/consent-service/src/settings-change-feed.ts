@@ -19,6 +19,8 @@ export class SettingsChangeFeed {
   private task?: PeriodicTask;
   /** The earliest change_time the next poll must read. */
   private cursor = 0;
+  /** When the last successful poll started (ms since epoch); -Infinity before the first. */
+  lastSyncAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly store: SettingsStore,
@@ -53,6 +55,7 @@ export class SettingsChangeFeed {
       const changes = await this.store.changesSince(new Date(this.cursor));
       for (const change of changes) this.cache.noteChange(change.user_id, change.version);
       this.cache.markSynced(startedAt);
+      this.lastSyncAt = startedAt;
       this.cache.prune();
       this.cursor = startedAt - FEED_OVERLAP_MS;
     } catch (error) {

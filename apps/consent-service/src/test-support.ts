@@ -12,6 +12,7 @@ export interface DeleteCall {
   userId: string;
   scope: common.ErasureScope;
   erasureJobId: string;
+  cutoffTime?: Date;
 }
 
 export interface FakeTarget {
@@ -37,7 +38,7 @@ export async function startFakeTargets(): Promise<{ address: string; signal: Fak
   const deleteHandler = (target: FakeTarget) =>
     unary<signal.DeleteUserDataRequest, signal.DeleteUserDataResponse>(async (request) => {
       target.callTimes.push(Date.now());
-      target.calls.push({ userId: request.userId, scope: request.scope, erasureJobId: request.erasureJobId });
+      target.calls.push({ userId: request.userId, scope: request.scope, erasureJobId: request.erasureJobId, cutoffTime: request.cutoffTime });
       if (target.down || target.failNext > 0) {
         target.failNext = Math.max(0, target.failNext - 1);
         throw new RpcError(target.failCode, 'fake outage');
@@ -69,6 +70,10 @@ export async function startFakeTargets(): Promise<{ address: string; signal: Fak
                 },
               ],
               endToEndEncryptedSkippedCount: '2',
+              records: [],
+              pendingDeliveries: [],
+              deliveries: [],
+              erasures: [],
             };
           }),
         },
@@ -101,7 +106,7 @@ export interface ConsentUnderTest {
 }
 
 /** Starts the real ConsentService on port 0 against a fresh database, with a client. */
-export async function startConsent(env: Record<string, string> = {}, options: { dbName?: string; keepDatabase?: boolean } = {}): Promise<ConsentUnderTest> {
+export async function startConsent(env: Record<string, string> = {}, options: { dbName?: string; keepDatabase?: boolean; mongoUri?: string } = {}): Promise<ConsentUnderTest> {
   const service = await startTestService(consentService, {
     env: {
       // Nothing listens here unless a test points these at fakes.

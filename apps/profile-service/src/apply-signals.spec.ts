@@ -1,6 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { createClient } from '@signalpath/grpc-kit';
 import { common, profile } from '@signalpath/proto';
+import { callRaw, withRawMessage, withRawTimestamp } from '@signalpath/testing';
 
 import { APPLIED_OPS, PROFILES, SIGNAL_CLAIMS } from './store/collections';
 import type { AppliedOpDocument, SignalClaimDocument } from './store/ledger-store';
@@ -38,10 +39,11 @@ describe('ApplySignals', () => {
   };
 
   it('applies a batch and reports applied and duplicate counts', async () => {
-    const batch = [signal({ userId: 'counts', weight: 2 }), signal({ userId: 'counts', topicId: TOPIC.TRAVEL, weight: 3 })];
+    // Weights are in (0, 1]; eighths keep every sum exact.
+    const batch = [signal({ userId: 'counts', weight: 0.25 }), signal({ userId: 'counts', topicId: TOPIC.TRAVEL, weight: 0.375 })];
     expect(await h.client.applySignals({ signals: batch })).toEqual({ appliedCount: 2, duplicateCount: 0 });
     expect(await h.client.applySignals({ signals: batch })).toEqual({ appliedCount: 0, duplicateCount: 2 });
-    expect(await exportScores('counts')).toEqual({ [INSTAGRAM]: { [TOPIC.CLIMBING]: 2, [TOPIC.TRAVEL]: 3 } });
+    expect(await exportScores('counts')).toEqual({ [INSTAGRAM]: { [TOPIC.CLIMBING]: 0.25, [TOPIC.TRAVEL]: 0.375 } });
   });
 
   it('applies the same batch sent three times concurrently exactly once', async () => {
@@ -56,7 +58,7 @@ describe('ApplySignals', () => {
   });
 
   it('counts interleaved duplicates (within and across concurrent batches) once', async () => {
-    const [a, b, c, d] = [1, 2, 3, 4].map((weight) => signal({ userId: 'interleaved', weight }));
+    const [a, b, c, d] = [0.125, 0.25, 0.375, 0.5].map((weight) => signal({ userId: 'interleaved', weight }));
     const responses = await Promise.all([
       h.client.applySignals({ signals: [a, b, a, c] }),
       h.client.applySignals({ signals: [c, d, b, d] }),
@@ -65,21 +67,21 @@ describe('ApplySignals', () => {
     expect(responses.reduce((sum, r) => sum + r.appliedCount, 0)).toBe(4);
     expect(responses.reduce((sum, r) => sum + r.appliedCount + r.duplicateCount, 0)).toBe(10);
     await h.client.applySignals({ signals: [a, b, c, d] });
-    expect(await exportScores('interleaved')).toEqual({ [INSTAGRAM]: { [TOPIC.CLIMBING]: 10 } });
+    expect(await exportScores('interleaved')).toEqual({ [INSTAGRAM]: { [TOPIC.CLIMBING]: 1.25 } });
   });
 
   it('after a crash between the profile write and the applied record, a redelivery does not apply again', async () => {
-    const crashed = signal({ userId: 'crash-after-write', weight: 5 });
+    const crashed = signal({ userId: 'crash-after-write', weight: 0.625 });
     await h.client.applySignals({ signals: [crashed] });
     const op = await rewindToCrashAfterWrite('crash-after-write', crashed.signalId);
 
     expect(await h.client.applySignals({ signals: [crashed] })).toEqual({ appliedCount: 0, duplicateCount: 1 });
-    expect(await exportScores('crash-after-write')).toEqual({ [INSTAGRAM]: { [TOPIC.CLIMBING]: 5 } });
+    expect(await exportScores('crash-after-write')).toEqual({ [INSTAGRAM]: { [TOPIC.CLIMBING]: 0.625 } });
     expect(await ops().findOne({ _id: op })).not.toBeNull();
   });
 
   it('after a crash right after claiming, a redelivery applies the signal once the lease expired', async () => {
-    const crashed = signal({ userId: 'crash-after-claim', weight: 2 });
+    const crashed = signal({ userId: 'crash-after-claim', weight: 0.25 });
     await claims().insertOne({
       _id: crashed.signalId,
       op: 'dead-call/0',
@@ -91,7 +93,7 @@ describe('ApplySignals', () => {
     });
     expect(await h.client.applySignals({ signals: [crashed] })).toEqual({ appliedCount: 1, duplicateCount: 0 });
     expect(await h.client.applySignals({ signals: [crashed] })).toEqual({ appliedCount: 0, duplicateCount: 1 });
-    expect(await exportScores('crash-after-claim')).toEqual({ [INSTAGRAM]: { [TOPIC.CLIMBING]: 2 } });
+    expect(await exportScores('crash-after-claim')).toEqual({ [INSTAGRAM]: { [TOPIC.CLIMBING]: 0.25 } });
     expect(await opOf(crashed.signalId)).not.toBe('dead-call/0');
   });
 
@@ -120,8 +122,8 @@ describe('ApplySignals', () => {
     expect(await h.client.applySignals({ signals: [owned] })).toEqual({ appliedCount: 0, duplicateCount: 1 });
   });
 
-  it('clamps a future event time to now', async () => {
-    await h.client.applySignals({ signals: [signal({ userId: 'future', eventTime: new Date(T0.getTime() + 365 * 86_400_000), weight: 1 })] });
+  it('clamps an event time within the clock skew ahead to now', async () => {
+    await h.client.applySignals({ signals: [signal({ userId: 'future', eventTime: new Date(T0.getTime() + 4 * 60_000), weight: 1 })] });
     const profile = await h.client.getProfile({ userId: 'future', surface: INSTAGRAM, purpose: ADS, limit: 0 });
     expect(scoresOf(profile.interests)).toEqual({ [TOPIC.CLIMBING]: 1 });
     expect(profile.interests[0].sources[0].lastTime).toEqual(T0);
@@ -141,6 +143,19 @@ describe('ApplySignals', () => {
       ['infinite weight', { weight: Number.POSITIVE_INFINITY }, 'signals[1].weight'],
       ['unspecified source_kind', { sourceKind: common.SourceKind.SOURCE_KIND_UNSPECIFIED }, 'signals[1].source_kind'],
       ['no event_time', { eventTime: undefined }, 'signals[1].event_time'],
+      // Trusted caller, still held to the documented ranges:
+      ['weight 1e308', { weight: 1e308 }, 'signals[1].weight: must be in (0, 1]'],
+      ['weight just above 1', { weight: 1.000001 }, 'signals[1].weight: must be in (0, 1]'],
+      ['weight -0', { weight: -0 }, 'signals[1].weight: must be in (0, 1]'],
+      ['event_time in year 1', { eventTime: new Date('0001-01-01T00:00:00Z') }, 'signals[1].event_time: must not be before 2020-01-01T00:00:00.000Z'],
+      ['event_time before any policy can begin', { eventTime: new Date('2019-12-31T23:59:59.999Z') }, 'signals[1].event_time: must not be before 2020-01-01T00:00:00.000Z'],
+      ['event_time in year 9999', { eventTime: new Date('9999-12-31T23:59:59.999Z') }, 'signals[1].event_time: must not be more than 5 minutes in the future'],
+      ['event_time six minutes ahead', { eventTime: new Date(T0.getTime() + 6 * 60_000) }, 'signals[1].event_time: must not be more than 5 minutes in the future'],
+      ['event_time in year 10000 (past the Timestamp range)', { eventTime: new Date('+010000-01-01T00:00:00Z') }, 'signals[1].event_time: must be a valid timestamp'],
+      ['a bidi control in signal_id', { signalId: 'sig\u202eevil' }, 'signals[1].signal_id: must not contain U+202E'],
+      ['a C1 control in user_id', { userId: 'user\u0085' }, 'signals[1].user_id: must not contain U+0085'],
+      ['a zero-width space in user_id', { userId: 'us\u200ber' }, 'signals[1].user_id: must not contain U+200B'],
+      ['a trailing space in user_id', { userId: 'user ' }, 'signals[1].user_id: must not begin or end with a space'],
     ];
     it.each(cases)('%s', async (_name, overrides, field) => {
       const good = signal({ userId: 'invalid' });
@@ -148,6 +163,30 @@ describe('ApplySignals', () => {
       expect(error).toMatchObject({ code: status.INVALID_ARGUMENT });
       expect((error as Error).message).toContain(field);
       expect(await claims().findOne({ _id: good.signalId })).toBeNull();
+    });
+
+    it.each([
+      ['int64 max seconds', { seconds: '9223372036854775807', nanos: 0 }],
+      ['int64 min seconds', { seconds: '-9223372036854775808', nanos: 0 }],
+      ['negative nanos', { seconds: String(T0.getTime() / 1000), nanos: -1 }],
+      ['nanos of a whole second', { seconds: String(T0.getTime() / 1000), nanos: 1_000_000_000 }],
+    ])('an event_time with %s (raw Timestamp on the wire)', async (_name, timestamp) => {
+      const good = signal({ userId: 'invalid-raw' });
+      const bad = withRawTimestamp(profile.ProfileSignal.encode(signal({ userId: 'invalid-raw', eventTime: undefined })).finish(), 8, timestamp);
+      const request = withRawMessage(withRawMessage(new Uint8Array(), 1, profile.ProfileSignal.encode(good).finish()), 1, bad);
+      const error = (await callRaw(h.service.address, profile.ProfileServiceService.applySignals, request).catch((e: unknown) => e)) as { code: number; details: string };
+      expect(`${status[error.code]}: ${error.details}`).toMatch(/^INVALID_ARGUMENT: signals\[1\]\.event_time: must be a valid timestamp/);
+      expect(await claims().findOne({ _id: good.signalId })).toBeNull();
+    });
+
+    it('accepts the range ends: weight 1, the smallest positive weight, event_time at the floor and 5 minutes ahead', async () => {
+      const edges = [
+        signal({ userId: 'edges', weight: 1 }),
+        signal({ userId: 'edges', weight: Number.MIN_VALUE, topicId: TOPIC.TRAVEL }),
+        signal({ userId: 'edges', eventTime: new Date('2020-01-01T00:00:00Z'), topicId: TOPIC.SOCCER }),
+        signal({ userId: 'edges', eventTime: new Date(T0.getTime() + 5 * 60_000), topicId: TOPIC.COOKING }),
+      ];
+      expect(await h.client.applySignals({ signals: edges })).toEqual({ appliedCount: 4, duplicateCount: 0 });
     });
 
     it('an empty batch', async () => {

@@ -16,7 +16,7 @@ export interface ProfileConfig extends ServerConfig {
   halfLifeMs: number;
   /** Content score multipliers for show-more / show-less topics (PROFILE_SHOW_MORE_PERCENT, PROFILE_SHOW_LESS_PERCENT). */
   feedControlFactors: FeedControlFactors;
-  /** How long applied-signal ledger entries (and erasure tombstones) are kept (PROFILE_LEDGER_RETENTION, default 30d). */
+  /** How long applied-signal ledger entries are kept (PROFILE_LEDGER_RETENTION, default 30d). */
   ledgerRetentionMs: number;
   /** How often expired ledger entries are removed (PROFILE_LEDGER_SWEEP_INTERVAL, default 1h). */
   ledgerSweepIntervalMs: number;
@@ -25,6 +25,12 @@ export interface ProfileConfig extends ServerConfig {
    * delivery waits for a live owner and takes over only after the lease, e.g. after a crash.
    */
   applyLeaseMs: number;
+  /**
+   * How long an erasure waits after recording its marker before its final pass
+   * (PROFILE_ERASURE_FENCE, default 5s); an ApplySignals call that finishes later than half of it
+   * after its marker check re-checks and undoes (docs/erasure.md).
+   */
+  erasureFenceMs: number;
 }
 
 const MAX_ELIGIBILITY_CACHE_MS = 2_000;
@@ -43,6 +49,7 @@ export function readConfig(env: EnvReader): ProfileConfig {
     ledgerRetentionMs: env.durationMs('PROFILE_LEDGER_RETENTION', 30 * 86_400_000),
     ledgerSweepIntervalMs: env.durationMs('PROFILE_LEDGER_SWEEP_INTERVAL', 3_600_000),
     applyLeaseMs: env.durationMs('PROFILE_APPLY_LEASE', 30_000),
+    erasureFenceMs: env.durationMs('PROFILE_ERASURE_FENCE', 5_000),
   };
   const problems: string[] = [];
   const positive: Array<[string, number]> = [
@@ -51,6 +58,7 @@ export function readConfig(env: EnvReader): ProfileConfig {
     ['PROFILE_LEDGER_RETENTION', config.ledgerRetentionMs],
     ['PROFILE_LEDGER_SWEEP_INTERVAL', config.ledgerSweepIntervalMs],
     ['PROFILE_APPLY_LEASE', config.applyLeaseMs],
+    ['PROFILE_ERASURE_FENCE', config.erasureFenceMs],
   ];
   for (const [name, value] of positive) if (!(value > 0)) problems.push(`${name} must be a positive duration`);
   if (config.eligibilityCacheMaxAgeMs > MAX_ELIGIBILITY_CACHE_MS) problems.push(`PROFILE_ELIGIBILITY_CACHE_MAX_AGE must be at most 2s (ConsentService's caching bound)`);

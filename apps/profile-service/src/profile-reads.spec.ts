@@ -28,7 +28,7 @@ describe('GetProfile and ExplainInterest', () => {
     beforeAll(async () => {
       await h.client.applySignals({
         signals: [
-          signal({ userId: user, surface: MESSENGER, topicId: TOPIC.TRAVEL, weight: 2 }),
+          signal({ userId: user, surface: MESSENGER, topicId: TOPIC.TRAVEL, weight: 0.5 }),
           signal({ userId: user, surface: INSTAGRAM, topicId: TOPIC.CLIMBING, weight: 1 }),
           signal({ userId: user, surface: FACEBOOK, topicId: TOPIC.COOKING, weight: 1 }),
         ],
@@ -72,16 +72,16 @@ describe('GetProfile and ExplainInterest', () => {
   });
 
   it('decays scores with the configured half-life against the injected clock', async () => {
-    await h.client.applySignals({ signals: [signal({ userId: 'decay', weight: 8, eventTime: T0 }), signal({ userId: 'decay', topicId: TOPIC.TRAVEL, weight: 1, eventTime: T0 })] });
-    expect(scoresOf((await read('decay', INSTAGRAM, ADS)).interests)[TOPIC.CLIMBING]).toBeCloseTo(8);
+    await h.client.applySignals({ signals: [signal({ userId: 'decay', weight: 1, eventTime: T0 }), signal({ userId: 'decay', topicId: TOPIC.TRAVEL, weight: 0.125, eventTime: T0 })] });
+    expect(scoresOf((await read('decay', INSTAGRAM, ADS)).interests)[TOPIC.CLIMBING]).toBeCloseTo(1, 9);
     h.clock.now = new Date(T0.getTime() + 30 * DAY_MS);
-    expect(scoresOf((await read('decay', INSTAGRAM, ADS)).interests)[TOPIC.CLIMBING]).toBeCloseTo(4);
+    expect(scoresOf((await read('decay', INSTAGRAM, ADS)).interests)[TOPIC.CLIMBING]).toBeCloseTo(0.5, 9);
     h.clock.now = new Date(T0.getTime() + 90 * DAY_MS);
     const later = await read('decay', INSTAGRAM, ADS);
-    expect(scoresOf(later.interests)).toEqual({ [TOPIC.CLIMBING]: expect.closeTo(1, 6), [TOPIC.TRAVEL]: expect.closeTo(0.125, 6) });
+    expect(scoresOf(later.interests)).toEqual({ [TOPIC.CLIMBING]: expect.closeTo(0.125, 9), [TOPIC.TRAVEL]: expect.closeTo(0.015625, 9) });
     // A new signal adds at full weight on top of the decayed score.
-    await h.client.applySignals({ signals: [signal({ userId: 'decay', topicId: TOPIC.TRAVEL, weight: 2, eventTime: h.clock.now })] });
-    expect(scoresOf((await read('decay', INSTAGRAM, ADS)).interests)[TOPIC.TRAVEL]).toBeCloseTo(2.125);
+    await h.client.applySignals({ signals: [signal({ userId: 'decay', topicId: TOPIC.TRAVEL, weight: 0.25, eventTime: h.clock.now })] });
+    expect(scoresOf((await read('decay', INSTAGRAM, ADS)).interests)[TOPIC.TRAVEL]).toBeCloseTo(0.265625, 9);
   });
 
   it('uses only ads-eligible signals for ads and content-eligible ones for content', async () => {
@@ -110,19 +110,19 @@ describe('GetProfile and ExplainInterest', () => {
 
   it('lowers show-less and raises show-more topics for content', async () => {
     await h.client.applySignals({
-      signals: [TOPIC.CLIMBING, TOPIC.SOCCER, TOPIC.TRAVEL, TOPIC.COOKING].map((topicId) => signal({ userId: 'feed', topicId, weight: 2 })),
+      signals: [TOPIC.CLIMBING, TOPIC.SOCCER, TOPIC.TRAVEL, TOPIC.COOKING].map((topicId) => signal({ userId: 'feed', topicId, weight: 0.25 })),
     });
     h.consent.update('feed', { showLessTopicIds: [TOPIC.SPORTS], showMoreTopicIds: [TOPIC.CLIMBING, TOPIC.TRAVEL] });
     const content = await read('feed', INSTAGRAM, CONTENT);
-    expect(scoresOf(content.interests)).toEqual({ [TOPIC.CLIMBING]: 3, [TOPIC.TRAVEL]: 3, [TOPIC.COOKING]: 2, [TOPIC.SOCCER]: 1 });
+    expect(scoresOf(content.interests)).toEqual({ [TOPIC.CLIMBING]: 0.375, [TOPIC.TRAVEL]: 0.375, [TOPIC.COOKING]: 0.25, [TOPIC.SOCCER]: 0.125 });
     expect(content.interests.map((i) => i.topic?.id)).toEqual([TOPIC.CLIMBING, TOPIC.TRAVEL, TOPIC.COOKING, TOPIC.SOCCER]);
     // Feed controls do not touch ads.
-    expect(scoresOf((await read('feed', INSTAGRAM, ADS)).interests)[TOPIC.SOCCER]).toBe(2);
+    expect(scoresOf((await read('feed', INSTAGRAM, ADS)).interests)[TOPIC.SOCCER]).toBe(0.25);
   });
 
   it('ranks highest first and applies the limit (0 means 50, above 500 means 500)', async () => {
     const all = Object.values(TOPIC);
-    await h.client.applySignals({ signals: all.map((topicId, i) => signal({ userId: 'limit', topicId, weight: i + 1 })) });
+    await h.client.applySignals({ signals: all.map((topicId, i) => signal({ userId: 'limit', topicId, weight: (i + 1) / all.length })) });
     const top2 = await read('limit', INSTAGRAM, ADS, 2);
     expect(top2.interests.map((i) => i.topic?.id)).toEqual([all[all.length - 1], all[all.length - 2]]);
     expect((await read('limit', INSTAGRAM, ADS, 0)).interests).toHaveLength(all.length);
@@ -162,12 +162,12 @@ describe('GetProfile and ExplainInterest', () => {
     await h.client.applySignals({
       signals: [
         signal({ userId: 'explain', weight: 1, eventTime: new Date(T0.getTime() - DAY_MS) }),
-        signal({ userId: 'explain', weight: 2, sourceKind: common.SourceKind.SOURCE_KIND_PAGE_LIKE, modality: common.Modality.MODALITY_UNSPECIFIED }),
+        signal({ userId: 'explain', weight: 0.5, sourceKind: common.SourceKind.SOURCE_KIND_PAGE_LIKE, modality: common.Modality.MODALITY_UNSPECIFIED }),
       ],
     });
     const explained = await h.client.explainInterest({ userId: 'explain', topicId: TOPIC.CLIMBING, surface: INSTAGRAM, purpose: ADS });
     expect(explained.present).toBe(true);
-    expect(explained.interest?.score).toBeCloseTo(2 + Math.pow(2, -1 / 30), 10);
+    expect(explained.interest?.score).toBeCloseTo(0.5 + Math.pow(2, -1 / 30), 10);
     expect(explained.interest?.sources).toEqual([
       { surface: INSTAGRAM, sourceKind: common.SourceKind.SOURCE_KIND_PAGE_LIKE, lastTime: T0 },
       { surface: INSTAGRAM, sourceKind: common.SourceKind.SOURCE_KIND_AI_CHAT, lastTime: new Date(T0.getTime() - DAY_MS) },
@@ -220,6 +220,27 @@ describe('GetProfile with ConsentService unreachable', () => {
       await h.client.applySignals({ signals: [signal({ userId: 'unreachable' })] });
       await h.consent.stop();
       await expect(h.client.getProfile({ userId: 'unreachable', surface: INSTAGRAM, purpose: ADS, limit: 0 })).rejects.toMatchObject({ code: status.UNAVAILABLE });
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
+describe('profile reads with ConsentService hung (accepts calls, never answers)', () => {
+  it('fail closed: UNAVAILABLE within the consent timeout, never a profile, for GetProfile and ExplainInterest', async () => {
+    const h = await startHarness({ PROFILE_CONSENT_TIMEOUT: '300ms' });
+    try {
+      await h.client.applySignals({ signals: [signal({ userId: 'hung' })] });
+      h.consent.delayMs = 60_000;
+      // UNAVAILABLE, not DEADLINE_EXCEEDED: each read gives up at its consent timeout, long before the caller's 10 s.
+      for (const purpose of [ADS, CONTENT]) {
+        await expect(h.client.getProfile({ userId: 'hung', surface: INSTAGRAM, purpose, limit: 0 }, { timeoutMs: 10_000 })).rejects.toMatchObject({ code: status.UNAVAILABLE });
+        await expect(h.client.explainInterest({ userId: 'hung', topicId: TOPIC.CLIMBING, surface: INSTAGRAM, purpose }, { timeoutMs: 10_000 })).rejects.toMatchObject({
+          code: status.UNAVAILABLE,
+        });
+      }
+      h.consent.delayMs = 0;
+      expect((await h.client.getProfile({ userId: 'hung', surface: INSTAGRAM, purpose: ADS, limit: 0 })).personalized).toBe(true);
     } finally {
       await h.stop();
     }

@@ -1,7 +1,8 @@
+import { ErasureGuard, ErasureMarkers } from '@signalpath/erasure';
 import { GrpcServer, unary } from '@signalpath/grpc-kit';
 import { descriptorSet, healthDescriptorSet, profile } from '@signalpath/proto';
-import { createConsentClient, EligibilityCache } from '@signalpath/service-clients';
-import type { ServiceModule } from '@signalpath/service-host';
+import { createConsentClient, EligibilityCache, SettingsLookup } from '@signalpath/service-clients';
+import type { ServiceInstance, ServiceModule } from '@signalpath/service-host';
 
 import { readConfig, type ProfileConfig } from './config';
 import { ConsentGate } from './consent/consent-gate';
@@ -13,6 +14,12 @@ import { LedgerRetention } from './store/ledger-retention';
 import { LedgerStore } from './store/ledger-store';
 import { ProfileStore } from './store/profile-store';
 import { SignalApplier } from './store/signal-applier';
+import { eraseUserData } from './store/user-data';
+
+export interface ProfileServiceInstance extends ServiceInstance {
+  /** The profile documents, with this process's per-document locks (tests hold one to stage a race). */
+  profiles: ProfileStore;
+}
 
 export interface ProfileModuleOverrides {
   /** The business clock (decay, event-time clamping, ledger retention); tests inject one. */
@@ -26,7 +33,7 @@ export function createProfileModule(overrides: ProfileModuleOverrides = {}): Ser
     key: 'profile',
     readConfig,
     indexes: profileIndexes,
-    create({ config, db, logger, security }) {
+    create({ config, db, logger, security }): ProfileServiceInstance {
       const profiles = new ProfileStore(db);
       const ledger = new LedgerStore(db);
       const consentClient = createConsentClient(config.consentAddress, { timeoutMs: config.consentTimeoutMs });
@@ -34,11 +41,15 @@ export function createProfileModule(overrides: ProfileModuleOverrides = {}): Ser
       const eligibility = new EligibilityCache(consentClient, { maxAgeMs: config.eligibilityCacheMaxAgeMs > 0 ? config.eligibilityCacheMaxAgeMs : -1 });
       const applier = new SignalApplier(ledger, profiles, { halfLifeMs: config.halfLifeMs, leaseMs: config.applyLeaseMs, now });
       const retention = new LedgerRetention(ledger, { retentionMs: config.ledgerRetentionMs, intervalMs: config.ledgerSweepIntervalMs, now, logger });
-      const readDeps = { consent: new ConsentGate(consentClient, eligibility), profiles, halfLifeMs: config.halfLifeMs, feedControlFactors: config.feedControlFactors, now };
-      const userDataDeps = { profiles, ledger, halfLifeMs: config.halfLifeMs, now, logger };
+      const readDeps = { consent: new ConsentGate(new SettingsLookup(consentClient), eligibility), profiles, halfLifeMs: config.halfLifeMs, feedControlFactors: config.feedControlFactors, now };
+      const markers = new ErasureMarkers(db);
+      // ApplySignals must land within half the fence after its marker check (docs/erasure.md).
+      const guard = new ErasureGuard(markers, { writeBoundMs: config.erasureFenceMs / 2 });
+      const eraseUser = (userId: string, scope: 'ai_chat' | 'all') => eraseUserData(profiles, ledger, userId, scope);
+      const userDataDeps = { profiles, ledger, markers, erasureFenceMs: config.erasureFenceMs, halfLifeMs: config.halfLifeMs, now, logger };
 
       const implementation: profile.ProfileServiceServer = {
-        applySignals: unary(applySignalsHandler(applier), logger),
+        applySignals: unary(applySignalsHandler({ applier, guard, eraseUser, now }), logger),
         getProfile: unary(getProfileHandler(readDeps), logger),
         explainInterest: unary(explainInterestHandler(readDeps), logger),
         deleteUserData: unary(deleteUserDataHandler(userDataDeps), logger),
@@ -48,9 +59,11 @@ export function createProfileModule(overrides: ProfileModuleOverrides = {}): Ser
         services: [{ name: 'signalpath.profile.v1.ProfileService', definition: profile.ProfileServiceService, implementation }],
         descriptorSets: [descriptorSet, healthDescriptorSet],
         ...security,
+        admission: config.admission,
       });
       return {
         server,
+        profiles,
         start: () => retention.start(),
         close: async () => {
           await retention.stop();

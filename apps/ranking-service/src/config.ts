@@ -5,6 +5,8 @@ export interface RankingConfig extends ServerConfig {
   profileAddress: string;
   /** Load the demo catalog at start when the catalog is empty (RANKING_SEED_DEMO_CATALOG). */
   seedDemoCatalog: boolean;
+  /** Pause between attempts to load it while the database does not answer (RANKING_SEED_RETRY, default 2s). */
+  seedRetryMs: number;
   /**
    * Upper bound for a ProfileService / ConsentService call (RANKING_DEPENDENCY_TIMEOUT); the
    * caller's deadline lowers it further, so a degraded answer still arrives in time.
@@ -25,6 +27,7 @@ export function readConfig(env: EnvReader): RankingConfig {
     consentAddress: readServiceAddress(env, 'consent'),
     profileAddress: readServiceAddress(env, 'profile'),
     seedDemoCatalog: env.bool('RANKING_SEED_DEMO_CATALOG', true),
+    seedRetryMs: env.durationMs('RANKING_SEED_RETRY', 2_000),
     dependencyTimeoutMs: env.durationMs('RANKING_DEPENDENCY_TIMEOUT', 300),
     profileInterestLimit: env.int('RANKING_PROFILE_INTERESTS', 100, { min: 1, max: 500 }),
     diversityCap: env.int('RANKING_DIVERSITY_CAP', 5, { min: 0, max: 1000 }),

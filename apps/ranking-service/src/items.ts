@@ -1,4 +1,4 @@
-import { InvalidArgumentError, maxItems, nonEmpty, requireEnum, requireId } from '@signalpath/grpc-kit';
+import { InvalidArgumentError, maxItems, nonEmpty, optionalTime, requireEnum, requireId } from '@signalpath/grpc-kit';
 import { common, ranking } from '@signalpath/proto';
 import type { ItemKind, RankableItem, SourceKind, Surface } from '@signalpath/ranking-model';
 import { getTaxonomy } from '@signalpath/taxonomy';
@@ -26,8 +26,9 @@ export const PROTO_SOURCE_KIND: Readonly<Record<SourceKind, common.SourceKind>> 
   UNSPECIFIED: common.SourceKind.SOURCE_KIND_UNSPECIFIED,
 };
 
+/** Null-prototype, like every table looked up with a value from a request or a response. */
 function inverse<K extends string>(map: Readonly<Record<K, number>>): Readonly<Record<number, K | undefined>> {
-  return Object.fromEntries(Object.entries(map).map(([name, value]) => [value, name])) as Record<number, K | undefined>;
+  return Object.assign(Object.create(null) as Record<number, K | undefined>, Object.fromEntries(Object.entries(map).map(([name, value]) => [value, name])));
 }
 
 export const SURFACE_OF = inverse(PROTO_SURFACE);
@@ -75,7 +76,7 @@ export function validateItem(item: ranking.Item, prefix: string): ValidItem {
   const surfaces = withoutRepeats(rawSurfaces);
   const baseScore = item.baseScore ?? 0;
   if (!Number.isFinite(baseScore) || baseScore < 0) throw new InvalidArgumentError(`${prefix}.base_score`, 'must be finite and non-negative');
-  if (item.createTime !== undefined && Number.isNaN(item.createTime.getTime())) throw new InvalidArgumentError(`${prefix}.create_time`, 'is not a valid time');
+  optionalTime(item.createTime, `${prefix}.create_time`);
   const unchanged = topicIds === rawTopics && surfaces === rawSurfaces && item.title !== undefined && item.advertiserId !== undefined && item.baseScore !== undefined;
   const normalized: ranking.Item = unchanged
     ? item

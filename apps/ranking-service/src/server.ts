@@ -8,12 +8,9 @@ import { readConfig, type RankingConfig } from './config';
 import { catalogHandlers } from './handlers/catalog';
 import { rankingHandlers } from './handlers/ranking';
 import { rankingServiceDefinition } from './codec/rank-codec';
-import { seedDemoCatalogIfEmpty } from './seed/seed-catalog';
+import { keepTrying, seedDemoCatalogIfEmpty } from './seed/seed-catalog';
 import { CatalogStore, catalogIndexes } from './store/catalog-store';
 import { UserContextLoader } from './user-context';
-
-const SEED_RETRY_MS = 2_000;
-const SEED_ATTEMPTS = 30;
 
 /** A running RankingService; `seeded` settles when the start-up demo-catalog load is done. */
 export interface RankingInstance extends ServiceInstance {
@@ -46,31 +43,23 @@ export const rankingService: ServiceModule<RankingConfig> = {
       // Service-token checks and mTLS, as configured by the host.
       interceptors: security?.interceptors,
       credentials: security?.credentials,
+      admission: config.admission,
     });
 
-    let closed = false;
-    let retryTimer: NodeJS.Timeout | undefined;
+    let seeding: ReturnType<typeof keepTrying> | undefined;
     const instance: RankingInstance = {
       server,
       start() {
         if (!config.seedDemoCatalog) return;
-        // The database may not answer yet at start: retry for a while, never crash the service.
-        instance.seeded = new Promise<number>((resolve) => {
-          const attempt = (left: number) => {
-            if (closed) return resolve(0);
-            seedDemoCatalogIfEmpty(store, logger).then(resolve, (error: unknown) => {
-              logger.warn({ error_name: error instanceof Error ? error.name : 'unknown', attempts_left: left - 1 }, 'demo catalog not loaded yet');
-              if (left <= 1 || closed) return resolve(0);
-              retryTimer = setTimeout(() => attempt(left - 1), SEED_RETRY_MS);
-              retryTimer.unref();
-            });
-          };
-          attempt(SEED_ATTEMPTS);
+        // The database may not answer yet, or go away for a while: retried until loaded or closed.
+        seeding = keepTrying(() => seedDemoCatalogIfEmpty(store, logger), {
+          retryMs: config.seedRetryMs,
+          onError: (error, attempts) => logger.warn({ error_name: error instanceof Error ? error.name : 'unknown', attempts }, 'demo catalog not loaded yet; will retry'),
         });
+        instance.seeded = seeding.result;
       },
       async close() {
-        closed = true;
-        if (retryTimer) clearTimeout(retryTimer);
+        seeding?.stop();
         await instance.seeded;
         consentClient.close();
         profileClient.close();

@@ -2,8 +2,8 @@ import { status } from '@grpc/grpc-js';
 import { isGrpcServiceError, type ParentCall } from '@signalpath/grpc-kit';
 import { common, consent, profile } from '@signalpath/proto';
 import {
-  NO_PREFERENCES,
   UNAVAILABLE,
+  UNKNOWN_PREFERENCES,
   profileViewFor,
   type ConsentView,
   type Interest,
@@ -30,19 +30,21 @@ export interface UserContextOptions {
   /** Upper bound for each dependency call; the caller's deadline lowers it. */
   dependencyTimeoutMs: number;
   profileInterestLimit: number;
-  /** How long the last known preferences stay usable for filtering in degraded mode. */
-  lastKnownMaxAgeMs?: number;
-  maxLastKnownEntries?: number;
 }
 
 const PURPOSE_PROTO: Record<Purpose, common.Purpose> = { ADS: common.Purpose.PURPOSE_ADS, CONTENT: common.Purpose.PURPOSE_CONTENT };
 
-const PROFILE_REASON: Readonly<Record<number, NotPersonalizedReason>> = {
-  [profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_OPTED_OUT]: 'OPTED_OUT',
-  [profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_MINOR]: 'MINOR',
-  [profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_NON_PERSONALIZED_FEED]: 'USER_CHOICE',
-  [profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_NOT_ELIGIBLE]: 'OPTED_OUT',
-};
+/** Keyed by a number from ProfileService's answer: a Map, so nothing but these four is ever found. */
+const PROFILE_REASON: ReadonlyMap<number, NotPersonalizedReason> = new Map([
+  [profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_OPTED_OUT, 'OPTED_OUT'],
+  [profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_MINOR, 'MINOR'],
+  [profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_NON_PERSONALIZED_FEED, 'USER_CHOICE'],
+  [profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_NOT_ELIGIBLE, 'OPTED_OUT'],
+]);
+
+const DEGRADED_VIEW: ProfileView = Object.freeze({ personalized: false, reason: 'DEGRADED' });
+/** ConsentService did not answer: no profile, and blocks unknown (no ads). */
+const DEGRADED: UserContext = Object.freeze({ profiles: Object.freeze({ ADS: DEGRADED_VIEW, CONTENT: DEGRADED_VIEW }), preferences: UNKNOWN_PREFERENCES });
 
 /** Part of the caller's remaining time kept for the ranking itself and the answer. */
 function reserveMs(remainingMs: number): number {
@@ -63,28 +65,23 @@ export function dependencyBudgetMs(call: ParentCall | undefined, configuredMs: n
  * Reads the user's consent settings and profiles, in parallel, each call bounded below the
  * caller's deadline. Any failure of ConsentService or ProfileService (unreachable, deadline,
  * error) degrades instead of failing the RPC: the affected purposes rank without the profile.
+ * Without settings the user's blocks are unknown, so the context says so (UNKNOWN_PREFERENCES:
+ * no ad is shown). Settings read earlier are never used instead: they may predate a block, and
+ * a fresh process or an unseen user has none, so a "no" would hold only sometimes.
  */
 export class UserContextLoader {
-  /** Preferences last read from ConsentService: filters only (never personalization) when it is down. */
-  private readonly lastKnown = new Map<string, { preferences: UserPreferences; at: number }>();
-  private readonly lastKnownMaxAgeMs: number;
-  private readonly maxLastKnownEntries: number;
-
   constructor(
     private readonly consentClient: ConsentClient,
     private readonly profileClient: ProfileClient,
     private readonly logger: Logger,
     private readonly options: UserContextOptions,
-  ) {
-    this.lastKnownMaxAgeMs = options.lastKnownMaxAgeMs ?? 3_600_000;
-    this.maxLastKnownEntries = options.maxLastKnownEntries ?? 100_000;
-  }
+  ) {}
 
   async load(userId: string, surface: Surface, purposes: ReadonlySet<Purpose>, call: ParentCall): Promise<UserContext> {
     const budget = dependencyBudgetMs(call, this.options.dependencyTimeoutMs);
     if (budget < 1) {
       this.logger.warn({ user_id: userId, budget_ms: budget }, 'no time left for dependencies; ranking without the profile');
-      return this.degraded(userId);
+      return DEGRADED;
     }
     const overrides = { parent: call, timeoutMs: budget };
     const settingsRead = this.consentClient.getSettings({ userId }, overrides).then(
@@ -99,10 +96,9 @@ export class UserContextLoader {
         : Promise.resolve(UNAVAILABLE),
     );
     const [settings, adsRead, contentRead] = await Promise.all([settingsRead, ...profileReads]);
-    if (settings === UNAVAILABLE) return this.degraded(userId);
+    if (settings === UNAVAILABLE) return DEGRADED;
 
     const preferences = toPreferences(settings);
-    this.remember(userId, preferences);
     const consentView: ConsentView = {
       minor: settings.ageBand === consent.AgeBand.AGE_BAND_MINOR,
       nonPersonalizedFeed: settings.feedControls?.nonPersonalizedFeed === true,
@@ -111,19 +107,6 @@ export class UserContextLoader {
       profiles: { ADS: profileViewFor('ADS', consentView, adsRead), CONTENT: profileViewFor('CONTENT', consentView, contentRead) },
       preferences,
     };
-  }
-
-  private degraded(userId: string): UserContext {
-    const known = this.lastKnown.get(userId);
-    const preferences = known && Date.now() - known.at <= this.lastKnownMaxAgeMs ? known.preferences : NO_PREFERENCES;
-    const view: ProfileView = { personalized: false, reason: 'DEGRADED' };
-    return { profiles: { ADS: view, CONTENT: view }, preferences };
-  }
-
-  private remember(userId: string, preferences: UserPreferences): void {
-    this.lastKnown.delete(userId);
-    if (this.lastKnown.size >= this.maxLastKnownEntries) this.lastKnown.delete(this.lastKnown.keys().next().value as string);
-    this.lastKnown.set(userId, { preferences, at: Date.now() });
   }
 
   private unavailable(dependency: 'consent' | 'profile', error: unknown): Unavailable {
@@ -144,7 +127,7 @@ function toPreferences(settings: consent.Settings): UserPreferences {
 }
 
 function toProfileRead(response: profile.GetProfileResponse): ProfileRead {
-  if (!response.personalized) return { personalized: false, reason: PROFILE_REASON[response.notPersonalizedReason] ?? 'OPTED_OUT' };
+  if (!response.personalized) return { personalized: false, reason: PROFILE_REASON.get(response.notPersonalizedReason) ?? 'OPTED_OUT' };
   const interests: Interest[] = [];
   for (const interest of response.interests) {
     const topicId = interest.topic?.id;

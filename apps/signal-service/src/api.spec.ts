@@ -111,8 +111,19 @@ describe('SignalService API', () => {
       expect(preview.signals.length).toBeGreaterThan(0);
       expect(preview.signals.every((s) => s.signalId === '' && s.surface === common.Surface.SURFACE_WHATSAPP && s.modality === common.Modality.MODALITY_VOICE && s.sourceKind === common.SourceKind.SOURCE_KIND_AI_CHAT)).toBe(true);
       expect(preview.suppressed).toEqual([{ sensitiveClass: common.SensitiveClass.SENSITIVE_CLASS_HEALTH }]);
+      expect(preview).toMatchObject({ language: 'en', languageSupported: true, languages: ['en'] });
+      expect(preview.languageConfidence).toBeGreaterThan(0.5);
       expect(await counts()).toEqual(before);
       expect(h.consent.queries.length).toBe(queries);
+    });
+
+    it('shows the language identified, and previews a text in an unsupported language as nothing', async () => {
+      const preview = (text: string) => h.client.previewSignals({ interaction: interaction({ text }) });
+      expect(await preview('Tengo diabetes pero quiero unas zapatillas de golf, ¿cuáles me recomiendan?')).toMatchObject({ language: 'es', languageSupported: false, languages: ['es'], signals: [], suppressed: [] });
+      const mixed = await preview('mujhe golf shoes chahiye, kaunse best hain for beginners?');
+      expect(mixed).toMatchObject({ language: 'hi-Latn', languageSupported: false, languages: ['hi-Latn', 'en'], signals: [] });
+      expect(await preview('Привет, как дела?')).toMatchObject({ language: 'und-Cyrl', languageSupported: false, signals: [] });
+      expect(await preview('I love golf')).toMatchObject({ language: 'en', languageSupported: true });
     });
 
     it('rejects a missing interaction and text over 32 KiB', async () => {
@@ -174,26 +185,29 @@ describe('SignalService API', () => {
       expect(exported.signals.map((s) => s.signalId).sort()).toEqual([...chat.signals, ...like.signals].map((s) => s.signalId).sort());
 
       await settled(h);
-      const aiChat = await h.client.deleteUserData({ userId, scope: common.ErasureScope.ERASURE_SCOPE_AI_CHAT, erasureJobId: 'job-1' });
+      const aiChat = await h.client.deleteUserData({ userId, scope: common.ErasureScope.ERASURE_SCOPE_AI_CHAT, erasureJobId: 'job-1', cutoffTime: undefined });
       expect(Number(aiChat.deletedCount)).toBeGreaterThanOrEqual(2);
       const afterChat = await h.client.exportUserData({ userId });
-      expect(afterChat).toEqual({ signals: like.signals.map((s) => ({ ...s })), endToEndEncryptedSkippedCount: '0' });
+      expect(afterChat).toMatchObject({ signals: like.signals.map((s) => ({ ...s })), endToEndEncryptedSkippedCount: '0', pendingDeliveries: [] });
+      expect(afterChat.records.map((r) => r.kind)).toEqual([signal.RecordKind.RECORD_KIND_ACTIVITY]);
+      expect(afterChat.deliveries.map((d) => d.sourceKind)).toEqual([common.SourceKind.SOURCE_KIND_PAGE_LIKE]);
+      expect(afterChat.erasures).toEqual([{ erasureJobId: 'job-1', scope: common.ErasureScope.ERASURE_SCOPE_AI_CHAT, cutoffTime: expect.any(Date), createTime: expect.any(Date) }]);
       // Deleting again finds nothing.
-      expect((await h.client.deleteUserData({ userId, scope: common.ErasureScope.ERASURE_SCOPE_AI_CHAT, erasureJobId: 'job-1' })).deletedCount).toBe('0');
+      expect((await h.client.deleteUserData({ userId, scope: common.ErasureScope.ERASURE_SCOPE_AI_CHAT, erasureJobId: 'job-1', cutoffTime: undefined })).deletedCount).toBe('0');
 
-      const everything = await h.client.deleteUserData({ userId, scope: common.ErasureScope.ERASURE_SCOPE_ALL, erasureJobId: 'job-2' });
+      const everything = await h.client.deleteUserData({ userId, scope: common.ErasureScope.ERASURE_SCOPE_ALL, erasureJobId: 'job-2', cutoffTime: undefined });
       expect(Number(everything.deletedCount)).toBeGreaterThanOrEqual(1);
-      expect(await h.client.exportUserData({ userId })).toEqual({ signals: [], endToEndEncryptedSkippedCount: '0' });
+      expect(await h.client.exportUserData({ userId })).toMatchObject({ signals: [], endToEndEncryptedSkippedCount: '0', records: [], pendingDeliveries: [], deliveries: [] });
       const dump = [];
       for (const name of Object.values(COLLECTIONS)) dump.push(...(await h.service.mongo.db.collection(name).find({ userId }).toArray()));
       expect(dump).toEqual([]);
       expect(await h.service.mongo.db.collection(COLLECTIONS.e2eSkips).countDocuments({ _id: userId as never })).toBe(0);
-      expect((await h.client.deleteUserData({ userId, scope: common.ErasureScope.ERASURE_SCOPE_ALL, erasureJobId: 'job-2' })).deletedCount).toBe('0');
+      expect((await h.client.deleteUserData({ userId, scope: common.ErasureScope.ERASURE_SCOPE_ALL, erasureJobId: 'job-2', cutoffTime: undefined })).deletedCount).toBe('0');
     });
 
     it('validates user_id and scope', async () => {
-      expect((await rpcError(h.client.deleteUserData({ userId: '', scope: common.ErasureScope.ERASURE_SCOPE_ALL, erasureJobId: '' }))).details).toMatch(/^user_id:/);
-      expect((await rpcError(h.client.deleteUserData({ userId: 'u', scope: common.ErasureScope.ERASURE_SCOPE_UNSPECIFIED, erasureJobId: '' }))).details).toMatch(/^scope:/);
+      expect((await rpcError(h.client.deleteUserData({ userId: '', scope: common.ErasureScope.ERASURE_SCOPE_ALL, erasureJobId: '', cutoffTime: undefined }))).details).toMatch(/^user_id:/);
+      expect((await rpcError(h.client.deleteUserData({ userId: 'u', scope: common.ErasureScope.ERASURE_SCOPE_UNSPECIFIED, erasureJobId: '', cutoffTime: undefined }))).details).toMatch(/^scope:/);
       expect((await rpcError(h.client.exportUserData({ userId: '' }))).details).toMatch(/^user_id:/);
     });
   });

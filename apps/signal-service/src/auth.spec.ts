@@ -23,14 +23,14 @@ describe('SignalService with service auth on', () => {
 
   it('lets only ConsentService erase and export, and refuses calls without a token', async () => {
     const nowhere = `127.0.0.1:${await freePort()}`;
-    const service = await startTestService(createSignalService(), { env: { CONSENT_ADDR: nowhere, PROFILE_ADDR: nowhere }, auth: keyRing, startBackground: false });
+    const service = await startTestService(createSignalService(), { env: { CONSENT_ADDR: nowhere, PROFILE_ADDR: nowhere, SIGNAL_ERASURE_FENCE: '100ms' }, auth: keyRing, startBackground: false });
     const consentService = createSignalClient(service.address, { metadataProvider: tokenMetadataProvider(keyRing, 'consent-service', audience) });
     const assistant = createSignalClient(service.address, { metadataProvider: tokenMetadataProvider(keyRing, 'assistant-backend', audience) });
     const anonymous = createSignalClient(service.address);
     try {
-      const erase = { userId: 'u', scope: common.ErasureScope.ERASURE_SCOPE_ALL, erasureJobId: 'job' };
+      const erase = { userId: 'u', scope: common.ErasureScope.ERASURE_SCOPE_ALL, erasureJobId: 'job', cutoffTime: undefined };
       expect(await consentService.deleteUserData(erase)).toEqual({ deletedCount: '0' });
-      expect(await consentService.exportUserData({ userId: 'u' })).toEqual({ signals: [], endToEndEncryptedSkippedCount: '0' });
+      expect(await consentService.exportUserData({ userId: 'u' })).toMatchObject({ signals: [], endToEndEncryptedSkippedCount: '0', records: [] });
       expect(await codeOf(assistant.deleteUserData(erase))).toBe(status.PERMISSION_DENIED);
       expect(await codeOf(assistant.exportUserData({ userId: 'u' }))).toBe(status.PERMISSION_DENIED);
       expect((await assistant.previewSignals({ interaction: interaction({ text: 'I love climbing' }) })).signals.length).toBeGreaterThan(0);

@@ -9,8 +9,16 @@ function read(env: Record<string, string>) {
 }
 
 describe('readConfig', () => {
-  it('has safe defaults', () => {
-    const config = read({});
+  it('refuses to start outside development without SIGNAL_HASH_SECRET, naming it', () => {
+    for (const env of [{}, { SIGNALPATH_ENV: 'production' }, { SIGNALPATH_ENV: 'production', SIGNAL_HASH_SECRET: '  ' }] as Array<Record<string, string>>) {
+      expect(() => read(env)).toThrow(ConfigError);
+      expect(() => read(env)).toThrow('SIGNAL_HASH_SECRET must be set');
+    }
+    expect(read({ SIGNAL_HASH_SECRET: 'a-production-secret-value' }).hashSecret).toBe('a-production-secret-value');
+  });
+
+  it('has safe defaults (development)', () => {
+    const config = read({ SIGNALPATH_ENV: 'development' });
     expect(config).toMatchObject({
       port: 50052,
       consentAddress: '127.0.0.1:50051',
@@ -19,6 +27,7 @@ describe('readConfig', () => {
       allowSensitiveContent: false,
       deliveryBatchSize: 500,
       hashSecret: DEV_HASH_SECRET,
+      erasureFenceMs: 5_000,
     });
   });
 
@@ -33,6 +42,7 @@ describe('readConfig', () => {
       SIGNAL_DELIVERY_INTERVAL: '10ms',
       SIGNAL_DELIVERY_IDLE_MAX: '2s',
       SIGNAL_HASH_SECRET: 'a-production-secret-value',
+      SIGNAL_ERASURE_FENCE: '2s',
     });
     expect(config).toMatchObject({
       consentAddress: 'consent:1',
@@ -44,6 +54,7 @@ describe('readConfig', () => {
       deliveryIntervalMs: 10,
       deliveryIdleMaxMs: 2_000,
       hashSecret: 'a-production-secret-value',
+      erasureFenceMs: 2_000,
     });
   });
 
@@ -56,8 +67,10 @@ describe('readConfig', () => {
     ['SIGNAL_HASH_SECRET', 'short'],
     ['SIGNAL_DELIVERY_LEASE', '15s'],
     ['SIGNAL_DELIVERY_CLAIM_BATCHES', '0'],
+    ['SIGNAL_ERASURE_FENCE', '0'],
   ])('rejects %s=%s naming the variable', (name, value) => {
-    expect(() => read({ [name]: value })).toThrow(ConfigError);
-    expect(() => read({ [name]: value })).toThrow(name);
+    const env = { SIGNALPATH_ENV: 'development', [name]: value };
+    expect(() => read(env)).toThrow(ConfigError);
+    expect(() => read(env)).toThrow(name);
   });
 });

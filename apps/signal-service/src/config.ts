@@ -1,6 +1,10 @@
 import { ConfigError, readServerConfig, readServiceAddress, type EnvReader, type ServerConfig } from '@signalpath/config';
 
-/** Used when SIGNAL_HASH_SECRET is not set; fine for local runs, logged as a warning at start. */
+/**
+ * Used when SIGNAL_HASH_SECRET is not set in development (SIGNALPATH_ENV=development), logged as
+ * a warning at start. Outside development the service refuses to start without a secret: the
+ * keyed hashes of ids are only as private as the secret.
+ */
 export const DEV_HASH_SECRET = 'signalpath-dev-only-hash-secret';
 
 const DAY_MS = 86_400_000;
@@ -33,8 +37,13 @@ export interface SignalConfig extends ServerConfig {
   outboxRecoveryIntervalMs: number;
   /** How long outbox entries gather before they are written together. */
   outboxFlushDelayMs: number;
-  /** Secret for the keyed hashes (HMAC-SHA-256) of interaction ids and content fingerprints. */
+  /** Secret for the keyed hashes (HMAC-SHA-256) of interaction and activity ids. */
   hashSecret: string;
+  /**
+   * How long an erasure waits after recording its marker before its final pass; writes must
+   * finish within half of it after their marker check, or re-check and undo (docs/erasure.md).
+   */
+  erasureFenceMs: number;
 }
 
 /**
@@ -60,9 +69,14 @@ export function readConfig(env: EnvReader): SignalConfig {
     outboxWriterStaleMs: env.durationMs('SIGNAL_OUTBOX_WRITER_STALE', 30_000),
     outboxRecoveryIntervalMs: env.durationMs('SIGNAL_OUTBOX_RECOVERY_INTERVAL', 10_000),
     outboxFlushDelayMs: env.durationMs('SIGNAL_OUTBOX_FLUSH_DELAY', 10),
-    hashSecret: env.string('SIGNAL_HASH_SECRET', DEV_HASH_SECRET),
+    hashSecret: env.string('SIGNAL_HASH_SECRET', ''),
+    erasureFenceMs: env.durationMs('SIGNAL_ERASURE_FENCE', 5_000),
   };
   const problems: string[] = [];
+  if (config.hashSecret === '') {
+    if (config.environment === 'development') config.hashSecret = DEV_HASH_SECRET;
+    else problems.push('SIGNAL_HASH_SECRET must be set (at least 16 bytes) unless SIGNALPATH_ENV=development');
+  }
   const positive: Array<[keyof SignalConfig, string]> = [
     ['retentionMs', 'SIGNAL_RETENTION'],
     ['retentionSweepIntervalMs', 'SIGNAL_RETENTION_SWEEP_INTERVAL'],
@@ -72,13 +86,14 @@ export function readConfig(env: EnvReader): SignalConfig {
     ['deliveryTimeoutMs', 'SIGNAL_DELIVERY_TIMEOUT'],
     ['outboxHeartbeatMs', 'SIGNAL_OUTBOX_HEARTBEAT'],
     ['outboxRecoveryIntervalMs', 'SIGNAL_OUTBOX_RECOVERY_INTERVAL'],
+    ['erasureFenceMs', 'SIGNAL_ERASURE_FENCE'],
   ];
   for (const [key, variable] of positive) if (!((config[key] as number) > 0)) problems.push(`${variable} must be a positive duration`);
   if (config.deliveryIdleMaxMs < config.deliveryIntervalMs) problems.push('SIGNAL_DELIVERY_IDLE_MAX must not be shorter than SIGNAL_DELIVERY_INTERVAL');
   if (config.deliveryLeaseMs < 2 * config.deliveryTimeoutMs) problems.push('SIGNAL_DELIVERY_LEASE must be at least twice SIGNAL_DELIVERY_TIMEOUT');
   if (config.outboxFlushDelayMs > 1_000) problems.push('SIGNAL_OUTBOX_FLUSH_DELAY must be at most 1s');
   if (config.outboxWriterStaleMs < 3 * config.outboxHeartbeatMs) problems.push('SIGNAL_OUTBOX_WRITER_STALE must be at least 3 heartbeats (SIGNAL_OUTBOX_HEARTBEAT)');
-  if (Buffer.byteLength(config.hashSecret, 'utf8') < 16) problems.push('SIGNAL_HASH_SECRET must be at least 16 bytes');
+  if (config.hashSecret !== '' && Buffer.byteLength(config.hashSecret, 'utf8') < 16) problems.push('SIGNAL_HASH_SECRET must be at least 16 bytes');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

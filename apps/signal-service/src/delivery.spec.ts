@@ -2,7 +2,7 @@ import { common, signal } from '@signalpath/proto';
 import { createSignalClient } from '@signalpath/service-clients';
 import { FakeConsentService, startTestService, uniqueDbName } from '@signalpath/testing';
 
-import { createSignalService } from './server';
+import { createSignalService, type SignalServiceInstance } from './server';
 import { COLLECTIONS } from './store/signal-store';
 import { eventually, freePort, startFakeProfile } from './testing/fakes';
 import { interaction, settled, startSignalHarness, type SignalHarness } from './testing/harness';
@@ -26,8 +26,8 @@ describe('outbox delivery to ProfileService', () => {
     const expected = [...responses.flatMap((r) => r.signals), ...batch.results.flatMap((r) => r.signals)];
     expect(expected.length).toBeGreaterThanOrEqual(25);
 
-    // Let several delivery attempts fail.
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Several delivery attempts fail.
+    await eventually(() => h.instance.deliverer.failures >= 3);
     h.clock.advance(5_000);
     const down = await h.client.getOutboxStatus({});
     expect(down.pendingCount).toBe(String(expected.length));
@@ -55,6 +55,8 @@ describe('outbox delivery to ProfileService', () => {
       eventTime: first.eventTime,
       adsEligible: first.adsEligible,
       contentEligible: first.contentEligible,
+      // When the record was stored: ProfileService refuses what an erasure's cut-off covers.
+      recordTime: expect.any(Date),
     });
     expect(profile.calls).toBeLessThan(10);
   });
@@ -137,7 +139,8 @@ describe('two SignalService instances on one database', () => {
       try {
         await eventually(() => profile.received.length >= expected.length, 20_000);
         await eventually(async () => (await a.mongo.db.collection(COLLECTIONS.outbox).countDocuments({})) === 0 && (await a.mongo.db.collection(COLLECTIONS.claims).countDocuments({})) === 0);
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        // Both deliverers stopped (close waits for a round in flight): nothing can arrive later.
+        await Promise.all([(a.instance as SignalServiceInstance).deliverer.close(), (b.instance as SignalServiceInstance).deliverer.close()]);
         const received = profile.received.map((s) => s.signalId).sort();
         expect(received).toEqual(expected);
         expect(profile.received.every((s, i, all) => all.findIndex((t) => t.signalId === s.signalId) === i)).toBe(true);

@@ -96,22 +96,25 @@ describe('privacy invariants', () => {
     expect(results.get('encrypted')).toMatchObject({ status: IngestStatus.INGEST_STATUS_SKIPPED, skipReason: SkipReason.SKIP_REASON_END_TO_END_ENCRYPTED, signals: [], suppressed: [] });
     const dump = await dumpDatabase(h);
     const mentions = dump.filter((entry) => entry.includes('e2e-user'));
-    // Single call and batch: counted twice, in one counter document and nowhere else.
-    expect(mentions).toEqual([`${COLLECTIONS.e2eSkips} {"_id":"e2e-user","count":2}`]);
     const request = requests.get('encrypted') as signal.Interaction;
-    for (const id of [request.interactionId, `${request.interactionId}-batch`]) {
+    const ids = [request.interactionId, `${request.interactionId}-batch`];
+    // Single call and batch: counted twice, one counter document each holding a keyed hash of the
+    // interaction id and the user, and nowhere else.
+    expect(mentions.sort()).toEqual(ids.map((id) => `${COLLECTIONS.e2eSkips} {"_id":"${hasher.e2eKey(hasher.recordKey('interaction', id))}","userId":"e2e-user"}`).sort());
+    for (const id of ids) {
       expect(dump.some((entry) => entry.includes(hasher.recordKey('interaction', id)))).toBe(false);
       expect(dump.some((entry) => entry.includes(id))).toBe(false);
     }
     expect(h.consent.queries.some((q) => q.userId === 'e2e-user')).toBe(false);
     expect(h.profile?.received.some((s) => s.userId === 'e2e-user')).toBe(false);
     const exported = await h.client.exportUserData({ userId: 'e2e-user' });
-    expect(exported).toEqual({ signals: [], endToEndEncryptedSkippedCount: '2' });
+    expect(exported).toEqual({ signals: [], endToEndEncryptedSkippedCount: '2', records: [], pendingDeliveries: [], deliveries: [], erasures: [] });
   });
 
   it('2: an end-to-end-encrypted interaction previews as nothing', async () => {
     const preview = await h.client.previewSignals({ interaction: { ...(requests.get('encrypted') as signal.Interaction) } });
-    expect(preview).toEqual({ signals: [], suppressed: [] });
+    // Not even its language is read.
+    expect(preview).toEqual({ signals: [], suppressed: [], language: '', languageConfidence: 0, languageSupported: false, languages: [] });
   });
 
   it('3: in a mixed message the benign topic survives and nothing health-related does', async () => {

@@ -39,8 +39,10 @@ describe('retention', () => {
     expect((await h.client.getOutboxStatus({})).pendingCount).not.toBe('0');
     clock.advance(2 * DAY);
     await eventually(async () => (await h.client.getOutboxStatus({})).pendingCount === '0');
+    const rounds = h.instance.deliverer.rounds;
     h.instance.deliverer.start();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // A full round ran after the restart (not a fixed wait): had the entry been due, it was sent.
+    await eventually(() => h.instance.deliverer.rounds >= rounds + 2);
     expect(h.profile?.received.some((s) => s.userId === 'expired-pending')).toBe(false);
   });
 

@@ -1,7 +1,9 @@
+import { ErasureGuard, ErasureMarkers } from '@signalpath/erasure';
 import { GrpcServer } from '@signalpath/grpc-kit';
 import { descriptorSet, healthDescriptorSet, signal } from '@signalpath/proto';
 import { createConsentClient, createProfileClient } from '@signalpath/service-clients';
 import type { ServiceInstance, ServiceModule } from '@signalpath/service-host';
+import { compileLexicons } from '@signalpath/signal-extraction';
 
 import { DEV_HASH_SECRET, readConfig, type SignalConfig } from './config';
 import { OutboxDeliverer } from './delivery/outbox-deliverer';
@@ -31,6 +33,7 @@ export interface SignalServiceOverrides {
 }
 
 export interface SignalServiceInstance extends ServiceInstance {
+  store: SignalStore;
   outbox: OutboxWriter;
   deliverer: OutboxDeliverer;
   recovery: OutboxRecovery;
@@ -47,13 +50,19 @@ export function createSignalService(overrides: SignalServiceOverrides = {}): Ser
       const now = overrides.now ?? (() => new Date());
       if (config.hashSecret === DEV_HASH_SECRET) logger.warn({}, 'SIGNAL_HASH_SECRET is not set: using the development secret');
       const store = new SignalStore(db);
+      const markers = new ErasureMarkers(db);
+      // Writes must land within half the fence after their marker check (docs/erasure.md).
+      const guard = new ErasureGuard(markers, { writeBoundMs: config.erasureFenceMs / 2 });
       // These clients carry this process's service identity (set up by the service host).
       const consent = createConsentClient(config.consentAddress);
       const profile = createProfileClient(config.profileAddress, { timeoutMs: config.deliveryTimeoutMs });
       const analyzer = overrides.analyzer ?? libraryAnalyzer({ allowSensitiveContent: config.allowSensitiveContent });
+      // Lexicons are compiled now, and which data this process reads is on record (checksums, no text).
+      if (!overrides.analyzer) logger.info({ lexicons: compileLexicons() }, 'lexicons compiled');
       const topicPolicy = overrides.topicPolicy ?? libraryTopicPolicy;
       const deliverer = new OutboxDeliverer({
         store,
+        guard,
         profile,
         now,
         logger,
@@ -67,9 +76,10 @@ export function createSignalService(overrides: SignalServiceOverrides = {}): Ser
           timeoutMs: config.deliveryTimeoutMs,
         },
       });
-      const outbox = new OutboxWriter({ store, now, logger, options: { heartbeatMs: config.outboxHeartbeatMs, flushDelayMs: config.outboxFlushDelayMs }, onFlushed: () => deliverer.notify() });
+      const outbox = new OutboxWriter({ store, guard, now, logger, options: { heartbeatMs: config.outboxHeartbeatMs, flushDelayMs: config.outboxFlushDelayMs }, onFlushed: () => deliverer.notify() });
       const recovery = new OutboxRecovery({
         store,
+        guard,
         writerId: outbox.writerId,
         staleMs: config.outboxWriterStaleMs,
         intervalMs: config.outboxRecoveryIntervalMs,
@@ -88,8 +98,9 @@ export function createSignalService(overrides: SignalServiceOverrides = {}): Ser
         now,
         logger,
         outbox,
+        guard,
       });
-      const ctx = { ingestion, store, analyzer, topicPolicy, now, logger };
+      const ctx = { ingestion, store, markers, erasureFenceMs: config.erasureFenceMs, analyzer, topicPolicy, now, logger };
       const server = new GrpcServer({
         services: [
           {
@@ -103,14 +114,23 @@ export function createSignalService(overrides: SignalServiceOverrides = {}): Ser
         // Service tokens (who may call what, e.g. only ConsentService erases) and mTLS.
         interceptors: security?.interceptors,
         credentials: security?.credentials,
+        admission: config.admission,
       });
       return {
         server,
+        store,
         outbox,
         deliverer,
         recovery,
         sweeper,
         start() {
+          // Records stored before interactions stopped keeping a text fingerprint lose it.
+          store.dropInteractionFingerprints().then(
+            (dropped) => {
+              if (dropped > 0) logger.info({ records: dropped }, 'removed text fingerprints of earlier interaction records');
+            },
+            (error: unknown) => logger.warn({ error_name: error instanceof Error ? error.name : 'unknown' }, 'removing earlier text fingerprints failed; retried at the next start'),
+          );
           outbox.start();
           deliverer.start();
           recovery.start();

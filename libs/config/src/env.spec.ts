@@ -48,9 +48,21 @@ describe('service settings', () => {
     expect(readServiceAddress(env, 'consent')).toBe('127.0.0.1:50051');
   });
 
+  it('runs as production unless SIGNALPATH_ENV says development', () => {
+    expect(readServerConfig(envReader({}), 'signal').environment).toBe('production');
+    expect(readServerConfig(envReader({ SIGNALPATH_ENV: 'development' }), 'signal').environment).toBe('development');
+    const bad = envReader({ SIGNALPATH_ENV: 'dev' });
+    readServerConfig(bad, 'signal');
+    expect(() => bad.done()).toThrow('SIGNALPATH_ENV');
+  });
+
   it('lets each address be overridden', () => {
     const env = envReader({ PROFILE_PORT: '6000', SIGNAL_ADDR: 'signal.internal:443' });
     expect(readServiceAddress(env, 'profile')).toBe('127.0.0.1:6000');
     expect(readServiceAddress(env, 'signal')).toBe('signal.internal:443');
+  });
+
+  it('names the described services when asked for one it does not describe', () => {
+    expect(() => readServerConfig(envReader({}), 'billing')).toThrow('unknown service "billing": libs/config/src/stack.json describes consent, signal, profile, ranking');
   });
 });

@@ -1,16 +1,43 @@
+import { DEFAULT_ADMISSION_LIMITS, type AdmissionLimits } from '@signalpath/grpc-kit';
 import { ConfigError, type EnvReader } from './env';
+import stack from './stack.json';
 
-/** The four services, their default ports (DESIGN.md) and the variables that override them. */
-export const SERVICES = {
-  consent: { app: 'consent-service', grpcService: 'signalpath.consent.v1.ConsentService', portVar: 'CONSENT_PORT', addrVar: 'CONSENT_ADDR', defaultPort: 50051 },
-  signal: { app: 'signal-service', grpcService: 'signalpath.signal.v1.SignalService', portVar: 'SIGNAL_PORT', addrVar: 'SIGNAL_ADDR', defaultPort: 50052 },
-  profile: { app: 'profile-service', grpcService: 'signalpath.profile.v1.ProfileService', portVar: 'PROFILE_PORT', addrVar: 'PROFILE_ADDR', defaultPort: 50053 },
-  ranking: { app: 'ranking-service', grpcService: 'signalpath.ranking.v1.RankingService', portVar: 'RANKING_PORT', addrVar: 'RANKING_ADDR', defaultPort: 50054 },
-} as const;
+/** One service of the stack description (stack.json): names, port, variables, node flags. */
+export interface ServiceSpec {
+  key: string;
+  app: string;
+  grpcService: string;
+  portVar: string;
+  addrVar: string;
+  defaultPort: number;
+  nodeFlags?: string[];
+}
 
-export type ServiceKey = keyof typeof SERVICES;
+/** A service's key in the stack description: `consent`, `signal`, … */
+export type ServiceKey = string;
+
+/**
+ * The services, their default ports (DESIGN.md) and the variables that override them, keyed by
+ * service key. Read from stack.json, the description npm start, the Nx targets, the tests and the
+ * benchmarks share.
+ */
+export const SERVICES: Readonly<Record<ServiceKey, ServiceSpec>> = Object.fromEntries(stack.services.map((s) => [s.key, s]));
+
+/** The spec of service `key`; an unknown key names the services the description has. */
+export function serviceSpec(key: ServiceKey): ServiceSpec {
+  const spec = SERVICES[key];
+  if (!spec) throw new Error(`unknown service "${key}": libs/config/src/stack.json describes ${Object.keys(SERVICES).join(', ')}`);
+  return spec;
+}
+
+/**
+ * `SIGNALPATH_ENV`: `production` (the default) or `development`, which `npm start`, the test
+ * suites and the benchmarks set. Only development may fall back to built-in secrets.
+ */
+export type Environment = 'development' | 'production';
 
 export interface ServerConfig {
+  environment: Environment;
   host: string;
   port: number;
   mongoUri: string;
@@ -36,12 +63,15 @@ export interface ServerConfig {
   tokenClockSkewSeconds: number;
   /** Directory with one subdirectory of certificates per identity (tools/certs.mjs): when set, every connection is mTLS. */
   tlsDir: string;
+  /** Load shedding: calls handled at once and calls waiting, beyond which calls are refused. */
+  admission: AdmissionLimits;
 }
 
 /** Common settings for the service `key`: listen address, database, shutdown bound, logging. */
 export function readServerConfig(env: EnvReader, key: ServiceKey): ServerConfig {
-  const spec = SERVICES[key];
+  const spec = serviceSpec(key);
   const config: ServerConfig = {
+    environment: readEnvironment(env),
     host: env.string('SIGNALPATH_HOST', '127.0.0.1'),
     port: env.port(spec.portVar, spec.defaultPort),
     mongoUri: env.string('MONGODB_URI', 'mongodb://127.0.0.1:27017/'),
@@ -55,6 +85,7 @@ export function readServerConfig(env: EnvReader, key: ServiceKey): ServerConfig 
     tokenMaxLifetimeSeconds: Math.floor(env.durationMs('SIGNALPATH_TOKEN_MAX_LIFETIME', 600_000) / 1000),
     tokenClockSkewSeconds: Math.floor(env.durationMs('SIGNALPATH_TOKEN_CLOCK_SKEW', 30_000) / 1000),
     tlsDir: env.string('SIGNALPATH_TLS_DIR', ''),
+    admission: readAdmissionLimits(env, key),
   };
   if (config.tokenMaxLifetimeSeconds < 10 || config.tokenMaxLifetimeSeconds > 86_400) {
     throw new ConfigError([`SIGNALPATH_TOKEN_MAX_LIFETIME must be between 10s and 24h (got ${config.tokenMaxLifetimeSeconds} s)`]);
@@ -63,9 +94,27 @@ export function readServerConfig(env: EnvReader, key: ServiceKey): ServerConfig 
   return config;
 }
 
+/**
+ * `<SERVICE>_MAX_CONCURRENT_CALLS` / `<SERVICE>_MAX_QUEUED_CALLS` (e.g. PROFILE_…), else
+ * `SIGNALPATH_MAX_CONCURRENT_CALLS` / `SIGNALPATH_MAX_QUEUED_CALLS`, else the toolkit's defaults.
+ */
+export function readAdmissionLimits(env: EnvReader, key: ServiceKey): AdmissionLimits {
+  const prefix = SERVICES[key].portVar.replace(/_PORT$/, '');
+  const maxConcurrent = env.int('SIGNALPATH_MAX_CONCURRENT_CALLS', DEFAULT_ADMISSION_LIMITS.maxConcurrent, { min: 1, max: 100_000 });
+  const maxQueue = env.int('SIGNALPATH_MAX_QUEUED_CALLS', DEFAULT_ADMISSION_LIMITS.maxQueue, { min: 0, max: 1_000_000 });
+  return {
+    maxConcurrent: env.int(`${prefix}_MAX_CONCURRENT_CALLS`, maxConcurrent, { min: 1, max: 100_000 }),
+    maxQueue: env.int(`${prefix}_MAX_QUEUED_CALLS`, maxQueue, { min: 0, max: 1_000_000 }),
+  };
+}
+
 /** Where to reach another service: `<KEY>_ADDR`, else 127.0.0.1:`<KEY>_PORT`. */
 export function readServiceAddress(env: EnvReader, key: ServiceKey): string {
-  const spec = SERVICES[key];
+  const spec = serviceSpec(key);
   const port = env.port(spec.portVar, spec.defaultPort);
   return env.string(spec.addrVar, `127.0.0.1:${port}`);
+}
+
+export function readEnvironment(env: EnvReader): Environment {
+  return env.oneOf('SIGNALPATH_ENV', ['development', 'production'] as const, 'production');
 }

@@ -53,6 +53,14 @@ describe('decideEligibility: each reason', () => {
     }
   });
 
+  it('fails closed (BEFORE_EFFECTIVE_DATE) on an event time that is not a finite time', () => {
+    for (const eventTime of [new Date(Number.NaN), new Date(Number('9223372036854775807') * 1000), new Date(-9223372036854775808 * 1000)]) {
+      for (const purpose of ['ADS', 'CONTENT'] as const) {
+        expect(decide({ aiChatAds: 'OPT_IN', aiChatContent: 'OPT_IN' }, query(purpose, { eventTime }))).toEqual({ allowed: false, reason: 'BEFORE_EFFECTIVE_DATE' });
+      }
+    }
+  });
+
   it('BEFORE_EFFECTIVE_DATE for an event before the effective date', () => {
     expect(decide({}, query('ADS', { eventTime: new Date('2025-01-01T00:00:00Z') })).reason).toBe('BEFORE_EFFECTIVE_DATE');
     expect(decide({}, query('CONTENT', { eventTime: new Date('2025-01-01T00:00:00Z') })).reason).toBe('BEFORE_EFFECTIVE_DATE');

@@ -54,7 +54,11 @@ export interface ConsentPolicy {
 export const DEFAULT_EFFECTIVE_DATE = '2025-12-16';
 
 export class PolicyConfigError extends Error {
-  constructor(message: string) {
+  constructor(
+    /** Which option is wrong, so a configuration reader can name its variable. */
+    readonly variable: 'effectiveDate' | 'excludedRegions',
+    message: string,
+  ) {
     super(message);
     this.name = 'PolicyConfigError';
   }
@@ -63,10 +67,10 @@ export class PolicyConfigError extends Error {
 /** Builds a policy table, rejecting an invalid date or any region that is not an ISO code. */
 export function createPolicy(options: { effectiveDate?: Date; excludedRegions?: Iterable<string> } = {}): ConsentPolicy {
   const effectiveDate = options.effectiveDate ?? new Date(`${DEFAULT_EFFECTIVE_DATE}T00:00:00Z`);
-  if (Number.isNaN(effectiveDate.getTime())) throw new PolicyConfigError('effective date is not a valid time');
+  if (Number.isNaN(effectiveDate.getTime())) throw new PolicyConfigError('effectiveDate', 'effective date is not a valid time');
   const regions = [...(options.excludedRegions ?? DEFAULT_EXCLUDED_REGIONS)].map((code) => code.trim().toUpperCase());
   const invalid = regions.filter((code) => !isRegionCode(code));
-  if (invalid.length > 0) throw new PolicyConfigError(`not ISO 3166-1 alpha-2 region codes: ${invalid.join(', ')}`);
+  if (invalid.length > 0) throw new PolicyConfigError('excludedRegions', `not ISO 3166-1 alpha-2 region codes: ${invalid.join(', ')}`);
   return Object.freeze({ effectiveDate: new Date(effectiveDate.getTime()), excludedRegions: new Set(regions) });
 }
 
@@ -109,7 +113,9 @@ const ALLOW: EligibilityDecision = Object.freeze({ allowed: true, reason: 'ALLOW
  * Whether data from one interaction may be used for one purpose. Rules are checked in
  * REASON_PRECEDENCE order, so the reason is always the first failing rule:
  * - END_TO_END_ENCRYPTED: never used.
- * - BEFORE_EFFECTIVE_DATE: eventTime < effectiveDate (an event exactly at the date is in).
+ * - BEFORE_EFFECTIVE_DATE: eventTime < effectiveDate (an event exactly at the date is in), or an
+ *   eventTime that is not a finite time at all (an invalid Date): not known to be on or after the
+ *   date, so never used (fail closed; callers validate times, this is the last line).
  * - MINOR / AGE_UNKNOWN / REGION_UNKNOWN: ads only, whatever the user chose (fail closed).
  * - REGION_EXCLUDED: excluded region and the user has not opted in.
  * - REGION_UNKNOWN (content): unknown region and the user has not opted in (the default cannot be
@@ -118,7 +124,8 @@ const ALLOW: EligibilityDecision = Object.freeze({ allowed: true, reason: 'ALLOW
  */
 export function decideEligibility(policy: ConsentPolicy, subject: ConsentSubject, query: EligibilityQuery): EligibilityDecision {
   if (query.endToEndEncrypted) return deny('END_TO_END_ENCRYPTED');
-  if (query.eventTime.getTime() < policy.effectiveDate.getTime()) return deny('BEFORE_EFFECTIVE_DATE');
+  // Written as "not on or after" so that NaN (an invalid Date) is denied, never allowed.
+  if (!(query.eventTime.getTime() >= policy.effectiveDate.getTime())) return deny('BEFORE_EFFECTIVE_DATE');
   const regionClass = classifyRegion(policy, subject.region);
   let choice: Choice;
   if (query.purpose === 'ADS') {

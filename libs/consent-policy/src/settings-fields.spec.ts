@@ -24,6 +24,21 @@ describe('resolveUpdateMask', () => {
   });
 });
 
+describe('resolveUpdateMask with paths named like Object.prototype members', () => {
+  it('refuses each as an unknown path instead of reading the prototype (which threw a TypeError: INTERNAL)', () => {
+    for (const path of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__', 'ad_preferences.__proto__', 'feed_controls.constructor']) {
+      expect(resolveUpdateMask(['region', path])).toEqual({ ok: false, index: 1, problem: `unknown field path "${path}"` });
+    }
+  });
+
+  it('never echoes control or bidi characters, nor more than 64 characters of a path', () => {
+    const result = resolveUpdateMask(['region\u202e\u0000\u2028x']);
+    expect(result).toEqual({ ok: false, index: 0, problem: 'unknown field path "region\\u202e\\u0000\\u2028x"' });
+    const long = resolveUpdateMask(['p'.repeat(5_000)]);
+    expect(long.ok === false && long.problem.length).toBeLessThan(100);
+  });
+});
+
 describe('diffFields', () => {
   it('lists only the fields whose JSON value changed, with old and new JSON', () => {
     const before = { region: 'US', age_band: 'AGE_BAND_ADULT', 'ad_preferences.blocked_topic_ids': ['1'] };

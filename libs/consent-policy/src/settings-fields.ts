@@ -20,11 +20,14 @@ export const SETTINGS_LEAF_PATHS = [
 
 export type SettingsLeafPath = (typeof SETTINGS_LEAF_PATHS)[number];
 
-/** Message-valued paths that stand for all of their leaves. */
-const GROUPS: Record<string, SettingsLeafPath[]> = {
-  ad_preferences: ['ad_preferences.blocked_topic_ids', 'ad_preferences.blocked_advertiser_ids', 'ad_preferences.see_fewer_topic_ids'],
-  feed_controls: ['feed_controls.non_personalized_feed', 'feed_controls.show_more_topic_ids', 'feed_controls.show_less_topic_ids'],
-};
+/**
+ * Message-valued paths that stand for all of their leaves. A Map, not an object literal: paths come
+ * from the caller, and `GROUPS["constructor"]` on an object would find Object.prototype's.
+ */
+const GROUPS: ReadonlyMap<string, readonly SettingsLeafPath[]> = new Map([
+  ['ad_preferences', ['ad_preferences.blocked_topic_ids', 'ad_preferences.blocked_advertiser_ids', 'ad_preferences.see_fewer_topic_ids']],
+  ['feed_controls', ['feed_controls.non_personalized_feed', 'feed_controls.show_more_topic_ids', 'feed_controls.show_less_topic_ids']],
+] as const);
 
 const OUTPUT_ONLY = new Set(['user_id', 'effective', 'linked_accounts', 'version', 'update_time']);
 const LEAVES = new Set<string>(SETTINGS_LEAF_PATHS);
@@ -40,12 +43,22 @@ export function resolveUpdateMask(paths: readonly string[]): MaskResolution {
   const chosen = new Set<SettingsLeafPath>();
   for (const [index, path] of paths.entries()) {
     const root = path.split('.')[0];
-    if (OUTPUT_ONLY.has(root)) return { ok: false, index, problem: `"${path}" is output only` };
+    if (OUTPUT_ONLY.has(root)) return { ok: false, index, problem: `${quote(path)} is output only` };
+    const group = GROUPS.get(path);
     if (LEAVES.has(path)) chosen.add(path as SettingsLeafPath);
-    else if (GROUPS[path]) GROUPS[path].forEach((leaf) => chosen.add(leaf));
-    else return { ok: false, index, problem: `unknown field path "${path}"` };
+    else if (group) group.forEach((leaf) => chosen.add(leaf));
+    else return { ok: false, index, problem: `unknown field path ${quote(path)}` };
   }
   return { ok: true, paths: SETTINGS_LEAF_PATHS.filter((leaf) => chosen.has(leaf)) };
+}
+
+/**
+ * A caller's path for an error message: at most 64 characters, and everything outside printable
+ * ASCII escaped (\u202e), so a control or bidi character never reaches a message or a log line.
+ */
+function quote(path: string): string {
+  const shown = path.length > 64 ? `${path.slice(0, 64)}...` : path;
+  return JSON.stringify(shown).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** One changed field with its old and new value as JSON text. */

@@ -2,6 +2,7 @@ import {
   Client,
   credentials as grpcCredentials,
   Metadata,
+  propagate as Propagate,
   type CallOptions,
   type ChannelCredentials,
   type MethodDefinition,
@@ -20,6 +21,11 @@ export interface CallOverrides {
   parent?: ParentCall;
   timeoutMs?: number;
   metadata?: Metadata;
+  /**
+   * Take the parent's deadline but not its cancellation: for a lookup shared by several server
+   * calls (single-flight), which must not end because the first of them went away.
+   */
+  detachCancellation?: boolean;
 }
 
 type MethodsOf<S> = {
@@ -101,7 +107,10 @@ export function createClient<S extends ServiceDefinition>(definition: S, address
           const metadata = overrides.metadata?.clone() ?? new Metadata();
           if (extra) metadata.merge(extra);
           const callOptions: CallOptions = { deadline };
-          if (overrides.parent) callOptions.parent = overrides.parent;
+          if (overrides.parent) {
+            callOptions.parent = overrides.parent;
+            if (overrides.detachCancellation) callOptions.propagate_flags = Propagate.DEFAULTS & ~Propagate.CANCELLATION;
+          }
           channel.makeUnaryRequest(
             method.path,
             method.requestSerialize,

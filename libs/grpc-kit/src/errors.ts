@@ -69,15 +69,38 @@ export class UnauthenticatedError extends RpcError {
   }
 }
 
+/**
+ * Driver errors that mean "the store cannot be reached right now". Matched along the prototype
+ * chain, so subclasses count too: the driver's PoolClearedError (name MongoPoolClearedError, what
+ * calls get for a moment after the database went away) is a MongoNetworkError.
+ */
 const MONGO_UNAVAILABLE = new Set([
   'MongoNetworkError',
   'MongoNetworkTimeoutError',
   'MongoServerSelectionError',
   'MongoNotConnectedError',
   'MongoTopologyClosedError',
+  'MongoServerClosedError',
   'MongoPoolClosedError',
+  'MongoPoolClearedError',
   'MongoWaitQueueTimeoutError',
 ]);
+
+/**
+ * Server error codes of a node shutting down, stepping down or unreachable (the driver's
+ * retryable-read set): the store is failing over, not refusing the request.
+ */
+const MONGO_UNAVAILABLE_CODES = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436]);
+
+function isStoreUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (MONGO_UNAVAILABLE.has(error.name)) return true;
+  for (let proto = Object.getPrototypeOf(error); proto && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
+    if (MONGO_UNAVAILABLE.has(proto.constructor?.name)) return true;
+  }
+  const code = (error as { code?: unknown }).code;
+  return errorName(error) === 'MongoServerError' && typeof code === 'number' && MONGO_UNAVAILABLE_CODES.has(code);
+}
 
 /** Statuses of a failed downstream call that are passed on as they are. */
 const PASS_THROUGH = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.CANCELLED, status.RESOURCE_EXHAUSTED]);
@@ -112,7 +135,7 @@ export function toStatus(error: unknown): MappedStatus {
   if (isDuplicateKeyError(error)) return { code: status.ALREADY_EXISTS, details: 'already exists', unexpected: false };
   // bulkWrite/insertMany wrap a network or server-selection error in MongoBulkWriteError (as errorResponse).
   const wrapped = errorName(error) === 'MongoBulkWriteError' ? (error as { errorResponse?: unknown }).errorResponse : undefined;
-  if (MONGO_UNAVAILABLE.has(errorName(error)) || MONGO_UNAVAILABLE.has(errorName(wrapped))) {
+  if (isStoreUnavailable(error) || isStoreUnavailable(wrapped)) {
     return { code: status.UNAVAILABLE, details: 'data store unavailable, retry later', unexpected: false };
   }
   if (isGrpcServiceError(error) && PASS_THROUGH.has(error.code)) {

@@ -7,6 +7,7 @@ import { GrpcServer, splitFileDescriptorSet } from './server';
 import { unary } from './unary';
 import { decodePageToken, encodePageToken, pageSize, requireEnum, requireId, requireTime } from './validate';
 import { common } from '@signalpath/proto';
+import { MongoNetworkError, MongoServerClosedError, MongoServerError } from 'mongodb';
 
 const ECHO = 'signalpath.bench.v1.EchoService';
 
@@ -45,6 +46,22 @@ describe('error map', () => {
     expect(toStatus(realBulkFailure).code).toBe(status.INTERNAL);
   });
 
+  it('maps every "store unreachable" driver error to UNAVAILABLE, subclasses and failover codes included', () => {
+    // The driver's PoolClearedError (not exported), what calls get just after the database went away.
+    class PoolClearedError extends MongoNetworkError {
+      override get name() {
+        return 'MongoPoolClearedError';
+      }
+    }
+    const cleared = new PoolClearedError('Connection pool for 127.0.0.1:27017 was cleared because another operation failed');
+    expect(toStatus(cleared).code).toBe(status.UNAVAILABLE);
+    expect(toStatus(new MongoServerClosedError()).code).toBe(status.UNAVAILABLE);
+    const shuttingDown = new MongoServerError({ message: 'interrupted at shutdown', code: 11600 });
+    expect(toStatus(shuttingDown).code).toBe(status.UNAVAILABLE);
+    const refused = new MongoServerError({ message: 'bad value', code: 2 });
+    expect(toStatus(refused).code).toBe(status.INTERNAL);
+  });
+
   it('hides unexpected errors behind a generic INTERNAL', () => {
     const mapped = toStatus(new TypeError('secret detail about a message'));
     expect(mapped).toMatchObject({ code: status.INTERNAL, details: 'internal error', unexpected: true });
@@ -59,7 +76,7 @@ describe('error map', () => {
 describe('validation helpers', () => {
   it('name the field in INVALID_ARGUMENT', () => {
     expect(() => requireId('', 'interaction.user_id')).toThrow('interaction.user_id: must not be empty');
-    expect(() => requireId('a\u0000b', 'user_id')).toThrow('control characters');
+    expect(() => requireId('a\u0000b', 'user_id')).toThrow('user_id: must not contain U+0000');
     expect(() => requireEnum(0, common.Surface, 'surface')).toThrow('surface: must be specified');
     expect(() => requireEnum(99, common.Surface, 'surface')).toThrow('surface: unknown value 99');
     expect(() => requireEnum(-1, common.Surface, 'surface')).toThrow('unknown value');
@@ -158,9 +175,20 @@ function healthCheck(address: string): Promise<string> {
   });
 }
 
+/** Waits for progress, bounded so a broken server fails the test instead of outliving it. */
+async function until(probe: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 describe('graceful shutdown', () => {
   it('lets an in-flight call finish, then stops', async () => {
+    let entered = false;
     const slow = startEcho(async (payload) => {
+      entered = true;
       await new Promise((r) => setTimeout(r, 200));
       return payload;
     });
@@ -168,7 +196,8 @@ describe('graceful shutdown', () => {
     slow.setServing(true);
     const c = createClient(bench.EchoServiceService, `127.0.0.1:${port}`, { serviceName: ECHO });
     const inFlight = c.echo({ payload: Buffer.from('x') });
-    await new Promise((r) => setTimeout(r, 50));
+    // In flight = the handler has it (not a fixed wait that a busy machine may not honour).
+    await until(() => entered);
     const outcome = await slow.shutdown(2_000);
     await expect(inFlight).resolves.toEqual({ payload: Buffer.from('x') });
     expect(outcome).toBe('graceful');
@@ -180,9 +209,12 @@ describe('graceful shutdown', () => {
     const port = await server.listen('127.0.0.1', 0);
     server.setServing(true);
     const address = `127.0.0.1:${port}`;
-    const c = createClient(bench.EchoServiceService, address, { serviceName: ECHO, timeoutMs: 1_000 });
+    const c = createClient(bench.EchoServiceService, address, { serviceName: ECHO, timeoutMs: 10_000 });
+    const warmStarted = Date.now();
     await c.echo({ payload: Buffer.from('warm') });
-    const stopping = server.shutdown(2_000, 400);
+    // The drain must outlast a health check and a call here, now: sized from a measured round trip.
+    const drainMs = Math.max(400, 20 * (Date.now() - warmStarted));
+    const stopping = server.shutdown(2 * drainMs + 2_000, drainMs);
     expect(await healthCheck(address)).toBe('NOT_SERVING');
     await expect(c.echo({ payload: Buffer.from('during the drain') })).resolves.toEqual({ payload: Buffer.from('during the drain') });
     await expect(stopping).resolves.toBe('graceful');
@@ -192,11 +224,15 @@ describe('graceful shutdown', () => {
   });
 
   it('forces shutdown when calls outlast the bound', async () => {
-    const stuck = startEcho(() => new Promise(() => undefined));
+    let entered = false;
+    const stuck = startEcho(() => {
+      entered = true;
+      return new Promise(() => undefined);
+    });
     const port = await stuck.listen('127.0.0.1', 0);
     const c = createClient(bench.EchoServiceService, `127.0.0.1:${port}`, { serviceName: ECHO, timeoutMs: 5_000 });
     const inFlight = c.echo({ payload: Buffer.from('x') }).catch((e: ServiceError) => e.code);
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => entered);
     await expect(stuck.shutdown(100)).resolves.toBe('forced');
     await expect(inFlight).resolves.not.toBe(status.OK);
     c.close();

@@ -15,6 +15,8 @@ export interface ServeOptions {
   /** Resolves true when dependencies (the database) answer; drives health status. */
   readiness: () => Promise<boolean>;
   readinessIntervalMs?: number;
+  /** A readiness check that has not answered after this long counts as not ready (default 5 s). */
+  readinessTimeoutMs?: number;
   shutdownGraceMs: number;
   /** How long to keep accepting calls after going NOT_SERVING on a shutdown signal. */
   shutdownDrainMs?: number;
@@ -36,8 +38,19 @@ export async function serve(options: ServeOptions): Promise<RunningService> {
   const port = await server.listen(options.host, options.port);
   let lastReady: boolean | undefined;
   let stopping = false;
+  let timer: NodeJS.Timeout | undefined;
+  const timeoutMs = options.readinessTimeoutMs ?? 5_000;
+  // One check at a time, the next scheduled when this one is done, each bounded: a result can
+  // never overwrite a newer one, and a check that hangs cannot freeze health.
   const check = async () => {
-    const ready = await options.readiness().catch(() => false);
+    let bound: NodeJS.Timeout | undefined;
+    const ready = await Promise.race([
+      options.readiness().catch(() => false),
+      new Promise<boolean>((resolve) => {
+        bound = setTimeout(() => resolve(false), timeoutMs);
+      }),
+    ]);
+    clearTimeout(bound);
     if (stopping) return;
     if (ready !== lastReady) {
       server.setServing(ready);
@@ -45,16 +58,19 @@ export async function serve(options: ServeOptions): Promise<RunningService> {
       lastReady = ready;
     }
   };
+  const scheduleCheck = () => {
+    timer = setTimeout(() => void check().finally(() => !stopping && scheduleCheck()), options.readinessIntervalMs ?? 2_000);
+    timer.unref();
+  };
   await check();
-  const timer = setInterval(() => void check(), options.readinessIntervalMs ?? 2_000);
-  timer.unref();
+  scheduleCheck();
   logger.info({ host: options.host, port }, `${options.name} listening`);
 
   let stopped: Promise<void> | undefined;
   const stop = (reason: string) => {
     stopped ??= (async () => {
       stopping = true;
-      clearInterval(timer);
+      clearTimeout(timer);
       logger.info({ reason }, 'shutting down');
       const outcome = await server.shutdown(options.shutdownGraceMs, options.shutdownDrainMs);
       for (const close of options.closers) {

@@ -2,6 +2,7 @@ import { Server, ServerCredentials, type ServerInterceptor, type ServiceDefiniti
 import type { PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
+import { AdmissionGate, admitService, DEFAULT_ADMISSION_LIMITS, type AdmissionLimits } from './admission';
 import { guardInterceptors, stderrErrorSink } from './guard';
 import type { ErrorSink } from './unary';
 
@@ -33,6 +34,11 @@ export interface GrpcServerOptions {
   errorSink?: ErrorSink;
   /** Listen with TLS (mTLS when it requires client certificates); insecure when absent. */
   credentials?: ServerCredentials;
+  /**
+   * Load shedding for the services' unary calls (health and reflection are exempt): default
+   * DEFAULT_ADMISSION_LIMITS; `false` turns it off.
+   */
+  admission?: AdmissionLimits | false;
 }
 
 /**
@@ -42,6 +48,8 @@ export interface GrpcServerOptions {
 export class GrpcServer {
   readonly server: Server;
   readonly health: HealthImplementation;
+  /** The services' admission queue (undefined when load shedding is off). */
+  readonly admission?: AdmissionGate;
   private readonly serviceNames: string[];
   private boundPort?: number;
   private readonly credentials: ServerCredentials;
@@ -57,7 +65,11 @@ export class GrpcServer {
     this.serviceNames = options.services.map((service) => service.name);
     this.health = new HealthImplementation(Object.fromEntries(['', ...this.serviceNames].map((name) => [name, 'NOT_SERVING'])));
     this.health.addToServer(this.server);
-    for (const service of options.services) this.server.addService(service.definition, service.implementation);
+    if (options.admission !== false) this.admission = new AdmissionGate(options.admission ?? DEFAULT_ADMISSION_LIMITS);
+    for (const service of options.services) {
+      const implementation = this.admission ? admitService(service.definition, service.implementation, this.admission) : service.implementation;
+      this.server.addService(service.definition, implementation);
+    }
     if (options.descriptorSets?.length) this.addReflection(options.descriptorSets);
   }
 

@@ -1,2 +1,3 @@
 export * from './mongo';
 export * from './test-database';
+export * from './private-database';

@@ -21,6 +21,12 @@ export { Duration } from './generated/google/protobuf/duration';
 export { FieldMask } from './generated/google/protobuf/field_mask';
 export { Timestamp } from './generated/google/protobuf/timestamp';
 
+// A wire Timestamp outside the protobuf range (or with bad nanos) decodes to an invalid Date,
+// never to a plausible wrong one; see strict-timestamp.ts.
+import { installStrictTimestampDecoding } from './strict-timestamp';
+installStrictTimestampDecoding();
+export { isValidTimestamp } from './strict-timestamp';
+
 // FileDescriptorSet for server reflection, bundled as bytes (esbuild's binary loader; a jest
 // transform in tests), so no file path has to survive bundling.
 import descriptorSetBytes from './descriptor-set.binpb';

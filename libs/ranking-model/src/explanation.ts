@@ -94,6 +94,8 @@ function filteredSentence(input: ExplanationInput, noun: string, on: string): st
       return "You blocked ads from this advertiser, so you won't see this ad.";
     case 'BLOCKED_TOPIC':
       return `You blocked ads about ${input.blockedTopicId ? topicName(input.blockedTopicId) : 'this topic'}, so you won't see this ad.`;
+    case 'PREFERENCES_UNAVAILABLE':
+      return "Your ad preferences can't be checked right now, so no ads are shown until they can.";
     default:
       return `You won't see this ${noun}.`;
   }

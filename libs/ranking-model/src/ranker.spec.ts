@@ -2,6 +2,7 @@ import {
   NO_PREFERENCES,
   Ranker,
   UNAVAILABLE,
+  UNKNOWN_PREFERENCES,
   explanationSentence,
   pickNotPersonalizedReason,
   profileViewFor,
@@ -130,6 +131,26 @@ describe('Ranker: filters', () => {
     ]);
     // Blocked topics are ad preferences: posts about them are still ranked.
     expect(ids(items, result).sort()).toEqual(['climbing-post', 'dogs-ad']);
+  });
+
+  it('filters every ad when the preferences are unknown (their blocks cannot be checked), and nothing else', () => {
+    const items = [
+      item('adv-ad', [COOKING], { kind: 'AD', advertiserId: 'acme' }),
+      item('post', [CLIMBING]),
+      item('sensitive-ad', [DIABETES], { kind: 'AD', advertiserId: 'pharma' }),
+      item('reel-ig', [DOGS], { kind: 'REEL', surfaces: ['INSTAGRAM'] }),
+      item('group', [DOGS], { kind: 'GROUP' }),
+    ];
+    const result = ranker.rank(items, { surface: 'FACEBOOK', profiles: { ADS: { personalized: false, reason: 'DEGRADED' }, CONTENT: { personalized: false, reason: 'DEGRADED' } }, preferences: UNKNOWN_PREFERENCES });
+    expect(result.filtered).toEqual([
+      { index: 0, reason: 'PREFERENCES_UNAVAILABLE' },
+      { index: 2, reason: 'SENSITIVE_TOPIC' },
+      { index: 3, reason: 'NOT_ON_SURFACE' },
+    ]);
+    expect(ids(items, result).sort()).toEqual(['group', 'post']);
+    expect(explanationSentence({ kind: 'AD', surface: 'FACEBOOK', filterReason: 'PREFERENCES_UNAVAILABLE', personalized: false, reasons: [], controls: [] })).toBe(
+      "Your ad preferences can't be checked right now, so no ads are shown until they can.",
+    );
   });
 });
 

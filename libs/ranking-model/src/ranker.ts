@@ -52,6 +52,8 @@ interface PurposeScorer {
 }
 
 interface CompiledPreferences {
+  /** The user's blocks are unknown: no ad may be shown. */
+  unknown: boolean;
   /** Blocked topics with their descendants → the topic the user named. */
   blockedAdTopics: ReadonlySet<string>;
   blockedAdTopicRoots: ReadonlySet<string>;
@@ -79,6 +81,7 @@ function compileScorer(view: ProfileView): PurposeScorer {
 function compilePreferences(context: RankingContext): CompiledPreferences {
   const p = context.preferences;
   return {
+    unknown: p.unknown === true,
     blockedAdTopics: expandWithDescendants(p.blockedAdTopicIds),
     blockedAdTopicRoots: new Set(p.blockedAdTopicIds),
     blockedAdvertisers: new Set(p.blockedAdvertiserIds),
@@ -220,6 +223,8 @@ class RankRun {
     if (item.surfaces.length > 0 && !item.surfaces.includes(this.context.surface)) return { reason: 'NOT_ON_SURFACE' };
     if (item.kind !== 'AD') return undefined;
     for (const topicId of item.topicIds) if (isNeverForAds(topicId)) return { reason: 'SENSITIVE_TOPIC' };
+    // Blocks unknown: any ad might be one the user said no to.
+    if (preferences.unknown) return { reason: 'PREFERENCES_UNAVAILABLE' };
     if (item.advertiserId !== undefined && preferences.blockedAdvertisers.has(item.advertiserId)) return { reason: 'BLOCKED_ADVERTISER' };
     if (preferences.blockedAdTopics.size > 0) {
       for (const topicId of item.topicIds) {

@@ -10,7 +10,7 @@ export type SourceKind = 'AI_CHAT' | 'PAGE_LIKE' | 'FOLLOW' | 'GROUP_JOIN' | 'UN
 /** Ads are ranked with the ads-purpose profile, everything else with the content one. */
 export type Purpose = 'ADS' | 'CONTENT';
 
-export type FilterReason = 'NOT_ON_SURFACE' | 'SENSITIVE_TOPIC' | 'BLOCKED_ADVERTISER' | 'BLOCKED_TOPIC';
+export type FilterReason = 'NOT_ON_SURFACE' | 'SENSITIVE_TOPIC' | 'BLOCKED_ADVERTISER' | 'BLOCKED_TOPIC' | 'PREFERENCES_UNAVAILABLE';
 
 /** Why a purpose was ranked without the profile (ranking.v1.NotPersonalizedReason). */
 export type NotPersonalizedReason = 'USER_CHOICE' | 'MINOR' | 'OPTED_OUT' | 'DEGRADED';
@@ -56,8 +56,15 @@ export interface UserPreferences {
   /** Content about these topics (or descendants) ranks higher / lower. */
   showMoreTopicIds: readonly string[];
   showLessTopicIds: readonly string[];
+  /**
+   * Set when the user's settings could not be read: their blocks are unknown. Then no ad is shown
+   * at all (every ad has an advertiser and topics, either of which the user may have blocked, so
+   * no ad is safe), and content ranks without feed controls.
+   */
+  unknown?: true;
 }
 
+/** A user known to have set no preferences. When they cannot be read, use UNKNOWN_PREFERENCES. */
 export const NO_PREFERENCES: UserPreferences = Object.freeze({
   blockedAdTopicIds: [],
   blockedAdvertiserIds: [],
@@ -65,6 +72,9 @@ export const NO_PREFERENCES: UserPreferences = Object.freeze({
   showMoreTopicIds: [],
   showLessTopicIds: [],
 });
+
+/** Preferences that could not be read (ConsentService down or slow): every ad is filtered. */
+export const UNKNOWN_PREFERENCES: UserPreferences = Object.freeze({ ...NO_PREFERENCES, unknown: true as const });
 
 export interface RankingContext {
   surface: Surface;

@@ -10,3 +10,5 @@ export {
   isNeverForAds,
 } from './policy';
 export type { SensitiveClass, TopicSensitivity } from './policy';
+export { SENSITIVE_PROXIES, sensitiveProxy } from './proxies';
+export type { SensitiveProxy } from './proxies';

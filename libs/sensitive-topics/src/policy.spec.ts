@@ -1,12 +1,14 @@
 import { getTaxonomy } from '@signalpath/taxonomy';
 import {
   SCD_REVIEWED_NOT_SENSITIVE,
+  SENSITIVE_PROXIES,
   SENSITIVE_CLASSES,
   SENSITIVE_TOPIC_POLICY,
   getSensitiveTopicPolicy,
   isNeverForAds,
   isRestrictedTopic,
   sensitiveClassOfTopic,
+  sensitiveProxy,
 } from './index';
 
 const taxonomy = getTaxonomy();
@@ -89,5 +91,21 @@ describe('sensitive topic policy', () => {
       expect(SENSITIVE_CLASSES).toContain(cls);
     }
     expect(getSensitiveTopicPolicy()).toBe(getSensitiveTopicPolicy());
+  });
+});
+
+describe('sensitive proxies', () => {
+  it('are one reviewed list: unique ids, one of the eight classes, a reason, known nodes', () => {
+    const ids = SENSITIVE_PROXIES.map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const p of SENSITIVE_PROXIES) {
+      expect(SENSITIVE_CLASSES).toContain(p.cls);
+      expect(p.why.length).toBeGreaterThan(20);
+      for (const id of p.topicIds) expect(getTaxonomy().has(id)).toBe(true);
+      // A proxy node is its class, so no source may use it for ads.
+      for (const id of p.topicIds) expect([sensitiveClassOfTopic(id), isNeverForAds(id)]).toEqual([p.cls, true]);
+    }
+    expect(sensitiveProxy('halal-food')?.cls).toBe('RELIGION');
+    expect(sensitiveProxy('nope')).toBeUndefined();
   });
 });

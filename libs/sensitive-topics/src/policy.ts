@@ -1,4 +1,5 @@
 import { getTaxonomy, type Taxonomy } from '@signalpath/taxonomy';
+import { SENSITIVE_PROXIES } from './proxies';
 
 /** The project's eight sensitive classes (DESIGN.md): never used for ad targeting. */
 export type SensitiveClass =
@@ -114,6 +115,13 @@ export class SensitiveTopicPolicy {
     for (const [id, cls] of SENSITIVE_TOPIC_POLICY) {
       if (!taxonomy.has(id)) throw new Error(`sensitive-topics: unknown topic ${id} in policy`);
       classOf.set(id, cls);
+    }
+    // Proxy nodes are their class (invariant 9), from any source.
+    for (const proxy of SENSITIVE_PROXIES) {
+      for (const id of proxy.topicIds) {
+        if (!taxonomy.has(id)) throw new Error(`sensitive-topics: unknown topic ${id} in proxy ${proxy.id}`);
+        classOf.set(id, proxy.cls);
+      }
     }
     const restrictedRoots = new Set<string>();
     for (const [id] of RESTRICTED_TOPIC_ROOTS) {

@@ -97,6 +97,26 @@ export function ensureDevKeys(dir: string): void {
   }
 }
 
+/**
+ * Real keys for a deployment (tools/deploy-secrets.ts): one Ed25519 pair per identity missing
+ * from `dir`, created exclusively and without DEV_KEY_MARKER, so services running without
+ * SIGNALPATH_DEV_KEYS accept them. Refuses a directory holding generated development keys.
+ * Make them on a trusted machine; for a real cluster store them in its secret manager.
+ */
+export function createDeploymentKeys(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const generated = readdirSync(dir).filter((file) => parseKeyFileName(file) && isDevelopmentKey(readFileSync(path.join(dir, file), 'utf8')));
+  if (generated.length > 0) throw new KeyDirectoryError(`${dir} holds generated development keys (${generated.join(', ')}): deployment keys are not added beside them`);
+  for (const identity of IDENTITIES) {
+    const keyFile = path.join(dir, `${identity}.key`);
+    const pubFile = path.join(dir, `${identity}.pub`);
+    if (existsSync(keyFile) || existsSync(pubFile)) continue;
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    if (!createExclusive(keyFile, String(privateKey.export({ type: 'pkcs8', format: 'pem' })), 0o600)) continue;
+    createExclusive(pubFile, String(publicKey.export({ type: 'spki', format: 'pem' })), 0o644);
+  }
+}
+
 /** `signal-service.pub` → kid `signal-service`; `signal-service.2026-07.pub` → kid `signal-service.2026-07`. */
 function parseKeyFileName(file: string): { kid: string; identity: string; kind: 'key' | 'pub' } | undefined {
   const match = /^(([a-z][a-z0-9-]*)(?:\.[A-Za-z0-9_-]+)?)\.(key|pub)$/.exec(file);

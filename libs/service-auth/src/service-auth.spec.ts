@@ -9,7 +9,7 @@ import { SignJWT } from 'jose';
 import { present, signedSegments } from './test-support';
 import { tokenMetadataProvider } from './credentials';
 import { callerOf, createAuthInterceptor } from './interceptor';
-import { DEV_KEY_MARKER, ensureDevKeys, generateKeyRing, IDENTITIES, KeyDirectoryError, loadKeyRing } from './keys';
+import { createDeploymentKeys, DEV_KEY_MARKER, ensureDevKeys, generateKeyRing, IDENTITIES, KeyDirectoryError, loadKeyRing } from './keys';
 import { isAllowed, METHOD_CALLERS } from './policy';
 import { mintToken, verifyToken } from './tokens';
 
@@ -169,6 +169,20 @@ describe('key directories', () => {
     for (const allowDevelopmentKeys of [false, true]) {
       expect(() => loadKeyRing(dir, { allowDevelopmentKeys })).toThrow(/mixes generated development keys \(operator\.pub\) with real keys/);
     }
+  });
+
+  it('deployment keys are real: loaded without development mode, never added beside generated ones, never replaced', () => {
+    const dir = newDir();
+    createDeploymentKeys(dir);
+    const before = snapshot(dir);
+    for (const identity of IDENTITIES) expect(readFileSync(path.join(dir, `${identity}.key`), 'utf8')).not.toContain(DEV_KEY_MARKER);
+    const ring = loadKeyRing(dir);
+    for (const identity of IDENTITIES) expect(ring.signer(identity)).toBeDefined();
+    createDeploymentKeys(dir);
+    expect(snapshot(dir)).toEqual(before);
+    const generated = newDir();
+    ensureDevKeys(generated);
+    expect(() => createDeploymentKeys(generated)).toThrow(/holds generated development keys/);
   });
 
   it('refuse two signing keys for one identity', () => {

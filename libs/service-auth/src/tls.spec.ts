@@ -67,7 +67,7 @@ describe('mTLS bound to identities (certificates from tools/certs.mjs)', () => {
   };
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [path.resolve(__dirname, '../../../tools/certs.mjs'), dir], { stdio: 'ignore' });
+    execFileSync(process.execPath, [path.resolve(__dirname, '../../../tools/certs.mjs'), dir], { stdio: 'ignore', timeout: 60_000 });
     profileAddress = await startServer(present(loadTlsIdentity(dir, 'profile-service').server, 'server credentials'));
   });
   afterAll(() => Promise.all(servers.map((s) => s.shutdown(500))));

@@ -7,9 +7,31 @@ import { createClient, GrpcServer, unary } from '@signalpath/grpc-kit';
 import { ensureDevKeys, loadKeyRing, tokenMetadataProvider } from '@signalpath/service-auth';
 import { bench } from '@signalpath/proto';
 import { ConfigError, readServerConfig } from '@signalpath/config';
-import { requireMongoUri, uniqueDbName } from '@signalpath/mongo';
+import { requireMongoUri, startPrivateDatabase, testPort, uniqueDbName } from '@signalpath/mongo';
 import { MongoClient } from 'mongodb';
+import { credentials, makeGenericClientConstructor } from '@grpc/grpc-js';
+import { service as healthService } from 'grpc-health-check';
 import { runService, type ServiceModule } from './host';
+
+function health(port: number): Promise<string> {
+  const Health = makeGenericClientConstructor(healthService, 'Health');
+  const client = new Health(`127.0.0.1:${port}`, credentials.createInsecure());
+  return new Promise((resolve) => {
+    client['check']({ service: '' }, { deadline: Date.now() + 2_000 }, (error: Error | null, response: { status: string }) => {
+      client.close();
+      resolve(error ? 'DOWN' : response.status);
+    });
+  });
+}
+
+async function until(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  while (!(await probe())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return Date.now() - started;
+}
 
 describe('runService', () => {
   const saved = { ...process.env };
@@ -147,4 +169,30 @@ describe('runService', () => {
       expect(readdirSync(mixed).sort()).toEqual(['operator.pub', 'profile-service.key']);
     });
   });
+
+  it('goes NOT_SERVING while its database is down and SERVING again by itself when it is back', async () => {
+    const database = await startPrivateDatabase(testPort(27118));
+    let running: Awaited<ReturnType<typeof runService>> | undefined;
+    try {
+      Object.assign(process.env, { MONGODB_URI: database.uri, MONGODB_DB_PREFIX: `${uniqueDbName('hostdb')}_`, RANKING_PORT: '0', LOG_LEVEL: 'silent', SIGNALPATH_AUTH: 'off' });
+      const module: ServiceModule = {
+        key: 'ranking',
+        readConfig: (env) => readServerConfig(env, 'ranking'),
+        indexes: { things: [{ key: { id: 1 }, name: 'id_unique', unique: true }] },
+        create: () => ({ server: new GrpcServer({ services: [] }) }),
+      };
+      running = await runService(module);
+      const port = running.port;
+      expect(await health(port)).toBe('SERVING');
+      await database.stop();
+      // Bounded by the database client's server selection (3 s) plus the readiness bound (5 s).
+      await until('NOT_SERVING', async () => (await health(port)) === 'NOT_SERVING', 30_000);
+      await database.start();
+      const back = await until('SERVING again', async () => (await health(port)) === 'SERVING', 30_000);
+      console.log(`SERVING again ${back} ms after the database came back`);
+    } finally {
+      await running?.stop('test');
+      await database.close();
+    }
+  }, 90_000);
 });

@@ -2,7 +2,7 @@ import type { ServerCredentials, ServerInterceptor } from '@grpc/grpc-js';
 import type { Db } from 'mongodb';
 import path from 'node:path';
 import { ConfigError, loadConfigOrExit, SERVICES, type EnvReader, type ServerConfig, type ServiceKey } from '@signalpath/config';
-import { GrpcServer, serve, type ErrorSink, type RunningService } from '@signalpath/grpc-kit';
+import { serve, type ErrorSink, type GrpcServer, type RunningService } from '@signalpath/grpc-kit';
 import { createAuthInterceptor, DEFAULT_TOKEN_TTL_SECONDS, ensureDevKeys, loadKeyRing, loadTlsIdentity } from '@signalpath/service-auth';
 import { configureServiceIdentity } from '@signalpath/service-clients';
 import { createMongo, databaseName, ensureIndexes, type IndexPlan } from '@signalpath/mongo';
@@ -57,6 +57,7 @@ export async function runService<C extends ServerConfig>(module: ServiceModule<C
     },
   );
   let indexed = await indexesReady;
+  let indexing: Promise<boolean> | undefined;
   logger.info({ auth: config.authMode, mtls: Boolean(config.tlsDir) }, 'service identity configured');
   const instance = module.create({ config, db: mongo.db, logger, security });
   const running = await serve({
@@ -68,13 +69,56 @@ export async function runService<C extends ServerConfig>(module: ServiceModule<C
     shutdownGraceMs: config.shutdownGraceMs,
     shutdownDrainMs: config.shutdownDrainMs,
     readiness: async () => {
-      if (!indexed) indexed = await ensureIndexes(mongo.db, module.indexes).then(() => true, () => false);
+      if (!indexed) {
+        // One attempt at a time: a check that timed out may leave its attempt running.
+        indexing ??= ensureIndexes(mongo.db, module.indexes)
+          .then(
+            () => true,
+            () => false,
+          )
+          .finally(() => (indexing = undefined));
+        indexed = await indexing;
+      }
       return indexed && (await mongo.ping());
     },
     closers: [async () => instance.close?.(), () => mongo.close(), () => shutdownTelemetry()],
   });
   instance.start?.();
-  return running;
+  const shedding = reportShedding(instance.server, logger);
+  return {
+    port: running.port,
+    stop: async (reason) => {
+      clearInterval(shedding);
+      await running.stop(reason);
+    },
+  };
+}
+
+/** How often calls refused by load shedding are summed up in the log. */
+export const SHEDDING_REPORT_INTERVAL_MS = 5_000;
+
+/**
+ * One log line per interval in which load shedding refused calls (counts only): overload shows
+ * in the log without a line per refused call, which would add load when there is already too much.
+ */
+export function reportShedding(server: GrpcServer, logger: Pick<Logger, 'warn'>, intervalMs = SHEDDING_REPORT_INTERVAL_MS): NodeJS.Timeout {
+  let last = server.admission?.stats();
+  const timer = setInterval(() => {
+    const now = server.admission?.stats();
+    const before = last;
+    if (!now || !before) return;
+    const refused = Object.fromEntries(Object.entries(now.refused).map(([reason, count]) => [reason, count - before.refused[reason as keyof typeof now.refused]]));
+    const total = Object.values(refused).reduce((a, b) => a + b, 0);
+    if (total > 0) {
+      logger.warn(
+        { refused_total: total, refused, admitted: now.admitted - before.admitted, running: now.running, queued: now.queued, service_ms: now.serviceMs, limits: server.admission?.limits },
+        'load shedding: calls refused with RESOURCE_EXHAUSTED',
+      );
+    }
+    last = now;
+  }, intervalMs);
+  timer.unref();
+  return timer;
 }
 
 /**

@@ -2,6 +2,15 @@ import { PeriodicTask } from './periodic-task';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Waits for progress (bounded, so a broken task fails the test instead of outliving it). */
+async function until(probe: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(5);
+  }
+}
+
 describe('PeriodicTask', () => {
   it('runs passes one at a time on the interval and keeps going after a failing pass', async () => {
     let active = 0;
@@ -21,7 +30,7 @@ describe('PeriodicTask', () => {
     );
     task.start();
     task.start();
-    await sleep(120);
+    await until(() => passes >= 3);
     await task.stop();
     expect(passes).toBeGreaterThanOrEqual(3);
     expect(maxActive).toBe(1);
@@ -40,7 +49,7 @@ describe('PeriodicTask', () => {
       { intervalMs: 1, firstDelayMs: 0, onError: () => undefined },
     );
     task.start();
-    await sleep(10);
+    await until(() => started > 0);
     await task.stop();
     expect(finished).toBe(started);
     await sleep(30);

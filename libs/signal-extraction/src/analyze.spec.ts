@@ -1,6 +1,6 @@
 import { getTaxonomy } from '@signalpath/taxonomy';
 import { isNeverForAds } from '@signalpath/sensitive-topics';
-import { analyzeText, sensitiveClassOfTopic, SENSITIVE_CLASSES, type Analysis, type SensitiveDetector, type TopicExtractor } from './index';
+import { analyzeText, sensitiveClassOfTopic, SENSITIVE_CLASSES, tokenize, type Analysis, type SensitiveDetector, type TopicExtractor } from './index';
 
 const taxonomy = getTaxonomy();
 const nameOf = (id: string) => taxonomy.get(id)?.name;
@@ -116,14 +116,24 @@ describe('analyzeText', () => {
     expect(a.suppressed).toEqual(['HEALTH', 'RELIGION']);
   });
 
-  it('is fast enough for thousands of ~200-character messages per second', () => {
+  it('costs a bounded multiple of plain tokenization, measured in the same run', () => {
+    // A ratio, not a fixed budget: the machine is shared, and both sides slow down together.
+    // The benchmark (npm run bench:extraction) measures ~0.1; a tenth of that means a regression.
     const text =
       "um so like i've been really into bouldering lately and uh i need new climbing shoes. Also my sister keeps asking about a trip to Lisbon next spring, any hotel ideas near the old town?";
+    const rate = (fn: () => unknown) => {
+      const n = 500;
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < n; i++) fn();
+      return n / (Number(process.hrtime.bigint() - start) / 1e9);
+    };
     for (let i = 0; i < 200; i++) analyzeText(text);
-    const n = 2000;
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) analyzeText(text);
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    expect(n / seconds).toBeGreaterThan(2000);
+    let tokenizeBest = 0;
+    let analyzeBest = 0;
+    for (let round = 0; round < 3; round++) {
+      tokenizeBest = Math.max(tokenizeBest, rate(() => tokenize(text)));
+      analyzeBest = Math.max(analyzeBest, rate(() => analyzeText(text)));
+    }
+    expect(analyzeBest / tokenizeBest).toBeGreaterThan(0.01);
   });
 });

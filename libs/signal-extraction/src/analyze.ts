@@ -1,9 +1,10 @@
 import { getTaxonomy } from '@signalpath/taxonomy';
 import { isRestrictedTopic, sensitiveClassOfTopic as policyClassOfTopic, type SensitiveClass } from '@signalpath/sensitive-topics';
 import { splitClauses } from './clauses';
-import { ANAPHORA, ANAPHORA_PREPOSITIONS, CONDITION_CONTEXT, INTEREST_STEMS } from './cues';
-import { classRank, sortClasses } from './engine';
+import { classRank, getLexiconEngine, sortClasses, type LexiconEngine } from './engine';
 import { byWeight, combineWeights, getDefaultDetector, getDefaultExtractor, LexiconSensitiveDetector, LexiconTopicExtractor } from './lexicon-models';
+import { identifyLanguage } from './language/identify';
+import { markerClass, normalizeText } from './language/normalize';
 import { tokenize, type Tokens } from './text';
 import type { Analysis, AnalyzedSignal, ExtractedTopic, SensitiveDetector, SignalPolicyOptions, TopicExtractor } from './types';
 import type { Clause } from './clauses';
@@ -44,6 +45,9 @@ export function sensitiveClassOfTopic(topicId: string): SensitiveClass | undefin
 }
 
 interface ClauseInput {
+  /** Character range in the (normalized) text, to line up the clauses of two languages. */
+  start: number;
+  end: number;
   classes: SensitiveClass[];
   topics: ExtractedTopic[];
   interest: boolean;
@@ -74,27 +78,68 @@ function relatedTopics(): Map<SensitiveClass, Set<string>> {
  * `deps` swaps the extractor and/or detector (e.g. for an external model service); both are then
  * called clause by clause, so the same granularity applies.
  */
-export function analyzeText(text: string, options?: Partial<SignalPolicyOptions>, deps?: AnalyzeDeps): Analysis {
+export function analyzeText(input: string, options?: Partial<SignalPolicyOptions>, deps?: AnalyzeDeps): Analysis {
   const opts: SignalPolicyOptions = { ...DEFAULT_POLICY_OPTIONS, ...stripUndefined(options) };
-  const extractor = deps?.extractor ?? getDefaultExtractor();
-  const detector = deps?.detector ?? getDefaultDetector();
+  // Issue 13: invisible characters, look-alike letters, leetspeak and spelt-out words fold before
+  // anything reads the text; religious and identity emoji become class markers.
+  const text = normalizeText(input);
+  // Privacy invariant 8: a message in a language the extractor does not support, or of uncertain
+  // language, yields nothing (the caller counts and reports it from `language`).
+  const language = identifyLanguage(text);
+  if (!language.supported) return { signals: [], suppressed: [], language };
+  if (deps?.extractor === undefined && deps?.detector === undefined) {
+    // The language's own lexicon; a code-switched message is read with each language's, merged.
+    return { ...analyzeWithEngines(text, language.languages.map((code) => getLexiconEngine(code)), opts), language };
+  }
+  const extractor = deps.extractor ?? getDefaultExtractor();
+  const detector = deps.detector ?? getDefaultDetector();
   const builtIn =
     extractor instanceof LexiconTopicExtractor && detector instanceof LexiconSensitiveDetector && extractor.engine === detector.engine;
-  const { clauses, crossClause } = builtIn ? lexiconClauses(extractor, text) : pluggableClauses(extractor, detector, text);
-  return applyPolicy(clauses, crossClause, opts);
+  const { clauses, crossClause } = builtIn ? lexiconClauses(extractor.engine, text) : pluggableClauses(extractor, detector, text, getLexiconEngine(language.code));
+  return { ...applyPolicy(clauses, crossClause, opts), language };
+}
+
+/**
+ * The policy over the clauses of one or more language engines (a code-switched message: each
+ * language's lexicon reads the whole text; the first language's clauses are the frame, and every
+ * other language's clause adds its classes, cues and topics to the clauses it overlaps, so a class
+ * found by either lexicon governs the topics of both). Exported for tests.
+ */
+export function analyzeWithEngines(input: string, engines: readonly LexiconEngine[], opts: SignalPolicyOptions = DEFAULT_POLICY_OPTIONS): Analysis {
+  const text = normalizeText(input); // idempotent: a no-op when analyzeText already did it
+  const [first, ...others] = engines.map((engine) => lexiconClauses(engine, text));
+  for (const other of others) {
+    first.crossClause = sortClasses([...first.crossClause, ...other.crossClause]);
+    for (const oc of other.clauses) {
+      const overlapping = first.clauses.filter((c) => c.start < oc.end && oc.start < c.end);
+      if (overlapping.length === 0) {
+        first.clauses.push({ ...oc });
+        continue;
+      }
+      for (const c of overlapping) {
+        c.classes = sortClasses([...c.classes, ...oc.classes]);
+        c.interest ||= oc.interest;
+        c.conditionContext ||= oc.conditionContext;
+      }
+      overlapping[0].topics = [...overlapping[0].topics, ...oc.topics];
+    }
+  }
+  return applyPolicy(first.clauses, first.crossClause, opts);
 }
 
 function stripUndefined(options: Partial<SignalPolicyOptions> | undefined): Partial<SignalPolicyOptions> {
   return options?.allowSensitiveContent === undefined ? {} : { allowSensitiveContent: options.allowSensitiveContent };
 }
 
-/** One pass of the built-in engine over the whole message. */
-function lexiconClauses(extractor: LexiconTopicExtractor, text: string): { clauses: ClauseInput[]; crossClause: SensitiveClass[] } {
-  const engine = extractor.engine;
-  const analysis = engine.analyze(text);
+/** One pass of a built-in engine over the whole message. */
+function lexiconClauses(engine: LexiconEngine, text: string): { clauses: ClauseInput[]; crossClause: SensitiveClass[] } {
+  // analyzeText normalized the text already.
+  const analysis = engine.analyze(text, true);
   const scored = engine.scoreClauses(analysis);
   return {
     clauses: analysis.clauses.map((c, i) => ({
+      start: c.clause.start,
+      end: c.clause.end,
       classes: c.classes,
       topics: scored[i],
       interest: c.interest,
@@ -109,31 +154,42 @@ function pluggableClauses(
   extractor: TopicExtractor,
   detector: SensitiveDetector,
   text: string,
+  engine: LexiconEngine,
 ): { clauses: ClauseInput[]; crossClause: SensitiveClass[] } {
-  const tokens = tokenize(text);
-  const clauses = splitClauses(tokens).map((clause) => {
+  // The language's tokenization and clause rules, so clauses match the built-in engine's.
+  const tokens = tokenize(text, engine.tokenizeOptions);
+  const clauses: ClauseInput[] = splitClauses(tokens, engine.data.clauses).map((clause) => {
     const part = text.slice(clause.start, clause.end);
+    // Emoji markers reveal their class whatever the detector makes of them.
+    const markers: SensitiveClass[] = [];
+    for (let i = clause.from; i < clause.to; i++) {
+      const cls = markerClass(tokens.surface[i]);
+      if (cls) markers.push(cls);
+    }
     return {
-      classes: sortClasses(detector.detect(part)),
+      start: clause.start,
+      end: clause.end,
+      classes: sortClasses([...detector.detect(part), ...markers]),
       topics: extractor.extract(part),
-      ...clauseCues(tokens, clause),
+      ...clauseCues(engine, tokens, clause),
     };
   });
   if (clauses.length === 0 && text.trim().length > 0) {
-    clauses.push({ classes: sortClasses(detector.detect(text)), topics: extractor.extract(text), interest: false, conditionContext: false });
+    clauses.push({ start: 0, end: text.length, classes: sortClasses(detector.detect(text)), topics: extractor.extract(text), interest: false, conditionContext: false });
   }
   const perClause = new Set(clauses.flatMap((c) => c.classes));
   const crossClause = clauses.length > 1 ? detector.detect(text).filter((c) => !perClause.has(c)) : [];
   return { clauses, crossClause };
 }
 
-function clauseCues(tokens: Tokens, clause: Clause): { interest: boolean; conditionContext: boolean } {
+function clauseCues(engine: LexiconEngine, tokens: Tokens, clause: Clause): { interest: boolean; conditionContext: boolean } {
+  const d = engine.data;
   let interest = tokens.questionAfter[clause.to - 1] === true;
   let conditionContext = false;
   for (let i = clause.from; i < clause.to; i++) {
-    if (INTEREST_STEMS.has(tokens.stems[i])) interest = true;
+    if (d.interestStems.has(tokens.stems[i])) interest = true;
     const w = tokens.surface[i];
-    if (CONDITION_CONTEXT.has(w) || (ANAPHORA.has(w) && i > clause.from && ANAPHORA_PREPOSITIONS.has(tokens.surface[i - 1]))) {
+    if (d.conditionContext.has(w) || (d.anaphora.has(w) && i > clause.from && d.anaphoraPrepositions.has(tokens.surface[i - 1]))) {
       conditionContext = true;
     }
   }

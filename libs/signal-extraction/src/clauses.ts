@@ -21,62 +21,31 @@ export interface Clause {
   afterConnector: boolean;
 }
 
-/** Single-word connectors that open a new clause. */
-const CONNECTORS = new Set([
-  'but',
-  'however',
-  'although',
-  'though',
-  'anyway',
-  'anyways',
-  'anyhow',
-  'also',
-  'besides',
-  'btw',
-  'meanwhile',
-  'otherwise',
-  'unrelated',
-  'separately',
-  'whereas',
-  'nevertheless',
-  'nonetheless',
-  'plus',
-]);
+/** A language's clause connectors (its cues.tsv "connector*" rows). */
+export interface ClauseRules {
+  /** Single words that open a new clause ("but", "anyway", "btw"). */
+  connectors: ReadonlySet<string>;
+  /** Multi-word connectors, as surface tokens ("by the way"); "and also" splits before "and". */
+  multiConnectors: readonly (readonly string[])[];
+  /** A connector word followed by one of these is part of a phrase ("plus size", "also known"). */
+  exemptNext: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Connector words that do not split at the start of a message ("plus", "though"). */
+  exemptFirst: ReadonlySet<string>;
+  /** ... or at its end ("though"). */
+  exemptLast: ReadonlySet<string>;
+}
 
-/** Multi-word connectors (surface tokens). "and also" / "oh and" split before their first word. */
-const MULTI_CONNECTORS: readonly (readonly string[])[] = [
-  ['by', 'the', 'way'],
-  ['on', 'another', 'note'],
-  ['on', 'a', 'different', 'note'],
-  ['on', 'a', 'separate', 'note'],
-  ['on', 'an', 'unrelated', 'note'],
-  ['other', 'than', 'that'],
-  ['apart', 'from', 'that'],
-  ['aside', 'from', 'that'],
-  ['in', 'other', 'news'],
-  ['that', 'said'],
-  ['having', 'said', 'that'],
-  ['changing', 'the', 'subject'],
-  ['on', 'the', 'other', 'hand'],
-  ['and', 'also'],
-  ['oh', 'and'],
-  ['and', 'then', 'also'],
-  ['and', 'anyway'],
-  ['so', 'anyway'],
-];
-
-/** "plus size", "also known as": the connector word is part of a phrase there. */
-function connectorExempt(surface: readonly string[], i: number): boolean {
+function connectorExempt(rules: ClauseRules, surface: readonly string[], i: number): boolean {
   const w = surface[i];
   const next = surface[i + 1];
-  if (w === 'plus' && (next === 'size' || next === 'sized' || next === 'one' || i === 0)) return true;
-  if (w === 'also' && next === 'known') return true;
-  if (w === 'though' && (next === undefined || i === 0)) return true;
+  if (next !== undefined && rules.exemptNext.get(w)?.has(next)) return true;
+  if (i === 0 && rules.exemptFirst.has(w)) return true;
+  if (next === undefined && rules.exemptLast.has(w)) return true;
   return false;
 }
 
-function multiConnectorAt(surface: readonly string[], i: number): number {
-  for (const words of MULTI_CONNECTORS) {
+function multiConnectorAt(rules: ClauseRules, surface: readonly string[], i: number): number {
+  for (const words of rules.multiConnectors) {
     if (surface[i] !== words[0]) continue;
     let ok = true;
     for (let k = 1; k < words.length; k++) {
@@ -90,7 +59,7 @@ function multiConnectorAt(surface: readonly string[], i: number): number {
   return 0;
 }
 
-export function splitClauses(tokens: Tokens): Clause[] {
+export function splitClauses(tokens: Tokens, rules: ClauseRules): Clause[] {
   const clauses: Clause[] = [];
   const { surface, before, starts, ends, length } = tokens;
   let from = 0;
@@ -104,8 +73,8 @@ export function splitClauses(tokens: Tokens): Clause[] {
       from = i;
       afterConnector = false;
     }
-    const multi = multiConnectorAt(surface, i);
-    if (multi > 0 || (CONNECTORS.has(surface[i]) && !connectorExempt(surface, i))) {
+    const multi = multiConnectorAt(rules, surface, i);
+    if (multi > 0 || (rules.connectors.has(surface[i]) && !connectorExempt(rules, surface, i))) {
       if (i > from) {
         close(i);
         from = i;

@@ -1,29 +1,12 @@
 import { getTaxonomy } from '@signalpath/taxonomy';
 import { SENSITIVE_CLASSES, type SensitiveClass } from '@signalpath/sensitive-topics';
 import { splitClauses, type Clause } from './clauses';
-import {
-  ANAPHORA,
-  ANAPHORA_PREPOSITIONS,
-  CONDITION_CONTEXT,
-  FILLERS,
-  INTEREST_STEMS,
-  NEGATION_BREAKERS,
-  NEGATION_CUES,
-  NEGATION_EXEMPT_NEXT,
-  NEGATION_WINDOW,
-  POST_NEGATION_CUES,
-  PURCHASE_STEMS,
-} from './cues';
+import { languageFolder, languageFolders } from './language/data';
+import { markerClass, normalizeText } from './language/normalize';
+import { buildLanguageLexicon, type LanguageLexicon, type PatternRule } from './lexicon/language-lexicon';
 import { compileLexicon, splitPhrases, type CompiledLexicon, type LexiconValue } from './lexicon/lexicon';
-import { CO_OCCURRENCE_RULES, NOT_A_PERSON_NEXT, PATTERN_GAPS, PATTERN_RULES, WORD_CLASSES, type WordClass } from './lexicon/patterns';
-import { GEAR_NOUNS, GLOBAL_EXCEPTIONS, SENSITIVE_CUES } from './lexicon/sensitive-cues';
-import { LEISURE_TOPICS } from './lexicon/topics-leisure';
-import { LIFE_TOPICS } from './lexicon/topics-life';
-import { SENSITIVE_TOPICS } from './lexicon/topics-sensitive';
-import { SPORTS_TOPICS } from './lexicon/topics-sports';
-import { WORK_TOPICS } from './lexicon/topics-work';
 import { PhraseMatcher, type PhraseMatch } from './matcher';
-import { tokenize, type Tokens } from './text';
+import { tokenize, type TokenizeOptions, type Tokens } from './text';
 
 /** The IAB node gear becomes next to a sport ("climbing shoes" → Sports Equipment). */
 export const SPORTS_EQUIPMENT_TOPIC = '551';
@@ -76,6 +59,9 @@ export interface ClauseTopic {
   weight: number;
 }
 
+/** A word class of the self-identification patterns ("SELF", "DEMONYM", ...). */
+type WordClass = string;
+
 interface Tagged {
   cls: WordClass;
   end: number;
@@ -87,23 +73,26 @@ function isDigitToken(word: string): boolean {
 }
 
 /**
- * The compiled lexicon and the per-message analysis over it. Built once (a few tens of
- * milliseconds) and shared; analysis of a message is a handful of trie walks over its tokens.
+ * One language's compiled lexicon and the per-message analysis over it. Built once per language
+ * (a few tens of milliseconds) and shared; analysis of a message is a handful of trie walks over
+ * its tokens.
  */
 export class LexiconEngine {
   readonly lexicon: CompiledLexicon;
-  private readonly tagger = new PhraseMatcher<WordClass>();
+  /** The language's data (word sets, rules), as read from its folder. */
+  readonly data: LanguageLexicon;
+  /** How messages read in this language are tokenized (its stemmer and abbreviations). */
+  readonly tokenizeOptions: TokenizeOptions;
+  private readonly tagger: PhraseMatcher<WordClass>;
   private readonly gearSports = new Set<string>();
   private readonly tier1Of = new Map<string, string>();
 
-  constructor() {
-    this.lexicon = compileLexicon(
-      [...SPORTS_TOPICS, ...LEISURE_TOPICS, ...LIFE_TOPICS, ...WORK_TOPICS, ...SENSITIVE_TOPICS],
-      SENSITIVE_CUES,
-      GEAR_NOUNS,
-      GLOBAL_EXCEPTIONS,
-    );
-    for (const [cls, words] of Object.entries(WORD_CLASSES) as [WordClass, readonly string[]][]) {
+  constructor(data: LanguageLexicon) {
+    this.data = data;
+    this.tokenizeOptions = { stem: data.stem, abbreviations: data.abbreviations };
+    this.lexicon = compileLexicon(data.topicLines, data.cueLines, data.gearNouns, data.exceptions, data.stem);
+    this.tagger = new PhraseMatcher<WordClass>(data.stem);
+    for (const [cls, words] of data.wordClasses) {
       for (const word of words) for (const phrase of splitPhrases(word)) this.tagger.add(phrase, cls);
     }
     const taxonomy = getTaxonomy();
@@ -115,14 +104,15 @@ export class LexiconEngine {
     return this.tier1Of.get(topicId) ?? topicId;
   }
 
-  analyze(text: string): MessageAnalysis {
-    const tokens = tokenize(text);
-    const clauses = splitClauses(tokens);
-    const skip = tokens.surface.map((w) => FILLERS.has(w));
+  /** `normalized`: the caller already ran normalizeText (analyzeText does; anyone else gets it here). */
+  analyze(text: string, normalized = false): MessageAnalysis {
+    const tokens = tokenize(normalized ? text : normalizeText(text), this.tokenizeOptions);
+    const clauses = splitClauses(tokens, this.data.clauses);
+    const skip = tokens.surface.map((w) => this.data.fillers.has(w));
     const analyses = clauses.map((clause) => this.analyzeClause(tokens, clause, skip));
     // "Golf? No thanks." — a short rejection right after a clause negates that clause's topics.
     for (let i = 0; i + 1 < analyses.length; i++) {
-      if (isRejection(tokens, analyses[i + 1].clause, skip)) analyses[i].mentions.clear();
+      if (this.isRejection(tokens, analyses[i + 1].clause, skip)) analyses[i].mentions.clear();
     }
     return { tokens, clauses: analyses, crossClauseClasses: this.crossClauseClasses(tokens, skip) };
   }
@@ -145,6 +135,10 @@ export class LexiconEngine {
       }
     }
     for (const c of this.patternClasses(tokens, clause, skip)) classes.add(c);
+    for (let i = clause.from; i < clause.to; i++) {
+      const marker = markerClass(surface[i]);
+      if (marker) classes.add(marker);
+    }
 
     // Topics: the longest phrases win ("rock climbing shoes" over "shoes"); cue-only phrases do not compete.
     const candidates = matches.filter((m) => m.values.some((v) => v.topics.length > 0 || v.exception || v.gear));
@@ -179,13 +173,14 @@ export class LexiconEngine {
     let interest = tokens.questionAfter[clause.to - 1] === true;
     let purchase = false;
     let conditionContext = false;
+    const d = this.data;
     for (let i = clause.from; i < clause.to; i++) {
       const s = stems[i];
-      if (!interest && INTEREST_STEMS.has(s)) interest = true;
-      if (!purchase && PURCHASE_STEMS.has(s)) purchase = true;
+      if (!interest && d.interestStems.has(s)) interest = true;
+      if (!purchase && d.purchaseStems.has(s)) purchase = true;
       if (!conditionContext) {
         const w = surface[i];
-        if (CONDITION_CONTEXT.has(w) || (ANAPHORA.has(w) && i > clause.from && ANAPHORA_PREPOSITIONS.has(surface[i - 1]))) {
+        if (d.conditionContext.has(w) || (d.anaphora.has(w) && i > clause.from && d.anaphoraPrepositions.has(surface[i - 1]))) {
           conditionContext = true;
         }
       }
@@ -229,29 +224,30 @@ export class LexiconEngine {
 
   private isNegated(tokens: Tokens, clause: Clause, m: PhraseMatch<LexiconValue>): boolean {
     const { surface } = tokens;
+    const n = this.data.negation;
     let seen = 0;
-    for (let j = m.start - 1; j >= clause.from && seen < NEGATION_WINDOW; j--) {
+    for (let j = m.start - 1; j >= clause.from && seen < n.window; j--) {
       const w = surface[j];
-      if (FILLERS.has(w)) continue;
-      if (NEGATION_CUES.has(w)) {
-        const exempt = NEGATION_EXEMPT_NEXT.get(w);
+      if (this.data.fillers.has(w)) continue;
+      if (n.cues.has(w)) {
+        const exempt = n.exemptNext.get(w);
         const next = j + 1 < m.start ? surface[j + 1] : undefined;
         // "never been to Paris" is not negative; "never been into golf" is.
         const after = j + 2 < m.start ? surface[j + 2] : undefined;
-        if (!(exempt && next !== undefined && exempt.has(next)) || (after !== undefined && LUKEWARM.has(after))) return true;
-      } else if (w === 'over' && j > clause.from && OVER_PREV.has(surface[j - 1])) {
+        if (!(exempt && next !== undefined && exempt.has(next)) || (after !== undefined && n.lukewarm.has(after))) return true;
+      } else if (w === 'over' && j > clause.from && n.overPrev.has(surface[j - 1])) {
         return true; // "I'm so over reality shows"
-      } else if (NEGATION_BREAKERS.has(w)) {
+      } else if (n.breakers.has(w)) {
         break;
       }
       seen++;
     }
-    const limit = Math.min(clause.to, m.end + NEGATION_WINDOW);
+    const limit = Math.min(clause.to, m.end + n.window);
     for (let j = m.end; j < limit; j++) {
       const w = surface[j];
-      if (POST_NEGATION_CUES.has(w)) return true;
+      if (n.post.has(w)) return true;
       // "golf isn't for me", "video games have never interested me", "baseball doesn't appeal to me"
-      if (POST_NEGATORS.has(w) && (POST_NEGATED.has(surface[j + 1]) || POST_NEGATED.has(surface[j + 2]))) return true;
+      if (n.postNegators.has(w) && (n.postNegated.has(surface[j + 1]) || n.postNegated.has(surface[j + 2]))) return true;
       if (w === 'but' || w === 'and' || w === 'because') break;
     }
     return false;
@@ -263,8 +259,8 @@ export class LexiconEngine {
     if (tags.size === 0) return [];
     const out = new Set<SensitiveClass>();
     const { surface } = tokens;
-    const gapOk = (k: number) => PATTERN_GAPS.has(surface[k]) || skip[k] || isDigitToken(surface[k]);
-    const matchFrom = (rule: (typeof PATTERN_RULES)[number], slot: number, pos: number): number => {
+    const gapOk = (k: number) => this.data.patternGaps.has(surface[k]) || skip[k] || isDigitToken(surface[k]);
+    const matchFrom = (rule: PatternRule, slot: number, pos: number): number => {
       // Returns the end of a match of rule.sequence[slot..] starting at or after pos (gaps allowed), or -1.
       for (let p = pos, gaps = 0; p < clause.to && gaps <= PATTERN_MAX_GAP; p++) {
         for (const t of tags.get(p) ?? []) {
@@ -279,13 +275,13 @@ export class LexiconEngine {
       return -1;
     };
     for (const list of tags.values()) {
-      for (const rule of PATTERN_RULES) {
+      for (const rule of this.data.patternRules) {
         if (rule.classes.every((c) => out.has(c))) continue;
         for (const t of list) {
           if (t.cls !== rule.sequence[0]) continue;
           const end = rule.sequence.length === 1 ? t.end : matchFrom(rule, 1, t.end);
           if (end < 0) continue;
-          if (rule.checkNext && end < clause.to && NOT_A_PERSON_NEXT.has(surface[end])) continue;
+          if (rule.checkNext && end < clause.to && this.data.notAPersonNext.has(surface[end])) continue;
           for (const c of rule.classes) out.add(c);
         }
       }
@@ -309,8 +305,14 @@ export class LexiconEngine {
     const present = new Set<WordClass>();
     for (const list of tags.values()) for (const t of list) present.add(t.cls);
     const out = new Set<SensitiveClass>();
-    for (const rule of CO_OCCURRENCE_RULES) if (rule.all.every((c) => present.has(c))) for (const c of rule.classes) out.add(c);
+    for (const rule of this.data.coOccurrence) if (rule.all.every((c) => present.has(c))) for (const c of rule.classes) out.add(c);
     return [...out];
+  }
+
+  private isRejection(tokens: Tokens, clause: Clause, skip: readonly boolean[]): boolean {
+    const words: string[] = [];
+    for (let i = clause.from; i < clause.to; i++) if (!skip[i]) words.push(tokens.surface[i]);
+    return words.length > 0 && words.length <= 4 && this.data.negation.rejections.has(words.join(' '));
   }
 
   /**
@@ -335,22 +337,6 @@ export class LexiconEngine {
       return out;
     });
   }
-}
-
-const REJECTIONS: readonly string[] = ['no thanks', 'no thank you', 'nope', 'hard pass', 'pass', 'not for me', 'no way', 'not my thing',
-  'not a fan', 'hell no', 'no', 'nah', 'never', 'not interested', 'boring', 'hate it', 'no interest', 'absolutely not', 'definitely not',
-  'not really', 'no chance', 'never again', 'ugh no', 'not a chance', 'god no', 'lol no', 'no no', 'eww', 'ew', 'yuck', 'meh'];
-const REJECTION_SET = new Set(REJECTIONS);
-const LUKEWARM = new Set(['into', 'a', 'interested', 'big', 'fond', 'keen', 'much', 'one']);
-const OVER_PREV = new Set(['so', 'im', 'totally', 'completely', 'kinda', 'pretty', 'really', 'just', 'all']);
-const POST_NEGATORS = new Set(['not', 'never', 'isnt', 'arent', 'wasnt', 'aint', 'dont', 'doesnt', 'didnt']);
-const POST_NEGATED = new Set(['for', 'my', 'really', 'fun', 'interesting', 'interest', 'interested', 'interests', 'appeal', 'appeals',
-  'appealed', 'excite', 'excites', 'excited', 'like', 'liked', 'enjoy', 'enjoyed', 'thing', 'worth', 'appealing']);
-
-function isRejection(tokens: Tokens, clause: Clause, skip: readonly boolean[]): boolean {
-  const words: string[] = [];
-  for (let i = clause.from; i < clause.to; i++) if (!skip[i]) words.push(tokens.surface[i]);
-  return words.length > 0 && words.length <= 4 && REJECTION_SET.has(words.join(' '));
 }
 
 function byStart<T>(matches: PhraseMatch<T>[]): Map<number, PhraseMatch<T>[]> {
@@ -387,10 +373,24 @@ export function classRank(cls: SensitiveClass): number {
   return CLASS_ORDER.get(cls) ?? SENSITIVE_CLASSES.length;
 }
 
-let shared: LexiconEngine | undefined;
+const engines = new Map<string, LexiconEngine>();
 
-/** The engine over the built-in lexicon, compiled on first use. */
-export function getLexiconEngine(): LexiconEngine {
-  shared ??= new LexiconEngine();
-  return shared;
+/**
+ * Compiles every supported language's lexicon now (a service calls it at start, so the first
+ * message does not pay for it) and returns what to report: each folder's status and checksum.
+ */
+export function compileLexicons(): Array<{ code: string; status: string; checksum: string; phrases?: number }> {
+  return languageFolders().map((f) => (f.status === 'supported' ? { code: f.code, status: f.status, checksum: f.checksum, phrases: getLexiconEngine(f.code).lexicon.size } : { code: f.code, status: f.status, checksum: f.checksum }));
+}
+
+/** The engine over a language's folder (default English), compiled on first use. */
+export function getLexiconEngine(code = 'en'): LexiconEngine {
+  let engine = engines.get(code);
+  if (!engine) {
+    const folder = languageFolder(code);
+    if (!folder) throw new Error(`no lexicon folder for language "${code}"`);
+    engine = new LexiconEngine(buildLanguageLexicon(folder));
+    engines.set(code, engine);
+  }
+  return engine;
 }

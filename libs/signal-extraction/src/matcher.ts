@@ -1,4 +1,5 @@
-import { phraseStems } from './text';
+import type { Stemmer } from './language/stemmers';
+import { phraseStems, stem } from './text';
 
 /**
  * A phrase matcher compiled once from a lexicon: a trie over token keys. A key is a Porter2 stem,
@@ -25,6 +26,9 @@ export class PhraseMatcher<T> {
   private maxDepth = 0;
   private count = 0;
 
+  /** `stemWord`: the language's stemmer, applied to every phrase word not written "=word". */
+  constructor(private readonly stemWord: Stemmer = stem) {}
+
   /** Adds a phrase. Words starting with "=" match that exact surface form only. */
   add(phrase: string, value: T): void {
     const keys: string[] = [];
@@ -32,7 +36,7 @@ export class PhraseMatcher<T> {
       if (word.startsWith('=')) {
         for (const w of word.slice(1).split(/[^a-z0-9\u00c0-\uffff]+/).filter(Boolean)) keys.push(`=${w}`);
       } else {
-        keys.push(...phraseStems(word));
+        keys.push(...phraseStems(word, this.stemWord));
       }
     }
     if (keys.length === 0) throw new Error(`lexicon: empty phrase "${phrase}"`);

@@ -1,6 +1,4 @@
-// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- ambient types of the untyped stemmer, needed wherever this file is compiled
-/// <reference path="./wink-porter2-stemmer.d.ts" />
-import porter2 from 'wink-porter2-stemmer';
+import { stemmerFor, type Stemmer } from './language/stemmers';
 
 /**
  * Tokenization shared by the lexicons and the matchers: lower case, apostrophes dropped inside
@@ -27,22 +25,17 @@ export interface Tokens {
   readonly length: number;
 }
 
-const STEM_CACHE = new Map<string, string>();
-const STEM_CACHE_LIMIT = 50_000;
+/** Porter2 stem, memoized (the English default). */
+export const stem: Stemmer = stemmerFor('porter2');
 
-/** Porter2 stem with a bounded memo (stemming dominates tokenization cost otherwise). */
-export function stem(word: string): string {
-  let s = STEM_CACHE.get(word);
-  if (s === undefined) {
-    s = word.length <= 2 || /\d/.test(word) ? word : porter2(word);
-    if (STEM_CACHE.size >= STEM_CACHE_LIMIT) STEM_CACHE.clear();
-    STEM_CACHE.set(word, s);
-  }
-  return s;
+export interface TokenizeOptions {
+  /** The language's stemmer (default Porter2). */
+  stem?: Stemmer;
+  /** Words whose trailing "." does not end a sentence (the language's cues.tsv "abbreviation" rows). */
+  abbreviations?: ReadonlySet<string>;
 }
 
-/** Abbreviations whose trailing "." does not end a sentence. */
-const ABBREVIATIONS = new Set(['dr', 'mr', 'mrs', 'ms', 'st', 'vs', 'etc', 'jr', 'sr', 'mt', 'ft', 'no', 'approx', 'e', 'g', 'i', 'u', 's', 'a', 'p', 'm']);
+const NO_ABBREVIATIONS: ReadonlySet<string> = new Set();
 
 function isAlnum(code: number): boolean {
   return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || code >= 0xc0;
@@ -73,7 +66,9 @@ const SPECIAL_FORMS: ReadonlyArray<[RegExp, string]> = [
   [/\b(lgbtq?i?a?)\+/g, '$1 '],
 ];
 
-export function tokenize(input: string): Tokens {
+export function tokenize(input: string, options: TokenizeOptions = {}): Tokens {
+  const stemWord = options.stem ?? stem;
+  const abbreviations = options.abbreviations ?? NO_ABBREVIATIONS;
   let text = input.toLowerCase();
   if (text.length !== input.length) text = input.replace(/[A-Z]/g, (c) => c.toLowerCase());
   for (const [re, rep] of SPECIAL_FORMS) text = text.replace(re, rep);
@@ -106,7 +101,7 @@ export function tokenize(input: string): Tokens {
       word = fold(word);
       if (word.length === 0) continue;
       surface.push(word);
-      stems.push(stem(word));
+      stems.push(stemWord(word));
       starts.push(start);
       ends.push(i);
       before.push(pending);
@@ -119,7 +114,7 @@ export function tokenize(input: string): Tokens {
       const next = i + 1 < n ? text[i + 1] : ' ';
       const last = surface.length > 0 ? surface[surface.length - 1] : '';
       const endsSentence =
-        !isDot || ((next === ' ' || next === '\n' || next === '\t' || next === '\r' || i + 1 >= n) && !ABBREVIATIONS.has(last));
+        !isDot || ((next === ' ' || next === '\n' || next === '\t' || next === '\r' || i + 1 >= n) && !abbreviations.has(last));
       if (endsSentence) {
         pending = Boundary.Sentence;
         if (ch === '?' && surface.length > 0) questionAfter[surface.length - 1] = true;
@@ -135,6 +130,6 @@ export function tokenize(input: string): Tokens {
 }
 
 /** Tokenizes a lexicon phrase into stems (no boundaries). */
-export function phraseStems(phrase: string): string[] {
-  return tokenize(phrase).stems;
+export function phraseStems(phrase: string, stemWord: Stemmer = stem): string[] {
+  return tokenize(phrase, { stem: stemWord }).stems;
 }

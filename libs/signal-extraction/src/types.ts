@@ -1,4 +1,5 @@
 import type { SensitiveClass } from '@signalpath/sensitive-topics';
+import type { LanguageVerdict } from './language/identify';
 
 /** A topic found in text: an IAB Content Taxonomy 3.1 Unique ID and a weight in (0, 1]. */
 export interface ExtractedTopic {
@@ -44,4 +45,9 @@ export interface Analysis {
   signals: AnalyzedSignal[];
   /** Sensitive classes detected in the text (distinct, sorted alphabetically). */
   suppressed: SensitiveClass[];
+  /**
+   * The language identified. When `language.supported` is false the message was not analyzed:
+   * no signal, no class (privacy invariant 8).
+   */
+  language?: LanguageVerdict;
 }

@@ -29,17 +29,22 @@ export async function startTestService<C extends ServerConfig>(
     dbName?: string;
     /** Check service tokens signed by this key ring (auth is off in tests unless given). */
     auth?: KeyRing;
+    /** Listen on this port instead of an ephemeral one (services that must know each other's address up front). */
+    port?: number;
+    /** Another database server (e.g. a private one the test stops and starts) instead of MONGODB_URI. */
+    mongoUri?: string;
   } = {},
 ): Promise<TestService<C>> {
-  const uri = requireMongoUri();
-  const reader = envReader({ ...options.env, MONGODB_URI: uri });
-  const config = { ...module.readConfig(reader), port: 0, host: '127.0.0.1' };
+  const uri = options.mongoUri ?? requireMongoUri();
+  // Tests are development runs (built-in secrets allowed) unless a test says otherwise.
+  const reader = envReader({ SIGNALPATH_ENV: 'development', ...options.env, MONGODB_URI: uri });
+  const config = { ...module.readConfig(reader), port: options.port ?? 0, host: '127.0.0.1' };
   reader.done();
   const mongo = createMongo({ uri, dbName: options.dbName ?? uniqueDbName(module.key), appName: `test-${module.key}` });
   await ensureIndexes(mongo.db, module.indexes);
   const security = options.auth ? { interceptors: [createAuthInterceptor({ publicKeys: options.auth.publicKeys })] } : {};
   const instance = module.create({ config, db: mongo.db, logger: createLogger(`test-${module.key}`, process.env.TEST_LOG_LEVEL ?? 'silent'), security });
-  const port = await instance.server.listen('127.0.0.1', 0);
+  const port = await instance.server.listen('127.0.0.1', options.port ?? 0);
   instance.server.setServing(true);
   if (options.startBackground !== false) instance.start?.();
   return {

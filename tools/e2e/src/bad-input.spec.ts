@@ -1,8 +1,9 @@
-import { status, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { common, consent, profile, ranking, signal } from '@signalpath/proto';
-import { tokenMetadataProvider } from '@signalpath/service-auth';
+import { loadKeyRing, tokenMetadataProvider } from '@signalpath/service-auth';
 import { createProfileClient, createSignalClient } from '@signalpath/service-clients';
+import { callRaw, withRawMessage, withRawTimestamp, type RawTimestamp } from '@signalpath/testing';
 import { startE2eStack, type E2eStack } from './stack';
 // The health probe the process manager uses (CommonJS so jest can load it).
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the tools' process manager, plain CommonJS
@@ -34,6 +35,8 @@ const { OK, INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, ABORTED, FAILED_PRECOND
 const USERS = ['bad-input-user-1', 'bad-input-user-2'];
 const ITEMS = ['bad-input-item-post', 'bad-input-item-ad'];
 const TOPICS = ['500', '210', '1', '483'];
+/** Strings that name Object.prototype members: any lookup keyed by caller input must treat them as plain strings. */
+const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__'];
 const SETTINGS_PATHS = [
   'ai_chat_ads', 'ai_chat_content', 'cross_app_sharing', 'ad_preferences', 'ad_preferences.blocked_topic_ids',
   'ad_preferences.blocked_advertiser_ids', 'ad_preferences.see_fewer_topic_ids', 'feed_controls', 'feed_controls.non_personalized_feed',
@@ -46,7 +49,7 @@ const SETTINGS_PATHS = [
 const charsOf = (min: number, max: number) => fc.string({ unit: fc.integer({ min, max }).map((c) => String.fromCharCode(c)), maxLength: 20 });
 /** Strings that fit many times in one message (array elements). */
 const shortString = fc.oneof(
-  fc.constantFrom('', ' ', '\t\n', 'US', 'us', 'ZZ', '0', '-1', '$where', '{"$gt":""}', 'a.b', '\u0000'),
+  fc.constantFrom('', ' ', '\t\n', 'US', 'us', 'ZZ', '0', '-1', '$where', '{"$gt":""}', 'a.b', '\u0000', ...PROTOTYPE_KEYS),
   fc.string({ maxLength: 24 }),
   fc.string({ unit: 'grapheme', maxLength: 12 }),
   fc.string({ unit: 'binary', maxLength: 12 }),
@@ -95,6 +98,31 @@ const date = mostly(
 const int32 = mostly(fc.integer({ min: 0, max: 600 }), fc.oneof(fc.constantFrom(-1, 2 ** 31 - 1, -(2 ** 31)), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })));
 const int64 = fc.oneof(fc.constantFrom('0', '1', '-1', '9223372036854775807', '-9223372036854775808'), fc.bigInt({ min: -(BigInt(2) ** BigInt(63)), max: BigInt(2) ** BigInt(63) - BigInt(1) }).map(String));
 const double = mostly(fc.double({ min: 0.01, max: 1, noNaN: true }), fc.oneof(fc.double(), fc.constantFrom(Number.NaN, Infinity, -Infinity, -0, 0, 1e308, 5e-324)));
+
+/**
+ * Raw wire Timestamps (what a Date cannot express): any int64 seconds with any int32 nanos, the
+ * edges of the protobuf range, and recent valid times. Times within 10 s of "now + 5 minutes" are
+ * left out: the server's clock moves on between generating and deciding.
+ */
+const INT64_MAX = BigInt('9223372036854775807');
+const MIN_SECONDS = BigInt('-62135596800');
+const MAX_SECONDS = BigInt('253402300799');
+const rawTimestamp: fc.Arbitrary<RawTimestamp> = fc
+  .oneof(
+    fc.record({ seconds: fc.bigInt({ min: -INT64_MAX - BigInt(1), max: INT64_MAX }).map(String), nanos: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }) }),
+    fc.record({
+      seconds: fc.constantFrom(String(INT64_MAX), String(-INT64_MAX - BigInt(1)), String(MAX_SECONDS), String(MAX_SECONDS + BigInt(1)), String(MIN_SECONDS), String(MIN_SECONDS - BigInt(1)), '0', '1577836799', '1577836800'),
+      nanos: fc.constantFrom(0, -1, 999_999_999, 1_000_000_000, 2 ** 31 - 1, -(2 ** 31)),
+    }),
+    fc.record({ seconds: fc.integer({ min: Math.floor(NOW / 1000) - 90 * 86_400, max: Math.floor(NOW / 1000) + 3_600 }).map(String), nanos: fc.integer({ min: -2, max: 1_000_000_001 }) }),
+  )
+  .filter((t) => Math.abs(timestampMs(t) - (Date.now() + 5 * 60_000)) > 10_000 || !isValidRawTimestamp(t));
+
+function isValidRawTimestamp(t: RawTimestamp): boolean {
+  const seconds = BigInt(t.seconds);
+  return seconds >= MIN_SECONDS && seconds <= MAX_SECONDS && Number.isInteger(t.nanos) && t.nanos >= 0 && t.nanos <= 999_999_999;
+}
+const timestampMs = (t: RawTimestamp) => Number(t.seconds) * 1000 + Math.floor(t.nanos / 1e6);
 
 /** A short list, or one just over `max` (filled with one small element so the message stays small). */
 const listOf = <T>(element: fc.Arbitrary<T>, max: number, small: fc.Arbitrary<T> = element) =>
@@ -289,7 +317,7 @@ describe('bad input on every RPC (four processes, property-based)', () => {
         partial<consent.UpdateSettingsRequest>({
           userId,
           settings,
-          updateMask: mostly(fc.subarray(SETTINGS_PATHS.slice(0, 13), { minLength: 1, maxLength: 3 }), fc.array(fc.oneof(fc.constantFrom(...SETTINGS_PATHS), shortString), { maxLength: 4 })),
+          updateMask: mostly(fc.subarray(SETTINGS_PATHS.slice(0, 13), { minLength: 1, maxLength: 3 }), fc.array(fc.oneof(fc.constantFrom(...SETTINGS_PATHS), fc.constantFrom(...PROTOTYPE_KEYS), shortString), { maxLength: 4 })),
           expectedVersion: fc.oneof({ weight: 3, arbitrary: fc.constant('0') }, { weight: 1, arbitrary: int64 }),
         }),
         (r) => stack.clients.consent.updateSettings(consent.UpdateSettingsRequest.fromPartial(r)),
@@ -437,6 +465,133 @@ describe('bad input on every RPC (four processes, property-based)', () => {
       ]));
   });
 
+  /**
+   * Every RPC carrying a Timestamp, sent raw: an invalid one must be INVALID_ARGUMENT naming the
+   * field; a valid one is decided on its merits (an event more than 5 minutes ahead is refused,
+   * ApplySignals also refuses times before 2020), and nothing is ever INTERNAL.
+   */
+  describe('timestamp extremes on every RPC that takes one (raw on the wire)', () => {
+    type Rule = 'any' | 'event' | 'signal';
+    let sequence = 0;
+    async function fuzzTimestamp(
+      rpc: string,
+      method: { path: string; responseDeserialize(bytes: Buffer): unknown },
+      metadata: () => Metadata | Promise<Metadata>,
+      field: string,
+      rule: Rule,
+      build: (timestamp: RawTimestamp) => Uint8Array,
+      itemError?: (response: unknown) => { code: number; message: string } | undefined,
+    ) {
+      const run = await fc.check(
+        fc.asyncProperty(rawTimestamp, async (timestamp) => {
+          callCounts.set(rpc, (callCounts.get(rpc) ?? 0) + 1);
+          sequence++;
+          const address = stack.addresses[rpc.split('.')[0] as keyof E2eStack['addresses']];
+          const callMetadata = await metadata();
+          let outcome = await outcomeOf(() => callRaw(address, method, build(timestamp), { metadata: callMetadata, timeoutMs: 10_000 }));
+          const item = outcome.code === OK && itemError ? itemError(outcome.response) : undefined;
+          if (item && item.code !== OK) outcome = { code: item.code, details: item.message };
+          const ms = timestampMs(timestamp);
+          const expected = !isValidRawTimestamp(timestamp)
+            ? `INVALID_ARGUMENT: ${field}: must be a valid timestamp`
+            : rule !== 'any' && ms > Date.now() + 5 * 60_000
+              ? `INVALID_ARGUMENT: ${field}: must not be more than 5 minutes in the future`
+              : rule === 'signal' && ms < Date.UTC(2020, 0, 1)
+                ? `INVALID_ARGUMENT: ${field}: must not be before 2020-01-01T00:00:00.000Z`
+                : 'OK';
+          expect(`${status[outcome.code]}${outcome.code === OK ? '' : `: ${outcome.details}`}`.slice(0, expected.length)).toBe(expected);
+        }),
+        { numRuns: RUNS_PER_RPC * 2, seed: SEED },
+      );
+      if (run.failed) throw new Error(`${run.errorInstance instanceof Error ? run.errorInstance.message : String(run.errorInstance)}\n  timestamp: ${JSON.stringify(run.counterexample?.[0])}, seed ${run.seed}`);
+    }
+
+    const operator = (service: string) => {
+      const token = stack.operatorToken(service);
+      return async () => {
+        const metadata = new Metadata();
+        metadata.set('authorization', `Bearer ${await token}`);
+        return metadata;
+      };
+    };
+    const interactionWith = (timestamp: RawTimestamp) =>
+      withRawTimestamp(
+        signal.Interaction.encode(
+          signal.Interaction.fromPartial({ interactionId: `bad-input-ts-${sequence}`, userId: USERS[0], surface: 3, modality: 1, text: 'we cooked pasta' }),
+        ).finish(),
+        7,
+        timestamp,
+      );
+    const itemWith = (timestamp: RawTimestamp) =>
+      withRawTimestamp(ranking.Item.encode(ranking.Item.fromPartial({ itemId: `bad-input-ts-${sequence}`, kind: 2, topicIds: ['500'], baseScore: 1 })).finish(), 8, timestamp);
+
+    it('CheckEligibility', () =>
+      fuzzTimestamp('consent.CheckEligibility', consent.ConsentServiceService.checkEligibility, operator(SERVICE.consent), 'event_time', 'event', (t) =>
+        withRawTimestamp(consent.CheckEligibilityRequest.encode(consent.CheckEligibilityRequest.fromPartial({ userId: USERS[0], surface: 3, purpose: 1 })).finish(), 4, t),
+      ));
+
+    it('BatchCheckEligibility', () =>
+      fuzzTimestamp('consent.BatchCheckEligibility', consent.ConsentServiceService.batchCheckEligibility, operator(SERVICE.consent), 'queries[0].event_time', 'event', (t) =>
+        withRawMessage(new Uint8Array(), 1, withRawTimestamp(consent.EligibilityQuery.encode(consent.EligibilityQuery.fromPartial({ userId: USERS[0], surface: 3, purpose: 2 })).finish(), 4, t)),
+      ));
+
+    it('IngestInteraction', () =>
+      fuzzTimestamp('signal.IngestInteraction', signal.SignalServiceService.ingestInteraction, operator(SERVICE.signal), 'interaction.event_time', 'event', (t) =>
+        withRawMessage(new Uint8Array(), 1, interactionWith(t)),
+      ));
+
+    it('IngestInteractions (the item error)', () =>
+      fuzzTimestamp(
+        'signal.IngestInteractions',
+        signal.SignalServiceService.ingestInteractions,
+        operator(SERVICE.signal),
+        'interactions[0].event_time',
+        'event',
+        (t) => withRawMessage(new Uint8Array(), 1, interactionWith(t)),
+        (response) => {
+          const [result] = (response as signal.IngestInteractionsResponse).results;
+          return { code: result.errorCode, message: result.errorMessage };
+        },
+      ));
+
+    it('RecordActivity', () =>
+      fuzzTimestamp('signal.RecordActivity', signal.SignalServiceService.recordActivity, operator(SERVICE.signal), 'event_time', 'event', (t) =>
+        withRawTimestamp(signal.RecordActivityRequest.encode({ activityId: `bad-input-ts-${sequence}`, userId: USERS[0], surface: 2, sourceKind: 2, topicIds: ['500'], eventTime: undefined }).finish(), 6, t),
+      ));
+
+    it('PreviewSignals', () =>
+      fuzzTimestamp('signal.PreviewSignals', signal.SignalServiceService.previewSignals, operator(SERVICE.signal), 'interaction.event_time', 'event', (t) =>
+        withRawMessage(new Uint8Array(), 1, interactionWith(t)),
+      ));
+
+    it('ApplySignals (as SignalService)', () =>
+      fuzzTimestamp(
+        'profile.ApplySignals',
+        profile.ProfileServiceService.applySignals,
+        tokenMetadataProvider(loadKeyRing(stack.env.SIGNALPATH_KEYS_DIR ?? '', { allowDevelopmentKeys: true }), 'signal-service', SERVICE.profile),
+        'signals[0].event_time',
+        'signal',
+        (t) =>
+          withRawMessage(
+            new Uint8Array(),
+            1,
+            withRawTimestamp(
+              profile.ProfileSignal.encode(profile.ProfileSignal.fromPartial({ signalId: `bad-input-ts-${sequence}`, userId: 'bad-input-ts', surface: 1, topicId: '500', weight: 0.5, sourceKind: 2 })).finish(),
+              8,
+              t,
+            ),
+          ),
+      ));
+
+    it('UpsertItems', () =>
+      fuzzTimestamp('ranking.UpsertItems', ranking.RankingServiceService.upsertItems, operator(SERVICE.ranking), 'items[0].create_time', 'any', (t) => withRawMessage(new Uint8Array(), 1, itemWith(t))));
+
+    it('Rank (an inline candidate)', () =>
+      fuzzTimestamp('ranking.Rank', ranking.RankingServiceService.rank, operator(SERVICE.ranking), 'candidates[0].item.create_time', 'any', (t) =>
+        withRawMessage(ranking.RankRequest.encode({ userId: USERS[0], surface: 1, candidates: [] }).finish(), 3, withRawMessage(new Uint8Array(), 2, itemWith(t))),
+      ));
+  });
+
   describe('explicit limits', () => {
     const overLimit = 'x'.repeat(4 * MiB + 1024);
     // SignalService receives up to 500 × (32 KiB + 1 KiB) + 1 MiB, so that a full batch of maximal texts fits.
@@ -518,12 +673,21 @@ describe('bad input on every RPC (four processes, property-based)', () => {
       expect(status[(await outcomeOf(() => clients.consent.batchCheckEligibility({ queries: Array(500).fill(query) }))).code]).toBe('OK');
     });
 
+    it('UpdateSettings with an update_mask path named like an Object.prototype member is INVALID_ARGUMENT naming it', async () => {
+      for (const path of PROTOTYPE_KEYS) {
+        const outcome = await outcomeOf(() =>
+          stack.clients.consent.updateSettings({ userId: USERS[1], settings: consent.Settings.fromPartial({ region: 'US' }), updateMask: [path], expectedVersion: '1' }),
+        );
+        expect(`${status[outcome.code]}: ${outcome.details}`).toBe(`INVALID_ARGUMENT: update_mask.paths[0]: unknown field path "${path}"`);
+      }
+    });
+
     it('user-data RPCs called as the operator are PERMISSION_DENIED', async () => {
       const { clients } = stack;
       const outcomes = await Promise.all([
-        outcomeOf(() => clients.signal.deleteUserData({ userId: USERS[0], scope: 2, erasureJobId: '' })),
+        outcomeOf(() => clients.signal.deleteUserData({ userId: USERS[0], scope: 2, erasureJobId: '', cutoffTime: undefined })),
         outcomeOf(() => clients.signal.exportUserData({ userId: USERS[0] })),
-        outcomeOf(() => clients.profile.deleteUserData({ userId: USERS[0], scope: 2, erasureJobId: '' })),
+        outcomeOf(() => clients.profile.deleteUserData({ userId: USERS[0], scope: 2, erasureJobId: '', cutoffTime: undefined })),
         outcomeOf(() => clients.profile.exportUserData({ userId: USERS[0] })),
         outcomeOf(() => clients.profile.applySignals({ signals: [] })),
       ]);
@@ -537,7 +701,8 @@ describe('bad input on every RPC (four processes, property-based)', () => {
     const unexpected = stack.logs.join('').split('\n').filter((line) => line.includes('unexpected error'));
     expect(unexpected).toEqual([]);
     const total = [...callCounts.values()].reduce((a, b) => a + b, 0);
-    expect(callCounts.size).toBe(28);
-    expect(total).toBeGreaterThanOrEqual(28 * RUNS_PER_RPC);
+    // 28 RPCs with arbitrary requests, 9 with arbitrary raw Timestamps.
+    expect(callCounts.size).toBe(37);
+    expect(total).toBeGreaterThanOrEqual(37 * RUNS_PER_RPC);
   });
 });

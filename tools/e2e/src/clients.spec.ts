@@ -20,7 +20,8 @@ const ITEMS: ranking.Item[] = [
 ];
 
 async function grpcurl(token: string, address: string, method: string, body: unknown): Promise<Record<string, unknown>> {
-  const { stdout } = await run(GRPCURL, ['-plaintext', '-H', `authorization: Bearer ${token}`, '-d', JSON.stringify(body), address, method]);
+  // Bounded: a grpcurl that hangs is killed instead of holding the suite.
+  const { stdout } = await run(GRPCURL, ['-plaintext', '-H', `authorization: Bearer ${token}`, '-d', JSON.stringify(body), address, method], { timeout: 30_000 });
   return JSON.parse(stdout) as Record<string, unknown>;
 }
 
@@ -62,7 +63,8 @@ describe('clients in other languages against the running services', () => {
     });
     expect(ingest.status).toBe('INGEST_STATUS_ACCEPTED');
     let recommended: Record<string, unknown> = {};
-    for (let attempt = 0; attempt < 40; attempt++) {
+    // Until the ingest shows (progress), bounded generously: a loaded machine delivers later.
+    for (const waitUntil = Date.now() + 60_000; Date.now() < waitUntil; ) {
       recommended = await grpcurl(await stack.operatorToken(RANKING), stack.addresses.ranking, 'signalpath.ranking.v1.RankingService/Recommend', { user_id: user, surface: 'SURFACE_MESSENGER', limit: 5 });
       const items = (recommended.items as Array<{ item: { itemId: string } }>) ?? [];
       if (recommended.personalized && items[0]?.item.itemId.includes('climbing')) break;

@@ -1,11 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { createClient } from '@signalpath/grpc-kit';
 import { common, consent, profile, ranking, signal } from '@signalpath/proto';
+import { startPrivateDatabase, type PrivateDatabase } from '@signalpath/mongo';
 import { tokenMetadataProvider } from '@signalpath/service-auth';
 import { startE2eStack, testPort, type E2eStack } from './stack';
 // The tools' process manager: its health probe is the one the stack waits on.
@@ -17,8 +13,6 @@ const { healthStatus } = require('../../lib/stack.cjs') as { healthStatus(addres
  * and a database outage. Loopback only; every loop is bounded in count and time.
  */
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const FERRETDB = path.join(ROOT, '.tools', 'bin', 'ferretdb');
 const FAULT_DB_PORT = testPort(27117);
 const SERVICE_KEYS = ['consent', 'signal', 'profile', 'ranking'] as const;
 type ServiceKey = (typeof SERVICE_KEYS)[number];
@@ -215,38 +209,6 @@ class Load {
         return clients.ranking.recommend(ranking.RecommendRequest.fromPartial({ userId, surface: common.Surface.SURFACE_MESSENGER, limit: 5 }), options);
     }
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// A FerretDB of this suite's own, so the shared database on 27017 is never disturbed.
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    const done = (open: boolean) => {
-      socket.destroy();
-      resolve(open);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
-async function startFerretDb(dataDir: string): Promise<ChildProcess> {
-  if (await portOpen(FAULT_DB_PORT)) throw new Error(`127.0.0.1:${FAULT_DB_PORT} is taken; the fault suite needs it for its own database`);
-  const child = spawn(FERRETDB, ['-listen-addr', `127.0.0.1:${FAULT_DB_PORT}`, '-data-dir', dataDir, '-exit-with-parent'], { stdio: ['ignore', 'ignore', 'ignore'] });
-  await until('fault database listening', async () => (child.exitCode === null && (await portOpen(FAULT_DB_PORT)) ? true : undefined), 30_000);
-  return child;
-}
-
-async function stopProcess(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** Clients without the retry policy, so the test sees each service's own answer. */
@@ -452,19 +414,16 @@ describe('fault suite (four processes, loopback)', () => {
 
 describe('database stop and restart (a FerretDB of its own on 27117, a second stack)', () => {
   let stack: E2eStack;
-  let database: ChildProcess | undefined;
-  let dataDir = '';
+  let database: PrivateDatabase | undefined;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'faults-ferretdb-'));
-    database = await startFerretDb(dataDir);
+    database = await startPrivateDatabase(FAULT_DB_PORT);
     stack = await startE2eStack({ basePort: 31550, extraEnv: { MONGODB_URI: `mongodb://127.0.0.1:${FAULT_DB_PORT}/` } });
   }, 120_000);
 
   afterAll(async () => {
     await stack?.stop();
-    await stopProcess(database);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await database?.close();
   });
 
   it('answers UNAVAILABLE within the deadline while the database is down, goes NOT_SERVING, and recovers without a restart keeping every acknowledged write', async () => {
@@ -484,8 +443,7 @@ describe('database stop and restart (a FerretDB of its own on 27117, a second st
     const direct = singleAttemptClients(stack);
     try {
       const stoppedAt = Date.now();
-      await stopProcess(database);
-      database = undefined;
+      await database?.stop();
 
       const notServingMs: Record<string, number> = {};
       await Promise.all(
@@ -524,7 +482,7 @@ describe('database stop and restart (a FerretDB of its own on 27117, a second st
       }
 
       const restartedAt = Date.now();
-      database = await startFerretDb(dataDir);
+      await database?.start();
       const servingMs: Record<string, number> = {};
       await Promise.all(
         SERVICE_KEYS.map(async (key) => {

@@ -13,6 +13,8 @@ class SlowLink {
   delayMs = 0;
   dropping = false;
   readonly resets: number[] = [];
+  /** Connections refused while dropping. */
+  cuts = 0;
   private server?: net.Server;
   private readonly sockets = new Set<net.Socket>();
 
@@ -20,7 +22,10 @@ class SlowLink {
 
   async start(): Promise<number> {
     this.server = net.createServer((client) => {
-      if (this.dropping) return client.destroy();
+      if (this.dropping) {
+        this.cuts++;
+        return client.destroy();
+      }
       const upstream = net.connect(this.targetPort, '127.0.0.1');
       this.sockets.add(client).add(upstream);
       const forward = (from: net.Socket, to: net.Socket, inspect: boolean) => {
@@ -103,7 +108,11 @@ describe('slow and dropping links between services', () => {
 
   it('a downstream call never outlives its parent: the consent call is cancelled by the ingest deadline', async () => {
     // Warm the connection first, so the call below opens its stream at once and must cancel it.
+    const warmStarted = performance.now();
     await expect(ingest('slow-warm', 5_000)).resolves.toMatchObject({ status: signal.IngestStatus.INGEST_STATUS_ACCEPTED });
+    // Scheduling slack for the checks below, from a measured round trip here, now (a loaded
+    // machine answers everything later, deadlines included), never under 150 ms.
+    const slackMs = Math.max(150, 2 * (performance.now() - warmStarted));
     toConsent.delayMs = 600; // a round trip to ConsentService now takes more than a second
     toConsent.resets.length = 0;
     const deadlineMs = 400;
@@ -111,12 +120,12 @@ describe('slow and dropping links between services', () => {
     const code = await ingest('slow-1', deadlineMs).then(() => status.OK, (e: ServiceError) => e.code);
     const answeredAfter = performance.now() - started;
     expect(code).toBe(status.DEADLINE_EXCEEDED);
-    expect(answeredAfter).toBeLessThan(deadlineMs + 150);
+    expect(answeredAfter).toBeLessThan(deadlineMs + slackMs);
     // The RST_STREAM SignalService sent for its consent call left it no later than the parent's
     // deadline (plus scheduling slack), though the link delays it on the way to ConsentService.
-    await new Promise((r) => setTimeout(r, 100));
+    for (const waitUntil = performance.now() + 10_000; toConsent.resets.length === 0 && performance.now() < waitUntil; ) await new Promise((r) => setTimeout(r, 10));
     expect(toConsent.resets.length).toBeGreaterThan(0);
-    expect(toConsent.resets[0] - started).toBeLessThan(deadlineMs + 150);
+    expect(toConsent.resets[0] - started).toBeLessThan(deadlineMs + slackMs);
     // Nothing was stored: once the link is fast again the same id is ingested for the first time.
     toConsent.delayMs = 0;
     await expect(ingest('slow-1', 5_000)).resolves.toMatchObject({ status: signal.IngestStatus.INGEST_STATUS_ACCEPTED });
@@ -136,12 +145,15 @@ describe('slow and dropping links between services', () => {
     toProfile.dropping = true;
     toProfile.cutAll();
     await expect(ingest('drop-1', 5_000)).resolves.toMatchObject({ status: signal.IngestStatus.INGEST_STATUS_ACCEPTED });
-    await new Promise((r) => setTimeout(r, 1_000));
+    // Deliveries are tried and cut while the link drops (progress, not a fixed wait).
+    const cutsBefore = toProfile.cuts;
+    for (const waitUntil = Date.now() + 30_000; toProfile.cuts < cutsBefore + 2 && Date.now() < waitUntil; ) await new Promise((r) => setTimeout(r, 50));
+    expect(toProfile.cuts).toBeGreaterThanOrEqual(cutsBefore + 2);
     const pending = await stack.clients.signal.getOutboxStatus({});
     expect(Number(pending.pendingCount)).toBeGreaterThan(0);
     toProfile.dropping = false;
     let drained = false;
-    for (let i = 0; i < 100 && !drained; i++) {
+    for (const waitUntil = Date.now() + 60_000; !drained && Date.now() < waitUntil; ) {
       await new Promise((r) => setTimeout(r, 200));
       drained = Number((await stack.clients.signal.getOutboxStatus({})).pendingCount) === 0;
     }

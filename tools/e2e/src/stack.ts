@@ -94,6 +94,10 @@ export async function startE2eStack(options: { basePort: number; otlpEndpoint?: 
     MONGODB_DB_PREFIX: dbPrefix,
     LOG_LEVEL: 'info',
     RANKING_SEED_DEMO_CATALOG: 'false',
+    // Suites erase many users: a short erasure fence keeps each DeleteUserData quick (finality
+    // under racing writes is tested with the services in-process, tools/integration).
+    SIGNAL_ERASURE_FENCE: '300ms',
+    PROFILE_ERASURE_FENCE: '300ms',
     ...(options.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '200' } : {}),
     ...options.extraEnv,
   };

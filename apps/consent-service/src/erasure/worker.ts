@@ -10,7 +10,8 @@ import type { ErasureStore } from '../store/erasure-store';
 /** One service that must erase a user's derived data; resolves with the number deleted. */
 export interface ErasureTargetClient {
   key: TargetKey;
-  deleteUserData(userId: string, scope: ScopeName, jobId: string): Promise<number>;
+  /** `cutoff`: data about events before it, or recorded before it, goes and never comes back. */
+  deleteUserData(userId: string, scope: ScopeName, jobId: string, cutoff: Date): Promise<number>;
 }
 
 /** ConsentService's own part of an ERASURE_SCOPE_ALL job. */
@@ -124,7 +125,7 @@ export class ErasureWorker {
     const outcomes = await Promise.all(
       pending.map(async (target) => {
         try {
-          return { key: target.key, deletedCount: await target.deleteUserData(job.user_id, job.scope, job._id) };
+          return { key: target.key, deletedCount: await target.deleteUserData(job.user_id, job.scope, job._id, job.create_time) };
         } catch (error) {
           return { key: target.key, errorCode: errorCode(error) };
         }

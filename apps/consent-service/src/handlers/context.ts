@@ -1,6 +1,6 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
 import type { ConsentPolicy } from '@signalpath/consent-policy';
-import { InvalidArgumentError } from '@signalpath/grpc-kit';
+import { idProblem, InvalidArgumentError } from '@signalpath/grpc-kit';
 import type { ProfileClient, SignalClient } from '@signalpath/service-clients';
 import { callerOf } from '@signalpath/service-auth';
 import type { Logger } from '@signalpath/telemetry';
@@ -41,9 +41,8 @@ export function actorOf(call: ServerUnaryCall<unknown, unknown>): string {
   const value = call.metadata.get(ACTOR_METADATA_KEY)[0];
   if (value === undefined) return ANONYMOUS_ACTOR;
   const actor = typeof value === 'string' ? value.trim() : '';
-  // eslint-disable-next-line no-control-regex
-  if (actor === '' || Buffer.byteLength(actor) > 128 || /[\u0000-\u001f\u007f]/.test(actor)) {
-    throw new InvalidArgumentError(ACTOR_METADATA_KEY, 'must be a non-empty name of at most 128 bytes without control characters');
-  }
+  // Stored in the settings history: held to the id grammar like every other name a caller gives.
+  const problem = idProblem(actor);
+  if (problem) throw new InvalidArgumentError(ACTOR_METADATA_KEY, problem);
   return actor;
 }

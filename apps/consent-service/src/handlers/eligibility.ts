@@ -1,5 +1,5 @@
 import { decideEligibility } from '@signalpath/consent-policy';
-import { maxItems, requireEnum, requireId } from '@signalpath/grpc-kit';
+import { maxItems, optionalTime, requireEnum, requireId } from '@signalpath/grpc-kit';
 import { common, type consent } from '@signalpath/proto';
 import { purposeName, reasonProto, subjectOf } from '../mapping';
 import type { SettingsDoc } from '../store/documents';
@@ -17,12 +17,17 @@ interface ValidQuery {
   endToEndEncrypted: boolean;
 }
 
-function validate(query: Query, prefix: string): ValidQuery {
+/**
+ * An event time, when given, must be a valid Timestamp and not more than the clock skew ahead of
+ * now: no interaction happens in the future, and a time far ahead must not pass for "after the
+ * effective date".
+ */
+function validate(query: Query, prefix: string, now: Date): ValidQuery {
   return {
     userId: requireId(query.userId, `${prefix}user_id`),
     surface: requireEnum(query.surface, common.Surface, `${prefix}surface`),
     purpose: requireEnum(query.purpose, common.Purpose, `${prefix}purpose`),
-    eventTime: query.eventTime,
+    eventTime: optionalTime(query.eventTime, `${prefix}event_time`, { now }),
     endToEndEncrypted: query.endToEndEncrypted,
   };
 }
@@ -37,16 +42,17 @@ function decide(ctx: ConsentContext, settings: SettingsDoc, query: ValidQuery, n
 }
 
 export async function checkEligibility(ctx: ConsentContext, request: consent.CheckEligibilityRequest): Promise<consent.CheckEligibilityResponse> {
-  const query = validate(request, '');
-  return decide(ctx, await ctx.cache.get(query.userId), query, ctx.now());
+  const now = ctx.now();
+  const query = validate(request, '', now);
+  return decide(ctx, await ctx.cache.get(query.userId), query, now);
 }
 
 export async function batchCheckEligibility(ctx: ConsentContext, request: consent.BatchCheckEligibilityRequest): Promise<consent.BatchCheckEligibilityResponse> {
   maxItems(request.queries, 'queries', MAX_BATCH_QUERIES);
-  const queries = request.queries.map((query, index) => validate(query, `queries[${index}].`));
+  const now = ctx.now();
+  const queries = request.queries.map((query, index) => validate(query, `queries[${index}].`, now));
   if (queries.length === 0) return { decisions: [] };
   const settings = await ctx.cache.getMany(queries.map((query) => query.userId));
-  const now = ctx.now();
   return {
     decisions: queries.map((query) => ({
       ...decide(ctx, settings.get(query.userId) as SettingsDoc, query, now),

@@ -1,7 +1,7 @@
 import { UnavailableError, type ParentCall } from '@signalpath/grpc-kit';
 import type { EligibilityOutcome } from '@signalpath/interest-profile';
 import { common, consent } from '@signalpath/proto';
-import type { ConsentClient, EligibilityCache } from '@signalpath/service-clients';
+import type { EligibilityCache, SettingsLookup } from '@signalpath/service-clients';
 
 /** What a profile read needs to know from ConsentService, fetched for every read. */
 export interface ConsentContext {
@@ -13,18 +13,20 @@ export interface ConsentContext {
  * Reads a user's settings and the purpose eligibility from ConsentService, in parallel. Fails
  * closed: if either call fails for any reason the read fails with UNAVAILABLE, so a profile is
  * never served on unknown consent. Settings are never cached (an unlink or a sharing opt-out
- * applies on the next read); eligibility answers may be, within ConsentService's 2 s bound.
+ * applies on the next read), but identical lookups in flight share one call, so a burst of reads
+ * for one user costs one GetSettings; eligibility answers may be cached within ConsentService's
+ * 2 s bound, and are shared in flight too.
  */
 export class ConsentGate {
   constructor(
-    private readonly client: ConsentClient,
+    private readonly settings: SettingsLookup,
     private readonly eligibility: EligibilityCache,
   ) {}
 
   async read(userId: string, surface: common.Surface, purpose: common.Purpose, call: ParentCall): Promise<ConsentContext> {
     try {
       const [settingsResponse, eligibility] = await Promise.all([
-        this.client.getSettings({ userId }, { parent: call }),
+        this.settings.get(userId, call),
         this.eligibility.check({ userId, surface, purpose }, call),
       ]);
       if (!settingsResponse.settings) throw new Error('GetSettings answered without settings');

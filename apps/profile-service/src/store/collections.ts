@@ -1,3 +1,4 @@
+import { ERASURE_MARKER_INDEXES } from '@signalpath/erasure';
 import type { IndexPlan } from '@signalpath/mongo';
 
 /** This service's collections (database `profile`). */
@@ -24,4 +25,5 @@ export const profileIndexes: IndexPlan = {
     { key: { user_id: 1 }, name: 'user' },
     { key: { create_time: 1 }, name: 'create_time' },
   ],
+  ...ERASURE_MARKER_INDEXES,
 };

@@ -5,7 +5,7 @@ import type { LedgerStore } from './ledger-store';
 
 /**
  * Enforces ledger retention in the service itself (FerretDB v1 has no TTL indexes): every
- * `intervalMs`, entries and tombstones created more than `retentionMs` ago are removed.
+ * `intervalMs`, entries created more than `retentionMs` ago are removed.
  */
 export class LedgerRetention {
   private running?: Promise<void>;

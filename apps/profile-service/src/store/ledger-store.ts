@@ -3,14 +3,14 @@ import type { Collection, Db } from 'mongodb';
 import { APPLIED_OPS, SIGNAL_CLAIMS } from './collections';
 
 const DUPLICATE_KEY = 11000;
-/** The op of an erasure tombstone: a claim that keeps only the signal id, counted as applied. */
-const ERASED_OP = 'erased';
-const TOMBSTONE_CHUNK = 5_000;
-
 /**
- * A signal id claimed by one operation (one call's write to one profile document), or an erasure
- * tombstone (op "erased", no user fields) that keeps a late redelivery from resurrecting data.
+ * The op of an erasure tombstone (a claim that kept only the signal id), written before erasure
+ * markers existed: still read as applied; no longer written (markers refuse a redelivery, and
+ * an erased signal's id should not stay in the files).
  */
+const ERASED_OP = 'erased';
+
+/** A signal id claimed by one operation (one call's write to one profile document). */
 export interface SignalClaimDocument {
   /** The signal id: the idempotency key, unique by construction. */
   _id: string;
@@ -136,22 +136,30 @@ export class LedgerStore {
   }
 
   /**
-   * Erases a user's claims (only AI-chat ones when `sourceKind` is given): each is replaced by a
-   * tombstone holding only the signal id, so a late redelivery is a duplicate, not a resurrection.
-   * A full erasure also deletes the user's applied-operation records. Returns how many of the
-   * user's documents were deleted; a repeat finds none.
+   * Erases a user's claims (only AI-chat ones when `sourceKind` is given); a full erasure also
+   * deletes the user's applied-operation records (an AI-chat one keeps them: an operation may
+   * also have applied other kinds' signals, and holds no topic or source). A late redelivery of
+   * an erased signal is refused by the erasure markers (docs/erasure.md), so no tombstone keeps
+   * its id. Returns how many of the user's documents were deleted; a repeat finds none.
    */
-  async eraseUser(userId: string, sourceKind: number | undefined, now: Date): Promise<number> {
+  async eraseUser(userId: string, sourceKind: number | undefined): Promise<number> {
     const filter = sourceKind === undefined ? { user_id: userId } : { user_id: userId, source_kind: sourceKind };
-    const ids = (await this.claims.find(filter, { projection: { _id: 1 } }).toArray()).map((claim) => claim._id);
-    const claims = ids.length > 0 ? await this.claims.deleteMany(filter) : { deletedCount: 0 };
-    for (let start = 0; start < ids.length; start += TOMBSTONE_CHUNK) {
-      const tombstones = ids.slice(start, start + TOMBSTONE_CHUNK).map((id) => ({ _id: id, op: ERASED_OP, claim_time: now, create_time: now }));
-      // A redelivery may have re-claimed an id in between: keep its claim (the erasure raced it).
-      await this.claims.insertMany(tombstones, { ordered: false }).catch(duplicateIndexesOf);
-    }
+    const claims = await this.claims.deleteMany(filter);
     const ops = sourceKind === undefined ? await this.ops.deleteMany({ user_id: userId }) : { deletedCount: 0 };
     return claims.deletedCount + ops.deletedCount;
+  }
+
+  /**
+   * Everything the ledger holds under a user's id (ExportUserData): the user's claims with whether
+   * their operation is recorded applied, and the user's applied-operation records. (Tombstones
+   * from before erasure markers hold no user id.)
+   */
+  async userEntries(userId: string): Promise<{ claims: Array<SignalClaimDocument & { applied: boolean }>; ops: AppliedOpDocument[] }> {
+    const [claims, ops] = await Promise.all([this.claims.find({ user_id: userId }).sort({ create_time: 1 }).toArray(), this.ops.find({ user_id: userId }).sort({ create_time: 1 }).toArray()]);
+    const appliedOps = new Set(ops.map((op) => op._id));
+    const unknown = [...new Set(claims.map((claim) => claim.op).filter((op) => !appliedOps.has(op)))];
+    for (const op of unknown) if (await this.isOpApplied(op)) appliedOps.add(op);
+    return { claims: claims.map((claim) => ({ ...claim, applied: appliedOps.has(claim.op) })), ops };
   }
 
   /** Retention: removes claims and applied-operation records created before `cutoff`. */

@@ -41,8 +41,8 @@ import { fromTopicScores, profileId, toTopicScores, type InFlightMarker, type Pr
  * Retention (PROFILE_LEDGER_RETENTION, default 30 days, enforced by LedgerRetention): claims and
  * applied records are removed after it, so SignalService must stop redelivering a signal within
  * it (its outbox marks a batch delivered on the first success). Erasure deletes the user's claims;
- * a delivery still in flight during an erasure can re-add what it carries, which is why
- * ConsentService's erasure job should stop SignalService's outbox for the user first.
+ * a redelivery, or a delivery in flight during an erasure, is stopped by the erasure markers that
+ * ApplySignals checks around this applier (handlers/apply-signals.ts, docs/erasure.md).
  */
 
 export interface ApplicableSignal {

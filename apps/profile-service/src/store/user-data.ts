@@ -15,10 +15,10 @@ const AI_CHAT_KIND = String(common.SourceKind.SOURCE_KIND_AI_CHAT);
 /**
  * Erases a user's profile data: everything, or only what AI-chat signals contributed (the
  * AI_CHAT source-kind branch of each surface document, which holds exactly that), plus the
- * matching ledger claims (replaced by tombstones). Idempotent; returns how many documents this
+ * matching ledger claims. Idempotent; returns how many documents this
  * call deleted or changed, so a repeat returns 0.
  */
-export async function eraseUserData(profiles: ProfileStore, ledger: LedgerStore, userId: string, scope: 'ai_chat' | 'all', now: Date): Promise<number> {
+export async function eraseUserData(profiles: ProfileStore, ledger: LedgerStore, userId: string, scope: 'ai_chat' | 'all'): Promise<number> {
   let count = 0;
   for (const surface of ALL_SURFACES) {
     const outcome = await profiles.withLock(userId, surface, () =>
@@ -33,6 +33,6 @@ export async function eraseUserData(profiles: ProfileStore, ledger: LedgerStore,
     );
     if (outcome !== undefined) count++;
   }
-  count += await ledger.eraseUser(userId, scope === 'ai_chat' ? common.SourceKind.SOURCE_KIND_AI_CHAT : undefined, now);
+  count += await ledger.eraseUser(userId, scope === 'ai_chat' ? common.SourceKind.SOURCE_KIND_AI_CHAT : undefined);
   return count;
 }

@@ -20,12 +20,14 @@ export interface Harness {
 }
 
 /** The real ProfileService on port 0 with a fresh database, a fake ConsentService and a test clock. */
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(env: Record<string, string> = {}, options: { mongoUri?: string } = {}): Promise<Harness> {
   const consent = new FakeConsentService();
   const consentAddress = await consent.start();
   const clock = { now: T0 };
   const service = await startTestService(createProfileModule({ now: () => clock.now }), {
-    env: { CONSENT_ADDR: consentAddress, PROFILE_ELIGIBILITY_CACHE_MAX_AGE: '0', ...env },
+    // A short erasure fence keeps DeleteUserData quick; erasure tests set what they need.
+    env: { CONSENT_ADDR: consentAddress, PROFILE_ELIGIBILITY_CACHE_MAX_AGE: '0', PROFILE_ERASURE_FENCE: '300ms', ...env },
+    mongoUri: options.mongoUri,
   });
   const client = createProfileClient(service.address, { timeoutMs: 10_000 });
   return {
@@ -57,6 +59,7 @@ export function signal(overrides: Partial<profile.ProfileSignal> = {}): profile.
     eventTime: T0,
     adsEligible: true,
     contentEligible: true,
+    recordTime: T0,
     ...overrides,
   };
 }

@@ -30,6 +30,7 @@ const FILTER_REASON: Record<FilterReason, ranking.FilterReason> = {
   SENSITIVE_TOPIC: ranking.FilterReason.FILTER_REASON_SENSITIVE_TOPIC,
   BLOCKED_ADVERTISER: ranking.FilterReason.FILTER_REASON_BLOCKED_ADVERTISER,
   BLOCKED_TOPIC: ranking.FilterReason.FILTER_REASON_BLOCKED_TOPIC,
+  PREFERENCES_UNAVAILABLE: ranking.FilterReason.FILTER_REASON_PREFERENCES_UNAVAILABLE,
 };
 
 const NOT_PERSONALIZED_REASON: Record<NotPersonalizedReason, ranking.NotPersonalizedReason> = {

@@ -14,7 +14,10 @@ export interface RankingHarness {
 }
 
 /** The real RankingService on a fresh database, wired to fake Consent and Profile servers. */
-export async function startRankingHarness(env: Record<string, string> = {}, options: { dbName?: string; keepDatabase?: boolean } = {}): Promise<RankingHarness> {
+export async function startRankingHarness(
+  env: Record<string, string> = {},
+  options: { dbName?: string; keepDatabase?: boolean; mongoUri?: string; startBackground?: boolean } = {},
+): Promise<RankingHarness> {
   const consent = new FakeConsentService();
   const profile = new FakeProfile();
   await Promise.all([consent.start(), profile.start()]);

@@ -1,13 +1,14 @@
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
+import type { ErasureGuard } from '@signalpath/erasure';
 import { isGrpcServiceError } from '@signalpath/grpc-kit';
 import type { profile } from '@signalpath/proto';
 import type { ProfileClient } from '@signalpath/service-clients';
 import type { Logger } from '@signalpath/telemetry';
 
 import type { ClaimDoc, OutboxDoc } from '../store/documents';
-import type { SignalStore } from '../store/signal-store';
+import { entrySubject, type SignalStore } from '../store/signal-store';
 
 export interface DeliveryOptions {
   /** Most signals per ApplySignals call. */
@@ -42,6 +43,7 @@ export function toProfileSignals(entry: OutboxDoc): profile.ProfileSignal[] {
     eventTime: entry.eventTime,
     adsEligible: s.adsEligible,
     contentEligible: s.contentEligible,
+    recordTime: entry.recordedAt,
   }));
 }
 
@@ -61,10 +63,14 @@ export class OutboxDeliverer {
   private wakeRequested = false;
   private idleDelayMs: number;
   private consecutiveFailures = 0;
+  /** Rounds finished since start, failed ones included (tests wait on progress with it). */
+  rounds = 0;
 
   constructor(
     private readonly deps: {
       store: SignalStore;
+      /** An entry an erasure covers is discarded, never claimed or sent; delivery logs are guarded too. */
+      guard: ErasureGuard;
       profile: ProfileClient;
       options: DeliveryOptions;
       now: () => Date;
@@ -91,6 +97,11 @@ export class OutboxDeliverer {
       return;
     }
     if (this.nextRunAt - Date.now() > this.deps.options.intervalMs) this.schedule(this.deps.options.intervalMs);
+  }
+
+  /** Rounds that failed in a row (0 after a successful one). */
+  get failures(): number {
+    return this.consecutiveFailures;
   }
 
   async close(): Promise<void> {
@@ -132,6 +143,7 @@ export class OutboxDeliverer {
       );
     }
     this.wakeRequested = false;
+    this.rounds++;
     this.schedule(next);
   }
 
@@ -183,10 +195,16 @@ export class OutboxDeliverer {
    */
   private async finish(entries: OutboxDoc[]): Promise<void> {
     if (entries.length === 0) return;
-    const { store } = this.deps;
+    const { store, guard } = this.deps;
     const ids = entries.map((e) => e._id);
     const deliveredAt = this.deps.now();
-    await store.logDelivered(entries.map((e) => ({ _id: e._id, userId: e.userId, sourceKind: e.sourceKind, signalCount: e.signals.length, deliveredAt })));
+    // An erasure recorded while the batch was on its way: the entries go, but are not logged.
+    await guard.write(
+      entries,
+      entrySubject,
+      (kept) => store.logDelivered(kept.map((e) => ({ _id: e._id, userId: e.userId, sourceKind: e.sourceKind, signalCount: e.signals.length, deliveredAt }))),
+      (covered) => store.deleteDelivered(covered.map((c) => c.item._id)),
+    );
     await store.outbox.deleteMany({ _id: { $in: ids } });
     await store.claims.deleteMany({ entryId: { $in: ids } });
   }
@@ -208,12 +226,12 @@ export class OutboxDeliverer {
    * loses a race fails, so exactly one deliverer holds an entry until its lease ends.
    */
   private async claim(maxSignals: number): Promise<Claim> {
-    const { store } = this.deps;
+    const { store, guard } = this.deps;
     const now = this.deps.now();
     const token = randomUUID();
     const leaseUntil = new Date(now.getTime() + this.deps.options.leaseMs);
     const candidates = await store.outbox.find({ availableAt: { $lte: now } }).sort({ availableAt: 1 }).limit(maxSignals).toArray();
-    const picked: OutboxDoc[] = [];
+    let picked: OutboxDoc[] = [];
     let signalCount = 0;
     for (const entry of candidates) {
       if (picked.length > 0 && signalCount + entry.signals.length > maxSignals) break;
@@ -223,6 +241,15 @@ export class OutboxDeliverer {
     // More is probably waiting; unless other deliverers hold some of these, go again at once.
     const more = picked.length < candidates.length || candidates.length === maxSignals;
     if (picked.length === 0) return { entries: [], token, full: false };
+    // An erased user's past is discarded here, not delivered (ProfileService would refuse it too).
+    const coverage = await guard.check(picked.map((e) => e.userId));
+    const erased = picked.filter((e) => coverage.covers(entrySubject(e)));
+    if (erased.length > 0) {
+      await store.discardEntries(erased.map((e) => e._id));
+      picked = picked.filter((e) => !erased.includes(e));
+      if (picked.length === 0) return { entries: [], token, full: more };
+    }
+    const byId = new Map(picked.map((e) => [e._id, e]));
 
     const latest = new Map<string, ClaimDoc>();
     for (const existing of await store.claims.find({ entryId: { $in: picked.map((e) => e._id) } }).toArray()) {
@@ -234,10 +261,17 @@ export class OutboxDeliverer {
       const current = latest.get(entry._id);
       if (current && current.leaseUntil > now) continue; // someone is delivering it
       const seq = (current?.seq ?? 0) + 1;
-      attempts.push({ _id: `${entry._id}#${seq}`, entryId: entry._id, seq, token, leaseUntil });
+      attempts.push({ _id: `${entry._id}#${seq}`, entryId: entry._id, userId: entry.userId, sourceKind: entry.sourceKind, seq, token, leaseUntil });
     }
     const lost = await store.insertClaims(attempts);
-    const won = attempts.filter((_, i) => !lost.has(i));
+    let won = attempts.filter((_, i) => !lost.has(i));
+    if (won.length > 0 && guard.isLate(coverage)) {
+      // The claims landed late: an erasure may have made its final pass meanwhile.
+      const again = await guard.check(won.map((c) => byId.get(c.entryId)?.userId ?? ''));
+      const erasedNow = won.filter((c) => again.covers(entrySubject(byId.get(c.entryId) as OutboxDoc)));
+      await store.discardEntries(erasedNow.map((c) => c.entryId));
+      won = won.filter((c) => !erasedNow.includes(c));
+    }
     if (won.length === 0) return { entries: [], token, full: false };
     const wonIds = won.map((c) => c.entryId);
     // Re-read: an entry delivered and removed by another instance just before our claim is gone now.

@@ -1,8 +1,9 @@
+import type { ErasureGuard } from '@signalpath/erasure';
 import { PeriodicTask } from '@signalpath/service-host';
 import type { Logger } from '@signalpath/telemetry';
 
 import { outboxEntryFor } from '../store/outbox-entry';
-import type { SignalStore } from '../store/signal-store';
+import { entrySubject, type SignalStore } from '../store/signal-store';
 
 /** Re-queue from a little before a dead writer's flushedThrough, in case its clock stepped back. */
 const CLOCK_MARGIN_MS = 60_000;
@@ -19,6 +20,8 @@ export class OutboxRecovery {
   constructor(
     private readonly deps: {
       store: SignalStore;
+      /** Entries an erasure covers are not re-queued. */
+      guard: ErasureGuard;
       /** This instance's writer, never recovered by itself. */
       writerId: string;
       staleMs: number;
@@ -46,7 +49,12 @@ export class OutboxRecovery {
     let requeued = 0;
     for (const writer of await store.staleWriters(new Date(now.getTime() - this.deps.staleMs), this.deps.writerId)) {
       const records = await store.recordsOfWriterSince(writer._id, new Date(writer.flushedThrough.getTime() - CLOCK_MARGIN_MS));
-      await store.enqueue(records.map((record) => outboxEntryFor(record, now)));
+      await this.deps.guard.write(
+        records.map((record) => outboxEntryFor(record, now)),
+        entrySubject,
+        (entries) => store.enqueue(entries),
+        (covered) => store.discardEntries(covered.map((c) => c.item._id)),
+      );
       await store.retireWriter(writer._id);
       requeued += records.length;
       this.deps.logger.warn({ writer: writer._id, records: records.length }, 'recovered the outbox entries of a writer that stopped');

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { ErasureGuard } from '@signalpath/erasure';
 import type { Logger } from '@signalpath/telemetry';
 
 import type { OutboxDoc } from '../store/documents';
-import type { SignalStore } from '../store/signal-store';
+import { entrySubject, type SignalStore } from '../store/signal-store';
 
 export interface OutboxWriterOptions {
   /** How often this writer proves it is alive (and how far its outbox writes got). */
@@ -42,6 +43,8 @@ export class OutboxWriter {
   constructor(
     private readonly deps: {
       store: SignalStore;
+      /** Entries an erasure covers are never queued (checked at each flush). */
+      guard: ErasureGuard;
       now: () => Date;
       logger: Logger;
       options: OutboxWriterOptions;
@@ -127,7 +130,13 @@ export class OutboxWriter {
     this.buffer = [];
     if (batch.length === 0) return;
     try {
-      await this.deps.store.enqueue(batch.map((item) => item.entry));
+      const { store, guard } = this.deps;
+      await guard.write(
+        batch.map((item) => item.entry),
+        entrySubject,
+        (entries) => store.enqueue(entries),
+        (covered) => store.discardEntries(covered.map((c) => c.item._id)),
+      );
       this.failures = 0;
       for (const item of batch) if (item.ticket !== undefined) this.inFlight.delete(item.ticket);
       this.deps.onFlushed();

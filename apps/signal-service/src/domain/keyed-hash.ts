@@ -24,9 +24,18 @@ export class KeyedHasher {
     return this.hmac(`ledger/${kind}`, [callerId]).toString('base64url');
   }
 
-  /** A fingerprint of everything that defines the content, so a reused id with other content is told apart. */
+  /**
+   * A fingerprint of everything that defines the content, so a reused id with other content is
+   * told apart. Stored for activities only (their content is ids the caller gave); for an
+   * interaction it is compared within one call and never stored (docs/erasure.md).
+   */
   fingerprint(kind: RecordKind, fields: readonly string[]): string {
     return this.hmac(`fingerprint/${kind}`, fields).toString('base64url');
+  }
+
+  /** The id of an end-to-end-encrypted interaction's counter document: its record key, keyed again. */
+  e2eKey(recordKey: string): string {
+    return this.hmac('e2e', [recordKey]).toString('base64url');
   }
 
   /** Deterministic signal id: the same record and topic always give the same id (ProfileService dedupes on it). */

@@ -1,3 +1,4 @@
+import type { ErasureMarkers } from '@signalpath/erasure';
 import type { Logger } from '@signalpath/telemetry';
 import type { TopicPolicy } from '../domain/signal-policy';
 import type { TextAnalyzer } from '../ingest/analyzer';
@@ -8,6 +9,9 @@ import type { SignalStore } from '../store/signal-store';
 export interface HandlerContext {
   ingestion: Ingestion;
   store: SignalStore;
+  markers: ErasureMarkers;
+  /** SIGNAL_ERASURE_FENCE: how long an erasure waits for writes in flight before its final pass. */
+  erasureFenceMs: number;
   analyzer: TextAnalyzer;
   topicPolicy: TopicPolicy;
   now: () => Date;

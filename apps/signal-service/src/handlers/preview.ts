@@ -10,10 +10,16 @@ import type { HandlerContext } from './context';
 export function previewHandlers(ctx: HandlerContext) {
   return {
     previewSignals: unary<signal.PreviewSignalsRequest, signal.PreviewSignalsResponse>(async (request) => {
-      const interaction = validatePreview(request.interaction);
+      const interaction = validatePreview(request.interaction, ctx.now());
       // An end-to-end-encrypted chat is never mined, not even to show what it would teach.
-      if (interaction.endToEndEncrypted) return { signals: [], suppressed: [] };
+      if (interaction.endToEndEncrypted) return { signals: [], suppressed: [], language: '', languageConfidence: 0, languageSupported: false, languages: [] };
       const extraction = ctx.analyzer(interaction.text);
+      const language = {
+        language: extraction.language?.code ?? '',
+        languageConfidence: extraction.language?.confidence ?? 0,
+        languageSupported: extraction.language?.supported ?? false,
+        languages: extraction.language?.languages ?? [],
+      };
       // The same policy as ingestion, as if the user allowed both purposes.
       const kept = applyConsent(extraction.candidates, { ads: true, content: true }, (topicId) => ctx.topicPolicy.isNeverForAds(topicId));
       return {
@@ -31,6 +37,7 @@ export function previewHandlers(ctx: HandlerContext) {
             eventTime: interaction.eventTime,
           })),
         suppressed: toSensitiveClassEnums(extraction.suppressed).map((sensitiveClass) => ({ sensitiveClass })),
+        ...language,
       };
     }, ctx.logger),
   };

@@ -60,7 +60,7 @@ export function readHandlers(ctx: HandlerContext) {
 
     getOutboxStatus: unary<signal.GetOutboxStatusRequest, signal.GetOutboxStatusResponse>(async () => {
       const outbox = await store.outboxStatus();
-      const ageMs = outbox.oldestPendingCreatedAt ? Math.max(0, ctx.now().getTime() - outbox.oldestPendingCreatedAt.getTime()) : 0;
+      const ageMs = outbox.oldestPendingAt ? Math.max(0, ctx.now().getTime() - outbox.oldestPendingAt.getTime()) : 0;
       return {
         pendingCount: String(outbox.pendingSignals),
         oldestPendingAge: { seconds: String(Math.floor(ageMs / 1000)), nanos: (ageMs % 1000) * 1_000_000 },

@@ -7,6 +7,8 @@ export interface Extraction {
   candidates: CandidateSignal[];
   /** Sensitive classes detected (and suppressed) in the text. */
   suppressed: SensitiveClassName[];
+  /** The language identified (texts only). When not supported, nothing was extracted. */
+  language?: { code: string; languages: string[]; confidence: number; supported: boolean };
 }
 
 /**
@@ -28,6 +30,9 @@ export function libraryAnalyzer(options: { allowSensitiveContent: boolean }): Te
     return {
       candidates: analysis.signals.map((s) => ({ topicId: s.topicId, weight: s.weight, adsEligible: s.adsEligible && s.sensitiveClass === undefined, contentEligible: s.contentEligible })),
       suppressed: [...analysis.suppressed],
+      ...(analysis.language
+        ? { language: { code: analysis.language.code, languages: [...analysis.language.languages], confidence: analysis.language.confidence, supported: analysis.language.supported } }
+        : {}),
     };
   };
 }

@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import type { Coverage, ErasureGuard, ErasureSubject } from '@signalpath/erasure';
 import { isGrpcServiceError, type ParentCall } from '@signalpath/grpc-kit';
 import { common, consent, signal } from '@signalpath/proto';
 import type { ConsentClient } from '@signalpath/service-clients';
@@ -15,7 +16,7 @@ import {
   type TopicPolicy,
 } from '../domain/signal-policy';
 import type { OutboxWriter } from '../delivery/outbox-writer';
-import type { RecordDoc, SignalOrigin, StoredSignal } from '../store/documents';
+import type { E2eSkipDoc, RecordDoc, SignalOrigin, StoredSignal } from '../store/documents';
 import { outboxEntryFor } from '../store/outbox-entry';
 import type { SignalStore } from '../store/signal-store';
 import type { Extraction, TextAnalyzer } from './analyzer';
@@ -32,7 +33,11 @@ export interface Unit {
   key: string;
   kind: RecordKind;
   userId: string;
-  /** Empty for end-to-end-encrypted interactions: their text is not even hashed. */
+  /**
+   * What defines the content, keyed. Compared with a repeat of the same key within one call; stored
+   * only for activities (an interaction's would be derived from its text). Empty for
+   * end-to-end-encrypted interactions: their text is not even hashed.
+   */
   fingerprint: string;
   origin: SignalOrigin;
   endToEndEncrypted: boolean;
@@ -51,6 +56,8 @@ export interface IngestionDeps {
   logger: Logger;
   /** Queues outbox entries right after their records are stored. */
   outbox: OutboxWriter;
+  /** Erasure markers, checked before every record is written (docs/erasure.md). */
+  guard: ErasureGuard;
 }
 
 const MAX_ELIGIBILITY_QUERIES = 500;
@@ -69,6 +76,11 @@ const alreadyExists = (kind: RecordKind): ItemOutcome => ({
   message: `${kind === 'interaction' ? 'interaction_id' : 'activity_id'} was already recorded with different content`,
 });
 
+/** What erasure knows of a unit recorded at `recordedAt`. */
+function subjectOf(unit: Unit, recordedAt: Date): ErasureSubject {
+  return { userId: unit.userId, aiChat: unit.kind === 'interaction', eventTime: unit.origin.eventTime, recordTime: recordedAt };
+}
+
 const unavailable = (cause: unknown): ItemOutcome => ({
   ok: false,
   code: status.UNAVAILABLE,
@@ -78,7 +90,8 @@ const unavailable = (cause: unknown): ItemOutcome => ({
 
 /**
  * The ingestion pipeline, for one item or a batch: idempotency → end-to-end encryption →
- * eligibility (ConsentService, fail closed) → extraction → consent per purpose → store → outbox.
+ * eligibility (ConsentService, fail closed) → extraction → consent per purpose → erasure markers
+ * (an erased user's past stays erased) → store → outbox.
  *
  * Crash safety without transactions: the record (ledger entry and signals in one document, unique
  * on the keyed id hash) is the one durable write of a request; nothing is read on the normal
@@ -141,6 +154,9 @@ export class Ingestion {
     const encrypted = primaries.filter((p) => p.unit.endToEndEncrypted);
     const needConsent = primaries.filter((p) => !p.unit.endToEndEncrypted);
 
+    // The erasure markers are read while ConsentService answers (the write bound runs from here).
+    const coverage = needConsent.length > 0 ? this.deps.guard.check(needConsent.map((p) => p.unit.userId)) : undefined;
+    coverage?.catch(() => undefined); // awaited below when needed; never an unhandled rejection
     const [e2eOutcomes, decisions] = await Promise.all([
       this.skipEncrypted(encrypted.map((p) => p.unit)),
       this.checkEligibility(needConsent.map((p) => p.unit), parent).then(
@@ -161,7 +177,7 @@ export class Ingestion {
       }
       this.enqueue(reenqueue);
     } else {
-      await this.record(needConsent, decisions.value, outcomes);
+      await this.record(needConsent, decisions.value, outcomes, coverage);
     }
 
     for (const [index, firstIndex] of repeats) outcomes[index] = this.repeatOutcome(items[index] as Unit, items[firstIndex] as Unit, outcomes[firstIndex] as ItemOutcome);
@@ -174,6 +190,7 @@ export class Ingestion {
           accepted: count((o) => o.ok && o.status === signal.IngestStatus.INGEST_STATUS_ACCEPTED),
           duplicate: count((o) => o.ok && o.status === signal.IngestStatus.INGEST_STATUS_DUPLICATE),
           skipped: count((o) => o.ok && o.status === signal.IngestStatus.INGEST_STATUS_SKIPPED),
+          unsupportedLanguage: count((o) => o.ok && o.skipReason === signal.SkipReason.SKIP_REASON_UNSUPPORTED_LANGUAGE),
           failed: count((o) => !o.ok),
         },
         'ingested',
@@ -186,22 +203,37 @@ export class Ingestion {
    * Stores the records of units whose eligibility is known (one unordered insert: the records are
    * the durable commitment), then queues their outbox entries.
    */
-  private async record(units: Array<{ index: number; unit: Unit }>, decisions: Array<{ ads: PurposeDecision; content: PurposeDecision }>, outcomes: Array<ItemOutcome | undefined>): Promise<void> {
-    if (units.length === 0) return;
+  private async record(
+    units: Array<{ index: number; unit: Unit }>,
+    decisions: Array<{ ads: PurposeDecision; content: PurposeDecision }>,
+    outcomes: Array<ItemOutcome | undefined>,
+    markers: Promise<Coverage> | undefined,
+  ): Promise<void> {
+    if (units.length === 0 || !markers) return;
     const { store, outbox } = this.deps;
+    const coverage = await markers;
     const { ticket, recordedAt } = await outbox.begin();
+    // Erasure first: nothing about an event before a cut-off is recorded again, not even a skip.
+    const open: Array<{ index: number; unit: Unit; decision: { ads: PurposeDecision; content: PurposeDecision } }> = [];
+    units.forEach(({ index, unit }, i) => {
+      if (coverage.covers(subjectOf(unit, recordedAt))) outcomes[index] = skipped(signal.SkipReason.SKIP_REASON_ERASED);
+      else open.push({ index, unit, decision: decisions[i] });
+    });
     let fresh: Array<{ index: number; unit: Unit; record: RecordDoc; suppressed: common.SensitiveClass[] }>;
     let duplicates: Set<number>;
+    let erased: Set<number>;
     try {
-      fresh = units.map(({ index, unit }, i) => ({ index, unit, ...this.decide(unit, decisions[i], recordedAt) }));
+      fresh = open.map(({ index, unit, decision }) => ({ index, unit, ...this.decide(unit, decision, recordedAt) }));
       duplicates = await store.insertRecords(fresh.map((f) => f.record));
+      erased = await this.undoIfErased(coverage, fresh, duplicates, recordedAt);
     } catch (error) {
       // Nothing acknowledged: the caller retries with the same ids, and a retry that finds a
       // record stored by this attempt queues its entry (DUPLICATE path below).
       outbox.abandon(ticket);
       throw error;
     }
-    const stored = fresh.filter((_, i) => !duplicates.has(i));
+    for (const i of erased) outcomes[fresh[i].index] = skipped(signal.SkipReason.SKIP_REASON_ERASED);
+    const stored = fresh.filter((_, i) => !duplicates.has(i) && !erased.has(i));
     outbox.add(
       stored.filter((f) => f.record.status === signal.IngestStatus.INGEST_STATUS_ACCEPTED).map((f) => outboxEntryFor(f.record, recordedAt)),
       ticket,
@@ -220,14 +252,35 @@ export class Ingestion {
     this.enqueue(reenqueue);
   }
 
+  /**
+   * A write that finished later than the guard's bound after its check may have raced an erasure
+   * that already made its final pass: check again and delete the records an erasure now covers.
+   * Returns the indexes (into `fresh`) removed.
+   */
+  private async undoIfErased(coverage: Coverage, fresh: Array<{ unit: Unit; record: RecordDoc }>, duplicates: Set<number>, recordedAt: Date): Promise<Set<number>> {
+    const { guard, store } = this.deps;
+    if (!guard.isLate(coverage)) return new Set();
+    const inserted = fresh.map((f, i) => ({ f, i })).filter(({ i }) => !duplicates.has(i));
+    const again = await guard.check(inserted.map(({ f }) => f.unit.userId));
+    const covered = inserted.filter(({ f }) => again.covers(subjectOf(f.unit, recordedAt)));
+    await store.deleteRecords(covered.map(({ f }) => f.record._id));
+    return new Set(covered.map(({ i }) => i));
+  }
+
   /** The record of a unit allowed for at least one purpose, or skipped with the reason. */
   private decide(unit: Unit, decision: { ads: PurposeDecision; content: PurposeDecision }, recordedAt: Date): { record: RecordDoc; suppressed: common.SensitiveClass[] } {
-    const base = { _id: unit.key, kind: unit.kind, userId: unit.userId, fingerprint: unit.fingerprint, recordedAt, signals: [] as StoredSignal[] };
+    // An interaction's record keeps nothing derived from its text but its signals (docs/erasure.md).
+    const fingerprint = unit.kind === 'activity' ? { fingerprint: unit.fingerprint } : {};
+    const base = { _id: unit.key, kind: unit.kind, userId: unit.userId, ...fingerprint, recordedAt, signals: [] as StoredSignal[] };
     const allowed = { ads: decision.ads.allowed, content: decision.content.allowed };
     if (!allowed.ads && !allowed.content) {
       return { record: { ...base, status: signal.IngestStatus.INGEST_STATUS_SKIPPED, skipReason: skipReasonForRefusal(decision.ads, decision.content), analyzed: false }, suppressed: [] };
     }
     const extraction = unit.extract();
+    if (extraction.language?.supported === false) {
+      // Privacy invariant 8: a text the extractor cannot read teaches nothing; counted by its own reason.
+      return { record: { ...base, status: signal.IngestStatus.INGEST_STATUS_SKIPPED, skipReason: signal.SkipReason.SKIP_REASON_UNSUPPORTED_LANGUAGE, analyzed: true }, suppressed: [] };
+    }
     const suppressed = toSensitiveClassEnums(extraction.suppressed);
     const kept = applyConsent(extraction.candidates, allowed, (topicId) => this.deps.topicPolicy.isNeverForAds(topicId));
     if (kept.length === 0) {
@@ -255,12 +308,22 @@ export class Ingestion {
    * A unit whose key is already recorded: other content → ALREADY_EXISTS; the same → DUPLICATE with
    * the first result, and its outbox entry is queued again in case the first attempt stopped
    * before queueing it.
+   *
+   * "The same content" is judged only on what the record holds, never on a fingerprint of the
+   * text: the user; for an activity its keyed fingerprint (caller-given ids, no text); for an
+   * accepted interaction its surface, modality, event time and that the text yields every stored
+   * signal again. A skipped interaction keeps nothing to compare, so any retry of its id by the
+   * same user is its DUPLICATE.
    */
   private fromExisting(unit: Unit, record: RecordDoc, reenqueue: RecordDoc[]): ItemOutcome {
-    if (unit.endToEndEncrypted || record.fingerprint !== unit.fingerprint || record.kind !== unit.kind) return alreadyExists(unit.kind);
+    if (unit.endToEndEncrypted || record.kind !== unit.kind || record.userId !== unit.userId) return alreadyExists(unit.kind);
+    // Activities, and interaction records from before fingerprints were dropped.
+    if (record.fingerprint !== undefined && record.fingerprint !== unit.fingerprint) return alreadyExists(unit.kind);
+    const extraction = record.analyzed ? unit.extract() : undefined;
+    if (unit.kind === 'interaction' && record.status === signal.IngestStatus.INGEST_STATUS_ACCEPTED && !sameInteraction(unit, record, extraction)) return alreadyExists(unit.kind);
     if (record.status === signal.IngestStatus.INGEST_STATUS_ACCEPTED) reenqueue.push(record);
     // Same content, so extraction gives the same classes as the first time; they were never stored.
-    const suppressed = record.analyzed ? toSensitiveClassEnums(unit.extract().suppressed) : [];
+    const suppressed = extraction ? toSensitiveClassEnums(extraction.suppressed) : [];
     return resultOf(record, signal.IngestStatus.INGEST_STATUS_DUPLICATE, suppressed);
   }
 
@@ -279,15 +342,18 @@ export class Ingestion {
    */
   private async skipEncrypted(units: Unit[]): Promise<ItemOutcome[]> {
     if (units.length === 0) return [];
-    const existing = await this.deps.store.findRecords(units.map((u) => u.key));
-    const perUser = new Map<string, number>();
-    const outcomes = units.map((unit) => {
-      if (existing.has(unit.key)) return alreadyExists(unit.kind);
-      perUser.set(unit.userId, (perUser.get(unit.userId) ?? 0) + 1);
-      return skipped(signal.SkipReason.SKIP_REASON_END_TO_END_ENCRYPTED);
-    });
-    await this.deps.store.countE2eSkips(perUser);
-    return outcomes;
+    const { store, guard, hasher, now } = this.deps;
+    const existing = await store.findRecords(units.map((u) => u.key));
+    const counted = units.filter((unit) => !existing.has(unit.key)).map((unit) => ({ unit, doc: { _id: hasher.e2eKey(unit.key), userId: unit.userId } satisfies E2eSkipDoc }));
+    const recordedAt = now();
+    // Not counted when an erasure covers it; a late write re-checks and takes its count back.
+    await guard.write(
+      counted,
+      ({ unit }) => subjectOf(unit, recordedAt),
+      (kept) => store.countE2eSkips(kept.map((k) => k.doc)),
+      (covered) => store.deleteE2eSkips(covered.map((c) => c.item.doc._id)),
+    );
+    return units.map((unit) => (existing.has(unit.key) ? alreadyExists(unit.kind) : skipped(signal.SkipReason.SKIP_REASON_END_TO_END_ENCRYPTED)));
   }
 
   /**
@@ -328,6 +394,23 @@ export class Ingestion {
     const now = this.deps.now();
     this.deps.outbox.add(records.map((record) => outboxEntryFor(record, now)));
   }
+}
+
+/**
+ * Whether a retried interaction is the one an accepted record holds: same origin, and its text
+ * yields every stored signal (topic and weight) again. Built from what is stored anyway, so it
+ * confirms nothing about a text that the stored signals do not already say.
+ */
+function sameInteraction(unit: Unit, record: RecordDoc, extraction: Extraction | undefined): boolean {
+  const origin = unit.origin;
+  if (record.surface !== origin.surface || record.modality !== origin.modality || record.eventTime?.getTime() !== origin.eventTime.getTime()) return false;
+  const weights = new Map<string, Set<number>>();
+  for (const candidate of extraction?.candidates ?? []) {
+    const set = weights.get(candidate.topicId) ?? new Set<number>();
+    set.add(Math.min(1, candidate.weight));
+    weights.set(candidate.topicId, set);
+  }
+  return record.signals.every((stored) => weights.get(stored.topicId)?.has(stored.weight) === true);
 }
 
 function resultOf(record: RecordDoc, resultStatus: signal.IngestStatus, suppressed: common.SensitiveClass[]): ItemOutcome {

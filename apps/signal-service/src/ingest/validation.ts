@@ -1,11 +1,11 @@
-import { InvalidArgumentError, maxItems, nonEmpty, optionalEnum, requireEnum, requireId, requireTime } from '@signalpath/grpc-kit';
+import { InvalidArgumentError, maxItems, nonEmpty, optionalEnum, optionalId, optionalTime, requireEnum, requireId, requireTime } from '@signalpath/grpc-kit';
 import { common, type signal } from '@signalpath/proto';
 import { getTaxonomy } from '@signalpath/taxonomy';
 
 /** Interaction text limit: 32 KiB of UTF-8. */
 export const MAX_TEXT_BYTES = 32 * 1024;
-/** How far in the future an event time may be (clock skew between callers and us). */
-export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+/** How far in the future an event time may be (clock skew between callers and us): grpc-kit's one bound. */
+export { MAX_FUTURE_SKEW_MS } from '@signalpath/grpc-kit';
 export const MAX_BATCH_ITEMS = 500;
 export const MAX_ACTIVITY_TOPICS = 100;
 
@@ -38,10 +38,12 @@ export function requireText(text: string | undefined, field: string): string {
   return value;
 }
 
+/**
+ * A valid Timestamp, at most the clock skew ahead of now. An old event is not refused: it is
+ * decided by ConsentService (before the effective date → SKIPPED) like any other.
+ */
 export function requireEventTime(value: Date | undefined, field: string, now: Date): Date {
-  const eventTime = requireTime(value, field);
-  if (eventTime.getTime() > now.getTime() + MAX_FUTURE_SKEW_MS) throw new InvalidArgumentError(field, 'must not be more than 5 minutes in the future');
-  return eventTime;
+  return requireTime(value, field, { now });
 }
 
 /** Validates an interaction for ingestion; `field` is its path in the request, e.g. `interactions[3]`. */
@@ -58,15 +60,17 @@ export function validateInteraction(interaction: signal.Interaction | undefined,
   };
 }
 
-/** PreviewSignals needs only text; the rest is checked only when set. */
-export function validatePreview(interaction: signal.Interaction | undefined): Partial<ValidInteraction> & { text: string; endToEndEncrypted: boolean } {
+/** PreviewSignals needs only text; the rest is checked only when set, by the same rules as ingestion. */
+export function validatePreview(interaction: signal.Interaction | undefined, now: Date): Partial<ValidInteraction> & { text: string; endToEndEncrypted: boolean } {
   if (!interaction) throw new InvalidArgumentError('interaction', 'must be set');
   return {
+    interactionId: optionalId(interaction.interactionId, 'interaction.interaction_id'),
+    userId: optionalId(interaction.userId, 'interaction.user_id'),
     surface: optionalEnum(interaction.surface, common.Surface, 'interaction.surface'),
     modality: optionalEnum(interaction.modality, common.Modality, 'interaction.modality'),
     endToEndEncrypted: interaction.endToEndEncrypted,
     text: requireText(interaction.text, 'interaction.text'),
-    eventTime: interaction.eventTime,
+    eventTime: optionalTime(interaction.eventTime, 'interaction.event_time', { now }),
   };
 }
 

@@ -2,9 +2,10 @@ import type { common, signal } from '@signalpath/proto';
 import type { RecordKind } from '../domain/keyed-hash';
 
 /**
- * The signal database. Nothing here ever holds conversation text: ids are keyed hashes, content
- * is a keyed fingerprint, and a record of a skipped interaction keeps neither topics nor the
- * sensitive classes found in it.
+ * The signal database. Nothing here ever holds conversation text or anything computed from it
+ * other than the signals themselves (DESIGN.md invariant 10; every field is listed with the
+ * reason it cannot reveal the text in docs/erasure.md): ids are keyed hashes, and a record of a
+ * skipped interaction keeps neither topics nor the sensitive classes found in it.
  */
 
 /** One stored signal, inside the record of the interaction or activity that produced it. */
@@ -35,8 +36,13 @@ export interface RecordDoc extends Partial<SignalOrigin> {
   _id: string;
   kind: RecordKind;
   userId: string;
-  /** Keyed hash of the content: a reused id with other content is ALREADY_EXISTS. */
-  fingerprint: string;
+  /**
+   * Activities only: keyed hash of the caller-given content (user, surface, kind, time, topic
+   * ids), so a reused id with other content is ALREADY_EXISTS. Interactions keep nothing derived
+   * from their text: a guess could confirm it. (Records written before this rule may still carry
+   * one until the service's start-up pass removes it.)
+   */
+  fingerprint?: string;
   status: signal.IngestStatus.INGEST_STATUS_ACCEPTED | signal.IngestStatus.INGEST_STATUS_SKIPPED;
   skipReason: signal.SkipReason;
   /** Whether extraction ran (consent allowed it), so a DUPLICATE can recompute the suppressed classes. */
@@ -57,6 +63,8 @@ export interface OutboxDoc extends SignalOrigin {
   _id: string;
   userId: string;
   signals: StoredSignal[];
+  /** When its record was stored (erasure cut-offs compare it; sent on as record_time). */
+  recordedAt?: Date;
   createdAt: Date;
   /** Not claimable before this time: a lease held by a deliverer, or a retry backoff. */
   availableAt: Date;
@@ -75,6 +83,9 @@ export interface ClaimDoc {
   /** `<entry id>#<claim number>`. */
   _id: string;
   entryId: string;
+  /** The entry's user and source kind, so an erasure removes the user's claims too. */
+  userId?: string;
+  sourceKind?: common.SourceKind;
   seq: number;
   token: string;
   leaseUntil: Date;
@@ -97,8 +108,19 @@ export interface WriterDoc {
   flushedThrough: Date;
 }
 
-/** `e2e_skips`: per user, how many end-to-end-encrypted interactions were skipped. Nothing else. */
-export interface E2eSkipCounterDoc {
+/**
+ * `e2e_skips`: one document per end-to-end-encrypted interaction skipped, and nothing about the
+ * message: `_id` is a keyed hash of the interaction id (so a replay counts once, and two
+ * concurrent increments cannot lose one: unique inserts are atomic where `$inc` is not on
+ * FerretDB v1), `userId` whose counter it is. The counter is the number of a user's documents.
+ */
+export interface E2eSkipDoc {
+  _id: string;
+  userId: string;
+}
+
+/** The per-user counter document written before one document per interaction was kept. */
+export interface LegacyE2eSkipCounterDoc {
   _id: string;
   count: number;
 }

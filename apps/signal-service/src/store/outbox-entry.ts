@@ -18,6 +18,7 @@ export function outboxEntryFor(record: RecordDoc, now: Date): OutboxDoc {
     modality: record.modality as common.Modality,
     eventTime: record.eventTime as Date,
     signals: record.signals,
+    recordedAt: record.recordedAt,
     createdAt: now,
     availableAt: now,
     attempts: 0,

@@ -1,8 +1,9 @@
-import type { AnyBulkWriteOperation, Collection, Db, Filter, OptionalUnlessRequiredId } from 'mongodb';
+import type { Collection, Db, Filter, OptionalUnlessRequiredId } from 'mongodb';
+import { ERASURE_MARKER_INDEXES, type ErasureSubject } from '@signalpath/erasure';
 import { isDuplicateKeyError } from '@signalpath/grpc-kit';
 import type { IndexPlan } from '@signalpath/mongo';
 import { common, signal } from '@signalpath/proto';
-import type { ClaimDoc, DeliveredDoc, E2eSkipCounterDoc, OutboxDoc, RecordDoc, WriterDoc } from './documents';
+import type { ClaimDoc, DeliveredDoc, E2eSkipDoc, LegacyE2eSkipCounterDoc, OutboxDoc, RecordDoc, WriterDoc } from './documents';
 
 export const COLLECTIONS = {
   records: 'records',
@@ -29,12 +30,23 @@ export const SIGNAL_INDEXES: IndexPlan = {
   [COLLECTIONS.claims]: [
     { key: { entryId: 1 }, name: 'entry' },
     { key: { leaseUntil: 1 }, name: 'lease_until' },
+    { key: { userId: 1 }, name: 'user' },
   ],
   [COLLECTIONS.delivered]: [
     { key: { deliveredAt: 1 }, name: 'delivered_at' },
     { key: { userId: 1 }, name: 'user' },
   ],
+  [COLLECTIONS.e2eSkips]: [{ key: { userId: 1 }, name: 'user' }],
+  ...ERASURE_MARKER_INDEXES,
 };
+
+/** An outbox entry as erasure sees it: its user, whether it came from an AI chat, its times. */
+export function entrySubject(entry: Pick<OutboxDoc, 'userId' | 'sourceKind' | 'eventTime' | 'recordedAt'>): ErasureSubject {
+  return { userId: entry.userId, aiChat: entry.sourceKind === common.SourceKind.SOURCE_KIND_AI_CHAT, eventTime: entry.eventTime, recordTime: entry.recordedAt };
+}
+
+/** The AI-chat part of a user's documents, per collection (ERASURE_SCOPE_AI_CHAT). */
+const AI_CHAT = common.SourceKind.SOURCE_KIND_AI_CHAT;
 
 /** Indexes (into the array given) of the documents an unordered insert rejected as duplicates. */
 function insertDuplicates(error: unknown): Set<number> | undefined {
@@ -53,7 +65,7 @@ export class SignalStore {
   readonly outbox: Collection<OutboxDoc>;
   readonly claims: Collection<ClaimDoc>;
   readonly delivered: Collection<DeliveredDoc>;
-  readonly e2eSkips: Collection<E2eSkipCounterDoc>;
+  readonly e2eSkips: Collection<E2eSkipDoc>;
   readonly writers: Collection<WriterDoc>;
 
   constructor(db: Db) {
@@ -61,7 +73,7 @@ export class SignalStore {
     this.outbox = db.collection<OutboxDoc>(COLLECTIONS.outbox);
     this.claims = db.collection<ClaimDoc>(COLLECTIONS.claims);
     this.delivered = db.collection<DeliveredDoc>(COLLECTIONS.delivered);
-    this.e2eSkips = db.collection<E2eSkipCounterDoc>(COLLECTIONS.e2eSkips);
+    this.e2eSkips = db.collection<E2eSkipDoc>(COLLECTIONS.e2eSkips);
     this.writers = db.collection<WriterDoc>(COLLECTIONS.writers);
   }
 
@@ -88,6 +100,19 @@ export class SignalStore {
     return this.insertAllowingDuplicates(this.records, docs);
   }
 
+  /** Removes records this service just wrote (an erasure recorded meanwhile covers them). */
+  async deleteRecords(keys: string[]): Promise<void> {
+    if (keys.length > 0) await this.records.deleteMany({ _id: { $in: keys } });
+  }
+
+  /**
+   * Interaction records written before interactions stopped keeping a text fingerprint: the
+   * fingerprint goes (start-up pass; a no-op once done).
+   */
+  async dropInteractionFingerprints(): Promise<number> {
+    return (await this.records.updateMany({ kind: 'interaction', fingerprint: { $exists: true } }, { $unset: { fingerprint: '' } })).modifiedCount;
+  }
+
   async findRecords(keys: string[]): Promise<Map<string, RecordDoc>> {
     if (keys.length === 0) return new Map();
     const docs = keys.length === 1 ? [await this.records.findOne({ _id: keys[0] })].filter((doc): doc is RecordDoc => doc !== null) : await this.records.find({ _id: { $in: keys } }).toArray();
@@ -99,9 +124,23 @@ export class SignalStore {
     await this.insertAllowingDuplicates(this.outbox, entries);
   }
 
+  /** Removes outbox entries (and their claims) that must not be delivered: an erasure covers them. */
+  async discardEntries(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.outbox.deleteMany({ _id: { $in: ids } });
+    await this.claims.deleteMany({ entryId: { $in: ids } });
+  }
+
   /** An OutboxWriter's heartbeat (only that writer updates its own document). */
   async beat(writerId: string, beatAt: Date, flushedThrough: Date): Promise<void> {
-    await this.writers.updateOne({ _id: writerId }, { $set: { beatAt, flushedThrough } }, { upsert: true });
+    const write = () => this.writers.updateOne({ _id: writerId }, { $set: { beatAt, flushedThrough } }, { upsert: true });
+    try {
+      await write();
+    } catch (error) {
+      // The writer's first two upserts raced (FerretDB v1 inserts both): the document exists now.
+      if (!isDuplicateKeyError(error)) throw error;
+      await write();
+    }
   }
 
   async retireWriter(writerId: string): Promise<void> {
@@ -128,19 +167,50 @@ export class SignalStore {
     await this.insertAllowingDuplicates(this.delivered, docs);
   }
 
-  /** The delivery backlog: pending signals, the oldest pending entry's creation, delivered entries retained. */
-  async outboxStatus(): Promise<{ pendingSignals: number; oldestPendingCreatedAt?: Date; deliveredEntries: number }> {
-    const [pending, delivered] = await Promise.all([
+  async deleteDelivered(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.delivered.deleteMany({ _id: { $in: ids } });
+  }
+
+  /**
+   * The delivery backlog: pending signals, the oldest pending one's time, delivered entries
+   * retained. Pending is what is queued in the outbox plus what a writer had not queued yet when
+   * it last wrote its heartbeat: the accepted records it inserted since its flushedThrough whose
+   * entry is neither queued nor delivered. Those are in a live writer's memory, or were lost with
+   * a killed process until OutboxRecovery re-queues them; either way they are not delivered.
+   */
+  async outboxStatus(): Promise<{ pendingSignals: number; oldestPendingAt?: Date; deliveredEntries: number }> {
+    const [pending, delivered, writers] = await Promise.all([
       this.outbox.find({}, { projection: { createdAt: 1, signals: 1 } }).toArray(),
       this.delivered.countDocuments({}),
+      this.writers.find({}).toArray(),
     ]);
     let pendingSignals = 0;
     let oldest: Date | undefined;
+    const count = (signals: number, at: Date) => {
+      pendingSignals += signals;
+      if (!oldest || at < oldest) oldest = at;
+    };
+    const queued = new Set<string>();
     for (const entry of pending) {
-      pendingSignals += entry.signals.length;
-      if (!oldest || entry.createdAt < oldest) oldest = entry.createdAt;
+      queued.add(entry._id);
+      count(entry.signals.length, entry.createdAt);
     }
-    return { pendingSignals, oldestPendingCreatedAt: oldest, deliveredEntries: delivered };
+    const unqueued = (
+      await Promise.all(
+        writers.map((writer) =>
+          this.records
+            .find({ writer: writer._id, recordedAt: { $gte: writer.flushedThrough }, status: signal.IngestStatus.INGEST_STATUS_ACCEPTED }, { projection: { recordedAt: 1, signals: 1 } })
+            .toArray(),
+        ),
+      )
+    )
+      .flat()
+      .filter((record) => !queued.has(record._id));
+    if (unqueued.length > 0) {
+      const done = new Set((await this.delivered.find({ _id: { $in: unqueued.map((r) => r._id) } }, { projection: { _id: 1 } }).toArray()).map((d) => d._id));
+      for (const record of unqueued) if (!done.has(record._id)) count(record.signals.length, record.recordedAt);
+    }
+    return { pendingSignals, oldestPendingAt: oldest, deliveredEntries: delivered };
   }
 
   /**
@@ -159,24 +229,30 @@ export class SignalStore {
     return (await this.claims.deleteMany({ leaseUntil: { $lt: before } })).deletedCount;
   }
 
-  async countE2eSkips(perUser: Map<string, number>): Promise<void> {
-    if (perUser.size === 0) return;
-    const operations: AnyBulkWriteOperation<E2eSkipCounterDoc>[] = [...perUser].map(([userId, count]) => ({
-      updateOne: { filter: { _id: userId }, update: { $inc: { count } }, upsert: true },
-    }));
-    try {
-      await this.e2eSkips.bulkWrite(operations, { ordered: false });
-    } catch (error) {
-      // Two first-time upserts for one user raced and one insert lost: the counter exists now,
-      // so the same upserts update it. (Only the failed ones are repeated.)
-      const failed = insertDuplicates(error);
-      if (!failed) throw error;
-      await this.e2eSkips.bulkWrite(operations.filter((_, i) => failed.has(i)), { ordered: false });
-    }
+  /** Counts end-to-end-encrypted interactions: one unique insert each, so a replay counts once. */
+  async countE2eSkips(docs: E2eSkipDoc[]): Promise<void> {
+    await this.insertAllowingDuplicates(this.e2eSkips, docs);
   }
 
+  async deleteE2eSkips(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.e2eSkips.deleteMany({ _id: { $in: ids } });
+  }
+
+  /** A user's end-to-end-encrypted interactions counted (one document each, plus a legacy counter). */
   async e2eSkipCount(userId: string): Promise<number> {
-    return (await this.e2eSkips.findOne({ _id: userId }))?.count ?? 0;
+    const docs = await this.e2eSkips.find({ $or: [{ userId }, { _id: userId }] }).toArray();
+    return docs.reduce((sum, doc) => sum + (doc.userId === userId ? 1 : ((doc as unknown as LegacyE2eSkipCounterDoc).count ?? 0)), 0);
+  }
+
+  /** Everything held under a user's id, for ExportUserData. */
+  async userHoldings(userId: string): Promise<{ records: RecordDoc[]; pending: OutboxDoc[]; claims: ClaimDoc[]; delivered: DeliveredDoc[] }> {
+    const [records, pending, claims, delivered] = await Promise.all([
+      this.records.find({ userId }).sort({ recordedAt: -1, _id: -1 }).toArray(),
+      this.outbox.find({ userId }).sort({ createdAt: 1 }).toArray(),
+      this.claims.find({ userId }).toArray(),
+      this.delivered.find({ userId }).sort({ deliveredAt: -1 }).toArray(),
+    ]);
+    return { records, pending, claims, delivered };
   }
 
   /** A page of a user's accepted records, newest event first, after the cursor (or from it, when inclusive). */
@@ -189,15 +265,20 @@ export class SignalStore {
     return this.records.find(filter).sort({ eventTime: -1, _id: -1 }).limit(limit).toArray();
   }
 
-  /** Deletes a user's data: everything, or only what came from AI chats. Returns documents deleted. */
+  /**
+   * Deletes a user's data: everything, or only what came from AI chats (interactions, and the
+   * end-to-end-encrypted ones counted). Returns documents deleted. One pass of an erasure: the
+   * erasure marker keeps guarded writes from bringing any of it back (docs/erasure.md).
+   */
   async deleteUser(userId: string, aiChatOnly: boolean): Promise<number> {
     const recordFilter: Filter<RecordDoc> = aiChatOnly ? { userId, kind: 'interaction' } : { userId };
-    const outboxFilter: Filter<OutboxDoc> = aiChatOnly ? { userId, sourceKind: common.SourceKind.SOURCE_KIND_AI_CHAT } : { userId };
+    const bySource = aiChatOnly ? { userId, sourceKind: AI_CHAT } : { userId };
     // The outbox first: once a record is gone its signals must not be delivered any more.
-    const outbox = await this.outbox.deleteMany(outboxFilter);
+    const outbox = await this.outbox.deleteMany(bySource);
+    const claims = await this.claims.deleteMany(bySource);
     const records = await this.records.deleteMany(recordFilter);
-    const delivered = await this.delivered.deleteMany(aiChatOnly ? { userId, sourceKind: common.SourceKind.SOURCE_KIND_AI_CHAT } : { userId });
-    const counters = await this.e2eSkips.deleteMany({ _id: userId });
-    return outbox.deletedCount + records.deletedCount + delivered.deletedCount + counters.deletedCount;
+    const delivered = await this.delivered.deleteMany(bySource);
+    const counters = await this.e2eSkips.deleteMany({ $or: [{ userId }, { _id: userId }] });
+    return outbox.deletedCount + claims.deletedCount + records.deletedCount + delivered.deletedCount + counters.deletedCount;
   }
 }

@@ -13,11 +13,13 @@ export interface FakeProfile {
   /** Every signal received, in order (duplicates included, to catch double sends). */
   received: profile.ProfileSignal[];
   calls: number;
+  /** While set, every ApplySignals call waits for it before answering (a slow ProfileService). */
+  gate?: Promise<void>;
   stop(): Promise<void>;
 }
 
 export async function startFakeProfile(port = 0): Promise<FakeProfile> {
-  const fake = { received: [] as profile.ProfileSignal[], calls: 0 };
+  const fake: { received: profile.ProfileSignal[]; calls: number; gate?: Promise<void> } = { received: [], calls: 0 };
   const server = new GrpcServer({
     services: [
       {
@@ -26,6 +28,7 @@ export async function startFakeProfile(port = 0): Promise<FakeProfile> {
         implementation: {
           applySignals: unary<profile.ApplySignalsRequest, profile.ApplySignalsResponse>(async (request) => {
             fake.calls++;
+            await fake.gate;
             fake.received.push(...request.signals);
             return { appliedCount: request.signals.length, duplicateCount: 0 };
           }),

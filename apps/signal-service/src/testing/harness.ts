@@ -37,7 +37,7 @@ export interface SignalHarness {
  * `profileDown` leaves ProfileService's address unanswered until `startProfile()`.
  */
 export async function startSignalHarness(
-  options: { decide?: Decide; profileDown?: boolean; env?: Record<string, string>; clock?: TestClock; logLines?: string[]; dbName?: string; keepDatabase?: boolean } = {},
+  options: { decide?: Decide; profileDown?: boolean; env?: Record<string, string>; clock?: TestClock; logLines?: string[]; dbName?: string; keepDatabase?: boolean; mongoUri?: string } = {},
 ): Promise<SignalHarness> {
   const clock = options.clock ?? new TestClock();
   const consent = new FakeConsentService();
@@ -56,6 +56,7 @@ export async function startSignalHarness(
   const service = await startTestService(module, {
     dbName: options.dbName,
     keepDatabase: options.keepDatabase,
+    mongoUri: options.mongoUri,
     env: {
       CONSENT_ADDR: consent.address,
       PROFILE_ADDR: `127.0.0.1:${profilePort}`,
@@ -63,6 +64,8 @@ export async function startSignalHarness(
       SIGNAL_DELIVERY_IDLE_MAX: '100ms',
       SIGNAL_DELIVERY_MAX_BACKOFF: '200ms',
       SIGNAL_DELIVERY_TIMEOUT: '2s',
+      // A short erasure fence keeps DeleteUserData quick; erasure tests set what they need.
+      SIGNAL_ERASURE_FENCE: '300ms',
       ...options.env,
     },
   });

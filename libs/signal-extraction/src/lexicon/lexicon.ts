@@ -1,16 +1,17 @@
 import { getTaxonomy } from '@signalpath/taxonomy';
 import { SENSITIVE_CLASSES, sensitiveClassOfTopic, type SensitiveClass } from '@signalpath/sensitive-topics';
+import type { Stemmer } from '../language/stemmers';
 import { PhraseMatcher } from '../matcher';
+import { stem as porter2 } from '../text';
 
 /**
- * The curated lexicon, compiled once into a phrase trie.
- *
- * Source format (see the data files next to this one):
+ * A language's lexicon, compiled once into a phrase trie. The data lives in
+ * lexicon/<lang>/*.tsv (format in lexicon/README.md), one phrase per row:
  * - a topic line is `[spec, phrases]`: spec names one or more taxonomy nodes as
  *   "500:Climbing|551:Sports Equipment" (the names are checked against the taxonomy in tests);
  * - a cue line is `[classes, phrases]` with classes like "RELIGION" or "RELIGION+ETHNIC_ORIGIN":
  *   words that reveal a sensitive class but name no topic ("as a gay man", "my shop steward");
- * - phrases are comma-separated. Each word is matched by its Porter2 stem, or by its exact
+ * - phrases may be comma-separated. Each word is matched by its stem (the language's stemmer), or by its exact
  *   surface form when written "=word" (where the stem would be too broad: "=anime" vs "animal").
  *   A leading "~" makes a phrase weak: supporting evidence only, kept when the message also has
  *   strong evidence for the same Tier-1. A leading "!" makes it an exception: a longer phrase that
@@ -67,20 +68,6 @@ export function splitPhrases(phrases: string): string[] {
     .filter((p) => p.length > 0);
 }
 
-/**
- * Every combination of the given alternatives, as one phrase list: cross(['i am', 'im'], ['gay'])
- * → "i am gay, im gay". An empty string alternative means "nothing here".
- */
-export function cross(...parts: readonly (readonly string[])[]): string {
-  let acc = [''];
-  for (const alternatives of parts) {
-    const next: string[] = [];
-    for (const prefix of acc) for (const alt of alternatives) next.push(`${prefix} ${alt}`.trim());
-    acc = next;
-  }
-  return acc.filter(Boolean).join(', ');
-}
-
 interface Flags {
   weak: boolean;
   exception: boolean;
@@ -109,9 +96,10 @@ export function compileLexicon(
   cueLines: readonly CueLine[],
   gearNouns: string,
   exceptions: string,
+  stem: Stemmer = porter2,
 ): CompiledLexicon {
   const taxonomy = getTaxonomy();
-  const matcher = new PhraseMatcher<LexiconValue>();
+  const matcher = new PhraseMatcher<LexiconValue>(stem);
   let size = 0;
 
   for (const [spec, phrases] of topicLines) {

@@ -361,6 +361,27 @@ export function erasureScopeToJSON(object: ErasureScope): string {
   }
 }
 
+/**
+ * ErasureRecord is an erasure a service has carried out for a user. From then
+ * on the service refuses, for that user and scope, everything about an event
+ * before cutoff_time or recorded before it (DESIGN.md invariant 7).
+ */
+export interface ErasureRecord {
+  /** The ConsentService erasure job it came from; empty when called directly. */
+  erasureJobId: string;
+  /** What was erased. */
+  scope: ErasureScope;
+  /**
+   * Data about events before this time, or recorded before it, is erased and
+   * refused.
+   */
+  cutoffTime:
+    | Date
+    | undefined;
+  /** When this service first recorded the erasure. */
+  createTime: Date | undefined;
+}
+
 /** Topic is a node of the IAB Content Taxonomy 3.1. */
 export interface Topic {
   /** The IAB Content Taxonomy 3.1 Unique ID of the node, e.g. "1" or "483". */
@@ -387,6 +408,135 @@ export interface InterestSource {
   /** The event time of the most recent contributing signal. */
   lastTime: Date | undefined;
 }
+
+function createBaseErasureRecord(): ErasureRecord {
+  return { erasureJobId: "", scope: 0, cutoffTime: undefined, createTime: undefined };
+}
+
+export const ErasureRecord: MessageFns<ErasureRecord> = {
+  encode(message: ErasureRecord, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.erasureJobId !== "") {
+      writer.uint32(10).string(message.erasureJobId);
+    }
+    if (message.scope !== 0) {
+      writer.uint32(16).int32(message.scope);
+    }
+    if (message.cutoffTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.cutoffTime), writer.uint32(26).fork()).join();
+    }
+    if (message.createTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTime), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ErasureRecord {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseErasureRecord();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.erasureJobId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.scope = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.cutoffTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ErasureRecord {
+    return {
+      erasureJobId: isSet(object.erasureJobId)
+        ? globalThis.String(object.erasureJobId)
+        : isSet(object.erasure_job_id)
+        ? globalThis.String(object.erasure_job_id)
+        : "",
+      scope: isSet(object.scope) ? erasureScopeFromJSON(object.scope) : 0,
+      cutoffTime: isSet(object.cutoffTime)
+        ? fromJsonTimestamp(object.cutoffTime)
+        : isSet(object.cutoff_time)
+        ? fromJsonTimestamp(object.cutoff_time)
+        : undefined,
+      createTime: isSet(object.createTime)
+        ? fromJsonTimestamp(object.createTime)
+        : isSet(object.create_time)
+        ? fromJsonTimestamp(object.create_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ErasureRecord): unknown {
+    const obj: any = {};
+    if (message.erasureJobId !== "") {
+      obj.erasureJobId = message.erasureJobId;
+    }
+    if (message.scope !== 0) {
+      obj.scope = erasureScopeToJSON(message.scope);
+    }
+    if (message.cutoffTime !== undefined) {
+      obj.cutoffTime = message.cutoffTime.toISOString();
+    }
+    if (message.createTime !== undefined) {
+      obj.createTime = message.createTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ErasureRecord>, I>>(base?: I): ErasureRecord {
+    return ErasureRecord.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ErasureRecord>, I>>(object: I): ErasureRecord {
+    const message = createBaseErasureRecord();
+    message.erasureJobId = object.erasureJobId ?? "";
+    message.scope = object.scope ?? 0;
+    message.cutoffTime = object.cutoffTime ?? undefined;
+    message.createTime = object.createTime ?? undefined;
+    return message;
+  },
+};
 
 function createBaseTopic(): Topic {
   return { id: "", name: "", tier1: "" };

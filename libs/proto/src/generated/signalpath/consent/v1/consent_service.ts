@@ -309,7 +309,10 @@ export function erasureTargetStateToJSON(object: ErasureTargetState): string {
 
 /** Settings are one user's privacy settings and preferences. */
 export interface Settings {
-  /** The user's id. Output only; set from the request. */
+  /**
+   * The user's id. Output only; set from the request.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** Whether AI-assistant conversations may personalize ads. */
   aiChatAds: Choice;
@@ -370,7 +373,10 @@ export interface EffectiveSettings {
 export interface LinkedAccount {
   /** The surface the account is on. */
   surface: Surface;
-  /** The account's id on that surface. */
+  /**
+   * The account's id on that surface.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   accountId: string;
   /** When the account was linked. */
   linkTime: Date | undefined;
@@ -383,7 +389,10 @@ export interface AdPreferences {
    * its descendants.
    */
   blockedTopicIds: string[];
-  /** Advertiser ids the user never wants ads from. */
+  /**
+   * Advertiser ids the user never wants ads from.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   blockedAdvertiserIds: string[];
   /** IAB topic ids the user wants fewer ads about. */
   seeFewerTopicIds: string[];
@@ -401,7 +410,10 @@ export interface FeedControls {
 
 /** GetSettingsRequest is the request for GetSettings. */
 export interface GetSettingsRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
 }
 
@@ -413,7 +425,10 @@ export interface GetSettingsResponse {
 
 /** UpdateSettingsRequest is the request for UpdateSettings. */
 export interface UpdateSettingsRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** The new values; only the fields named in update_mask are read. */
   settings:
@@ -448,11 +463,17 @@ export interface UpdateSettingsResponse {
 
 /** LinkAccountRequest is the request for LinkAccount. */
 export interface LinkAccountRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** The surface the account is on. Required. */
   surface: Surface;
-  /** The account's id on that surface. Required. */
+  /**
+   * The account's id on that surface. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   accountId: string;
 }
 
@@ -464,7 +485,10 @@ export interface LinkAccountResponse {
 
 /** UnlinkAccountRequest is the request for UnlinkAccount. */
 export interface UnlinkAccountRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** The surface whose link is removed. Required. */
   surface: Surface;
@@ -478,13 +502,19 @@ export interface UnlinkAccountResponse {
 
 /** CheckEligibilityRequest is the request for CheckEligibility. */
 export interface CheckEligibilityRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** The surface the interaction happened on. Required. */
   surface: Surface;
   /** The purpose the data would be used for. Required. */
   purpose: Purpose;
-  /** When the interaction happened; unset means now (server time). */
+  /**
+   * When the interaction happened; unset means now (server time). At most 5
+   * minutes ahead of the server's clock.
+   */
   eventTime:
     | Date
     | undefined;
@@ -507,7 +537,10 @@ export interface CheckEligibilityResponse {
  * same fields and rules as CheckEligibilityRequest.
  */
 export interface EligibilityQuery {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** The surface the interaction happened on. Required. */
   surface: Surface;
@@ -529,7 +562,10 @@ export interface EligibilityDecision {
   reason: EligibilityReason;
   /** The settings version the decision was made on. */
   settingsVersion: string;
-  /** The query's user_id, echoed. */
+  /**
+   * The query's user_id, echoed.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** The query's purpose, echoed. */
   purpose: Purpose;
@@ -551,7 +587,10 @@ export interface BatchCheckEligibilityResponse {
 
 /** ListSettingsHistoryRequest is the request for ListSettingsHistory. */
 export interface ListSettingsHistoryRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /**
    * The maximum number of changes to return; 0 means 50, values above 500 are
@@ -602,7 +641,10 @@ export interface FieldChange {
 
 /** RequestErasureRequest is the request for RequestErasure. */
 export interface RequestErasureRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** What to erase. Required. */
   scope: ErasureScope;
@@ -616,7 +658,10 @@ export interface RequestErasureResponse {
 
 /** GetErasureJobRequest is the request for GetErasureJob. */
 export interface GetErasureJobRequest {
-  /** The job's id. Required. */
+  /**
+   * The job's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   jobId: string;
 }
 
@@ -631,9 +676,15 @@ export interface GetErasureJobResponse {
  * service.
  */
 export interface ErasureJob {
-  /** The job's id. */
+  /**
+   * The job's id.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   jobId: string;
-  /** The user whose data is erased. */
+  /**
+   * The user whose data is erased.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** What is erased. */
   scope: ErasureScope;
@@ -672,7 +723,10 @@ export interface ErasureTarget {
 
 /** ExportUserDataRequest is the request for ExportUserData. */
 export interface ExportUserDataRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
 }
 
@@ -4074,7 +4128,9 @@ export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
  * may cache a CheckEligibility or GetSettings answer for at most 2 seconds;
  * any change is therefore visible to every caller within that bound.
  *
- * Every RPC may also return UNAUTHENTICATED (missing, forged or expired
+ * Every RPC may also return INVALID_ARGUMENT for an id or a Timestamp that
+ * breaks the rules in signalpath/common/v1/common.proto (the message names
+ * the field), UNAUTHENTICATED (missing, forged or expired
  * credentials), PERMISSION_DENIED (caller not allowed to call the method),
  * DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED (message over the receive limit) and
  * INTERNAL (an unexpected failure, with a generic message).
@@ -4165,9 +4221,11 @@ export const ConsentServiceService = {
    * order: END_TO_END_ENCRYPTED, BEFORE_EFFECTIVE_DATE, MINOR, AGE_UNKNOWN,
    * REGION_UNKNOWN, REGION_EXCLUDED, OPTED_OUT.
    *
-   * Errors: INVALID_ARGUMENT if user_id is empty or surface or purpose is
-   * unspecified; UNAVAILABLE if the store is unreachable (callers fail
-   * closed).
+   * Errors: INVALID_ARGUMENT if user_id is empty or not an id, surface or
+   * purpose is unspecified, or event_time is more than 5 minutes in the
+   * future; UNAVAILABLE if the store is unreachable (callers fail closed). An
+   * event_time that is not a valid Timestamp never reaches the policy; if it
+   * did, the policy would deny it (BEFORE_EFFECTIVE_DATE).
    */
   checkEligibility: {
     path: "/signalpath.consent.v1.ConsentService/CheckEligibility" as const,
@@ -4327,9 +4385,11 @@ export interface ConsentServiceServer extends UntypedServiceImplementation {
    * order: END_TO_END_ENCRYPTED, BEFORE_EFFECTIVE_DATE, MINOR, AGE_UNKNOWN,
    * REGION_UNKNOWN, REGION_EXCLUDED, OPTED_OUT.
    *
-   * Errors: INVALID_ARGUMENT if user_id is empty or surface or purpose is
-   * unspecified; UNAVAILABLE if the store is unreachable (callers fail
-   * closed).
+   * Errors: INVALID_ARGUMENT if user_id is empty or not an id, surface or
+   * purpose is unspecified, or event_time is more than 5 minutes in the
+   * future; UNAVAILABLE if the store is unreachable (callers fail closed). An
+   * event_time that is not a valid Timestamp never reaches the policy; if it
+   * did, the policy would deny it (BEFORE_EFFECTIVE_DATE).
    */
   checkEligibility: handleUnaryCall<CheckEligibilityRequest, CheckEligibilityResponse>;
   /**
@@ -4486,9 +4546,11 @@ export interface ConsentServiceClient extends Client {
    * order: END_TO_END_ENCRYPTED, BEFORE_EFFECTIVE_DATE, MINOR, AGE_UNKNOWN,
    * REGION_UNKNOWN, REGION_EXCLUDED, OPTED_OUT.
    *
-   * Errors: INVALID_ARGUMENT if user_id is empty or surface or purpose is
-   * unspecified; UNAVAILABLE if the store is unreachable (callers fail
-   * closed).
+   * Errors: INVALID_ARGUMENT if user_id is empty or not an id, surface or
+   * purpose is unspecified, or event_time is more than 5 minutes in the
+   * future; UNAVAILABLE if the store is unreachable (callers fail closed). An
+   * event_time that is not a valid Timestamp never reaches the policy; if it
+   * did, the policy would deny it (BEFORE_EFFECTIVE_DATE).
    */
   checkEligibility(
     request: CheckEligibilityRequest,

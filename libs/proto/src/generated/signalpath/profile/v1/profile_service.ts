@@ -20,6 +20,7 @@ import {
 } from "@grpc/grpc-js";
 import { Timestamp } from "../../../google/protobuf/timestamp";
 import {
+  ErasureRecord,
   ErasureScope,
   erasureScopeFromJSON,
   erasureScopeToJSON,
@@ -108,21 +109,30 @@ export function notPersonalizedReasonToJSON(object: NotPersonalizedReason): stri
 
 /** ProfileSignal is one signal as delivered by SignalService. */
 export interface ProfileSignal {
-  /** The signal's id; the idempotency key. */
+  /**
+   * The signal's id; the idempotency key.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   signalId: string;
-  /** The user's id. */
+  /**
+   * The user's id.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** The surface the signal was recorded on (its source surface). */
   surface: Surface;
   /** The IAB Content Taxonomy 3.1 topic id. */
   topicId: string;
-  /** The signal's strength, finite and positive. */
+  /** The signal's strength, in (0, 1] (SignalService caps every weight at 1). */
   weight: number;
   /** The kind of activity that produced the signal. */
   sourceKind: SourceKind;
   /** The interaction's modality; unspecified for non-assistant activities. */
   modality: Modality;
-  /** When the interaction or activity happened. */
+  /**
+   * When the interaction or activity happened: from 2020-01-01 to 5 minutes
+   * ahead of the server's clock (a time ahead of it counts as now).
+   */
   eventTime:
     | Date
     | undefined;
@@ -130,6 +140,12 @@ export interface ProfileSignal {
   adsEligible: boolean;
   /** Whether the signal may be used for content. */
   contentEligible: boolean;
+  /**
+   * When SignalService recorded the signal. A signal recorded, or about an
+   * event, before an erasure's cut-off is never applied after it; one without
+   * a record time is not applied for a user with an erasure in its scope.
+   */
+  recordTime: Date | undefined;
 }
 
 /** Interest is one topic of a profile with its decayed score and sources. */
@@ -168,7 +184,10 @@ export interface ApplySignalsResponse {
 
 /** GetProfileRequest is the request for GetProfile. */
 export interface GetProfileRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** The surface the profile is read for. Required. */
   surface: Surface;
@@ -198,7 +217,10 @@ export interface GetProfileResponse {
 
 /** ExplainInterestRequest is the request for ExplainInterest. */
 export interface ExplainInterestRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** The IAB Content Taxonomy 3.1 topic id to explain. Required. */
   topicId: string;
@@ -220,12 +242,25 @@ export interface ExplainInterestResponse {
 
 /** DeleteUserDataRequest is the request for DeleteUserData. */
 export interface DeleteUserDataRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** What to delete. Required. */
   scope: ErasureScope;
-  /** The ConsentService erasure job this call belongs to, for the audit trail. */
+  /**
+   * The ConsentService erasure job this call belongs to, for the audit trail;
+   * empty when none. When set, an id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   erasureJobId: string;
+  /**
+   * The erasure's cut-off: signals about events before it, or recorded
+   * before it, are erased now and never applied afterwards. ConsentService
+   * sends the job's create time; when unset, the time of the first call is
+   * used.
+   */
+  cutoffTime: Date | undefined;
 }
 
 /** DeleteUserDataResponse is the response of DeleteUserData. */
@@ -236,7 +271,10 @@ export interface DeleteUserDataResponse {
 
 /** ExportUserDataRequest is the request for ExportUserData. */
 export interface ExportUserDataRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
 }
 
@@ -244,6 +282,39 @@ export interface ExportUserDataRequest {
 export interface ExportUserDataResponse {
   /** The stored profile per source surface, decayed to now. */
   profiles: SurfaceProfile[];
+  /** The applied-signal ledger entries held under the user's id. */
+  appliedSignals: AppliedSignal[];
+  /** The user's applied-operation records (one per profile write). */
+  appliedOperations: AppliedOperation[];
+  /** The erasures this service has carried out for the user. */
+  erasures: ErasureRecord[];
+}
+
+/**
+ * AppliedSignal is one entry of the applied-signal ledger: a signal id that
+ * was applied (or is being applied) to the user's profile.
+ */
+export interface AppliedSignal {
+  /** The signal's id. */
+  signalId: string;
+  /** The source surface of the profile it was applied to. */
+  surface: Surface;
+  /** The kind of activity the signal came from. */
+  sourceKind: SourceKind;
+  /** When it was first claimed for application. */
+  claimTime:
+    | Date
+    | undefined;
+  /** Whether its profile write is recorded (false while in flight). */
+  applied: boolean;
+}
+
+/** AppliedOperation records one profile write that applied signals. */
+export interface AppliedOperation {
+  /** The operation's id. */
+  operationId: string;
+  /** When it was recorded. */
+  createTime: Date | undefined;
 }
 
 function createBaseProfileSignal(): ProfileSignal {
@@ -258,6 +329,7 @@ function createBaseProfileSignal(): ProfileSignal {
     eventTime: undefined,
     adsEligible: false,
     contentEligible: false,
+    recordTime: undefined,
   };
 }
 
@@ -292,6 +364,9 @@ export const ProfileSignal: MessageFns<ProfileSignal> = {
     }
     if (message.contentEligible !== false) {
       writer.uint32(80).bool(message.contentEligible);
+    }
+    if (message.recordTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.recordTime), writer.uint32(90).fork()).join();
     }
     return writer;
   },
@@ -389,6 +464,14 @@ export const ProfileSignal: MessageFns<ProfileSignal> = {
             message.contentEligible = reader.bool();
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.recordTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -441,6 +524,11 @@ export const ProfileSignal: MessageFns<ProfileSignal> = {
         : isSet(object.content_eligible)
         ? globalThis.Boolean(object.content_eligible)
         : false,
+      recordTime: isSet(object.recordTime)
+        ? fromJsonTimestamp(object.recordTime)
+        : isSet(object.record_time)
+        ? fromJsonTimestamp(object.record_time)
+        : undefined,
     };
   },
 
@@ -476,6 +564,9 @@ export const ProfileSignal: MessageFns<ProfileSignal> = {
     if (message.contentEligible !== false) {
       obj.contentEligible = message.contentEligible;
     }
+    if (message.recordTime !== undefined) {
+      obj.recordTime = message.recordTime.toISOString();
+    }
     return obj;
   },
 
@@ -494,6 +585,7 @@ export const ProfileSignal: MessageFns<ProfileSignal> = {
     message.eventTime = object.eventTime ?? undefined;
     message.adsEligible = object.adsEligible ?? false;
     message.contentEligible = object.contentEligible ?? false;
+    message.recordTime = object.recordTime ?? undefined;
     return message;
   },
 };
@@ -1313,7 +1405,7 @@ export const ExplainInterestResponse: MessageFns<ExplainInterestResponse> = {
 };
 
 function createBaseDeleteUserDataRequest(): DeleteUserDataRequest {
-  return { userId: "", scope: 0, erasureJobId: "" };
+  return { userId: "", scope: 0, erasureJobId: "", cutoffTime: undefined };
 }
 
 export const DeleteUserDataRequest: MessageFns<DeleteUserDataRequest> = {
@@ -1326,6 +1418,9 @@ export const DeleteUserDataRequest: MessageFns<DeleteUserDataRequest> = {
     }
     if (message.erasureJobId !== "") {
       writer.uint32(26).string(message.erasureJobId);
+    }
+    if (message.cutoffTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.cutoffTime), writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -1367,6 +1462,14 @@ export const DeleteUserDataRequest: MessageFns<DeleteUserDataRequest> = {
             message.erasureJobId = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.cutoffTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1392,6 +1495,11 @@ export const DeleteUserDataRequest: MessageFns<DeleteUserDataRequest> = {
         : isSet(object.erasure_job_id)
         ? globalThis.String(object.erasure_job_id)
         : "",
+      cutoffTime: isSet(object.cutoffTime)
+        ? fromJsonTimestamp(object.cutoffTime)
+        : isSet(object.cutoff_time)
+        ? fromJsonTimestamp(object.cutoff_time)
+        : undefined,
     };
   },
 
@@ -1406,6 +1514,9 @@ export const DeleteUserDataRequest: MessageFns<DeleteUserDataRequest> = {
     if (message.erasureJobId !== "") {
       obj.erasureJobId = message.erasureJobId;
     }
+    if (message.cutoffTime !== undefined) {
+      obj.cutoffTime = message.cutoffTime.toISOString();
+    }
     return obj;
   },
 
@@ -1417,6 +1528,7 @@ export const DeleteUserDataRequest: MessageFns<DeleteUserDataRequest> = {
     message.userId = object.userId ?? "";
     message.scope = object.scope ?? 0;
     message.erasureJobId = object.erasureJobId ?? "";
+    message.cutoffTime = object.cutoffTime ?? undefined;
     return message;
   },
 };
@@ -1568,13 +1680,22 @@ export const ExportUserDataRequest: MessageFns<ExportUserDataRequest> = {
 };
 
 function createBaseExportUserDataResponse(): ExportUserDataResponse {
-  return { profiles: [] };
+  return { profiles: [], appliedSignals: [], appliedOperations: [], erasures: [] };
 }
 
 export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
   encode(message: ExportUserDataResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.profiles) {
       SurfaceProfile.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.appliedSignals) {
+      AppliedSignal.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.appliedOperations) {
+      AppliedOperation.encode(v!, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.erasures) {
+      ErasureRecord.encode(v!, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -1600,6 +1721,30 @@ export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
             message.profiles.push(SurfaceProfile.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.appliedSignals.push(AppliedSignal.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.appliedOperations.push(AppliedOperation.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.erasures.push(ErasureRecord.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1617,6 +1762,19 @@ export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
       profiles: globalThis.Array.isArray(object?.profiles)
         ? object.profiles.map((e: any) => SurfaceProfile.fromJSON(e))
         : [],
+      appliedSignals: globalThis.Array.isArray(object?.appliedSignals)
+        ? object.appliedSignals.map((e: any) => AppliedSignal.fromJSON(e))
+        : globalThis.Array.isArray(object?.applied_signals)
+        ? object.applied_signals.map((e: any) => AppliedSignal.fromJSON(e))
+        : [],
+      appliedOperations: globalThis.Array.isArray(object?.appliedOperations)
+        ? object.appliedOperations.map((e: any) => AppliedOperation.fromJSON(e))
+        : globalThis.Array.isArray(object?.applied_operations)
+        ? object.applied_operations.map((e: any) => AppliedOperation.fromJSON(e))
+        : [],
+      erasures: globalThis.Array.isArray(object?.erasures)
+        ? object.erasures.map((e: any) => ErasureRecord.fromJSON(e))
+        : [],
     };
   },
 
@@ -1624,6 +1782,15 @@ export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
     const obj: any = {};
     if (message.profiles?.length) {
       obj.profiles = message.profiles.map((e) => SurfaceProfile.toJSON(e));
+    }
+    if (message.appliedSignals?.length) {
+      obj.appliedSignals = message.appliedSignals.map((e) => AppliedSignal.toJSON(e));
+    }
+    if (message.appliedOperations?.length) {
+      obj.appliedOperations = message.appliedOperations.map((e) => AppliedOperation.toJSON(e));
+    }
+    if (message.erasures?.length) {
+      obj.erasures = message.erasures.map((e) => ErasureRecord.toJSON(e));
     }
     return obj;
   },
@@ -1634,6 +1801,247 @@ export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
   fromPartial<I extends Exact<DeepPartial<ExportUserDataResponse>, I>>(object: I): ExportUserDataResponse {
     const message = createBaseExportUserDataResponse();
     message.profiles = object.profiles?.map((e) => SurfaceProfile.fromPartial(e)) || [];
+    message.appliedSignals = object.appliedSignals?.map((e) => AppliedSignal.fromPartial(e)) || [];
+    message.appliedOperations = object.appliedOperations?.map((e) => AppliedOperation.fromPartial(e)) || [];
+    message.erasures = object.erasures?.map((e) => ErasureRecord.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseAppliedSignal(): AppliedSignal {
+  return { signalId: "", surface: 0, sourceKind: 0, claimTime: undefined, applied: false };
+}
+
+export const AppliedSignal: MessageFns<AppliedSignal> = {
+  encode(message: AppliedSignal, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.signalId !== "") {
+      writer.uint32(10).string(message.signalId);
+    }
+    if (message.surface !== 0) {
+      writer.uint32(16).int32(message.surface);
+    }
+    if (message.sourceKind !== 0) {
+      writer.uint32(24).int32(message.sourceKind);
+    }
+    if (message.claimTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.claimTime), writer.uint32(34).fork()).join();
+    }
+    if (message.applied !== false) {
+      writer.uint32(40).bool(message.applied);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppliedSignal {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppliedSignal();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.signalId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.surface = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.sourceKind = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.claimTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.applied = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppliedSignal {
+    return {
+      signalId: isSet(object.signalId)
+        ? globalThis.String(object.signalId)
+        : isSet(object.signal_id)
+        ? globalThis.String(object.signal_id)
+        : "",
+      surface: isSet(object.surface) ? surfaceFromJSON(object.surface) : 0,
+      sourceKind: isSet(object.sourceKind)
+        ? sourceKindFromJSON(object.sourceKind)
+        : isSet(object.source_kind)
+        ? sourceKindFromJSON(object.source_kind)
+        : 0,
+      claimTime: isSet(object.claimTime)
+        ? fromJsonTimestamp(object.claimTime)
+        : isSet(object.claim_time)
+        ? fromJsonTimestamp(object.claim_time)
+        : undefined,
+      applied: isSet(object.applied) ? globalThis.Boolean(object.applied) : false,
+    };
+  },
+
+  toJSON(message: AppliedSignal): unknown {
+    const obj: any = {};
+    if (message.signalId !== "") {
+      obj.signalId = message.signalId;
+    }
+    if (message.surface !== 0) {
+      obj.surface = surfaceToJSON(message.surface);
+    }
+    if (message.sourceKind !== 0) {
+      obj.sourceKind = sourceKindToJSON(message.sourceKind);
+    }
+    if (message.claimTime !== undefined) {
+      obj.claimTime = message.claimTime.toISOString();
+    }
+    if (message.applied !== false) {
+      obj.applied = message.applied;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AppliedSignal>, I>>(base?: I): AppliedSignal {
+    return AppliedSignal.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AppliedSignal>, I>>(object: I): AppliedSignal {
+    const message = createBaseAppliedSignal();
+    message.signalId = object.signalId ?? "";
+    message.surface = object.surface ?? 0;
+    message.sourceKind = object.sourceKind ?? 0;
+    message.claimTime = object.claimTime ?? undefined;
+    message.applied = object.applied ?? false;
+    return message;
+  },
+};
+
+function createBaseAppliedOperation(): AppliedOperation {
+  return { operationId: "", createTime: undefined };
+}
+
+export const AppliedOperation: MessageFns<AppliedOperation> = {
+  encode(message: AppliedOperation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.operationId !== "") {
+      writer.uint32(10).string(message.operationId);
+    }
+    if (message.createTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTime), writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppliedOperation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppliedOperation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.operationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppliedOperation {
+    return {
+      operationId: isSet(object.operationId)
+        ? globalThis.String(object.operationId)
+        : isSet(object.operation_id)
+        ? globalThis.String(object.operation_id)
+        : "",
+      createTime: isSet(object.createTime)
+        ? fromJsonTimestamp(object.createTime)
+        : isSet(object.create_time)
+        ? fromJsonTimestamp(object.create_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: AppliedOperation): unknown {
+    const obj: any = {};
+    if (message.operationId !== "") {
+      obj.operationId = message.operationId;
+    }
+    if (message.createTime !== undefined) {
+      obj.createTime = message.createTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AppliedOperation>, I>>(base?: I): AppliedOperation {
+    return AppliedOperation.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AppliedOperation>, I>>(object: I): AppliedOperation {
+    const message = createBaseAppliedOperation();
+    message.operationId = object.operationId ?? "";
+    message.createTime = object.createTime ?? undefined;
     return message;
   },
 };
@@ -1652,7 +2060,9 @@ export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
  * show-more raises content scores; opted-out users and minors get no ads
  * interests.
  *
- * Every RPC may also return UNAUTHENTICATED (missing, forged or expired
+ * Every RPC may also return INVALID_ARGUMENT for an id or a Timestamp that
+ * breaks the rules in signalpath/common/v1/common.proto (the message names
+ * the field), UNAUTHENTICATED (missing, forged or expired
  * credentials), PERMISSION_DENIED (caller not allowed to call the method),
  * DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED (message over the receive limit) and
  * INTERNAL (an unexpected failure, with a generic message).
@@ -1665,10 +2075,12 @@ export const ProfileServiceService = {
    * signal_id); called by SignalService's outbox.
    *
    * Errors: INVALID_ARGUMENT if signals is empty or has more than 1000 items,
-   * or a signal has an empty signal_id, user_id or topic_id, a topic id not
-   * in the IAB Content Taxonomy 3.1, an unspecified surface or source_kind,
-   * no event_time, or a weight that is not finite and positive (the message
-   * names the field, e.g. "signals[7].topic_id"; nothing is applied);
+   * or a signal has an invalid signal_id or user_id, a topic id not in the
+   * IAB Content Taxonomy 3.1, an unspecified surface or source_kind, no
+   * event_time or one before 2020-01-01 (no policy reaches earlier) or more
+   * than 5 minutes in the future, or a weight outside (0, 1] (the message
+   * names the field, e.g. "signals[7].topic_id"; nothing is applied). The
+   * caller is trusted, its input is still held to these ranges;
    * PERMISSION_DENIED if the caller is not SignalService; UNAVAILABLE if the
    * store is unreachable (retry the whole batch).
    */
@@ -1723,12 +2135,16 @@ export const ProfileServiceService = {
   /**
    * DeleteUserData deletes a user's profile entries (for ERASURE_SCOPE_AI_CHAT
    * only what came from AI-chat signals) and applied-signal ledger entries;
-   * called by ConsentService erasure jobs. Idempotent: deleting again succeeds
-   * with a count of 0.
+   * called by ConsentService erasure jobs. It records an erasure marker first
+   * and answers only after calls in flight have finished (the erasure fence):
+   * from then on no signal about an event before cutoff_time, or recorded
+   * before it, is applied for the user in the scope. Idempotent: deleting
+   * again succeeds with a count of 0.
    *
    * Errors: INVALID_ARGUMENT if user_id is empty or scope is unspecified;
    * PERMISSION_DENIED if the caller is not ConsentService; UNAVAILABLE if the
-   * store is unreachable.
+   * store is unreachable, or if the fence outlasts the call's deadline (the
+   * data is deleted already; retry to confirm).
    */
   deleteUserData: {
     path: "/signalpath.profile.v1.ProfileService/DeleteUserData" as const,
@@ -1769,10 +2185,12 @@ export interface ProfileServiceServer extends UntypedServiceImplementation {
    * signal_id); called by SignalService's outbox.
    *
    * Errors: INVALID_ARGUMENT if signals is empty or has more than 1000 items,
-   * or a signal has an empty signal_id, user_id or topic_id, a topic id not
-   * in the IAB Content Taxonomy 3.1, an unspecified surface or source_kind,
-   * no event_time, or a weight that is not finite and positive (the message
-   * names the field, e.g. "signals[7].topic_id"; nothing is applied);
+   * or a signal has an invalid signal_id or user_id, a topic id not in the
+   * IAB Content Taxonomy 3.1, an unspecified surface or source_kind, no
+   * event_time or one before 2020-01-01 (no policy reaches earlier) or more
+   * than 5 minutes in the future, or a weight outside (0, 1] (the message
+   * names the field, e.g. "signals[7].topic_id"; nothing is applied). The
+   * caller is trusted, its input is still held to these ranges;
    * PERMISSION_DENIED if the caller is not SignalService; UNAVAILABLE if the
    * store is unreachable (retry the whole batch).
    */
@@ -1800,12 +2218,16 @@ export interface ProfileServiceServer extends UntypedServiceImplementation {
   /**
    * DeleteUserData deletes a user's profile entries (for ERASURE_SCOPE_AI_CHAT
    * only what came from AI-chat signals) and applied-signal ledger entries;
-   * called by ConsentService erasure jobs. Idempotent: deleting again succeeds
-   * with a count of 0.
+   * called by ConsentService erasure jobs. It records an erasure marker first
+   * and answers only after calls in flight have finished (the erasure fence):
+   * from then on no signal about an event before cutoff_time, or recorded
+   * before it, is applied for the user in the scope. Idempotent: deleting
+   * again succeeds with a count of 0.
    *
    * Errors: INVALID_ARGUMENT if user_id is empty or scope is unspecified;
    * PERMISSION_DENIED if the caller is not ConsentService; UNAVAILABLE if the
-   * store is unreachable.
+   * store is unreachable, or if the fence outlasts the call's deadline (the
+   * data is deleted already; retry to confirm).
    */
   deleteUserData: handleUnaryCall<DeleteUserDataRequest, DeleteUserDataResponse>;
   /**
@@ -1826,10 +2248,12 @@ export interface ProfileServiceClient extends Client {
    * signal_id); called by SignalService's outbox.
    *
    * Errors: INVALID_ARGUMENT if signals is empty or has more than 1000 items,
-   * or a signal has an empty signal_id, user_id or topic_id, a topic id not
-   * in the IAB Content Taxonomy 3.1, an unspecified surface or source_kind,
-   * no event_time, or a weight that is not finite and positive (the message
-   * names the field, e.g. "signals[7].topic_id"; nothing is applied);
+   * or a signal has an invalid signal_id or user_id, a topic id not in the
+   * IAB Content Taxonomy 3.1, an unspecified surface or source_kind, no
+   * event_time or one before 2020-01-01 (no policy reaches earlier) or more
+   * than 5 minutes in the future, or a weight outside (0, 1] (the message
+   * names the field, e.g. "signals[7].topic_id"; nothing is applied). The
+   * caller is trusted, its input is still held to these ranges;
    * PERMISSION_DENIED if the caller is not SignalService; UNAVAILABLE if the
    * store is unreachable (retry the whole batch).
    */
@@ -1899,12 +2323,16 @@ export interface ProfileServiceClient extends Client {
   /**
    * DeleteUserData deletes a user's profile entries (for ERASURE_SCOPE_AI_CHAT
    * only what came from AI-chat signals) and applied-signal ledger entries;
-   * called by ConsentService erasure jobs. Idempotent: deleting again succeeds
-   * with a count of 0.
+   * called by ConsentService erasure jobs. It records an erasure marker first
+   * and answers only after calls in flight have finished (the erasure fence):
+   * from then on no signal about an event before cutoff_time, or recorded
+   * before it, is applied for the user in the scope. Idempotent: deleting
+   * again succeeds with a count of 0.
    *
    * Errors: INVALID_ARGUMENT if user_id is empty or scope is unspecified;
    * PERMISSION_DENIED if the caller is not ConsentService; UNAVAILABLE if the
-   * store is unreachable.
+   * store is unreachable, or if the fence outlasts the call's deadline (the
+   * data is deleted already; retry to confirm).
    */
   deleteUserData(
     request: DeleteUserDataRequest,

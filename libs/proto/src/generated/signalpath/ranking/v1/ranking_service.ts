@@ -110,6 +110,12 @@ export enum FilterReason {
   FILTER_REASON_SENSITIVE_TOPIC = 4,
   /** FILTER_REASON_NOT_FOUND - The candidate's item_id is not in the catalog. */
   FILTER_REASON_NOT_FOUND = 5,
+  /**
+   * FILTER_REASON_PREFERENCES_UNAVAILABLE - The item is an ad and the user's ad preferences could not be read
+   * (ConsentService unreachable): it might be from a blocked advertiser or
+   * about a blocked topic, so it is not shown.
+   */
+  FILTER_REASON_PREFERENCES_UNAVAILABLE = 6,
   UNRECOGNIZED = -1,
 }
 
@@ -133,6 +139,9 @@ export function filterReasonFromJSON(object: any): FilterReason {
     case 5:
     case "FILTER_REASON_NOT_FOUND":
       return FilterReason.FILTER_REASON_NOT_FOUND;
+    case 6:
+    case "FILTER_REASON_PREFERENCES_UNAVAILABLE":
+      return FilterReason.FILTER_REASON_PREFERENCES_UNAVAILABLE;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -154,6 +163,8 @@ export function filterReasonToJSON(object: FilterReason): string {
       return "FILTER_REASON_SENSITIVE_TOPIC";
     case FilterReason.FILTER_REASON_NOT_FOUND:
       return "FILTER_REASON_NOT_FOUND";
+    case FilterReason.FILTER_REASON_PREFERENCES_UNAVAILABLE:
+      return "FILTER_REASON_PREFERENCES_UNAVAILABLE";
     case FilterReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -219,7 +230,10 @@ export function notPersonalizedReasonToJSON(object: NotPersonalizedReason): stri
 
 /** Item is a catalog item: an ad, post, reel or group. */
 export interface Item {
-  /** The item's id. Required. */
+  /**
+   * The item's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   itemId: string;
   /** The item's kind. Required. */
   kind: ItemKind;
@@ -227,7 +241,10 @@ export interface Item {
   title: string;
   /** The IAB Content Taxonomy 3.1 topic ids of the item, at least one. */
   topicIds: string[];
-  /** The advertiser's id; required for ads, empty for other kinds. */
+  /**
+   * The advertiser's id; required for ads, empty for other kinds.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   advertiserId: string;
   /** The surfaces the item may show on; empty means every surface. */
   surfaces: Surface[];
@@ -246,7 +263,10 @@ export interface Candidate {
   /** The candidate. Exactly one must be set. */
   candidate:
     | //
-    /** The id of a catalog item. */
+    /**
+     * The id of a catalog item.
+     * An id (see "Ids" in signalpath/common/v1/common.proto).
+     */
     { $case: "itemId"; value: string }
     | //
     /** An item given inline (not stored in the catalog). */
@@ -287,7 +307,10 @@ export interface RankedItem {
 
 /** FilteredItem is a candidate left out of a ranking. */
 export interface FilteredItem {
-  /** The candidate's item id. */
+  /**
+   * The candidate's item id.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   itemId: string;
   /** Why it was left out. */
   reason: FilterReason;
@@ -307,7 +330,10 @@ export interface UpsertItemsResponse {
 
 /** DeleteItemsRequest is the request for DeleteItems. */
 export interface DeleteItemsRequest {
-  /** The ids of the items to delete, 1 to 1000. */
+  /**
+   * The ids of the items to delete, 1 to 1000.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   itemIds: string[];
 }
 
@@ -319,7 +345,10 @@ export interface DeleteItemsResponse {
 
 /** RankRequest is the request for Rank. */
 export interface RankRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** The surface the items will show on. Required. */
   surface: Surface;
@@ -341,7 +370,10 @@ export interface RankResponse {
 
 /** RecommendRequest is the request for Recommend. */
 export interface RecommendRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** The surface the items will show on. Required. */
   surface: Surface;
@@ -366,9 +398,15 @@ export interface RecommendResponse {
 
 /** ExplainItemRequest is the request for ExplainItem. */
 export interface ExplainItemRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
-  /** The catalog item's id. Required. */
+  /**
+   * The catalog item's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   itemId: string;
   /** The surface the item is shown on. Required. */
   surface: Surface;
@@ -2088,9 +2126,19 @@ export const ExplainItemResponse: MessageFns<ExplainItemResponse> = {
  * Degraded mode: when ProfileService or ConsentService is unreachable, Rank,
  * Recommend and ExplainItem answer non-personalized within the caller's
  * deadline with not_personalized_reason NOT_PERSONALIZED_REASON_DEGRADED;
- * never personalized on stale consent.
+ * never personalized on stale consent. When ConsentService is unreachable
+ * (down, slow or failing) the user's blocked advertisers and topics are
+ * unknown, and a user's "no" must hold in every mode: no ad is shown at all
+ * (Rank lists each ad in filtered with FILTER_REASON_PREFERENCES_UNAVAILABLE,
+ * Recommend leaves ads out, ExplainItem sets that filter_reason), because
+ * every ad has an advertiser and topics, either of which the user may have
+ * blocked. Preferences read earlier are never used instead: they may predate
+ * a block. Posts, reels and groups are still shown, ranked without the
+ * profile and without feed controls.
  *
- * Every RPC may also return UNAUTHENTICATED (missing, forged or expired
+ * Every RPC may also return INVALID_ARGUMENT for an id or a Timestamp that
+ * breaks the rules in signalpath/common/v1/common.proto (the message names
+ * the field), UNAUTHENTICATED (missing, forged or expired
  * credentials), PERMISSION_DENIED (caller not allowed to call the method),
  * DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED (message over the receive limit) and
  * INTERNAL (an unexpected failure, with a generic message).
@@ -2138,11 +2186,12 @@ export const RankingServiceService = {
    * user on a surface. Every candidate appears once, either in items or in
    * filtered; a repeated item id is ranked once.
    *
-   * Errors: INVALID_ARGUMENT if user_id is empty, surface is unspecified,
-   * there are more than 5000 candidates, a candidate sets neither item_id nor
-   * item, or an inline item is invalid as in UpsertItems; UNAVAILABLE if the
-   * catalog store is unreachable (an unreachable ProfileService or
-   * ConsentService degrades instead).
+   * Errors: INVALID_ARGUMENT if user_id is not a valid id, surface is
+   * unspecified, there are more than 5000 candidates, a candidate sets neither
+   * item_id nor item, a candidate's item_id is not a valid id, or an inline
+   * item is invalid as in UpsertItems; UNAVAILABLE if the catalog store is
+   * unreachable (an unreachable ProfileService or ConsentService degrades
+   * instead).
    */
   rank: {
     path: "/signalpath.ranking.v1.RankingService/Rank" as const,
@@ -2215,11 +2264,12 @@ export interface RankingServiceServer extends UntypedServiceImplementation {
    * user on a surface. Every candidate appears once, either in items or in
    * filtered; a repeated item id is ranked once.
    *
-   * Errors: INVALID_ARGUMENT if user_id is empty, surface is unspecified,
-   * there are more than 5000 candidates, a candidate sets neither item_id nor
-   * item, or an inline item is invalid as in UpsertItems; UNAVAILABLE if the
-   * catalog store is unreachable (an unreachable ProfileService or
-   * ConsentService degrades instead).
+   * Errors: INVALID_ARGUMENT if user_id is not a valid id, surface is
+   * unspecified, there are more than 5000 candidates, a candidate sets neither
+   * item_id nor item, a candidate's item_id is not a valid id, or an inline
+   * item is invalid as in UpsertItems; UNAVAILABLE if the catalog store is
+   * unreachable (an unreachable ProfileService or ConsentService degrades
+   * instead).
    */
   rank: handleUnaryCall<RankRequest, RankResponse>;
   /**
@@ -2296,11 +2346,12 @@ export interface RankingServiceClient extends Client {
    * user on a surface. Every candidate appears once, either in items or in
    * filtered; a repeated item id is ranked once.
    *
-   * Errors: INVALID_ARGUMENT if user_id is empty, surface is unspecified,
-   * there are more than 5000 candidates, a candidate sets neither item_id nor
-   * item, or an inline item is invalid as in UpsertItems; UNAVAILABLE if the
-   * catalog store is unreachable (an unreachable ProfileService or
-   * ConsentService degrades instead).
+   * Errors: INVALID_ARGUMENT if user_id is not a valid id, surface is
+   * unspecified, there are more than 5000 candidates, a candidate sets neither
+   * item_id nor item, a candidate's item_id is not a valid id, or an inline
+   * item is invalid as in UpsertItems; UNAVAILABLE if the catalog store is
+   * unreachable (an unreachable ProfileService or ConsentService degrades
+   * instead).
    */
   rank(request: RankRequest, callback: (error: ServiceError | null, response: RankResponse) => void): ClientUnaryCall;
   rank(

@@ -21,6 +21,7 @@ import {
 import { Duration } from "../../../google/protobuf/duration";
 import { Timestamp } from "../../../google/protobuf/timestamp";
 import {
+  ErasureRecord,
   ErasureScope,
   erasureScopeFromJSON,
   erasureScopeToJSON,
@@ -116,6 +117,16 @@ export enum SkipReason {
   SKIP_REASON_REGION_UNKNOWN = 7,
   /** SKIP_REASON_NO_TOPICS - No topic was found, or every topic found was suppressed as sensitive. */
   SKIP_REASON_NO_TOPICS = 8,
+  /**
+   * SKIP_REASON_UNSUPPORTED_LANGUAGE - The text is in a language the extractor does not support, or its
+   * language could not be determined: it was not analyzed (fail closed).
+   */
+  SKIP_REASON_UNSUPPORTED_LANGUAGE = 9,
+  /**
+   * SKIP_REASON_ERASED - The user's data was erased with a cut-off after the event (or while it
+   * was being recorded): nothing about it is kept.
+   */
+  SKIP_REASON_ERASED = 10,
   UNRECOGNIZED = -1,
 }
 
@@ -148,6 +159,12 @@ export function skipReasonFromJSON(object: any): SkipReason {
     case 8:
     case "SKIP_REASON_NO_TOPICS":
       return SkipReason.SKIP_REASON_NO_TOPICS;
+    case 9:
+    case "SKIP_REASON_UNSUPPORTED_LANGUAGE":
+      return SkipReason.SKIP_REASON_UNSUPPORTED_LANGUAGE;
+    case 10:
+    case "SKIP_REASON_ERASED":
+      return SkipReason.SKIP_REASON_ERASED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -175,7 +192,54 @@ export function skipReasonToJSON(object: SkipReason): string {
       return "SKIP_REASON_REGION_UNKNOWN";
     case SkipReason.SKIP_REASON_NO_TOPICS:
       return "SKIP_REASON_NO_TOPICS";
+    case SkipReason.SKIP_REASON_UNSUPPORTED_LANGUAGE:
+      return "SKIP_REASON_UNSUPPORTED_LANGUAGE";
+    case SkipReason.SKIP_REASON_ERASED:
+      return "SKIP_REASON_ERASED";
     case SkipReason.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** RecordKind is what a ledger entry records. */
+export enum RecordKind {
+  /** RECORD_KIND_UNSPECIFIED - Not set; never returned. */
+  RECORD_KIND_UNSPECIFIED = 0,
+  /** RECORD_KIND_INTERACTION - An assistant interaction (IngestInteraction). */
+  RECORD_KIND_INTERACTION = 1,
+  /** RECORD_KIND_ACTIVITY - A traditional activity (RecordActivity). */
+  RECORD_KIND_ACTIVITY = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function recordKindFromJSON(object: any): RecordKind {
+  switch (object) {
+    case 0:
+    case "RECORD_KIND_UNSPECIFIED":
+      return RecordKind.RECORD_KIND_UNSPECIFIED;
+    case 1:
+    case "RECORD_KIND_INTERACTION":
+      return RecordKind.RECORD_KIND_INTERACTION;
+    case 2:
+    case "RECORD_KIND_ACTIVITY":
+      return RecordKind.RECORD_KIND_ACTIVITY;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return RecordKind.UNRECOGNIZED;
+  }
+}
+
+export function recordKindToJSON(object: RecordKind): string {
+  switch (object) {
+    case RecordKind.RECORD_KIND_UNSPECIFIED:
+      return "RECORD_KIND_UNSPECIFIED";
+    case RecordKind.RECORD_KIND_INTERACTION:
+      return "RECORD_KIND_INTERACTION";
+    case RecordKind.RECORD_KIND_ACTIVITY:
+      return "RECORD_KIND_ACTIVITY";
+    case RecordKind.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
   }
@@ -183,9 +247,15 @@ export function skipReasonToJSON(object: SkipReason): string {
 
 /** Interaction is one message a user sent to the AI assistant. */
 export interface Interaction {
-  /** The caller's unique id for the interaction; the idempotency key. */
+  /**
+   * The caller's unique id for the interaction; the idempotency key.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   interactionId: string;
-  /** The user's id. */
+  /**
+   * The user's id.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** The surface the conversation happened on. */
   surface: Surface;
@@ -217,7 +287,10 @@ export interface Signal {
   adsEligible: boolean;
   /** Whether the signal may be used for content. */
   contentEligible: boolean;
-  /** The stored signal's id; empty in PreviewSignals. */
+  /**
+   * The stored signal's id; empty in PreviewSignals.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   signalId: string;
   /** The surface the signal was recorded on, when known. */
   surface: Surface;
@@ -250,6 +323,25 @@ export interface PreviewSignalsResponse {
   signals: Signal[];
   /** The sensitive classes found and suppressed, each at most once. */
   suppressed: Suppression[];
+  /**
+   * The language identified in the text, as a BCP-47 tag ("en", "hi-Latn");
+   * "und" (or "und-<Script>") when it could not be determined. Empty for an
+   * end-to-end-encrypted interaction, which is not read at all.
+   */
+  language: string;
+  /** The confidence of the identification, in [0, 1]. */
+  languageConfidence: number;
+  /**
+   * Whether the extractor supports the language. When false, signals and
+   * suppressed are empty: the text was not analyzed.
+   */
+  languageSupported: boolean;
+  /**
+   * Every language found, the main one first: two for a code-switched
+   * message ("hi-Latn", "en"). The message is analyzed only when every one
+   * is supported.
+   */
+  languages: string[];
 }
 
 /** IngestInteractionRequest is the request for IngestInteraction. */
@@ -287,7 +379,10 @@ export interface IngestInteractionsResponse {
  * call.
  */
 export interface IngestResult {
-  /** The interaction's id, echoed. */
+  /**
+   * The interaction's id, echoed.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   interactionId: string;
   /** What happened; unspecified when error_code is not 0. */
   status: IngestStatus;
@@ -311,9 +406,15 @@ export interface IngestResult {
 
 /** RecordActivityRequest is the request for RecordActivity. */
 export interface RecordActivityRequest {
-  /** The caller's unique id for the activity; the idempotency key. Required. */
+  /**
+   * The caller's unique id for the activity; the idempotency key. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   activityId: string;
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** The surface the activity happened on. Required. */
   surface: Surface;
@@ -339,7 +440,10 @@ export interface RecordActivityResponse {
 
 /** ListSignalsRequest is the request for ListSignals. */
 export interface ListSignalsRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /**
    * The maximum number of signals to return; 0 means 100, values above 1000
@@ -364,7 +468,11 @@ export interface GetOutboxStatusRequest {
 
 /** GetOutboxStatusResponse is the response of GetOutboxStatus. */
 export interface GetOutboxStatusResponse {
-  /** The number of signals not yet delivered to ProfileService. */
+  /**
+   * The number of signals not yet delivered to ProfileService, including
+   * those an instance had not queued yet when it last reported (e.g. one
+   * that was killed, until another instance re-queues them).
+   */
   pendingCount: string;
   /** The age of the oldest undelivered signal; zero when none is pending. */
   oldestPendingAge:
@@ -379,12 +487,24 @@ export interface GetOutboxStatusResponse {
 
 /** DeleteUserDataRequest is the request for DeleteUserData. */
 export interface DeleteUserDataRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
   /** What to delete. Required. */
   scope: ErasureScope;
-  /** The ConsentService erasure job this call belongs to, for the audit trail. */
+  /**
+   * The ConsentService erasure job this call belongs to, for the audit trail;
+   * empty when none. When set, an id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   erasureJobId: string;
+  /**
+   * The erasure's cut-off: data about events before it, or recorded before
+   * it, is deleted now and refused from then on. ConsentService sends the
+   * job's create time; when unset, the time of the first call is used.
+   */
+  cutoffTime: Date | undefined;
 }
 
 /** DeleteUserDataResponse is the response of DeleteUserData. */
@@ -395,7 +515,10 @@ export interface DeleteUserDataResponse {
 
 /** ExportUserDataRequest is the request for ExportUserData. */
 export interface ExportUserDataRequest {
-  /** The user's id. Required. */
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
   userId: string;
 }
 
@@ -405,6 +528,64 @@ export interface ExportUserDataResponse {
   signals: Signal[];
   /** How many of the user's end-to-end-encrypted interactions were skipped. */
   endToEndEncryptedSkippedCount: string;
+  /**
+   * Every ingestion ledger entry held for the user, accepted and skipped,
+   * newest first.
+   */
+  records: IngestionRecord[];
+  /** The user's outbox entries not yet delivered to ProfileService. */
+  pendingDeliveries: Delivery[];
+  /** The user's delivered outbox entries still retained. */
+  deliveries: Delivery[];
+  /** The erasures this service has carried out for the user. */
+  erasures: ErasureRecord[];
+}
+
+/**
+ * IngestionRecord is the ledger entry of one interaction or activity: what
+ * was decided, never its content (nothing derived from text is stored but
+ * the signals themselves).
+ */
+export interface IngestionRecord {
+  /** A keyed hash of the interaction or activity id (the idempotency key). */
+  recordKey: string;
+  /** What the entry records. */
+  kind: RecordKind;
+  /** ACCEPTED or SKIPPED. */
+  status: IngestStatus;
+  /** Why nothing was stored, when status is SKIPPED. */
+  skipReason: SkipReason;
+  /** When the entry was recorded. */
+  recordTime:
+    | Date
+    | undefined;
+  /** How many signals the entry holds. */
+  signalCount: number;
+}
+
+/**
+ * Delivery is one outbox entry: the signals of one ledger entry on their way
+ * to ProfileService, or delivered.
+ */
+export interface Delivery {
+  /** The ledger entry's record_key. */
+  recordKey: string;
+  /** The kind of activity the signals came from. */
+  sourceKind: SourceKind;
+  /** How many signals it carries. */
+  signalCount: number;
+  /** When it was queued (pending entries). */
+  createTime:
+    | Date
+    | undefined;
+  /** When it was delivered (delivered entries). */
+  deliverTime:
+    | Date
+    | undefined;
+  /** Failed delivery attempts so far (pending entries). */
+  attempts: number;
+  /** Whether a deliverer holds it right now (pending entries). */
+  claimed: boolean;
 }
 
 function createBaseInteraction(): Interaction {
@@ -966,7 +1147,7 @@ export const PreviewSignalsRequest: MessageFns<PreviewSignalsRequest> = {
 };
 
 function createBasePreviewSignalsResponse(): PreviewSignalsResponse {
-  return { signals: [], suppressed: [] };
+  return { signals: [], suppressed: [], language: "", languageConfidence: 0, languageSupported: false, languages: [] };
 }
 
 export const PreviewSignalsResponse: MessageFns<PreviewSignalsResponse> = {
@@ -976,6 +1157,18 @@ export const PreviewSignalsResponse: MessageFns<PreviewSignalsResponse> = {
     }
     for (const v of message.suppressed) {
       Suppression.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.language !== "") {
+      writer.uint32(26).string(message.language);
+    }
+    if (message.languageConfidence !== 0) {
+      writer.uint32(33).double(message.languageConfidence);
+    }
+    if (message.languageSupported !== false) {
+      writer.uint32(40).bool(message.languageSupported);
+    }
+    for (const v of message.languages) {
+      writer.uint32(50).string(v!);
     }
     return writer;
   },
@@ -1009,6 +1202,38 @@ export const PreviewSignalsResponse: MessageFns<PreviewSignalsResponse> = {
             message.suppressed.push(Suppression.decode(reader, reader.uint32()));
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.language = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.languageConfidence = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.languageSupported = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.languages.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1027,6 +1252,20 @@ export const PreviewSignalsResponse: MessageFns<PreviewSignalsResponse> = {
       suppressed: globalThis.Array.isArray(object?.suppressed)
         ? object.suppressed.map((e: any) => Suppression.fromJSON(e))
         : [],
+      language: isSet(object.language) ? globalThis.String(object.language) : "",
+      languageConfidence: isSet(object.languageConfidence)
+        ? globalThis.Number(object.languageConfidence)
+        : isSet(object.language_confidence)
+        ? globalThis.Number(object.language_confidence)
+        : 0,
+      languageSupported: isSet(object.languageSupported)
+        ? globalThis.Boolean(object.languageSupported)
+        : isSet(object.language_supported)
+        ? globalThis.Boolean(object.language_supported)
+        : false,
+      languages: globalThis.Array.isArray(object?.languages)
+        ? object.languages.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -1038,6 +1277,18 @@ export const PreviewSignalsResponse: MessageFns<PreviewSignalsResponse> = {
     if (message.suppressed?.length) {
       obj.suppressed = message.suppressed.map((e) => Suppression.toJSON(e));
     }
+    if (message.language !== "") {
+      obj.language = message.language;
+    }
+    if (message.languageConfidence !== 0) {
+      obj.languageConfidence = floatToJson(message.languageConfidence);
+    }
+    if (message.languageSupported !== false) {
+      obj.languageSupported = message.languageSupported;
+    }
+    if (message.languages?.length) {
+      obj.languages = message.languages;
+    }
     return obj;
   },
 
@@ -1048,6 +1299,10 @@ export const PreviewSignalsResponse: MessageFns<PreviewSignalsResponse> = {
     const message = createBasePreviewSignalsResponse();
     message.signals = object.signals?.map((e) => Signal.fromPartial(e)) || [];
     message.suppressed = object.suppressed?.map((e) => Suppression.fromPartial(e)) || [];
+    message.language = object.language ?? "";
+    message.languageConfidence = object.languageConfidence ?? 0;
+    message.languageSupported = object.languageSupported ?? false;
+    message.languages = object.languages?.map((e) => e) || [];
     return message;
   },
 };
@@ -2231,7 +2486,7 @@ export const GetOutboxStatusResponse: MessageFns<GetOutboxStatusResponse> = {
 };
 
 function createBaseDeleteUserDataRequest(): DeleteUserDataRequest {
-  return { userId: "", scope: 0, erasureJobId: "" };
+  return { userId: "", scope: 0, erasureJobId: "", cutoffTime: undefined };
 }
 
 export const DeleteUserDataRequest: MessageFns<DeleteUserDataRequest> = {
@@ -2244,6 +2499,9 @@ export const DeleteUserDataRequest: MessageFns<DeleteUserDataRequest> = {
     }
     if (message.erasureJobId !== "") {
       writer.uint32(26).string(message.erasureJobId);
+    }
+    if (message.cutoffTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.cutoffTime), writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -2285,6 +2543,14 @@ export const DeleteUserDataRequest: MessageFns<DeleteUserDataRequest> = {
             message.erasureJobId = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.cutoffTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2310,6 +2576,11 @@ export const DeleteUserDataRequest: MessageFns<DeleteUserDataRequest> = {
         : isSet(object.erasure_job_id)
         ? globalThis.String(object.erasure_job_id)
         : "",
+      cutoffTime: isSet(object.cutoffTime)
+        ? fromJsonTimestamp(object.cutoffTime)
+        : isSet(object.cutoff_time)
+        ? fromJsonTimestamp(object.cutoff_time)
+        : undefined,
     };
   },
 
@@ -2324,6 +2595,9 @@ export const DeleteUserDataRequest: MessageFns<DeleteUserDataRequest> = {
     if (message.erasureJobId !== "") {
       obj.erasureJobId = message.erasureJobId;
     }
+    if (message.cutoffTime !== undefined) {
+      obj.cutoffTime = message.cutoffTime.toISOString();
+    }
     return obj;
   },
 
@@ -2335,6 +2609,7 @@ export const DeleteUserDataRequest: MessageFns<DeleteUserDataRequest> = {
     message.userId = object.userId ?? "";
     message.scope = object.scope ?? 0;
     message.erasureJobId = object.erasureJobId ?? "";
+    message.cutoffTime = object.cutoffTime ?? undefined;
     return message;
   },
 };
@@ -2486,7 +2761,14 @@ export const ExportUserDataRequest: MessageFns<ExportUserDataRequest> = {
 };
 
 function createBaseExportUserDataResponse(): ExportUserDataResponse {
-  return { signals: [], endToEndEncryptedSkippedCount: "0" };
+  return {
+    signals: [],
+    endToEndEncryptedSkippedCount: "0",
+    records: [],
+    pendingDeliveries: [],
+    deliveries: [],
+    erasures: [],
+  };
 }
 
 export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
@@ -2496,6 +2778,18 @@ export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
     }
     if (message.endToEndEncryptedSkippedCount !== "0") {
       writer.uint32(16).int64(message.endToEndEncryptedSkippedCount);
+    }
+    for (const v of message.records) {
+      IngestionRecord.encode(v!, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.pendingDeliveries) {
+      Delivery.encode(v!, writer.uint32(34).fork()).join();
+    }
+    for (const v of message.deliveries) {
+      Delivery.encode(v!, writer.uint32(42).fork()).join();
+    }
+    for (const v of message.erasures) {
+      ErasureRecord.encode(v!, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -2529,6 +2823,38 @@ export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
             message.endToEndEncryptedSkippedCount = reader.int64().toString();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.records.push(IngestionRecord.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.pendingDeliveries.push(Delivery.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.deliveries.push(Delivery.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.erasures.push(ErasureRecord.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2549,6 +2875,20 @@ export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
         : isSet(object.end_to_end_encrypted_skipped_count)
         ? globalThis.String(object.end_to_end_encrypted_skipped_count)
         : "0",
+      records: globalThis.Array.isArray(object?.records)
+        ? object.records.map((e: any) => IngestionRecord.fromJSON(e))
+        : [],
+      pendingDeliveries: globalThis.Array.isArray(object?.pendingDeliveries)
+        ? object.pendingDeliveries.map((e: any) => Delivery.fromJSON(e))
+        : globalThis.Array.isArray(object?.pending_deliveries)
+        ? object.pending_deliveries.map((e: any) => Delivery.fromJSON(e))
+        : [],
+      deliveries: globalThis.Array.isArray(object?.deliveries)
+        ? object.deliveries.map((e: any) => Delivery.fromJSON(e))
+        : [],
+      erasures: globalThis.Array.isArray(object?.erasures)
+        ? object.erasures.map((e: any) => ErasureRecord.fromJSON(e))
+        : [],
     };
   },
 
@@ -2560,6 +2900,18 @@ export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
     if (message.endToEndEncryptedSkippedCount !== "0") {
       obj.endToEndEncryptedSkippedCount = message.endToEndEncryptedSkippedCount;
     }
+    if (message.records?.length) {
+      obj.records = message.records.map((e) => IngestionRecord.toJSON(e));
+    }
+    if (message.pendingDeliveries?.length) {
+      obj.pendingDeliveries = message.pendingDeliveries.map((e) => Delivery.toJSON(e));
+    }
+    if (message.deliveries?.length) {
+      obj.deliveries = message.deliveries.map((e) => Delivery.toJSON(e));
+    }
+    if (message.erasures?.length) {
+      obj.erasures = message.erasures.map((e) => ErasureRecord.toJSON(e));
+    }
     return obj;
   },
 
@@ -2570,6 +2922,368 @@ export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
     const message = createBaseExportUserDataResponse();
     message.signals = object.signals?.map((e) => Signal.fromPartial(e)) || [];
     message.endToEndEncryptedSkippedCount = object.endToEndEncryptedSkippedCount ?? "0";
+    message.records = object.records?.map((e) => IngestionRecord.fromPartial(e)) || [];
+    message.pendingDeliveries = object.pendingDeliveries?.map((e) => Delivery.fromPartial(e)) || [];
+    message.deliveries = object.deliveries?.map((e) => Delivery.fromPartial(e)) || [];
+    message.erasures = object.erasures?.map((e) => ErasureRecord.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseIngestionRecord(): IngestionRecord {
+  return { recordKey: "", kind: 0, status: 0, skipReason: 0, recordTime: undefined, signalCount: 0 };
+}
+
+export const IngestionRecord: MessageFns<IngestionRecord> = {
+  encode(message: IngestionRecord, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.recordKey !== "") {
+      writer.uint32(10).string(message.recordKey);
+    }
+    if (message.kind !== 0) {
+      writer.uint32(16).int32(message.kind);
+    }
+    if (message.status !== 0) {
+      writer.uint32(24).int32(message.status);
+    }
+    if (message.skipReason !== 0) {
+      writer.uint32(32).int32(message.skipReason);
+    }
+    if (message.recordTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.recordTime), writer.uint32(42).fork()).join();
+    }
+    if (message.signalCount !== 0) {
+      writer.uint32(48).int32(message.signalCount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IngestionRecord {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIngestionRecord();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.recordKey = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.skipReason = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.recordTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.signalCount = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): IngestionRecord {
+    return {
+      recordKey: isSet(object.recordKey)
+        ? globalThis.String(object.recordKey)
+        : isSet(object.record_key)
+        ? globalThis.String(object.record_key)
+        : "",
+      kind: isSet(object.kind) ? recordKindFromJSON(object.kind) : 0,
+      status: isSet(object.status) ? ingestStatusFromJSON(object.status) : 0,
+      skipReason: isSet(object.skipReason)
+        ? skipReasonFromJSON(object.skipReason)
+        : isSet(object.skip_reason)
+        ? skipReasonFromJSON(object.skip_reason)
+        : 0,
+      recordTime: isSet(object.recordTime)
+        ? fromJsonTimestamp(object.recordTime)
+        : isSet(object.record_time)
+        ? fromJsonTimestamp(object.record_time)
+        : undefined,
+      signalCount: isSet(object.signalCount)
+        ? globalThis.Number(object.signalCount)
+        : isSet(object.signal_count)
+        ? globalThis.Number(object.signal_count)
+        : 0,
+    };
+  },
+
+  toJSON(message: IngestionRecord): unknown {
+    const obj: any = {};
+    if (message.recordKey !== "") {
+      obj.recordKey = message.recordKey;
+    }
+    if (message.kind !== 0) {
+      obj.kind = recordKindToJSON(message.kind);
+    }
+    if (message.status !== 0) {
+      obj.status = ingestStatusToJSON(message.status);
+    }
+    if (message.skipReason !== 0) {
+      obj.skipReason = skipReasonToJSON(message.skipReason);
+    }
+    if (message.recordTime !== undefined) {
+      obj.recordTime = message.recordTime.toISOString();
+    }
+    if (message.signalCount !== 0) {
+      obj.signalCount = Math.round(message.signalCount);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<IngestionRecord>, I>>(base?: I): IngestionRecord {
+    return IngestionRecord.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<IngestionRecord>, I>>(object: I): IngestionRecord {
+    const message = createBaseIngestionRecord();
+    message.recordKey = object.recordKey ?? "";
+    message.kind = object.kind ?? 0;
+    message.status = object.status ?? 0;
+    message.skipReason = object.skipReason ?? 0;
+    message.recordTime = object.recordTime ?? undefined;
+    message.signalCount = object.signalCount ?? 0;
+    return message;
+  },
+};
+
+function createBaseDelivery(): Delivery {
+  return {
+    recordKey: "",
+    sourceKind: 0,
+    signalCount: 0,
+    createTime: undefined,
+    deliverTime: undefined,
+    attempts: 0,
+    claimed: false,
+  };
+}
+
+export const Delivery: MessageFns<Delivery> = {
+  encode(message: Delivery, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.recordKey !== "") {
+      writer.uint32(10).string(message.recordKey);
+    }
+    if (message.sourceKind !== 0) {
+      writer.uint32(16).int32(message.sourceKind);
+    }
+    if (message.signalCount !== 0) {
+      writer.uint32(24).int32(message.signalCount);
+    }
+    if (message.createTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTime), writer.uint32(34).fork()).join();
+    }
+    if (message.deliverTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.deliverTime), writer.uint32(42).fork()).join();
+    }
+    if (message.attempts !== 0) {
+      writer.uint32(48).int32(message.attempts);
+    }
+    if (message.claimed !== false) {
+      writer.uint32(56).bool(message.claimed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Delivery {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDelivery();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.recordKey = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.sourceKind = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.signalCount = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.deliverTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.attempts = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.claimed = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Delivery {
+    return {
+      recordKey: isSet(object.recordKey)
+        ? globalThis.String(object.recordKey)
+        : isSet(object.record_key)
+        ? globalThis.String(object.record_key)
+        : "",
+      sourceKind: isSet(object.sourceKind)
+        ? sourceKindFromJSON(object.sourceKind)
+        : isSet(object.source_kind)
+        ? sourceKindFromJSON(object.source_kind)
+        : 0,
+      signalCount: isSet(object.signalCount)
+        ? globalThis.Number(object.signalCount)
+        : isSet(object.signal_count)
+        ? globalThis.Number(object.signal_count)
+        : 0,
+      createTime: isSet(object.createTime)
+        ? fromJsonTimestamp(object.createTime)
+        : isSet(object.create_time)
+        ? fromJsonTimestamp(object.create_time)
+        : undefined,
+      deliverTime: isSet(object.deliverTime)
+        ? fromJsonTimestamp(object.deliverTime)
+        : isSet(object.deliver_time)
+        ? fromJsonTimestamp(object.deliver_time)
+        : undefined,
+      attempts: isSet(object.attempts) ? globalThis.Number(object.attempts) : 0,
+      claimed: isSet(object.claimed) ? globalThis.Boolean(object.claimed) : false,
+    };
+  },
+
+  toJSON(message: Delivery): unknown {
+    const obj: any = {};
+    if (message.recordKey !== "") {
+      obj.recordKey = message.recordKey;
+    }
+    if (message.sourceKind !== 0) {
+      obj.sourceKind = sourceKindToJSON(message.sourceKind);
+    }
+    if (message.signalCount !== 0) {
+      obj.signalCount = Math.round(message.signalCount);
+    }
+    if (message.createTime !== undefined) {
+      obj.createTime = message.createTime.toISOString();
+    }
+    if (message.deliverTime !== undefined) {
+      obj.deliverTime = message.deliverTime.toISOString();
+    }
+    if (message.attempts !== 0) {
+      obj.attempts = Math.round(message.attempts);
+    }
+    if (message.claimed !== false) {
+      obj.claimed = message.claimed;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Delivery>, I>>(base?: I): Delivery {
+    return Delivery.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Delivery>, I>>(object: I): Delivery {
+    const message = createBaseDelivery();
+    message.recordKey = object.recordKey ?? "";
+    message.sourceKind = object.sourceKind ?? 0;
+    message.signalCount = object.signalCount ?? 0;
+    message.createTime = object.createTime ?? undefined;
+    message.deliverTime = object.deliverTime ?? undefined;
+    message.attempts = object.attempts ?? 0;
+    message.claimed = object.claimed ?? false;
     return message;
   },
 };
@@ -2582,7 +3296,9 @@ export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
  * traced or sent on. An end-to-end-encrypted interaction yields nothing and
  * stores nothing but a counter.
  *
- * Every RPC may also return UNAUTHENTICATED (missing, forged or expired
+ * Every RPC may also return INVALID_ARGUMENT for an id or a Timestamp that
+ * breaks the rules in signalpath/common/v1/common.proto (the message names
+ * the field), UNAUTHENTICATED (missing, forged or expired
  * credentials), PERMISSION_DENIED (caller not allowed to call the method),
  * DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED (message over the receive limit) and
  * INTERNAL (an unexpected failure, with a generic message).
@@ -2594,9 +3310,13 @@ export const SignalServiceService = {
    * interaction and returns what it would teach the system. Nothing is
    * stored and ConsentService is not called. Only text is required; surface,
    * modality and event_time are copied onto the signals when set. An
-   * end-to-end-encrypted interaction previews as nothing.
+   * end-to-end-encrypted interaction previews as nothing. The response names
+   * the language identified; a text in an unsupported or undetermined
+   * language previews as no signal.
    *
-   * Errors: INVALID_ARGUMENT if text is over 32 KiB (32,768 bytes of UTF-8).
+   * Errors: INVALID_ARGUMENT if text is over 32 KiB (32,768 bytes of UTF-8),
+   * or a field that is set is invalid as in IngestInteraction (an id that is
+   * not an id, event_time more than 5 minutes in the future).
    */
   previewSignals: {
     path: "/signalpath.signal.v1.SignalService/PreviewSignals" as const,
@@ -2614,8 +3334,10 @@ export const SignalServiceService = {
    * idempotent on interaction_id: a retry with the same content is DUPLICATE
    * with the first result. Pipeline: validate; end-to-end encrypted → SKIPPED
    * (counted only); eligibility for ads and content from ConsentService;
-   * extraction; sensitive suppression; store; hand to ProfileService through
-   * the outbox.
+   * language identification (a text in an unsupported or undetermined
+   * language → SKIPPED with SKIP_REASON_UNSUPPORTED_LANGUAGE, nothing
+   * extracted); extraction; sensitive suppression; store; hand to
+   * ProfileService through the outbox.
    *
    * Errors: INVALID_ARGUMENT if interaction_id or user_id is empty, surface or
    * modality is unspecified, event_time is unset or more than 5 minutes in the
@@ -2716,12 +3438,17 @@ export const SignalServiceService = {
   },
   /**
    * DeleteUserData deletes a user's signals, ledger entries and undelivered
-   * outbox entries in the scope; called by ConsentService erasure jobs.
-   * Idempotent: deleting again succeeds with a count of 0.
+   * outbox entries in the scope; called by ConsentService erasure jobs. It
+   * records an erasure marker first and answers only after writes in flight
+   * have finished (the erasure fence): from then on nothing about an event
+   * before cutoff_time, or recorded before it, is stored for the user in the
+   * scope (an ingest of one is SKIPPED with SKIP_REASON_ERASED). Idempotent:
+   * deleting again succeeds with a count of 0.
    *
    * Errors: INVALID_ARGUMENT if user_id is empty or scope is unspecified;
    * PERMISSION_DENIED if the caller is not ConsentService; UNAVAILABLE if the
-   * store is unreachable.
+   * store is unreachable, or if the fence outlasts the call's deadline (the
+   * data is deleted already; retry to confirm).
    */
   deleteUserData: {
     path: "/signalpath.signal.v1.SignalService/DeleteUserData" as const,
@@ -2760,9 +3487,13 @@ export interface SignalServiceServer extends UntypedServiceImplementation {
    * interaction and returns what it would teach the system. Nothing is
    * stored and ConsentService is not called. Only text is required; surface,
    * modality and event_time are copied onto the signals when set. An
-   * end-to-end-encrypted interaction previews as nothing.
+   * end-to-end-encrypted interaction previews as nothing. The response names
+   * the language identified; a text in an unsupported or undetermined
+   * language previews as no signal.
    *
-   * Errors: INVALID_ARGUMENT if text is over 32 KiB (32,768 bytes of UTF-8).
+   * Errors: INVALID_ARGUMENT if text is over 32 KiB (32,768 bytes of UTF-8),
+   * or a field that is set is invalid as in IngestInteraction (an id that is
+   * not an id, event_time more than 5 minutes in the future).
    */
   previewSignals: handleUnaryCall<PreviewSignalsRequest, PreviewSignalsResponse>;
   /**
@@ -2770,8 +3501,10 @@ export interface SignalServiceServer extends UntypedServiceImplementation {
    * idempotent on interaction_id: a retry with the same content is DUPLICATE
    * with the first result. Pipeline: validate; end-to-end encrypted → SKIPPED
    * (counted only); eligibility for ads and content from ConsentService;
-   * extraction; sensitive suppression; store; hand to ProfileService through
-   * the outbox.
+   * language identification (a text in an unsupported or undetermined
+   * language → SKIPPED with SKIP_REASON_UNSUPPORTED_LANGUAGE, nothing
+   * extracted); extraction; sensitive suppression; store; hand to
+   * ProfileService through the outbox.
    *
    * Errors: INVALID_ARGUMENT if interaction_id or user_id is empty, surface or
    * modality is unspecified, event_time is unset or more than 5 minutes in the
@@ -2824,12 +3557,17 @@ export interface SignalServiceServer extends UntypedServiceImplementation {
   getOutboxStatus: handleUnaryCall<GetOutboxStatusRequest, GetOutboxStatusResponse>;
   /**
    * DeleteUserData deletes a user's signals, ledger entries and undelivered
-   * outbox entries in the scope; called by ConsentService erasure jobs.
-   * Idempotent: deleting again succeeds with a count of 0.
+   * outbox entries in the scope; called by ConsentService erasure jobs. It
+   * records an erasure marker first and answers only after writes in flight
+   * have finished (the erasure fence): from then on nothing about an event
+   * before cutoff_time, or recorded before it, is stored for the user in the
+   * scope (an ingest of one is SKIPPED with SKIP_REASON_ERASED). Idempotent:
+   * deleting again succeeds with a count of 0.
    *
    * Errors: INVALID_ARGUMENT if user_id is empty or scope is unspecified;
    * PERMISSION_DENIED if the caller is not ConsentService; UNAVAILABLE if the
-   * store is unreachable.
+   * store is unreachable, or if the fence outlasts the call's deadline (the
+   * data is deleted already; retry to confirm).
    */
   deleteUserData: handleUnaryCall<DeleteUserDataRequest, DeleteUserDataResponse>;
   /**
@@ -2848,9 +3586,13 @@ export interface SignalServiceClient extends Client {
    * interaction and returns what it would teach the system. Nothing is
    * stored and ConsentService is not called. Only text is required; surface,
    * modality and event_time are copied onto the signals when set. An
-   * end-to-end-encrypted interaction previews as nothing.
+   * end-to-end-encrypted interaction previews as nothing. The response names
+   * the language identified; a text in an unsupported or undetermined
+   * language previews as no signal.
    *
-   * Errors: INVALID_ARGUMENT if text is over 32 KiB (32,768 bytes of UTF-8).
+   * Errors: INVALID_ARGUMENT if text is over 32 KiB (32,768 bytes of UTF-8),
+   * or a field that is set is invalid as in IngestInteraction (an id that is
+   * not an id, event_time more than 5 minutes in the future).
    */
   previewSignals(
     request: PreviewSignalsRequest,
@@ -2872,8 +3614,10 @@ export interface SignalServiceClient extends Client {
    * idempotent on interaction_id: a retry with the same content is DUPLICATE
    * with the first result. Pipeline: validate; end-to-end encrypted → SKIPPED
    * (counted only); eligibility for ads and content from ConsentService;
-   * extraction; sensitive suppression; store; hand to ProfileService through
-   * the outbox.
+   * language identification (a text in an unsupported or undetermined
+   * language → SKIPPED with SKIP_REASON_UNSUPPORTED_LANGUAGE, nothing
+   * extracted); extraction; sensitive suppression; store; hand to
+   * ProfileService through the outbox.
    *
    * Errors: INVALID_ARGUMENT if interaction_id or user_id is empty, surface or
    * modality is unspecified, event_time is unset or more than 5 minutes in the
@@ -2996,12 +3740,17 @@ export interface SignalServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * DeleteUserData deletes a user's signals, ledger entries and undelivered
-   * outbox entries in the scope; called by ConsentService erasure jobs.
-   * Idempotent: deleting again succeeds with a count of 0.
+   * outbox entries in the scope; called by ConsentService erasure jobs. It
+   * records an erasure marker first and answers only after writes in flight
+   * have finished (the erasure fence): from then on nothing about an event
+   * before cutoff_time, or recorded before it, is stored for the user in the
+   * scope (an ingest of one is SKIPPED with SKIP_REASON_ERASED). Idempotent:
+   * deleting again succeeds with a count of 0.
    *
    * Errors: INVALID_ARGUMENT if user_id is empty or scope is unspecified;
    * PERMISSION_DENIED if the caller is not ConsentService; UNAVAILABLE if the
-   * store is unreachable.
+   * store is unreachable, or if the fence outlasts the call's deadline (the
+   * data is deleted already; retry to confirm).
    */
   deleteUserData(
     request: DeleteUserDataRequest,

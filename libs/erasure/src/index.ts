@@ -1,0 +1,3 @@
+export * from './markers';
+export * from './guard';
+export * from './fence';

@@ -1,0 +1,218 @@
+import { SENSITIVE_CLASSES, sensitiveProxy, type SensitiveClass } from '@signalpath/sensitive-topics';
+import type { ClauseRules } from '../clauses';
+import type { LanguageFolder, TsvRow } from '../language/data';
+import { stemmerFor, type Stemmer } from '../language/stemmers';
+import type { CueLine, TopicLine } from './lexicon';
+
+/**
+ * One language's lexicon, read from its folder (lexicon/<lang>/*.tsv; format in
+ * lexicon/README.md) into the shapes the engine compiles. Every row is checked: an unknown kind,
+ * class, word class or proxy fails the start, naming the file and line.
+ */
+
+/** A self-identification rule over word classes ("SELF DEMONYM" → ETHNIC_ORIGIN). */
+export interface PatternRule {
+  readonly classes: readonly SensitiveClass[];
+  readonly sequence: readonly string[];
+  /** The token right after the match may not be a NOT_A_PERSON_NEXT word ("an English teacher"). */
+  readonly checkNext: boolean;
+}
+
+export interface NegationRules {
+  /** Words that make a following mention negative ("not", "hate"). */
+  readonly cues: ReadonlySet<string>;
+  /** A cue followed by one of these does not negate ("can't wait", "never tried"). */
+  readonly exemptNext: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Words after a mention that make it negative ("golf is boring"). */
+  readonly post: ReadonlySet<string>;
+  /** Words that end a negation's scope ("but", "instead"). */
+  readonly breakers: ReadonlySet<string>;
+  /** How far back (tokens, fillers excluded) a cue reaches. */
+  readonly window: number;
+  /** After an exempt pair, these still negate ("never been into golf"). */
+  readonly lukewarm: ReadonlySet<string>;
+  /** "so over", "totally over": "over" negates after these. */
+  readonly overPrev: ReadonlySet<string>;
+  /** "golf isn't for me": a negator after the mention ... */
+  readonly postNegators: ReadonlySet<string>;
+  /** ... followed within two tokens by one of these. */
+  readonly postNegated: ReadonlySet<string>;
+  /** Short clauses that reject the previous clause's topics ("Golf? No thanks."). */
+  readonly rejections: ReadonlySet<string>;
+}
+
+export interface LanguageLexicon {
+  readonly code: string;
+  readonly stem: Stemmer;
+  /** Topic phrases: ordinary ones (topics.tsv) then sensitive-node ones (sensitive.tsv). */
+  readonly topicLines: readonly TopicLine[];
+  /** Class cue phrases (sensitive.tsv rows whose target is classes or a proxy). */
+  readonly cueLines: readonly CueLine[];
+  /** Gear nouns and global exception phrases, comma-joined as compileLexicon takes them. */
+  readonly gearNouns: string;
+  readonly exceptions: string;
+  readonly fillers: ReadonlySet<string>;
+  /** Stems (by the language's stemmer) of interest and purchase words. */
+  readonly interestStems: ReadonlySet<string>;
+  readonly purchaseStems: ReadonlySet<string>;
+  readonly conditionContext: ReadonlySet<string>;
+  readonly anaphora: ReadonlySet<string>;
+  readonly anaphoraPrepositions: ReadonlySet<string>;
+  readonly abbreviations: ReadonlySet<string>;
+  readonly clauses: ClauseRules;
+  readonly negation: NegationRules;
+  readonly wordClasses: ReadonlyMap<string, readonly string[]>;
+  readonly patternGaps: ReadonlySet<string>;
+  readonly notAPersonNext: ReadonlySet<string>;
+  readonly patternRules: readonly PatternRule[];
+  readonly coOccurrence: ReadonlyArray<{ classes: readonly SensitiveClass[]; all: readonly string[] }>;
+}
+
+const CUE_KINDS = [
+  'filler',
+  'interest',
+  'purchase',
+  'condition',
+  'anaphora',
+  'anaphora-preposition',
+  'connector',
+  'connector-exempt',
+  'connector-exempt-first',
+  'connector-exempt-last',
+  'gear',
+  'exception',
+  'abbreviation',
+] as const;
+const NEGATION_KINDS = ['cue', 'exempt-next', 'post', 'breaker', 'window', 'lukewarm', 'over-prev', 'post-negator', 'post-negated', 'rejection'] as const;
+const PATTERN_KINDS = ['class', 'gap', 'not-a-person-next', 'rule', 'rule-check-next', 'co-occurrence'] as const;
+
+function byKind<K extends string>(rows: readonly TsvRow[], kinds: readonly K[], file: string): Map<K, TsvRow[]> {
+  const out = new Map<K, TsvRow[]>(kinds.map((k) => [k, []]));
+  for (const row of rows) {
+    const list = out.get(row.cells[0] as K);
+    if (!list) throw new Error(`${row.where}: unknown kind "${row.cells[0]}" in ${file} (known: ${kinds.join(', ')})`);
+    list.push(row);
+  }
+  return out;
+}
+
+function parseClassList(spec: string, where: string): SensitiveClass[] {
+  return spec.split('+').map((c) => {
+    if (!SENSITIVE_CLASSES.includes(c as SensitiveClass)) throw new Error(`${where}: unknown sensitive class "${c}"`);
+    return c as SensitiveClass;
+  });
+}
+
+/** Two-word "first next" values into first → {next}. */
+function pairs(rows: readonly TsvRow[]): Map<string, Set<string>> {
+  const map = new Map<string, Set<string>>();
+  for (const row of rows) {
+    const [first, ...rest] = row.cells[1].split(/\s+/);
+    if (rest.length !== 1) throw new Error(`${row.where}: expected two words, "<word> <next>"`);
+    let set = map.get(first);
+    if (!set) map.set(first, (set = new Set()));
+    set.add(rest[0]);
+  }
+  return map;
+}
+
+const values = (rows: readonly TsvRow[] | undefined) => (rows ?? []).map((r) => r.cells[1]);
+
+export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
+  const stem = stemmerFor(folder.stemmer);
+  const f = folder.files;
+
+  const topicLines: TopicLine[] = (f.topics ?? []).map((r) => [r.cells[0], r.cells[1]] as const);
+  const cueLines: CueLine[] = [];
+  const sensitiveTopicLines: TopicLine[] = [];
+  for (const row of f.sensitive ?? []) {
+    const [target, phrase] = row.cells;
+    if (target.startsWith('proxy:')) {
+      // A proxy's class is decided once, in the reviewed list of @signalpath/sensitive-topics.
+      const proxy = sensitiveProxy(target.slice('proxy:'.length));
+      if (!proxy) throw new Error(`${row.where}: unknown proxy "${target}" (see libs/sensitive-topics SENSITIVE_PROXIES)`);
+      cueLines.push([proxy.cls, phrase]);
+    } else if (target.includes(':')) {
+      sensitiveTopicLines.push([target, phrase]);
+    } else {
+      parseClassList(target, row.where);
+      cueLines.push([target, phrase]);
+    }
+  }
+
+  const cues = byKind(f.cues ?? [], CUE_KINDS, 'cues.tsv');
+  const set = (kind: (typeof CUE_KINDS)[number]) => new Set(values(cues.get(kind)));
+  const stems = (kind: (typeof CUE_KINDS)[number]) => new Set(values(cues.get(kind)).map((w) => stem(w)));
+  const connectors = values(cues.get('connector'));
+
+  const neg = byKind(f.negation ?? [], NEGATION_KINDS, 'negation.tsv');
+  const nset = (kind: (typeof NEGATION_KINDS)[number]) => new Set(values(neg.get(kind)));
+  const windowRows = neg.get('window') ?? [];
+  if (windowRows.length > 1) throw new Error(`${windowRows[1].where}: one window row only`);
+  const window = windowRows.length === 0 ? 6 : Number(windowRows[0].cells[1]);
+  if (!Number.isInteger(window) || window < 1) throw new Error(`${windowRows[0].where}: window must be a positive integer`);
+
+  const pat = byKind(f.patterns ?? [], PATTERN_KINDS, 'patterns.tsv');
+  const wordClasses = new Map<string, string[]>();
+  for (const row of pat.get('class') ?? []) {
+    const list = wordClasses.get(row.cells[1]) ?? [];
+    list.push(row.cells[2]);
+    wordClasses.set(row.cells[1], list);
+  }
+  const sequenceOf = (row: TsvRow) => {
+    const sequence = row.cells[2].split(/\s+/);
+    for (const cls of sequence) if (!wordClasses.has(cls)) throw new Error(`${row.where}: unknown word class "${cls}"`);
+    return sequence;
+  };
+  const patternRules: PatternRule[] = [
+    ...(pat.get('rule') ?? []).map((row) => ({ row, checkNext: false })),
+    ...(pat.get('rule-check-next') ?? []).map((row) => ({ row, checkNext: true })),
+  ]
+    .sort((a, b) => lineOf(a.row) - lineOf(b.row))
+    .map(({ row, checkNext }) => ({ classes: parseClassList(row.cells[1], row.where), sequence: sequenceOf(row), checkNext }));
+  const coOccurrence = (pat.get('co-occurrence') ?? []).map((row) => ({ classes: parseClassList(row.cells[1], row.where), all: sequenceOf(row) }));
+
+  return {
+    code: folder.code,
+    stem,
+    topicLines: [...topicLines, ...sensitiveTopicLines],
+    cueLines,
+    gearNouns: values(cues.get('gear')).join(', '),
+    exceptions: values(cues.get('exception')).join(', '),
+    fillers: set('filler'),
+    interestStems: stems('interest'),
+    purchaseStems: stems('purchase'),
+    conditionContext: set('condition'),
+    anaphora: set('anaphora'),
+    anaphoraPrepositions: set('anaphora-preposition'),
+    abbreviations: set('abbreviation'),
+    clauses: {
+      connectors: new Set(connectors.filter((c) => !/\s/.test(c))),
+      multiConnectors: connectors.filter((c) => /\s/.test(c)).map((c) => c.split(/\s+/)),
+      exemptNext: pairs(cues.get('connector-exempt') ?? []),
+      exemptFirst: set('connector-exempt-first'),
+      exemptLast: set('connector-exempt-last'),
+    },
+    negation: {
+      cues: nset('cue'),
+      exemptNext: pairs(neg.get('exempt-next') ?? []),
+      post: nset('post'),
+      breakers: nset('breaker'),
+      window,
+      lukewarm: nset('lukewarm'),
+      overPrev: nset('over-prev'),
+      postNegators: nset('post-negator'),
+      postNegated: nset('post-negated'),
+      rejections: nset('rejection'),
+    },
+    wordClasses,
+    patternGaps: new Set((pat.get('gap') ?? []).map((r) => r.cells[2])),
+    notAPersonNext: new Set((pat.get('not-a-person-next') ?? []).map((r) => r.cells[2])),
+    patternRules,
+    coOccurrence,
+  };
+}
+
+function lineOf(row: TsvRow): number {
+  return Number(row.where.slice(row.where.lastIndexOf(':') + 1));
+}

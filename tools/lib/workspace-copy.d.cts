@@ -1,0 +1,1 @@
+export declare function copyWorkspace(prefix?: string): { root: string; remove(): void };
