@@ -9,7 +9,10 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: { ...compilerOptions, paths: undefined, isolatedModules: true }, diagnostics: false }],
     // Data files are bundled as text / bytes by esbuild; mirror that in tests.
     '^.+\\.(tsv|binpb)$': require.resolve('./tools/jest/asset-transform.js'),
+    '/node_modules/jose/.+\\.js$': require.resolve('./tools/jest/esm-transform.js'),
   },
+  // jose ships only ES modules: let the transform above compile it.
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   moduleFileExtensions: ['ts', 'js', 'json', 'tsv', 'binpb'],
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/../../' }),
   // Every test has a bound (a test may set a longer one for itself), and so does every run of a

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SERVICES } from '@signalpath/config';
-import { ensureDevKeys, IDENTITIES } from '@signalpath/service-auth';
+import { createDeploymentKeys, IDENTITIES } from '@signalpath/service-auth';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const COMPOSE = path.join(ROOT, 'deploy', 'compose', 'secrets');
@@ -29,7 +29,8 @@ for (const dir of [COMPOSE, K8S]) {
   mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o700);
 }
-ensureDevKeys(KEYRING);
+// Real (unmarked) keys: the containers run without SIGNALPATH_DEV_KEYS and refuse generated ones.
+createDeploymentKeys(KEYRING);
 
 for (const { app } of Object.values(SERVICES)) {
   for (const base of [COMPOSE, K8S]) {

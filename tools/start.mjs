@@ -46,7 +46,8 @@ process.on('SIGTERM', () => void shutdown(0));
 try {
   db = await startLocalDatabase({ log });
   if (!watch) buildServices();
-  const env = { ...process.env, MONGODB_URI: db.uri };
+  // A local run is development: keys are generated into .keys/ unless the caller says otherwise.
+  const env = { ...process.env, MONGODB_URI: db.uri, SIGNALPATH_DEV_KEYS: process.env.SIGNALPATH_DEV_KEYS ?? 'true' };
   stack = (watch ? startNxServe : startServices)({
     env,
     onExit: (entry, code, signal) => {
@@ -59,19 +60,26 @@ try {
   await stack.waitHealthy(120_000);
   const ports = servicePorts(env);
   const rows = SERVICES.map((s) => `  ${s.grpcService.padEnd(40)} 127.0.0.1:${ports[s.key]}`);
+  // grpcurl's transport flags: plaintext, or with mTLS the operator's certificate and the name of
+  // the service it must reach (each server certificate carries its identity as a DNS name).
+  const tlsDir = env.SIGNALPATH_TLS_DIR;
+  const via = (service) =>
+    tlsDir
+      ? `-cacert ${tlsDir}/operator/ca.pem -cert ${tlsDir}/operator/client.pem -key ${tlsDir}/operator/client.key -servername ${service}`
+      : '-plaintext';
   console.log(
     [
       '',
-      `Signalpath is up (${((Date.now() - started) / 1000).toFixed(1)} s). Database: ${db.kind} at ${db.uri}`,
+      `Signalpath is up (${((Date.now() - started) / 1000).toFixed(1)} s${tlsDir ? `, mTLS with certificates from ${tlsDir}` : ''}). Database: ${db.kind} at ${db.uri}`,
       '',
       '  service                                  address',
       ...rows,
       '',
       'Try:',
-      `  ${grpcurl} -plaintext 127.0.0.1:${ports.consent} list`,
-      `  ${grpcurl} -plaintext 127.0.0.1:${ports.signal} grpc.health.v1.Health/Check`,
-      `  ${grpcurl} -plaintext -H "authorization: Bearer $(npm run -s token -- consent)" -d '{"user_id":"u1"}' 127.0.0.1:${ports.consent} signalpath.consent.v1.ConsentService/GetSettings`,
-      `  ${grpcurl} -plaintext -H "authorization: Bearer $(npm run -s token -- signal)" -d '{"interaction":{"interaction_id":"i1","user_id":"u1","surface":"SURFACE_MESSENGER","modality":"MODALITY_TEXT","text":"any tips for rock climbing shoes?","event_time":"2026-01-10T10:00:00Z"}}' 127.0.0.1:${ports.signal} signalpath.signal.v1.SignalService/PreviewSignals`,
+      `  ${grpcurl} ${via('consent-service')} 127.0.0.1:${ports.consent} list`,
+      `  ${grpcurl} ${via('signal-service')} 127.0.0.1:${ports.signal} grpc.health.v1.Health/Check`,
+      `  ${grpcurl} ${via('consent-service')} -H "authorization: Bearer $(npm run -s token -- consent)" -d '{"user_id":"u1"}' 127.0.0.1:${ports.consent} signalpath.consent.v1.ConsentService/GetSettings`,
+      `  ${grpcurl} ${via('signal-service')} -H "authorization: Bearer $(npm run -s token -- signal)" -d '{"interaction":{"interaction_id":"i1","user_id":"u1","surface":"SURFACE_MESSENGER","modality":"MODALITY_TEXT","text":"any tips for rock climbing shoes?","event_time":"2026-01-10T10:00:00Z"}}' 127.0.0.1:${ports.signal} signalpath.signal.v1.SignalService/PreviewSignals`,
       '',
       '  npm run demo        # the whole story, step by step',
       '',

@@ -24,7 +24,7 @@ const DURATION_MS = Number(process.env.ADMISSION_BENCH_DURATION_MS || 3_000);
 async function main(): Promise<void> {
   const keysDir = mkdtempSync(path.join(tmpdir(), 'bench-keys-'));
   ensureDevKeys(keysDir);
-  const ring = loadKeyRing(keysDir);
+  const ring = loadKeyRing(keysDir, { allowDevelopmentKeys: true });
   const auth = (audience: string) => ({ timeoutMs: 30_000, metadataProvider: tokenMetadataProvider(ring, 'operator', audience) });
   const basePort = stackLib.testPort(30150);
   const env: NodeJS.ProcessEnv = {

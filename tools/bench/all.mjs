@@ -11,7 +11,7 @@ import { ensureGoTool } from '../lib/go-tools.mjs';
 import { startLocalDatabase } from '../lib/local-db.mjs';
 import { ROOT } from '../lib/paths.mjs';
 
-const SUITES = ['consent', 'signal', 'profile', 'ranking', 'stack'];
+const SUITES = ['consent', 'signal', 'profile', 'ranking', 'stack', 'tokens'];
 const selected = process.argv.slice(2).length ? process.argv.slice(2) : SUITES;
 const out = path.join(ROOT, 'docs', 'benchmarks');
 const resultsFile = path.join(out, 'results.json');

@@ -39,6 +39,8 @@ async function withStack<T>(label: string, basePort: number, extraEnv: Record<st
     MONGODB_DB_PREFIX: `bench_${randomBytes(3).toString('hex')}_`,
     LOG_LEVEL: 'warn',
     RANKING_SEED_DEMO_CATALOG: 'false',
+    // Development keys in .keys/, generated on first start; operatorCredentials signs with them.
+    SIGNALPATH_DEV_KEYS: 'true',
     ...extraEnv,
   };
   const ports: Record<string, number> = {};

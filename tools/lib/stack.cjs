@@ -47,12 +47,41 @@ function servicePorts(env = process.env) {
   return Object.fromEntries(SERVICES.map((s) => [s.key, Number(env[s.portVar] || s.defaultPort)]));
 }
 
-/** Asks grpc.health.v1.Health/Check; resolves 'SERVING', 'NOT_SERVING', ... or 'DOWN'. */
-function healthStatus(address, service = '') {
+/**
+ * The TLS settings a health check needs when the services run with mTLS (SIGNALPATH_TLS_DIR,
+ * relative to the repository like the services resolve it): the operator's client certificate,
+ * and the identity the server at that port must prove. Undefined without TLS.
+ */
+function healthTls(env, app) {
+  const dir = env.SIGNALPATH_TLS_DIR;
+  return dir ? { dir: path.resolve(ROOT, dir), serverIdentity: app } : undefined;
+}
+
+/**
+ * Asks grpc.health.v1.Health/Check; resolves 'SERVING', 'NOT_SERVING', ... or 'DOWN'. With `tls`
+ * ({ dir, serverIdentity }), over mTLS as the operator, accepting only a server certificate that
+ * names spiffe://signalpath/<serverIdentity> for serverAuth (as libs/service-auth/src/tls.ts).
+ */
+function healthStatus(address, service = '', tls) {
   const grpc = require('@grpc/grpc-js');
   const { service: healthDefinition } = require('grpc-health-check');
   const Client = grpc.makeGenericClientConstructor(healthDefinition, 'Health');
-  const client = new Client(address, grpc.credentials.createInsecure());
+  let channelCredentials = grpc.credentials.createInsecure();
+  let options = {};
+  if (tls) {
+    const { readFileSync } = require('node:fs');
+    const file = (name) => readFileSync(path.join(tls.dir, 'operator', name));
+    const expected = `URI:spiffe://signalpath/${tls.serverIdentity}`;
+    channelCredentials = grpc.credentials.createSsl(file('ca.pem'), file('client.key'), file('client.pem'), {
+      checkServerIdentity: (_host, cert) =>
+        (cert.subjectaltname ?? '').split(', ').filter((entry) => entry.startsWith('URI:spiffe://')).join() === expected &&
+        (cert.ext_key_usage ?? []).includes('1.3.6.1.5.5.7.3.1')
+          ? undefined
+          : new Error(`server certificate is not ${expected} for serverAuth`),
+    });
+    options = { 'grpc.ssl_target_name_override': tls.serverIdentity };
+  }
+  const client = new Client(address, channelCredentials, options);
   return new Promise((resolve) => {
     client.check({ service }, { deadline: Date.now() + 1000 }, (error, response) => {
       client.close();
@@ -73,8 +102,8 @@ function startServices({ env, onExit, quiet = false, only } = {}) {
     const child = spawn(process.execPath, [...serviceNodeArgs(service), serviceMain(service)], {
       cwd: ROOT,
       // npm start, the smoke test, the end-to-end suites and the benchmarks are development runs
-      // (built-in secrets allowed) unless the caller says otherwise.
-      env: { SIGNALPATH_ENV: 'development', ...env },
+      // (built-in secrets and generated development keys allowed) unless the caller says otherwise.
+      env: { SIGNALPATH_ENV: 'development', SIGNALPATH_DEV_KEYS: 'true', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const stderrLines = [];
@@ -105,7 +134,7 @@ function startServices({ env, onExit, quiet = false, only } = {}) {
           const how = entry.child.exitCode !== null ? `with code ${entry.child.exitCode}` : `on ${entry.child.signalCode}`;
           throw new Error(`${entry.app} exited ${how}: ${entry.stderrLines.slice(-5).join(' | ')}`);
         }
-        if ((await healthStatus(`127.0.0.1:${entry.port}`)) === 'SERVING') break;
+        if ((await healthStatus(`127.0.0.1:${entry.port}`, '', healthTls(env, entry.app))) === 'SERVING') break;
         if (Date.now() > deadline) throw new Error(`${entry.app} not SERVING within ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 250));
       }
@@ -139,4 +168,4 @@ function testPort(base, env = process.env) {
   return base + offset;
 }
 
-module.exports = { NODE_FLAGS, SERVICES, STACK, serviceNodeArgs, serviceMain, buildServices, servicePorts, healthStatus, startServices, testPort };
+module.exports = { NODE_FLAGS, SERVICES, STACK, serviceNodeArgs, serviceMain, buildServices, servicePorts, healthStatus, healthTls, startServices, testPort };

@@ -73,7 +73,7 @@ describe('ProfileService killed during ingestion and restarted', () => {
     // The process checks service tokens as in production: only SignalService may apply signals.
     keysDir = mkdtempSync(path.join(tmpdir(), 'profile-keys-'));
     ensureDevKeys(keysDir);
-    ring = loadKeyRing(keysDir);
+    ring = loadKeyRing(keysDir, { allowDevelopmentKeys: true });
   }, 150_000);
 
   /** Starts the service with `leaseMs` and waits until it is SERVING (or fails if it exits). */
@@ -89,6 +89,7 @@ describe('ProfileService killed during ingestion and restarted', () => {
         MONGODB_DB_PREFIX: prefix,
         PROFILE_PORT: String(PORT),
         SIGNALPATH_KEYS_DIR: keysDir,
+        SIGNALPATH_DEV_KEYS: 'true',
         CONSENT_ADDR: '127.0.0.1:1',
         // Decay is not what this test is about.
         PROFILE_HALF_LIFE: '36500d',

@@ -1,5 +1,5 @@
 import { DEFAULT_ADMISSION_LIMITS, type AdmissionLimits } from '@signalpath/grpc-kit';
-import type { EnvReader } from './env';
+import { ConfigError, type EnvReader } from './env';
 import stack from './stack.json';
 
 /** One service of the stack description (stack.json): names, port, variables, node flags. */
@@ -51,9 +51,17 @@ export interface ServerConfig {
   authMode: 'required' | 'off';
   /** Ed25519 keys of the identities (`<identity>.key` / `.pub`). */
   keysDir: string;
-  /** Generate missing development keys into keysDir at start (local runs; off in production). */
+  /**
+   * Development mode for keys: generate missing development keys into keysDir and accept them.
+   * Off unless SIGNALPATH_DEV_KEYS=true (npm start and the test tooling set it); off, a missing
+   * key is a start-up error and generated keys are refused.
+   */
   generateDevKeys: boolean;
-  /** Directory with ca.pem, <identity>.pem and <identity>.key: when set, every connection is mTLS. */
+  /** Tokens living longer than this (exp − iat) are refused. */
+  tokenMaxLifetimeSeconds: number;
+  /** Clock difference tolerated when checking token times. */
+  tokenClockSkewSeconds: number;
+  /** Directory with one subdirectory of certificates per identity (tools/certs.mjs): when set, every connection is mTLS. */
   tlsDir: string;
   /** Load shedding: calls handled at once and calls waiting, beyond which calls are refused. */
   admission: AdmissionLimits;
@@ -62,7 +70,7 @@ export interface ServerConfig {
 /** Common settings for the service `key`: listen address, database, shutdown bound, logging. */
 export function readServerConfig(env: EnvReader, key: ServiceKey): ServerConfig {
   const spec = serviceSpec(key);
-  return {
+  const config: ServerConfig = {
     environment: readEnvironment(env),
     host: env.string('SIGNALPATH_HOST', '127.0.0.1'),
     port: env.port(spec.portVar, spec.defaultPort),
@@ -73,10 +81,17 @@ export function readServerConfig(env: EnvReader, key: ServiceKey): ServerConfig 
     logLevel: env.string('LOG_LEVEL', 'info'),
     authMode: env.oneOf('SIGNALPATH_AUTH', ['required', 'off'] as const, 'required'),
     keysDir: env.string('SIGNALPATH_KEYS_DIR', '.keys'),
-    generateDevKeys: env.bool('SIGNALPATH_DEV_KEYS', true),
+    generateDevKeys: env.bool('SIGNALPATH_DEV_KEYS', false),
+    tokenMaxLifetimeSeconds: Math.floor(env.durationMs('SIGNALPATH_TOKEN_MAX_LIFETIME', 600_000) / 1000),
+    tokenClockSkewSeconds: Math.floor(env.durationMs('SIGNALPATH_TOKEN_CLOCK_SKEW', 30_000) / 1000),
     tlsDir: env.string('SIGNALPATH_TLS_DIR', ''),
     admission: readAdmissionLimits(env, key),
   };
+  if (config.tokenMaxLifetimeSeconds < 10 || config.tokenMaxLifetimeSeconds > 86_400) {
+    throw new ConfigError([`SIGNALPATH_TOKEN_MAX_LIFETIME must be between 10s and 24h (got ${config.tokenMaxLifetimeSeconds} s)`]);
+  }
+  if (config.tokenClockSkewSeconds > 300) throw new ConfigError([`SIGNALPATH_TOKEN_CLOCK_SKEW must be at most 5m (got ${config.tokenClockSkewSeconds} s)`]);
+  return config;
 }
 
 /**

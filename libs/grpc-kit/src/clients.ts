@@ -42,9 +42,11 @@ export interface ClientOptions {
   idempotentMethods?: string[];
   timeoutMs?: number;
   credentials?: ChannelCredentials;
-  /** Adds metadata (e.g. a service token) to every call. */
-  metadataProvider?: () => Metadata;
+  /** Adds metadata (e.g. a service token) to every call; a Promise when it must be made first. */
+  metadataProvider?: () => Metadata | Promise<Metadata>;
   maxReceiveMessageBytes?: number;
+  /** Extra channel options, e.g. `grpc.ssl_target_name_override` for the server's TLS name. */
+  channelOptions?: Record<string, string | number>;
 }
 
 /**
@@ -88,6 +90,7 @@ export function createClient<S extends ServiceDefinition>(definition: S, address
     'grpc.service_config': retryServiceConfig(options.serviceName, options.idempotentMethods ?? []),
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? 16 * 1024 * 1024,
     'grpc.keepalive_time_ms': 30_000,
+    ...options.channelOptions,
   });
   const defaultTimeout = options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
   const client: Record<string, unknown> = {
@@ -96,25 +99,37 @@ export function createClient<S extends ServiceDefinition>(definition: S, address
   };
   for (const [key, method] of Object.entries(definition)) {
     if (method.requestStream || method.responseStream) continue;
-    client[key] = (request: unknown, overrides: CallOverrides = {}) =>
-      new Promise((resolve, reject) => {
-        const metadata = overrides.metadata?.clone() ?? new Metadata();
-        if (options.metadataProvider) metadata.merge(options.metadataProvider());
-        const callOptions: CallOptions = { deadline: effectiveDeadline(overrides.timeoutMs ?? defaultTimeout, overrides.parent) };
-        if (overrides.parent) {
-          callOptions.parent = overrides.parent;
-          if (overrides.detachCancellation) callOptions.propagate_flags = Propagate.DEFAULTS & ~Propagate.CANCELLATION;
-        }
-        channel.makeUnaryRequest(
-          method.path,
-          method.requestSerialize,
-          method.responseDeserialize,
-          request,
-          metadata,
-          callOptions,
-          (error: ServiceError | null, response?: unknown) => (error ? reject(error) : resolve(response)),
-        );
-      });
+    client[key] = (request: unknown, overrides: CallOverrides = {}) => {
+      // The deadline counts from the call, even when the metadata (a token) takes a moment to make.
+      const deadline = effectiveDeadline(overrides.timeoutMs ?? defaultTimeout, overrides.parent);
+      const send = (extra?: Metadata) =>
+        new Promise((resolve, reject) => {
+          const metadata = overrides.metadata?.clone() ?? new Metadata();
+          if (extra) metadata.merge(extra);
+          const callOptions: CallOptions = { deadline };
+          if (overrides.parent) {
+            callOptions.parent = overrides.parent;
+            if (overrides.detachCancellation) callOptions.propagate_flags = Propagate.DEFAULTS & ~Propagate.CANCELLATION;
+          }
+          channel.makeUnaryRequest(
+            method.path,
+            method.requestSerialize,
+            method.responseDeserialize,
+            request,
+            metadata,
+            callOptions,
+            (error: ServiceError | null, response?: unknown) => (error ? reject(error) : resolve(response)),
+          );
+        });
+      if (!options.metadataProvider) return send();
+      let extra: Metadata | Promise<Metadata>;
+      try {
+        extra = options.metadataProvider();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return extra instanceof Metadata ? send(extra) : extra.then(send);
+    };
   }
   return client as PromiseClient<S>;
 }

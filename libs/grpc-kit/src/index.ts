@@ -5,3 +5,4 @@ export * from './server';
 export * from './admission';
 export * from './clients';
 export * from './lifecycle';
+export * from './guard';

@@ -3,6 +3,8 @@ import type { PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { AdmissionGate, admitService, DEFAULT_ADMISSION_LIMITS, type AdmissionLimits } from './admission';
+import { guardInterceptors, stderrErrorSink } from './guard';
+import type { ErrorSink } from './unary';
 
 /** Receive limit for every server: 4 MiB (grpc-js default) made explicit. */
 export const DEFAULT_MAX_RECEIVE_BYTES = 4 * 1024 * 1024;
@@ -23,8 +25,13 @@ export interface GrpcServerOptions {
   descriptorSets?: Uint8Array[];
   maxReceiveMessageBytes?: number;
   channelOptions?: Record<string, unknown>;
-  /** Run before every handler, e.g. service-token authentication. */
+  /**
+   * Run before every handler, e.g. service-token authentication. Each is guarded: an exception
+   * in it becomes INTERNAL for that call and a log line on `errorSink`, never a dead process.
+   */
   interceptors?: ServerInterceptor[];
+  /** Where guarded interceptor failures are logged (default: a JSON line on stderr). */
+  errorSink?: ErrorSink;
   /** Listen with TLS (mTLS when it requires client certificates); insecure when absent. */
   credentials?: ServerCredentials;
   /**
@@ -52,7 +59,7 @@ export class GrpcServer {
       'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_BYTES,
       'grpc.keepalive_permit_without_calls': 1,
       ...options.channelOptions,
-      interceptors: options.interceptors ?? [],
+      interceptors: guardInterceptors(options.interceptors ?? [], options.errorSink ?? stderrErrorSink),
     });
     this.credentials = options.credentials ?? ServerCredentials.createInsecure();
     this.serviceNames = options.services.map((service) => service.name);

@@ -1,8 +1,11 @@
-import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { errors, jwtVerify, SignJWT, type JWTHeaderParameters } from 'jose';
 
 /**
- * Service tokens: compact JWS (JWT) signed with Ed25519 ("EdDSA"). The issuer is the calling
- * identity, the audience the called gRPC service, and tokens expire quickly (default 5 min).
+ * Service tokens: compact JWS (JWT) signed with Ed25519 ("EdDSA"), produced and parsed by `jose`.
+ * The issuer is the calling identity, the audience the called gRPC service; tokens are short-lived.
+ * This module only states our policy on top of jose: which key may sign for which identity, a
+ * single string audience, integer times, and a maximum lifetime.
  */
 export interface TokenClaims {
   iss: string;
@@ -11,41 +14,111 @@ export interface TokenClaims {
   exp: number;
 }
 
-const b64 = (value: Buffer | string) => Buffer.from(value).toString('base64url');
+export const TOKEN_ALGORITHM = 'EdDSA';
+/** Lifetime of the tokens the services mint for their own calls. */
+export const DEFAULT_TOKEN_TTL_SECONDS = 300;
+/** Tokens living longer than this (exp − iat) are refused, and never minted. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 600;
+export const DEFAULT_CLOCK_SKEW_SECONDS = 30;
+/** Ours are ~300 characters; anything much longer is not a token of ours, so jose never sees it. */
+export const MAX_TOKEN_LENGTH = 4096;
 
-export function mintToken(options: { issuer: string; audience: string; privateKey: KeyObject; ttlSeconds?: number; nowMs?: number }): string {
+/** A public key and the identity it speaks for. Key sets map a `kid` to one of these. */
+export interface VerificationKey {
+  identity: string;
+  key: KeyObject;
+}
+/** Verification keys by `kid`: several per identity while a key is being rotated. */
+export type KeySet = ReadonlyMap<string, VerificationKey>;
+
+export interface TokenPolicy {
+  /** Largest accepted exp − iat, in seconds (default 600). */
+  maxLifetimeSeconds?: number;
+  /** Tolerated clock difference between caller and callee, in seconds (default 30). */
+  skewSeconds?: number;
+}
+
+export async function mintToken(options: {
+  issuer: string;
+  audience: string;
+  privateKey: KeyObject;
+  /** Names the key in the verifier's key set; defaults to the issuer (one key per identity). */
+  kid?: string;
+  ttlSeconds?: number;
+  nowMs?: number;
+  maxLifetimeSeconds?: number;
+}): Promise<string> {
+  const ttl = options.ttlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
+  const max = options.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+  if (!Number.isInteger(ttl) || ttl <= 0 || ttl > max) throw new RangeError(`token lifetime must be a whole number of seconds in 1..${max} (got ${ttl})`);
   const iat = Math.floor((options.nowMs ?? Date.now()) / 1000);
-  const header = { alg: 'EdDSA', typ: 'JWT', kid: options.issuer };
-  const claims: TokenClaims = { iss: options.issuer, aud: options.audience, iat, exp: iat + (options.ttlSeconds ?? 300) };
-  const signingInput = `${b64(JSON.stringify(header))}.${b64(JSON.stringify(claims))}`;
-  return `${signingInput}.${b64(sign(null, Buffer.from(signingInput), options.privateKey))}`;
+  return new SignJWT({})
+    .setProtectedHeader({ alg: TOKEN_ALGORITHM, typ: 'JWT', kid: options.kid ?? options.issuer })
+    .setIssuer(options.issuer)
+    .setAudience(options.audience)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + ttl)
+    .sign(options.privateKey);
 }
 
 export type VerifyResult = { ok: true; caller: string; claims: TokenClaims } | { ok: false; problem: string };
 
-/** Verifies signature (by the issuer's public key), audience and expiry (with clock skew). */
-export function verifyToken(token: string, options: { audience: string; publicKeys: ReadonlyMap<string, KeyObject>; nowMs?: number; skewSeconds?: number }): VerifyResult {
-  const parts = token.split('.');
-  if (parts.length !== 3) return { ok: false, problem: 'malformed token' };
-  let header: { alg?: string; kid?: string };
-  let claims: TokenClaims;
-  try {
-    header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
-    claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-  } catch {
-    return { ok: false, problem: 'malformed token' };
+class UnknownSigner extends Error {}
+
+/** A short, fixed description of why jose refused a token; never any part of the token itself. */
+function problemOf(error: unknown): string {
+  if (error instanceof UnknownSigner) return 'unknown signer';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad signature';
+  if (error instanceof errors.JWTExpired) return 'token expired';
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'unsupported token algorithm';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'aud') return 'token is for another service';
+    if (error.claim === 'iat' && error.reason === 'check_failed') return 'token issued in the future';
+    return `invalid claim ${error.claim}`;
   }
-  if (header.alg !== 'EdDSA' || typeof header.kid !== 'string') return { ok: false, problem: 'unsupported token algorithm' };
-  const key = options.publicKeys.get(header.kid);
-  if (!key) return { ok: false, problem: 'unknown signer' };
-  if (!verify(null, Buffer.from(`${parts[0]}.${parts[1]}`), key, Buffer.from(parts[2], 'base64url'))) return { ok: false, problem: 'bad signature' };
-  if (claims.iss !== header.kid) return { ok: false, problem: 'issuer does not match signer' };
-  if (claims.aud !== options.audience) return { ok: false, problem: 'token is for another service' };
-  const now = Math.floor((options.nowMs ?? Date.now()) / 1000);
-  const skew = options.skewSeconds ?? 30;
-  if (typeof claims.exp !== 'number' || claims.exp + skew < now) return { ok: false, problem: 'token expired' };
-  if (typeof claims.iat !== 'number' || claims.iat - skew > now) return { ok: false, problem: 'token issued in the future' };
-  return { ok: true, caller: claims.iss, claims };
+  return 'malformed token';
+}
+
+/**
+ * Verifies a token for `audience`: jose checks the structure, the EdDSA signature by the key its
+ * `kid` names, `typ`, audience, expiry and issue time (with clock skew); we add that the key
+ * belongs to the issuer, that the audience is one string, that iat and exp are integers and that
+ * the token lives no longer than the maximum. Never throws: any input gives a result.
+ */
+export async function verifyToken(token: string, options: { audience: string; publicKeys: KeySet; nowMs?: number } & TokenPolicy): Promise<VerifyResult> {
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return { ok: false, problem: 'malformed token' };
+  const maxLifetime = options.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+  let signer: VerificationKey | undefined;
+  let claims: Record<string, unknown>;
+  try {
+    const verified = await jwtVerify(
+      token,
+      (header: JWTHeaderParameters) => {
+        signer = typeof header.kid === 'string' ? options.publicKeys.get(header.kid) : undefined;
+        if (!signer) throw new UnknownSigner();
+        return signer.key;
+      },
+      {
+        algorithms: [TOKEN_ALGORITHM],
+        typ: 'JWT',
+        audience: options.audience,
+        requiredClaims: ['iss', 'aud', 'iat', 'exp'],
+        clockTolerance: options.skewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS,
+        // No token may be older than the longest lifetime; this also refuses an iat in the future.
+        maxTokenAge: maxLifetime,
+        currentDate: options.nowMs === undefined ? undefined : new Date(options.nowMs),
+      },
+    );
+    claims = verified.payload as Record<string, unknown>;
+  } catch (error) {
+    return { ok: false, problem: problemOf(error) };
+  }
+  const { iss, aud, iat, exp } = claims;
+  if (typeof iss !== 'string' || iss !== signer?.identity) return { ok: false, problem: 'issuer does not match signer' };
+  if (aud !== options.audience) return { ok: false, problem: 'token is for another service' };
+  if (!Number.isSafeInteger(iat) || !Number.isSafeInteger(exp)) return { ok: false, problem: 'iat and exp must be integers' };
+  if ((exp as number) <= (iat as number) || (exp as number) - (iat as number) > maxLifetime) return { ok: false, problem: 'token lifetime above the maximum' };
+  return { ok: true, caller: iss, claims: { iss, aud, iat: iat as number, exp: exp as number } };
 }
 
 export function privateKeyFromPem(pem: string): KeyObject {

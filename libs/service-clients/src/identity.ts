@@ -1,15 +1,19 @@
 import type { ChannelCredentials, Metadata } from '@grpc/grpc-js';
-import { tokenMetadataProvider, type KeyRing } from '@signalpath/service-auth';
+import { SERVICES } from '@signalpath/config';
+import { tokenMetadataProvider, type KeyRing, type TlsIdentity } from '@signalpath/service-auth';
 
 /**
  * The identity this process calls other services as. Set once at start by the service host (or a
- * tool); every client made by this lib then carries a service token for the service it calls, and
- * uses mTLS when configured. Unset (unit tests): no credentials are sent.
+ * tool); every client made by this lib then carries a service token for the service it calls
+ * (when a key ring is given), and uses mTLS when configured, accepting only a server that proves
+ * the identity of the service it calls. Unset (unit tests): no credentials are sent.
  */
-interface ProcessIdentity {
+export interface ProcessIdentity {
   identity: string;
-  keyRing: KeyRing;
-  channelCredentials?: ChannelCredentials;
+  keyRing?: KeyRing;
+  tls?: TlsIdentity;
+  /** Lifetime of the tokens it mints (default 5 minutes). */
+  tokenTtlSeconds?: number;
 }
 
 let current: ProcessIdentity | undefined;
@@ -18,8 +22,28 @@ export function configureServiceIdentity(identity: ProcessIdentity | undefined):
   current = identity;
 }
 
-/** Options to merge into a client's: its token provider and channel credentials. */
-export function identityOptions(audience: string): { metadataProvider?: () => Metadata; credentials?: ChannelCredentials } {
-  if (!current) return {};
-  return { metadataProvider: tokenMetadataProvider(current.keyRing, current.identity, audience), credentials: current.channelCredentials };
+/** `signalpath.consent.v1.ConsentService` → `consent-service`: the identity that must answer. */
+export function serverIdentityOf(grpcService: string): string {
+  const spec = Object.values(SERVICES).find((s) => s.grpcService === grpcService);
+  if (!spec) throw new Error(`unknown service ${grpcService}`);
+  return spec.app;
+}
+
+export interface IdentityOptions {
+  metadataProvider?: () => Metadata | Promise<Metadata>;
+  credentials?: ChannelCredentials;
+  channelOptions?: Record<string, string>;
+}
+
+/** Client options of `who` calling `audience`: its token provider and its mTLS channel. */
+export function identityOptionsOf(who: ProcessIdentity, audience: string): IdentityOptions {
+  const options: IdentityOptions = {};
+  if (who.keyRing) options.metadataProvider = tokenMetadataProvider(who.keyRing, who.identity, audience, who.tokenTtlSeconds);
+  if (who.tls) Object.assign(options, who.tls.clientFor(serverIdentityOf(audience)));
+  return options;
+}
+
+/** Options to merge into a client's, for this process's identity (see configureServiceIdentity). */
+export function identityOptions(audience: string): IdentityOptions {
+  return current ? identityOptionsOf(current, audience) : {};
 }

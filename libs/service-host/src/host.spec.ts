@@ -1,11 +1,12 @@
 import { status } from '@grpc/grpc-js';
-import { mkdtempSync } from 'node:fs';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient, GrpcServer, unary } from '@signalpath/grpc-kit';
-import { loadKeyRing, tokenMetadataProvider } from '@signalpath/service-auth';
+import { ensureDevKeys, loadKeyRing, tokenMetadataProvider } from '@signalpath/service-auth';
 import { bench } from '@signalpath/proto';
-import { readServerConfig } from '@signalpath/config';
+import { ConfigError, readServerConfig } from '@signalpath/config';
 import { requireMongoUri, startPrivateDatabase, testPort, uniqueDbName } from '@signalpath/mongo';
 import { MongoClient } from 'mongodb';
 import { credentials, makeGenericClientConstructor } from '@grpc/grpc-js';
@@ -68,10 +69,10 @@ describe('runService', () => {
     await mongo.close();
   });
 
-  it('with auth required (the default), generates dev keys, rejects calls without a valid token and signs its own clients', async () => {
+  it('with auth required (the default) in development mode, generates dev keys, rejects calls without a valid token and signs its own clients', async () => {
     const keysDir = mkdtempSync(path.join(tmpdir(), 'keys-'));
     const prefix = `${uniqueDbName('hostauth')}_`;
-    Object.assign(process.env, { MONGODB_URI: requireMongoUri(), MONGODB_DB_PREFIX: prefix, PROFILE_PORT: '0', LOG_LEVEL: 'silent', SIGNALPATH_KEYS_DIR: keysDir });
+    Object.assign(process.env, { MONGODB_URI: requireMongoUri(), MONGODB_DB_PREFIX: prefix, PROFILE_PORT: '0', LOG_LEVEL: 'silent', SIGNALPATH_KEYS_DIR: keysDir, SIGNALPATH_DEV_KEYS: 'true' });
     delete process.env.SIGNALPATH_AUTH;
     let dbName = '';
     const module: ServiceModule = {
@@ -91,7 +92,7 @@ describe('runService', () => {
     const address = `127.0.0.1:${running.port}`;
     const anonymous = createClient(bench.EchoServiceService, address, { serviceName: 'x' });
     await expect(anonymous.echo({ payload: Buffer.from('x') })).rejects.toMatchObject({ code: status.UNAUTHENTICATED });
-    const ring = loadKeyRing(keysDir);
+    const ring = loadKeyRing(keysDir, { allowDevelopmentKeys: true });
     expect(ring.privateKey('profile-service')).toBeDefined();
     const signed = createClient(bench.EchoServiceService, address, { serviceName: 'x', metadataProvider: tokenMetadataProvider(ring, 'operator', 'signalpath.bench.v1.EchoService') });
     // A valid token, but Echo is on no allow-list: denied (fail closed).
@@ -102,6 +103,71 @@ describe('runService', () => {
     const mongo = new MongoClient(requireMongoUri());
     await mongo.db(dbName).dropDatabase();
     await mongo.close();
+  });
+
+  describe('keys outside development mode (SIGNALPATH_DEV_KEYS unset)', () => {
+    const profileModule = (): ServiceModule => ({
+      key: 'profile',
+      readConfig: (env) => readServerConfig(env, 'profile'),
+      indexes: {},
+      create({ security }) {
+        const server = new GrpcServer({
+          ...security,
+          services: [{ name: 'signalpath.profile.v1.ProfileService', definition: bench.EchoServiceService, implementation: { echo: unary(async (r: bench.EchoRequest) => ({ payload: r.payload })) } }],
+        });
+        return { server };
+      },
+    });
+    const env = (keysDir: string) => {
+      Object.assign(process.env, { MONGODB_URI: requireMongoUri(), MONGODB_DB_PREFIX: `${uniqueDbName('hostkeys')}_`, PROFILE_PORT: '0', LOG_LEVEL: 'silent', SIGNALPATH_KEYS_DIR: keysDir });
+      delete process.env.SIGNALPATH_AUTH;
+      delete process.env.SIGNALPATH_DEV_KEYS;
+    };
+    const pem = (key: KeyObject, type: 'pkcs8' | 'spki') => key.export({ type, format: 'pem' }) as string;
+
+    it('a missing key is a configuration error naming the variable and the directory, and nothing is written', async () => {
+      const keysDir = mkdtempSync(path.join(tmpdir(), 'keys-'));
+      env(keysDir);
+      const failure = await runService(profileModule()).then(() => undefined, (error: unknown) => error);
+      expect(failure).toBeInstanceOf(ConfigError);
+      expect((failure as Error).message).toContain(`no private key for profile-service in ${keysDir} (SIGNALPATH_KEYS_DIR)`);
+      expect((failure as Error).message).toContain('SIGNALPATH_DEV_KEYS=true');
+      expect(readdirSync(keysDir)).toEqual([]);
+    });
+
+    it('the production layout starts without writing anything, and checks tokens with the real keys', async () => {
+      const keysDir = mkdtempSync(path.join(tmpdir(), 'keys-'));
+      const own = generateKeyPairSync('ed25519');
+      const operator = generateKeyPairSync('ed25519');
+      writeFileSync(path.join(keysDir, 'profile-service.key'), pem(own.privateKey, 'pkcs8'));
+      writeFileSync(path.join(keysDir, 'operator.pub'), pem(operator.publicKey, 'spki'));
+      const before = readdirSync(keysDir).sort();
+      env(keysDir);
+      const running = await runService(profileModule());
+      expect(readdirSync(keysDir).sort()).toEqual(before);
+      const operatorRing = { publicKeys: new Map(), signer: () => ({ kid: 'operator', identity: 'operator', key: operator.privateKey }), privateKey: () => operator.privateKey };
+      const signed = createClient(bench.EchoServiceService, `127.0.0.1:${running.port}`, { serviceName: 'x', metadataProvider: tokenMetadataProvider(operatorRing, 'operator', 'signalpath.bench.v1.EchoService') });
+      // Authenticated by the real public key; Echo is on no allow-list: denied (fail closed).
+      await expect(signed.echo({ payload: Buffer.from('x') })).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
+      signed.close();
+      await running.stop('test');
+    });
+
+    it('refuses generated development keys, and a directory mixing them with real ones', async () => {
+      const generated = mkdtempSync(path.join(tmpdir(), 'keys-'));
+      ensureDevKeys(generated);
+      env(generated);
+      await expect(runService(profileModule())).rejects.toThrow(/generated development keys .* allowed only with SIGNALPATH_DEV_KEYS=true/);
+      const mixed = mkdtempSync(path.join(tmpdir(), 'keys-'));
+      writeFileSync(path.join(mixed, 'profile-service.key'), pem(generateKeyPairSync('ed25519').privateKey, 'pkcs8'));
+      copyFileSync(path.join(generated, 'operator.pub'), path.join(mixed, 'operator.pub'));
+      env(mixed);
+      await expect(runService(profileModule())).rejects.toThrow(/mixes generated development keys \(operator\.pub\) with real keys \(profile-service\.key\)/);
+      // In development mode too: nothing is generated beside the real key, and the start is refused.
+      process.env.SIGNALPATH_DEV_KEYS = 'true';
+      await expect(runService(profileModule())).rejects.toThrow(/holds real keys \(profile-service\.key\)/);
+      expect(readdirSync(mixed).sort()).toEqual(['operator.pub', 'profile-service.key']);
+    });
   });
 
   it('goes NOT_SERVING while its database is down and SERVING again by itself when it is back', async () => {

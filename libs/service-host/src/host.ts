@@ -1,9 +1,9 @@
 import type { ServerCredentials, ServerInterceptor } from '@grpc/grpc-js';
 import type { Db } from 'mongodb';
 import path from 'node:path';
-import { loadConfigOrExit, SERVICES, type EnvReader, type ServerConfig, type ServiceKey } from '@signalpath/config';
-import { serve, type GrpcServer, type RunningService } from '@signalpath/grpc-kit';
-import { createAuthInterceptor, ensureDevKeys, loadKeyRing, loadTlsCredentials } from '@signalpath/service-auth';
+import { ConfigError, loadConfigOrExit, SERVICES, type EnvReader, type ServerConfig, type ServiceKey } from '@signalpath/config';
+import { serve, type ErrorSink, type GrpcServer, type RunningService } from '@signalpath/grpc-kit';
+import { createAuthInterceptor, DEFAULT_TOKEN_TTL_SECONDS, ensureDevKeys, loadKeyRing, loadTlsIdentity } from '@signalpath/service-auth';
 import { configureServiceIdentity } from '@signalpath/service-clients';
 import { createMongo, databaseName, ensureIndexes, type IndexPlan } from '@signalpath/mongo';
 import { createLogger, shutdownTelemetry, type Logger } from '@signalpath/telemetry';
@@ -45,6 +45,8 @@ export async function runService<C extends ServerConfig>(module: ServiceModule<C
   const config = loadConfigOrExit((env) => module.readConfig(env));
   const app = SERVICES[module.key].app;
   const logger = createLogger(app, config.logLevel);
+  // Keys and certificates first: a bad one is a configuration error, before any connection.
+  const security = configureSecurity(config, app, logger);
   const mongo = createMongo({ uri: config.mongoUri, dbName: databaseName(config.dbPrefix, module.key), appName: app });
   // Index creation waits for the database; readiness keeps health NOT_SERVING until it answers.
   const indexesReady = ensureIndexes(mongo.db, module.indexes).then(
@@ -56,7 +58,6 @@ export async function runService<C extends ServerConfig>(module: ServiceModule<C
   );
   let indexed = await indexesReady;
   let indexing: Promise<boolean> | undefined;
-  const security = configureSecurity(config, app);
   logger.info({ auth: config.authMode, mtls: Boolean(config.tlsDir) }, 'service identity configured');
   const instance = module.create({ config, db: mongo.db, logger, security });
   const running = await serve({
@@ -121,28 +122,57 @@ export function reportShedding(server: GrpcServer, logger: Pick<Logger, 'warn'>,
 }
 
 /**
- * Service identity for this process: with auth required, development keys are generated on first
- * start (unless disabled), the server checks every caller's token against the allow-list, and
- * every client this process makes signs its calls as `app`. mTLS is added when SIGNALPATH_TLS_DIR
- * is set.
+ * Service identity for this process: with auth required, the server checks every caller's token
+ * against the allow-list and every client this process makes signs its calls as `app`. Keys come
+ * from SIGNALPATH_KEYS_DIR; only in development mode (SIGNALPATH_DEV_KEYS=true) are missing ones
+ * generated and generated ones accepted. With SIGNALPATH_TLS_DIR every connection is mTLS: the
+ * server requires a client certificate whose identity issued the token, and clients accept only
+ * the service they meant to reach. A key or certificate problem is a configuration error.
  */
-export function configureSecurity(config: ServerConfig, app: string): ServerSecurity {
-  const tls = config.tlsDir ? loadTlsCredentials(path.resolve(config.tlsDir), app) : undefined;
+export function configureSecurity(config: ServerConfig, app: string, errorSink?: ErrorSink): ServerSecurity {
+  const tls = config.tlsDir ? asConfigError(() => loadTlsIdentity(path.resolve(config.tlsDir), app)) : undefined;
+  if (tls && !tls.server) throw new ConfigError([`${path.resolve(config.tlsDir, app)} has no server certificate (server.pem, server.key) for ${app} (SIGNALPATH_TLS_DIR)`]);
   if (config.authMode === 'off') {
-    configureServiceIdentity(undefined);
+    configureServiceIdentity(tls ? { identity: app, tls } : undefined);
     return { credentials: tls?.server };
   }
   const keysDir = path.resolve(config.keysDir);
-  if (config.generateDevKeys) ensureDevKeys(keysDir);
-  const keyRing = loadKeyRing(keysDir);
-  if (!keyRing.privateKey(app)) throw new Error(`no private key for ${app} in ${keysDir} (SIGNALPATH_KEYS_DIR)`);
-  configureServiceIdentity({ identity: app, keyRing, channelCredentials: tls?.client });
-  return { interceptors: [createAuthInterceptor({ publicKeys: keyRing.publicKeys })], credentials: tls?.server };
+  const keyRing = asConfigError(() => {
+    if (config.generateDevKeys) ensureDevKeys(keysDir);
+    return loadKeyRing(keysDir, { allowDevelopmentKeys: config.generateDevKeys });
+  });
+  if (!keyRing.signer(app)) {
+    throw new ConfigError([
+      `no private key for ${app} in ${keysDir} (SIGNALPATH_KEYS_DIR): install ${app}.key there, or for local development set SIGNALPATH_DEV_KEYS=true to generate development keys`,
+    ]);
+  }
+  configureServiceIdentity({ identity: app, keyRing, tls, tokenTtlSeconds: Math.min(DEFAULT_TOKEN_TTL_SECONDS, config.tokenMaxLifetimeSeconds) });
+  const interceptor = createAuthInterceptor({
+    publicKeys: keyRing.publicKeys,
+    maxLifetimeSeconds: config.tokenMaxLifetimeSeconds,
+    skewSeconds: config.tokenClockSkewSeconds,
+    requirePeerCertificate: Boolean(tls),
+    errorSink,
+  });
+  return { interceptors: [interceptor], credentials: tls?.server };
+}
+
+/** Runs `load`, reporting a key or certificate problem as the configuration error it is. */
+function asConfigError<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    throw error instanceof ConfigError ? error : new ConfigError([error instanceof Error ? error.message : String(error)]);
+  }
 }
 
 /** Entry point for main.ts: exits non-zero on a start-up failure instead of hanging. */
 export function main<C extends ServerConfig>(module: ServiceModule<C>): void {
   runService(module).catch((error: unknown) => {
+    if (error instanceof ConfigError) {
+      for (const problem of error.problems) process.stderr.write(`${SERVICES[module.key].app}: configuration error: ${problem}\n`);
+      process.exit(78); // EX_CONFIG, as loadConfigOrExit
+    }
     process.stderr.write(`${SERVICES[module.key].app} failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   });

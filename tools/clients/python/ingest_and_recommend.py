@@ -6,10 +6,15 @@ climbing interest shows up. Exits non-zero if it never does.
 
 Usage: bash tools/clients/python/run.sh tools/clients/python/ingest_and_recommend.py \
          --consent 127.0.0.1:50051 --signal 127.0.0.1:50052 --ranking 127.0.0.1:50054 --user py-user-1
+With mTLS (services started with SIGNALPATH_TLS_DIR): add --tls-dir .certs. The client then presents
+the operator's client certificate (<dir>/operator/) and accepts each server only if its certificate
+names the service it dials: grpcio checks the TLS name, and every server certificate made by
+tools/certs.mjs carries its identity (e.g. consent-service) as a DNS name, beside the SPIFFE URI.
 """
 
 import argparse
 import datetime
+import os
 import sys
 import time
 
@@ -59,17 +64,32 @@ def main() -> int:
     parser.add_argument("--consent-token", default="")
     parser.add_argument("--signal-token", default="")
     parser.add_argument("--ranking-token", default="")
+    # mTLS: the directory made by tools/certs.mjs (SIGNALPATH_TLS_DIR) and whose certificate to present.
+    parser.add_argument("--tls-dir", default="")
+    parser.add_argument("--identity", default="operator")
     args = parser.parse_args()
 
-    def channel(address: str, token: str) -> grpc.Channel:
-        plain = grpc.insecure_channel(address)
-        if not token:
-            return plain
-        return grpc.intercept_channel(plain, _TokenInterceptor(token))
+    credentials = None
+    if args.tls_dir:
+        def read(name: str) -> bytes:
+            with open(os.path.join(args.tls_dir, args.identity, name), "rb") as f:
+                return f.read()
 
-    consent = consent_grpc.ConsentServiceStub(channel(args.consent, args.consent_token))
-    signal = signal_grpc.SignalServiceStub(channel(args.signal, args.signal_token))
-    ranking = ranking_grpc.RankingServiceStub(channel(args.ranking, args.ranking_token))
+        credentials = grpc.ssl_channel_credentials(root_certificates=read("ca.pem"), private_key=read("client.key"), certificate_chain=read("client.pem"))
+
+    def channel(address: str, token: str, service_identity: str) -> grpc.Channel:
+        if credentials is None:
+            base = grpc.insecure_channel(address)
+        else:
+            # The TLS name to verify is the service's identity, not the address it listens on.
+            base = grpc.secure_channel(address, credentials, options=[("grpc.ssl_target_name_override", service_identity)])
+        if not token:
+            return base
+        return grpc.intercept_channel(base, _TokenInterceptor(token))
+
+    consent = consent_grpc.ConsentServiceStub(channel(args.consent, args.consent_token, "consent-service"))
+    signal = signal_grpc.SignalServiceStub(channel(args.signal, args.signal_token, "signal-service"))
+    ranking = ranking_grpc.RankingServiceStub(channel(args.ranking, args.ranking_token, "ranking-service"))
 
     settings = consent.GetSettings(consent_pb2.GetSettingsRequest(user_id=args.user), timeout=DEADLINE_S).settings
     settings = consent.UpdateSettings(

@@ -253,8 +253,7 @@ describe('bad input on every RPC (four processes, property-based)', () => {
 
   beforeAll(async () => {
     stack = await startE2eStack({ basePort: 31350 });
-    // The stack keeps its key ring to itself; the keys directory is in its environment.
-    const ring = loadKeyRing(stack.env.SIGNALPATH_KEYS_DIR ?? '');
+    const ring = stack.keyRing;
     asConsent = {
       signal: createSignalClient(stack.addresses.signal, { timeoutMs: 10_000, metadataProvider: tokenMetadataProvider(ring, 'consent-service', SERVICE.signal) }),
       profile: createProfileClient(stack.addresses.profile, { timeoutMs: 10_000, metadataProvider: tokenMetadataProvider(ring, 'consent-service', SERVICE.profile) }),
@@ -477,7 +476,7 @@ describe('bad input on every RPC (four processes, property-based)', () => {
     async function fuzzTimestamp(
       rpc: string,
       method: { path: string; responseDeserialize(bytes: Buffer): unknown },
-      metadata: () => Metadata,
+      metadata: () => Metadata | Promise<Metadata>,
       field: string,
       rule: Rule,
       build: (timestamp: RawTimestamp) => Uint8Array,
@@ -488,7 +487,8 @@ describe('bad input on every RPC (four processes, property-based)', () => {
           callCounts.set(rpc, (callCounts.get(rpc) ?? 0) + 1);
           sequence++;
           const address = stack.addresses[rpc.split('.')[0] as keyof E2eStack['addresses']];
-          let outcome = await outcomeOf(() => callRaw(address, method, build(timestamp), { metadata: metadata(), timeoutMs: 10_000 }));
+          const callMetadata = await metadata();
+          let outcome = await outcomeOf(() => callRaw(address, method, build(timestamp), { metadata: callMetadata, timeoutMs: 10_000 }));
           const item = outcome.code === OK && itemError ? itemError(outcome.response) : undefined;
           if (item && item.code !== OK) outcome = { code: item.code, details: item.message };
           const ms = timestampMs(timestamp);
@@ -508,9 +508,9 @@ describe('bad input on every RPC (four processes, property-based)', () => {
 
     const operator = (service: string) => {
       const token = stack.operatorToken(service);
-      return () => {
+      return async () => {
         const metadata = new Metadata();
-        metadata.set('authorization', `Bearer ${token}`);
+        metadata.set('authorization', `Bearer ${await token}`);
         return metadata;
       };
     };
@@ -568,7 +568,7 @@ describe('bad input on every RPC (four processes, property-based)', () => {
       fuzzTimestamp(
         'profile.ApplySignals',
         profile.ProfileServiceService.applySignals,
-        tokenMetadataProvider(loadKeyRing(stack.env.SIGNALPATH_KEYS_DIR ?? ''), 'signal-service', SERVICE.profile),
+        tokenMetadataProvider(loadKeyRing(stack.env.SIGNALPATH_KEYS_DIR ?? '', { allowDevelopmentKeys: true }), 'signal-service', SERVICE.profile),
         'signals[0].event_time',
         'signal',
         (t) =>

@@ -42,7 +42,7 @@ describe('clients in other languages against the running services', () => {
       'bash',
       [path.join(ROOT, 'tools/clients/python/run.sh'), path.join(ROOT, 'tools/clients/python/ingest_and_recommend.py'),
         '--consent', stack.addresses.consent, '--signal', stack.addresses.signal, '--ranking', stack.addresses.ranking, '--user', 'py-e2e-user',
-        '--consent-token', stack.operatorToken(CONSENT), '--signal-token', stack.operatorToken(SIGNAL), '--ranking-token', stack.operatorToken(RANKING)],
+        '--consent-token', await stack.operatorToken(CONSENT), '--signal-token', await stack.operatorToken(SIGNAL), '--ranking-token', await stack.operatorToken(RANKING)],
       { timeout: 110_000 },
     );
     expect(stdout).toContain('ingest: INGEST_STATUS_ACCEPTED');
@@ -51,21 +51,21 @@ describe('clients in other languages against the running services', () => {
 
   it('grpcurl JSON calls do the same through reflection, with no proto files', async () => {
     const user = 'grpcurl-e2e-user';
-    const got = await grpcurl(stack.operatorToken(CONSENT), stack.addresses.consent, 'signalpath.consent.v1.ConsentService/UpdateSettings', {
+    const got = await grpcurl(await stack.operatorToken(CONSENT), stack.addresses.consent, 'signalpath.consent.v1.ConsentService/UpdateSettings', {
       user_id: user,
       settings: { region: 'US', age_band: 'AGE_BAND_ADULT' },
       update_mask: { paths: ['region', 'age_band'] },
       expected_version: '0',
     });
     expect((got.settings as { region: string }).region).toBe('US');
-    const ingest = await grpcurl(stack.operatorToken(SIGNAL), stack.addresses.signal, 'signalpath.signal.v1.SignalService/IngestInteraction', {
+    const ingest = await grpcurl(await stack.operatorToken(SIGNAL), stack.addresses.signal, 'signalpath.signal.v1.SignalService/IngestInteraction', {
       interaction: { interaction_id: 'grpcurl-1', user_id: user, surface: 'SURFACE_MESSENGER', modality: 'MODALITY_VOICE', text: 'um so i have been getting into rock climbing lately', event_time: new Date().toISOString() },
     });
     expect(ingest.status).toBe('INGEST_STATUS_ACCEPTED');
     let recommended: Record<string, unknown> = {};
     // Until the ingest shows (progress), bounded generously: a loaded machine delivers later.
     for (const waitUntil = Date.now() + 60_000; Date.now() < waitUntil; ) {
-      recommended = await grpcurl(stack.operatorToken(RANKING), stack.addresses.ranking, 'signalpath.ranking.v1.RankingService/Recommend', { user_id: user, surface: 'SURFACE_MESSENGER', limit: 5 });
+      recommended = await grpcurl(await stack.operatorToken(RANKING), stack.addresses.ranking, 'signalpath.ranking.v1.RankingService/Recommend', { user_id: user, surface: 'SURFACE_MESSENGER', limit: 5 });
       const items = (recommended.items as Array<{ item: { itemId: string } }>) ?? [];
       if (recommended.personalized && items[0]?.item.itemId.includes('climbing')) break;
       await new Promise((r) => setTimeout(r, 250));

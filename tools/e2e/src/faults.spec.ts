@@ -2,7 +2,7 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import { createClient } from '@signalpath/grpc-kit';
 import { common, consent, profile, ranking, signal } from '@signalpath/proto';
 import { startPrivateDatabase, type PrivateDatabase } from '@signalpath/mongo';
-import { loadKeyRing, tokenMetadataProvider } from '@signalpath/service-auth';
+import { tokenMetadataProvider } from '@signalpath/service-auth';
 import { startE2eStack, testPort, type E2eStack } from './stack';
 // The tools' process manager: its health probe is the one the stack waits on.
 // eslint-disable-next-line @nx/enforce-module-boundaries -- plain CommonJS tool
@@ -213,7 +213,7 @@ class Load {
 
 /** Clients without the retry policy, so the test sees each service's own answer. */
 function singleAttemptClients(stack: E2eStack) {
-  const ring = loadKeyRing(stack.env.SIGNALPATH_KEYS_DIR ?? '');
+  const ring = stack.keyRing;
   const options = (key: ServiceKey) => ({ serviceName: GRPC_SERVICE[key], timeoutMs: 10_000, metadataProvider: tokenMetadataProvider(ring, 'operator', GRPC_SERVICE[key]) });
   return {
     consent: createClient(consent.ConsentServiceService, stack.addresses.consent, options('consent')),

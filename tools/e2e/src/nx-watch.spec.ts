@@ -46,7 +46,7 @@ describe('nx serve: rebuild and restart on change', () => {
     stack = nxServe.startNxServe({ env, only: ['consent'], root: copy.root, quiet: true });
     await stack.waitHealthy(600_000);
     startMs = Date.now() - started;
-    const ring = loadKeyRing(keysDir);
+    const ring = loadKeyRing(keysDir, { allowDevelopmentKeys: true });
     client = createConsentClient(`127.0.0.1:${port}`, { timeoutMs: 10_000, metadataProvider: tokenMetadataProvider(ring, 'operator', service.grpcService) });
   }, 660_000);
 

@@ -63,7 +63,7 @@ describe('overload: 2,000 calls at once against every service (four processes, l
 
   /** Clients without the channel's retry policy, so each call shows the service's own answer. */
   function directClients(s: E2eStack) {
-    const ring = loadKeyRing(s.env.SIGNALPATH_KEYS_DIR ?? '');
+    const ring = loadKeyRing(s.env.SIGNALPATH_KEYS_DIR ?? '', { allowDevelopmentKeys: true });
     const options = (key: keyof typeof GRPC_SERVICE) => ({ serviceName: GRPC_SERVICE[key], metadataProvider: tokenMetadataProvider(ring, 'operator', GRPC_SERVICE[key]) });
     return {
       consent: createClient(consent.ConsentServiceService, s.addresses.consent, options('consent')),

@@ -41,7 +41,7 @@ describe('SignalService in production without SIGNAL_HASH_SECRET', () => {
   const keysDir = mkdtempSync(path.join(tmpdir(), 'production-config-keys-'));
   afterAll(() => rmSync(keysDir, { recursive: true, force: true }));
   const base = (): NodeJS.ProcessEnv => {
-    const env: NodeJS.ProcessEnv = { ...process.env, MONGODB_URI: requireMongoUri(), MONGODB_DB_PREFIX: 'production_config_', SIGNAL_PORT: String(testPort(31790)), SIGNALPATH_KEYS_DIR: keysDir, LOG_LEVEL: 'info' };
+    const env: NodeJS.ProcessEnv = { ...process.env, MONGODB_URI: requireMongoUri(), MONGODB_DB_PREFIX: 'production_config_', SIGNAL_PORT: String(testPort(31790)), SIGNALPATH_KEYS_DIR: keysDir, SIGNALPATH_DEV_KEYS: 'true', LOG_LEVEL: 'info' };
     delete env.SIGNALPATH_ENV;
     delete env.SIGNAL_HASH_SECRET;
     return env;

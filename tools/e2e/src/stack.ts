@@ -1,10 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { requireMongoUri } from '@signalpath/mongo';
-import { ensureDevKeys, loadKeyRing, mintToken, tokenMetadataProvider } from '@signalpath/service-auth';
-import { createConsentClient, createProfileClient, createRankingClient, createSignalClient } from '@signalpath/service-clients';
+import { ensureDevKeys, loadKeyRing, loadTlsIdentity, mintToken, type KeyRing } from '@signalpath/service-auth';
+import { createConsentClient, createProfileClient, createRankingClient, createSignalClient, identityOptionsOf } from '@signalpath/service-clients';
 // The same process manager `npm start` uses (CommonJS so jest can load it).
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the tools' process manager, plain CommonJS
 const stackLib = require('../../lib/stack.cjs') as {
@@ -32,8 +33,12 @@ export interface E2eStack {
     profile: ReturnType<typeof createProfileClient>;
     ranking: ReturnType<typeof createRankingClient>;
   };
-  /** A service token of the `operator` identity for `audience` (grpcurl, Python). */
-  operatorToken(audience: string): string;
+  /** A service token of the `operator` identity for `audience` (grpcurl, Python), valid 10 minutes. */
+  operatorToken(audience: string): Promise<string>;
+  /** The key ring of this run's development keys (every identity). */
+  keyRing: KeyRing;
+  /** With `tls`: the certificate directory (SIGNALPATH_TLS_DIR) made by tools/certs.mjs for this run. */
+  tlsDir?: string;
   /** Log lines (stdout and stderr) of every service, for leak scans. */
   logs: string[];
   stop(): Promise<void>;
@@ -64,18 +69,27 @@ function refuseEphemeralPorts(first: number, last: number): void {
  * Starts the four built services (dist/apps) as real processes on their own ports, with their
  * own database prefix, optionally exporting traces to `otlpEndpoint`.
  */
-export async function startE2eStack(options: { basePort: number; otlpEndpoint?: string; extraEnv?: Record<string, string> }): Promise<E2eStack> {
+export async function startE2eStack(options: { basePort: number; otlpEndpoint?: string; extraEnv?: Record<string, string>; tls?: boolean }): Promise<E2eStack> {
   const basePort = testPort(options.basePort);
   refuseEphemeralPorts(basePort + 1, basePort + stackLib.SERVICES.length);
   const dbPrefix = `e2e_${randomBytes(3).toString('hex')}_`;
-  // Service identity as in production: the processes check tokens; keys are made for this run.
+  // Service identity as in production: the processes check tokens; development keys (hence
+  // SIGNALPATH_DEV_KEYS=true) are made for this run, and with `tls` certificates as well.
   const keysDir = mkdtempSync(path.join(tmpdir(), 'e2e-keys-'));
   ensureDevKeys(keysDir);
-  const ring = loadKeyRing(keysDir);
-  const operator = (audience: string) => ({ metadataProvider: tokenMetadataProvider(ring, 'operator', audience) });
+  const ring = loadKeyRing(keysDir, { allowDevelopmentKeys: true });
+  let tlsDir: string | undefined;
+  if (options.tls) {
+    tlsDir = path.join(mkdtempSync(path.join(tmpdir(), 'e2e-tls-')), 'certs');
+    execFileSync(process.execPath, [path.resolve(__dirname, '../../certs.mjs'), tlsDir], { stdio: 'ignore' });
+  }
+  const operatorIdentity = { identity: 'operator', keyRing: ring, tls: tlsDir ? loadTlsIdentity(tlsDir, 'operator') : undefined };
+  const operator = (audience: string) => identityOptionsOf(operatorIdentity, audience);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     SIGNALPATH_KEYS_DIR: keysDir,
+    SIGNALPATH_DEV_KEYS: 'true',
+    ...(tlsDir ? { SIGNALPATH_TLS_DIR: tlsDir } : {}),
     MONGODB_URI: requireMongoUri(),
     MONGODB_DB_PREFIX: dbPrefix,
     LOG_LEVEL: 'info',
@@ -134,7 +148,9 @@ export async function startE2eStack(options: { basePort: number; otlpEndpoint?: 
     addresses,
     clients,
     logs,
-    operatorToken: (audience) => mintToken({ issuer: 'operator', audience, privateKey: ring.privateKey('operator')!, ttlSeconds: 600 }),
+    keyRing: ring,
+    tlsDir,
+    operatorToken: (audience) => mintToken({ issuer: 'operator', audience, privateKey: ring.privateKey('operator') as KeyObject, ttlSeconds: 600 }),
     async stop() {
       Object.values(clients).forEach((c) => c.close());
       await Promise.all([...stacks.values()].map(stopStack));
