@@ -115,6 +115,7 @@ export function settingsChangeProto(entry: HistoryDoc): consent.SettingsChange {
     version: String(entry.version),
     changeTime: entry.change_time,
     actor: entry.actor,
+    userAsserted: entry.user_asserted === true,
     fieldChanges: entry.field_changes.map((change) => ({ fieldPath: change.field_path, oldValueJson: change.old_value_json, newValueJson: change.new_value_json })),
   };
 }

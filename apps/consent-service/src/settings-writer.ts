@@ -12,6 +12,8 @@ export interface ErasureStarter {
 
 export interface ChangeRequest {
   actor: string;
+  /** The call carried the person's own user assertion: they made this change through `actor`. */
+  userAsserted?: boolean;
   /** The history paths to compare between before and after. */
   paths: readonly string[];
   /** The erasure this change requires (consent withdrawal). */
@@ -58,6 +60,7 @@ export class SettingsWriter {
       version,
       change_time: now,
       actor: change.actor,
+      ...(change.userAsserted ? { user_asserted: true } : {}),
       field_changes: change.fieldChanges ?? fieldChanges(change.paths, before, snapshot),
       applied: false,
       snapshot,

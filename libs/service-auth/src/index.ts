@@ -4,3 +4,4 @@ export * from './policy';
 export * from './interceptor';
 export * from './credentials';
 export * from './tls';
+export * from './user-assertion';

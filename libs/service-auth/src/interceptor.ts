@@ -1,14 +1,18 @@
 import { Metadata, ServerInterceptingCall, ServerListenerBuilder, status, type ServerInterceptor, type StatusObject } from '@grpc/grpc-js';
 import type { PeerCertificate } from 'node:tls';
 import { stderrErrorSink, type ErrorSink } from '@signalpath/grpc-kit';
-import { isAllowed, isOpenMethod, METHOD_CALLERS, serviceOfPath } from './policy';
+import { isAllowed, isOpenMethod, METHOD_CALLERS, serviceOfPath, USER_ASSERTING_CALLERS, userFieldOf } from './policy';
 import { certificateIdentity } from './tls';
 import { verifyToken, type KeySet, type TokenPolicy } from './tokens';
+import { USER_ASSERTION_METADATA_KEY, verifyUserAssertion } from './user-assertion';
 
 /** Metadata key carrying the verified caller identity to handlers (e.g. the settings history actor). */
 export const CALLER_METADATA_KEY = 'x-signalpath-caller';
+/** Metadata key carrying the user a verified user assertion names, to handlers. */
+export const ASSERTED_USER_METADATA_KEY = 'x-signalpath-asserted-user';
 
-export type AuthDecision = { ok: true; caller: string } | { ok: false; code: status; details: string };
+/** `user`: the person the call's user assertion names, when it carried a valid one. */
+export type AuthDecision = { ok: true; caller: string; user?: string } | { ok: false; code: status; details: string };
 
 export interface AuthOptions extends TokenPolicy {
   publicKeys: KeySet;
@@ -45,7 +49,30 @@ export async function authorizeCall(path: string, metadata: Metadata, options: A
   if (!isAllowed(path, verified.caller, options.table ?? METHOD_CALLERS)) {
     return { ok: false, code: status.PERMISSION_DENIED, details: `${verified.caller} may not call ${path}` };
   }
-  return { ok: true, caller: verified.caller };
+  if (userFieldOf(path) === undefined) return { ok: true, caller: verified.caller };
+  // A user-scoped method: the signed-in person's assertion, required from user-facing callers.
+  const assertions = metadata.get(USER_ASSERTION_METADATA_KEY);
+  if (assertions.length > 1) return { ok: false, code: status.UNAUTHENTICATED, details: `more than one ${USER_ASSERTION_METADATA_KEY} header` };
+  const assertion = assertions[0];
+  if (assertion === undefined) {
+    if ((USER_ASSERTING_CALLERS as readonly string[]).includes(verified.caller)) {
+      return { ok: false, code: status.UNAUTHENTICATED, details: `missing user assertion: ${verified.caller} acts for a signed-in person and must send ${USER_ASSERTION_METADATA_KEY}` };
+    }
+    return { ok: true, caller: verified.caller };
+  }
+  const user = typeof assertion === 'string' ? await verifyUserAssertion(assertion, { ...options, audience: serviceOfPath(path) }) : ({ ok: false, problem: 'malformed assertion' } as const);
+  if (!user.ok) return { ok: false, code: status.UNAUTHENTICATED, details: `invalid user assertion: ${user.problem}` };
+  return { ok: true, caller: verified.caller, user: user.userId };
+}
+
+/** The value at a dotted field path of a decoded request (own properties only). */
+function fieldAt(message: unknown, fieldPath: string): unknown {
+  let value: unknown = message;
+  for (const key of fieldPath.split('.')) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
 }
 
 const INTERNAL: Partial<StatusObject> = { code: status.INTERNAL, details: 'internal error' };
@@ -59,40 +86,72 @@ const INTERNAL: Partial<StatusObject> = { code: status.INTERNAL, details: 'inter
  */
 export function createAuthInterceptor(options: AuthOptions & { errorSink?: ErrorSink }): ServerInterceptor {
   const sink = options.errorSink ?? stderrErrorSink;
-  return (methodDescriptor, call) =>
-    new ServerInterceptingCall(call, {
+  return (methodDescriptor, call) => {
+    // The decision, once made: the request message is checked against its user (if any).
+    let decided: Promise<Extract<AuthDecision, { ok: true }> | undefined> | undefined;
+    const fail = (error: unknown) => {
+      sink.error({ method: methodDescriptor.path, error_name: error instanceof Error ? error.name : typeof error }, 'service-token check failed unexpectedly');
+      try {
+        call.sendStatus({ ...INTERNAL, metadata: new Metadata() } as StatusObject);
+      } catch {
+        // Nothing more can be said on this call.
+      }
+    };
+    return new ServerInterceptingCall(call, {
       start: (next) => {
         const listener = new ServerListenerBuilder()
           .withOnReceiveMetadata((metadata, nextMetadata) => {
             metadata.remove(CALLER_METADATA_KEY);
+            metadata.remove(ASSERTED_USER_METADATA_KEY);
             if (isOpenMethod(methodDescriptor.path)) return nextMetadata(metadata);
             const peerCertificate = options.requirePeerCertificate ? call.getAuthContext().sslPeerCertificate : undefined;
-            authorizeCall(methodDescriptor.path, metadata, options, peerCertificate)
-              .then((decision) => {
+            decided = authorizeCall(methodDescriptor.path, metadata, options, peerCertificate).then(
+              (decision) => {
                 if (!decision.ok) {
                   call.sendStatus({ code: decision.code, details: decision.details, metadata: new Metadata() });
-                  return;
+                  return undefined;
                 }
                 metadata.set(CALLER_METADATA_KEY, decision.caller);
+                if (decision.user !== undefined) metadata.set(ASSERTED_USER_METADATA_KEY, decision.user);
                 nextMetadata(metadata);
-              })
-              .catch((error: unknown) => {
-                sink.error({ method: methodDescriptor.path, error_name: error instanceof Error ? error.name : typeof error }, 'service-token check failed unexpectedly');
-                try {
-                  call.sendStatus({ ...INTERNAL, metadata: new Metadata() } as StatusObject);
-                } catch {
-                  // Nothing more can be said on this call.
+                return decision;
+              },
+              (error: unknown) => {
+                fail(error);
+                return undefined;
+              },
+            );
+          })
+          .withOnReceiveMessage((message, nextMessage) => {
+            if (!decided) return nextMessage(message);
+            decided
+              .then((decision) => {
+                if (!decision) return; // already answered
+                const field = userFieldOf(methodDescriptor.path);
+                // The handler checks what the request does not name (a job's user).
+                if (decision.user !== undefined && field !== undefined && field !== 'handler' && fieldAt(message, field) !== decision.user) {
+                  call.sendStatus({ code: status.PERMISSION_DENIED, details: `the user assertion names another user than ${field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`, metadata: new Metadata() });
+                  return;
                 }
-              });
+                nextMessage(message);
+              })
+              .catch(fail);
           })
           .build();
         next(listener);
       },
     });
+  };
 }
 
 /** The verified caller of a server call (set by the interceptor), if any. */
 export function callerOf(metadata: Metadata): string | undefined {
   const value = metadata.get(CALLER_METADATA_KEY)[0];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The user a verified user assertion named on this call, if any (set by the interceptor). */
+export function assertedUserOf(metadata: Metadata): string | undefined {
+  const value = metadata.get(ASSERTED_USER_METADATA_KEY)[0];
   return typeof value === 'string' ? value : undefined;
 }

@@ -14,8 +14,12 @@ export const IDENTITIES = [
   'feed-backend',
   'settings-ui',
   'operator',
+  // Signs end-user assertions (user-assertion.ts); it calls nothing, so the allow-list never names it.
+  'identity-provider',
 ] as const;
 export type Identity = (typeof IDENTITIES)[number];
+/** The identities that connect to the services (and so get mTLS certificates, tools/certs.mjs). */
+export const CALLING_IDENTITIES = IDENTITIES.filter((identity) => identity !== 'identity-provider');
 
 /** The signing key of one identity and the `kid` verifiers know it by. */
 export interface SigningKey {

@@ -43,6 +43,39 @@ export const METHOD_CALLERS: Record<string, readonly Identity[]> = {
   [`/${RANKING}/ExplainItem`]: ['feed-backend', 'settings-ui', 'operator'],
 };
 
+/**
+ * Methods acting on one user's data, and where the request names that user: a field path of the
+ * decoded request, or `handler` when the handler checks it (GetErasureJob names a job, whose
+ * user only the store knows). A call carrying a user assertion may only name the asserted user.
+ */
+export const USER_SCOPED_METHODS: Record<string, string> = {
+  [`/${CONSENT}/GetSettings`]: 'userId',
+  [`/${CONSENT}/UpdateSettings`]: 'userId',
+  [`/${CONSENT}/LinkAccount`]: 'userId',
+  [`/${CONSENT}/UnlinkAccount`]: 'userId',
+  [`/${CONSENT}/ListSettingsHistory`]: 'userId',
+  [`/${CONSENT}/RequestErasure`]: 'userId',
+  [`/${CONSENT}/GetErasureJob`]: 'handler',
+  [`/${CONSENT}/ExportUserData`]: 'userId',
+  [`/${SIGNAL}/PreviewSignals`]: 'interaction.userId',
+  [`/${SIGNAL}/ListSignals`]: 'userId',
+  [`/${PROFILE}/GetProfile`]: 'userId',
+  [`/${PROFILE}/ExplainInterest`]: 'userId',
+  [`/${RANKING}/ExplainItem`]: 'userId',
+};
+
+/**
+ * Callers acting for a signed-in person: on a user-scoped method they must present that person's
+ * assertion. `operator` may act without one (audited as the operator); the services themselves
+ * act for the system (eligibility checks, erasure fan-out) and present none.
+ */
+export const USER_ASSERTING_CALLERS: readonly Identity[] = ['settings-ui'];
+
+/** Where `path` names its user, if it is user-scoped (own entries only, like isAllowed). */
+export function userFieldOf(path: string, table: Record<string, string> = USER_SCOPED_METHODS): string | undefined {
+  return Object.hasOwn(table, path) ? table[path] : undefined;
+}
+
 /** Health checks and reflection stay open so load balancers and grpcurl `list` work. */
 export function isOpenMethod(path: string): boolean {
   return path.startsWith('/grpc.health.v1.') || path.startsWith('/grpc.reflection.');

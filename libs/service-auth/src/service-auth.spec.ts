@@ -12,6 +12,7 @@ import { callerOf, createAuthInterceptor } from './interceptor';
 import { createDeploymentKeys, DEV_KEY_MARKER, ensureDevKeys, generateKeyRing, IDENTITIES, KeyDirectoryError, loadKeyRing } from './keys';
 import { isAllowed, METHOD_CALLERS } from './policy';
 import { mintToken, verifyToken } from './tokens';
+import { mintUserAssertion, USER_ASSERTION_TYPE, verifyUserAssertion } from './user-assertion';
 
 const ECHO = 'signalpath.bench.v1.EchoService';
 const ECHO_PATH = `/${ECHO}/Echo`;
@@ -91,6 +92,39 @@ describe('tokens', () => {
     // The new key cannot speak for another identity.
     const impersonating = await jwt({ ...claims, iss: 'consent-service' }, { alg: 'EdDSA', typ: 'JWT', kid: 'signal-service.2026-07' }, next.privateKey);
     expect(await verifyToken(impersonating, { audience: PROFILE, publicKeys: keys })).toEqual({ ok: false, problem: 'issuer does not match signer' });
+  });
+});
+
+describe('user assertions', () => {
+  const ring = generateKeyRing();
+  const idp = present(ring.privateKey('identity-provider'), 'identity-provider key');
+  const verify = (token: string, audience = PROFILE, nowMs?: number) => verifyUserAssertion(token, { audience, publicKeys: ring.publicKeys, nowMs });
+  const now = () => Math.floor(Date.now() / 1000);
+
+  it('name the user for one service, signed by the identity provider', async () => {
+    expect(await verify(await mintUserAssertion({ userId: 'alice', audience: PROFILE, privateKey: idp }))).toEqual({ ok: true, userId: 'alice' });
+    expect(await verify(await mintUserAssertion({ userId: 'alice', audience: PROFILE, privateKey: idp }), 'signalpath.consent.v1.ConsentService')).toEqual({ ok: false, problem: 'assertion is for another service' });
+  });
+
+  it('are not service tokens, and service tokens are not assertions', async () => {
+    const serviceToken = await mintToken({ issuer: 'identity-provider', audience: PROFILE, privateKey: idp });
+    expect(await verify(serviceToken)).toMatchObject({ ok: false });
+    const assertion = await mintUserAssertion({ userId: 'alice', audience: PROFILE, privateKey: idp });
+    expect(await verifyToken(assertion, { audience: PROFILE, publicKeys: ring.publicKeys })).toMatchObject({ ok: false });
+  });
+
+  it('refuse another signer, a lifetime above the maximum, an expired one and a subject that is not a user id', async () => {
+    const other = present(ring.privateKey('settings-ui'), 'settings-ui key');
+    const header = { alg: 'EdDSA', typ: USER_ASSERTION_TYPE, kid: 'identity-provider' };
+    const sign = (claims: Record<string, unknown>, key = idp, kid = 'identity-provider') => new SignJWT(claims).setProtectedHeader({ ...header, kid }).sign(key);
+    const base = { iss: 'identity-provider', aud: PROFILE, sub: 'alice', iat: now(), exp: now() + 60 };
+    expect(await verify(await sign(base, other, 'settings-ui'))).toEqual({ ok: false, problem: 'not signed by the identity provider' });
+    expect(await verify(await sign(base, other))).toEqual({ ok: false, problem: 'bad signature' });
+    expect(await verify(await sign({ ...base, exp: 253402300799 }))).toMatchObject({ ok: false });
+    expect(await verify(await sign({ ...base, iat: now() - 120, exp: now() - 60 }))).toEqual({ ok: false, problem: 'assertion expired' });
+    for (const sub of ['', ' alice', 'a\u0001b', 'x'.repeat(300)]) expect(await verify(await sign({ ...base, sub }))).toMatchObject({ ok: false });
+    expect(await verify(await sign({ ...base, iss: 'settings-ui' }))).toMatchObject({ ok: false });
+    await expect(mintUserAssertion({ userId: ' alice', audience: PROFILE, privateKey: idp })).rejects.toThrow(RangeError);
   });
 });
 

@@ -9,7 +9,7 @@ import { bench } from '@signalpath/proto';
 import { present } from './test-support';
 import { tokenMetadataProvider } from './credentials';
 import { callerOf, createAuthInterceptor } from './interceptor';
-import { generateKeyRing, IDENTITIES } from './keys';
+import { CALLING_IDENTITIES, generateKeyRing } from './keys';
 import { loadTlsIdentity, spiffeIdOf } from './tls';
 
 const ECHO = 'signalpath.bench.v1.EchoService';
@@ -76,7 +76,7 @@ describe('mTLS bound to identities (certificates from tools/certs.mjs)', () => {
     expect(existsSync(path.join(root, 'certs-ca', 'ca.key'))).toBe(true);
     const everyFile = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? everyFile(path.join(d, e.name)) : [e.name]));
     expect(everyFile(dir).filter((name) => name.startsWith('ca.') && name !== 'ca.pem')).toEqual([]);
-    for (const identity of IDENTITIES) {
+    for (const identity of CALLING_IDENTITIES) {
       const cert = (role: string) => new X509Certificate(readFileSync(path.join(dir, identity, `${role}.pem`)));
       expect(cert('client').subjectAltName).toBe(`URI:${spiffeIdOf(identity)}`);
       expect(cert('client').keyUsage).toEqual([CLIENT_AUTH]);

@@ -2,7 +2,7 @@ import type { ServerUnaryCall } from '@grpc/grpc-js';
 import type { ConsentPolicy } from '@signalpath/consent-policy';
 import { idProblem, InvalidArgumentError } from '@signalpath/grpc-kit';
 import type { ProfileClient, SignalClient } from '@signalpath/service-clients';
-import { callerOf } from '@signalpath/service-auth';
+import { assertedUserOf, callerOf } from '@signalpath/service-auth';
 import type { Logger } from '@signalpath/telemetry';
 import type { ErasureJobs } from '../erasure/jobs';
 import type { SettingsCache } from '../settings-cache';
@@ -35,6 +35,11 @@ export const ANONYMOUS_ACTOR = 'anonymous';
  * caller's signed token when service auth is on, else the `x-signalpath-actor` metadata value,
  * else "anonymous".
  */
+/** The call carried a verified assertion of the person whose data it changes (settings-ui). */
+export function userAssertedOf(call: ServerUnaryCall<unknown, unknown>): boolean {
+  return assertedUserOf(call.metadata) !== undefined;
+}
+
 export function actorOf(call: ServerUnaryCall<unknown, unknown>): string {
   const verified = callerOf(call.metadata);
   if (verified) return verified;

@@ -1,4 +1,5 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
+import { assertedUserOf } from '@signalpath/service-auth';
 import { NotFoundError, requireEnum, requireId } from '@signalpath/grpc-kit';
 import { common, type consent } from '@signalpath/proto';
 import { erasureJobProto, scopeName } from '../mapping';
@@ -13,9 +14,11 @@ export async function requestErasure(ctx: ConsentContext, request: consent.Reque
   return { job: erasureJobProto(job) };
 }
 
-export async function getErasureJob(ctx: ConsentContext, request: consent.GetErasureJobRequest): Promise<consent.GetErasureJobResponse> {
+export async function getErasureJob(ctx: ConsentContext, request: consent.GetErasureJobRequest, call: Call): Promise<consent.GetErasureJobResponse> {
   const jobId = requireId(request.jobId, 'job_id');
   const job = await ctx.erasureStore.get(jobId);
-  if (!job) throw new NotFoundError('no erasure job has that id');
+  // A person asking through settings-ui sees only their own jobs; another's is as good as absent.
+  const asserted = assertedUserOf(call.metadata);
+  if (!job || (asserted !== undefined && job.user_id !== asserted)) throw new NotFoundError('no erasure job has that id');
   return { job: erasureJobProto(job) };
 }

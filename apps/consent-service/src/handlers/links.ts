@@ -3,7 +3,7 @@ import { AlreadyExistsError, FailedPreconditionError, requireEnum, requireId, Ve
 import { common, type consent } from '@signalpath/proto';
 import { settingsProto, surfaceName } from '../mapping';
 import type { SettingsDoc, SurfaceName } from '../store/documents';
-import { actorOf, type ConsentContext } from './context';
+import { actorOf, userAssertedOf, type ConsentContext } from './context';
 
 type Call = ServerUnaryCall<unknown, unknown>;
 
@@ -33,7 +33,7 @@ export async function linkAccount(ctx: ConsentContext, request: consent.LinkAcco
       if (current) throw new FailedPreconditionError(`another account is linked on ${surface}: unlink it first`);
       if (!claimedAt) claimedAt = await claimAccount(ctx, surface, accountId, userId);
       const after = withLinks(before, { ...before.linked_accounts, [surface]: { account_id: accountId, link_time: claimedAt } });
-      const result = await ctx.writer.commit(before, after, { actor, paths: ['linked_accounts'] });
+      const result = await ctx.writer.commit(before, after, { actor, userAsserted: userAssertedOf(call), paths: ['linked_accounts'] });
       if (result !== 'conflict') {
         claimedAt = undefined;
         return { settings: settingsProto(result, ctx.policy) };
@@ -72,7 +72,7 @@ export async function unlinkAccount(ctx: ConsentContext, request: consent.Unlink
     if (!current) return { settings: settingsProto(before, ctx.policy) };
     const links = { ...before.linked_accounts };
     delete links[surface];
-    const result = await ctx.writer.commit(before, withLinks(before, links), { actor, paths: ['linked_accounts'] });
+    const result = await ctx.writer.commit(before, withLinks(before, links), { actor, userAsserted: userAssertedOf(call), paths: ['linked_accounts'] });
     if (result !== 'conflict') {
       await ctx.links.release(surface, current.account_id, userId);
       return { settings: settingsProto(result, ctx.policy) };

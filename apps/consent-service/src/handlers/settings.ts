@@ -3,7 +3,7 @@ import { withdrawsAiChatConsent } from '@signalpath/consent-policy';
 import { decodePageToken, encodePageToken, InvalidArgumentError, requireId, VersionConflictError } from '@signalpath/grpc-kit';
 import type { consent } from '@signalpath/proto';
 import { settingsChangeProto, settingsProto, subjectOf } from '../mapping';
-import { actorOf, type ConsentContext } from './context';
+import { actorOf, userAssertedOf, type ConsentContext } from './context';
 import { applyMasked, parseVersion, resolveMask } from './validation';
 
 type Call = ServerUnaryCall<unknown, unknown>;
@@ -25,7 +25,7 @@ export async function updateSettings(ctx: ConsentContext, request: consent.Updat
     throw new VersionConflictError(`settings are at version ${before.version}, not ${expectedVersion}: re-read and retry`);
   }
   const withdrawal = withdrawsAiChatConsent(subjectOf(before), subjectOf(after));
-  const result = await ctx.writer.commit(before, after, { actor, paths, erasureScope: withdrawal ? 'AI_CHAT' : undefined });
+  const result = await ctx.writer.commit(before, after, { actor, userAsserted: userAssertedOf(call), paths, erasureScope: withdrawal ? 'AI_CHAT' : undefined });
   if (result === 'conflict') throw new VersionConflictError(`settings changed concurrently from version ${expectedVersion}: re-read and retry`);
   return { settings: settingsProto(result, ctx.policy) };
 }

@@ -69,6 +69,8 @@ export interface HistoryDoc {
   version: number;
   change_time: Date;
   actor: string;
+  /** The person made this change themselves (a verified user assertion), through `actor`. */
+  user_asserted?: boolean;
   field_changes: FieldChangeDoc[];
   applied: boolean;
   snapshot?: SettingsDoc;

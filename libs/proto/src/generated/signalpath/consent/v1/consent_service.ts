@@ -624,6 +624,12 @@ export interface SettingsChange {
   actor: string;
   /** The fields that changed, with their old and new values. */
   fieldChanges: FieldChange[];
+  /**
+   * True when the person made this change themselves: the call carried their
+   * verified user assertion, and `actor` is the service they acted through.
+   * False for operator changes and for changes the system made (erasure).
+   */
+  userAsserted: boolean;
 }
 
 /** FieldChange is one field's old and new value within a SettingsChange. */
@@ -3068,7 +3074,7 @@ export const ListSettingsHistoryResponse: MessageFns<ListSettingsHistoryResponse
 };
 
 function createBaseSettingsChange(): SettingsChange {
-  return { version: "0", changeTime: undefined, actor: "", fieldChanges: [] };
+  return { version: "0", changeTime: undefined, actor: "", fieldChanges: [], userAsserted: false };
 }
 
 export const SettingsChange: MessageFns<SettingsChange> = {
@@ -3084,6 +3090,9 @@ export const SettingsChange: MessageFns<SettingsChange> = {
     }
     for (const v of message.fieldChanges) {
       FieldChange.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.userAsserted !== false) {
+      writer.uint32(40).bool(message.userAsserted);
     }
     return writer;
   },
@@ -3133,6 +3142,14 @@ export const SettingsChange: MessageFns<SettingsChange> = {
             message.fieldChanges.push(FieldChange.decode(reader, reader.uint32()));
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.userAsserted = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3159,6 +3176,11 @@ export const SettingsChange: MessageFns<SettingsChange> = {
         : globalThis.Array.isArray(object?.field_changes)
         ? object.field_changes.map((e: any) => FieldChange.fromJSON(e))
         : [],
+      userAsserted: isSet(object.userAsserted)
+        ? globalThis.Boolean(object.userAsserted)
+        : isSet(object.user_asserted)
+        ? globalThis.Boolean(object.user_asserted)
+        : false,
     };
   },
 
@@ -3176,6 +3198,9 @@ export const SettingsChange: MessageFns<SettingsChange> = {
     if (message.fieldChanges?.length) {
       obj.fieldChanges = message.fieldChanges.map((e) => FieldChange.toJSON(e));
     }
+    if (message.userAsserted !== false) {
+      obj.userAsserted = message.userAsserted;
+    }
     return obj;
   },
 
@@ -3188,6 +3213,7 @@ export const SettingsChange: MessageFns<SettingsChange> = {
     message.changeTime = object.changeTime ?? undefined;
     message.actor = object.actor ?? "";
     message.fieldChanges = object.fieldChanges?.map((e) => FieldChange.fromPartial(e)) || [];
+    message.userAsserted = object.userAsserted ?? false;
     return message;
   },
 };
