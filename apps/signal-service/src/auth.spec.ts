@@ -1,6 +1,7 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { common } from '@signalpath/proto';
-import { generateKeyRing, tokenMetadataProvider } from '@signalpath/service-auth';
+import type { KeyObject } from 'node:crypto';
+import { generateKeyRing, mintUserAssertion, tokenMetadataProvider, userAssertionMetadata } from '@signalpath/service-auth';
 import { createSignalClient } from '@signalpath/service-clients';
 import { startTestService } from '@signalpath/testing';
 
@@ -35,6 +36,15 @@ describe('SignalService with service auth on', () => {
       expect(await codeOf(assistant.exportUserData({ userId: 'u' }))).toBe(status.PERMISSION_DENIED);
       expect((await assistant.previewSignals({ interaction: interaction({ text: 'I love climbing' }) })).signals.length).toBeGreaterThan(0);
       expect(await codeOf(anonymous.previewSignals({ interaction: interaction() }))).toBe(status.UNAUTHENTICATED);
+      // settings-ui previews for the signed-in person only: the user sits inside the interaction.
+      const settingsUi = createSignalClient(service.address, { metadataProvider: tokenMetadataProvider(keyRing, 'settings-ui', audience) });
+      const as = async (userId: string) => ({ metadata: userAssertionMetadata(await mintUserAssertion({ userId, audience, privateKey: keyRing.privateKey('identity-provider') as KeyObject })) });
+      const preview = { interaction: interaction({ userId: 'alice', text: 'I love climbing' }) };
+      expect(await codeOf(settingsUi.previewSignals(preview))).toBe(status.UNAUTHENTICATED);
+      expect(await codeOf(settingsUi.previewSignals(preview, await as('bob')))).toBe(status.PERMISSION_DENIED);
+      expect((await settingsUi.previewSignals(preview, await as('alice'))).signals.length).toBeGreaterThan(0);
+      expect(await codeOf(settingsUi.listSignals({ userId: 'alice', pageSize: 0, pageToken: '' }, await as('bob')))).toBe(status.PERMISSION_DENIED);
+      settingsUi.close();
     } finally {
       consentService.close();
       assistant.close();
