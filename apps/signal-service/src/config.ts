@@ -29,6 +29,8 @@ export interface SignalConfig extends ServerConfig {
   deliveryLeaseMs: number;
   /** Upper bound of the exponential backoff after a failed delivery. */
   deliveryMaxBackoffMs: number;
+  /** Retry interval of entries ProfileService refused as invalid (kept pending, never dropped). */
+  deliveryRefusedRetryMs: number;
   /** Deadline of one ApplySignals call. */
   deliveryTimeoutMs: number;
   /** OutboxWriter heartbeat; a writer silent for outboxWriterStaleMs is recovered by another instance. */
@@ -64,6 +66,7 @@ export function readConfig(env: EnvReader): SignalConfig {
     deliveryIdleMaxMs: env.durationMs('SIGNAL_DELIVERY_IDLE_MAX', 1_000),
     deliveryLeaseMs: env.durationMs('SIGNAL_DELIVERY_LEASE', 30_000),
     deliveryMaxBackoffMs: env.durationMs('SIGNAL_DELIVERY_MAX_BACKOFF', 10_000),
+    deliveryRefusedRetryMs: env.durationMs('SIGNAL_DELIVERY_REFUSED_RETRY', 5 * 60_000),
     deliveryTimeoutMs: env.durationMs('SIGNAL_DELIVERY_TIMEOUT', 10_000),
     outboxHeartbeatMs: env.durationMs('SIGNAL_OUTBOX_HEARTBEAT', 1_000),
     outboxWriterStaleMs: env.durationMs('SIGNAL_OUTBOX_WRITER_STALE', 30_000),
@@ -83,6 +86,7 @@ export function readConfig(env: EnvReader): SignalConfig {
     ['deliveryIntervalMs', 'SIGNAL_DELIVERY_INTERVAL'],
     ['deliveryLeaseMs', 'SIGNAL_DELIVERY_LEASE'],
     ['deliveryMaxBackoffMs', 'SIGNAL_DELIVERY_MAX_BACKOFF'],
+    ['deliveryRefusedRetryMs', 'SIGNAL_DELIVERY_REFUSED_RETRY'],
     ['deliveryTimeoutMs', 'SIGNAL_DELIVERY_TIMEOUT'],
     ['outboxHeartbeatMs', 'SIGNAL_OUTBOX_HEARTBEAT'],
     ['outboxRecoveryIntervalMs', 'SIGNAL_OUTBOX_RECOVERY_INTERVAL'],

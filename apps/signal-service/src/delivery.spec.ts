@@ -61,6 +61,33 @@ describe('outbox delivery to ProfileService', () => {
     expect(profile.calls).toBeLessThan(10);
   });
 
+  it('sets aside what ProfileService refuses as invalid, delivering everything it shared calls with', async () => {
+    const profile = await h.startProfile();
+    // Let anything earlier tests left pending go first, so this test counts only its own.
+    await eventually(async () => (await h.client.getOutboxStatus({})).pendingCount === '0', 15_000);
+    profile.refuseUsers.add('poison-user');
+    const receivedBefore = profile.received.length;
+    // One burst: the refused user's entry lands in the same calls as the others.
+    const batch = await h.client.ingestInteractions({
+      interactions: Array.from({ length: 12 }, (_, i) => interaction({ userId: i === 5 ? 'poison-user' : `healthy-${i}` }, h.clock)),
+    });
+    const poisonCount = batch.results[5].signals.length;
+    const healthyIds = batch.results.filter((_, i) => i !== 5).flatMap((r) => r.signals.map((s) => s.signalId));
+    expect(poisonCount).toBeGreaterThan(0);
+    await eventually(() => healthyIds.every((id) => profile.received.some((s) => s.signalId === id)), 30_000);
+    expect(profile.received.slice(receivedBefore).some((s) => s.userId === 'poison-user')).toBe(false);
+    // Kept, not dropped: still pending, and not retried in a tight loop.
+    await eventually(async () => (await h.client.getOutboxStatus({})).pendingCount === String(poisonCount), 15_000);
+    const callsNow = profile.calls;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(profile.calls).toBe(callsNow);
+    // Once ProfileService accepts them (a fix deployed), the next retry delivers them.
+    profile.refuseUsers.clear();
+    h.clock.advance(6 * 60_000);
+    await eventually(async () => (await h.client.getOutboxStatus({})).pendingCount === '0', 30_000);
+    expect(profile.received.some((s) => s.userId === 'poison-user')).toBe(true);
+  });
+
   it('delivers soon after ingestion once ProfileService is up', async () => {
     const profile = await h.startProfile();
     const before = profile.received.length;

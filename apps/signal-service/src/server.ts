@@ -73,6 +73,7 @@ export function createSignalService(overrides: SignalServiceOverrides = {}): Ser
           idleMaxMs: config.deliveryIdleMaxMs,
           leaseMs: config.deliveryLeaseMs,
           maxBackoffMs: config.deliveryMaxBackoffMs,
+          refusedRetryMs: config.deliveryRefusedRetryMs,
           timeoutMs: config.deliveryTimeoutMs,
         },
       });

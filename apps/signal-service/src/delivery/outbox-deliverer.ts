@@ -21,6 +21,8 @@ export interface DeliveryOptions {
   idleMaxMs: number;
   leaseMs: number;
   maxBackoffMs: number;
+  /** Entries ProfileService refused as invalid are retried this long after (a fix may be deployed). */
+  refusedRetryMs: number;
   timeoutMs: number;
 }
 
@@ -166,26 +168,65 @@ export class OutboxDeliverer {
     if (claim.entries.length === 0) return { claimed: 0, delivered: 0, full: claim.full };
     const started = Date.now();
     const delivered: OutboxDoc[] = [];
+    const refused: OutboxDoc[] = [];
+    const send = (entries: OutboxDoc[]) => {
+      // The call continues the trace of the first ingest it carries (one parent per call).
+      const traceparent = entries.find((entry) => entry.traceparent)?.traceparent;
+      const parent = traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent }) : context.active();
+      return context.with(parent, () => this.deps.profile.applySignals({ signals: entries.flatMap(toProfileSignals) }, { timeoutMs: options.timeoutMs }));
+    };
     for (const call of chunkBySignals(claim.entries, options.batchSize)) {
       // Keep well inside the lease, or another instance may claim what is still queued here.
       const late = Date.now() - started > options.leaseMs / 2;
       try {
         if (late) throw new Error('lease half over');
-        // The call continues the trace of the first ingest it carries (one parent per call).
-        const traceparent = call.find((entry) => entry.traceparent)?.traceparent;
-        const parent = traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent }) : context.active();
-        await context.with(parent, () => this.deps.profile.applySignals({ signals: call.flatMap(toProfileSignals) }, { timeoutMs: options.timeoutMs }));
-        delivered.push(...call);
+        try {
+          await send(call);
+          delivered.push(...call);
+        } catch (error) {
+          // ProfileService refused the batch as invalid: resending the same bytes never helps, and
+          // one bad entry must not hold back the others it shares calls with. Each entry alone:
+          // the good ones are delivered, the refused ones set aside (isolated below).
+          if (!isInvalidArgument(error)) throw error;
+          if (call.length === 1) refused.push(call[0]);
+          else for (const entry of call) {
+            try {
+              await send([entry]);
+              delivered.push(entry);
+            } catch (single) {
+              if (!isInvalidArgument(single)) throw single;
+              refused.push(entry);
+            }
+          }
+        }
       } catch (error) {
         await this.finish(delivered);
-        const sent = new Set(delivered.map((e) => e._id));
-        await this.release({ ...claim, entries: claim.entries.filter((e) => !sent.has(e._id)) }, late ? 0 : undefined).catch(() => undefined); // failing too, the lease expiring does the same
+        await this.setAside(refused, claim.token);
+        const handled = new Set([...delivered, ...refused].map((e) => e._id));
+        await this.release({ ...claim, entries: claim.entries.filter((e) => !handled.has(e._id)) }, late ? 0 : undefined).catch(() => undefined); // failing too, the lease expiring does the same
         if (late) return { claimed: claim.entries.length, delivered: delivered.length, full: true };
         throw error;
       }
     }
     await this.finish(delivered);
+    await this.setAside(refused, claim.token);
     return { claimed: claim.entries.length, delivered: delivered.reduce((n, e) => n + e.signals.length, 0), full: claim.full };
+  }
+
+  /**
+   * Entries ProfileService refused as invalid on their own: kept in the outbox (pending, counted
+   * by GetOutboxStatus, covered by erasure and export like every entry) and retried only after
+   * refusedRetryMs (SIGNAL_DELIVERY_REFUSED_RETRY, 5 min), so a fix on either side (a deploy) lets
+   * them through; never dropped.
+   */
+  private async setAside(entries: OutboxDoc[], token: string): Promise<void> {
+    if (entries.length === 0) return;
+    const { store } = this.deps;
+    const ids = entries.map((e) => e._id);
+    const retryAt = new Date(this.deps.now().getTime() + this.deps.options.refusedRetryMs);
+    await store.outbox.updateMany({ _id: { $in: ids } }, { $set: { availableAt: retryAt }, $inc: { attempts: 1 } });
+    await store.claims.deleteMany({ entryId: { $in: ids }, token });
+    this.deps.logger.warn({ entries: entries.length, retry_in_ms: this.deps.options.refusedRetryMs }, 'outbox entries refused by ProfileService as invalid; kept pending, retried later');
   }
 
   /**
@@ -307,4 +348,8 @@ export function chunkBySignals(entries: OutboxDoc[], maxSignals: number): Outbox
   }
   if (current.length > 0) calls.push(current);
   return calls;
+}
+
+function isInvalidArgument(error: unknown): boolean {
+  return isGrpcServiceError(error) && error.code === status.INVALID_ARGUMENT;
 }

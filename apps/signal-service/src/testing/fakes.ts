@@ -1,5 +1,5 @@
 import { createServer as createNetServer } from 'node:net';
-import { GrpcServer, unary } from '@signalpath/grpc-kit';
+import { GrpcServer, InvalidArgumentError, unary } from '@signalpath/grpc-kit';
 import { profile } from '@signalpath/proto';
 
 /**
@@ -15,11 +15,13 @@ export interface FakeProfile {
   calls: number;
   /** While set, every ApplySignals call waits for it before answering (a slow ProfileService). */
   gate?: Promise<void>;
+  /** A call carrying a signal of one of these users is refused whole with INVALID_ARGUMENT (version skew, a bug). */
+  refuseUsers: Set<string>;
   stop(): Promise<void>;
 }
 
 export async function startFakeProfile(port = 0): Promise<FakeProfile> {
-  const fake: { received: profile.ProfileSignal[]; calls: number; gate?: Promise<void> } = { received: [], calls: 0 };
+  const fake: { received: profile.ProfileSignal[]; calls: number; gate?: Promise<void>; refuseUsers: Set<string> } = { received: [], calls: 0, refuseUsers: new Set() };
   const server = new GrpcServer({
     services: [
       {
@@ -29,6 +31,8 @@ export async function startFakeProfile(port = 0): Promise<FakeProfile> {
           applySignals: unary<profile.ApplySignalsRequest, profile.ApplySignalsResponse>(async (request) => {
             fake.calls++;
             await fake.gate;
+            const refused = request.signals.findIndex((s) => fake.refuseUsers.has(s.userId));
+            if (refused >= 0) throw new InvalidArgumentError(`signals[${refused}].user_id`, 'refused by the test');
             fake.received.push(...request.signals);
             return { appliedCount: request.signals.length, duplicateCount: 0 };
           }),
