@@ -38,27 +38,34 @@ export interface TokenPolicy {
   skewSeconds?: number;
 }
 
-export async function mintToken(options: {
-  issuer: string;
+export interface MintOptions {
   audience: string;
   privateKey: KeyObject;
-  /** Names the key in the verifier's key set; defaults to the issuer (one key per identity). */
+  /** Names the key in the verifier's key set. */
   kid?: string;
   ttlSeconds?: number;
   nowMs?: number;
   maxLifetimeSeconds?: number;
-}): Promise<string> {
-  const ttl = options.ttlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
+}
+
+/** A signed JWT of `typ` from `issuer` (about `subject`), living ttl ≤ the maximum lifetime. */
+export async function signJwt(options: MintOptions & { typ: string; issuer: string; subject?: string; defaultTtlSeconds: number }): Promise<string> {
+  const ttl = options.ttlSeconds ?? options.defaultTtlSeconds;
   const max = options.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
   if (!Number.isInteger(ttl) || ttl <= 0 || ttl > max) throw new RangeError(`token lifetime must be a whole number of seconds in 1..${max} (got ${ttl})`);
   const iat = Math.floor((options.nowMs ?? Date.now()) / 1000);
-  return new SignJWT({})
-    .setProtectedHeader({ alg: TOKEN_ALGORITHM, typ: 'JWT', kid: options.kid ?? options.issuer })
-    .setIssuer(options.issuer)
+  const jwt = new SignJWT({}).setProtectedHeader({ alg: TOKEN_ALGORITHM, typ: options.typ, kid: options.kid ?? options.issuer }).setIssuer(options.issuer);
+  if (options.subject !== undefined) jwt.setSubject(options.subject);
+  return jwt
     .setAudience(options.audience)
     .setIssuedAt(iat)
     .setExpirationTime(iat + ttl)
     .sign(options.privateKey);
+}
+
+/** A service token: `issuer` calls `audience`; kid defaults to the issuer (one key per identity). */
+export function mintToken(options: MintOptions & { issuer: string }): Promise<string> {
+  return signJwt({ ...options, typ: 'JWT', defaultTtlSeconds: DEFAULT_TOKEN_TTL_SECONDS });
 }
 
 export type VerifyResult = { ok: true; caller: string; claims: TokenClaims } | { ok: false; problem: string };

@@ -1,8 +1,7 @@
 import { Metadata } from '@grpc/grpc-js';
-import type { KeyObject } from 'node:crypto';
-import { errors, jwtVerify, SignJWT, type JWTHeaderParameters } from 'jose';
+import { errors, jwtVerify, type JWTHeaderParameters } from 'jose';
 import { idProblem } from '@signalpath/grpc-kit';
-import { DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, MAX_TOKEN_LENGTH, TOKEN_ALGORITHM, type KeySet, type TokenPolicy } from './tokens';
+import { DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, MAX_TOKEN_LENGTH, signJwt, TOKEN_ALGORITHM, type KeySet, type MintOptions, type TokenPolicy } from './tokens';
 
 /**
  * End-user assertions: a short-lived JWT naming one user (`sub`), signed by the identity provider,
@@ -17,29 +16,10 @@ export const IDENTITY_PROVIDER = 'identity-provider';
 /** Lifetime of an assertion minted by `npm run -s user-token` and the tests. */
 export const DEFAULT_USER_ASSERTION_TTL_SECONDS = 300;
 
-export async function mintUserAssertion(options: {
-  userId: string;
-  audience: string;
-  privateKey: KeyObject;
-  kid?: string;
-  ttlSeconds?: number;
-  nowMs?: number;
-  maxLifetimeSeconds?: number;
-}): Promise<string> {
-  const ttl = options.ttlSeconds ?? DEFAULT_USER_ASSERTION_TTL_SECONDS;
-  const max = options.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
-  if (!Number.isInteger(ttl) || ttl <= 0 || ttl > max) throw new RangeError(`assertion lifetime must be a whole number of seconds in 1..${max} (got ${ttl})`);
+export async function mintUserAssertion(options: MintOptions & { userId: string }): Promise<string> {
   const problem = idProblem(options.userId);
   if (problem) throw new RangeError(`user id ${problem}`);
-  const iat = Math.floor((options.nowMs ?? Date.now()) / 1000);
-  return new SignJWT({})
-    .setProtectedHeader({ alg: TOKEN_ALGORITHM, typ: USER_ASSERTION_TYPE, kid: options.kid ?? IDENTITY_PROVIDER })
-    .setIssuer(IDENTITY_PROVIDER)
-    .setSubject(options.userId)
-    .setAudience(options.audience)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + ttl)
-    .sign(options.privateKey);
+  return signJwt({ ...options, typ: USER_ASSERTION_TYPE, issuer: IDENTITY_PROVIDER, subject: options.userId, defaultTtlSeconds: DEFAULT_USER_ASSERTION_TTL_SECONDS });
 }
 
 export type UserAssertionResult = { ok: true; userId: string } | { ok: false; problem: string };
