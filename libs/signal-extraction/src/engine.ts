@@ -344,6 +344,7 @@ export class LexiconEngine {
       if (p.values.includes('cue') && p.end <= m.start && this.withinScope(tokens, skip, p.end, m.start) && !this.phraseExempt(tokens, skip, p, m.start)) return true;
       if (p.values.includes('post') && p.start >= m.end && this.withinScope(tokens, skip, m.end, p.start)) return true; // "gave it up"
     }
+    if (n.pairs.size > 0 && this.dispreferred(tokens, clause, m.start, skip)) return true;
     let seen = 0;
     for (let j = m.start - 1; j >= clause.from && seen < n.window; j--) {
       const w = surface[j];
@@ -406,6 +407,27 @@ export class LexiconEngine {
       if (n.breakers.has(tokens.surface[k]) || ++seen > n.window) return false;
     }
     return true;
+  }
+
+  /** "I'd rather have sushi than pizza": the mention follows a pair's closer whose opener comes shortly before it. */
+  private dispreferred(tokens: Tokens, clause: Clause, start: number, skip: readonly boolean[]): boolean {
+    const n = this.data.negation;
+    let seen = 0;
+    for (let j = start - 1; j >= clause.from && seen <= n.window; j--) {
+      if (tokens.before[j + 1] !== Boundary.None) return false;
+      if (skip[j]) continue;
+      const openers = n.pairs.get(tokens.surface[j]);
+      if (openers) {
+        for (let k = j - 1, gap = 0; k >= clause.from && gap <= n.window; k--) {
+          if (skip[k]) continue;
+          if (openers.has(tokens.surface[k])) return true;
+          gap++;
+        }
+        return false;
+      }
+      seen++;
+    }
+    return false;
   }
 
   /** A cue phrase followed by one of its exempt-next words ("used to live", "stopped by"). */

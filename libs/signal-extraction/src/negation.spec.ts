@@ -27,6 +27,7 @@ const NEGATION = [
   'sarcasm\toh great another',
   'sarcasm\t/s',
   'retraction\tquit',
+  'pair\trather than',
   '',
 ].join('\n');
 
@@ -60,6 +61,11 @@ describe('negation.tsv mechanisms (language-independent)', () => {
     expect(topics('rather die than now go on a long long cruise')).toEqual([]);
     expect(topics('cruise rather die than')).toEqual(['678']); // only what follows
     expect(topics('rather die than golf but cruise')).toEqual(['678']); // a new clause is free
+  });
+
+  it('reads a preference pair: what follows the closer is dispreferred, what precedes it is not', () => {
+    expect(topics('rather fishing than golf')).toEqual(['511']);
+    expect(topics('fishing than golf')).toEqual(['511', '512']); // no opener
   });
 
   it('drops the topics of a sarcastic clause, or of the previous clause when the sarcasm stands alone', () => {

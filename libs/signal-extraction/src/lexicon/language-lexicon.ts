@@ -53,6 +53,11 @@ export interface NegationRules {
    * previous clause's topics.
    */
   readonly phrases: ReadonlyArray<{ kind: NegationPhraseKind; phrase: string }>;
+  /**
+   * Preference pairs "<opener> <closer>" ("rather than", "prefer over"): in "I'd rather have sushi
+   * than pizza" what follows the closer is the dispreferred one. Closer → its openers.
+   */
+  readonly pairs: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export type NegationPhraseKind = 'cue' | 'post' | 'refusal' | 'sarcasm' | 'retraction';
@@ -126,6 +131,7 @@ const NEGATION_KINDS = [
   'refusal',
   'sarcasm',
   'retraction',
+  'pair',
 ] as const;
 const PHRASE_KINDS: readonly NegationPhraseKind[] = ['refusal', 'sarcasm', 'retraction'];
 const PATTERN_KINDS = ['class', 'gap', 'not-a-person-next', 'rule', 'rule-check-next', 'co-occurrence'] as const;
@@ -156,6 +162,19 @@ function pairs(rows: readonly TsvRow[]): Map<string, Set<string>> {
     let set = map.get(first);
     if (!set) map.set(first, (set = new Set()));
     set.add(rest[0]);
+  }
+  return map;
+}
+
+/** "<opener> <closer>" rows into closer → {openers}. */
+function closerToOpeners(rows: readonly TsvRow[]): Map<string, Set<string>> {
+  const map = new Map<string, Set<string>>();
+  for (const row of rows) {
+    const words = row.cells[1].split(/\s+/);
+    if (words.length !== 2) throw new Error(`${row.where}: expected two words, "<opener> <closer>"`);
+    let set = map.get(words[1]);
+    if (!set) map.set(words[1], (set = new Set()));
+    set.add(words[0]);
   }
   return map;
 }
@@ -270,6 +289,7 @@ export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
       postNegated: nset('post-negated'),
       rejections: new Set(values(neg.get('rejection'))),
       postBreakers: nset('post-breaker'),
+      pairs: closerToOpeners(neg.get('pair') ?? []),
       local: nset('local'),
       phrases,
     },
