@@ -341,10 +341,13 @@ export class LexiconEngine {
     for (const p of phrases) {
       if (p.values.includes('refusal') && p.end <= m.start) return true; // "I'd rather die than go camping"
       // "used to", "gave up on" (not "used to live in"), within the comma-delimited stretch
-      if (p.values.includes('cue') && p.end <= m.start && this.withinScope(tokens, skip, p.end, m.start) && !this.phraseExempt(tokens, skip, p, m.start)) return true;
+      if (p.values.includes('cue') && p.end <= m.start && this.withinScope(tokens, skip, p.end, m.start) && !this.phraseExempt(tokens, skip, p, m.start)) {
+        return n.local.has(this.phraseText(tokens, skip, p)) ? 'local' : true;
+      }
       if (p.values.includes('post') && p.start >= m.end && this.withinScope(tokens, skip, m.end, p.start)) return true; // "gave it up"
     }
-    if (n.pairs.size > 0 && this.dispreferred(tokens, clause, m.start, skip)) return true;
+    // "tea over coffee": the dispreferred one is often of the same topic as the preferred, so it stays local.
+    if (n.pairs.size > 0 && this.dispreferred(tokens, clause, m.start, skip)) return 'local';
     let seen = 0;
     for (let j = m.start - 1; j >= clause.from && seen < n.window; j--) {
       const w = surface[j];
@@ -409,6 +412,13 @@ export class LexiconEngine {
     return true;
   }
 
+  /** A matched phrase's words, fillers left out. */
+  private phraseText(tokens: Tokens, skip: readonly boolean[], p: PhraseMatch<unknown>): string {
+    const words: string[] = [];
+    for (let k = p.start; k < p.end; k++) if (!skip[k]) words.push(tokens.surface[k]);
+    return words.join(' ');
+  }
+
   /** "I'd rather have sushi than pizza": the mention follows a pair's closer whose opener comes shortly before it. */
   private dispreferred(tokens: Tokens, clause: Clause, start: number, skip: readonly boolean[]): boolean {
     const n = this.data.negation;
@@ -432,9 +442,7 @@ export class LexiconEngine {
 
   /** A cue phrase followed by one of its exempt-next words ("used to live", "stopped by"). */
   private phraseExempt(tokens: Tokens, skip: readonly boolean[], p: PhraseMatch<NegationPhraseKind>, limit: number): boolean {
-    const words: string[] = [];
-    for (let k = p.start; k < p.end; k++) if (!skip[k]) words.push(tokens.surface[k]);
-    const exempt = this.data.negation.exemptNext.get(words.join(' '));
+    const exempt = this.data.negation.exemptNext.get(this.phraseText(tokens, skip, p));
     if (!exempt) return false;
     let k = p.end;
     while (k < limit && skip[k]) k++;

@@ -66,6 +66,7 @@ describe('negation.tsv mechanisms (language-independent)', () => {
   it('reads a preference pair: what follows the closer is dispreferred, what precedes it is not', () => {
     expect(topics('rather fishing than golf')).toEqual(['511']);
     expect(topics('fishing than golf')).toEqual(['511', '512']); // no opener
+    expect(topics('rather golf than golf')).toEqual(['512']); // the dispreferred one stays local: the same topic may be preferred
   });
 
   it('drops the topics of a sarcastic clause, or of the previous clause when the sarcasm stands alone', () => {

@@ -39,7 +39,10 @@ export interface NegationRules {
   readonly postNegated: ReadonlySet<string>;
   /** Short clauses that reject the previous clause's topics ("Golf? No thanks."). */
   readonly rejections: ReadonlySet<string>;
-  /** Cue words whose negation stays local ("no annual fee", "zero sugar"): the topic may still be an interest elsewhere in the message. */
+  /**
+   * Cue words or phrases whose negation stays local ("no annual fee", "tea instead of coffee"): the
+   * topic may still be an interest elsewhere in the message.
+   */
   readonly local: ReadonlySet<string>;
   /** Words after a mention that end the reach of `post` words ("golf and a boring drive"). */
   readonly postBreakers: ReadonlySet<string>;
@@ -290,7 +293,7 @@ export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
       rejections: new Set(values(neg.get('rejection'))),
       postBreakers: nset('post-breaker'),
       pairs: closerToOpeners(neg.get('pair') ?? []),
-      local: nset('local'),
+      local: new Set(values(neg.get('local'))),
       phrases,
     },
     wordClasses,
