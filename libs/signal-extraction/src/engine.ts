@@ -211,7 +211,13 @@ export class LexiconEngine {
     // ("not interested in crypto, stop suggesting bitcoin stuff").
     const negated = new Set<string>();
     for (const a of analyses) for (const id of a.negated) negated.add(id);
-    if (negated.size > 0) for (const a of analyses) for (const id of negated) a.mentions.delete(id);
+    if (negated.size > 0) {
+      for (const a of analyses) {
+        for (const id of negated) a.mentions.delete(id);
+        // A negated Tier-1 itself ("done with that sport", "not into games") takes its whole area with it.
+        for (const id of [...a.mentions.keys()]) if (negated.has(this.tier1(id))) a.mentions.delete(id);
+      }
+    }
     return { tokens, clauses: analyses, crossClauseClasses: this.crossClauseClasses(tags) };
   }
 
@@ -344,7 +350,8 @@ export class LexiconEngine {
       if (p.values.includes('cue') && p.end <= m.start && this.withinScope(tokens, skip, p.end, m.start) && !this.phraseExempt(tokens, skip, p, m.start)) {
         return n.local.has(this.phraseText(tokens, skip, p)) ? 'local' : true;
       }
-      if (p.values.includes('post') && p.start >= m.end && this.withinScope(tokens, skip, m.end, p.start)) return true; // "gave it up"
+      // "gave it up", "golf, personally i can't stand it": like a post word, across commas, up to a post-breaker
+      if (p.values.includes('post') && p.start >= m.end && this.beforePost(tokens, skip, m.end, p.start)) return true;
     }
     // "tea over coffee": the dispreferred one is often of the same topic as the preferred, so it stays local.
     if (n.pairs.size > 0 && this.dispreferred(tokens, clause, m.start, skip)) return 'local';
@@ -408,6 +415,17 @@ export class LexiconEngine {
       if (tokens.before[k] !== Boundary.None) return false;
       if (k === to || skip[k]) continue;
       if (n.breakers.has(tokens.surface[k]) || ++seen > n.window) return false;
+    }
+    return true;
+  }
+
+  /** Tokens [from, to) between a mention and a post phrase: within the window, no post-breaker. */
+  private beforePost(tokens: Tokens, skip: readonly boolean[], from: number, to: number): boolean {
+    const n = this.data.negation;
+    let seen = 0;
+    for (let k = from; k < to; k++) {
+      if (skip[k]) continue;
+      if (n.postBreakers.has(tokens.surface[k]) || ++seen > n.window) return false;
     }
     return true;
   }

@@ -10,7 +10,7 @@ import { buildLanguageLexicon } from './lexicon/language-lexicon';
  * multi-word fillers, and misspelt sensitive words.
  */
 const LANGUAGE = 'key\tvalue\ncode\txx\nname\tX\nscript\tLatn\nstatus\tpending\nstemmer\tnone\n';
-const TOPICS = 'topics\tphrase\n512:Golf\tgolf\n678:Cruises\tcruise\n511:Fishing Sports\tfishing\n';
+const TOPICS = 'topics\tphrase\n512:Golf\tgolf\n678:Cruises\tcruise\n511:Fishing Sports\tfishing\n483:Sports\tsport\n';
 const SENSITIVE = 'target\tphrase\n317:Diabetes\tdiabetes\nRELIGION\tchurch\nTRADE_UNION\tunion\n';
 const CUES = 'kind\tvalue\nfiller\tum\nfiller\tyou know\nconnector\tbut\nnot-a-typo\tdiabetis\n';
 const NEGATION = [
@@ -55,6 +55,7 @@ describe('negation.tsv mechanisms (language-independent)', () => {
   it('reads a multi-word post phrase after the mention', () => {
     expect(topics('fishing every day and gave it up')).toEqual([]);
     expect(topics('gave it up and fishing')).toEqual(['511']);
+    expect(topics('fishing, personally gave it up')).toEqual([]); // across a comma, like a post word
   });
 
   it('refuses every topic after a hypothetical refusal in its clause, breakers ignored', () => {
@@ -86,6 +87,8 @@ describe('negation.tsv mechanisms (language-independent)', () => {
   it('does not let a topic negated anywhere in the message count elsewhere in it', () => {
     expect(topics('not golf. golf ads everywhere')).toEqual([]);
     expect(topics('not golf. cruise')).toEqual(['678']);
+    // A negated Tier-1 node itself takes its area: "golf clubs, not a sport for me".
+    expect(topics('golf and cruise. not sport')).toEqual(['678']);
     // ... unless the cue is a local one: "no golf fees" says nothing against golf elsewhere.
     expect(topics('golf club with no golf fees')).toEqual(['512']);
   });
