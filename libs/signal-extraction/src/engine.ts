@@ -29,6 +29,8 @@ const TYPO_MIN_SWAP = 5;
 const TYPO_MIN_EDIT = 6;
 
 const identity = (w: string) => w;
+/** How many short topic-less clauses a rejection ("no way") may reach back over to the clause it rejects. */
+const REJECTION_REACH = 2;
 
 /** A positive mention count for one topic in one clause. */
 export interface TopicMentions {
@@ -205,7 +207,12 @@ export class LexiconEngine {
       }
       // "Golf? No thanks.", "used to fish but gave it up": a following clause with no topic of its own
       // that rejects or retracts negates the previous clause's topics.
-      if (i > 0 && a.mentions.size === 0 && (this.isRejection(tokens, a.clause, skip) || has('retraction'))) drop(analyses[i - 1]);
+      if (i > 0 && a.mentions.size === 0 && (this.isRejection(tokens, a.clause, skip) || has('retraction'))) {
+        // "me? camping? in this heat? no way": the rejection is of the nearest clause with a topic, over short topic-less ones.
+        let j = i - 1;
+        while (j > 0 && j >= i - REJECTION_REACH && analyses[j].mentions.size === 0 && analyses[j].clause.to - analyses[j].clause.from <= 4) j--;
+        drop(analyses[j]);
+      }
     }
     // A topic mentioned negatively anywhere in the message is not an interest elsewhere in it
     // ("not interested in crypto, stop suggesting bitcoin stuff").

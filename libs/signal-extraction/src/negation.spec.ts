@@ -11,7 +11,7 @@ import { buildLanguageLexicon } from './lexicon/language-lexicon';
  */
 const LANGUAGE = 'key\tvalue\ncode\txx\nname\tX\nscript\tLatn\nstatus\tpending\nstemmer\tnone\n';
 const TOPICS = 'topics\tphrase\n512:Golf\tgolf\n678:Cruises\tcruise\n511:Fishing Sports\tfishing\n483:Sports\tsport\n';
-const SENSITIVE = 'target\tphrase\n317:Diabetes\tdiabetes\nRELIGION\tchurch\nTRADE_UNION\tunion\n';
+const SENSITIVE = 'target\tphrase\n317:Diabetes\tdiabetes\nRELIGION\tchurch\nTRADE_UNION\tunion\nHEALTH\ta1c\n';
 const CUES = 'kind\tvalue\nfiller\tum\nfiller\tyou know\nconnector\tbut\nnot-a-typo\tdiabetis\n';
 const NEGATION = [
   'kind\tvalue',
@@ -80,6 +80,8 @@ describe('negation.tsv mechanisms (language-independent)', () => {
 
   it('lets a following clause with no topic of its own retract the previous one', () => {
     expect(topics('fishing every weekend but quit')).toEqual([]);
+    expect(topics('cruise? in july? quit')).toEqual([]); // over a short clause with no topic
+    expect(topics('cruise? in july with the whole family and friends? quit')).toEqual(['678']); // not over a long one
     // A clause with a topic of its own is about that topic ("quit" is no cue word in xx).
     expect(topics('fishing every weekend but quit golf')).toEqual(['511', '512']);
   });
@@ -101,6 +103,10 @@ describe('negation.tsv mechanisms (language-independent)', () => {
     for (const typo of ['diabtes', 'diabetess', 'daibetes', 'diiabetes']) expect(classes(`my ${typo} again`)).toEqual(['HEALTH']);
     expect(classes('my diabetis again')).toEqual([]); // a not-a-typo row
     expect(classes('my diabetes again')).toEqual(['HEALTH']);
+  });
+
+  it('normalizes phrases as it normalizes text ("a1c" is read as leetspeak in both)', () => {
+    expect(classes('my a1c is high')).toEqual(['HEALTH']);
   });
 
   it('reads a swap from five letters, a dropped or doubled letter from six', () => {
