@@ -485,6 +485,11 @@ export class LexiconEngine {
     }
     if (tags.size === 0) return [];
     const out = new Set<SensitiveClass>();
+    if (this.data.clauseCoOccurrence.length > 0) {
+      const present = new Set<WordClass>();
+      for (const list of tags.values()) for (const t of list) present.add(t.cls);
+      for (const rule of this.data.clauseCoOccurrence) if (rule.all.every((c) => present.has(c))) for (const c of rule.classes) out.add(c);
+    }
     const { surface } = tokens;
     const gapOk = (k: number) => this.data.patternGaps.has(surface[k]) || skip[k] || isDigitToken(surface[k]);
     const matchFrom = (rule: PatternRule, slot: number, pos: number): number => {

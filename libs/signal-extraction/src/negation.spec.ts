@@ -192,3 +192,23 @@ describe('code-switched messages (two engines merged)', () => {
     expect(ids('not golf. crucero y golf')).toEqual(['678']); // yy knows golf, not the cue
   });
 });
+
+describe('patterns.tsv co-occurrence within a clause', () => {
+  const e = new LexiconEngine(
+    buildLanguageLexicon(
+      buildFolder('xx', {
+        language: LANGUAGE,
+        topics: TOPICS,
+        sensitive: SENSITIVE,
+        cues: 'kind\tvalue\nconnector\tanyway\n',
+        patterns: 'kind\tname\tvalue\nclass\tLOCAL\tour local\nclass\tBUSINESS\tcontract\nco-occurrence-clause\tTRADE_UNION\tLOCAL BUSINESS\n',
+      }),
+    ),
+  );
+  it('reveals its classes in the clause holding every word class, not across clauses', () => {
+    const a = e.analyze('our local signed the contract anyway golf');
+    expect(a.clauses.map((c) => c.classes)).toEqual([['TRADE_UNION'], []]);
+    expect(a.crossClauseClasses).toEqual([]);
+    expect(e.analyze('our local anyway contract').clauses.flatMap((c) => c.classes)).toEqual([]);
+  });
+});

@@ -94,6 +94,8 @@ export interface LanguageLexicon {
   readonly notAPersonNext: ReadonlySet<string>;
   readonly patternRules: readonly PatternRule[];
   readonly coOccurrence: ReadonlyArray<{ classes: readonly SensitiveClass[]; all: readonly string[] }>;
+  /** The same, within one clause (`co-occurrence-clause`): the clause, not the whole message, reveals the classes. */
+  readonly clauseCoOccurrence: ReadonlyArray<{ classes: readonly SensitiveClass[]; all: readonly string[] }>;
   /** One-word sensitive.tsv phrases: a misspelling of one of them (a dropped, doubled or swapped letter) reads as the word. */
   readonly sensitiveWords: readonly string[];
   /** Every word of the folder's data, and cues.tsv `not-a-typo` rows: never read as a misspelling. */
@@ -137,7 +139,7 @@ const NEGATION_KINDS = [
   'pair',
 ] as const;
 const PHRASE_KINDS: readonly NegationPhraseKind[] = ['refusal', 'sarcasm', 'retraction'];
-const PATTERN_KINDS = ['class', 'gap', 'not-a-person-next', 'rule', 'rule-check-next', 'co-occurrence'] as const;
+const PATTERN_KINDS = ['class', 'gap', 'not-a-person-next', 'rule', 'rule-check-next', 'co-occurrence', 'co-occurrence-clause'] as const;
 
 function byKind<K extends string>(rows: readonly TsvRow[], kinds: readonly K[], file: string): Map<K, TsvRow[]> {
   const out = new Map<K, TsvRow[]>(kinds.map((k) => [k, []]));
@@ -256,6 +258,7 @@ export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
     .sort((a, b) => lineOf(a.row) - lineOf(b.row))
     .map(({ row, checkNext }) => ({ classes: parseClassList(row.cells[1], row.where), sequence: sequenceOf(row), checkNext }));
   const coOccurrence = (pat.get('co-occurrence') ?? []).map((row) => ({ classes: parseClassList(row.cells[1], row.where), all: sequenceOf(row) }));
+  const clauseCoOccurrence = (pat.get('co-occurrence-clause') ?? []).map((row) => ({ classes: parseClassList(row.cells[1], row.where), all: sequenceOf(row) }));
 
   return {
     code: folder.code,
@@ -301,6 +304,7 @@ export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
     notAPersonNext: new Set((pat.get('not-a-person-next') ?? []).map((r) => r.cells[2])),
     patternRules,
     coOccurrence,
+    clauseCoOccurrence,
     sensitiveWords: sensitiveWordsOf(f),
     knownWords: new Set([
       ...Object.values(f).flatMap((rows) => (rows ?? []).flatMap((r) => r.cells.slice(1).flatMap(phraseWords))),
