@@ -15,7 +15,7 @@ describe('English voice transcripts', () => {
   });
 
   it('are read as English although "um" and "a" are Portuguese function words too', () => {
-    expect(analyzeText('um i have type two diabetes diabetes but anyway whats a good um mechanical keyboard').language.languages).toEqual(['en']);
+    expect(analyzeText('um i have type two diabetes diabetes but anyway whats a good um mechanical keyboard').language?.languages).toEqual(['en']);
   });
 
   it('split clauses at spoken connectors, so an independent request survives a sensitive one', () => {
