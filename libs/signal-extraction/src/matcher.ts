@@ -1,3 +1,4 @@
+import { normalizeText } from './language/normalize';
 import type { Stemmer } from './language/stemmers';
 import { phraseStems, stem } from './text';
 
@@ -32,7 +33,8 @@ export class PhraseMatcher<T> {
   /** Adds a phrase. Words starting with "=" match that exact surface form only. */
   add(phrase: string, value: T): void {
     const keys: string[] = [];
-    for (const word of phrase.trim().split(/\s+/)) {
+    // The text is normalized before it is matched ("a1c" reads as leetspeak "aic"), so the phrase is too.
+    for (const word of normalizeText(phrase).trim().split(/\s+/)) {
       if (word.startsWith('=')) {
         for (const w of word.slice(1).split(/[^a-z0-9\u00c0-\uffff]+/).filter(Boolean)) keys.push(`=${w}`);
       } else {
