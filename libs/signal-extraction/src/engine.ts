@@ -141,6 +141,11 @@ export class LexiconEngine {
     }
   }
 
+  /** Misspelling → sensitive word, as read (for tools/lexicon-typo-collisions.ts). */
+  get typoVariants(): ReadonlyMap<string, string> {
+    return this.typos;
+  }
+
   /** The tokens with misspelt sensitive words read as the words. */
   private correctTypos(tokens: Tokens): Tokens {
     if (this.typos.size === 0) return tokens;
