@@ -114,6 +114,9 @@ export class LexiconEngine {
     const taxonomy = getTaxonomy();
     for (const root of GEAR_SPORT_ROOTS) for (const id of taxonomy.expandWithDescendants([root])) this.gearSports.add(id);
     for (const node of taxonomy.all()) this.tier1Of.set(node.id, taxonomy.tier1NodeOf(node.id)?.id ?? node.id);
+    for (const id of data.qualifierTier1s) {
+      if (taxonomy.tier1NodeOf(id)?.id !== id) throw new Error(`${data.code}/cues.tsv: qualifier "${id}" is not a Tier-1 node id`);
+    }
   }
 
   /**
@@ -429,10 +432,14 @@ export class LexiconEngine {
   scoreClauses(analysis: MessageAnalysis): ClauseTopic[][] {
     const strongTier1 = new Set<string>();
     for (const c of analysis.clauses) for (const [id, m] of c.mentions) if (m.strong > 0) strongTier1.add(this.tier1(id));
+    // A qualifier Tier-1 (Genres: "horror" in "horror movies") only refines another: kept when it is the only one.
+    const qualifiers = this.data.qualifierTier1s;
+    const onlyQualifiers = qualifiers.size === 0 || [...strongTier1].every((t) => qualifiers.has(t));
     return analysis.clauses.map((c) => {
       const out: ClauseTopic[] = [];
       for (const [topicId, m] of c.mentions) {
         if (m.strong === 0 && !strongTier1.has(this.tier1(topicId))) continue;
+        if (!onlyQualifiers && qualifiers.has(this.tier1(topicId))) continue;
         const base = m.strong > 0 ? WEIGHT_STRONG : WEIGHT_WEAK;
         const repeats = m.strong + m.weak - 1;
         const weight = Math.min(1, base + WEIGHT_REPEAT * repeats + (c.interest ? WEIGHT_INTEREST : 0));

@@ -96,3 +96,21 @@ describe('negation.tsv mechanisms (language-independent)', () => {
     expect(classes('the unnion')).toEqual([]);
   });
 });
+
+describe('qualifier Tier-1s (cues.tsv)', () => {
+  const folder = (cues: string) =>
+    buildFolder('xx', { language: LANGUAGE, topics: 'topics\tphrase\n646:Comedy\tcomedy\n324:Movies\tmovie\n', sensitive: SENSITIVE, cues });
+  const tier1s = (e: LexiconEngine, text: string) => e.scoreClauses(e.analyze(text)).flat().map((t) => e.tier1(t.topicId)).sort();
+
+  it('keeps a qualifier Tier-1 only when no other Tier-1 is found', () => {
+    const e = new LexiconEngine(buildLanguageLexicon(folder('kind\tvalue\nqualifier\tSPSHQ5\n')));
+    expect(tier1s(e, 'a comedy movie')).toEqual(['JLBCU7']);
+    expect(tier1s(e, 'a good comedy')).toEqual(['SPSHQ5']);
+    const plain = new LexiconEngine(buildLanguageLexicon(folder('kind\tvalue\n')));
+    expect(tier1s(plain, 'a comedy movie')).toEqual(['JLBCU7', 'SPSHQ5']);
+  });
+
+  it('refuses a qualifier that is not a Tier-1 id', () => {
+    expect(() => new LexiconEngine(buildLanguageLexicon(folder('kind\tvalue\nqualifier\t646\n')))).toThrow(/not a Tier-1 node id/);
+  });
+});

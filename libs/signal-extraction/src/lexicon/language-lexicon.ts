@@ -75,6 +75,8 @@ export interface LanguageLexicon {
   readonly anaphora: ReadonlySet<string>;
   readonly anaphoraPrepositions: ReadonlySet<string>;
   readonly abbreviations: ReadonlySet<string>;
+  /** Tier-1 ids that only refine another Tier-1 (cues.tsv `qualifier`): emitted only when no other Tier-1 is. */
+  readonly qualifierTier1s: ReadonlySet<string>;
   readonly clauses: ClauseRules;
   readonly negation: NegationRules;
   readonly wordClasses: ReadonlyMap<string, readonly string[]>;
@@ -103,6 +105,7 @@ const CUE_KINDS = [
   'exception',
   'abbreviation',
   'not-a-typo',
+  'qualifier',
 ] as const;
 const NEGATION_KINDS = [
   'cue',
@@ -229,6 +232,7 @@ export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
     anaphora: set('anaphora'),
     anaphoraPrepositions: set('anaphora-preposition'),
     abbreviations: set('abbreviation'),
+    qualifierTier1s: set('qualifier'),
     clauses: {
       connectors: new Set(connectors.filter((c) => !/\s/.test(c))),
       multiConnectors: connectors.filter((c) => /\s/.test(c)).map((c) => c.split(/\s+/)),
