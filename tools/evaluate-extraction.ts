@@ -1,13 +1,13 @@
 // Evaluates topic extraction and sensitive-content suppression, per language, on the labelled sets
 // under libs/signal-extraction/eval: the blind rounds (per-language rows and voice rows, held to
-// the targets of issue 14), the outside-dev set (reported beside them), the language helpers' own
-// development sets (eval/dev/<lang>.jsonl, blind format, held to the same targets) and the older
-// English set (held to its issue 4 targets). Prints tables, writes the figures as JSON, exits non-zero when a
+// the targets of issue 14), the outside-dev set (reported beside them) and the older English set
+// (held to its issue 4 targets), and each language helper's own development set (eval/dev/<tag>.jsonl,
+// the blind format, written by the helper before tuning; held to the same targets as the blind rounds). Prints tables, writes the figures as JSON, exits non-zero when a
 // target is missed.
 //
-// Usage: npm run eval:extraction -- [--lang es] [--set blind|outside-dev|dev|legacy] [--round round-1]
+// Usage: npm run eval:extraction -- [--lang es] [--set blind|dev|outside-dev|legacy] [--round round-1]
 //                                   [--json out.json] [--verbose] [blind-format.jsonl ...]
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as extraction from '@signalpath/signal-extraction';
 
@@ -17,8 +17,8 @@ const OUTSIDE_DEV_FILE = path.join(EVAL_DIR, 'outside-dev', 'messages.jsonl');
 const DEV_DIR = path.join(EVAL_DIR, 'dev');
 const DEFAULT_JSON = 'dist/eval/extraction.json';
 
-type SetName = 'blind' | 'outside-dev' | 'dev' | 'legacy';
-const SET_NAMES: readonly SetName[] = ['blind', 'outside-dev', 'dev', 'legacy'];
+type SetName = 'blind' | 'dev' | 'outside-dev' | 'legacy';
+const SET_NAMES: readonly SetName[] = ['blind', 'dev', 'outside-dev', 'legacy'];
 
 interface Args {
   langs: string[];
@@ -110,17 +110,7 @@ function main(): void {
     out.blind = { round: args.round, files, report };
   }
 
-  if (args.sets.includes('outside-dev')) {
-    const messages = keepLangs(extraction.parseOutsideDevMessages(readFileSync(OUTSIDE_DEV_FILE, 'utf8')), args.langs);
-    const report = extraction.evaluateLanguages(messages, analyzer, { voiceRows: false });
-    console.log(`\nOutside-dev set (${OUTSIDE_DEV_FILE}; development figures, no targets): ${messages.length} messages\n`);
-    console.log(extraction.formatLanguageTable(report));
-    if (args.verbose) details(report, messages);
-    out.outsideDev = { report };
-  }
-
-  if (args.sets.includes('dev')) {
-    // Each language helper's own development set, written before tuning (provenance in docs/extraction.md).
+  if (args.sets.includes('dev') && existsSync(DEV_DIR)) {
     const files = readdirSync(DEV_DIR)
       .filter((f) => f.endsWith('.jsonl'))
       .sort()
@@ -129,12 +119,23 @@ function main(): void {
       files.flatMap((f) => extraction.parseBlindMessages(readFileSync(f, 'utf8'), f)),
       args.langs,
     );
-    const report = extraction.evaluateLanguages(messages, analyzer, { targets: extraction.LANGUAGE_TARGETS });
-    console.log(`\nDevelopment sets (${DEV_DIR}/*.jsonl, written by the language helpers): ${messages.length} messages\n`);
+    if (messages.length > 0) {
+      const report = extraction.evaluateLanguages(messages, analyzer, { targets: extraction.LANGUAGE_TARGETS });
+      console.log(`\nDevelopment sets (${DEV_DIR}/<tag>.jsonl, written by each language's helper; same targets): ${messages.length} messages\n`);
+      console.log(extraction.formatLanguageTable(report));
+      if (args.verbose) details(report, messages);
+      failures.push(...report.failures.map((f) => `dev: ${f}`));
+      out.dev = { files, report };
+    }
+  }
+
+  if (args.sets.includes('outside-dev')) {
+    const messages = keepLangs(extraction.parseOutsideDevMessages(readFileSync(OUTSIDE_DEV_FILE, 'utf8')), args.langs);
+    const report = extraction.evaluateLanguages(messages, analyzer, { voiceRows: false });
+    console.log(`\nOutside-dev set (${OUTSIDE_DEV_FILE}; development figures, no targets): ${messages.length} messages\n`);
     console.log(extraction.formatLanguageTable(report));
     if (args.verbose) details(report, messages);
-    failures.push(...report.failures.map((f) => `dev set: ${f}`));
-    out.dev = { files, report };
+    out.outsideDev = { report };
   }
 
   if (args.sets.includes('legacy') && (args.langs.length === 0 || args.langs.includes('en'))) {
