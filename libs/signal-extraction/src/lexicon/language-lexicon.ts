@@ -272,6 +272,9 @@ export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
  * Words that reveal a class: one-word sensitive.tsv phrases, and words of its longer phrases that
  * no topic phrase or function word uses ("chemotherapy" in "chemotherapy side effects", not "side").
  */
+/** Pattern word classes whose words name a group ("DEMONYM mexican", "RACE_ADJ black"). */
+const TYPO_WORD_CLASSES = new Set(['DEMONYM', 'RACE_ADJ']);
+
 function sensitiveWordsOf(f: LanguageFolder['files']): string[] {
   const ordinary = new Set([
     ...(f.topics ?? []).flatMap((r) => phraseWords(r.cells[1])),
@@ -283,9 +286,12 @@ function sensitiveWordsOf(f: LanguageFolder['files']): string[] {
     for (const raw of row.cells[1].split(',')) {
       const p = raw.trim();
       if (p === '' || p[0] === '!' || p[0] === '~') continue;
-      for (const w of phraseWords(p)) if (!ordinary.has(w)) out.add(w);
+      // Every word of a phrase naming a group ("african american") may be misspelt in it.
+      for (const w of phraseWords(p)) if (!ordinary.has(w) || row.cells[0] === 'RACE' || row.cells[0] === 'ETHNIC_ORIGIN') out.add(w);
     }
   }
+  // Words of self-identification (nationalities, race words) may be misspelt too.
+  for (const row of f.patterns ?? []) if (row.cells[0] === 'class' && TYPO_WORD_CLASSES.has(row.cells[1])) for (const w of phraseWords(row.cells[2])) out.add(w);
   return [...out];
 }
 
