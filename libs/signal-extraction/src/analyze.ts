@@ -52,8 +52,6 @@ interface ClauseInput {
   topics: ExtractedTopic[];
   interest: boolean;
   conditionContext: boolean;
-  /** Tier-1s the clause mentions negatively (built-in engines; used across the languages of a code-switched message). */
-  negatedTier1?: ReadonlySet<string>;
 }
 
 let relatedToClass: Map<SensitiveClass, Set<string>> | undefined;
@@ -110,18 +108,6 @@ export function analyzeText(input: string, options?: Partial<SignalPolicyOptions
 export function analyzeWithEngines(input: string, engines: readonly LexiconEngine[], opts: SignalPolicyOptions = DEFAULT_POLICY_OPTIONS): Analysis {
   const text = normalizeText(input); // idempotent: a no-op when analyzeText already did it
   const [first, ...others] = engines.map((engine) => lexiconClauses(engine, text));
-  // A topic one language reads as negated (sarcasm, refusal, "ya no") is no interest through the
-  // other language's reading of the same clause: each side loses the Tier-1s the other negates there.
-  const overlaps = (a: ClauseInput, b: ClauseInput) => a.start < b.end && b.start < a.end;
-  const dropNegated = (target: ClauseInput, by: readonly ClauseInput[]) => {
-    const negated = new Set<string>();
-    for (const c of by) if (overlaps(target, c)) for (const t of c.negatedTier1 ?? []) negated.add(t);
-    if (negated.size > 0) target.topics = target.topics.filter((t) => !negated.has(tier1Id(t.topicId)));
-  };
-  for (const other of others) {
-    for (const oc of other.clauses) dropNegated(oc, first.clauses);
-    for (const c of first.clauses) dropNegated(c, other.clauses);
-  }
   for (const other of others) {
     first.crossClause = sortClasses([...first.crossClause, ...other.crossClause]);
     for (const oc of other.clauses) {
@@ -141,10 +127,6 @@ export function analyzeWithEngines(input: string, engines: readonly LexiconEngin
   return applyPolicy(first.clauses, first.crossClause, opts);
 }
 
-function tier1Id(topicId: string): string {
-  return getTaxonomy().tier1NodeOf(topicId)?.id ?? topicId;
-}
-
 function stripUndefined(options: Partial<SignalPolicyOptions> | undefined): Partial<SignalPolicyOptions> {
   return options?.allowSensitiveContent === undefined ? {} : { allowSensitiveContent: options.allowSensitiveContent };
 }
@@ -162,7 +144,6 @@ function lexiconClauses(engine: LexiconEngine, text: string): { clauses: ClauseI
       topics: scored[i],
       interest: c.interest,
       conditionContext: c.conditionContext,
-      negatedTier1: new Set([...c.negated].map((id) => engine.tier1(id))),
     })),
     crossClause: analysis.crossClauseClasses,
   };
