@@ -49,6 +49,8 @@ export interface ClauseAnalysis {
   readonly purchase: boolean;
   /** Topic ids the clause mentions negatively (negated, sarcastic, refused, abandoned). */
   readonly negated: Set<string>;
+  /** One-word mentions naming topics of several Tier-1s, resolved against the whole message (then emptied). */
+  readonly ambiguous: Array<Array<{ topicId: string; weak: boolean }>>;
   /** The clause points back at a condition ("safe for it", "manage", "during", ...). */
   readonly conditionContext: boolean;
 }
@@ -179,6 +181,7 @@ export class LexiconEngine {
     }
     const phrases = this.negationPhrases.size > 0 ? this.negationPhrases.matchAll(tokens.surface, tokens.surface, 0, tokens.length, skip) : [];
     const analyses = clauses.map((clause) => this.analyzeClause(tokens, clause, skip, phrases));
+    this.resolveAmbiguous(analyses);
     const drop = (a: ClauseAnalysis) => {
       for (const id of a.mentions.keys()) a.negated.add(id);
       a.mentions.clear();
@@ -249,6 +252,7 @@ export class LexiconEngine {
       if (weak) m.weak++;
       else m.strong++;
     };
+    const ambiguous: Array<Array<{ topicId: string; weak: boolean }>> = [];
     const negation = maximal.map((m) => this.isNegated(tokens, clause, m, phrases, skip));
     const negatedSpan = negation.map((x) => x !== false);
     const negated = new Set<string>();
@@ -260,7 +264,10 @@ export class LexiconEngine {
         add(SPORTS_EQUIPMENT_TOPIC, false);
         continue;
       }
-      for (const v of m.values) for (const t of v.topics) add(t, v.weak);
+      const pairs = m.values.flatMap((v) => v.topics.map((t) => ({ topicId: t, weak: v.weak })));
+      // One word naming topics of several Tier-1s ("chicken": food or farm animal) waits for the message's other evidence.
+      if (m.end - m.start === 1 && new Set(pairs.map((p) => this.tier1(p.topicId))).size > 1) ambiguous.push(pairs);
+      else for (const p of pairs) add(p.topicId, p.weak);
     }
 
     let interest = tokens.questionAfter[clause.to - 1] === true;
@@ -278,7 +285,7 @@ export class LexiconEngine {
         }
       }
     }
-    return { clause, classes: sortClasses(classes), mentions, interest, purchase, conditionContext, negated };
+    return { clause, classes: sortClasses(classes), mentions, interest, purchase, conditionContext, negated, ambiguous };
   }
 
   /** "climbing shoes", "golf um clubs", "shoes for climbing": a gear noun next to a sport mention. */
@@ -350,6 +357,27 @@ export class LexiconEngine {
       if (n.postBreakers.has(w)) break;
     }
     return false;
+  }
+
+  /**
+   * A one-word mention naming topics of several Tier-1s keeps the ones the rest of the message
+   * supports ("chicken curry recipe": food, not farm animals), or all of them when none is.
+   */
+  private resolveAmbiguous(analyses: ClauseAnalysis[]): void {
+    const support = new Set<string>();
+    for (const a of analyses) for (const id of a.mentions.keys()) support.add(this.tier1(id));
+    for (const a of analyses) {
+      for (const pairs of a.ambiguous) {
+        const kept = pairs.filter((p) => support.has(this.tier1(p.topicId)));
+        for (const p of kept.length > 0 ? kept : pairs) {
+          const m = a.mentions.get(p.topicId) ?? { strong: 0, weak: 0 };
+          if (p.weak) m.weak++;
+          else m.strong++;
+          a.mentions.set(p.topicId, m);
+        }
+      }
+      a.ambiguous.length = 0;
+    }
   }
 
   /** Tokens [from, to) are within a negation's window (fillers not counted) and hold no breaker. */

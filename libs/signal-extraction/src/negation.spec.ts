@@ -114,3 +114,18 @@ describe('qualifier Tier-1s (cues.tsv)', () => {
     expect(() => new LexiconEngine(buildLanguageLexicon(folder('kind\tvalue\nqualifier\t646\n')))).toThrow(/not a Tier-1 node id/);
   });
 });
+
+describe('one-word mentions naming topics of several Tier-1s', () => {
+  const e = new LexiconEngine(
+    buildLanguageLexicon(
+      buildFolder('xx', { language: LANGUAGE, topics: 'topics\tphrase\n210:Food & Drink|427:Large Animals\tchicken\n216:Cooking\trecipe\n427:Large Animals|431:Pet Supplies\tchicken coop\n', sensitive: SENSITIVE, cues: 'kind\tvalue\n' }),
+    ),
+  );
+  const ids = (text: string) => e.analyze(text).clauses.flatMap((c) => [...c.mentions.keys()]).sort();
+
+  it('keep the Tier-1s the rest of the message supports, or all when none is', () => {
+    expect(ids('chicken recipe')).toEqual(['210', '216']);
+    expect(ids('chicken')).toEqual(['210', '427']);
+    expect(ids('a chicken coop')).toEqual(['427', '431']); // a longer phrase is not ambiguous
+  });
+});
