@@ -116,8 +116,8 @@ export class LexiconEngine {
     const taxonomy = getTaxonomy();
     for (const root of GEAR_SPORT_ROOTS) for (const id of taxonomy.expandWithDescendants([root])) this.gearSports.add(id);
     for (const node of taxonomy.all()) this.tier1Of.set(node.id, taxonomy.tier1NodeOf(node.id)?.id ?? node.id);
-    for (const id of data.qualifierTier1s) {
-      if (taxonomy.tier1NodeOf(id)?.id !== id) throw new Error(`${data.code}/cues.tsv: qualifier "${id}" is not a Tier-1 node id`);
+    for (const [kind, ids] of [['qualifier', data.qualifierTier1s], ['service', data.serviceTier1s]] as const) {
+      for (const id of ids) if (taxonomy.tier1NodeOf(id)?.id !== id) throw new Error(`${data.code}/cues.tsv: ${kind} "${id}" is not a Tier-1 node id`);
     }
   }
 
@@ -473,7 +473,9 @@ export class LexiconEngine {
         const weight = Math.min(1, base + WEIGHT_REPEAT * repeats + (c.interest ? WEIGHT_INTEREST : 0));
         out.push({ topicId, weight: round(weight) });
       }
-      if (c.purchase && out.length > 0 && !out.some((t) => this.tier1(t.topicId) === SHOPPING_TOPIC)) {
+      // Buying a product is Shopping; booking a flight or renting a flat is not (cues.tsv `service` Tier-1s).
+      const product = out.some((t) => !this.data.serviceTier1s.has(this.tier1(t.topicId)));
+      if (c.purchase && product && !out.some((t) => this.tier1(t.topicId) === SHOPPING_TOPIC)) {
         out.push({ topicId: SHOPPING_TOPIC, weight: WEIGHT_DERIVED });
       }
       return out;

@@ -129,3 +129,17 @@ describe('one-word mentions naming topics of several Tier-1s', () => {
     expect(ids('a chicken coop')).toEqual(['427', '431']); // a longer phrase is not ambiguous
   });
 });
+
+describe('service Tier-1s (cues.tsv)', () => {
+  const folder = (cues: string) =>
+    buildFolder('xx', { language: LANGUAGE, topics: 'topics\tphrase\n672:Air Travel\tflight\n630:Laptops\tlaptop\n', sensitive: SENSITIVE, cues });
+  const tier1s = (e: LexiconEngine, text: string) => e.scoreClauses(e.analyze(text)).flat().map((t) => e.tier1(t.topicId)).sort();
+
+  it('add Shopping to a purchase of a product, not of a service', () => {
+    const e = new LexiconEngine(buildLanguageLexicon(folder('kind\tvalue\npurchase\tcheap\nservice\t653\n')));
+    expect(tier1s(e, 'cheap laptop')).toEqual(['473', '596']);
+    expect(tier1s(e, 'cheap flight')).toEqual(['653']);
+    const plain = new LexiconEngine(buildLanguageLexicon(folder('kind\tvalue\npurchase\tcheap\n')));
+    expect(tier1s(plain, 'cheap flight')).toEqual(['473', '653']);
+  });
+});

@@ -77,6 +77,8 @@ export interface LanguageLexicon {
   readonly abbreviations: ReadonlySet<string>;
   /** Tier-1 ids that only refine another Tier-1 (cues.tsv `qualifier`): emitted only when no other Tier-1 is. */
   readonly qualifierTier1s: ReadonlySet<string>;
+  /** Tier-1 ids bought as a service, not Shopping (cues.tsv `service`: Travel, Real Estate, Events, ...). */
+  readonly serviceTier1s: ReadonlySet<string>;
   readonly clauses: ClauseRules;
   readonly negation: NegationRules;
   readonly wordClasses: ReadonlyMap<string, readonly string[]>;
@@ -106,6 +108,7 @@ const CUE_KINDS = [
   'abbreviation',
   'not-a-typo',
   'qualifier',
+  'service',
 ] as const;
 const NEGATION_KINDS = [
   'cue',
@@ -233,6 +236,7 @@ export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
     anaphoraPrepositions: set('anaphora-preposition'),
     abbreviations: set('abbreviation'),
     qualifierTier1s: set('qualifier'),
+    serviceTier1s: set('service'),
     clauses: {
       connectors: new Set(connectors.filter((c) => !/\s/.test(c))),
       multiConnectors: connectors.filter((c) => /\s/.test(c)).map((c) => c.split(/\s+/)),
