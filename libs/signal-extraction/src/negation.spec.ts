@@ -143,3 +143,14 @@ describe('service Tier-1s (cues.tsv)', () => {
     expect(tier1s(plain, 'cheap flight')).toEqual(['473', '653']);
   });
 });
+
+describe('exception phrases', () => {
+  it('hide the topics inside them and name none, not even their own line\'s', () => {
+    const e = new LexiconEngine(
+      buildLanguageLexicon(buildFolder('xx', { language: LANGUAGE, topics: 'topics\tphrase\n227:Running and Jogging\trunning\n227:Running and Jogging\t!running late\n', sensitive: SENSITIVE, cues: 'kind\tvalue\n' })),
+    );
+    const ids = (text: string) => e.analyze(text).clauses.flatMap((c) => [...c.mentions.keys()]);
+    expect(ids('running shoes')).toEqual(['227']);
+    expect(ids('im running late again')).toEqual([]);
+  });
+});
