@@ -52,6 +52,8 @@ interface ClauseInput {
   topics: ExtractedTopic[];
   interest: boolean;
   conditionContext: boolean;
+  /** Rejected as a whole (sarcasm, "no thanks" after it): overlapping clauses of another language lose their topics too. */
+  rejected?: boolean;
 }
 
 let relatedToClass: Map<SensitiveClass, Set<string>> | undefined;
@@ -107,7 +109,11 @@ export function analyzeText(input: string, options?: Partial<SignalPolicyOptions
  */
 export function analyzeWithEngines(input: string, engines: readonly LexiconEngine[], opts: SignalPolicyOptions = DEFAULT_POLICY_OPTIONS): Analysis {
   const text = normalizeText(input); // idempotent: a no-op when analyzeText already did it
-  const [first, ...others] = engines.map((engine) => lexiconClauses(engine, text));
+  const readings = engines.map((engine) => lexiconClauses(engine, text));
+  const [first, ...others] = readings;
+  // A topic one language's reading negates ("fashion? no me importa") is no interest in the other's.
+  const negated = new Set(readings.flatMap((r) => r.negated));
+  const rejectedSpans = readings.flatMap((r) => r.clauses.filter((c) => c.rejected));
   for (const other of others) {
     first.crossClause = sortClasses([...first.crossClause, ...other.crossClause]);
     for (const oc of other.clauses) {
@@ -124,6 +130,12 @@ export function analyzeWithEngines(input: string, engines: readonly LexiconEngin
       overlapping[0].topics = [...overlapping[0].topics, ...oc.topics];
     }
   }
+  if (others.length > 0) {
+    for (const c of first.clauses) {
+      if (rejectedSpans.some((r) => r.start < c.end && c.start < r.end)) c.topics = [];
+      else if (negated.size > 0) c.topics = c.topics.filter((t) => !negated.has(t.topicId));
+    }
+  }
   return applyPolicy(first.clauses, first.crossClause, opts);
 }
 
@@ -132,7 +144,7 @@ function stripUndefined(options: Partial<SignalPolicyOptions> | undefined): Part
 }
 
 /** One pass of a built-in engine over the whole message. */
-function lexiconClauses(engine: LexiconEngine, text: string): { clauses: ClauseInput[]; crossClause: SensitiveClass[] } {
+function lexiconClauses(engine: LexiconEngine, text: string): { clauses: ClauseInput[]; crossClause: SensitiveClass[]; negated: string[] } {
   // analyzeText normalized the text already.
   const analysis = engine.analyze(text, true);
   const scored = engine.scoreClauses(analysis);
@@ -144,8 +156,10 @@ function lexiconClauses(engine: LexiconEngine, text: string): { clauses: ClauseI
       topics: scored[i],
       interest: c.interest,
       conditionContext: c.conditionContext,
+      rejected: c.rejected,
     })),
     crossClause: analysis.crossClauseClasses,
+    negated: analysis.clauses.flatMap((c) => [...c.negated]),
   };
 }
 

@@ -49,6 +49,11 @@ export interface ClauseAnalysis {
   readonly purchase: boolean;
   /** Topic ids the clause mentions negatively (negated, sarcastic, refused, abandoned). */
   readonly negated: Set<string>;
+  /**
+   * The clause was rejected as a whole (sarcasm, a following rejection or retraction): in a
+   * code-switched message, the other language's topics over the same span go with it.
+   */
+  rejected: boolean;
   /** One-word mentions naming topics of several Tier-1s, resolved against the whole message (then emptied). */
   readonly ambiguous: Array<Array<{ topicId: string; weak: boolean }>>;
   /** The clause points back at a condition ("safe for it", "manage", "during", ...). */
@@ -185,6 +190,7 @@ export class LexiconEngine {
     const drop = (a: ClauseAnalysis) => {
       for (const id of a.mentions.keys()) a.negated.add(id);
       a.mentions.clear();
+      a.rejected = true;
     };
     for (let i = 0; i < analyses.length; i++) {
       const a = analyses[i];
@@ -285,7 +291,7 @@ export class LexiconEngine {
         }
       }
     }
-    return { clause, classes: sortClasses(classes), mentions, interest, purchase, conditionContext, negated, ambiguous };
+    return { clause, classes: sortClasses(classes), mentions, interest, purchase, conditionContext, negated, ambiguous, rejected: false };
   }
 
   /** "climbing shoes", "golf um clubs", "shoes for climbing": a gear noun next to a sport mention. */

@@ -1,3 +1,4 @@
+import { analyzeWithEngines } from './analyze';
 import { LexiconEngine } from './engine';
 import { buildFolder } from './language/data';
 import { buildLanguageLexicon } from './lexicon/language-lexicon';
@@ -152,5 +153,22 @@ describe('exception phrases', () => {
     const ids = (text: string) => e.analyze(text).clauses.flatMap((c) => [...c.mentions.keys()]);
     expect(ids('running shoes')).toEqual(['227']);
     expect(ids('im running late again')).toEqual([]);
+  });
+});
+
+describe('code-switched messages (two engines merged)', () => {
+  const lang = (code: string) => LANGUAGE.replace('code\txx', `code\t${code}`);
+  const xx = new LexiconEngine(buildLanguageLexicon(buildFolder('xx', { language: lang('xx'), topics: 'topics\tphrase\n552:Style & Fashion\tfashion\n512:Golf\tgolf\n', sensitive: SENSITIVE, cues: 'kind\tvalue\n', negation: 'kind\tvalue\ncue\tnot\n' })));
+  const yy = new LexiconEngine(buildLanguageLexicon(buildFolder('yy', { language: lang('yy'), topics: 'topics\tphrase\n678:Cruises\tcrucero\n512:Golf\tgolf\n', sensitive: SENSITIVE, cues: 'kind\tvalue\n', negation: 'kind\tvalue\ncue\tno\nretraction\tme importa\n' })));
+  const ids = (text: string) => analyzeWithEngines(text, [xx, yy]).signals.map((s) => s.topicId).sort();
+
+  it('drops the other language\'s topics in a clause one language rejects as a whole', () => {
+    expect(ids('fashion? crucero')).toEqual(['552', '678']);
+    expect(ids('fashion? no me importa')).toEqual([]);
+  });
+
+  it('drops a topic one language negates from the other\'s reading', () => {
+    expect(ids('golf. no crucero. crucero y golf')).toEqual(['512']);
+    expect(ids('not golf. crucero y golf')).toEqual(['678']); // yy knows golf, not the cue
   });
 });
