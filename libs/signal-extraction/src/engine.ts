@@ -185,7 +185,9 @@ export class LexiconEngine {
       for (const m of this.fillerPhrases.matchAll(tokens.surface, tokens.surface, 0, tokens.length)) for (let k = m.start; k < m.end; k++) skip[k] = true;
     }
     const phrases = this.negationPhrases.size > 0 ? this.negationPhrases.matchAll(tokens.surface, tokens.surface, 0, tokens.length, skip) : [];
-    const analyses = clauses.map((clause) => this.analyzeClause(tokens, clause, skip, phrases));
+    // Word classes of the self-identification patterns, tagged once for the clauses and the whole message.
+    const tags = this.tag(tokens, 0, tokens.length, skip);
+    const analyses = clauses.map((clause) => this.analyzeClause(tokens, clause, skip, phrases, tags));
     this.resolveAmbiguous(analyses);
     const drop = (a: ClauseAnalysis) => {
       for (const id of a.mentions.keys()) a.negated.add(id);
@@ -212,10 +214,16 @@ export class LexiconEngine {
     const negated = new Set<string>();
     for (const a of analyses) for (const id of a.negated) negated.add(id);
     if (negated.size > 0) for (const a of analyses) for (const id of negated) a.mentions.delete(id);
-    return { tokens, clauses: analyses, crossClauseClasses: this.crossClauseClasses(tokens, skip) };
+    return { tokens, clauses: analyses, crossClauseClasses: this.crossClauseClasses(tags) };
   }
 
-  private analyzeClause(tokens: Tokens, clause: Clause, skip: readonly boolean[], allPhrases: readonly PhraseMatch<NegationPhraseKind>[]): ClauseAnalysis {
+  private analyzeClause(
+    tokens: Tokens,
+    clause: Clause,
+    skip: readonly boolean[],
+    allPhrases: readonly PhraseMatch<NegationPhraseKind>[],
+    tags: ReadonlyMap<number, Tagged[]>,
+  ): ClauseAnalysis {
     const phrases = allPhrases.filter((p) => p.start >= clause.from && p.end <= clause.to);
     const { stems, surface } = tokens;
     const matches = this.lexicon.matcher.matchAll(stems, surface, clause.from, clause.to, skip);
@@ -233,7 +241,7 @@ export class LexiconEngine {
         if (!hidden) for (const c of v.classes) classes.add(c);
       }
     }
-    for (const c of this.patternClasses(tokens, clause, skip)) classes.add(c);
+    for (const c of this.patternClasses(tokens, clause, skip, tags)) classes.add(c);
     for (let i = clause.from; i < clause.to; i++) {
       const marker = markerClass(surface[i]);
       if (marker) classes.add(marker);
@@ -398,8 +406,14 @@ export class LexiconEngine {
   }
 
   /** Word-class sequences ("I'm" + nationality, "my" + nationality + family member, ...). */
-  private patternClasses(tokens: Tokens, clause: Clause, skip: readonly boolean[]): SensitiveClass[] {
-    const tags = this.tag(tokens, clause.from, clause.to, skip);
+  private patternClasses(tokens: Tokens, clause: Clause, skip: readonly boolean[], allTags: ReadonlyMap<number, Tagged[]>): SensitiveClass[] {
+    if (allTags.size === 0) return [];
+    // The message's tags that lie inside this clause.
+    const tags = new Map<number, Tagged[]>();
+    for (let p = clause.from; p < clause.to; p++) {
+      const list = allTags.get(p)?.filter((t) => t.end <= clause.to);
+      if (list && list.length > 0) tags.set(p, list);
+    }
     if (tags.size === 0) return [];
     const out = new Set<SensitiveClass>();
     const { surface } = tokens;
@@ -443,8 +457,7 @@ export class LexiconEngine {
     return byStart;
   }
 
-  private crossClauseClasses(tokens: Tokens, skip: readonly boolean[]): SensitiveClass[] {
-    const tags = this.tag(tokens, 0, tokens.length, skip);
+  private crossClauseClasses(tags: ReadonlyMap<number, Tagged[]>): SensitiveClass[] {
     if (tags.size === 0) return [];
     const present = new Set<WordClass>();
     for (const list of tags.values()) for (const t of list) present.add(t.cls);
