@@ -6,7 +6,7 @@ import { markerClass, normalizeText } from './language/normalize';
 import { buildLanguageLexicon, type LanguageLexicon, type NegationPhraseKind, type PatternRule } from './lexicon/language-lexicon';
 import { compileLexicon, splitPhrases, type CompiledLexicon, type LexiconValue } from './lexicon/lexicon';
 import { PhraseMatcher, type PhraseMatch } from './matcher';
-import { fold, tokenize, type TokenizeOptions, type Tokens } from './text';
+import { Boundary, fold, tokenize, type TokenizeOptions, type Tokens } from './text';
 
 /** The IAB node gear becomes next to a sport ("climbing shoes" → Sports Equipment). */
 export const SPORTS_EQUIPMENT_TOPIC = '551';
@@ -200,10 +200,8 @@ export class LexiconEngine {
       // "oh great, more golf on tv" — sarcasm negates its clause; "... . just what i needed" the one before.
       if (has('sarcasm')) {
         drop(a);
-        if (a.negated.size === 0) {
-          const other = i > 0 ? analyses[i - 1] : analyses[i + 1];
-          if (other) drop(other);
-        }
+        // "... . just what i needed": a sarcastic remark with no topic of its own is about what came before.
+        if (a.negated.size === 0 && i > 0) drop(analyses[i - 1]);
       }
       // "Golf? No thanks.", "used to fish but gave it up": a following clause with no topic of its own
       // that rejects or retracts negates the previous clause's topics.
@@ -342,8 +340,9 @@ export class LexiconEngine {
     const n = this.data.negation;
     for (const p of phrases) {
       if (p.values.includes('refusal') && p.end <= m.start) return true; // "I'd rather die than go camping"
-      if (p.values.includes('cue') && p.end <= m.start && this.withinScope(surface, skip, p.end, m.start)) return true; // "used to", "gave up on"
-      if (p.values.includes('post') && p.start >= m.end && this.withinScope(surface, skip, m.end, p.start)) return true; // "gave it up"
+      // "used to", "gave up on" (not "used to live in"), within the comma-delimited stretch
+      if (p.values.includes('cue') && p.end <= m.start && this.withinScope(tokens, skip, p.end, m.start) && !this.phraseExempt(tokens, skip, p, m.start)) return true;
+      if (p.values.includes('post') && p.start >= m.end && this.withinScope(tokens, skip, m.end, p.start)) return true; // "gave it up"
     }
     let seen = 0;
     for (let j = m.start - 1; j >= clause.from && seen < n.window; j--) {
@@ -394,15 +393,30 @@ export class LexiconEngine {
     }
   }
 
-  /** Tokens [from, to) are within a negation's window (fillers not counted) and hold no breaker. */
-  private withinScope(surface: readonly string[], skip: readonly boolean[], from: number, to: number): boolean {
+  /**
+   * Tokens [from, to) are within a negation phrase's window (fillers not counted), hold no breaker
+   * and no comma or sentence boundary ("I used to live in Denver, any ramen spots?").
+   */
+  private withinScope(tokens: Tokens, skip: readonly boolean[], from: number, to: number): boolean {
     const n = this.data.negation;
     let seen = 0;
-    for (let k = from; k < to; k++) {
-      if (skip[k]) continue;
-      if (n.breakers.has(surface[k]) || ++seen > n.window) return false;
+    for (let k = from; k <= to && k < tokens.length; k++) {
+      if (tokens.before[k] !== Boundary.None) return false;
+      if (k === to || skip[k]) continue;
+      if (n.breakers.has(tokens.surface[k]) || ++seen > n.window) return false;
     }
     return true;
+  }
+
+  /** A cue phrase followed by one of its exempt-next words ("used to live", "stopped by"). */
+  private phraseExempt(tokens: Tokens, skip: readonly boolean[], p: PhraseMatch<NegationPhraseKind>, limit: number): boolean {
+    const words: string[] = [];
+    for (let k = p.start; k < p.end; k++) if (!skip[k]) words.push(tokens.surface[k]);
+    const exempt = this.data.negation.exemptNext.get(words.join(' '));
+    if (!exempt) return false;
+    let k = p.end;
+    while (k < limit && skip[k]) k++;
+    return k < limit && exempt.has(tokens.surface[k]);
   }
 
   /** Word-class sequences ("I'm" + nationality, "my" + nationality + family member, ...). */

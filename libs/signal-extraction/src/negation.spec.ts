@@ -19,6 +19,7 @@ const NEGATION = [
   'cue\tno',
   'local\tno',
   'cue\tused to',
+  'exempt-next\tused to live',
   'post\tgave it up',
   'breaker\tnow',
   'window\t4',
@@ -46,6 +47,8 @@ describe('negation.tsv mechanisms (language-independent)', () => {
     expect(topics('used to um really love golf')).toEqual([]); // fillers do not count
     expect(topics('used to play with my old friends golf')).toEqual(['512']); // beyond the window of 4
     expect(topics('used to play now golf')).toEqual(['512']); // a breaker ends the scope
+    expect(topics('used to play, golf')).toEqual(['512']); // so does a comma
+    expect(topics('used to live near golf')).toEqual(['512']); // an exempt-next word after the phrase
   });
 
   it('reads a multi-word post phrase after the mention', () => {
@@ -64,6 +67,7 @@ describe('negation.tsv mechanisms (language-independent)', () => {
     expect(topics('golf on tv. oh great another weekend')).toEqual([]);
     expect(topics('golf on tv all day /s')).toEqual([]);
     expect(topics('golf on tv all day s')).toEqual(['512']); // only the tag "/s", not a lone letter
+    expect(topics('oh great another. golf please')).toEqual(['512']); // a lone remark is about what came before, not after
   });
 
   it('lets a following clause with no topic of its own retract the previous one', () => {

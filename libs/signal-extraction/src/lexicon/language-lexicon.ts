@@ -21,7 +21,7 @@ export interface PatternRule {
 export interface NegationRules {
   /** Words that make a following mention negative ("not", "hate"). */
   readonly cues: ReadonlySet<string>;
-  /** A cue followed by one of these does not negate ("can't wait", "never tried"). */
+  /** A cue (a word or a phrase) followed by one of these does not negate ("can't wait", "never tried", "used to live"). */
   readonly exemptNext: ReadonlyMap<string, ReadonlySet<string>>;
   /** Words after a mention that make it negative ("golf is boring"). */
   readonly post: ReadonlySet<string>;
@@ -160,6 +160,20 @@ function pairs(rows: readonly TsvRow[]): Map<string, Set<string>> {
   return map;
 }
 
+/** "<cue> <next>" values into cue → {next}, the cue being one word or several ("used to live"). */
+function cuePairs(rows: readonly TsvRow[]): Map<string, Set<string>> {
+  const map = new Map<string, Set<string>>();
+  for (const row of rows) {
+    const words = row.cells[1].split(/\s+/);
+    if (words.length < 2) throw new Error(`${row.where}: expected "<cue> <next>"`);
+    const cue = words.slice(0, -1).join(' ');
+    let set = map.get(cue);
+    if (!set) map.set(cue, (set = new Set()));
+    set.add(words[words.length - 1]);
+  }
+  return map;
+}
+
 const values = (rows: readonly TsvRow[] | undefined) => (rows ?? []).map((r) => r.cells[1]);
 
 export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
@@ -246,7 +260,7 @@ export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
     },
     negation: {
       cues: nset('cue'),
-      exemptNext: pairs(neg.get('exempt-next') ?? []),
+      exemptNext: cuePairs(neg.get('exempt-next') ?? []),
       post: nset('post'),
       breakers: nset('breaker'),
       window,
