@@ -54,6 +54,8 @@ interface ClauseInput {
   conditionContext: boolean;
   /** Rejected as a whole (sarcasm, "no thanks" after it): overlapping clauses of another language lose their topics too. */
   rejected?: boolean;
+  /** Tier-1s the clause mentions negatively (built-in engines). */
+  negatedTier1?: ReadonlySet<string>;
 }
 
 let relatedToClass: Map<SensitiveClass, Set<string>> | undefined;
@@ -136,7 +138,20 @@ export function analyzeWithEngines(input: string, engines: readonly LexiconEngin
       else if (negated.size > 0) c.topics = c.topics.filter((t) => !negated.has(t.topicId));
     }
   }
+  if (others.length > 0) {
+    // Each language names a topic with its own nodes ("switch 2": Console Games in one, Video Gaming in the
+    // other), so a Tier-1 one reading negates in a clause is no interest in the other's reading of that clause.
+    const negatedSpans = readings.flatMap((r) => r.clauses.filter((c) => (c.negatedTier1?.size ?? 0) > 0));
+    for (const c of first.clauses) {
+      const tier1s = new Set(negatedSpans.filter((n) => n.start < c.end && c.start < n.end).flatMap((n) => [...(n.negatedTier1 ?? [])]));
+      if (tier1s.size > 0) c.topics = c.topics.filter((t) => !tier1s.has(tier1Id(t.topicId)));
+    }
+  }
   return applyPolicy(first.clauses, first.crossClause, opts);
+}
+
+function tier1Id(topicId: string): string {
+  return getTaxonomy().tier1NodeOf(topicId)?.id ?? topicId;
 }
 
 function stripUndefined(options: Partial<SignalPolicyOptions> | undefined): Partial<SignalPolicyOptions> {
@@ -157,6 +172,7 @@ function lexiconClauses(engine: LexiconEngine, text: string): { clauses: ClauseI
       interest: c.interest,
       conditionContext: c.conditionContext,
       rejected: c.rejected,
+      negatedTier1: new Set([...c.negated].map((id) => engine.tier1(id))),
     })),
     crossClause: analysis.crossClauseClasses,
     negated: analysis.clauses.flatMap((c) => [...c.negated]),

@@ -1,0 +1,46 @@
+import { analyzeWithEngines } from './analyze';
+import { LexiconEngine } from './engine';
+import { buildFolder } from './language/data';
+import { buildLanguageLexicon } from './lexicon/language-lexicon';
+
+/**
+ * A code-switched message is read by each language's engine (issue 14 §2); a topic one reading
+ * finds negated, sarcastic or abandoned must not come back as an interest through the other
+ * reading of the same clause ("iba a comprar la switch 2 pero nah": Spanish reads the retraction,
+ * English only "switch 2"). Two made-up languages, so this holds on data alone.
+ */
+function language(code: string, topics: string, negation: string, cues = 'kind\tvalue\n'): LexiconEngine {
+  const folder = buildFolder(code, {
+    language: `key\tvalue\ncode\t${code}\nname\t${code}\nscript\tLatn\nstatus\tpending\nstemmer\tnone\n`,
+    topics: `topics\tphrase\n${topics}`,
+    sensitive: 'target\tphrase\n',
+    cues,
+    negation: `kind\tvalue\n${negation}`,
+  });
+  return new LexiconEngine(buildLanguageLexicon(folder));
+}
+
+// "xx" knows the word "nai" as a negation and the game console "konsol"; "yy" knows the console
+// under two names and nothing of xx's negation. Both Video Gaming (680 / 681).
+const xx = language('xx', '680:Video Gaming\tkonsol\n', 'cue\tnai\nsarcasm\tgran otro\n');
+const yy = language('yy', '681:Console Games\tkonsol, konsola\n210:Food & Drink\tpasta\n', 'cue\tnever\n');
+const ids = (text: string, engines: LexiconEngine[]) => analyzeWithEngines(text, engines).signals.map((s) => s.topicId).sort();
+
+describe('code-switched messages: a negation read by one language holds for the other', () => {
+  it('drops the other reading of a topic one language negates in the same clause', () => {
+    expect(ids('nai konsol', [xx])).toEqual([]);
+    expect(ids('nai konsol', [yy])).toEqual(['681']); // yy alone cannot see the negation
+    expect(ids('nai konsol', [xx, yy])).toEqual([]);
+    expect(ids('nai konsol', [yy, xx])).toEqual([]); // whichever language frames the clauses
+  });
+
+  it('holds for sarcasm, and for the frame language\'s topics negated by the other', () => {
+    expect(ids('gran otro konsol', [xx, yy])).toEqual([]);
+    expect(ids('never konsol', [xx, yy])).toEqual([]);
+  });
+
+  it('keeps positive topics of other Tier-1s and of unnegated messages', () => {
+    expect(ids('nai konsol pasta', [xx, yy])).toEqual(['210']);
+    expect(ids('konsol', [xx, yy])).toEqual(['680', '681']);
+  });
+});
