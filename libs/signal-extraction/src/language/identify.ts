@@ -155,6 +155,8 @@ interface Evidence {
   /** Distinct function words found, and how many of them no English list has (but a launch language's has). */
   allDistinct: Set<string>;
   foreignDistinct: number;
+  /** Scores from words no English list has: who an English code-switched message's other language is. */
+  nonEnglishScores: Map<string, number>;
   latinLetters: number;
 }
 
@@ -167,7 +169,7 @@ function isWordChar(text: string, i: number, code: number): boolean {
 
 /** One pass over the text: words, their scripts, and the function-word and letter evidence. */
 function collect(text: string, p: Profiles): Evidence {
-  const e: Evidence = { letters: new Map(), totalLetters: 0, scores: new Map(), distinct: new Map(), allDistinct: new Set(), foreignDistinct: 0, latinLetters: 0 };
+  const e: Evidence = { letters: new Map(), totalLetters: 0, scores: new Map(), distinct: new Map(), allDistinct: new Set(), foreignDistinct: 0, nonEnglishScores: new Map(), latinLetters: 0 };
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -216,6 +218,7 @@ function word(w: string, ascii: boolean, p: Profiles, e: Evidence): void {
     }
     for (const lang of entry.langs) {
       e.scores.set(lang, (e.scores.get(lang) ?? 0) + entry.weight);
+      if (!entry.english) e.nonEnglishScores.set(lang, (e.nonEnglishScores.get(lang) ?? 0) + entry.weight);
       if (first) e.distinct.set(lang, (e.distinct.get(lang) ?? 0) + 1);
     }
   }
@@ -282,7 +285,10 @@ export function identifyLanguage(text: string): LanguageVerdict {
     // strongest other language, even when that one's evidence is spread over its relatives (es/pt/it/ca share words).
     const foreign = e.foreignDistinct;
     if (best[0] === ENGLISH && foreign >= MIX_MIN_WORDS && foreign >= MIX_MIN_SHARE * e.allDistinct.size) {
-      const partner = ranked.find(([lang]) => lang !== ENGLISH && p.launch.has(lang)) ?? ranked.find(([lang]) => lang !== ENGLISH);
+      // The partner is chosen on words English does not share ("do", "a" would make Spanglish Portuguese).
+      const nonEnglish = [...e.nonEnglishScores].sort((a, b) => b[1] - a[1]);
+      const partner =
+        nonEnglish.find(([lang]) => p.launch.has(lang)) ?? ranked.find(([lang]) => lang !== ENGLISH && p.launch.has(lang)) ?? ranked.find(([lang]) => lang !== ENGLISH);
       if (partner) return verdict(p, [partner[0], ENGLISH], english / total, 'function-words');
     }
     // A clear lead over the runner-up decides; close relatives (es/pt/gl, id/ms) go to the library.
