@@ -23,7 +23,7 @@ describe('Spanish: sensitive classes, proxies and paraphrase', () => {
     ['hace un año dejé de ir a misa y no sé cómo decírselo a mis papás', 'RELIGION'],
   ])('%s → %s, nothing for ads', (text, cls) => {
     const analysis = analyzeText(text);
-    expect(analysis.language.supported).toBe(true);
+    expect(analysis.language?.supported).toBe(true);
     expect(analysis.suppressed).toContain(cls);
     expect(analysis.signals.filter((s) => s.adsEligible)).toEqual([]);
   });
