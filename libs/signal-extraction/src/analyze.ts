@@ -93,7 +93,8 @@ export function analyzeText(input: string, options?: Partial<SignalPolicyOptions
   if (!language.supported) return { signals: [], suppressed: [], language };
   if (deps?.extractor === undefined && deps?.detector === undefined) {
     // The language's own lexicon; a code-switched message is read with each language's, merged.
-    return { ...analyzeWithEngines(text, language.languages.map((code) => getLexiconEngine(code)), opts), language };
+    const detectOnly = (language.alsoSeen ?? []).map((code) => getLexiconEngine(code));
+    return { ...analyzeWithEngines(text, language.languages.map((code) => getLexiconEngine(code)), opts, detectOnly), language };
   }
   const extractor = deps.extractor ?? getDefaultExtractor();
   const detector = deps.detector ?? getDefaultDetector();
@@ -109,9 +110,26 @@ export function analyzeText(input: string, options?: Partial<SignalPolicyOptions
  * other language's clause adds its classes, cues and topics to the clauses it overlaps, so a class
  * found by either lexicon governs the topics of both). Exported for tests.
  */
-export function analyzeWithEngines(input: string, engines: readonly LexiconEngine[], opts: SignalPolicyOptions = DEFAULT_POLICY_OPTIONS): Analysis {
+export function analyzeWithEngines(
+  input: string,
+  engines: readonly LexiconEngine[],
+  opts: SignalPolicyOptions = DEFAULT_POLICY_OPTIONS,
+  detectOnly: readonly LexiconEngine[] = [],
+): Analysis {
   const text = normalizeText(input); // idempotent: a no-op when analyzeText already did it
-  const readings = engines.map((engine) => lexiconClauses(engine, text));
+  // Languages only glimpsed in the message (identification's alsoSeen) add their classes, never a topic.
+  const detections = detectOnly.map((engine) => lexiconClauses(engine, text));
+  for (const d of detections) {
+    d.negated = [];
+    for (const c of d.clauses) {
+      c.topics = [];
+      c.rejected = false;
+      c.negatedTier1 = undefined;
+      c.interest = false;
+      c.conditionContext = false;
+    }
+  }
+  const readings = [...engines.map((engine) => lexiconClauses(engine, text)), ...detections];
   const [first, ...others] = readings;
   // A topic one language's reading negates ("fashion? no me importa") is no interest in the other's.
   const negated = new Set(readings.flatMap((r) => r.negated));

@@ -1,4 +1,4 @@
-import { analyzeWithEngines } from './analyze';
+import { analyzeText, analyzeWithEngines } from './analyze';
 import { LexiconEngine } from './engine';
 import { buildFolder } from './language/data';
 import { buildLanguageLexicon } from './lexicon/language-lexicon';
@@ -42,5 +42,22 @@ describe('code-switched messages: a negation read by one language holds for the 
   it('keeps positive topics of other Tier-1s and of unnegated messages', () => {
     expect(ids('nai konsol pasta', [xx, yy])).toEqual(['210']);
     expect(ids('konsol', [xx, yy])).toEqual(['680', '681']);
+  });
+});
+
+describe('a message read as English with a few words of a supported language', () => {
+  // Written for this test: English sentences with one or two Spanish words that carry the class.
+  it.each([
+    ['Soy veganna, any leather-free boots?', 'PHILOSOPHICAL_BELIEFS'],
+    ['Como morena, which foundation shade should I get?', 'RACE'],
+    ['any good spots in Austin? soy musulmana so it has to be halal', 'RELIGION'],
+  ])('is also searched for classes by that language: %s', (text, cls) => {
+    const analysis = analyzeText(text);
+    expect(analysis.suppressed).toContain(cls);
+    expect(analysis.signals.filter((s) => s.adsEligible)).toEqual([]);
+  });
+
+  it('keeps its English topics when that language finds nothing sensitive', () => {
+    expect(analyzeText('best running shoes for a 10k? quiero something light').signals.filter((s) => s.adsEligible).length).toBeGreaterThan(0);
   });
 });

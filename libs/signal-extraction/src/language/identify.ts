@@ -30,6 +30,12 @@ export interface LanguageVerdict {
   /** The main language has a lexicon folder (supported, pending or identify-only). */
   known: boolean;
   method: IdentificationMethod;
+  /**
+   * Supported languages with a few words of their own in a message read as English alone ("Soy
+   * veganna, any leather-free boots?"): too few to call it code-switched, but their lexicons still
+   * look for sensitive classes in it (fail safe: they can only suppress, never add a topic).
+   */
+  alsoSeen?: string[];
 }
 
 /**
@@ -294,12 +300,19 @@ export function identifyLanguage(text: string): LanguageVerdict {
     // A clear lead over the runner-up decides; close relatives (es/pt/gl, id/ms) go to the library.
     const runnerUp = second?.[1] ?? 0;
     const confidence = (1 - runnerUp / best[1]) * (1 - 0.5 ** best[1]);
-    if (best[1] >= LEAD_RATIO * runnerUp) return verdict(p, [best[0]], confidence, 'function-words');
+    if (best[1] >= LEAD_RATIO * runnerUp) return withAlsoSeen(p, e, verdict(p, [best[0]], confidence, 'function-words'));
     // A close call between languages none of which is supported is refused whichever wins: the
     // library (hundreds of µs) is only asked when its answer could let a message be analyzed.
     if (!isSupported(p, best[0]) && !(second && isSupported(p, second[0]))) return verdict(p, [best[0]], confidence, 'function-words');
   }
-  return libraryVerdict(p, text, e, ranked.slice(0, 2).map(([lang]) => lang));
+  return withAlsoSeen(p, e, libraryVerdict(p, text, e, ranked.slice(0, 2).map(([lang]) => lang)));
+}
+
+/** An English-only verdict names the supported languages a few of whose own words the message holds. */
+function withAlsoSeen(p: Profiles, e: Evidence, v: LanguageVerdict): LanguageVerdict {
+  if (v.languages.length !== 1 || v.code !== ENGLISH || !v.supported) return v;
+  const alsoSeen = [...e.nonEnglishScores.keys()].filter((lang) => lang !== ENGLISH && isSupported(p, lang));
+  return alsoSeen.length > 0 ? { ...v, alsoSeen } : v;
 }
 
 function isSupported(p: Profiles, code: string): boolean {
