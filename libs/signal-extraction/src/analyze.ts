@@ -117,14 +117,12 @@ export function analyzeWithEngines(
   detectOnly: readonly LexiconEngine[] = [],
 ): Analysis {
   const text = normalizeText(input); // idempotent: a no-op when analyzeText already did it
-  // Languages only glimpsed in the message (identification's alsoSeen) add their classes, never a topic.
+  // Languages only glimpsed in the message (identification's alsoSeen) add their classes and negations, never a topic.
   const detections = detectOnly.map((engine) => lexiconClauses(engine, text));
+  // Their negations hold too ("fashion? no me importa"): like a class, a negation can only take a topic away.
   for (const d of detections) {
-    d.negated = [];
     for (const c of d.clauses) {
       c.topics = [];
-      c.rejected = false;
-      c.negatedTier1 = undefined;
       c.interest = false;
       c.conditionContext = false;
     }

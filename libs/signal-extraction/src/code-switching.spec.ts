@@ -61,3 +61,9 @@ describe('a message read as English with a few words of a supported language', (
     expect(analyzeText('best running shoes for a 10k? quiero something light').signals.filter((s) => s.adsEligible).length).toBeGreaterThan(0);
   });
 });
+
+describe('a negation in the glimpsed language holds', () => {
+  it('drops the English topic the Spanish words reject', () => {
+    expect(analyzeText('golf? no me importa for real, idk why i keep getting it').signals.map((s) => s.topicId)).not.toContain('512');
+  });
+});
