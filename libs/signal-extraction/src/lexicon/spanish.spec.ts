@@ -21,6 +21,8 @@ describe('Spanish: sensitive classes, proxies and paraphrase', () => {
     ['soy veganna desde hace un año, ¿qué botas sin piel me recomiendan?', 'PHILOSOPHICAL_BELIEFS'],
     ['tengo ansiedda en las noches, ¿qué serie ligera veo?', 'HEALTH'],
     ['hace un año dejé de ir a misa y no sé cómo decírselo a mis papás', 'RELIGION'],
+    ['Mi hermana se va a casar con su novia en junio, ¿qué les regalo?', 'SEXUAL_ORIENTATION'],
+    ['como hombre, mi novio y yo queremos adoptar', 'SEXUAL_ORIENTATION'],
   ])('%s → %s, nothing for ads', (text, cls) => {
     const analysis = analyzeText(text);
     expect(analysis.language?.supported).toBe(true);
@@ -52,6 +54,9 @@ describe('Spanish: benign look-alikes keep their topic', () => {
     ['Organizo una fiesta de cumpleaños para mi hijo, ¿ideas de piñatas?', 'Personal Celebrations & Life Events'],
     ['¿Cómo le hago para que mi celular no se trabe?', 'Technology & Computing'],
     ['recomiéndame un buen podcast de comedia', 'Entertainment'],
+    // Gendered words are read exactly ("novio" and "novia" share a stem): a different-gender couple is no class.
+    ['soy hombre y mi novia quiere un perfume, ¿cuál le compro?', 'Style & Fashion'],
+    ['mi hermana y su novio vienen a cenar, ¿qué cocino?', 'Food & Drink'],
   ])('%s → %s', (text, expected) => {
     expect(analyzeText(text).suppressed).toEqual([]);
     expect(ads(text)).toContain(expected);
