@@ -58,6 +58,11 @@ export interface ClauseAnalysis {
   rejected: boolean;
   /** One-word mentions naming topics of several Tier-1s, resolved against the whole message (then emptied). */
   readonly ambiguous: Array<Array<{ topicId: string; weak: boolean }>>;
+  /**
+   * The topic ids each positive mention names together (a line "Camping|Hobbies & Interests"): in a
+   * code-switched message, a topic another language negates takes the ones named with it.
+   */
+  readonly named: string[][];
   /** The clause points back at a condition ("safe for it", "manage", "during", ...). */
   readonly conditionContext: boolean;
 }
@@ -281,6 +286,7 @@ export class LexiconEngine {
     const negation = maximal.map((m) => this.isNegated(tokens, clause, m, phrases, skip));
     const negatedSpan = negation.map((x) => x !== false);
     const negated = new Set<string>();
+    const named: string[][] = [];
     for (let i = 0; i < maximal.length; i++) {
       const m = maximal[i];
       if (negation[i] === true) for (const v of m.values) for (const t of v.topics) negated.add(t);
@@ -290,6 +296,7 @@ export class LexiconEngine {
         continue;
       }
       const pairs = m.values.flatMap((v) => v.topics.map((t) => ({ topicId: t, weak: v.weak })));
+      named.push(pairs.map((p) => p.topicId));
       // One word naming topics of several Tier-1s ("chicken": food or farm animal) waits for the message's other evidence.
       if (m.end - m.start === 1 && new Set(pairs.map((p) => this.tier1(p.topicId))).size > 1) ambiguous.push(pairs);
       else for (const p of pairs) add(p.topicId, p.weak);
@@ -310,7 +317,7 @@ export class LexiconEngine {
         }
       }
     }
-    return { clause, classes: sortClasses(classes), mentions, interest, purchase, conditionContext, negated, ambiguous, rejected: false };
+    return { clause, classes: sortClasses(classes), mentions, interest, purchase, conditionContext, negated, ambiguous, named, rejected: false };
   }
 
   /** "climbing shoes", "golf um clubs", "shoes for climbing": a gear noun next to a sport mention. */
