@@ -3,10 +3,10 @@ import { SENSITIVE_CLASSES, type SensitiveClass } from '@signalpath/sensitive-to
 import { splitClauses, type Clause } from './clauses';
 import { languageFolder, languageFolders } from './language/data';
 import { markerClass, normalizeText } from './language/normalize';
-import { buildLanguageLexicon, type LanguageLexicon, type PatternRule } from './lexicon/language-lexicon';
+import { buildLanguageLexicon, type LanguageLexicon, type NegationPhraseKind, type PatternRule } from './lexicon/language-lexicon';
 import { compileLexicon, splitPhrases, type CompiledLexicon, type LexiconValue } from './lexicon/lexicon';
 import { PhraseMatcher, type PhraseMatch } from './matcher';
-import { tokenize, type TokenizeOptions, type Tokens } from './text';
+import { fold, tokenize, type TokenizeOptions, type Tokens } from './text';
 
 /** The IAB node gear becomes next to a sport ("climbing shoes" → Sports Equipment). */
 export const SPORTS_EQUIPMENT_TOPIC = '551';
@@ -24,6 +24,11 @@ const GEAR_LOOKAHEAD_GAP = 1;
 /** How far (in tokens) a sport mention may be from a gear noun to make it equipment. */
 const GEAR_REACH = 12;
 const PATTERN_MAX_GAP = 2;
+/** Misspellings are read only for words this long: a swapped letter from 5, a dropped or doubled one from 6. */
+const TYPO_MIN_SWAP = 5;
+const TYPO_MIN_EDIT = 6;
+
+const identity = (w: string) => w;
 
 /** A positive mention count for one topic in one clause. */
 export interface TopicMentions {
@@ -42,6 +47,8 @@ export interface ClauseAnalysis {
   readonly interest: boolean;
   /** The clause shows purchase intent ("buy", "deal", "price", ...). */
   readonly purchase: boolean;
+  /** Topic ids the clause mentions negatively (negated, sarcastic, refused, abandoned). */
+  readonly negated: Set<string>;
   /** The clause points back at a condition ("safe for it", "manage", "during", ...). */
   readonly conditionContext: boolean;
 }
@@ -84,6 +91,12 @@ export class LexiconEngine {
   /** How messages read in this language are tokenized (its stemmer and abbreviations). */
   readonly tokenizeOptions: TokenizeOptions;
   private readonly tagger: PhraseMatcher<WordClass>;
+  /** negation.tsv phrases (cue/post phrases, refusal, sarcasm, retraction), on surface words. */
+  private readonly negationPhrases = new PhraseMatcher<NegationPhraseKind>(identity);
+  /** Multi-word fillers of voice transcripts ("you know", "i mean"), on surface words. */
+  private readonly fillerPhrases = new PhraseMatcher<true>(identity);
+  /** A misspelling (dropped, doubled or swapped letter) of a sensitive word → the word. */
+  private readonly typos = new Map<string, string>();
   private readonly gearSports = new Set<string>();
   private readonly tier1Of = new Map<string, string>();
 
@@ -95,9 +108,53 @@ export class LexiconEngine {
     for (const [cls, words] of data.wordClasses) {
       for (const word of words) for (const phrase of splitPhrases(word)) this.tagger.add(phrase, cls);
     }
+    for (const { kind, phrase } of data.negation.phrases) this.negationPhrases.add(phrase, kind);
+    for (const filler of data.fillers) if (/\s/.test(filler)) this.fillerPhrases.add(filler, true);
+    this.buildTypos();
     const taxonomy = getTaxonomy();
     for (const root of GEAR_SPORT_ROOTS) for (const id of taxonomy.expandWithDescendants([root])) this.gearSports.add(id);
     for (const node of taxonomy.all()) this.tier1Of.set(node.id, taxonomy.tier1NodeOf(node.id)?.id ?? node.id);
+  }
+
+  /**
+   * Chat text is rarely spelled right, and a dropped, doubled or swapped letter must not turn a
+   * sensitive message into an ads signal (issue 14 §2): every such variant of a sensitive word
+   * reads as the word, unless the variant is itself a word of the language's data or a
+   * `not-a-typo` row (real words a variant collides with, listed from a dictionary).
+   */
+  private buildTypos(): void {
+    const known = new Set([...this.data.knownWords].map(fold));
+    const add = (variant: string, word: string) => {
+      if (variant !== word && !known.has(variant) && !this.typos.has(variant)) this.typos.set(variant, word);
+    };
+    for (const raw of this.data.sensitiveWords) {
+      const word = fold(raw);
+      if (word.length < TYPO_MIN_SWAP || /[0-9]/.test(word)) continue;
+      for (let i = 0; i + 1 < word.length; i++) {
+        if (word[i] !== word[i + 1]) add(word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2), word);
+      }
+      if (word.length < TYPO_MIN_EDIT) continue;
+      for (let i = 0; i < word.length; i++) {
+        add(word.slice(0, i) + word.slice(i + 1), word); // dropped
+        add(word.slice(0, i + 1) + word[i] + word.slice(i + 1), word); // doubled
+      }
+    }
+  }
+
+  /** The tokens with misspelt sensitive words read as the words. */
+  private correctTypos(tokens: Tokens): Tokens {
+    if (this.typos.size === 0) return tokens;
+    let surface: string[] | undefined;
+    let stems: string[] | undefined;
+    for (let i = 0; i < tokens.length; i++) {
+      const word = this.typos.get(tokens.surface[i]);
+      if (word === undefined) continue;
+      surface ??= [...tokens.surface];
+      stems ??= [...tokens.stems];
+      surface[i] = word;
+      stems[i] = this.data.stem(word);
+    }
+    return surface && stems ? { ...tokens, surface, stems } : tokens;
   }
 
   tier1(topicId: string): string {
@@ -106,18 +163,43 @@ export class LexiconEngine {
 
   /** `normalized`: the caller already ran normalizeText (analyzeText does; anyone else gets it here). */
   analyze(text: string, normalized = false): MessageAnalysis {
-    const tokens = tokenize(normalized ? text : normalizeText(text), this.tokenizeOptions);
+    const tokens = this.correctTypos(tokenize(normalized ? text : normalizeText(text), this.tokenizeOptions));
     const clauses = splitClauses(tokens, this.data.clauses);
     const skip = tokens.surface.map((w) => this.data.fillers.has(w));
-    const analyses = clauses.map((clause) => this.analyzeClause(tokens, clause, skip));
-    // "Golf? No thanks." — a short rejection right after a clause negates that clause's topics.
-    for (let i = 0; i + 1 < analyses.length; i++) {
-      if (this.isRejection(tokens, analyses[i + 1].clause, skip)) analyses[i].mentions.clear();
+    if (this.fillerPhrases.size > 0) {
+      for (const m of this.fillerPhrases.matchAll(tokens.surface, tokens.surface, 0, tokens.length)) for (let k = m.start; k < m.end; k++) skip[k] = true;
     }
+    const phrases = this.negationPhrases.size > 0 ? this.negationPhrases.matchAll(tokens.surface, tokens.surface, 0, tokens.length, skip) : [];
+    const analyses = clauses.map((clause) => this.analyzeClause(tokens, clause, skip, phrases));
+    const drop = (a: ClauseAnalysis) => {
+      for (const id of a.mentions.keys()) a.negated.add(id);
+      a.mentions.clear();
+    };
+    for (let i = 0; i < analyses.length; i++) {
+      const a = analyses[i];
+      const has = (kind: NegationPhraseKind) => phrases.some((p) => p.values.includes(kind) && p.start >= a.clause.from && p.end <= a.clause.to);
+      // "oh great, more golf on tv" — sarcasm negates its clause; "... . just what i needed" the one before.
+      if (has('sarcasm')) {
+        drop(a);
+        if (a.negated.size === 0) {
+          const other = i > 0 ? analyses[i - 1] : analyses[i + 1];
+          if (other) drop(other);
+        }
+      }
+      // "Golf? No thanks.", "used to fish but gave it up": a following clause with no topic of its own
+      // that rejects or retracts negates the previous clause's topics.
+      if (i > 0 && a.mentions.size === 0 && (this.isRejection(tokens, a.clause, skip) || has('retraction'))) drop(analyses[i - 1]);
+    }
+    // A topic mentioned negatively anywhere in the message is not an interest elsewhere in it
+    // ("not interested in crypto, stop suggesting bitcoin stuff").
+    const negated = new Set<string>();
+    for (const a of analyses) for (const id of a.negated) negated.add(id);
+    if (negated.size > 0) for (const a of analyses) for (const id of negated) a.mentions.delete(id);
     return { tokens, clauses: analyses, crossClauseClasses: this.crossClauseClasses(tokens, skip) };
   }
 
-  private analyzeClause(tokens: Tokens, clause: Clause, skip: readonly boolean[]): ClauseAnalysis {
+  private analyzeClause(tokens: Tokens, clause: Clause, skip: readonly boolean[], allPhrases: readonly PhraseMatch<NegationPhraseKind>[]): ClauseAnalysis {
+    const phrases = allPhrases.filter((p) => p.start >= clause.from && p.end <= clause.to);
     const { stems, surface } = tokens;
     const matches = this.lexicon.matcher.matchAll(stems, surface, clause.from, clause.to, skip);
     const classes = new Set<SensitiveClass>();
@@ -159,10 +241,14 @@ export class LexiconEngine {
       if (weak) m.weak++;
       else m.strong++;
     };
-    const negatedSpan = maximal.map((m) => this.isNegated(tokens, clause, m));
+    const negatedSpan = maximal.map((m) => this.isNegated(tokens, clause, m, phrases, skip));
+    const negated = new Set<string>();
     for (let i = 0; i < maximal.length; i++) {
       const m = maximal[i];
-      if (negatedSpan[i]) continue;
+      if (negatedSpan[i]) {
+        for (const v of m.values) for (const t of v.topics) negated.add(t);
+        continue;
+      }
       if (m.values.some((v) => v.gear) && this.gearFollowsSport(tokens, clause, maximal, negatedSpan, i, skip)) {
         add(SPORTS_EQUIPMENT_TOPIC, false);
         continue;
@@ -185,7 +271,7 @@ export class LexiconEngine {
         }
       }
     }
-    return { clause, classes: sortClasses(classes), mentions, interest, purchase, conditionContext };
+    return { clause, classes: sortClasses(classes), mentions, interest, purchase, conditionContext, negated };
   }
 
   /** "climbing shoes", "golf um clubs", "shoes for climbing": a gear noun next to a sport mention. */
@@ -222,9 +308,14 @@ export class LexiconEngine {
     return false;
   }
 
-  private isNegated(tokens: Tokens, clause: Clause, m: PhraseMatch<LexiconValue>): boolean {
+  private isNegated(tokens: Tokens, clause: Clause, m: PhraseMatch<LexiconValue>, phrases: readonly PhraseMatch<NegationPhraseKind>[], skip: readonly boolean[]): boolean {
     const { surface } = tokens;
     const n = this.data.negation;
+    for (const p of phrases) {
+      if (p.values.includes('refusal') && p.end <= m.start) return true; // "I'd rather die than go camping"
+      if (p.values.includes('cue') && p.end <= m.start && this.withinScope(surface, skip, p.end, m.start)) return true; // "used to", "gave up on"
+      if (p.values.includes('post') && p.start >= m.end && this.withinScope(surface, skip, m.end, p.start)) return true; // "gave it up"
+    }
     let seen = 0;
     for (let j = m.start - 1; j >= clause.from && seen < n.window; j--) {
       const w = surface[j];
@@ -248,9 +339,20 @@ export class LexiconEngine {
       if (n.post.has(w)) return true;
       // "golf isn't for me", "video games have never interested me", "baseball doesn't appeal to me"
       if (n.postNegators.has(w) && (n.postNegated.has(surface[j + 1]) || n.postNegated.has(surface[j + 2]))) return true;
-      if (w === 'but' || w === 'and' || w === 'because') break;
+      if (n.postBreakers.has(w)) break;
     }
     return false;
+  }
+
+  /** Tokens [from, to) are within a negation's window (fillers not counted) and hold no breaker. */
+  private withinScope(surface: readonly string[], skip: readonly boolean[], from: number, to: number): boolean {
+    const n = this.data.negation;
+    let seen = 0;
+    for (let k = from; k < to; k++) {
+      if (skip[k]) continue;
+      if (n.breakers.has(surface[k]) || ++seen > n.window) return false;
+    }
+    return true;
   }
 
   /** Word-class sequences ("I'm" + nationality, "my" + nationality + family member, ...). */

@@ -39,7 +39,21 @@ export interface NegationRules {
   readonly postNegated: ReadonlySet<string>;
   /** Short clauses that reject the previous clause's topics ("Golf? No thanks."). */
   readonly rejections: ReadonlySet<string>;
+  /** Words after a mention that end the reach of `post` words ("golf and a boring drive"). */
+  readonly postBreakers: ReadonlySet<string>;
+  /**
+   * Multi-word phrases, matched on surface words (apostrophes dropped): `cue` phrases ("used to",
+   * "gave up on", "sick of") negate what follows like a cue word; `post` phrases ("gave it up",
+   * "said no one") what precedes; `refusal` ("rather die than", "couldnt pay me to") every topic
+   * after it in its clause, breakers ignored; `sarcasm` ("oh great another", "yeah right", "/s")
+   * every topic of its clause, or of the previous clause when its own has none; `retraction`
+   * ("gave it up", "nah", "not worth it") in a following clause with no topic of its own, the
+   * previous clause's topics.
+   */
+  readonly phrases: ReadonlyArray<{ kind: NegationPhraseKind; phrase: string }>;
 }
+
+export type NegationPhraseKind = 'cue' | 'post' | 'refusal' | 'sarcasm' | 'retraction';
 
 export interface LanguageLexicon {
   readonly code: string;
@@ -66,6 +80,10 @@ export interface LanguageLexicon {
   readonly notAPersonNext: ReadonlySet<string>;
   readonly patternRules: readonly PatternRule[];
   readonly coOccurrence: ReadonlyArray<{ classes: readonly SensitiveClass[]; all: readonly string[] }>;
+  /** One-word sensitive.tsv phrases: a misspelling of one of them (a dropped, doubled or swapped letter) reads as the word. */
+  readonly sensitiveWords: readonly string[];
+  /** Every word of the folder's data, and cues.tsv `not-a-typo` rows: never read as a misspelling. */
+  readonly knownWords: ReadonlySet<string>;
 }
 
 const CUE_KINDS = [
@@ -82,8 +100,25 @@ const CUE_KINDS = [
   'gear',
   'exception',
   'abbreviation',
+  'not-a-typo',
 ] as const;
-const NEGATION_KINDS = ['cue', 'exempt-next', 'post', 'breaker', 'window', 'lukewarm', 'over-prev', 'post-negator', 'post-negated', 'rejection'] as const;
+const NEGATION_KINDS = [
+  'cue',
+  'exempt-next',
+  'post',
+  'post-breaker',
+  'breaker',
+  'window',
+  'lukewarm',
+  'over-prev',
+  'post-negator',
+  'post-negated',
+  'rejection',
+  'refusal',
+  'sarcasm',
+  'retraction',
+] as const;
+const PHRASE_KINDS: readonly NegationPhraseKind[] = ['refusal', 'sarcasm', 'retraction'];
 const PATTERN_KINDS = ['class', 'gap', 'not-a-person-next', 'rule', 'rule-check-next', 'co-occurrence'] as const;
 
 function byKind<K extends string>(rows: readonly TsvRow[], kinds: readonly K[], file: string): Map<K, TsvRow[]> {
@@ -146,7 +181,12 @@ export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
   const connectors = values(cues.get('connector'));
 
   const neg = byKind(f.negation ?? [], NEGATION_KINDS, 'negation.tsv');
-  const nset = (kind: (typeof NEGATION_KINDS)[number]) => new Set(values(neg.get(kind)));
+  // Single words go to the word sets; several words (a `cue` or `post` phrase) to the phrase matcher.
+  const isPhrase = (v: string) => /\s/.test(v.trim());
+  const nset = (kind: (typeof NEGATION_KINDS)[number]) => new Set(values(neg.get(kind)).filter((v) => !isPhrase(v)));
+  const phrases: Array<{ kind: NegationPhraseKind; phrase: string }> = [];
+  for (const kind of ['cue', 'post'] as const) for (const v of values(neg.get(kind))) if (isPhrase(v)) phrases.push({ kind, phrase: v });
+  for (const kind of PHRASE_KINDS) for (const v of values(neg.get(kind))) phrases.push({ kind, phrase: v });
   const windowRows = neg.get('window') ?? [];
   if (windowRows.length > 1) throw new Error(`${windowRows[1].where}: one window row only`);
   const window = windowRows.length === 0 ? 6 : Number(windowRows[0].cells[1]);
@@ -203,14 +243,63 @@ export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
       overPrev: nset('over-prev'),
       postNegators: nset('post-negator'),
       postNegated: nset('post-negated'),
-      rejections: nset('rejection'),
+      rejections: new Set(values(neg.get('rejection'))),
+      postBreakers: nset('post-breaker'),
+      phrases,
     },
     wordClasses,
     patternGaps: new Set((pat.get('gap') ?? []).map((r) => r.cells[2])),
     notAPersonNext: new Set((pat.get('not-a-person-next') ?? []).map((r) => r.cells[2])),
     patternRules,
     coOccurrence,
+    sensitiveWords: sensitiveWordsOf(f),
+    knownWords: new Set([
+      ...Object.values(f).flatMap((rows) => (rows ?? []).flatMap((r) => r.cells.slice(1).flatMap(phraseWords))),
+      ...(f['function-words'] ?? []).flatMap((r) => phraseWords(r.cells[0])),
+    ]),
   };
+}
+
+/**
+ * Words that reveal a class: one-word sensitive.tsv phrases, and words of its longer phrases that
+ * no topic phrase or function word uses ("chemotherapy" in "chemotherapy side effects", not "side").
+ */
+function sensitiveWordsOf(f: LanguageFolder['files']): string[] {
+  const ordinary = new Set([
+    ...(f.topics ?? []).flatMap((r) => phraseWords(r.cells[1])),
+    ...(f['function-words'] ?? []).flatMap((r) => phraseWords(r.cells[0])),
+  ]);
+  const out = new Set<string>();
+  for (const row of f.sensitive ?? []) {
+    for (const w of singleWords(row.cells[1])) out.add(w);
+    for (const raw of row.cells[1].split(',')) {
+      const p = raw.trim();
+      if (p === '' || p[0] === '!' || p[0] === '~') continue;
+      for (const w of phraseWords(p)) if (!ordinary.has(w)) out.add(w);
+    }
+  }
+  return [...out];
+}
+
+/** One-word phrases of a cell (not exceptions or weak ones): the words that reveal a class by themselves. */
+function singleWords(cell: string): string[] {
+  const out: string[] = [];
+  for (const raw of cell.split(',')) {
+    const p = raw.trim();
+    if (p === '' || p[0] === '!' || p[0] === '~') continue;
+    const words = phraseWords(p);
+    if (words.length === 1) out.push(words[0]);
+  }
+  return out;
+}
+
+/** The lower-case words of a data cell (phrase flags, "=" and punctuation stripped). */
+function phraseWords(cell: string): string[] {
+  return cell
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}'\u2019]+/u)
+    .map((w) => w.replace(/['\u2019]/g, ''))
+    .filter((w) => w.length > 0);
 }
 
 function lineOf(row: TsvRow): number {

@@ -109,6 +109,9 @@ describe('the English lexicon', () => {
     const check = (phrases: string) => {
       for (const phrase of splitPhrases(phrases)) {
         if (words(phrase).some((w) => tokenize(w).surface.some((s) => english.data.fillers.has(s)))) offending.push(phrase);
+        // A multi-word filler ("you know") inside a phrase, as whole words.
+        const padded = ` ${tokenize(words(phrase).join(' ')).surface.join(' ')} `;
+        for (const filler of english.data.fillers) if (filler.includes(' ') && padded.includes(` ${filler} `)) offending.push(phrase);
       }
     };
     for (const [, phrases] of [...ALL_TOPIC_LINES, ...english.data.cueLines]) check(phrases);
