@@ -241,14 +241,13 @@ export class LexiconEngine {
       if (weak) m.weak++;
       else m.strong++;
     };
-    const negatedSpan = maximal.map((m) => this.isNegated(tokens, clause, m, phrases, skip));
+    const negation = maximal.map((m) => this.isNegated(tokens, clause, m, phrases, skip));
+    const negatedSpan = negation.map((x) => x !== false);
     const negated = new Set<string>();
     for (let i = 0; i < maximal.length; i++) {
       const m = maximal[i];
-      if (negatedSpan[i]) {
-        for (const v of m.values) for (const t of v.topics) negated.add(t);
-        continue;
-      }
+      if (negation[i] === true) for (const v of m.values) for (const t of v.topics) negated.add(t);
+      if (negatedSpan[i]) continue;
       if (m.values.some((v) => v.gear) && this.gearFollowsSport(tokens, clause, maximal, negatedSpan, i, skip)) {
         add(SPORTS_EQUIPMENT_TOPIC, false);
         continue;
@@ -308,7 +307,8 @@ export class LexiconEngine {
     return false;
   }
 
-  private isNegated(tokens: Tokens, clause: Clause, m: PhraseMatch<LexiconValue>, phrases: readonly PhraseMatch<NegationPhraseKind>[], skip: readonly boolean[]): boolean {
+  /** True, false, or "local": negated by a `local` cue ("no annual fee"), which says nothing about the topic elsewhere. */
+  private isNegated(tokens: Tokens, clause: Clause, m: PhraseMatch<LexiconValue>, phrases: readonly PhraseMatch<NegationPhraseKind>[], skip: readonly boolean[]): boolean | 'local' {
     const { surface } = tokens;
     const n = this.data.negation;
     for (const p of phrases) {
@@ -325,7 +325,7 @@ export class LexiconEngine {
         const next = j + 1 < m.start ? surface[j + 1] : undefined;
         // "never been to Paris" is not negative; "never been into golf" is.
         const after = j + 2 < m.start ? surface[j + 2] : undefined;
-        if (!(exempt && next !== undefined && exempt.has(next)) || (after !== undefined && n.lukewarm.has(after))) return true;
+        if (!(exempt && next !== undefined && exempt.has(next)) || (after !== undefined && n.lukewarm.has(after))) return n.local.has(w) ? 'local' : true;
       } else if (w === 'over' && j > clause.from && n.overPrev.has(surface[j - 1])) {
         return true; // "I'm so over reality shows"
       } else if (n.breakers.has(w)) {

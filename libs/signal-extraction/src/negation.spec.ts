@@ -15,6 +15,8 @@ const CUES = 'kind\tvalue\nfiller\tum\nfiller\tyou know\nconnector\tbut\nnot-a-t
 const NEGATION = [
   'kind\tvalue',
   'cue\tnot',
+  'cue\tno',
+  'local\tno',
   'cue\tused to',
   'post\tgave it up',
   'breaker\tnow',
@@ -72,6 +74,8 @@ describe('negation.tsv mechanisms (language-independent)', () => {
   it('does not let a topic negated anywhere in the message count elsewhere in it', () => {
     expect(topics('not golf. golf ads everywhere')).toEqual([]);
     expect(topics('not golf. cruise')).toEqual(['678']);
+    // ... unless the cue is a local one: "no golf fees" says nothing against golf elsewhere.
+    expect(topics('golf club with no golf fees')).toEqual(['512']);
   });
 
   it('steps over multi-word fillers inside phrases and negation windows', () => {

@@ -39,6 +39,8 @@ export interface NegationRules {
   readonly postNegated: ReadonlySet<string>;
   /** Short clauses that reject the previous clause's topics ("Golf? No thanks."). */
   readonly rejections: ReadonlySet<string>;
+  /** Cue words whose negation stays local ("no annual fee", "zero sugar"): the topic may still be an interest elsewhere in the message. */
+  readonly local: ReadonlySet<string>;
   /** Words after a mention that end the reach of `post` words ("golf and a boring drive"). */
   readonly postBreakers: ReadonlySet<string>;
   /**
@@ -107,6 +109,7 @@ const NEGATION_KINDS = [
   'exempt-next',
   'post',
   'post-breaker',
+  'local',
   'breaker',
   'window',
   'lukewarm',
@@ -245,6 +248,7 @@ export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
       postNegated: nset('post-negated'),
       rejections: new Set(values(neg.get('rejection'))),
       postBreakers: nset('post-breaker'),
+      local: nset('local'),
       phrases,
     },
     wordClasses,
