@@ -6,7 +6,7 @@ describe('identifyLanguage', () => {
   it.each([
     ['I want new climbing shoes for the gym, any tips?', 'en', true],
     ['Quiero unas zapatillas para escalar, ¿qué me recomiendan?', 'es', false],
-    ['Quero comprar um tênis de corrida, qual é o melhor?', 'pt', false],
+    ['Quero comprar um tênis de corrida, qual é o melhor?', 'pt', true],
     ['Je cherche des chaussures de randonnée pour cet été', 'fr', false],
     ['Ich suche neue Laufschuhe für den Winter, was empfehlt ihr?', 'de', false],
     ['Saya mau beli sepatu lari yang bagus, ada rekomendasi?', 'id', false],
