@@ -99,6 +99,10 @@ describe('Portuguese messages', () => {
     expect(ads('o bar da praça da igreja matriz abre domingo?')).toEqual(['Attractions']);
     expect(ads('caiu o telemóvel e o ecrã ficou partido')).toEqual(['Technology & Computing']);
     expect(analyzeText('meu deus que calor, qual ventilador comprar?').suppressed).toEqual([]);
+    // Snowball stems shared with everyday words: "direito" is not "direita", "pelo" (fur) is not "pele".
+    expect(analyzeText('qual faculdade de direito é melhor em bh').suppressed).toEqual([]);
+    expect(analyzeText('meu gato tem pelo preto e branco').suppressed).toEqual([]);
+    expect(ads('quando é a vacina do cachorro?')).toEqual(['Pets']);
   });
 
   it('give no interest for negated, sarcastic, refused or abandoned mentions', () => {
