@@ -45,6 +45,12 @@ describe('identifyLanguage', () => {
     }
   });
 
+  it('reads "vale a pena" (shared by Spanish and Portuguese) as Portuguese when the rest is', () => {
+    for (const text of ['academia em janeiro vale a pena?', 'curso de inglês online vale a pena?']) {
+      expect(verdictLabel(identifyLanguage(text))).toBe('pt');
+    }
+  });
+
   it('is fast on the common path (function words decide)', () => {
     const text = 'I just got back from a bouldering session, can you suggest some climbing shoes for beginners?';
     // Relative to tokenizing the same text in the same run (a fixed budget fails on a loaded machine):

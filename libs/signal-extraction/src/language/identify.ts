@@ -313,7 +313,11 @@ export function identifyLanguage(text: string): LanguageVerdict {
     // library (hundreds of µs) is only asked when its answer could let a message be analyzed.
     if (!isSupported(p, best[0]) && !(second && isSupported(p, second[0]))) return verdict(p, [best[0]], confidence, 'function-words');
   }
-  return withAlsoSeen(p, e, libraryVerdict(p, text, e, ranked.slice(0, 2).map(([lang]) => lang)));
+  // The library chooses among the two best by function words, or among all tied for second place
+  // ("a" alone is Catalan, English, Galician, Portuguese and Spanish: which two come first is chance).
+  const runnerUpScore = ranked[1]?.[1] ?? 0;
+  const candidates = ranked.filter(([, s], i) => i < 2 || (s > 0 && s >= runnerUpScore)).map(([lang]) => lang);
+  return withAlsoSeen(p, e, libraryVerdict(p, text, e, candidates));
 }
 
 /** An English-only verdict names the supported languages a few of whose own words the message holds. */
@@ -352,7 +356,7 @@ function libraryVerdict(p: Profiles, text: string, e: Evidence, candidates: stri
   if (e.totalLetters < LIBRARY_MIN_LETTERS) return undetermined(p);
   // The library's cost grows with the text; its first characters tell the language as well.
   let answers = library().detectAll(text.slice(0, LIBRARY_MAX_CHARS));
-  if (candidates.length === 2) answers = answers.filter((a) => candidates.includes(a.lang));
+  if (candidates.length >= 2) answers = answers.filter((a) => candidates.includes(a.lang));
   const [top, next] = answers;
   if (!top) return undetermined(p, 'und', 0, 'library');
   const lead = next ? top.accuracy / (top.accuracy + next.accuracy) : 1;
