@@ -1,21 +1,24 @@
 // Evaluates topic extraction and sensitive-content suppression, per language, on the labelled sets
 // under libs/signal-extraction/eval: the blind rounds (per-language rows and voice rows, held to
 // the targets of issue 14), the outside-dev set (reported beside them) and the older English set
-// (held to its issue 4 targets). Prints tables, writes the figures as JSON, exits non-zero when a
+// (held to its issue 4 targets), and each language helper's own development set (eval/dev/<tag>.jsonl,
+// the blind format, written by the helper before tuning; held to the same targets as the blind rounds). Prints tables, writes the figures as JSON, exits non-zero when a
 // target is missed.
 //
-// Usage: npm run eval:extraction -- [--lang es] [--set blind|outside-dev|legacy] [--round round-1]
+// Usage: npm run eval:extraction -- [--lang es] [--set blind|dev|outside-dev|legacy] [--round round-1]
 //                                   [--json out.json] [--verbose] [blind-format.jsonl ...]
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as extraction from '@signalpath/signal-extraction';
 
 const EVAL_DIR = 'libs/signal-extraction/eval';
 const LEGACY_FILE = path.join(EVAL_DIR, 'messages.jsonl');
 const OUTSIDE_DEV_FILE = path.join(EVAL_DIR, 'outside-dev', 'messages.jsonl');
+const DEV_DIR = path.join(EVAL_DIR, 'dev');
 const DEFAULT_JSON = 'dist/eval/extraction.json';
 
-type SetName = 'blind' | 'outside-dev' | 'legacy';
+type SetName = 'blind' | 'dev' | 'outside-dev' | 'legacy';
+const SET_NAMES: readonly SetName[] = ['blind', 'dev', 'outside-dev', 'legacy'];
 
 interface Args {
   langs: string[];
@@ -38,15 +41,15 @@ function parseArgs(argv: string[]): Args {
     if (a === '--verbose' || a === '-v') args.verbose = true;
     else if (a === '--lang') args.langs.push(...value().split(','));
     else if (a === '--set') {
-      const s = value();
-      if (s !== 'blind' && s !== 'outside-dev' && s !== 'legacy') throw new Error(`--set must be blind, outside-dev or legacy, not ${s}`);
+      const s = value() as SetName;
+      if (!SET_NAMES.includes(s)) throw new Error(`--set must be one of ${SET_NAMES.join(', ')}, not ${s}`);
       args.sets.push(s);
     } else if (a === '--round') args.round = value();
     else if (a === '--json') args.json = value();
     else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
     else args.files.push(a);
   }
-  if (args.sets.length === 0) args.sets = args.files.length > 0 ? ['blind'] : ['blind', 'outside-dev', 'legacy'];
+  if (args.sets.length === 0) args.sets = args.files.length > 0 ? ['blind'] : [...SET_NAMES];
   return args;
 }
 
@@ -105,6 +108,25 @@ function main(): void {
     if (args.verbose) details(report, messages);
     failures.push(...report.failures);
     out.blind = { round: args.round, files, report };
+  }
+
+  if (args.sets.includes('dev') && existsSync(DEV_DIR)) {
+    const files = readdirSync(DEV_DIR)
+      .filter((f) => f.endsWith('.jsonl'))
+      .sort()
+      .map((f) => path.join(DEV_DIR, f));
+    const messages = keepLangs(
+      files.flatMap((f) => extraction.parseBlindMessages(readFileSync(f, 'utf8'), f)),
+      args.langs,
+    );
+    if (messages.length > 0) {
+      const report = extraction.evaluateLanguages(messages, analyzer, { targets: extraction.LANGUAGE_TARGETS });
+      console.log(`\nDevelopment sets (${DEV_DIR}/<tag>.jsonl, written by each language's helper; same targets): ${messages.length} messages\n`);
+      console.log(extraction.formatLanguageTable(report));
+      if (args.verbose) details(report, messages);
+      failures.push(...report.failures.map((f) => `dev: ${f}`));
+      out.dev = { files, report };
+    }
   }
 
   if (args.sets.includes('outside-dev')) {

@@ -119,7 +119,9 @@ describe('SignalService API', () => {
 
     it('shows the language identified, and previews a text in an unsupported language as nothing', async () => {
       const preview = (text: string) => h.client.previewSignals({ interaction: interaction({ text }) });
-      expect(await preview('Tengo diabetes pero quiero unas zapatillas de golf, ¿cuáles me recomiendan?')).toMatchObject({ language: 'es', languageSupported: false, languages: ['es'], signals: [], suppressed: [] });
+      expect(await preview('Tinc diabetis però vull unes sabates de golf, quines em recomaneu?')).toMatchObject({ language: 'ca', languageSupported: false, languages: ['ca'], signals: [], suppressed: [] });
+      // Spanish is analyzed: the health clause is suppressed, the golf request after "pero" stands on its own.
+      expect(await preview('Tengo diabetes pero quiero unas zapatillas de golf, ¿cuáles me recomiendan?')).toMatchObject({ language: 'es', languageSupported: true, languages: ['es'], suppressed: [{ sensitiveClass: common.SensitiveClass.SENSITIVE_CLASS_HEALTH }] });
       const mixed = await preview('mujhe golf shoes chahiye, kaunse best hain for beginners?');
       expect(mixed).toMatchObject({ language: 'hi-Latn', languageSupported: false, languages: ['hi-Latn', 'en'], signals: [] });
       expect(await preview('Привет, как дела?')).toMatchObject({ language: 'und-Cyrl', languageSupported: false, signals: [] });

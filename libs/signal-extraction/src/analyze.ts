@@ -52,6 +52,12 @@ interface ClauseInput {
   topics: ExtractedTopic[];
   interest: boolean;
   conditionContext: boolean;
+  /** Rejected as a whole (sarcasm, "no thanks" after it): overlapping clauses of another language lose their topics too. */
+  rejected?: boolean;
+  /** Tier-1s the clause mentions negatively (built-in engines). */
+  negatedTier1?: ReadonlySet<string>;
+  /** Topic ids named together by one mention (built-in engines). */
+  named?: readonly string[][];
 }
 
 let relatedToClass: Map<SensitiveClass, Set<string>> | undefined;
@@ -89,7 +95,8 @@ export function analyzeText(input: string, options?: Partial<SignalPolicyOptions
   if (!language.supported) return { signals: [], suppressed: [], language };
   if (deps?.extractor === undefined && deps?.detector === undefined) {
     // The language's own lexicon; a code-switched message is read with each language's, merged.
-    return { ...analyzeWithEngines(text, language.languages.map((code) => getLexiconEngine(code)), opts), language };
+    const detectOnly = (language.alsoSeen ?? []).map((code) => getLexiconEngine(code));
+    return { ...analyzeWithEngines(text, language.languages.map((code) => getLexiconEngine(code)), opts, detectOnly), language };
   }
   const extractor = deps.extractor ?? getDefaultExtractor();
   const detector = deps.detector ?? getDefaultDetector();
@@ -105,9 +112,33 @@ export function analyzeText(input: string, options?: Partial<SignalPolicyOptions
  * other language's clause adds its classes, cues and topics to the clauses it overlaps, so a class
  * found by either lexicon governs the topics of both). Exported for tests.
  */
-export function analyzeWithEngines(input: string, engines: readonly LexiconEngine[], opts: SignalPolicyOptions = DEFAULT_POLICY_OPTIONS): Analysis {
+export function analyzeWithEngines(
+  input: string,
+  engines: readonly LexiconEngine[],
+  opts: SignalPolicyOptions = DEFAULT_POLICY_OPTIONS,
+  detectOnly: readonly LexiconEngine[] = [],
+): Analysis {
   const text = normalizeText(input); // idempotent: a no-op when analyzeText already did it
-  const [first, ...others] = engines.map((engine) => lexiconClauses(engine, text));
+  // Languages only glimpsed in the message (identification's alsoSeen) add their classes and negations, never a topic.
+  const detections = detectOnly.map((engine) => lexiconClauses(engine, text));
+  // Their negations hold too ("fashion? no me importa"): like a class, a negation can only take a topic away.
+  for (const d of detections) {
+    for (const c of d.clauses) {
+      c.topics = [];
+      c.interest = false;
+      c.conditionContext = false;
+    }
+  }
+  const readings = [...engines.map((engine) => lexiconClauses(engine, text)), ...detections];
+  const [first, ...others] = readings;
+  // A topic one language's reading negates ("fashion? no me importa") is no interest in the other's.
+  const negated = new Set(readings.flatMap((r) => r.negated));
+  const rejectedSpans = readings.flatMap((r) => r.clauses.filter((c) => c.rejected));
+  if (others.length > 0 && negated.size > 0) {
+    // A language names a mention with topics the other lacks ("camping": Camping and Hobbies & Interests in
+    // one, Camping in the other): when the other negates one of them, the mention's other topics go too.
+    for (const r of readings) for (const c of r.clauses) dropCoNamed(c, negated);
+  }
   for (const other of others) {
     first.crossClause = sortClasses([...first.crossClause, ...other.crossClause]);
     for (const oc of other.clauses) {
@@ -124,7 +155,35 @@ export function analyzeWithEngines(input: string, engines: readonly LexiconEngin
       overlapping[0].topics = [...overlapping[0].topics, ...oc.topics];
     }
   }
+  if (others.length > 0) {
+    for (const c of first.clauses) {
+      if (rejectedSpans.some((r) => r.start < c.end && c.start < r.end)) c.topics = [];
+      else if (negated.size > 0) c.topics = c.topics.filter((t) => !negated.has(t.topicId));
+    }
+  }
+  if (others.length > 0) {
+    // Each language names a topic with its own nodes ("switch 2": Console Games in one, Video Gaming in the
+    // other), so a Tier-1 one reading negates in a clause is no interest in the other's reading of that clause.
+    const negatedSpans = readings.flatMap((r) => r.clauses.filter((c) => (c.negatedTier1?.size ?? 0) > 0));
+    for (const c of first.clauses) {
+      const tier1s = new Set(negatedSpans.filter((n) => n.start < c.end && c.start < n.end).flatMap((n) => [...(n.negatedTier1 ?? [])]));
+      if (tier1s.size > 0) c.topics = c.topics.filter((t) => !tier1s.has(tier1Id(t.topicId)));
+    }
+  }
   return applyPolicy(first.clauses, first.crossClause, opts);
+}
+
+/** Drops the topics named only together with a negated one. */
+function dropCoNamed(c: ClauseInput, negated: ReadonlySet<string>): void {
+  if (!c.named || c.named.length === 0) return;
+  const drop = new Set<string>();
+  const keep = new Set<string>();
+  for (const group of c.named) for (const id of group) (group.some((g) => negated.has(g)) ? drop : keep).add(id);
+  if (drop.size > 0) c.topics = c.topics.filter((t) => !drop.has(t.topicId) || keep.has(t.topicId));
+}
+
+function tier1Id(topicId: string): string {
+  return getTaxonomy().tier1NodeOf(topicId)?.id ?? topicId;
 }
 
 function stripUndefined(options: Partial<SignalPolicyOptions> | undefined): Partial<SignalPolicyOptions> {
@@ -132,7 +191,7 @@ function stripUndefined(options: Partial<SignalPolicyOptions> | undefined): Part
 }
 
 /** One pass of a built-in engine over the whole message. */
-function lexiconClauses(engine: LexiconEngine, text: string): { clauses: ClauseInput[]; crossClause: SensitiveClass[] } {
+function lexiconClauses(engine: LexiconEngine, text: string): { clauses: ClauseInput[]; crossClause: SensitiveClass[]; negated: string[] } {
   // analyzeText normalized the text already.
   const analysis = engine.analyze(text, true);
   const scored = engine.scoreClauses(analysis);
@@ -144,8 +203,12 @@ function lexiconClauses(engine: LexiconEngine, text: string): { clauses: ClauseI
       topics: scored[i],
       interest: c.interest,
       conditionContext: c.conditionContext,
+      rejected: c.rejected,
+      negatedTier1: new Set([...c.negated].map((id) => engine.tier1(id))),
+      named: c.named,
     })),
     crossClause: analysis.crossClauseClasses,
+    negated: analysis.clauses.flatMap((c) => [...c.negated]),
   };
 }
 

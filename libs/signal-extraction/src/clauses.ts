@@ -44,9 +44,23 @@ function connectorExempt(rules: ClauseRules, surface: readonly string[], i: numb
   return false;
 }
 
+/** Multi-word connectors by their first word, built once per rule set (a message checks each token). */
+const byFirstWord = new WeakMap<ClauseRules, Map<string, (readonly string[])[]>>();
+
 function multiConnectorAt(rules: ClauseRules, surface: readonly string[], i: number): number {
-  for (const words of rules.multiConnectors) {
-    if (surface[i] !== words[0]) continue;
+  let index = byFirstWord.get(rules);
+  if (!index) {
+    index = new Map();
+    for (const words of rules.multiConnectors) {
+      const list = index.get(words[0]);
+      if (list) list.push(words);
+      else index.set(words[0], [words]);
+    }
+    byFirstWord.set(rules, index);
+  }
+  const candidates = index.get(surface[i]);
+  if (!candidates) return 0;
+  for (const words of candidates) {
     let ok = true;
     for (let k = 1; k < words.length; k++) {
       if (surface[i + k] !== words[k]) {

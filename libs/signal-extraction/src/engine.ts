@@ -3,10 +3,10 @@ import { SENSITIVE_CLASSES, type SensitiveClass } from '@signalpath/sensitive-to
 import { splitClauses, type Clause } from './clauses';
 import { languageFolder, languageFolders } from './language/data';
 import { markerClass, normalizeText } from './language/normalize';
-import { buildLanguageLexicon, type LanguageLexicon, type PatternRule } from './lexicon/language-lexicon';
+import { buildLanguageLexicon, type LanguageLexicon, type NegationPhraseKind, type PatternRule } from './lexicon/language-lexicon';
 import { compileLexicon, splitPhrases, type CompiledLexicon, type LexiconValue } from './lexicon/lexicon';
 import { PhraseMatcher, type PhraseMatch } from './matcher';
-import { tokenize, type TokenizeOptions, type Tokens } from './text';
+import { Boundary, fold, tokenize, type TokenizeOptions, type Tokens } from './text';
 
 /** The IAB node gear becomes next to a sport ("climbing shoes" → Sports Equipment). */
 export const SPORTS_EQUIPMENT_TOPIC = '551';
@@ -24,6 +24,13 @@ const GEAR_LOOKAHEAD_GAP = 1;
 /** How far (in tokens) a sport mention may be from a gear noun to make it equipment. */
 const GEAR_REACH = 12;
 const PATTERN_MAX_GAP = 2;
+/** Misspellings are read only for words this long: a swapped letter from 5, a dropped or doubled one from 6. */
+const TYPO_MIN_SWAP = 5;
+const TYPO_MIN_EDIT = 6;
+
+const identity = (w: string) => w;
+/** How many short topic-less clauses a rejection ("no way") may reach back over to the clause it rejects. */
+const REJECTION_REACH = 2;
 
 /** A positive mention count for one topic in one clause. */
 export interface TopicMentions {
@@ -42,6 +49,20 @@ export interface ClauseAnalysis {
   readonly interest: boolean;
   /** The clause shows purchase intent ("buy", "deal", "price", ...). */
   readonly purchase: boolean;
+  /** Topic ids the clause mentions negatively (negated, sarcastic, refused, abandoned). */
+  readonly negated: Set<string>;
+  /**
+   * The clause was rejected as a whole (sarcasm, a following rejection or retraction): in a
+   * code-switched message, the other language's topics over the same span go with it.
+   */
+  rejected: boolean;
+  /** One-word mentions naming topics of several Tier-1s, resolved against the whole message (then emptied). */
+  readonly ambiguous: Array<Array<{ topicId: string; weak: boolean }>>;
+  /**
+   * The topic ids each positive mention names together (a line "Camping|Hobbies & Interests"): in a
+   * code-switched message, a topic another language negates takes the ones named with it.
+   */
+  readonly named: string[][];
   /** The clause points back at a condition ("safe for it", "manage", "during", ...). */
   readonly conditionContext: boolean;
 }
@@ -84,6 +105,12 @@ export class LexiconEngine {
   /** How messages read in this language are tokenized (its stemmer and abbreviations). */
   readonly tokenizeOptions: TokenizeOptions;
   private readonly tagger: PhraseMatcher<WordClass>;
+  /** negation.tsv phrases (cue/post phrases, refusal, sarcasm, retraction), on surface words. */
+  private readonly negationPhrases = new PhraseMatcher<NegationPhraseKind>(identity);
+  /** Multi-word fillers of voice transcripts ("you know", "i mean"), on surface words. */
+  private readonly fillerPhrases = new PhraseMatcher<true>(identity);
+  /** A misspelling (dropped, doubled or swapped letter) of a sensitive word → the word. */
+  private readonly typos = new Map<string, string>();
   private readonly gearSports = new Set<string>();
   private readonly tier1Of = new Map<string, string>();
 
@@ -95,9 +122,61 @@ export class LexiconEngine {
     for (const [cls, words] of data.wordClasses) {
       for (const word of words) for (const phrase of splitPhrases(word)) this.tagger.add(phrase, cls);
     }
+    for (const { kind, phrase } of data.negation.phrases) this.negationPhrases.add(phrase, kind);
+    for (const filler of data.fillers) if (/\s/.test(filler)) this.fillerPhrases.add(filler, true);
+    this.buildTypos();
     const taxonomy = getTaxonomy();
     for (const root of GEAR_SPORT_ROOTS) for (const id of taxonomy.expandWithDescendants([root])) this.gearSports.add(id);
     for (const node of taxonomy.all()) this.tier1Of.set(node.id, taxonomy.tier1NodeOf(node.id)?.id ?? node.id);
+    for (const [kind, ids] of [['qualifier', data.qualifierTier1s], ['service', data.serviceTier1s]] as const) {
+      for (const id of ids) if (taxonomy.tier1NodeOf(id)?.id !== id) throw new Error(`${data.code}/cues.tsv: ${kind} "${id}" is not a Tier-1 node id`);
+    }
+  }
+
+  /**
+   * Chat text is rarely spelled right, and a dropped, doubled or swapped letter must not turn a
+   * sensitive message into an ads signal (issue 14 §2): every such variant of a sensitive word
+   * reads as the word, unless the variant is itself a word of the language's data or a
+   * `not-a-typo` row (real words a variant collides with, listed from a dictionary).
+   */
+  private buildTypos(): void {
+    const known = new Set([...this.data.knownWords].map(fold));
+    const add = (variant: string, word: string) => {
+      if (variant !== word && !known.has(variant) && !this.typos.has(variant)) this.typos.set(variant, word);
+    };
+    for (const raw of this.data.sensitiveWords) {
+      const word = fold(raw);
+      if (word.length < TYPO_MIN_SWAP || /[0-9]/.test(word)) continue;
+      for (let i = 0; i + 1 < word.length; i++) {
+        if (word[i] !== word[i + 1]) add(word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2), word);
+      }
+      if (word.length < TYPO_MIN_EDIT) continue;
+      for (let i = 0; i < word.length; i++) {
+        add(word.slice(0, i) + word.slice(i + 1), word); // dropped
+        add(word.slice(0, i + 1) + word[i] + word.slice(i + 1), word); // doubled
+      }
+    }
+  }
+
+  /** Misspelling → sensitive word, as read (for tools/lexicon-typo-collisions.ts). */
+  get typoVariants(): ReadonlyMap<string, string> {
+    return this.typos;
+  }
+
+  /** The tokens with misspelt sensitive words read as the words. */
+  private correctTypos(tokens: Tokens): Tokens {
+    if (this.typos.size === 0) return tokens;
+    let surface: string[] | undefined;
+    let stems: string[] | undefined;
+    for (let i = 0; i < tokens.length; i++) {
+      const word = this.typos.get(tokens.surface[i]);
+      if (word === undefined) continue;
+      surface ??= [...tokens.surface];
+      stems ??= [...tokens.stems];
+      surface[i] = word;
+      stems[i] = this.data.stem(word);
+    }
+    return surface && stems ? { ...tokens, surface, stems } : tokens;
   }
 
   tier1(topicId: string): string {
@@ -106,18 +185,62 @@ export class LexiconEngine {
 
   /** `normalized`: the caller already ran normalizeText (analyzeText does; anyone else gets it here). */
   analyze(text: string, normalized = false): MessageAnalysis {
-    const tokens = tokenize(normalized ? text : normalizeText(text), this.tokenizeOptions);
+    const tokens = this.correctTypos(tokenize(normalized ? text : normalizeText(text), this.tokenizeOptions));
     const clauses = splitClauses(tokens, this.data.clauses);
     const skip = tokens.surface.map((w) => this.data.fillers.has(w));
-    const analyses = clauses.map((clause) => this.analyzeClause(tokens, clause, skip));
-    // "Golf? No thanks." — a short rejection right after a clause negates that clause's topics.
-    for (let i = 0; i + 1 < analyses.length; i++) {
-      if (this.isRejection(tokens, analyses[i + 1].clause, skip)) analyses[i].mentions.clear();
+    if (this.fillerPhrases.size > 0) {
+      for (const m of this.fillerPhrases.matchAll(tokens.surface, tokens.surface, 0, tokens.length)) for (let k = m.start; k < m.end; k++) skip[k] = true;
     }
-    return { tokens, clauses: analyses, crossClauseClasses: this.crossClauseClasses(tokens, skip) };
+    const phrases = this.negationPhrases.size > 0 ? this.negationPhrases.matchAll(tokens.surface, tokens.surface, 0, tokens.length, skip) : [];
+    // Word classes of the self-identification patterns, tagged once for the clauses and the whole message.
+    const tags = this.tag(tokens, 0, tokens.length, skip);
+    const analyses = clauses.map((clause) => this.analyzeClause(tokens, clause, skip, phrases, tags));
+    this.resolveAmbiguous(analyses);
+    const drop = (a: ClauseAnalysis) => {
+      for (const id of a.mentions.keys()) a.negated.add(id);
+      a.mentions.clear();
+      a.rejected = true;
+    };
+    for (let i = 0; i < analyses.length; i++) {
+      const a = analyses[i];
+      const has = (kind: NegationPhraseKind) => phrases.some((p) => p.values.includes(kind) && p.start >= a.clause.from && p.end <= a.clause.to);
+      // "oh great, more golf on tv" — sarcasm negates its clause; "... . just what i needed" the one before.
+      if (has('sarcasm')) {
+        drop(a);
+        // "... . just what i needed": a sarcastic remark with no topic of its own is about what came before.
+        if (a.negated.size === 0 && i > 0) drop(analyses[i - 1]);
+      }
+      // "Golf? No thanks.", "used to fish but gave it up": a following clause with no topic of its own
+      // that rejects or retracts negates the previous clause's topics.
+      if (i > 0 && a.mentions.size === 0 && (this.isRejection(tokens, a.clause, skip) || has('retraction'))) {
+        // "me? camping? in this heat? no way": the rejection is of the nearest clause with a topic, over short topic-less ones.
+        let j = i - 1;
+        while (j > 0 && j >= i - REJECTION_REACH && analyses[j].mentions.size === 0 && analyses[j].clause.to - analyses[j].clause.from <= 4) j--;
+        drop(analyses[j]);
+      }
+    }
+    // A topic mentioned negatively anywhere in the message is not an interest elsewhere in it
+    // ("not interested in crypto, stop suggesting bitcoin stuff").
+    const negated = new Set<string>();
+    for (const a of analyses) for (const id of a.negated) negated.add(id);
+    if (negated.size > 0) {
+      for (const a of analyses) {
+        for (const id of negated) a.mentions.delete(id);
+        // A negated Tier-1 itself ("done with that sport", "not into games") takes its whole area with it.
+        for (const id of [...a.mentions.keys()]) if (negated.has(this.tier1(id))) a.mentions.delete(id);
+      }
+    }
+    return { tokens, clauses: analyses, crossClauseClasses: this.crossClauseClasses(tags) };
   }
 
-  private analyzeClause(tokens: Tokens, clause: Clause, skip: readonly boolean[]): ClauseAnalysis {
+  private analyzeClause(
+    tokens: Tokens,
+    clause: Clause,
+    skip: readonly boolean[],
+    allPhrases: readonly PhraseMatch<NegationPhraseKind>[],
+    tags: ReadonlyMap<number, Tagged[]>,
+  ): ClauseAnalysis {
+    const phrases = allPhrases.filter((p) => p.start >= clause.from && p.end <= clause.to);
     const { stems, surface } = tokens;
     const matches = this.lexicon.matcher.matchAll(stems, surface, clause.from, clause.to, skip);
     const classes = new Set<SensitiveClass>();
@@ -134,7 +257,7 @@ export class LexiconEngine {
         if (!hidden) for (const c of v.classes) classes.add(c);
       }
     }
-    for (const c of this.patternClasses(tokens, clause, skip)) classes.add(c);
+    for (const c of this.patternClasses(tokens, clause, skip, tags)) classes.add(c);
     for (let i = clause.from; i < clause.to; i++) {
       const marker = markerClass(surface[i]);
       if (marker) classes.add(marker);
@@ -159,15 +282,24 @@ export class LexiconEngine {
       if (weak) m.weak++;
       else m.strong++;
     };
-    const negatedSpan = maximal.map((m) => this.isNegated(tokens, clause, m));
+    const ambiguous: Array<Array<{ topicId: string; weak: boolean }>> = [];
+    const negation = maximal.map((m) => this.isNegated(tokens, clause, m, phrases, skip));
+    const negatedSpan = negation.map((x) => x !== false);
+    const negated = new Set<string>();
+    const named: string[][] = [];
     for (let i = 0; i < maximal.length; i++) {
       const m = maximal[i];
+      if (negation[i] === true) for (const v of m.values) for (const t of v.topics) negated.add(t);
       if (negatedSpan[i]) continue;
       if (m.values.some((v) => v.gear) && this.gearFollowsSport(tokens, clause, maximal, negatedSpan, i, skip)) {
         add(SPORTS_EQUIPMENT_TOPIC, false);
         continue;
       }
-      for (const v of m.values) for (const t of v.topics) add(t, v.weak);
+      const pairs = m.values.flatMap((v) => v.topics.map((t) => ({ topicId: t, weak: v.weak })));
+      named.push(pairs.map((p) => p.topicId));
+      // One word naming topics of several Tier-1s ("chicken": food or farm animal) waits for the message's other evidence.
+      if (m.end - m.start === 1 && new Set(pairs.map((p) => this.tier1(p.topicId))).size > 1) ambiguous.push(pairs);
+      else for (const p of pairs) add(p.topicId, p.weak);
     }
 
     let interest = tokens.questionAfter[clause.to - 1] === true;
@@ -185,7 +317,7 @@ export class LexiconEngine {
         }
       }
     }
-    return { clause, classes: sortClasses(classes), mentions, interest, purchase, conditionContext };
+    return { clause, classes: sortClasses(classes), mentions, interest, purchase, conditionContext, negated, ambiguous, named, rejected: false };
   }
 
   /** "climbing shoes", "golf um clubs", "shoes for climbing": a gear noun next to a sport mention. */
@@ -222,9 +354,21 @@ export class LexiconEngine {
     return false;
   }
 
-  private isNegated(tokens: Tokens, clause: Clause, m: PhraseMatch<LexiconValue>): boolean {
+  /** True, false, or "local": negated by a `local` cue ("no annual fee"), which says nothing about the topic elsewhere. */
+  private isNegated(tokens: Tokens, clause: Clause, m: PhraseMatch<LexiconValue>, phrases: readonly PhraseMatch<NegationPhraseKind>[], skip: readonly boolean[]): boolean | 'local' {
     const { surface } = tokens;
     const n = this.data.negation;
+    for (const p of phrases) {
+      if (p.values.includes('refusal') && p.end <= m.start) return true; // "I'd rather die than go camping"
+      // "used to", "gave up on" (not "used to live in"), within the comma-delimited stretch
+      if (p.values.includes('cue') && p.end <= m.start && this.withinScope(tokens, skip, p.end, m.start) && !this.phraseExempt(tokens, skip, p, m.start)) {
+        return n.local.has(this.phraseText(tokens, skip, p)) ? 'local' : true;
+      }
+      // "gave it up", "golf, personally i can't stand it": like a post word, across commas, up to a post-breaker
+      if (p.values.includes('post') && p.start >= m.end && this.beforePost(tokens, skip, m.end, p.start)) return true;
+    }
+    // "tea over coffee": the dispreferred one is often of the same topic as the preferred, so it stays local.
+    if (n.pairs.size > 0 && this.dispreferred(tokens, clause, m.start, skip)) return 'local';
     let seen = 0;
     for (let j = m.start - 1; j >= clause.from && seen < n.window; j--) {
       const w = surface[j];
@@ -234,7 +378,7 @@ export class LexiconEngine {
         const next = j + 1 < m.start ? surface[j + 1] : undefined;
         // "never been to Paris" is not negative; "never been into golf" is.
         const after = j + 2 < m.start ? surface[j + 2] : undefined;
-        if (!(exempt && next !== undefined && exempt.has(next)) || (after !== undefined && n.lukewarm.has(after))) return true;
+        if (!(exempt && next !== undefined && exempt.has(next)) || (after !== undefined && n.lukewarm.has(after))) return n.local.has(w) ? 'local' : true;
       } else if (w === 'over' && j > clause.from && n.overPrev.has(surface[j - 1])) {
         return true; // "I'm so over reality shows"
       } else if (n.breakers.has(w)) {
@@ -248,16 +392,111 @@ export class LexiconEngine {
       if (n.post.has(w)) return true;
       // "golf isn't for me", "video games have never interested me", "baseball doesn't appeal to me"
       if (n.postNegators.has(w) && (n.postNegated.has(surface[j + 1]) || n.postNegated.has(surface[j + 2]))) return true;
-      if (w === 'but' || w === 'and' || w === 'because') break;
+      if (n.postBreakers.has(w)) break;
     }
     return false;
   }
 
+  /**
+   * A one-word mention naming topics of several Tier-1s keeps the ones the rest of the message
+   * supports ("chicken curry recipe": food, not farm animals), or all of them when none is.
+   */
+  private resolveAmbiguous(analyses: ClauseAnalysis[]): void {
+    const support = new Set<string>();
+    for (const a of analyses) for (const id of a.mentions.keys()) support.add(this.tier1(id));
+    for (const a of analyses) {
+      for (const pairs of a.ambiguous) {
+        const kept = pairs.filter((p) => support.has(this.tier1(p.topicId)));
+        for (const p of kept.length > 0 ? kept : pairs) {
+          const m = a.mentions.get(p.topicId) ?? { strong: 0, weak: 0 };
+          if (p.weak) m.weak++;
+          else m.strong++;
+          a.mentions.set(p.topicId, m);
+        }
+      }
+      a.ambiguous.length = 0;
+    }
+  }
+
+  /**
+   * Tokens [from, to) are within a negation phrase's window (fillers not counted), hold no breaker
+   * and no comma or sentence boundary ("I used to live in Denver, any ramen spots?").
+   */
+  private withinScope(tokens: Tokens, skip: readonly boolean[], from: number, to: number): boolean {
+    const n = this.data.negation;
+    let seen = 0;
+    for (let k = from; k <= to && k < tokens.length; k++) {
+      if (tokens.before[k] !== Boundary.None) return false;
+      if (k === to || skip[k]) continue;
+      if (n.breakers.has(tokens.surface[k]) || ++seen > n.window) return false;
+    }
+    return true;
+  }
+
+  /** Tokens [from, to) between a mention and a post phrase: within the window, no post-breaker. */
+  private beforePost(tokens: Tokens, skip: readonly boolean[], from: number, to: number): boolean {
+    const n = this.data.negation;
+    let seen = 0;
+    for (let k = from; k < to; k++) {
+      if (skip[k]) continue;
+      if (n.postBreakers.has(tokens.surface[k]) || ++seen > n.window) return false;
+    }
+    return true;
+  }
+
+  /** A matched phrase's words, fillers left out. */
+  private phraseText(tokens: Tokens, skip: readonly boolean[], p: PhraseMatch<unknown>): string {
+    const words: string[] = [];
+    for (let k = p.start; k < p.end; k++) if (!skip[k]) words.push(tokens.surface[k]);
+    return words.join(' ');
+  }
+
+  /** "I'd rather have sushi than pizza": the mention follows a pair's closer whose opener comes shortly before it. */
+  private dispreferred(tokens: Tokens, clause: Clause, start: number, skip: readonly boolean[]): boolean {
+    const n = this.data.negation;
+    let seen = 0;
+    for (let j = start - 1; j >= clause.from && seen <= n.window; j--) {
+      if (tokens.before[j + 1] !== Boundary.None) return false;
+      if (skip[j]) continue;
+      const openers = n.pairs.get(tokens.surface[j]);
+      if (openers) {
+        for (let k = j - 1, gap = 0; k >= clause.from && gap <= n.window; k--) {
+          if (skip[k]) continue;
+          if (openers.has(tokens.surface[k])) return true;
+          gap++;
+        }
+        return false;
+      }
+      seen++;
+    }
+    return false;
+  }
+
+  /** A cue phrase followed by one of its exempt-next words ("used to live", "stopped by"). */
+  private phraseExempt(tokens: Tokens, skip: readonly boolean[], p: PhraseMatch<NegationPhraseKind>, limit: number): boolean {
+    const exempt = this.data.negation.exemptNext.get(this.phraseText(tokens, skip, p));
+    if (!exempt) return false;
+    let k = p.end;
+    while (k < limit && skip[k]) k++;
+    return k < limit && exempt.has(tokens.surface[k]);
+  }
+
   /** Word-class sequences ("I'm" + nationality, "my" + nationality + family member, ...). */
-  private patternClasses(tokens: Tokens, clause: Clause, skip: readonly boolean[]): SensitiveClass[] {
-    const tags = this.tag(tokens, clause.from, clause.to, skip);
+  private patternClasses(tokens: Tokens, clause: Clause, skip: readonly boolean[], allTags: ReadonlyMap<number, Tagged[]>): SensitiveClass[] {
+    if (allTags.size === 0) return [];
+    // The message's tags that lie inside this clause.
+    const tags = new Map<number, Tagged[]>();
+    for (let p = clause.from; p < clause.to; p++) {
+      const list = allTags.get(p)?.filter((t) => t.end <= clause.to);
+      if (list && list.length > 0) tags.set(p, list);
+    }
     if (tags.size === 0) return [];
     const out = new Set<SensitiveClass>();
+    if (this.data.clauseCoOccurrence.length > 0) {
+      const present = new Set<WordClass>();
+      for (const list of tags.values()) for (const t of list) present.add(t.cls);
+      for (const rule of this.data.clauseCoOccurrence) if (rule.all.every((c) => present.has(c))) for (const c of rule.classes) out.add(c);
+    }
     const { surface } = tokens;
     const gapOk = (k: number) => this.data.patternGaps.has(surface[k]) || skip[k] || isDigitToken(surface[k]);
     const matchFrom = (rule: PatternRule, slot: number, pos: number): number => {
@@ -299,8 +538,7 @@ export class LexiconEngine {
     return byStart;
   }
 
-  private crossClauseClasses(tokens: Tokens, skip: readonly boolean[]): SensitiveClass[] {
-    const tags = this.tag(tokens, 0, tokens.length, skip);
+  private crossClauseClasses(tags: ReadonlyMap<number, Tagged[]>): SensitiveClass[] {
     if (tags.size === 0) return [];
     const present = new Set<WordClass>();
     for (const list of tags.values()) for (const t of list) present.add(t.cls);
@@ -322,16 +560,22 @@ export class LexiconEngine {
   scoreClauses(analysis: MessageAnalysis): ClauseTopic[][] {
     const strongTier1 = new Set<string>();
     for (const c of analysis.clauses) for (const [id, m] of c.mentions) if (m.strong > 0) strongTier1.add(this.tier1(id));
+    // A qualifier Tier-1 (Genres: "horror" in "horror movies") only refines another: kept when it is the only one.
+    const qualifiers = this.data.qualifierTier1s;
+    const onlyQualifiers = qualifiers.size === 0 || [...strongTier1].every((t) => qualifiers.has(t));
     return analysis.clauses.map((c) => {
       const out: ClauseTopic[] = [];
       for (const [topicId, m] of c.mentions) {
         if (m.strong === 0 && !strongTier1.has(this.tier1(topicId))) continue;
+        if (!onlyQualifiers && qualifiers.has(this.tier1(topicId))) continue;
         const base = m.strong > 0 ? WEIGHT_STRONG : WEIGHT_WEAK;
         const repeats = m.strong + m.weak - 1;
         const weight = Math.min(1, base + WEIGHT_REPEAT * repeats + (c.interest ? WEIGHT_INTEREST : 0));
         out.push({ topicId, weight: round(weight) });
       }
-      if (c.purchase && out.length > 0 && !out.some((t) => this.tier1(t.topicId) === SHOPPING_TOPIC)) {
+      // Buying a product is Shopping; booking a flight or renting a flat is not (cues.tsv `service` Tier-1s).
+      const product = out.some((t) => !this.data.serviceTier1s.has(this.tier1(t.topicId)));
+      if (c.purchase && product && !out.some((t) => this.tier1(t.topicId) === SHOPPING_TOPIC)) {
         out.push({ topicId: SHOPPING_TOPIC, weight: WEIGHT_DERIVED });
       }
       return out;

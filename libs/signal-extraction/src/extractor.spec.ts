@@ -52,7 +52,7 @@ describe('LexiconTopicExtractor', () => {
       ['How do I get my toddler to sleep?', 'Family and Relationships'],
       ['What impressionist paintings should I see in Paris?', 'Fine Art'],
       ['Which museum in Chicago is best for kids?', 'Attractions'],
-      ['Recommend some scary horror movies', 'Genres'],
+      ['Recommend some scary horror, anything', 'Genres'], // Genres alone (beside another Tier-1 it is a qualifier)
       ["What's the latest celebrity gossip?", 'Pop Culture'],
       ['Do I need a lawyer to write a will?', 'Law'],
       ['Someone stole my bike, should I report it to the police?', 'Crime'],

@@ -1,5 +1,6 @@
+import { normalizeText } from './language/normalize';
 import type { Stemmer } from './language/stemmers';
-import { phraseStems, stem } from './text';
+import { phraseStems, stem, tokenize } from './text';
 
 /**
  * A phrase matcher compiled once from a lexicon: a trie over token keys. A key is a Porter2 stem,
@@ -32,9 +33,11 @@ export class PhraseMatcher<T> {
   /** Adds a phrase. Words starting with "=" match that exact surface form only. */
   add(phrase: string, value: T): void {
     const keys: string[] = [];
-    for (const word of phrase.trim().split(/\s+/)) {
+    // The text is normalized before it is matched ("a1c" reads as leetspeak "aic"), so the phrase is too.
+    for (const word of normalizeText(phrase).trim().split(/\s+/)) {
       if (word.startsWith('=')) {
-        for (const w of word.slice(1).split(/[^a-z0-9\u00c0-\uffff]+/).filter(Boolean)) keys.push(`=${w}`);
+        // Exact words compare with message tokens, which are lower-cased and accent-folded ("jóias" → "joias").
+        for (const w of tokenize(word.slice(1)).surface) keys.push(`=${w}`);
       } else {
         keys.push(...phraseStems(word, this.stemWord));
       }

@@ -49,7 +49,7 @@ const SENTENCE_CHARS = new Set(['.', '!', '?', ';', '\n', '\r', '\u2026']);
 const COMMA_CHARS = new Set([',', ':', '(', ')', '"', '\u201c', '\u201d', '\u2013', '\u2014', '[', ']', '/']);
 
 /** Folds accents so "café" matches "cafe". */
-function fold(word: string): string {
+export function fold(word: string): string {
   // eslint-disable-next-line no-control-regex
   return /[^\x00-\x7f]/.test(word) ? word.normalize('NFD').replace(/[\u0300-\u036f]/g, '') : word;
 }
@@ -64,6 +64,8 @@ const SPECIAL_FORMS: ReadonlyArray<[RegExp, string]> = [
   [/\.net\b/g, 'dnet'],
   [/\br&b\b/g, 'rnb'],
   [/\b(lgbtq?i?a?)\+/g, '$1 '],
+  // The sarcasm tag "/s" (a word of its own) becomes the token "\u2e2es", which negation.tsv spells "/s".
+  [/(^|\s)\/s(?=$|[\s.,!?;)])/g, '$1\u2e2es'],
 ];
 
 export function tokenize(input: string, options: TokenizeOptions = {}): Tokens {

@@ -1,17 +1,21 @@
 import { analyzeText } from '../analyze';
-import { buildFolder, parseTsv } from './data';
+import { tokenize } from '../text';
+import { buildFolder, languageFolder, parseTsv } from './data';
 import { identifyLanguage, verdictLabel } from './identify';
+
+/** A launch language is analyzed once its lexicon is ready (its folder's status), refused until then. */
+const ready = (code: string) => languageFolder(code)?.status === 'supported';
 
 describe('identifyLanguage', () => {
   it.each([
     ['I want new climbing shoes for the gym, any tips?', 'en', true],
-    ['Quiero unas zapatillas para escalar, ¿qué me recomiendan?', 'es', false],
-    ['Quero comprar um tênis de corrida, qual é o melhor?', 'pt', false],
-    ['Je cherche des chaussures de randonnée pour cet été', 'fr', false],
-    ['Ich suche neue Laufschuhe für den Winter, was empfehlt ihr?', 'de', false],
-    ['Saya mau beli sepatu lari yang bagus, ada rekomendasi?', 'id', false],
-    ['मुझे नए जूते चाहिए, कौनसे अच्छे हैं?', 'hi', false],
-    ['mera BP high rehta hai, kaunsi chai piyun?', 'hi-Latn', false],
+    ['Quiero unas zapatillas para escalar, ¿qué me recomiendan?', 'es', ready('es')],
+    ['Quero comprar um tênis de corrida, qual é o melhor?', 'pt', ready('pt')],
+    ['Je cherche des chaussures de randonnée pour cet été', 'fr', ready('fr')],
+    ['Ich suche neue Laufschuhe für den Winter, was empfehlt ihr?', 'de', ready('de')],
+    ['Saya mau beli sepatu lari yang bagus, ada rekomendasi?', 'id', ready('id')],
+    ['मुझे नए जूते चाहिए, कौनसे अच्छे हैं?', 'hi', ready('hi')],
+    ['mera BP high rehta hai, kaunsi chai piyun?', 'hi-Latn', ready('hi-Latn')],
     ['Vorrei comprare delle scarpe da corsa, cosa mi consigliate?', 'it', false],
     ['Привет, как дела?', 'und-Cyrl', false],
     ['ok', 'und', false],
@@ -28,20 +32,37 @@ describe('identifyLanguage', () => {
     const hinglish = identifyLanguage('yaar mujhe gym shoes chahiye, which brand is best for running?');
     expect(hinglish.languages).toEqual(['hi-Latn', 'en']);
     expect(verdictLabel(hinglish)).toBe('hi-en');
-    expect(hinglish.supported).toBe(false);
+    expect(hinglish.supported).toBe(ready('hi-Latn'));
     const spanglish = identifyLanguage('my truck is making un ruido bien raro when i brake, que sera?');
     expect(verdictLabel(spanglish)).toBe('es-en');
-    expect(spanglish.supported).toBe(false);
+    expect(spanglish.supported).toBe(ready('es'));
+  });
+
+  it('does not take an English word that is also chat Spanish ("sip") for a second language', () => {
+    // Spanish chat "sip" (yes) is the English verb and the Indian-English investment plan (SIP).
+    for (const text of ['need a good tea to sip before bed, a calming one', 'how much should a SIP be at 25, a month']) {
+      expect(verdictLabel(identifyLanguage(text))).toBe('en');
+    }
+  });
+
+  it('reads "vale a pena" (shared by Spanish and Portuguese) as Portuguese when the rest is', () => {
+    for (const text of ['academia em janeiro vale a pena?', 'curso de inglês online vale a pena?']) {
+      expect(verdictLabel(identifyLanguage(text))).toBe('pt');
+    }
   });
 
   it('is fast on the common path (function words decide)', () => {
     const text = 'I just got back from a bouldering session, can you suggest some climbing shoes for beginners?';
-    identifyLanguage(text);
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < 2000; i++) identifyLanguage(text);
-    const micros = Number(process.hrtime.bigint() - start) / 1000 / 2000;
-    // Generous for a loaded CI machine; the benchmark measures the real figure.
-    expect(micros).toBeLessThan(200);
+    // Relative to tokenizing the same text in the same run (a fixed budget fails on a loaded machine):
+    // the function-word path costs about as much; the library path is tens of times more.
+    const micros = (f: () => unknown) => {
+      for (let i = 0; i < 500; i++) f();
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < 2000; i++) f();
+      return Number(process.hrtime.bigint() - start) / 1000 / 2000;
+    };
+    const ratios = [0, 1, 2].map(() => micros(() => identifyLanguage(text)) / micros(() => tokenize(text)));
+    expect(Math.min(...ratios)).toBeLessThan(3);
     expect(identifyLanguage(text).method).toBe('function-words');
   });
 });
@@ -49,7 +70,7 @@ describe('identifyLanguage', () => {
 describe('analyzeText fails closed on language (privacy invariant 8)', () => {
   it('yields no signal and no class for a text in an unsupported or undetermined language', () => {
     // The English lexicon knows "golf" and "iPhone": without identification these became signals.
-    for (const text of ['Voglio comprare un iPhone nuovo e delle mazze da golf', 'iPhone', 'golf golf golf', 'Quiero un iPhone y palos de golf, ¿cuáles me recomiendan?']) {
+    for (const text of ['Voglio comprare un iPhone nuovo e delle mazze da golf', 'iPhone', 'golf golf golf', 'Vull un iPhone i uns pals de golf, quins em recomaneu?']) {
       const analysis = analyzeText(text);
       expect({ text, signals: analysis.signals, suppressed: analysis.suppressed, supported: analysis.language?.supported }).toEqual({ text, signals: [], suppressed: [], supported: false });
       expect(analyzeText(text, { allowSensitiveContent: true }).signals).toEqual([]);

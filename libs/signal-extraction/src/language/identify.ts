@@ -30,6 +30,12 @@ export interface LanguageVerdict {
   /** The main language has a lexicon folder (supported, pending or identify-only). */
   known: boolean;
   method: IdentificationMethod;
+  /**
+   * Supported languages with a few words of their own in a message read as English alone ("Soy
+   * veganna, any leather-free boots?"): too few to call it code-switched, but their lexicons still
+   * look for sensitive classes in it (fail safe: they can only suppress, never add a topic).
+   */
+  alsoSeen?: string[];
 }
 
 /**
@@ -152,9 +158,13 @@ interface Evidence {
   scores: Map<string, number>;
   /** Distinct function words found per language. */
   distinct: Map<string, number>;
+  /** ... of them, those no English list has: a second language beside English needs one ("um" and "a" are English too). */
+  distinctNotEnglish: Map<string, number>;
   /** Distinct function words found, and how many of them no English list has (but a launch language's has). */
   allDistinct: Set<string>;
   foreignDistinct: number;
+  /** Scores from words no English list has: who an English code-switched message's other language is. */
+  nonEnglishScores: Map<string, number>;
   latinLetters: number;
 }
 
@@ -167,7 +177,7 @@ function isWordChar(text: string, i: number, code: number): boolean {
 
 /** One pass over the text: words, their scripts, and the function-word and letter evidence. */
 function collect(text: string, p: Profiles): Evidence {
-  const e: Evidence = { letters: new Map(), totalLetters: 0, scores: new Map(), distinct: new Map(), allDistinct: new Set(), foreignDistinct: 0, latinLetters: 0 };
+  const e: Evidence = { letters: new Map(), totalLetters: 0, scores: new Map(), distinct: new Map(), distinctNotEnglish: new Map(), allDistinct: new Set(), foreignDistinct: 0, nonEnglishScores: new Map(), latinLetters: 0 };
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -216,7 +226,9 @@ function word(w: string, ascii: boolean, p: Profiles, e: Evidence): void {
     }
     for (const lang of entry.langs) {
       e.scores.set(lang, (e.scores.get(lang) ?? 0) + entry.weight);
+      if (!entry.english) e.nonEnglishScores.set(lang, (e.nonEnglishScores.get(lang) ?? 0) + entry.weight);
       if (first) e.distinct.set(lang, (e.distinct.get(lang) ?? 0) + 1);
+      if (first && !entry.english) e.distinctNotEnglish.set(lang, (e.distinctNotEnglish.get(lang) ?? 0) + 1);
     }
   }
   if (!ascii && script === 'Latn') {
@@ -274,7 +286,12 @@ export function identifyLanguage(text: string): LanguageVerdict {
   if (best && best[1] >= 1) {
     // Code-switching with English: both have real evidence (the other language first, as the sets label it).
     const other = best[0] === ENGLISH ? second : best;
-    const mixes = (lang: string, score: number) => score >= MIX_MIN_SCORE && score >= MIX_MIN_SHARE * total && (e.distinct.get(lang) ?? 0) >= MIX_MIN_WORDS;
+    // The other language needs a word English does not have: an English voice transcript's "um" and "a" are Portuguese too.
+    const mixes = (lang: string, score: number) =>
+      score >= MIX_MIN_SCORE &&
+      score >= MIX_MIN_SHARE * total &&
+      (e.distinct.get(lang) ?? 0) >= MIX_MIN_WORDS &&
+      (lang === ENGLISH || (e.distinctNotEnglish.get(lang) ?? 0) >= 1);
     if (other && other[0] !== ENGLISH && isLaunch(p, other[0]) && mixes(ENGLISH, english) && mixes(other[0], other[1])) {
       return verdict(p, [other[0], ENGLISH], (english + other[1]) / total, 'function-words');
     }
@@ -282,18 +299,32 @@ export function identifyLanguage(text: string): LanguageVerdict {
     // strongest other language, even when that one's evidence is spread over its relatives (es/pt/it/ca share words).
     const foreign = e.foreignDistinct;
     if (best[0] === ENGLISH && foreign >= MIX_MIN_WORDS && foreign >= MIX_MIN_SHARE * e.allDistinct.size) {
-      const partner = ranked.find(([lang]) => lang !== ENGLISH && p.launch.has(lang)) ?? ranked.find(([lang]) => lang !== ENGLISH);
+      // The partner is chosen on words English does not share ("do", "a" would make Spanglish Portuguese).
+      const nonEnglish = [...e.nonEnglishScores].sort((a, b) => b[1] - a[1]);
+      const partner =
+        nonEnglish.find(([lang]) => p.launch.has(lang)) ?? ranked.find(([lang]) => lang !== ENGLISH && p.launch.has(lang)) ?? ranked.find(([lang]) => lang !== ENGLISH);
       if (partner) return verdict(p, [partner[0], ENGLISH], english / total, 'function-words');
     }
     // A clear lead over the runner-up decides; close relatives (es/pt/gl, id/ms) go to the library.
     const runnerUp = second?.[1] ?? 0;
     const confidence = (1 - runnerUp / best[1]) * (1 - 0.5 ** best[1]);
-    if (best[1] >= LEAD_RATIO * runnerUp) return verdict(p, [best[0]], confidence, 'function-words');
+    if (best[1] >= LEAD_RATIO * runnerUp) return withAlsoSeen(p, e, verdict(p, [best[0]], confidence, 'function-words'));
     // A close call between languages none of which is supported is refused whichever wins: the
     // library (hundreds of µs) is only asked when its answer could let a message be analyzed.
     if (!isSupported(p, best[0]) && !(second && isSupported(p, second[0]))) return verdict(p, [best[0]], confidence, 'function-words');
   }
-  return libraryVerdict(p, text, e, ranked.slice(0, 2).map(([lang]) => lang));
+  // The library chooses among the two best by function words, or among all tied for second place
+  // ("a" alone is Catalan, English, Galician, Portuguese and Spanish: which two come first is chance).
+  const runnerUpScore = ranked[1]?.[1] ?? 0;
+  const candidates = ranked.filter(([, s], i) => i < 2 || (s > 0 && s >= runnerUpScore)).map(([lang]) => lang);
+  return withAlsoSeen(p, e, libraryVerdict(p, text, e, candidates));
+}
+
+/** An English-only verdict names the supported languages a few of whose own words the message holds. */
+function withAlsoSeen(p: Profiles, e: Evidence, v: LanguageVerdict): LanguageVerdict {
+  if (v.languages.length !== 1 || v.code !== ENGLISH || !v.supported) return v;
+  const alsoSeen = [...e.nonEnglishScores.keys()].filter((lang) => lang !== ENGLISH && isSupported(p, lang));
+  return alsoSeen.length > 0 ? { ...v, alsoSeen } : v;
 }
 
 function isSupported(p: Profiles, code: string): boolean {
@@ -325,7 +356,7 @@ function libraryVerdict(p: Profiles, text: string, e: Evidence, candidates: stri
   if (e.totalLetters < LIBRARY_MIN_LETTERS) return undetermined(p);
   // The library's cost grows with the text; its first characters tell the language as well.
   let answers = library().detectAll(text.slice(0, LIBRARY_MAX_CHARS));
-  if (candidates.length === 2) answers = answers.filter((a) => candidates.includes(a.lang));
+  if (candidates.length >= 2) answers = answers.filter((a) => candidates.includes(a.lang));
   const [top, next] = answers;
   if (!top) return undetermined(p, 'und', 0, 'library');
   const lead = next ? top.accuracy / (top.accuracy + next.accuracy) : 1;

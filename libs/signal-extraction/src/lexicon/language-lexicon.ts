@@ -21,7 +21,7 @@ export interface PatternRule {
 export interface NegationRules {
   /** Words that make a following mention negative ("not", "hate"). */
   readonly cues: ReadonlySet<string>;
-  /** A cue followed by one of these does not negate ("can't wait", "never tried"). */
+  /** A cue (a word or a phrase) followed by one of these does not negate ("can't wait", "never tried", "used to live"). */
   readonly exemptNext: ReadonlyMap<string, ReadonlySet<string>>;
   /** Words after a mention that make it negative ("golf is boring"). */
   readonly post: ReadonlySet<string>;
@@ -39,7 +39,31 @@ export interface NegationRules {
   readonly postNegated: ReadonlySet<string>;
   /** Short clauses that reject the previous clause's topics ("Golf? No thanks."). */
   readonly rejections: ReadonlySet<string>;
+  /**
+   * Cue words or phrases whose negation stays local ("no annual fee", "tea instead of coffee"): the
+   * topic may still be an interest elsewhere in the message.
+   */
+  readonly local: ReadonlySet<string>;
+  /** Words after a mention that end the reach of `post` words ("golf and a boring drive"). */
+  readonly postBreakers: ReadonlySet<string>;
+  /**
+   * Multi-word phrases, matched on surface words (apostrophes dropped): `cue` phrases ("used to",
+   * "gave up on", "sick of") negate what follows like a cue word; `post` phrases ("gave it up",
+   * "said no one") what precedes; `refusal` ("rather die than", "couldnt pay me to") every topic
+   * after it in its clause, breakers ignored; `sarcasm` ("oh great another", "yeah right", "/s")
+   * every topic of its clause, or of the previous clause when its own has none; `retraction`
+   * ("gave it up", "nah", "not worth it") in a following clause with no topic of its own, the
+   * previous clause's topics.
+   */
+  readonly phrases: ReadonlyArray<{ kind: NegationPhraseKind; phrase: string }>;
+  /**
+   * Preference pairs "<opener> <closer>" ("rather than", "prefer over"): in "I'd rather have sushi
+   * than pizza" what follows the closer is the dispreferred one. Closer → its openers.
+   */
+  readonly pairs: ReadonlyMap<string, ReadonlySet<string>>;
 }
+
+export type NegationPhraseKind = 'cue' | 'post' | 'refusal' | 'sarcasm' | 'retraction';
 
 export interface LanguageLexicon {
   readonly code: string;
@@ -59,6 +83,10 @@ export interface LanguageLexicon {
   readonly anaphora: ReadonlySet<string>;
   readonly anaphoraPrepositions: ReadonlySet<string>;
   readonly abbreviations: ReadonlySet<string>;
+  /** Tier-1 ids that only refine another Tier-1 (cues.tsv `qualifier`): emitted only when no other Tier-1 is. */
+  readonly qualifierTier1s: ReadonlySet<string>;
+  /** Tier-1 ids bought as a service, not Shopping (cues.tsv `service`: Travel, Real Estate, Events, ...). */
+  readonly serviceTier1s: ReadonlySet<string>;
   readonly clauses: ClauseRules;
   readonly negation: NegationRules;
   readonly wordClasses: ReadonlyMap<string, readonly string[]>;
@@ -66,6 +94,12 @@ export interface LanguageLexicon {
   readonly notAPersonNext: ReadonlySet<string>;
   readonly patternRules: readonly PatternRule[];
   readonly coOccurrence: ReadonlyArray<{ classes: readonly SensitiveClass[]; all: readonly string[] }>;
+  /** The same, within one clause (`co-occurrence-clause`): the clause, not the whole message, reveals the classes. */
+  readonly clauseCoOccurrence: ReadonlyArray<{ classes: readonly SensitiveClass[]; all: readonly string[] }>;
+  /** One-word sensitive.tsv phrases: a misspelling of one of them (a dropped, doubled or swapped letter) reads as the word. */
+  readonly sensitiveWords: readonly string[];
+  /** Every word of the folder's data, and cues.tsv `not-a-typo` rows: never read as a misspelling. */
+  readonly knownWords: ReadonlySet<string>;
 }
 
 const CUE_KINDS = [
@@ -82,9 +116,30 @@ const CUE_KINDS = [
   'gear',
   'exception',
   'abbreviation',
+  'not-a-typo',
+  'qualifier',
+  'service',
 ] as const;
-const NEGATION_KINDS = ['cue', 'exempt-next', 'post', 'breaker', 'window', 'lukewarm', 'over-prev', 'post-negator', 'post-negated', 'rejection'] as const;
-const PATTERN_KINDS = ['class', 'gap', 'not-a-person-next', 'rule', 'rule-check-next', 'co-occurrence'] as const;
+const NEGATION_KINDS = [
+  'cue',
+  'exempt-next',
+  'post',
+  'post-breaker',
+  'local',
+  'breaker',
+  'window',
+  'lukewarm',
+  'over-prev',
+  'post-negator',
+  'post-negated',
+  'rejection',
+  'refusal',
+  'sarcasm',
+  'retraction',
+  'pair',
+] as const;
+const PHRASE_KINDS: readonly NegationPhraseKind[] = ['refusal', 'sarcasm', 'retraction'];
+const PATTERN_KINDS = ['class', 'gap', 'not-a-person-next', 'rule', 'rule-check-next', 'co-occurrence', 'co-occurrence-clause'] as const;
 
 function byKind<K extends string>(rows: readonly TsvRow[], kinds: readonly K[], file: string): Map<K, TsvRow[]> {
   const out = new Map<K, TsvRow[]>(kinds.map((k) => [k, []]));
@@ -112,6 +167,33 @@ function pairs(rows: readonly TsvRow[]): Map<string, Set<string>> {
     let set = map.get(first);
     if (!set) map.set(first, (set = new Set()));
     set.add(rest[0]);
+  }
+  return map;
+}
+
+/** "<opener> <closer>" rows into closer → {openers}. */
+function closerToOpeners(rows: readonly TsvRow[]): Map<string, Set<string>> {
+  const map = new Map<string, Set<string>>();
+  for (const row of rows) {
+    const words = row.cells[1].split(/\s+/);
+    if (words.length !== 2) throw new Error(`${row.where}: expected two words, "<opener> <closer>"`);
+    let set = map.get(words[1]);
+    if (!set) map.set(words[1], (set = new Set()));
+    set.add(words[0]);
+  }
+  return map;
+}
+
+/** "<cue> <next>" values into cue → {next}, the cue being one word or several ("used to live"). */
+function cuePairs(rows: readonly TsvRow[]): Map<string, Set<string>> {
+  const map = new Map<string, Set<string>>();
+  for (const row of rows) {
+    const words = row.cells[1].split(/\s+/);
+    if (words.length < 2) throw new Error(`${row.where}: expected "<cue> <next>"`);
+    const cue = words.slice(0, -1).join(' ');
+    let set = map.get(cue);
+    if (!set) map.set(cue, (set = new Set()));
+    set.add(words[words.length - 1]);
   }
   return map;
 }
@@ -146,7 +228,12 @@ export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
   const connectors = values(cues.get('connector'));
 
   const neg = byKind(f.negation ?? [], NEGATION_KINDS, 'negation.tsv');
-  const nset = (kind: (typeof NEGATION_KINDS)[number]) => new Set(values(neg.get(kind)));
+  // Single words go to the word sets; several words (a `cue` or `post` phrase) to the phrase matcher.
+  const isPhrase = (v: string) => /\s/.test(v.trim());
+  const nset = (kind: (typeof NEGATION_KINDS)[number]) => new Set(values(neg.get(kind)).filter((v) => !isPhrase(v)));
+  const phrases: Array<{ kind: NegationPhraseKind; phrase: string }> = [];
+  for (const kind of ['cue', 'post'] as const) for (const v of values(neg.get(kind))) if (isPhrase(v)) phrases.push({ kind, phrase: v });
+  for (const kind of PHRASE_KINDS) for (const v of values(neg.get(kind))) phrases.push({ kind, phrase: v });
   const windowRows = neg.get('window') ?? [];
   if (windowRows.length > 1) throw new Error(`${windowRows[1].where}: one window row only`);
   const window = windowRows.length === 0 ? 6 : Number(windowRows[0].cells[1]);
@@ -171,6 +258,7 @@ export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
     .sort((a, b) => lineOf(a.row) - lineOf(b.row))
     .map(({ row, checkNext }) => ({ classes: parseClassList(row.cells[1], row.where), sequence: sequenceOf(row), checkNext }));
   const coOccurrence = (pat.get('co-occurrence') ?? []).map((row) => ({ classes: parseClassList(row.cells[1], row.where), all: sequenceOf(row) }));
+  const clauseCoOccurrence = (pat.get('co-occurrence-clause') ?? []).map((row) => ({ classes: parseClassList(row.cells[1], row.where), all: sequenceOf(row) }));
 
   return {
     code: folder.code,
@@ -186,6 +274,8 @@ export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
     anaphora: set('anaphora'),
     anaphoraPrepositions: set('anaphora-preposition'),
     abbreviations: set('abbreviation'),
+    qualifierTier1s: set('qualifier'),
+    serviceTier1s: set('service'),
     clauses: {
       connectors: new Set(connectors.filter((c) => !/\s/.test(c))),
       multiConnectors: connectors.filter((c) => /\s/.test(c)).map((c) => c.split(/\s+/)),
@@ -195,7 +285,7 @@ export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
     },
     negation: {
       cues: nset('cue'),
-      exemptNext: pairs(neg.get('exempt-next') ?? []),
+      exemptNext: cuePairs(neg.get('exempt-next') ?? []),
       post: nset('post'),
       breakers: nset('breaker'),
       window,
@@ -203,14 +293,72 @@ export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
       overPrev: nset('over-prev'),
       postNegators: nset('post-negator'),
       postNegated: nset('post-negated'),
-      rejections: nset('rejection'),
+      rejections: new Set(values(neg.get('rejection'))),
+      postBreakers: nset('post-breaker'),
+      pairs: closerToOpeners(neg.get('pair') ?? []),
+      local: new Set(values(neg.get('local'))),
+      phrases,
     },
     wordClasses,
     patternGaps: new Set((pat.get('gap') ?? []).map((r) => r.cells[2])),
     notAPersonNext: new Set((pat.get('not-a-person-next') ?? []).map((r) => r.cells[2])),
     patternRules,
     coOccurrence,
+    clauseCoOccurrence,
+    sensitiveWords: sensitiveWordsOf(f),
+    knownWords: new Set([
+      ...Object.values(f).flatMap((rows) => (rows ?? []).flatMap((r) => r.cells.slice(1).flatMap(phraseWords))),
+      ...(f['function-words'] ?? []).flatMap((r) => phraseWords(r.cells[0])),
+    ]),
   };
+}
+
+/**
+ * Words that reveal a class: one-word sensitive.tsv phrases, and words of its longer phrases that
+ * no topic phrase or function word uses ("chemotherapy" in "chemotherapy side effects", not "side").
+ */
+/** Pattern word classes whose words name a group ("DEMONYM mexican", "RACE_ADJ black"). */
+const TYPO_WORD_CLASSES = new Set(['DEMONYM', 'RACE_ADJ']);
+
+function sensitiveWordsOf(f: LanguageFolder['files']): string[] {
+  const ordinary = new Set([
+    ...(f.topics ?? []).flatMap((r) => phraseWords(r.cells[1])),
+    ...(f['function-words'] ?? []).flatMap((r) => phraseWords(r.cells[0])),
+  ]);
+  const out = new Set<string>();
+  for (const row of f.sensitive ?? []) {
+    for (const w of singleWords(row.cells[1])) out.add(w);
+    for (const raw of row.cells[1].split(',')) {
+      const p = raw.trim();
+      if (p === '' || p[0] === '!' || p[0] === '~') continue;
+      // Every word of a phrase naming a group ("african american") may be misspelt in it.
+      for (const w of phraseWords(p)) if (!ordinary.has(w) || row.cells[0] === 'RACE' || row.cells[0] === 'ETHNIC_ORIGIN') out.add(w);
+    }
+  }
+  // Words of self-identification (nationalities, race words) may be misspelt too.
+  for (const row of f.patterns ?? []) if (row.cells[0] === 'class' && TYPO_WORD_CLASSES.has(row.cells[1])) for (const w of phraseWords(row.cells[2])) out.add(w);
+  return [...out];
+}
+
+/** One-word phrases of a cell (not exceptions or weak ones): the words that reveal a class by themselves. */
+function singleWords(cell: string): string[] {
+  const out: string[] = [];
+  for (const raw of cell.split(',')) {
+    const p = raw.trim();
+    if (p === '' || p[0] === '!' || p[0] === '~') continue;
+    const words = phraseWords(p);
+    if (words.length === 1) out.push(words[0]);
+  }
+  return out;
+}
+
+/** The lower-case words of a data cell (phrase flags, "=" and punctuation stripped). */
+function phraseWords(cell: string): string[] {
+  return cell
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}'\u2019]+/u)
+    .map((w) => w.replace(/['\u2019]/g, ''))
+    .filter((w) => w.length > 0);
 }
 
 function lineOf(row: TsvRow): number {

@@ -16,7 +16,7 @@ import { stem as porter2 } from '../text';
  *   A leading "~" makes a phrase weak: supporting evidence only, kept when the message also has
  *   strong evidence for the same Tier-1. A leading "!" makes it an exception: a longer phrase that
  *   hides the shorter cues and topics inside it ("credit union", "retail therapy", "hot dog"); it
- *   names its line's topics only when none of them is sensitive, and never reveals a class. A
+ *   names no topic and reveals no class. A
  *   leading "+" makes it persistent: counted even inside a longer phrase ("movies" in "horror
  *   movies" still says Movies).
  */
@@ -109,8 +109,10 @@ export function compileLexicon(
     for (const raw of splitPhrases(phrases)) {
       const { weak, exception, persistent, phrase } = flagsOf(raw);
       if (exception) {
-        const ordinary = classes.length === 0 ? topics : [];
-        matcher.add(phrase, Object.freeze({ topics: ordinary, classes: [], weak, exception, gear: false, persistent: false }));
+        // An exception only hides what is inside it ("running late", "price hike"): it names nothing, not even its
+        // line's topic (the idioms are listed under the topic they must not trigger); a phrase that should name a
+        // topic is written as an ordinary phrase of that topic's line.
+        matcher.add(phrase, Object.freeze({ topics: [], classes: [], weak, exception, gear: false, persistent: false }));
       } else {
         matcher.add(phrase, Object.freeze({ topics, classes, weak, exception, gear: false, persistent }));
       }
