@@ -8,9 +8,10 @@ const { KEYS_DIR, RUNTIME_UID, dockerfilePath } = require('./dockerfile.cjs');
 
 /**
  * The Prometheus scrape port of each service (docs/deploy.md, "Ports"): distinct per service so
- * that `npm start`, with the four on one host, can use the same numbers as a cluster.
+ * that `npm start`, with the four on one host, can use the same numbers as a cluster. From the stack
+ * description (libs/config/src/stack.json), where the services' own default comes from.
  */
-const METRICS_PORTS = { consent: 9461, signal: 9462, profile: 9463, ranking: 9464 };
+const METRICS_PORTS = Object.fromEntries(SERVICES.map((s) => [s.key, s.defaultMetricsPort]));
 const MIN_REPLICAS = 2;
 
 const MEBI = 1024 * 1024;
