@@ -22,7 +22,8 @@ describe('metrics', () => {
     expect(await handle?.metrics.prometheus?.listening).toBe(PORT);
     metrics.getMeter('spec').createCounter('signalpath.spec.events').add(3, { outcome: 'ok' });
     const body = await (await fetch(`http://127.0.0.1:${PORT}/metrics`)).text();
-    expect(body).toMatch(/^signalpath_spec_events_total\{outcome="ok"(,otel_scope_name="spec")?[^}]*\} 3$/m);
+    expect(body).toMatch(/^signalpath_spec_events_total\{[^}]*outcome="ok"[^}]*\} 3$/m);
+    expect(body).toMatch(/^signalpath_spec_events_total\{[^}]*service_name="test-service"[^}]*\} 3$/m);
     expect(body).toMatch(/^target_info\{[^}]*service_name="test-service"/m);
   });
 

