@@ -46,7 +46,7 @@ ts("Oldest undelivered signal", [('max(signalpath_outbox_oldest_pending_age)',"a
 ts("Delivery lag p50 / p95", [(f'histogram_quantile(0.5, sum by (le) (rate(signalpath_outbox_delivery_lag_bucket[{RI}])))',"p50"),(f'histogram_quantile(0.95, sum by (le) (rate(signalpath_outbox_delivery_lag_bucket[{RI}])))',"p95"),(f'sum(rate(signalpath_outbox_delivery_failures_total[{RI}]))',"failed rounds/s")],"s",16,8)
 nl()
 row("ConsentService: erasure and settings cache")
-ts("Unfinished erasure jobs by state (max over replicas)", [('max by (state) (signalpath_erasure_jobs)',"{{state}}")],"short",0,8)
+ts("Erasure jobs: unfinished by state (max over replicas), target calls by outcome", [('max by (state) (signalpath_erasure_jobs)',"unfinished {{state}}"),(f'sum by (target, outcome) (rate(signalpath_erasure_target_calls_total[{RI}]))',"calls/s {{target}} {{outcome}}")],"short",0,8)
 ts("Oldest unfinished erasure job", [('max(signalpath_erasure_oldest_unfinished_age)',"age")],"s",8,8)
 ts("Settings cache: staleness bound now, hit ratio", [('max by (instance) (signalpath_consent_settings_cache_staleness)',"staleness {{instance}}"),(f'sum(rate(signalpath_consent_settings_cache_lookups_total{{result="hit"}}[{RI}])) / sum(rate(signalpath_consent_settings_cache_lookups_total[{RI}]))',"hit ratio")],"short",16,8,
    desc="Staleness: seconds since the change feed last synced; above CONSENT_SETTINGS_CACHE_MAX_STALENESS answers come from the database.")

@@ -116,6 +116,12 @@ describe('Kubernetes manifests', () => {
     ['an autoscaler down to one', (d: Doc[]) => (find(d, 'HorizontalPodAutoscaler', 'ranking-service').spec.minReplicas = 1), /ranking-service: HorizontalPodAutoscaler minReplicas 1/],
     ['loopback listening', (d: Doc[]) => (find(d, 'ConfigMap', 'signalpath-config').data.SIGNALPATH_HOST = '127.0.0.1'), /SIGNALPATH_HOST is 127.0.0.1/],
     ['a Secret in the base', (d: Doc[]) => d.push({ kind: 'Secret', metadata: { name: 'leak' } }), /Secret leak in a base/],
+    ['a metrics port off the documented one', (d: Doc[]) => (container(d, 'signal-service').ports.find((p: Doc) => p.name === 'metrics').containerPort = 9464), /signal-service: container port metrics is 9464, documented 9462/],
+    [
+      'a scrape annotation on another port',
+      (d: Doc[]) => (find(d, 'Deployment', 'profile-service').spec.template.metadata.annotations['prometheus.io/port'] = '9461'),
+      /profile-service: prometheus.io\/port annotation is 9461, documented 9463/,
+    ],
   ])('catch %s', (_name, mutate, problem) => {
     const docs = baseDocs();
     mutate(docs);

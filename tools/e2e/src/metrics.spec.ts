@@ -64,6 +64,7 @@ describe('metrics: a known workload, scraped from the four processes', () => {
   const run = `m${process.pid}`;
   const users = Array.from({ length: 6 }, (_, i) => `metrics-user-${run}-${i}`);
   const interactionIds: string[] = [];
+  const erasedUser = `metrics-erased-${run}`;
 
   beforeAll(async () => {
     const basePort = BASE_PORT + Number(process.env.SIGNALPATH_TEST_PORT_OFFSET || 0);
@@ -175,12 +176,24 @@ describe('metrics: a known workload, scraped from the four processes', () => {
     expect(shed).toBeGreaterThan(0);
     expect(burst.every((code) => code === status.OK || code === status.RESOURCE_EXHAUSTED)).toBe(true);
 
+    // One erasure of everything of a user (one with no signals, so that delivery counts stay exact), through both targets.
+    const requested = await stack.clients.consent.requestErasure({ userId: erasedUser, scope: common.ErasureScope.ERASURE_SCOPE_ALL });
+    note('RequestErasure', status.OK);
+    let jobState = requested.job!.state;
+    for (const until = Date.now() + 60_000; Date.now() < until && jobState !== consent.ErasureJobState.ERASURE_JOB_STATE_SUCCEEDED; ) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      jobState = (await stack.clients.consent.getErasureJob({ jobId: requested.job!.jobId })).job!.state;
+      note('GetErasureJob', status.OK);
+    }
+    expect(jobState).toBe(consent.ErasureJobState.ERASURE_JOB_STATE_SUCCEEDED);
+
     // Delivery done: the backlog gauge reads 0 (read at most every 5 s) and stays so.
     let samples = await scrapeAll();
     for (const until = Date.now() + 60_000; Date.now() < until; ) {
       samples = await scrapeAll();
       const pending = samples.signal.find((s) => s.name === 'signalpath_outbox_pending_signals');
-      if (pending?.value === 0 && sum(samples.signal, 'signalpath_outbox_delivered_total') > 0) break;
+      const unfinished = sum(samples.consent, 'signalpath_erasure_jobs');
+      if (pending?.value === 0 && sum(samples.signal, 'signalpath_outbox_delivered_total') > 0 && unfinished === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     expect(samples.signal.find((s) => s.name === 'signalpath_outbox_pending_signals')?.value).toBe(0);
@@ -213,6 +226,17 @@ describe('metrics: a known workload, scraped from the four processes', () => {
     expect(sum(samples.signal, 'signalpath_outbox_delivered_total')).toBe(acceptedSignals);
     expect(sum(samples.signal, 'signalpath_outbox_delivery_lag_count')).toBeGreaterThan(0);
 
+    // Erasure: one job, confirmed by both targets at the first attempt; none left unfinished.
+    expect(sum(samples.consent, 'signalpath_erasure_jobs_succeeded_total')).toBe(1);
+    expect(sum(samples.consent, 'signalpath_erasure_target_calls_total', { outcome: 'OK' })).toBe(2);
+    expect(sum(samples.consent, 'signalpath_erasure_jobs')).toBe(0);
+    expect(sum(samples.consent, 'signalpath_erasure_oldest_unfinished_age')).toBe(0);
+    // The settings cache's change feed syncs continuously: its staleness bound is small.
+    const staleness = samples.consent.find((s) => s.name === 'signalpath_consent_settings_cache_staleness')?.value;
+    expect(staleness).toBeGreaterThanOrEqual(0);
+    expect(staleness).toBeLessThan(5);
+    expect(sum(samples.consent, 'signalpath_consent_settings_cache_lookups_total')).toBeGreaterThan(0);
+
     // Load shedding: the gate's count and the RPC metric agree with what the burst saw.
     expect(sum(samples.ranking, 'signalpath_admission_refused_total')).toBe(shed);
     expect(sum(samples.ranking, 'rpc_server_duration_count', { rpc_method: 'Recommend', rpc_grpc_status_code: String(status.RESOURCE_EXHAUSTED) })).toBe(shed);
@@ -241,7 +265,7 @@ describe('metrics: a known workload, scraped from the four processes', () => {
 
     // No label value is a user id, an interaction id, or any of the texts (nor contains one).
     const values = new Set(Object.values(samples).flatMap((list) => list.flatMap((s) => Object.values(s.labels))));
-    const forbidden = [...users, ...interactionIds, ...Object.values(TEXTS)];
+    const forbidden = [...users, erasedUser, ...interactionIds, ...Object.values(TEXTS)];
     const leaks = [...values].filter((value) => forbidden.some((f) => value.includes(f)));
     expect(leaks).toEqual([]);
     expect(values.size).toBeGreaterThan(10);

@@ -1,4 +1,4 @@
-import { metrics, type BatchObservableCallback, type Meter } from '@opentelemetry/api';
+import { metrics, type BatchObservableCallback, type Counter, type Meter } from '@opentelemetry/api';
 import type { SettingsCache } from '../settings-cache';
 import type { ErasureStore } from '../store/erasure-store';
 
@@ -43,4 +43,17 @@ export function observeConsent(erasure: ErasureStore, cache: SettingsCache, now:
   const observables = [jobs, oldest, feedAge, entries, lookups];
   meter.addBatchObservableCallback(callback, observables);
   return () => meter.removeBatchObservableCallback(callback, observables);
+}
+
+/** What the erasure worker counts: calls to each target by outcome (a gRPC code name), jobs finished. */
+export interface ErasureWorkerMeters {
+  targetCalls: Counter;
+  jobsSucceeded: Counter;
+}
+
+export function erasureWorkerMeters(meter: Meter = metrics.getMeter('@signalpath/consent-service')): ErasureWorkerMeters {
+  return {
+    targetCalls: meter.createCounter('signalpath.erasure.target_calls', { description: 'DeleteUserData calls of erasure jobs, by target service and outcome (OK or a gRPC code name)' }),
+    jobsSucceeded: meter.createCounter('signalpath.erasure.jobs_succeeded', { description: 'Erasure jobs every target confirmed' }),
+  };
 }
