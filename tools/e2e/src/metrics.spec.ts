@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createClient } from '@signalpath/grpc-kit';
 import { common, consent, ranking, signal } from '@signalpath/proto';
 import { loadKeyRing, tokenMetadataProvider } from '@signalpath/service-auth';
+import { OtlpReceiver } from './otlp-receiver';
 import { startE2eStack, type E2eStack } from './stack';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the tools' stack description, plain CommonJS
 const stackLib = require('../../lib/stack.cjs') as { SERVICES: Array<{ key: string; app: string; metricsPortVar: string; defaultMetricsPort: number }> };
@@ -61,6 +62,8 @@ const TEXTS = {
 describe('metrics: a known workload, scraped from the four processes', () => {
   let stack: E2eStack;
   let metricsPorts: Record<string, number>;
+  // Metrics are pushed over OTLP as well (every second here) to a receiver standing in for a collector.
+  const receiver = new OtlpReceiver();
   const run = `m${process.pid}`;
   const users = Array.from({ length: 6 }, (_, i) => `metrics-user-${run}-${i}`);
   const interactionIds: string[] = [];
@@ -79,13 +82,15 @@ describe('metrics: a known workload, scraped from the four processes', () => {
       // DEADLINE_EXCEEDED, the server CANCELLED, or never seen, or finished later).
       RANKING_DEPENDENCY_TIMEOUT: '10s',
       PROFILE_CONSENT_TIMEOUT: '10s',
+      OTEL_METRIC_EXPORT_INTERVAL: '1000',
     };
     metricsPorts = Object.fromEntries(stackLib.SERVICES.map((s) => [s.key, Number(extraEnv[s.metricsPortVar as keyof typeof extraEnv])]));
-    stack = await startE2eStack({ basePort: BASE_PORT, extraEnv });
+    stack = await startE2eStack({ basePort: BASE_PORT, extraEnv, otlpEndpoint: await receiver.start() });
   });
 
   afterAll(async () => {
     await stack?.stop();
+    await receiver.stop();
   });
 
   const scrape = async (key: string): Promise<Sample[]> => {
@@ -277,5 +282,37 @@ describe('metrics: a known workload, scraped from the four processes', () => {
     const served = new Set(Object.values(samples).flatMap((list) => list.map((s) => s.name)));
     expect(queried.size).toBeGreaterThan(10);
     expect([...queried].filter((name) => !served.has(name))).toEqual([]);
+  });
+
+  it('pushes the same metrics over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set, with no user or text in them', async () => {
+    type Pushed = { resourceMetrics?: Array<{ resource?: { attributes?: Array<{ key: string; value: { stringValue?: string } }> }; scopeMetrics?: Array<{ metrics?: Array<{ name: string }> }> }> };
+    const pushed = () => {
+      const seen = new Map<string, Set<string>>();
+      for (const body of receiver.rawBodies) {
+        let payload: Pushed;
+        try {
+          payload = JSON.parse(body) as Pushed;
+        } catch {
+          continue;
+        }
+        for (const rm of payload.resourceMetrics ?? []) {
+          const service = rm.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? '';
+          const names = seen.get(service) ?? new Set<string>();
+          for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) names.add(m.name);
+          seen.set(service, names);
+        }
+      }
+      return seen;
+    };
+    for (const until = Date.now() + 30_000; Date.now() < until && !stackLib.SERVICES.every((s) => pushed().get(s.app)?.has('rpc.server.duration')); ) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const seen = pushed();
+    for (const service of stackLib.SERVICES) expect(seen.get(service.app)?.has('rpc.server.duration')).toBe(true);
+    expect(seen.get('signal-service')?.has('signalpath.ingest.outcomes')).toBe(true);
+    // The metric exports only (span exports to the same receiver may carry ids, as spans do).
+    const raw = receiver.rawBodies.filter((body) => body.includes('"resourceMetrics"')).join('\n');
+    expect(raw.length).toBeGreaterThan(0);
+    for (const forbidden of [...users, erasedUser, ...interactionIds, ...Object.values(TEXTS)]) expect(raw).not.toContain(forbidden);
   });
 });
