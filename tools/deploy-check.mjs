@@ -172,7 +172,7 @@ await step('compose file: compose-go (schema, interpolation, references) and the
   const validator = path.join(TOOLS_BIN, 'compose-validate');
   execFileSync('go', ['build', '-o', validator, '.'], { cwd: path.join(ROOT, 'tools', 'deploy', 'compose-validate'), stdio: 'inherit' });
   const model = parse(capture(validator, [COMPOSE]));
-  return checkCompose(model, readFileSync(COMPOSE, 'utf8'));
+  return checkCompose(model, readFileSync(COMPOSE, 'utf8'), parse(readFileSync(path.join(path.dirname(COMPOSE), 'prometheus.yml'), 'utf8')));
 });
 
 const passed = results.filter((r) => r.passed).length;

@@ -51,7 +51,10 @@ function prunedPackageJson(rootPackage, packages, app) {
     else problems.push(`${name} is not in package.json dependencies`);
   }
   if (problems.length > 0) throw new Error(`${app} bundle requires packages the image would not install: ${problems.join('; ')}`);
-  return { name: `@signalpath/${app}-image`, version: rootPackage.version, private: true, license: rootPackage.license, dependencies };
+  // The root's overrides too (they pin the OpenTelemetry exporters' dependencies to the versions
+  // the rest of the SDK uses), so the image resolves the same tree as the lockfile.
+  const overrides = rootPackage.overrides ? { overrides: rootPackage.overrides } : {};
+  return { name: `@signalpath/${app}-image`, version: rootPackage.version, private: true, license: rootPackage.license, dependencies, ...overrides };
 }
 
 module.exports = { bundlePackages, packageOf, prunedPackageJson };

@@ -8,9 +8,10 @@ const { KEYS_DIR, RUNTIME_UID, dockerfilePath } = require('./dockerfile.cjs');
 
 /**
  * The Prometheus scrape port of each service (docs/deploy.md, "Ports"): distinct per service so
- * that `npm start`, with the four on one host, can use the same numbers as a cluster.
+ * that `npm start`, with the four on one host, can use the same numbers as a cluster. From the stack
+ * description (libs/config/src/stack.json), where the services' own default comes from.
  */
-const METRICS_PORTS = { consent: 9461, signal: 9462, profile: 9463, ranking: 9464 };
+const METRICS_PORTS = Object.fromEntries(SERVICES.map((s) => [s.key, s.defaultMetricsPort]));
 const MIN_REPLICAS = 2;
 
 const MEBI = 1024 * 1024;
@@ -63,6 +64,8 @@ function checkManifests(docs, { rssMb = {}, complete = false } = {}) {
     const ports = Object.fromEntries((container.ports ?? []).map((p) => [p.name, p.containerPort]));
     if (ports.grpc !== defaultPort) problems.push(where(`container port grpc is ${ports.grpc}, the service listens on ${defaultPort}`));
     if (ports.metrics !== METRICS_PORTS[key]) problems.push(where(`container port metrics is ${ports.metrics}, documented ${METRICS_PORTS[key]}`));
+    const scrapePort = deployment.spec?.template?.metadata?.annotations?.['prometheus.io/port'];
+    if (scrapePort !== undefined && scrapePort !== String(METRICS_PORTS[key])) problems.push(where(`prometheus.io/port annotation is ${scrapePort}, documented ${METRICS_PORTS[key]}`));
     const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e]));
     if (env[portVar]?.value !== String(defaultPort)) problems.push(where(`${portVar} is not set to ${defaultPort}`));
     if (!env.MONGODB_URI?.valueFrom?.secretKeyRef) problems.push(where('MONGODB_URI does not come from a Secret'));
@@ -124,9 +127,10 @@ function checkManifests(docs, { rssMb = {}, complete = false } = {}) {
  * Problems of the compose model as compose-go normalizes it (`compose-validate` output): the four
  * services built from their Dockerfiles, read-only and reaching each other by compose name, a
  * three-member replica set initiated by a one-shot job, Jaeger with OTLP, keys from read-only
- * volumes, SIGNAL_HASH_SECRET only from an env file.
+ * volumes, SIGNAL_HASH_SECRET only from an env file; with `prometheusConfig` (the parsed
+ * deploy/compose/prometheus.yml), a Prometheus service scraping every service on its metrics port.
  */
-function checkCompose(model, composeText) {
+function checkCompose(model, composeText, prometheusConfig) {
   const problems = [];
   const services = model.services ?? {};
   const mongods = Object.entries(services).filter(([, s]) => (s.command ?? []).includes('--replSet'));
@@ -168,6 +172,19 @@ function checkCompose(model, composeText) {
     if (!keys || keys.read_only !== true) problems.push(where(`keys are not a read-only volume at ${KEYS_DIR}`));
     if (!s.depends_on?.[init?.[0]] || s.depends_on[init[0]].condition !== 'service_completed_successfully') problems.push(where('does not wait for the replica set to be initiated'));
     if (key === 'signal' && !env.SIGNAL_HASH_SECRET) problems.push(where('SIGNAL_HASH_SECRET is not set'));
+    const metricsPort = env[service.metricsPortVar];
+    if (metricsPort !== undefined && metricsPort !== String(METRICS_PORTS[key])) problems.push(where(`${service.metricsPortVar} is ${metricsPort}, documented ${METRICS_PORTS[key]}`));
+  }
+  if (prometheusConfig !== undefined) {
+    const prometheus = Object.entries(services).find(([, s]) => String(s.image ?? '').startsWith('prom/prometheus:'));
+    if (!prometheus) problems.push('no Prometheus');
+    // Every scrape target, as host:port, from static_configs and dns_sd_configs.
+    const targets = new Set();
+    for (const job of prometheusConfig?.scrape_configs ?? []) {
+      for (const c of job.static_configs ?? []) for (const t of c.targets ?? []) targets.add(t);
+      for (const c of job.dns_sd_configs ?? []) for (const n of c.names ?? []) targets.add(`${n}:${c.port}`);
+    }
+    for (const { app, key } of SERVICES) if (!targets.has(`${app}:${METRICS_PORTS[key]}`)) problems.push(`${app}: Prometheus does not scrape ${app}:${METRICS_PORTS[key]}`);
   }
   const uncommented = composeText.split('\n').map((line) => line.replace(/(^|\s)#.*$/, '')).join('\n');
   if (/SIGNAL_HASH_SECRET\s*[:=]\s*\S/.test(uncommented)) problems.push('SIGNAL_HASH_SECRET has a value in the compose file itself');

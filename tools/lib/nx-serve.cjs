@@ -6,7 +6,7 @@
 const { spawn } = require('node:child_process');
 const { existsSync } = require('node:fs');
 const path = require('node:path');
-const { SERVICES, healthStatus } = require('./stack.cjs');
+const { SERVICES, healthStatus, metricsPortEnv } = require('./stack.cjs');
 const { descendants, listeningPid, processInfo } = require('./proc.cjs');
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -55,7 +55,7 @@ function startNxServe({ env, onExit, quiet = false, only, root = ROOT } = {}) {
   // kills the process trees of its tasks without waiting for their shutdown).
   const child = spawn(process.execPath, [nx, 'run-many', '-t', 'serve', '-p', services.map((s) => s.app).join(','), '--output-style=stream'], {
     cwd: root,
-    env: { ...env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
+    env: { ...metricsPortEnv(env), ...env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

@@ -11,7 +11,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 // benchmarks and @signalpath/config read.
 const STACK = require('../../libs/config/src/stack.json');
 
-/** The services in start order: { key, app, grpcService, portVar, addrVar, defaultPort, nodeFlags? }. */
+/** The services in start order: { key, app, grpcService, portVar, addrVar, defaultPort, metricsPortVar, defaultMetricsPort, nodeFlags? }. */
 const SERVICES = STACK.services;
 
 /** Node flags every service runs with (stack.json says why); a service may add its own. */
@@ -93,6 +93,20 @@ function healthStatus(address, service = '', tls) {
 }
 
 /**
+ * The scrape endpoint settings for a run: a service moved off its default gRPC port (a test, a
+ * benchmark, a second stack beside `npm start`) gets no scrape endpoint unless the caller names
+ * its port, so parallel runs never fight over 9461–9464. `npm start` keeps the defaults.
+ */
+function metricsPortEnv(env) {
+  const extra = {};
+  for (const s of SERVICES) {
+    const moved = env[s.portVar] && Number(env[s.portVar]) !== s.defaultPort;
+    if (moved && env[s.metricsPortVar] === undefined) extra[s.metricsPortVar] = 'off';
+  }
+  return extra;
+}
+
+/**
  * Spawns every service with `env` (must include MONGODB_URI and the ports). Output is prefixed
  * with the service name. Returns { processes, waitHealthy, stop }.
  */
@@ -103,7 +117,7 @@ function startServices({ env, onExit, quiet = false, only } = {}) {
       cwd: ROOT,
       // npm start, the smoke test, the end-to-end suites and the benchmarks are development runs
       // (built-in secrets and generated development keys allowed) unless the caller says otherwise.
-      env: { SIGNALPATH_ENV: 'development', SIGNALPATH_DEV_KEYS: 'true', ...env },
+      env: { SIGNALPATH_ENV: 'development', SIGNALPATH_DEV_KEYS: 'true', ...metricsPortEnv(env), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const stderrLines = [];
@@ -168,4 +182,4 @@ function testPort(base, env = process.env) {
   return base + offset;
 }
 
-module.exports = { NODE_FLAGS, SERVICES, STACK, serviceNodeArgs, serviceMain, buildServices, servicePorts, healthStatus, healthTls, startServices, testPort };
+module.exports = { NODE_FLAGS, SERVICES, STACK, metricsPortEnv, serviceNodeArgs, serviceMain, buildServices, servicePorts, healthStatus, healthTls, startServices, testPort };

@@ -8,6 +8,8 @@ export interface ServiceSpec {
   portVar: string;
   addrVar: string;
   defaultPort: number;
+  metricsPortVar: string;
+  defaultMetricsPort: number;
   nodeFlags?: string[];
 }
 export declare const STACK: { nodeFlags: string[]; services: ServiceSpec[] };
@@ -18,6 +20,7 @@ export declare function serviceMain(service: ServiceSpec, root?: string): string
 export declare function buildServices(): void;
 export declare function servicePorts(env?: NodeJS.ProcessEnv): Record<string, number>;
 export declare function healthStatus(address: string, service?: string): Promise<string>;
+export declare function metricsPortEnv(env: NodeJS.ProcessEnv): Record<string, string>;
 export declare function testPort(base: number, env?: NodeJS.ProcessEnv): number;
 export interface StackProcess extends ServiceSpec {
   child: ChildProcess;

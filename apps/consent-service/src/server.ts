@@ -20,6 +20,7 @@ import { SettingsCache } from './settings-cache';
 import { SettingsChangeFeed } from './settings-change-feed';
 import { SettingsWriter } from './settings-writer';
 import { ErasureStore } from './store/erasure-store';
+import { observeConsent } from './telemetry/meters';
 import { consentIndexes } from './store/indexes';
 import { LinksStore } from './store/links-store';
 import { SettingsStore } from './store/settings-store';
@@ -81,6 +82,7 @@ export const consentService: ServiceModule<ConsentConfig> = {
       credentials: security?.credentials,
       admission: config.admission,
     });
+    let stopMetrics: (() => void) | undefined;
     return {
       server,
       changeFeed,
@@ -88,8 +90,10 @@ export const consentService: ServiceModule<ConsentConfig> = {
       start() {
         changeFeed.start();
         worker.start();
+        stopMetrics = observeConsent(erasureStore, cache, now);
       },
       async close() {
+        stopMetrics?.();
         await changeFeed.close();
         await worker.close();
         signal.close();

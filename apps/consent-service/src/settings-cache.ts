@@ -45,6 +45,9 @@ export class SettingsCache {
   private readonly announced = new Map<string, { version: number; at: number }>();
   private readonly inflight = new Map<string, Promise<SettingsDoc>>();
   private syncedAt = Number.NEGATIVE_INFINITY;
+  /** Reads answered from memory and from the database (metrics). */
+  private hits = 0;
+  private misses = 0;
 
   constructor(
     private readonly source: SettingsSource,
@@ -57,6 +60,14 @@ export class SettingsCache {
 
   private now(): number {
     return (this.options.now ?? Date.now)();
+  }
+
+  /**
+   * For metrics: how stale an answer from memory may be right now (ms since the feed's last
+   * successful sync started; Infinity before the first), the entries held, hits and misses.
+   */
+  stats(): { feedAgeMs: number; entries: number; hits: number; misses: number } {
+    return { feedAgeMs: this.now() - this.syncedAt, entries: this.entries.size, hits: this.hits, misses: this.misses };
   }
 
   /** The change feed synced: it has seen every change committed before `startedAt`. */
@@ -87,7 +98,11 @@ export class SettingsCache {
   /** The settings (defaults at version 0 for a user who never wrote anything). */
   async get(userId: string): Promise<SettingsDoc> {
     const hit = this.fresh(userId, this.now());
-    if (hit) return hit;
+    if (hit) {
+      this.hits++;
+      return hit;
+    }
+    this.misses++;
     const pending = this.inflight.get(userId);
     if (pending) return pending;
     const read = this.load([userId]).then((docs) => docs.get(userId) as SettingsDoc);
@@ -109,6 +124,8 @@ export class SettingsCache {
       if (hit) result.set(userId, hit);
       else misses.push(userId);
     }
+    this.hits += result.size;
+    this.misses += misses.length;
     if (misses.length > 0) for (const [userId, doc] of await this.load(misses)) result.set(userId, doc);
     return result;
   }

@@ -2,4 +2,5 @@
 // before anything requires them (ts-proto clients are built at import time).
 import { startTelemetry } from '@signalpath/telemetry';
 
-startTelemetry('ranking-service');
+// The Prometheus scrape endpoint: RANKING_METRICS_PORT, default 9464 (libs/config/src/stack.json, docs/deploy.md).
+startTelemetry('ranking-service', process.env, { metrics: { portVar: 'RANKING_METRICS_PORT', defaultPort: 9464 } });

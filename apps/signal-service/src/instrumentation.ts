@@ -2,4 +2,5 @@
 // before anything requires them (ts-proto clients are built at import time).
 import { startTelemetry } from '@signalpath/telemetry';
 
-startTelemetry('signal-service');
+// The Prometheus scrape endpoint: SIGNAL_METRICS_PORT, default 9462 (libs/config/src/stack.json, docs/deploy.md).
+startTelemetry('signal-service', process.env, { metrics: { portVar: 'SIGNAL_METRICS_PORT', defaultPort: 9462 } });

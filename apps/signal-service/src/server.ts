@@ -20,6 +20,7 @@ import { libraryAnalyzer, libraryTopicPolicy, type TextAnalyzer } from './ingest
 import { Ingestion } from './ingest/ingestion';
 import { MAX_BATCH_ITEMS, MAX_TEXT_BYTES } from './ingest/validation';
 import { SIGNAL_INDEXES, SignalStore } from './store/signal-store';
+import { SignalMeters } from './telemetry/meters';
 
 /** A full batch of maximum-size texts must fit, with room for the envelope. */
 const MAX_RECEIVE_BYTES = MAX_BATCH_ITEMS * (MAX_TEXT_BYTES + 1024) + 1024 * 1024;
@@ -60,7 +61,10 @@ export function createSignalService(overrides: SignalServiceOverrides = {}): Ser
       // Lexicons are compiled now, and which data this process reads is on record (checksums, no text).
       if (!overrides.analyzer) logger.info({ lexicons: compileLexicons() }, 'lexicons compiled');
       const topicPolicy = overrides.topicPolicy ?? libraryTopicPolicy;
+      const meters = new SignalMeters();
+      let stopBacklog: (() => void) | undefined;
       const deliverer = new OutboxDeliverer({
+        meters,
         store,
         guard,
         profile,
@@ -100,6 +104,7 @@ export function createSignalService(overrides: SignalServiceOverrides = {}): Ser
         logger,
         outbox,
         guard,
+        meters,
       });
       const ctx = { ingestion, store, markers, erasureFenceMs: config.erasureFenceMs, analyzer, topicPolicy, now, logger };
       const server = new GrpcServer({
@@ -136,8 +141,10 @@ export function createSignalService(overrides: SignalServiceOverrides = {}): Ser
           deliverer.start();
           recovery.start();
           sweeper.start();
+          stopBacklog = meters.observeBacklog(() => store.outboxStatus(), now);
         },
         async close() {
+          stopBacklog?.();
           // What is still buffered is written first, so the deliverer's last rounds can take it.
           await outbox.close();
           await Promise.all([deliverer.close(), recovery.close(), sweeper.close()]);

@@ -10,6 +10,9 @@ export interface ServiceSpec {
   portVar: string;
   addrVar: string;
   defaultPort: number;
+  /** The Prometheus scrape endpoint's port variable and default (docs/deploy.md, "Ports"). */
+  metricsPortVar: string;
+  defaultMetricsPort: number;
   nodeFlags?: string[];
 }
 

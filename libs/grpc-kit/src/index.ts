@@ -6,3 +6,4 @@ export * from './admission';
 export * from './clients';
 export * from './lifecycle';
 export * from './guard';
+export * from './rpc-metrics';

@@ -4,6 +4,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { AdmissionGate, admitService, DEFAULT_ADMISSION_LIMITS, type AdmissionLimits } from './admission';
 import { guardInterceptors, stderrErrorSink } from './guard';
+import { rpcServerMetricsInterceptor } from './rpc-metrics';
 import type { ErrorSink } from './unary';
 
 /** Receive limit for every server: 4 MiB (grpc-js default) made explicit. */
@@ -39,6 +40,11 @@ export interface GrpcServerOptions {
    * DEFAULT_ADMISSION_LIMITS; `false` turns it off.
    */
   admission?: AdmissionLimits | false;
+  /**
+   * `rpc.server.duration` for every call (rpc-metrics.ts), into the global OpenTelemetry meter
+   * provider (a no-op without one); `false` leaves it out (to measure its cost).
+   */
+  rpcMetrics?: boolean;
 }
 
 /**
@@ -59,7 +65,11 @@ export class GrpcServer {
       'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_BYTES,
       'grpc.keepalive_permit_without_calls': 1,
       ...options.channelOptions,
-      interceptors: guardInterceptors(options.interceptors ?? [], options.errorSink ?? stderrErrorSink),
+      // RPC metrics first: closest to the transport, they see the status every other layer sends.
+      interceptors: guardInterceptors(
+        [...(options.rpcMetrics === false ? [] : [rpcServerMetricsInterceptor()]), ...(options.interceptors ?? [])],
+        options.errorSink ?? stderrErrorSink,
+      ),
     });
     this.credentials = options.credentials ?? ServerCredentials.createInsecure();
     this.serviceNames = options.services.map((service) => service.name);

@@ -1,4 +1,5 @@
 import type { ServerCredentials, ServerInterceptor } from '@grpc/grpc-js';
+import { metrics, type BatchObservableCallback, type Meter } from '@opentelemetry/api';
 import type { Db } from 'mongodb';
 import path from 'node:path';
 import { ConfigError, loadConfigOrExit, SERVICES, type EnvReader, type ServerConfig, type ServiceKey } from '@signalpath/config';
@@ -85,10 +86,12 @@ export async function runService<C extends ServerConfig>(module: ServiceModule<C
   });
   instance.start?.();
   const shedding = reportShedding(instance.server, logger);
+  const stopAdmissionMetrics = observeAdmission(instance.server);
   return {
     port: running.port,
     stop: async (reason) => {
       clearInterval(shedding);
+      stopAdmissionMetrics();
       await running.stop(reason);
     },
   };
@@ -119,6 +122,30 @@ export function reportShedding(server: GrpcServer, logger: Pick<Logger, 'warn'>,
   }, intervalMs);
   timer.unref();
   return timer;
+}
+
+/**
+ * Load shedding as metrics, from the admission gate's own counters (read when metrics are
+ * collected, nothing added to the call path): calls refused by reason, admitted, running and
+ * queued. Returns the unregistration.
+ */
+export function observeAdmission(server: GrpcServer, meter: Meter = metrics.getMeter('@signalpath/service-host')): () => void {
+  const gate = server.admission;
+  if (!gate) return () => undefined;
+  const refused = meter.createObservableCounter('signalpath.admission.refused', { description: 'Calls refused by load shedding (RESOURCE_EXHAUSTED), by reason' });
+  const admitted = meter.createObservableCounter('signalpath.admission.admitted', { description: 'Calls admitted past load shedding' });
+  const running = meter.createObservableUpDownCounter('signalpath.admission.running', { description: 'Calls being handled' });
+  const queued = meter.createObservableUpDownCounter('signalpath.admission.queued', { description: 'Calls waiting for a slot' });
+  const callback: BatchObservableCallback = (result) => {
+    const stats = gate.stats();
+    for (const [reason, count] of Object.entries(stats.refused)) result.observe(refused, count, { reason });
+    result.observe(admitted, stats.admitted);
+    result.observe(running, stats.running);
+    result.observe(queued, stats.queued);
+  };
+  const observables = [refused, admitted, running, queued];
+  meter.addBatchObservableCallback(callback, observables);
+  return () => meter.removeBatchObservableCallback(callback, observables);
 }
 
 /**

@@ -24,7 +24,7 @@ const bundleDeps = require('../../deploy/bundle-deps.cjs') as {
 };
 const manifests = require('../../deploy/manifests.cjs') as {
   checkManifests(docs: unknown[], options?: { rssMb?: Record<string, number>; complete?: boolean }): string[];
-  checkCompose(model: unknown, text: string): string[];
+  checkCompose(model: unknown, text: string, prometheusConfig?: unknown): string[];
 };
 const { NODE_FLAGS } = require('../../lib/stack.cjs') as { NODE_FLAGS: string[] };
 /* eslint-enable @nx/enforce-module-boundaries */
@@ -116,6 +116,12 @@ describe('Kubernetes manifests', () => {
     ['an autoscaler down to one', (d: Doc[]) => (find(d, 'HorizontalPodAutoscaler', 'ranking-service').spec.minReplicas = 1), /ranking-service: HorizontalPodAutoscaler minReplicas 1/],
     ['loopback listening', (d: Doc[]) => (find(d, 'ConfigMap', 'signalpath-config').data.SIGNALPATH_HOST = '127.0.0.1'), /SIGNALPATH_HOST is 127.0.0.1/],
     ['a Secret in the base', (d: Doc[]) => d.push({ kind: 'Secret', metadata: { name: 'leak' } }), /Secret leak in a base/],
+    ['a metrics port off the documented one', (d: Doc[]) => (container(d, 'signal-service').ports.find((p: Doc) => p.name === 'metrics').containerPort = 9464), /signal-service: container port metrics is 9464, documented 9462/],
+    [
+      'a scrape annotation on another port',
+      (d: Doc[]) => (find(d, 'Deployment', 'profile-service').spec.template.metadata.annotations['prometheus.io/port'] = '9461'),
+      /profile-service: prometheus.io\/port annotation is 9461, documented 9463/,
+    ],
   ])('catch %s', (_name, mutate, problem) => {
     const docs = baseDocs();
     mutate(docs);
@@ -131,6 +137,7 @@ describe('compose file', () => {
   let model: Doc;
   let binary: string;
   const text = read('deploy/compose/compose.yaml');
+  const prometheus = parse(read('deploy/compose/prometheus.yml')) as Doc;
 
   beforeAll(() => {
     // compose-go, as the deploy check runs it, on the committed file with placeholder secrets.
@@ -143,7 +150,7 @@ describe('compose file', () => {
   const fresh = () => JSON.parse(JSON.stringify(model)) as Doc;
 
   it('the committed file passes, and compose-go rejects an unknown key', () => {
-    expect(manifests.checkCompose(model, text)).toEqual([]);
+    expect(manifests.checkCompose(model, text, prometheus)).toEqual([]);
     const dir = mkdtempSync(path.join(tmpdir(), 'compose-'));
     writeFileSync(path.join(dir, 'compose.yaml'), 'services:\n  a:\n    image: x\n    replica: 2\n');
     const result = spawnSync(binary, [path.join(dir, 'compose.yaml')], { encoding: 'utf8' });
@@ -162,6 +169,18 @@ describe('compose file', () => {
     const mutated = fresh();
     mutate(mutated);
     expect(manifests.checkCompose(mutated, text).join('\n')).toMatch(problem);
+  });
+
+  it('catches no Prometheus, a service it does not scrape, and a metrics port off the documented one', () => {
+    const noPrometheus = fresh();
+    delete noPrometheus.services.prometheus;
+    expect(manifests.checkCompose(noPrometheus, text, prometheus).join('\n')).toMatch(/no Prometheus/);
+    const config = JSON.parse(JSON.stringify(prometheus)) as Doc;
+    config.scrape_configs[0].dns_sd_configs[1].port = 9999;
+    expect(manifests.checkCompose(model, text, config).join('\n')).toMatch(/signal-service: Prometheus does not scrape signal-service:9462/);
+    const moved = fresh();
+    moved.services['profile-service'].environment.PROFILE_METRICS_PORT = '9999';
+    expect(manifests.checkCompose(moved, text, prometheus).join('\n')).toMatch(/profile-service: PROFILE_METRICS_PORT is 9999, documented 9463/);
   });
 
   it('catches a hash secret written into the file', () => {

@@ -6,6 +6,7 @@ import type { Logger } from '@signalpath/telemetry';
 import type { ErasureConfig } from '../config';
 import type { ErasureJobDoc, ScopeName, TargetKey } from '../store/documents';
 import type { ErasureStore } from '../store/erasure-store';
+import { erasureWorkerMeters } from '../telemetry/meters';
 
 /** One service that must erase a user's derived data; resolves with the number deleted. */
 export interface ErasureTargetClient {
@@ -53,6 +54,9 @@ export class ErasureWorker {
     private readonly logger: Logger,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /** Created with the worker, after the service's meter provider is registered. */
+  private readonly meters = erasureWorkerMeters();
 
   start(): void {
     if (!this.stopped) return;
@@ -134,6 +138,7 @@ export class ErasureWorker {
     for (const outcome of outcomes) {
       const prefix = `targets.${outcome.key}`;
       inc[`${prefix}.attempts`] = 1;
+      this.meters.targetCalls.add(1, { target: outcome.key, outcome: outcome.errorCode ?? 'OK' });
       if (outcome.errorCode === undefined) {
         Object.assign(set, { [`${prefix}.state`]: 'CONFIRMED', [`${prefix}.confirm_time`]: this.now(), [`${prefix}.deleted_count`]: outcome.deletedCount });
         this.logger.info({ ...log, target: outcome.key, deleted_count: outcome.deletedCount }, 'erasure target confirmed');
@@ -146,6 +151,7 @@ export class ErasureWorker {
     const now = this.now();
     if (ok) {
       Object.assign(set, { state: 'SUCCEEDED', complete_time: now, active_key: `done|${job._id}` });
+      this.meters.jobsSucceeded.add(1);
       this.logger.info(log, 'erasure job succeeded');
     } else {
       set.next_attempt_time = new Date(now.getTime() + backoffMs(job.rounds + 1, this.config));

@@ -52,6 +52,18 @@ export class ErasureStore {
     );
   }
 
+  /** Unfinished jobs by state and the oldest one's creation time (metrics). */
+  async unfinishedSummary(): Promise<{ byState: Record<'PENDING' | 'RUNNING', number>; oldestCreateTime?: Date }> {
+    const jobs = await this.jobs.find({ state: { $in: ['PENDING', 'RUNNING'] } }, { projection: { state: 1, create_time: 1 } }).toArray();
+    const byState = { PENDING: 0, RUNNING: 0 };
+    let oldestCreateTime: Date | undefined;
+    for (const job of jobs) {
+      byState[job.state as 'PENDING' | 'RUNNING']++;
+      if (!oldestCreateTime || job.create_time < oldestCreateTime) oldestCreateTime = job.create_time;
+    }
+    return { byState, oldestCreateTime };
+  }
+
   /** Applies an update only while `owner` holds the lease; false when the lease was lost. */
   async updateLeased(jobId: string, owner: string, update: UpdateFilter<ErasureJobDoc>): Promise<boolean> {
     const result = await this.jobs.updateOne({ _id: jobId, lease_owner: owner }, update);

@@ -6,6 +6,7 @@ import { isGrpcServiceError } from '@signalpath/grpc-kit';
 import type { profile } from '@signalpath/proto';
 import type { ProfileClient } from '@signalpath/service-clients';
 import type { Logger } from '@signalpath/telemetry';
+import type { SignalMeters } from '../telemetry/meters';
 
 import type { ClaimDoc, OutboxDoc } from '../store/documents';
 import { entrySubject, type SignalStore } from '../store/signal-store';
@@ -77,6 +78,8 @@ export class OutboxDeliverer {
       options: DeliveryOptions;
       now: () => Date;
       logger: Logger;
+      /** Delivery lag, delivered signals and failed rounds. */
+      meters?: SignalMeters;
     },
   ) {
     this.idleDelayMs = deps.options.intervalMs;
@@ -138,6 +141,7 @@ export class OutboxDeliverer {
       }
     } catch (error) {
       this.consecutiveFailures++;
+      this.deps.meters?.deliveryFailed();
       next = this.backoffMs(this.consecutiveFailures);
       this.deps.logger.warn(
         { code: isGrpcServiceError(error) ? status[error.code] : undefined, error_name: error instanceof Error ? error.name : 'unknown', failures: this.consecutiveFailures, retry_in_ms: next },
@@ -248,6 +252,11 @@ export class OutboxDeliverer {
     );
     await store.outbox.deleteMany({ _id: { $in: ids } });
     await store.claims.deleteMany({ entryId: { $in: ids } });
+    this.deps.meters?.deliveredEntries(
+      entries.map((e) => e.createdAt),
+      entries.reduce((n, e) => n + e.signals.length, 0),
+      deliveredAt.getTime(),
+    );
   }
 
   /** Makes entries claimable again: after a backoff when their send failed, at once otherwise. */

@@ -16,6 +16,7 @@ import {
   type TopicPolicy,
 } from '../domain/signal-policy';
 import type { OutboxWriter } from '../delivery/outbox-writer';
+import type { SignalMeters } from '../telemetry/meters';
 import type { E2eSkipDoc, RecordDoc, SignalOrigin, StoredSignal } from '../store/documents';
 import { outboxEntryFor } from '../store/outbox-entry';
 import type { SignalStore } from '../store/signal-store';
@@ -58,6 +59,8 @@ export interface IngestionDeps {
   outbox: OutboxWriter;
   /** Erasure markers, checked before every record is written (docs/erasure.md). */
   guard: ErasureGuard;
+  /** Outcome and suppression counters (no user, no topic in their labels). */
+  meters?: SignalMeters;
 }
 
 const MAX_ELIGIBILITY_QUERIES = 500;
@@ -182,6 +185,14 @@ export class Ingestion {
 
     for (const [index, firstIndex] of repeats) outcomes[index] = this.repeatOutcome(items[index] as Unit, items[firstIndex] as Unit, outcomes[firstIndex] as ItemOutcome);
     const done = outcomes as ItemOutcome[];
+    const { meters } = this.deps;
+    if (meters) {
+      done.forEach((o, i) => {
+        const item = items[i];
+        const kind = 'key' in item ? item.kind : 'unparsed';
+        meters.outcome(kind, o.ok ? o : { code: status[o.code] });
+      });
+    }
     if (this.deps.logger.isLevelEnabled('debug')) {
       const count = (test: (o: ItemOutcome) => boolean) => done.filter(test).length;
       this.deps.logger.debug(
@@ -219,7 +230,7 @@ export class Ingestion {
       if (coverage.covers(subjectOf(unit, recordedAt))) outcomes[index] = skipped(signal.SkipReason.SKIP_REASON_ERASED);
       else open.push({ index, unit, decision: decisions[i] });
     });
-    let fresh: Array<{ index: number; unit: Unit; record: RecordDoc; suppressed: common.SensitiveClass[] }>;
+    let fresh: Array<{ index: number; unit: Unit; record: RecordDoc; suppressed: common.SensitiveClass[]; language: string }>;
     let duplicates: Set<number>;
     let erased: Set<number>;
     try {
@@ -239,6 +250,8 @@ export class Ingestion {
       ticket,
     );
     for (const f of stored) outcomes[f.index] = resultOf(f.record, f.record.status, f.suppressed);
+    // Counted once, where the record is stored: a retry answered from the ledger is not counted again.
+    for (const f of stored) for (const sensitiveClass of f.suppressed) this.deps.meters?.suppression(sensitiveClass, f.language);
     if (duplicates.size === 0) return;
 
     const again = fresh.filter((_, i) => duplicates.has(i));
@@ -268,29 +281,40 @@ export class Ingestion {
   }
 
   /** The record of a unit allowed for at least one purpose, or skipped with the reason. */
-  private decide(unit: Unit, decision: { ads: PurposeDecision; content: PurposeDecision }, recordedAt: Date): { record: RecordDoc; suppressed: common.SensitiveClass[] } {
+  private decide(
+    unit: Unit,
+    decision: { ads: PurposeDecision; content: PurposeDecision },
+    recordedAt: Date,
+  ): { record: RecordDoc; suppressed: common.SensitiveClass[]; language: string } {
     // An interaction's record keeps nothing derived from its text but its signals (docs/erasure.md).
     const fingerprint = unit.kind === 'activity' ? { fingerprint: unit.fingerprint } : {};
     const base = { _id: unit.key, kind: unit.kind, userId: unit.userId, ...fingerprint, recordedAt, signals: [] as StoredSignal[] };
     const allowed = { ads: decision.ads.allowed, content: decision.content.allowed };
     if (!allowed.ads && !allowed.content) {
-      return { record: { ...base, status: signal.IngestStatus.INGEST_STATUS_SKIPPED, skipReason: skipReasonForRefusal(decision.ads, decision.content), analyzed: false }, suppressed: [] };
+      return {
+        record: { ...base, status: signal.IngestStatus.INGEST_STATUS_SKIPPED, skipReason: skipReasonForRefusal(decision.ads, decision.content), analyzed: false },
+        suppressed: [],
+        language: 'none',
+      };
     }
     const extraction = unit.extract();
+    // A metrics label only (a language code, or "none" for activities): never stored.
+    const language = extraction.language?.code ?? 'none';
     if (extraction.language?.supported === false) {
       // Privacy invariant 8: a text the extractor cannot read teaches nothing; counted by its own reason.
-      return { record: { ...base, status: signal.IngestStatus.INGEST_STATUS_SKIPPED, skipReason: signal.SkipReason.SKIP_REASON_UNSUPPORTED_LANGUAGE, analyzed: true }, suppressed: [] };
+      return { record: { ...base, status: signal.IngestStatus.INGEST_STATUS_SKIPPED, skipReason: signal.SkipReason.SKIP_REASON_UNSUPPORTED_LANGUAGE, analyzed: true }, suppressed: [], language };
     }
     const suppressed = toSensitiveClassEnums(extraction.suppressed);
     const kept = applyConsent(extraction.candidates, allowed, (topicId) => this.deps.topicPolicy.isNeverForAds(topicId));
     if (kept.length === 0) {
       // The classes found are reported to the caller but never stored: that would record the sensitive fact itself.
-      return { record: { ...base, status: signal.IngestStatus.INGEST_STATUS_SKIPPED, skipReason: signal.SkipReason.SKIP_REASON_NO_TOPICS, analyzed: true }, suppressed };
+      return { record: { ...base, status: signal.IngestStatus.INGEST_STATUS_SKIPPED, skipReason: signal.SkipReason.SKIP_REASON_NO_TOPICS, analyzed: true }, suppressed, language };
     }
     const signals = byWeight(kept.map((candidate) => this.storedSignal(unit.key, candidate)));
     return {
       record: { ...base, ...unit.origin, status: signal.IngestStatus.INGEST_STATUS_ACCEPTED, skipReason: signal.SkipReason.SKIP_REASON_UNSPECIFIED, analyzed: true, signals, writer: this.deps.outbox.writerId },
       suppressed,
+      language,
     };
   }
 
