@@ -1,6 +1,6 @@
 import { Metadata, ServerInterceptingCall, ServerListenerBuilder, status, type ServerInterceptor, type StatusObject } from '@grpc/grpc-js';
 import type { PeerCertificate } from 'node:tls';
-import { stderrErrorSink, type ErrorSink } from '@signalpath/grpc-kit';
+import { statusMetadata, stderrErrorSink, type ErrorSink } from '@signalpath/grpc-kit';
 import { isAllowed, isOpenMethod, METHOD_CALLERS, serviceOfPath } from './policy';
 import { certificateIdentity } from './tls';
 import { verifyToken, type KeySet, type TokenPolicy } from './tokens';
@@ -8,7 +8,11 @@ import { verifyToken, type KeySet, type TokenPolicy } from './tokens';
 /** Metadata key carrying the verified caller identity to handlers (e.g. the settings history actor). */
 export const CALLER_METADATA_KEY = 'x-signalpath-caller';
 
-export type AuthDecision = { ok: true; caller: string } | { ok: false; code: status; details: string };
+/**
+ * A refusal carries a google.rpc.ErrorInfo `reason` (and `info`: identities and method names,
+ * never user data) so a client can tell a missing token from an unknown signer without parsing.
+ */
+export type AuthDecision = { ok: true; caller: string } | { ok: false; code: status; details: string; reason: string; info?: Record<string, string> };
 
 export interface AuthOptions extends TokenPolicy {
   publicKeys: KeySet;
@@ -31,19 +35,19 @@ export async function authorizeCall(path: string, metadata: Metadata, options: A
   const headers = metadata.get('authorization');
   const header = headers.length === 1 ? headers[0] : undefined;
   const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-  if (!token) return { ok: false, code: status.UNAUTHENTICATED, details: 'missing service token (one authorization: Bearer … header)' };
+  if (!token) return { ok: false, code: status.UNAUTHENTICATED, details: 'missing service token (one authorization: Bearer … header)', reason: 'TOKEN_MISSING' };
   let certified: string | undefined;
   if (options.requirePeerCertificate) {
     certified = certificateIdentity(peerCertificate, 'clientAuth');
-    if (!certified) return { ok: false, code: status.UNAUTHENTICATED, details: 'client certificate names no Signalpath identity for clientAuth' };
+    if (!certified) return { ok: false, code: status.UNAUTHENTICATED, details: 'client certificate names no Signalpath identity for clientAuth', reason: 'CLIENT_CERTIFICATE_UNNAMED' };
   }
   const verified = await verifyToken(token, { ...options, audience: serviceOfPath(path) });
-  if (!verified.ok) return { ok: false, code: status.UNAUTHENTICATED, details: `invalid service token: ${verified.problem}` };
+  if (!verified.ok) return { ok: false, code: status.UNAUTHENTICATED, details: `invalid service token: ${verified.problem}`, reason: 'TOKEN_INVALID' };
   if (certified !== undefined && verified.caller !== certified) {
-    return { ok: false, code: status.UNAUTHENTICATED, details: `token issuer ${verified.caller} is not the client certificate's identity ${certified}` };
+    return { ok: false, code: status.UNAUTHENTICATED, details: `token issuer ${verified.caller} is not the client certificate's identity ${certified}`, reason: 'TOKEN_ISSUER_MISMATCH' };
   }
   if (!isAllowed(path, verified.caller, options.table ?? METHOD_CALLERS)) {
-    return { ok: false, code: status.PERMISSION_DENIED, details: `${verified.caller} may not call ${path}` };
+    return { ok: false, code: status.PERMISSION_DENIED, details: `${verified.caller} may not call ${path}`, reason: 'METHOD_NOT_ALLOWED', info: { caller: verified.caller, method: path } };
   }
   return { ok: true, caller: verified.caller };
 }
@@ -70,7 +74,7 @@ export function createAuthInterceptor(options: AuthOptions & { errorSink?: Error
             authorizeCall(methodDescriptor.path, metadata, options, peerCertificate)
               .then((decision) => {
                 if (!decision.ok) {
-                  call.sendStatus({ code: decision.code, details: decision.details, metadata: new Metadata() });
+                  call.sendStatus({ code: decision.code, details: decision.details, metadata: statusMetadata(decision.code, decision.details, { errorInfo: { reason: decision.reason, metadata: decision.info } }) });
                   return;
                 }
                 metadata.set(CALLER_METADATA_KEY, decision.caller);
