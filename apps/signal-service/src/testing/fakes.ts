@@ -15,11 +15,13 @@ export interface FakeProfile {
   calls: number;
   /** While set, every ApplySignals call waits for it before answering (a slow ProfileService). */
   gate?: Promise<void>;
+  /** While set, every ApplySignals call fails with what it returns (thrown through the error map). */
+  refuse?: () => Error;
   stop(): Promise<void>;
 }
 
 export async function startFakeProfile(port = 0): Promise<FakeProfile> {
-  const fake: { received: profile.ProfileSignal[]; calls: number; gate?: Promise<void> } = { received: [], calls: 0 };
+  const fake: { received: profile.ProfileSignal[]; calls: number; gate?: Promise<void>; refuse?: () => Error } = { received: [], calls: 0 };
   const server = new GrpcServer({
     services: [
       {
@@ -29,6 +31,7 @@ export async function startFakeProfile(port = 0): Promise<FakeProfile> {
           applySignals: unary<profile.ApplySignalsRequest, profile.ApplySignalsResponse>(async (request) => {
             fake.calls++;
             await fake.gate;
+            if (fake.refuse) throw fake.refuse();
             fake.received.push(...request.signals);
             return { appliedCount: request.signals.length, duplicateCount: 0 };
           }),
