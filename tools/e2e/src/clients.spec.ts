@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { status } from '@grpc/grpc-js';
-import { readStatus } from '@signalpath/grpc-kit';
-import { ranking, signal } from '@signalpath/proto';
+import { status, type ServiceError } from '@grpc/grpc-js';
+import { readStatus, type ReadStatus } from '@signalpath/grpc-kit';
+import { common, ranking, signal } from '@signalpath/proto';
 import { startE2eStack, type E2eStack } from './stack';
 
 const run = promisify(execFile);
@@ -31,7 +31,9 @@ describe('clients in other languages against the running services', () => {
   let stack: E2eStack;
 
   beforeAll(async () => {
-    stack = await startE2eStack({ basePort: 31150 });
+    // RankingService runs one call at a time with no queue, so a burst is shed at once (nothing
+    // else in this suite calls it concurrently).
+    stack = await startE2eStack({ basePort: 31150, extraEnv: { RANKING_MAX_CONCURRENT_CALLS: '1', RANKING_MAX_QUEUED_CALLS: '0' } });
     await stack.clients.ranking.upsertItems({ items: ITEMS });
   });
 
@@ -79,6 +81,25 @@ describe('clients in other languages against the running services', () => {
       message: 'interaction.surface: must be specified',
       details: { fieldViolations: [{ field: 'interaction.surface', description: 'must be specified' }], unknownTypes: [] },
     });
+  });
+
+  it('a load-shed RESOURCE_EXHAUSTED carries google.rpc.RetryInfo (the pushback, as a detail) and ErrorInfo OVERLOADED', async () => {
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        stack.clients.ranking.recommend(ranking.RecommendRequest.fromPartial({ userId: `shed-user-${i}`, surface: common.Surface.SURFACE_INSTAGRAM, limit: 5 })).then(
+          (): { code: number; pushback?: string; read?: ReadStatus } => ({ code: status.OK }),
+          (error: ServiceError) => ({ code: error.code, pushback: error.metadata?.get('grpc-retry-pushback-ms')[0]?.toString(), read: readStatus(error) }),
+        ),
+      ),
+    );
+    const shed = outcomes.filter((o) => o.code === status.RESOURCE_EXHAUSTED);
+    expect(outcomes.filter((o) => o.code !== status.OK && o.code !== status.RESOURCE_EXHAUSTED)).toEqual([]);
+    expect(shed.length).toBeGreaterThan(0);
+    for (const o of shed) {
+      expect(Number(o.pushback)).toBeGreaterThan(0);
+      expect(o.read?.details.retryDelayMs).toBe(Number(o.pushback));
+      expect(o.read?.details.errorInfo).toEqual({ reason: 'OVERLOADED', domain: 'signalpath.dev', metadata: { cause: 'queue_full' } });
+    }
   });
 
   it('grpcurl JSON calls do the same through reflection, with no proto files', async () => {
