@@ -47,7 +47,7 @@ describe('ConsentService erasure (real database, fake Signal and Profile service
 
     const done = await finished(job!.jobId);
     for (const service of [SIGNAL, PROFILE]) {
-      expect(target(done, service)).toMatchObject({ state: TargetState.ERASURE_TARGET_STATE_CONFIRMED, attempts: 1, lastErrorCode: '', deletedCount: '3' });
+      expect(target(done, service)).toMatchObject({ state: TargetState.ERASURE_TARGET_STATE_CONFIRMED, attempts: 1, lastErrorCode: '', lastError: undefined, deletedCount: '3' });
       expect(target(done, service).confirmTime).toBeInstanceOf(Date);
     }
     expect(done.completeTime!.getTime()).toBeGreaterThanOrEqual(done.createTime!.getTime());
@@ -62,7 +62,7 @@ describe('ConsentService erasure (real database, fake Signal and Profile service
     fakes.signal.failCode = status.INTERNAL; // not retried by the channel: each call is one worker attempt
     const { job } = await client.requestErasure({ userId: 'flaky', scope: AI_CHAT });
     const done = await finished(job!.jobId);
-    expect(target(done, SIGNAL)).toMatchObject({ state: TargetState.ERASURE_TARGET_STATE_CONFIRMED, attempts: 4, lastErrorCode: 'INTERNAL' });
+    expect(target(done, SIGNAL)).toMatchObject({ state: TargetState.ERASURE_TARGET_STATE_CONFIRMED, attempts: 4, lastErrorCode: 'INTERNAL', lastError: { code: status.INTERNAL } });
     // The other service confirmed at once and was not called again.
     expect(target(done, PROFILE)).toMatchObject({ state: TargetState.ERASURE_TARGET_STATE_CONFIRMED, attempts: 1, lastErrorCode: '' });
     expect(fakes.signal.calls).toHaveLength(4);
@@ -80,7 +80,7 @@ describe('ConsentService erasure (real database, fake Signal and Profile service
       const current = (await client.getErasureJob({ jobId: job!.jobId })).job!;
       return target(current, SIGNAL).attempts >= 2 && current;
     });
-    expect(target(failing, SIGNAL)).toMatchObject({ state: TargetState.ERASURE_TARGET_STATE_PENDING, lastErrorCode: 'UNAVAILABLE' });
+    expect(target(failing, SIGNAL)).toMatchObject({ state: TargetState.ERASURE_TARGET_STATE_PENDING, lastErrorCode: 'UNAVAILABLE', lastError: { code: status.UNAVAILABLE, message: 'last DeleteUserData call failed: UNAVAILABLE' } });
     fakes.signal.down = false;
     const done = await finished(job!.jobId);
     expect(target(done, SIGNAL).state).toBe(TargetState.ERASURE_TARGET_STATE_CONFIRMED);

@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import { ERROR_DOMAIN, readStatus } from '@signalpath/grpc-kit';
 import { common, consent } from '@signalpath/proto';
 import { asActor, startConsent, statusOf, type ConsentUnderTest } from './test-support';
 
@@ -41,6 +42,9 @@ describe('ConsentService Accounts Center links (real database)', () => {
 
   it('FAILED_PRECONDITION when the user has another account on that surface', async () => {
     expect(await statusOf(link('alice', MESSENGER, 'm-other'))).toMatchObject({ code: status.FAILED_PRECONDITION });
+    // Which precondition, machine-readable (google.rpc.ErrorInfo), naming the surface and no account.
+    const refused = await link('alice', MESSENGER, 'm-other').catch((error: unknown) => readStatus(error));
+    expect(refused).toMatchObject({ details: { errorInfo: { reason: 'SURFACE_ALREADY_LINKED', domain: ERROR_DOMAIN, metadata: { surface: 'SURFACE_MESSENGER' } } } });
     // The refused account stays free for others.
     await expect(link('carol', MESSENGER, 'm-other')).resolves.toBeDefined();
   });

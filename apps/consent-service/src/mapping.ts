@@ -1,5 +1,7 @@
 import { effectiveSettings, type AgeBand, type Choice, type ConsentPolicy, type ConsentSubject, type EligibilityReason, type Purpose } from '@signalpath/consent-policy';
-import { common, consent } from '@signalpath/proto';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { rpcStatus } from '@signalpath/grpc-kit';
+import { common, consent, type rpc } from '@signalpath/proto';
 import { SURFACE_NAMES, type ErasureJobDoc, type ErasureTargetDoc, type HistoryDoc, type ScopeName, type SettingsDoc, type SurfaceName } from './store/documents';
 
 /** Mapping between proto messages, stored documents and the policy library's types. */
@@ -126,12 +128,19 @@ const JOB_STATE: Record<ErasureJobDoc['state'], consent.ErasureJobState> = {
   SUCCEEDED: consent.ErasureJobState.ERASURE_JOB_STATE_SUCCEEDED,
 };
 
+/** The stored code name of a target's last failure as a google.rpc.Status (no details are stored). */
+function lastErrorStatus(codeName: string): rpc.Status {
+  const code = (grpcStatus as unknown as Record<string, number | undefined>)[codeName] ?? grpcStatus.UNKNOWN;
+  return rpcStatus(code, `last DeleteUserData call failed: ${codeName}`);
+}
+
 function targetProto(target: ErasureTargetDoc): consent.ErasureTarget {
   return {
     service: target.service,
     state: target.state === 'CONFIRMED' ? consent.ErasureTargetState.ERASURE_TARGET_STATE_CONFIRMED : consent.ErasureTargetState.ERASURE_TARGET_STATE_PENDING,
     attempts: target.attempts,
     lastErrorCode: target.last_error_code,
+    lastError: target.last_error_code ? lastErrorStatus(target.last_error_code) : undefined,
     confirmTime: target.confirm_time,
     deletedCount: String(target.deleted_count),
   };

@@ -1,3 +1,5 @@
+import { status } from '@grpc/grpc-js';
+import { RpcError } from '@signalpath/grpc-kit';
 import { common, signal } from '@signalpath/proto';
 import { createSignalClient } from '@signalpath/service-clients';
 import { FakeConsentService, startTestService, uniqueDbName } from '@signalpath/testing';
@@ -185,5 +187,34 @@ describe('two SignalService instances on one database', () => {
       await b.stop();
       await consent.stop();
     }
+  });
+});
+
+describe('retry advice from ProfileService', () => {
+  let h: SignalHarness;
+  beforeAll(async () => {
+    h = await startSignalHarness();
+  });
+  afterAll(async () => h.stop());
+
+  it('waits at least the google.rpc.RetryInfo delay of a refused ApplySignals before sending again', async () => {
+    const profile = h.profile as NonNullable<SignalHarness['profile']>;
+    // Far above the harness's 200 ms backoff cap: only the advice can explain a wait this long.
+    const advisedMs = 3_000;
+    profile.refuse = () => new RpcError(status.RESOURCE_EXHAUSTED, 'server overloaded', { retryDelayMs: advisedMs });
+    const callsBefore = profile.calls;
+    const response = await h.client.ingestInteraction({ interaction: interaction({ userId: 'advised-user' }, h.clock) });
+    expect(response.signals.length).toBeGreaterThan(0);
+    const outbox = h.service.mongo.db.collection(COLLECTIONS.outbox);
+    await eventually(async () => (await outbox.countDocuments({ userId: 'advised-user', attempts: { $gte: 1 } })) > 0);
+    expect(profile.calls).toBe(callsBefore + 1);
+    const entry = await outbox.findOne({ userId: 'advised-user' });
+    // Released for a retry no sooner than advised (less the moments since the refusal).
+    expect((entry?.availableAt as Date).getTime() - h.clock.ms).toBeGreaterThan(advisedMs - 1_000);
+
+    // Once the advised time has passed, delivery resumes.
+    profile.refuse = undefined;
+    h.clock.advance(advisedMs);
+    await eventually(() => profile.received.some((s) => s.userId === 'advised-user'));
   });
 });

@@ -1,5 +1,6 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { common, consent, signal } from '@signalpath/proto';
+import { retryDelayOf, unpackDetails } from '@signalpath/grpc-kit';
 import { FakeConsentService } from '@signalpath/testing';
 
 import { COLLECTIONS } from './store/signal-store';
@@ -189,6 +190,10 @@ describe('IngestInteraction when ConsentService is unreachable', () => {
     expect((await h.client.ingestInteraction({ interaction: recorded })).status).toBe(IngestStatus.INGEST_STATUS_DUPLICATE);
     const batch = await h.client.ingestInteractions({ interactions: [interaction({ userId: 'consent-down-user' }), recorded] });
     expect(batch.results.map((r) => r.errorCode)).toEqual([status.UNAVAILABLE, 0]);
+    // Retry advised, in the item's google.rpc.Status as in the single call's trailer.
+    expect(batch.results[0].error?.code).toBe(status.UNAVAILABLE);
+    expect(unpackDetails(batch.results[0].error?.details ?? []).retryDelayMs).toBeGreaterThan(0);
+    expect(retryDelayOf(error)).toBeGreaterThan(0);
     expect(batch.results[1].status).toBe(IngestStatus.INGEST_STATUS_DUPLICATE);
     expect(await countAll(h)).toBe(before);
 
@@ -251,6 +256,11 @@ describe('IngestInteractions', () => {
       [0, IngestStatus.INGEST_STATUS_SKIPPED, SkipReason.SKIP_REASON_NO_TOPICS],
     ]);
     expect(results[1].errorMessage).toBe('interactions[1].user_id: must not be empty');
+    // The google.rpc.Status beside the deprecated code and message: same code, the field in a BadRequest.
+    expect(results.map((r) => r.error?.code ?? 0)).toEqual(results.map((r) => r.errorCode));
+    expect(unpackDetails(results[1].error?.details ?? [])).toEqual({ fieldViolations: [{ field: 'interactions[1].user_id', description: 'must not be empty' }], unknownTypes: [] });
+    expect(results[1].error?.message).toBe('interactions[1].user_id: must not be empty');
+    expect(results[0].error).toBeUndefined();
     expect(results[2].signals).toEqual(results[0].signals);
     expect(h.consent.batchCalls - callsBefore).toBe(1);
     const stored = await h.service.mongo.db.collection(COLLECTIONS.records).countDocuments({ userId: 'batch-user' });

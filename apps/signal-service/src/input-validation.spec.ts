@@ -1,6 +1,7 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { common, signal } from '@signalpath/proto';
+import { unpackDetails } from '@signalpath/grpc-kit';
 import { callRaw, codePointLabel, idWithForbiddenCodePoint, validIdArbitrary, withRawMessage, withRawTimestamp } from '@signalpath/testing';
 
 import { COLLECTIONS } from './store/signal-store';
@@ -60,6 +61,8 @@ describe('SignalService input validation (real server, real database)', () => {
       const response = await callRaw(h.service.address, methods.ingestInteractions, withRawMessage(withRawMessage(new Uint8Array(), 1, good), 1, bad));
       expect(response.results.map((r) => r.errorCode)).toEqual([status.OK, status.INVALID_ARGUMENT]);
       expect(response.results[1].errorMessage).toMatch(/^interactions\[1\]\.event_time: must be a valid timestamp/);
+      expect(response.results[1].error?.code).toBe(status.INVALID_ARGUMENT);
+      expect(unpackDetails(response.results[1].error?.details ?? []).fieldViolations?.map((v) => v.field)).toEqual(['interactions[1].event_time']);
     });
 
     it.each(BAD_TIMESTAMPS)('RecordActivity event_time %o → INVALID_ARGUMENT naming event_time', async (timestamp) => {

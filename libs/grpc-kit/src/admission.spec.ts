@@ -1,7 +1,8 @@
 import { credentials, makeGenericClientConstructor, status, type ServiceError } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import { bench, descriptorSet, healthDescriptorSet } from '@signalpath/proto';
-import { AdmissionGate, RETRY_PUSHBACK_TRAILER, type Overload } from './admission';
+import { AdmissionGate, type Overload } from './admission';
+import { ERROR_DOMAIN, readStatus, RETRY_PUSHBACK_TRAILER, retryDelayOf, type ReadStatus } from './status-details';
 import { createClient } from './clients';
 import { GrpcServer } from './server';
 import { unary } from './unary';
@@ -136,16 +137,23 @@ describe('load shedding on a real server', () => {
     return { server, port, client, gates, handled: () => handled };
   }
 
-  it('answers excess calls RESOURCE_EXHAUSTED at once with grpc-retry-pushback-ms, serves the admitted ones, and keeps health open', async () => {
+  it('answers excess calls RESOURCE_EXHAUSTED at once with grpc-retry-pushback-ms and google.rpc.RetryInfo, serves the admitted ones, and keeps health open', async () => {
     const echo = await startSlowEcho({ maxConcurrent: 2, maxQueue: 3 });
     try {
-      const outcomes: Array<{ code: number; ms: number; pushback?: string; details?: string }> = [];
+      const outcomes: Array<{ code: number; ms: number; pushback?: string; details?: string; rich?: ReadStatus; retryDelay?: number }> = [];
       const started = Date.now();
       const calls = Array.from({ length: 20 }, () =>
         echo.client.echo({ payload: Buffer.from('x') }).then(
           () => outcomes.push({ code: status.OK, ms: Date.now() - started }),
           (error: ServiceError) =>
-            outcomes.push({ code: error.code, ms: Date.now() - started, pushback: error.metadata?.get(RETRY_PUSHBACK_TRAILER)[0]?.toString(), details: error.details }),
+            outcomes.push({
+              code: error.code,
+              ms: Date.now() - started,
+              pushback: error.metadata?.get(RETRY_PUSHBACK_TRAILER)[0]?.toString(),
+              details: error.details,
+              rich: readStatus(error),
+              retryDelay: retryDelayOf(error),
+            }),
         ),
       );
       // 15 refused while the admitted calls are still held.
@@ -155,6 +163,10 @@ describe('load shedding on a real server', () => {
         expect(o.code).toBe(status.RESOURCE_EXHAUSTED);
         expect(Number(o.pushback)).toBeGreaterThan(0);
         expect(o.details).toMatch(/server overloaded \(too many calls waiting\); retry after \d+ ms/);
+        // The same advice as google.rpc.RetryInfo in grpc-status-details-bin, and why.
+        expect(o.rich?.details.retryDelayMs).toBe(Number(o.pushback));
+        expect(o.rich?.details.errorInfo).toEqual({ reason: 'OVERLOADED', domain: ERROR_DOMAIN, metadata: { cause: 'queue_full' } });
+        expect(o.retryDelay).toBe(Number(o.pushback));
       }
       expect(echo.handled()).toBe(2);
       expect(echo.server.admission?.stats()).toMatchObject({ running: 2, queued: 3 });

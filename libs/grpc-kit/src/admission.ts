@@ -8,6 +8,7 @@ import {
   type UntypedHandleCall,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
+import { RETRY_PUSHBACK_TRAILER, statusMetadata } from './status-details';
 
 /**
  * Load shedding for one service: at most `maxConcurrent` calls run at once, at most `maxQueue`
@@ -33,9 +34,6 @@ export interface AdmissionLimits {
  */
 export const DEFAULT_ADMISSION_LIMITS: AdmissionLimits = { maxConcurrent: 32, maxQueue: 2_000 };
 
-/** Trailer that tells a gRPC client how long to wait before retrying (gRFC A6). */
-export const RETRY_PUSHBACK_TRAILER = 'grpc-retry-pushback-ms';
-
 export type OverloadReason = 'queue_full' | 'deadline_unreachable' | 'dropped_before_deadline';
 
 export interface Overload {
@@ -50,19 +48,22 @@ const REASON_TEXT: Record<OverloadReason, string> = {
   dropped_before_deadline: 'the call would not start before its deadline',
 };
 
+/** ErrorInfo.reason of a shed call; metadata `cause` says which rule shed it. */
+export const OVERLOADED_REASON = 'OVERLOADED';
+
 /**
- * The RESOURCE_EXHAUSTED answer to a shed call: a message and the `grpc-retry-pushback-ms`
- * trailer. The one place that builds it — structured google.rpc.RetryInfo details
- * (`grpc-status-details-bin`) belong here too.
+ * The RESOURCE_EXHAUSTED answer to a shed call, the one place that builds it: a message, the
+ * `grpc-retry-pushback-ms` trailer (gRFC A6, obeyed by grpc-js's own retries) and the same advice
+ * as google.rpc.RetryInfo in `grpc-status-details-bin`, with an ErrorInfo naming the cause.
  */
 export function overloadedError(overload: Overload): { code: status; details: string; metadata: Metadata } {
-  const metadata = new Metadata();
+  const details = `server overloaded (${REASON_TEXT[overload.reason]}); retry after ${overload.retryAfterMs} ms`;
+  const metadata = statusMetadata(status.RESOURCE_EXHAUSTED, details, {
+    retryDelayMs: overload.retryAfterMs,
+    errorInfo: { reason: OVERLOADED_REASON, metadata: { cause: overload.reason } },
+  });
   metadata.set(RETRY_PUSHBACK_TRAILER, String(overload.retryAfterMs));
-  return {
-    code: status.RESOURCE_EXHAUSTED,
-    details: `server overloaded (${REASON_TEXT[overload.reason]}); retry after ${overload.retryAfterMs} ms`,
-    metadata,
-  };
+  return { code: status.RESOURCE_EXHAUSTED, details, metadata };
 }
 
 export interface AdmissionStats {

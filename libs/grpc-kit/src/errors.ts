@@ -1,20 +1,32 @@
 import { Metadata, status, type ServiceError, type StatusObject } from '@grpc/grpc-js';
+import { hasDetails, readStatus, statusMetadata, type ErrorDetails } from './status-details';
 
 /**
  * Errors a handler throws on purpose. `unary()` turns them (and driver errors) into gRPC statuses
- * through `toStatus`, the single error map of the project.
+ * through `toStatus`, the single error map of the project; `statusDetails` travel with the status
+ * as google.rpc.Status details (status-details.ts).
  */
 export class RpcError extends Error {
-  constructor(readonly code: status, message: string) {
+  constructor(
+    readonly code: status,
+    message: string,
+    readonly statusDetails: ErrorDetails = {},
+  ) {
     super(message);
     this.name = 'RpcError';
   }
 }
 
-/** INVALID_ARGUMENT naming the offending field, e.g. `interaction.user_id: must not be empty`. */
+/**
+ * INVALID_ARGUMENT naming the offending field, e.g. `interaction.user_id: must not be empty`,
+ * with a google.rpc.BadRequest field violation { field, description: problem }.
+ */
 export class InvalidArgumentError extends RpcError {
-  constructor(readonly field: string, problem: string) {
-    super(status.INVALID_ARGUMENT, `${field}: ${problem}`);
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(status.INVALID_ARGUMENT, `${field}: ${problem}`, { fieldViolations: [{ field, description: problem }] });
     this.name = 'InvalidArgumentError';
   }
 }
@@ -41,30 +53,46 @@ export class VersionConflictError extends RpcError {
   }
 }
 
+/**
+ * Retry delay advised with a transient UNAVAILABLE (a concurrent change, writes still finishing):
+ * short, a client's own backoff grows from there.
+ */
+export const DEFAULT_UNAVAILABLE_RETRY_MS = 100;
+/** Retry delay advised while the data store cannot be reached (a restart or failover takes seconds). */
+export const STORE_UNAVAILABLE_RETRY_MS = 1_000;
+
+/** UNAVAILABLE with google.rpc.RetryInfo: retrying the same call later is advised. */
 export class UnavailableError extends RpcError {
-  constructor(message: string) {
-    super(status.UNAVAILABLE, message);
+  constructor(message: string, options: { retryAfterMs?: number; reason?: string } = {}) {
+    super(status.UNAVAILABLE, message, {
+      retryDelayMs: options.retryAfterMs ?? DEFAULT_UNAVAILABLE_RETRY_MS,
+      ...(options.reason ? { errorInfo: { reason: options.reason } } : {}),
+    });
     this.name = 'UnavailableError';
   }
 }
 
+/**
+ * FAILED_PRECONDITION with google.rpc.ErrorInfo: `reason` (UPPER_SNAKE_CASE) says which
+ * precondition, `metadata` holds enum names or counts — never user data.
+ */
 export class FailedPreconditionError extends RpcError {
-  constructor(message: string) {
-    super(status.FAILED_PRECONDITION, message);
+  constructor(message: string, reason: string, metadata?: Record<string, string>) {
+    super(status.FAILED_PRECONDITION, message, { errorInfo: { reason, metadata } });
     this.name = 'FailedPreconditionError';
   }
 }
 
 export class PermissionDeniedError extends RpcError {
-  constructor(message: string) {
-    super(status.PERMISSION_DENIED, message);
+  constructor(message: string, reason: string, metadata?: Record<string, string>) {
+    super(status.PERMISSION_DENIED, message, { errorInfo: { reason, metadata } });
     this.name = 'PermissionDeniedError';
   }
 }
 
 export class UnauthenticatedError extends RpcError {
-  constructor(message: string) {
-    super(status.UNAUTHENTICATED, message);
+  constructor(message: string, reason: string, metadata?: Record<string, string>) {
+    super(status.UNAUTHENTICATED, message, { errorInfo: { reason, metadata } });
     this.name = 'UnauthenticatedError';
   }
 }
@@ -121,30 +149,42 @@ export function isDuplicateKeyError(error: unknown): boolean {
 export interface MappedStatus extends Partial<StatusObject> {
   code: status;
   details: string;
+  /** google.rpc.Status details sent with it (in the `grpc-status-details-bin` trailer). */
+  statusDetails: ErrorDetails;
   /** True when the error was unexpected and deserves an error log. */
   unexpected: boolean;
 }
 
+const mapped = (code: status, details: string, statusDetails: ErrorDetails = {}, unexpected = false): MappedStatus => ({ code, details, statusDetails, unexpected });
+
 /**
- * The one error map: validation → INVALID_ARGUMENT, not found → NOT_FOUND, duplicate key →
- * ALREADY_EXISTS, version conflict → ABORTED, store down → UNAVAILABLE, anything else → INTERNAL
- * with a generic message (details never leak to callers).
+ * The one error map: validation → INVALID_ARGUMENT (BadRequest naming the field), not found →
+ * NOT_FOUND, duplicate key → ALREADY_EXISTS, version conflict → ABORTED, store down → UNAVAILABLE
+ * (RetryInfo), anything else → INTERNAL with a generic message (details never leak to callers).
+ * A downstream UNAVAILABLE / RESOURCE_EXHAUSTED passes on with the downstream's retry advice.
  */
 export function toStatus(error: unknown): MappedStatus {
-  if (error instanceof RpcError) return { code: error.code, details: error.message, unexpected: false };
-  if (isDuplicateKeyError(error)) return { code: status.ALREADY_EXISTS, details: 'already exists', unexpected: false };
+  if (error instanceof RpcError) return mapped(error.code, error.message, error.statusDetails);
+  if (isDuplicateKeyError(error)) return mapped(status.ALREADY_EXISTS, 'already exists');
   // bulkWrite/insertMany wrap a network or server-selection error in MongoBulkWriteError (as errorResponse).
   const wrapped = errorName(error) === 'MongoBulkWriteError' ? (error as { errorResponse?: unknown }).errorResponse : undefined;
   if (isStoreUnavailable(error) || isStoreUnavailable(wrapped)) {
-    return { code: status.UNAVAILABLE, details: 'data store unavailable, retry later', unexpected: false };
+    return mapped(status.UNAVAILABLE, 'data store unavailable, retry later', { retryDelayMs: STORE_UNAVAILABLE_RETRY_MS, errorInfo: { reason: 'STORE_UNAVAILABLE' } });
   }
   if (isGrpcServiceError(error) && PASS_THROUGH.has(error.code)) {
-    return { code: error.code, details: `dependency call failed: ${status[error.code]}`, unexpected: false };
+    // Only the retry advice is passed on: the rest describes the dependency, not this call.
+    const retryDelayMs = readStatus(error)?.details.retryDelayMs;
+    return mapped(error.code, `dependency call failed: ${status[error.code]}`, retryDelayMs === undefined ? {} : { retryDelayMs });
   }
-  return { code: status.INTERNAL, details: 'internal error', unexpected: true };
+  return mapped(status.INTERNAL, 'internal error', {}, true);
 }
 
-/** A ServiceError-shaped object for grpc-js callbacks. */
+/** The trailing metadata of a mapped status: its google.rpc.Status when it has details. */
+export function toStatusMetadata(mapped: MappedStatus): Metadata {
+  return hasDetails(mapped.statusDetails) ? statusMetadata(mapped.code, mapped.details, mapped.statusDetails) : new Metadata();
+}
+
+/** A ServiceError-shaped object for grpc-js callbacks, carrying the google.rpc.Status trailer. */
 export function toServiceError(mapped: MappedStatus): Partial<ServiceError> {
-  return Object.assign(new Error(mapped.details), { code: mapped.code, details: mapped.details, metadata: new Metadata() });
+  return Object.assign(new Error(mapped.details), { code: mapped.code, details: mapped.details, metadata: toStatusMetadata(mapped) });
 }

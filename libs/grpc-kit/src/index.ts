@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './status-details';
 export * from './validate';
 export * from './unary';
 export * from './server';

@@ -1,6 +1,6 @@
 import { Metadata, ServerInterceptingCall, ServerListenerBuilder, status, type ServerInterceptor, type StatusObject } from '@grpc/grpc-js';
 import type { PeerCertificate } from 'node:tls';
-import { stderrErrorSink, type ErrorSink } from '@signalpath/grpc-kit';
+import { statusMetadata, stderrErrorSink, type ErrorSink } from '@signalpath/grpc-kit';
 import { isAllowed, isOpenMethod, METHOD_CALLERS, serviceOfPath, USER_ASSERTING_CALLERS, userFieldOf } from './policy';
 import { certificateIdentity } from './tls';
 import { verifyToken, type KeySet, type TokenPolicy } from './tokens';
@@ -11,8 +11,12 @@ export const CALLER_METADATA_KEY = 'x-signalpath-caller';
 /** Metadata key carrying the user a verified user assertion names, to handlers. */
 export const ASSERTED_USER_METADATA_KEY = 'x-signalpath-asserted-user';
 
-/** `user`: the person the call's user assertion names, when it carried a valid one. */
-export type AuthDecision = { ok: true; caller: string; user?: string } | { ok: false; code: status; details: string };
+/**
+ * `user`: the person the call's user assertion names, when it carried a valid one. A refusal
+ * carries a google.rpc.ErrorInfo `reason` (and `info`: identities and method names, never user
+ * data) so a client can tell a missing token from an unknown signer without parsing.
+ */
+export type AuthDecision = { ok: true; caller: string; user?: string } | { ok: false; code: status; details: string; reason: string; info?: Record<string, string> };
 
 export interface AuthOptions extends TokenPolicy {
   publicKeys: KeySet;
@@ -35,33 +39,33 @@ export async function authorizeCall(path: string, metadata: Metadata, options: A
   const headers = metadata.get('authorization');
   const header = headers.length === 1 ? headers[0] : undefined;
   const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-  if (!token) return { ok: false, code: status.UNAUTHENTICATED, details: 'missing service token (one authorization: Bearer … header)' };
+  if (!token) return { ok: false, code: status.UNAUTHENTICATED, details: 'missing service token (one authorization: Bearer … header)', reason: 'TOKEN_MISSING' };
   let certified: string | undefined;
   if (options.requirePeerCertificate) {
     certified = certificateIdentity(peerCertificate, 'clientAuth');
-    if (!certified) return { ok: false, code: status.UNAUTHENTICATED, details: 'client certificate names no Signalpath identity for clientAuth' };
+    if (!certified) return { ok: false, code: status.UNAUTHENTICATED, details: 'client certificate names no Signalpath identity for clientAuth', reason: 'CLIENT_CERTIFICATE_UNNAMED' };
   }
   const verified = await verifyToken(token, { ...options, audience: serviceOfPath(path) });
-  if (!verified.ok) return { ok: false, code: status.UNAUTHENTICATED, details: `invalid service token: ${verified.problem}` };
+  if (!verified.ok) return { ok: false, code: status.UNAUTHENTICATED, details: `invalid service token: ${verified.problem}`, reason: 'TOKEN_INVALID' };
   if (certified !== undefined && verified.caller !== certified) {
-    return { ok: false, code: status.UNAUTHENTICATED, details: `token issuer ${verified.caller} is not the client certificate's identity ${certified}` };
+    return { ok: false, code: status.UNAUTHENTICATED, details: `token issuer ${verified.caller} is not the client certificate's identity ${certified}`, reason: 'TOKEN_ISSUER_MISMATCH' };
   }
   if (!isAllowed(path, verified.caller, options.table ?? METHOD_CALLERS)) {
-    return { ok: false, code: status.PERMISSION_DENIED, details: `${verified.caller} may not call ${path}` };
+    return { ok: false, code: status.PERMISSION_DENIED, details: `${verified.caller} may not call ${path}`, reason: 'METHOD_NOT_ALLOWED', info: { caller: verified.caller, method: path } };
   }
   if (userFieldOf(path) === undefined) return { ok: true, caller: verified.caller };
   // A user-scoped method: the signed-in person's assertion, required from user-facing callers.
   const assertions = metadata.get(USER_ASSERTION_METADATA_KEY);
-  if (assertions.length > 1) return { ok: false, code: status.UNAUTHENTICATED, details: `more than one ${USER_ASSERTION_METADATA_KEY} header` };
+  if (assertions.length > 1) return { ok: false, code: status.UNAUTHENTICATED, details: `more than one ${USER_ASSERTION_METADATA_KEY} header`, reason: 'USER_ASSERTION_INVALID' };
   const assertion = assertions[0];
   if (assertion === undefined) {
     if ((USER_ASSERTING_CALLERS as readonly string[]).includes(verified.caller)) {
-      return { ok: false, code: status.UNAUTHENTICATED, details: `missing user assertion: ${verified.caller} acts for a signed-in person and must send ${USER_ASSERTION_METADATA_KEY}` };
+      return { ok: false, code: status.UNAUTHENTICATED, details: `missing user assertion: ${verified.caller} acts for a signed-in person and must send ${USER_ASSERTION_METADATA_KEY}`, reason: 'USER_ASSERTION_MISSING', info: { caller: verified.caller } };
     }
     return { ok: true, caller: verified.caller };
   }
   const user = typeof assertion === 'string' ? await verifyUserAssertion(assertion, { ...options, audience: serviceOfPath(path) }) : ({ ok: false, problem: 'malformed assertion' } as const);
-  if (!user.ok) return { ok: false, code: status.UNAUTHENTICATED, details: `invalid user assertion: ${user.problem}` };
+  if (!user.ok) return { ok: false, code: status.UNAUTHENTICATED, details: `invalid user assertion: ${user.problem}`, reason: 'USER_ASSERTION_INVALID' };
   return { ok: true, caller: verified.caller, user: user.userId };
 }
 
@@ -108,7 +112,7 @@ export function createAuthInterceptor(options: AuthOptions & { errorSink?: Error
             decided = authorizeCall(methodDescriptor.path, metadata, options, peerCertificate).then(
               (decision) => {
                 if (!decision.ok) {
-                  call.sendStatus({ code: decision.code, details: decision.details, metadata: new Metadata() });
+                  call.sendStatus({ code: decision.code, details: decision.details, metadata: statusMetadata(decision.code, decision.details, { errorInfo: { reason: decision.reason, metadata: decision.info } }) });
                   return undefined;
                 }
                 metadata.set(CALLER_METADATA_KEY, decision.caller);
@@ -130,7 +134,8 @@ export function createAuthInterceptor(options: AuthOptions & { errorSink?: Error
                 const field = userFieldOf(methodDescriptor.path);
                 // The handler checks what the request does not name (a job's user).
                 if (decision.user !== undefined && field !== undefined && field !== 'handler' && fieldAt(message, field) !== decision.user) {
-                  call.sendStatus({ code: status.PERMISSION_DENIED, details: `the user assertion names another user than ${field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`, metadata: new Metadata() });
+                  const details = `the user assertion names another user than ${field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`;
+                  call.sendStatus({ code: status.PERMISSION_DENIED, details, metadata: statusMetadata(status.PERMISSION_DENIED, details, { errorInfo: { reason: 'USER_MISMATCH' } }) });
                   return;
                 }
                 nextMessage(message);

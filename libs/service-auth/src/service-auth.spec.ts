@@ -1,5 +1,5 @@
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import { createClient, GrpcServer, unary } from '@signalpath/grpc-kit';
+import { createClient, ERROR_DOMAIN, GrpcServer, readStatus, unary } from '@signalpath/grpc-kit';
 import { bench, consent, profile, ranking, signal } from '@signalpath/proto';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -297,6 +297,14 @@ describe('auth interceptor on a real server', () => {
 
   it('answers PERMISSION_DENIED to a valid caller not on the allow-list', async () => {
     expect(await codeOf(clientAs(tokenMetadataProvider(ring, 'ranking-service', ECHO)).echo({ payload: Buffer.from('x') }))).toBe(status.PERMISSION_DENIED);
+  });
+
+  it('says why in a google.rpc.ErrorInfo: which check refused, and for PERMISSION_DENIED who may not call what', async () => {
+    const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (e: ServiceError) => readStatus(e));
+    expect((await refusal(clientAs().echo({ payload: Buffer.from('x') })))?.details.errorInfo).toEqual({ reason: 'TOKEN_MISSING', domain: ERROR_DOMAIN, metadata: {} });
+    expect((await refusal(clientAs(tokenMetadataProvider(generateKeyRing(), 'signal-service', ECHO)).echo({ payload: Buffer.from('x') })))?.details.errorInfo?.reason).toBe('TOKEN_INVALID');
+    const denied = await refusal(clientAs(tokenMetadataProvider(ring, 'ranking-service', ECHO)).echo({ payload: Buffer.from('x') }));
+    expect(denied).toMatchObject({ code: status.PERMISSION_DENIED, details: { errorInfo: { reason: 'METHOD_NOT_ALLOWED', domain: ERROR_DOMAIN, metadata: { caller: 'ranking-service', method: ECHO_PATH } } } });
   });
 
   it('lets the allowed caller through and tells the handler who it is, ignoring a spoofed header', async () => {

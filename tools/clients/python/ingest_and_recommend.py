@@ -2,7 +2,10 @@
 
 It sets a user's region and age, links Messenger and Instagram, tells the assistant about rock
 climbing on Messenger, and asks RankingService for recommendations on Instagram until the
-climbing interest shows up. Exits non-zero if it never does.
+climbing interest shows up. Exits non-zero if it never does, or if a call fails: then it prints the
+error's details (field violations, reason, retry advice; see signalpath_errors.py).
+With --invalid-example it first sends an interaction with no user_id and prints the field violation
+the service answers with.
 
 Usage: bash tools/clients/python/run.sh tools/clients/python/ingest_and_recommend.py \
          --consent 127.0.0.1:50051 --signal 127.0.0.1:50052 --ranking 127.0.0.1:50054 --user py-user-1
@@ -28,6 +31,7 @@ from signalpath.ranking.v1 import ranking_service_pb2 as ranking_pb2
 from signalpath.ranking.v1 import ranking_service_pb2_grpc as ranking_grpc
 from signalpath.signal.v1 import signal_service_pb2 as signal_pb2
 from signalpath.signal.v1 import signal_service_pb2_grpc as signal_grpc
+from signalpath_errors import describe, field_violations
 
 DEADLINE_S = 5.0
 
@@ -67,8 +71,22 @@ def main() -> int:
     # mTLS: the directory made by tools/certs.mjs (SIGNALPATH_TLS_DIR) and whose certificate to present.
     parser.add_argument("--tls-dir", default="")
     parser.add_argument("--identity", default="operator")
+    parser.add_argument("--invalid-example", action="store_true", help="first show the field violation of an invalid request")
     args = parser.parse_args()
+    try:
+        return run(args)
+    except grpc.RpcError as error:
+        print(f"call failed: {describe(error)}", file=sys.stderr)
+        return 1
 
+
+def now_timestamp() -> timestamp_pb2.Timestamp:
+    stamp = timestamp_pb2.Timestamp()
+    stamp.FromDatetime(datetime.datetime.now(datetime.timezone.utc))
+    return stamp
+
+
+def run(args: argparse.Namespace) -> int:
     credentials = None
     if args.tls_dir:
         def read(name: str) -> bytes:
@@ -108,8 +126,28 @@ def main() -> int:
         )
     print(f"settings for {args.user}: region={settings.region} version={settings.version}; Messenger and Instagram linked")
 
-    event_time = timestamp_pb2.Timestamp()
-    event_time.FromDatetime(datetime.datetime.now(datetime.timezone.utc))
+    if args.invalid_example:
+        try:
+            signal.IngestInteraction(
+                signal_pb2.IngestInteractionRequest(
+                    interaction=signal_pb2.Interaction(
+                        interaction_id=f"py-{args.user}-invalid",
+                        surface=common_pb2.SURFACE_MESSENGER,
+                        modality=common_pb2.MODALITY_TEXT,
+                        text="no user id",
+                        event_time=now_timestamp(),
+                    )
+                ),
+                timeout=DEADLINE_S,
+            )
+            print("invalid example: accepted, expected INVALID_ARGUMENT", file=sys.stderr)
+            return 1
+        except grpc.RpcError as error:
+            print(f"invalid example: {describe(error)}")
+            if error.code() != grpc.StatusCode.INVALID_ARGUMENT or not field_violations(error):
+                return 1
+
+    event_time = now_timestamp()
     result = signal.IngestInteraction(
         signal_pb2.IngestInteractionRequest(
             interaction=signal_pb2.Interaction(

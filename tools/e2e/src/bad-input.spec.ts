@@ -1,6 +1,7 @@
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
-import { common, consent, profile, ranking, signal } from '@signalpath/proto';
+import { readStatus, unpackDetails, type ReadStatus } from '@signalpath/grpc-kit';
+import { common, consent, profile, ranking, signal, type rpc } from '@signalpath/proto';
 import { loadKeyRing, tokenMetadataProvider } from '@signalpath/service-auth';
 import { createProfileClient, createSignalClient } from '@signalpath/service-clients';
 import { callRaw, withRawMessage, withRawTimestamp, type RawTimestamp } from '@signalpath/testing';
@@ -225,6 +226,29 @@ interface Outcome {
   code: status;
   details: string;
   response?: unknown;
+  /** The google.rpc.Status of grpc-status-details-bin, details unpacked. */
+  rich?: ReadStatus;
+}
+
+/**
+ * What every error must carry (docs/api.md, "Errors"): an INVALID_ARGUMENT exactly one
+ * google.rpc.BadRequest field violation, the one its message names; a FAILED_PRECONDITION or
+ * PERMISSION_DENIED an ErrorInfo. Returns the problem, or undefined.
+ */
+function detailsProblem(code: number, message: string, read: ReadStatus['details'] | undefined): string | undefined {
+  if (code === INVALID_ARGUMENT) {
+    const violations = read?.fieldViolations ?? [];
+    if (violations.length !== 1 || `${violations[0].field}: ${violations[0].description}` !== message) {
+      return `INVALID_ARGUMENT "${message}" carries field violations ${JSON.stringify(violations)}, not the one its message names`;
+    }
+  }
+  if ((code === FAILED_PRECONDITION || code === PERMISSION_DENIED) && !read?.errorInfo) return `${status[code]} "${message}" carries no ErrorInfo`;
+  return undefined;
+}
+
+/** The same for a batch item's google.rpc.Status. */
+function itemDetailsProblem(item: rpc.Status | undefined): string | undefined {
+  return item ? detailsProblem(item.code, item.message, unpackDetails(item.details)) : undefined;
 }
 
 async function outcomeOf(call: () => Promise<unknown>): Promise<Outcome> {
@@ -235,7 +259,7 @@ async function outcomeOf(call: () => Promise<unknown>): Promise<Outcome> {
     if (typeof e.code !== 'number') throw error;
     // A request our own client could not encode says nothing about the service.
     if (e.details?.includes('serialization failure')) throw new Error(`client could not serialize the request: ${e.details}`);
-    return { code: e.code, details: e.details ?? '' };
+    return { code: e.code, details: e.details ?? '', rich: readStatus(error) };
   }
 }
 
@@ -297,6 +321,8 @@ describe('bad input on every RPC (four processes, property-based)', () => {
         callCounts.set(rpc, (callCounts.get(rpc) ?? 0) + 1);
         const outcome = await outcomeOf(() => call(req));
         if (!codes.has(outcome.code)) throw new Error(`${rpc} answered ${status[outcome.code]} (${outcome.details})`);
+        const problem = detailsProblem(outcome.code, outcome.details, outcome.rich?.details);
+        if (problem) throw new Error(`${rpc}: ${problem}`);
         check?.(outcome);
       }),
       { numRuns: RUNS_PER_RPC, seed: SEED },
@@ -378,7 +404,12 @@ describe('bad input on every RPC (four processes, property-based)', () => {
         [INVALID_ARGUMENT],
         (outcome) => {
           const results = (outcome.response as signal.IngestInteractionsResponse | undefined)?.results ?? [];
-          for (const result of results) expect([OK, INVALID_ARGUMENT, ALREADY_EXISTS]).toContain(result.errorCode);
+          for (const result of results) {
+            expect([OK, INVALID_ARGUMENT, ALREADY_EXISTS]).toContain(result.errorCode);
+            // The item's google.rpc.Status agrees with the deprecated fields and carries its details.
+            expect([result.error?.code ?? OK, result.error?.message ?? '']).toEqual([result.errorCode, result.errorMessage]);
+            expect(itemDetailsProblem(result.error)).toBeUndefined();
+          }
         },
       ));
 
@@ -480,7 +511,7 @@ describe('bad input on every RPC (four processes, property-based)', () => {
       field: string,
       rule: Rule,
       build: (timestamp: RawTimestamp) => Uint8Array,
-      itemError?: (response: unknown) => { code: number; message: string } | undefined,
+      itemError?: (response: unknown) => { code: number; message: string; status?: rpc.Status } | undefined,
     ) {
       const run = await fc.check(
         fc.asyncProperty(rawTimestamp, async (timestamp) => {
@@ -490,7 +521,13 @@ describe('bad input on every RPC (four processes, property-based)', () => {
           const callMetadata = await metadata();
           let outcome = await outcomeOf(() => callRaw(address, method, build(timestamp), { metadata: callMetadata, timeoutMs: 10_000 }));
           const item = outcome.code === OK && itemError ? itemError(outcome.response) : undefined;
-          if (item && item.code !== OK) outcome = { code: item.code, details: item.message };
+          if (item && item.code !== OK) {
+            outcome = { code: item.code, details: item.message };
+            expect(item.status?.code).toBe(item.code);
+            expect(itemDetailsProblem(item.status)).toBeUndefined();
+          } else {
+            expect(detailsProblem(outcome.code, outcome.details, outcome.rich?.details)).toBeUndefined();
+          }
           const ms = timestampMs(timestamp);
           const expected = !isValidRawTimestamp(timestamp)
             ? `INVALID_ARGUMENT: ${field}: must be a valid timestamp`
@@ -550,7 +587,7 @@ describe('bad input on every RPC (four processes, property-based)', () => {
         (t) => withRawMessage(new Uint8Array(), 1, interactionWith(t)),
         (response) => {
           const [result] = (response as signal.IngestInteractionsResponse).results;
-          return { code: result.errorCode, message: result.errorMessage };
+          return { code: result.errorCode, message: result.errorMessage, status: result.error };
         },
       ));
 

@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ranking } from '@signalpath/proto';
+import { status, type ServiceError } from '@grpc/grpc-js';
+import { readStatus, type ReadStatus } from '@signalpath/grpc-kit';
+import { common, ranking, signal } from '@signalpath/proto';
 import { startE2eStack, type E2eStack } from './stack';
 
 const run = promisify(execFile);
@@ -29,7 +31,9 @@ describe('clients in other languages against the running services', () => {
   let stack: E2eStack;
 
   beforeAll(async () => {
-    stack = await startE2eStack({ basePort: 31150 });
+    // RankingService runs one call at a time with no queue, so a burst is shed at once (nothing
+    // else in this suite calls it concurrently).
+    stack = await startE2eStack({ basePort: 31150, extraEnv: { RANKING_MAX_CONCURRENT_CALLS: '1', RANKING_MAX_QUEUED_CALLS: '0' } });
     await stack.clients.ranking.upsertItems({ items: ITEMS });
   });
 
@@ -42,11 +46,60 @@ describe('clients in other languages against the running services', () => {
       'bash',
       [path.join(ROOT, 'tools/clients/python/run.sh'), path.join(ROOT, 'tools/clients/python/ingest_and_recommend.py'),
         '--consent', stack.addresses.consent, '--signal', stack.addresses.signal, '--ranking', stack.addresses.ranking, '--user', 'py-e2e-user',
-        '--consent-token', await stack.operatorToken(CONSENT), '--signal-token', await stack.operatorToken(SIGNAL), '--ranking-token', await stack.operatorToken(RANKING)],
+        '--consent-token', await stack.operatorToken(CONSENT), '--signal-token', await stack.operatorToken(SIGNAL), '--ranking-token', await stack.operatorToken(RANKING),
+        '--invalid-example'],
       { timeout: 110_000 },
     );
+    // An INVALID_ARGUMENT read with grpcio-status's standard helper: the google.rpc.BadRequest names the field.
+    expect(stdout).toContain('invalid example: INVALID_ARGUMENT: interaction.user_id: must not be empty');
+    expect(stdout).toContain('  field violation: interaction.user_id: must not be empty');
     expect(stdout).toContain('ingest: INGEST_STATUS_ACCEPTED');
     expect(stdout).toContain('recommend on Instagram: personalized');
+  });
+
+  it('an INVALID_ARGUMENT carries a google.rpc.BadRequest naming the field: grpcurl prints it, grpc-js reads it', async () => {
+    const bad = { interaction: { interaction_id: 'grpcurl-bad-1', user_id: '', surface: 'SURFACE_MESSENGER', modality: 'MODALITY_TEXT', text: 'x', event_time: new Date().toISOString() } };
+    const failed = await run(
+      GRPCURL,
+      ['-plaintext', '-H', `authorization: Bearer ${await stack.operatorToken(SIGNAL)}`, '-d', JSON.stringify(bad), stack.addresses.signal, 'signalpath.signal.v1.SignalService/IngestInteraction'],
+      { timeout: 30_000 },
+    ).then(
+      () => undefined,
+      (error: { stderr?: string; stdout?: string }) => `${error.stdout ?? ''}${error.stderr ?? ''}`,
+    );
+    // grpcurl resolves the Any through reflection and prints it as JSON.
+    expect(failed).toContain('Code: InvalidArgument');
+    expect(failed).toContain('Message: interaction.user_id: must not be empty');
+    expect(failed).toContain('"@type": "type.googleapis.com/google.rpc.BadRequest"');
+    expect(failed).toMatch(/"field": "interaction\.user_id",\s+"description": "must not be empty"/);
+
+    const error = await stack.clients.signal
+      .ingestInteraction(signal.IngestInteractionRequest.fromPartial({ interaction: { interactionId: 'grpcjs-bad-1', userId: 'u', surface: 0, modality: 1, text: 'x', eventTime: new Date() } }))
+      .then(() => undefined, (e: unknown) => e);
+    expect(readStatus(error)).toEqual({
+      code: status.INVALID_ARGUMENT,
+      message: 'interaction.surface: must be specified',
+      details: { fieldViolations: [{ field: 'interaction.surface', description: 'must be specified' }], unknownTypes: [] },
+    });
+  });
+
+  it('a load-shed RESOURCE_EXHAUSTED carries google.rpc.RetryInfo (the pushback, as a detail) and ErrorInfo OVERLOADED', async () => {
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        stack.clients.ranking.recommend(ranking.RecommendRequest.fromPartial({ userId: `shed-user-${i}`, surface: common.Surface.SURFACE_INSTAGRAM, limit: 5 })).then(
+          (): { code: number; pushback?: string; read?: ReadStatus } => ({ code: status.OK }),
+          (error: ServiceError) => ({ code: error.code, pushback: error.metadata?.get('grpc-retry-pushback-ms')[0]?.toString(), read: readStatus(error) }),
+        ),
+      ),
+    );
+    const shed = outcomes.filter((o) => o.code === status.RESOURCE_EXHAUSTED);
+    expect(outcomes.filter((o) => o.code !== status.OK && o.code !== status.RESOURCE_EXHAUSTED)).toEqual([]);
+    expect(shed.length).toBeGreaterThan(0);
+    for (const o of shed) {
+      expect(Number(o.pushback)).toBeGreaterThan(0);
+      expect(o.read?.details.retryDelayMs).toBe(Number(o.pushback));
+      expect(o.read?.details.errorInfo).toEqual({ reason: 'OVERLOADED', domain: 'signalpath.dev', metadata: { cause: 'queue_full' } });
+    }
   });
 
   it('grpcurl JSON calls do the same through reflection, with no proto files', async () => {

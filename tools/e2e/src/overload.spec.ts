@@ -1,5 +1,5 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { createClient } from '@signalpath/grpc-kit';
+import { createClient, readStatus } from '@signalpath/grpc-kit';
 import { common, consent, profile, ranking, signal } from '@signalpath/proto';
 import { loadKeyRing, tokenMetadataProvider } from '@signalpath/service-auth';
 import { startE2eStack, type E2eStack } from './stack';
@@ -52,6 +52,8 @@ interface Outcome {
   code: number;
   ms: number;
   pushbackMs?: number;
+  /** google.rpc.RetryInfo from grpc-status-details-bin. */
+  retryDelayMs?: number;
   details?: string;
 }
 
@@ -109,7 +111,13 @@ describe('overload: 2,000 calls at once against every service (four processes, l
       () => ({ code: status.OK, ms: Date.now() - started }),
       (error: ServiceError) => {
         const pushback = error.metadata?.get(RETRY_PUSHBACK)[0];
-        return { code: error.code, ms: Date.now() - started, details: error.details, pushbackMs: pushback === undefined ? undefined : Number(pushback.toString()) };
+        return {
+          code: error.code,
+          ms: Date.now() - started,
+          details: error.details,
+          pushbackMs: pushback === undefined ? undefined : Number(pushback.toString()),
+          retryDelayMs: readStatus(error)?.details.retryDelayMs,
+        };
       },
     );
   }
@@ -192,6 +200,8 @@ describe('overload: 2,000 calls at once against every service (four processes, l
       expect(ok.length).toBeGreaterThanOrEqual(servable / 2);
       for (const o of refused) {
         expect(o.pushbackMs).toBeGreaterThan(0);
+        // The same advice as google.rpc.RetryInfo, what clients in any language read.
+        expect(o.retryDelayMs).toBe(o.pushbackMs);
         expect(o.details).toMatch(/retry after \d+ ms/);
       }
       // Refused on arrival (queue full, or a queue longer than the deadline): answered in about the

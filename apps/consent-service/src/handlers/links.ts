@@ -30,7 +30,7 @@ export async function linkAccount(ctx: ConsentContext, request: consent.LinkAcco
         claimedAt = undefined; // linked (by us or a concurrent call): keep the claim
         return { settings: settingsProto(before, ctx.policy) };
       }
-      if (current) throw new FailedPreconditionError(`another account is linked on ${surface}: unlink it first`);
+      if (current) throw new FailedPreconditionError(`another account is linked on ${surface}: unlink it first`, 'SURFACE_ALREADY_LINKED', { surface: `SURFACE_${surface}` });
       if (!claimedAt) claimedAt = await claimAccount(ctx, surface, accountId, userId);
       const after = withLinks(before, { ...before.linked_accounts, [surface]: { account_id: accountId, link_time: claimedAt } });
       const result = await ctx.writer.commit(before, after, { actor, userAsserted: userAssertedOf(call), paths: ['linked_accounts'] });

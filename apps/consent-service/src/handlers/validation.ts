@@ -95,7 +95,7 @@ export function applyMasked(current: SettingsDoc, input: consent.Settings | unde
     }
   }
   if (paths.includes('ai_chat_ads') && next.ai_chat_ads === 'OPT_IN' && !mayOptInToAds(next.age_band)) {
-    throw new FailedPreconditionError('a minor cannot opt in to AI-chat ads personalization');
+    throw new FailedPreconditionError('a minor cannot opt in to AI-chat ads personalization', 'MINOR_ADS_OPT_IN', { field: 'ai_chat_ads' });
   }
   return next;
 }

@@ -2,7 +2,7 @@ import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import type { ErasureGuard } from '@signalpath/erasure';
-import { isGrpcServiceError } from '@signalpath/grpc-kit';
+import { isGrpcServiceError, retryDelayOf } from '@signalpath/grpc-kit';
 import type { profile } from '@signalpath/proto';
 import type { ProfileClient } from '@signalpath/service-clients';
 import type { Logger } from '@signalpath/telemetry';
@@ -25,6 +25,14 @@ export interface DeliveryOptions {
   /** Entries ProfileService refused as invalid are retried this long after (a fix may be deployed). */
   refusedRetryMs: number;
   timeoutMs: number;
+}
+
+/** The longest retry delay a ProfileService answer may impose (a bound on a bad or hostile value). */
+export const MAX_ADVISED_RETRY_MS = 60_000;
+
+/** The wait ProfileService advised (google.rpc.RetryInfo or grpc-retry-pushback-ms), bounded; 0 if none. */
+function advisedDelayMs(error: unknown): number {
+  return Math.min(MAX_ADVISED_RETRY_MS, retryDelayOf(error) ?? 0);
 }
 
 export interface DeliveryRound {
@@ -142,7 +150,8 @@ export class OutboxDeliverer {
     } catch (error) {
       this.consecutiveFailures++;
       this.deps.meters?.deliveryFailed();
-      next = this.backoffMs(this.consecutiveFailures);
+      // Never sooner than ProfileService asked (shed under load, store restarting).
+      next = Math.max(this.backoffMs(this.consecutiveFailures), advisedDelayMs(error));
       this.deps.logger.warn(
         { code: isGrpcServiceError(error) ? status[error.code] : undefined, error_name: error instanceof Error ? error.name : 'unknown', failures: this.consecutiveFailures, retry_in_ms: next },
         'outbox delivery failed; entries stay pending',
@@ -207,7 +216,7 @@ export class OutboxDeliverer {
         await this.finish(delivered);
         await this.setAside(refused, claim.token);
         const handled = new Set([...delivered, ...refused].map((e) => e._id));
-        await this.release({ ...claim, entries: claim.entries.filter((e) => !handled.has(e._id)) }, late ? 0 : undefined).catch(() => undefined); // failing too, the lease expiring does the same
+        await this.release({ ...claim, entries: claim.entries.filter((e) => !handled.has(e._id)) }, late ? 0 : undefined, advisedDelayMs(error)).catch(() => undefined); // failing too, the lease expiring does the same
         if (late) return { claimed: claim.entries.length, delivered: delivered.length, full: true };
         throw error;
       }
@@ -259,12 +268,15 @@ export class OutboxDeliverer {
     );
   }
 
-  /** Makes entries claimable again: after a backoff when their send failed, at once otherwise. */
-  private async release(claim: Claim, delayMs?: number): Promise<void> {
+  /**
+   * Makes entries claimable again: after a backoff (at least `advisedMs`, what ProfileService
+   * asked for) when their send failed, at once otherwise.
+   */
+  private async release(claim: Claim, delayMs?: number, advisedMs = 0): Promise<void> {
     if (claim.entries.length === 0) return;
     const { store } = this.deps;
     const attempts = Math.max(...claim.entries.map((e) => e.attempts)) + 1;
-    const retryAt = new Date(this.deps.now().getTime() + (delayMs ?? this.backoffMs(attempts)));
+    const retryAt = new Date(this.deps.now().getTime() + (delayMs ?? Math.max(this.backoffMs(attempts), advisedMs)));
     const ids = claim.entries.map((e) => e._id);
     await store.outbox.updateMany({ _id: { $in: ids } }, delayMs === 0 ? { $set: { availableAt: retryAt } } : { $set: { availableAt: retryAt }, $inc: { attempts: 1 } });
     await store.claims.deleteMany({ entryId: { $in: ids }, token: claim.token });

@@ -1,19 +1,36 @@
 import { status } from '@grpc/grpc-js';
-import { AlreadyExistsError, InvalidArgumentError, isGrpcServiceError, maxItems, nonEmpty, UnavailableError, unary } from '@signalpath/grpc-kit';
-import { signal } from '@signalpath/proto';
+import { AlreadyExistsError, InvalidArgumentError, isGrpcServiceError, maxItems, nonEmpty, RpcError, rpcStatus, toStatus, UnavailableError, unary } from '@signalpath/grpc-kit';
+import { signal, type rpc } from '@signalpath/proto';
 
 import type { ItemOutcome } from '../ingest/ingestion';
 import { MAX_BATCH_ITEMS, validateActivity, validateInteraction } from '../ingest/validation';
 import type { HandlerContext } from './context';
 
+type FailedItem = Extract<ItemOutcome, { ok: false }>;
+
+/**
+ * The error a failed item stands for: the single-item RPC's status, and a batch item's
+ * google.rpc.Status (the same error map, so the details match: BadRequest naming the field,
+ * RetryInfo on UNAVAILABLE).
+ */
+function itemError(outcome: FailedItem): RpcError {
+  if (outcome.cause instanceof RpcError) return outcome.cause;
+  if (outcome.code === status.ALREADY_EXISTS) return new AlreadyExistsError(outcome.message);
+  if (outcome.code === status.INVALID_ARGUMENT) return new InvalidArgumentError('request', outcome.message);
+  return new UnavailableError(outcome.message);
+}
+
 /** A per-item failure of a single-item RPC becomes the RPC's status. */
 function throwIfFailed(outcome: ItemOutcome): asserts outcome is Extract<ItemOutcome, { ok: true }> {
   if (outcome.ok) return;
-  if (outcome.code === status.ALREADY_EXISTS) throw new AlreadyExistsError(outcome.message);
-  if (outcome.code === status.INVALID_ARGUMENT) throw new InvalidArgumentError('request', outcome.message);
   // A deadline or cancellation from the caller's own call passes through; anything else fails closed.
   if (isGrpcServiceError(outcome.cause) && (outcome.cause.code === status.DEADLINE_EXCEEDED || outcome.cause.code === status.CANCELLED)) throw outcome.cause;
-  throw new UnavailableError(outcome.message);
+  throw itemError(outcome);
+}
+
+function itemStatus(outcome: FailedItem): rpc.Status {
+  const mapped = toStatus(itemError(outcome));
+  return rpcStatus(mapped.code, mapped.details, mapped.statusDetails);
 }
 
 export function ingestHandlers(ctx: HandlerContext) {
@@ -34,7 +51,7 @@ export function ingestHandlers(ctx: HandlerContext) {
         try {
           return ingestion.interactionUnit(validateInteraction(interaction, `interactions[${index}]`, now));
         } catch (error) {
-          if (error instanceof InvalidArgumentError) return { ok: false as const, code: status.INVALID_ARGUMENT as const, message: error.message };
+          if (error instanceof InvalidArgumentError) return { ok: false as const, code: status.INVALID_ARGUMENT as const, message: error.message, cause: error };
           throw error;
         }
       });
@@ -42,8 +59,8 @@ export function ingestHandlers(ctx: HandlerContext) {
       return {
         results: outcomes.map((outcome, index): signal.IngestResult => {
           const interactionId = request.interactions[index]?.interactionId ?? '';
-          if (!outcome.ok) return { interactionId, status: signal.IngestStatus.INGEST_STATUS_UNSPECIFIED, skipReason: signal.SkipReason.SKIP_REASON_UNSPECIFIED, signals: [], suppressed: [], errorCode: outcome.code, errorMessage: outcome.message };
-          return { interactionId, status: outcome.status, skipReason: outcome.skipReason, signals: outcome.signals, suppressed: outcome.suppressed.map((sensitiveClass) => ({ sensitiveClass })), errorCode: 0, errorMessage: '' };
+          if (!outcome.ok) return { interactionId, status: signal.IngestStatus.INGEST_STATUS_UNSPECIFIED, skipReason: signal.SkipReason.SKIP_REASON_UNSPECIFIED, signals: [], suppressed: [], errorCode: outcome.code, errorMessage: outcome.message, error: itemStatus(outcome) };
+          return { interactionId, status: outcome.status, skipReason: outcome.skipReason, signals: outcome.signals, suppressed: outcome.suppressed.map((sensitiveClass) => ({ sensitiveClass })), errorCode: 0, errorMessage: '', error: undefined };
         }),
       };
     }, logger),

@@ -17,11 +17,13 @@ export interface FakeProfile {
   gate?: Promise<void>;
   /** A call carrying a signal of one of these users is refused whole with INVALID_ARGUMENT (version skew, a bug). */
   refuseUsers: Set<string>;
+  /** While set, every ApplySignals call fails with what it returns (thrown through the error map). */
+  refuse?: () => Error;
   stop(): Promise<void>;
 }
 
 export async function startFakeProfile(port = 0): Promise<FakeProfile> {
-  const fake: { received: profile.ProfileSignal[]; calls: number; gate?: Promise<void>; refuseUsers: Set<string> } = { received: [], calls: 0, refuseUsers: new Set() };
+  const fake: { received: profile.ProfileSignal[]; calls: number; gate?: Promise<void>; refuseUsers: Set<string>; refuse?: () => Error } = { received: [], calls: 0, refuseUsers: new Set() };
   const server = new GrpcServer({
     services: [
       {
@@ -31,6 +33,7 @@ export async function startFakeProfile(port = 0): Promise<FakeProfile> {
           applySignals: unary<profile.ApplySignalsRequest, profile.ApplySignalsResponse>(async (request) => {
             fake.calls++;
             await fake.gate;
+            if (fake.refuse) throw fake.refuse();
             const refused = request.signals.findIndex((s) => fake.refuseUsers.has(s.userId));
             if (refused >= 0) throw new InvalidArgumentError(`signals[${refused}].user_id`, 'refused by the test');
             fake.received.push(...request.signals);

@@ -20,6 +20,7 @@ import {
 } from "@grpc/grpc-js";
 import { FieldMask } from "../../../google/protobuf/field_mask";
 import { Timestamp } from "../../../google/protobuf/timestamp";
+import { Status } from "../../../google/rpc/status";
 import {
   ErasureScope,
   erasureScopeFromJSON,
@@ -715,8 +716,10 @@ export interface ErasureTarget {
   /** How many DeleteUserData calls have been made to the service. */
   attempts: number;
   /**
-   * The gRPC status code name of the last failed attempt, e.g. "UNAVAILABLE";
-   * empty if no attempt failed.
+   * Deprecated: read last_error.code. The gRPC status code name of the last
+   * failed attempt, e.g. "UNAVAILABLE"; empty if no attempt failed.
+   *
+   * @deprecated
    */
   lastErrorCode: string;
   /** When the service confirmed; unset until then. */
@@ -725,6 +728,11 @@ export interface ErasureTarget {
     | undefined;
   /** The number of documents the service reported deleted. */
   deletedCount: string;
+  /**
+   * The status of the last failed attempt (its code, and a message naming
+   * the code); unset if no attempt failed.
+   */
+  lastError: Status | undefined;
 }
 
 /** ExportUserDataRequest is the request for ExportUserData. */
@@ -3811,7 +3819,15 @@ export const ErasureJob: MessageFns<ErasureJob> = {
 };
 
 function createBaseErasureTarget(): ErasureTarget {
-  return { service: "", state: 0, attempts: 0, lastErrorCode: "", confirmTime: undefined, deletedCount: "0" };
+  return {
+    service: "",
+    state: 0,
+    attempts: 0,
+    lastErrorCode: "",
+    confirmTime: undefined,
+    deletedCount: "0",
+    lastError: undefined,
+  };
 }
 
 export const ErasureTarget: MessageFns<ErasureTarget> = {
@@ -3833,6 +3849,9 @@ export const ErasureTarget: MessageFns<ErasureTarget> = {
     }
     if (message.deletedCount !== "0") {
       writer.uint32(48).int64(message.deletedCount);
+    }
+    if (message.lastError !== undefined) {
+      Status.encode(message.lastError, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -3898,6 +3917,14 @@ export const ErasureTarget: MessageFns<ErasureTarget> = {
             message.deletedCount = reader.int64().toString();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.lastError = Status.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3930,6 +3957,11 @@ export const ErasureTarget: MessageFns<ErasureTarget> = {
         : isSet(object.deleted_count)
         ? globalThis.String(object.deleted_count)
         : "0",
+      lastError: isSet(object.lastError)
+        ? Status.fromJSON(object.lastError)
+        : isSet(object.last_error)
+        ? Status.fromJSON(object.last_error)
+        : undefined,
     };
   },
 
@@ -3953,6 +3985,9 @@ export const ErasureTarget: MessageFns<ErasureTarget> = {
     if (message.deletedCount !== "0") {
       obj.deletedCount = message.deletedCount;
     }
+    if (message.lastError !== undefined) {
+      obj.lastError = Status.toJSON(message.lastError);
+    }
     return obj;
   },
 
@@ -3967,6 +4002,9 @@ export const ErasureTarget: MessageFns<ErasureTarget> = {
     message.lastErrorCode = object.lastErrorCode ?? "";
     message.confirmTime = object.confirmTime ?? undefined;
     message.deletedCount = object.deletedCount ?? "0";
+    message.lastError = (object.lastError !== undefined && object.lastError !== null)
+      ? Status.fromPartial(object.lastError)
+      : undefined;
     return message;
   },
 };

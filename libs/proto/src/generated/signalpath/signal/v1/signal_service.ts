@@ -20,6 +20,7 @@ import {
 } from "@grpc/grpc-js";
 import { Duration } from "../../../google/protobuf/duration";
 import { Timestamp } from "../../../google/protobuf/timestamp";
+import { Status } from "../../../google/rpc/status";
 import {
   ErasureRecord,
   ErasureScope,
@@ -384,7 +385,7 @@ export interface IngestResult {
    * An id (see "Ids" in signalpath/common/v1/common.proto).
    */
   interactionId: string;
-  /** What happened; unspecified when error_code is not 0. */
+  /** What happened; unspecified when error is set. */
   status: IngestStatus;
   /** Why nothing was stored, when status is SKIPPED. */
   skipReason: SkipReason;
@@ -393,15 +394,26 @@ export interface IngestResult {
   /** The sensitive classes found and suppressed. */
   suppressed: Suppression[];
   /**
-   * The item's outcome as a google.rpc.Code: 0 (OK), 3 (INVALID_ARGUMENT),
-   * 6 (ALREADY_EXISTS) or 14 (UNAVAILABLE: nothing stored, retry the item).
+   * Deprecated: read error.code. The item's outcome as a google.rpc.Code: 0
+   * (OK), 3 (INVALID_ARGUMENT), 6 (ALREADY_EXISTS) or 14 (UNAVAILABLE).
+   *
+   * @deprecated
    */
   errorCode: number;
   /**
-   * A message for a non-zero error_code, naming the field for
-   * INVALID_ARGUMENT (e.g. "interactions[3].user_id"); never contains text.
+   * Deprecated: read error.message (and error.details for the field).
+   *
+   * @deprecated
    */
   errorMessage: string;
+  /**
+   * Why the item failed; unset when it succeeded. The status IngestInteraction
+   * would have returned for it: code INVALID_ARGUMENT (3) with a
+   * google.rpc.BadRequest whose field violation names the field, e.g.
+   * "interactions[3].user_id"; ALREADY_EXISTS (6); or UNAVAILABLE (14: nothing
+   * stored, retry the item) with a google.rpc.RetryInfo. Never contains text.
+   */
+  error: Status | undefined;
 }
 
 /** RecordActivityRequest is the request for RecordActivity. */
@@ -1642,7 +1654,16 @@ export const IngestInteractionsResponse: MessageFns<IngestInteractionsResponse> 
 };
 
 function createBaseIngestResult(): IngestResult {
-  return { interactionId: "", status: 0, skipReason: 0, signals: [], suppressed: [], errorCode: 0, errorMessage: "" };
+  return {
+    interactionId: "",
+    status: 0,
+    skipReason: 0,
+    signals: [],
+    suppressed: [],
+    errorCode: 0,
+    errorMessage: "",
+    error: undefined,
+  };
 }
 
 export const IngestResult: MessageFns<IngestResult> = {
@@ -1667,6 +1688,9 @@ export const IngestResult: MessageFns<IngestResult> = {
     }
     if (message.errorMessage !== "") {
       writer.uint32(58).string(message.errorMessage);
+    }
+    if (message.error !== undefined) {
+      Status.encode(message.error, writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -1740,6 +1764,14 @@ export const IngestResult: MessageFns<IngestResult> = {
             message.errorMessage = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.error = Status.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1779,6 +1811,7 @@ export const IngestResult: MessageFns<IngestResult> = {
         : isSet(object.error_message)
         ? globalThis.String(object.error_message)
         : "",
+      error: isSet(object.error) ? Status.fromJSON(object.error) : undefined,
     };
   },
 
@@ -1805,6 +1838,9 @@ export const IngestResult: MessageFns<IngestResult> = {
     if (message.errorMessage !== "") {
       obj.errorMessage = message.errorMessage;
     }
+    if (message.error !== undefined) {
+      obj.error = Status.toJSON(message.error);
+    }
     return obj;
   },
 
@@ -1820,6 +1856,9 @@ export const IngestResult: MessageFns<IngestResult> = {
     message.suppressed = object.suppressed?.map((e) => Suppression.fromPartial(e)) || [];
     message.errorCode = object.errorCode ?? 0;
     message.errorMessage = object.errorMessage ?? "";
+    message.error = (object.error !== undefined && object.error !== null)
+      ? Status.fromPartial(object.error)
+      : undefined;
     return message;
   },
 };
@@ -3360,8 +3399,9 @@ export const SignalServiceService = {
   /**
    * IngestInteractions ingests up to 500 interactions, each exactly as
    * IngestInteraction would, with one result per interaction in the same
-   * order. A per-item failure is reported in that item's error_code and does
-   * not fail the call; an interaction_id repeated within the batch is treated
+   * order. A per-item failure is reported in that item's error (a
+   * google.rpc.Status, as IngestInteraction would have failed) and does not
+   * fail the call; an interaction_id repeated within the batch is treated
    * as a retry.
    *
    * Errors: INVALID_ARGUMENT if interactions is empty or has more than 500
@@ -3517,8 +3557,9 @@ export interface SignalServiceServer extends UntypedServiceImplementation {
   /**
    * IngestInteractions ingests up to 500 interactions, each exactly as
    * IngestInteraction would, with one result per interaction in the same
-   * order. A per-item failure is reported in that item's error_code and does
-   * not fail the call; an interaction_id repeated within the batch is treated
+   * order. A per-item failure is reported in that item's error (a
+   * google.rpc.Status, as IngestInteraction would have failed) and does not
+   * fail the call; an interaction_id repeated within the batch is treated
    * as a retry.
    *
    * Errors: INVALID_ARGUMENT if interactions is empty or has more than 500
@@ -3644,8 +3685,9 @@ export interface SignalServiceClient extends Client {
   /**
    * IngestInteractions ingests up to 500 interactions, each exactly as
    * IngestInteraction would, with one result per interaction in the same
-   * order. A per-item failure is reported in that item's error_code and does
-   * not fail the call; an interaction_id repeated within the batch is treated
+   * order. A per-item failure is reported in that item's error (a
+   * google.rpc.Status, as IngestInteraction would have failed) and does not
+   * fail the call; an interaction_id repeated within the batch is treated
    * as a retry.
    *
    * Errors: INVALID_ARGUMENT if interactions is empty or has more than 500
