@@ -16,8 +16,8 @@ import {
   type Surface,
 } from '@signalpath/ranking-model';
 import { carryReceivedItems } from '../codec/rank-codec';
-import { KIND_OF, PROTO_SOURCE_KIND, PROTO_SURFACE, requireSurface, toRankable, topicMessage, validateItem } from '../items';
-import type { CatalogStore } from '../store/catalog-store';
+import { KIND_OF, PROTO_SOURCE_KIND, PROTO_SURFACE, requireSurface, topicMessage, validateItem } from '../items';
+import type { CatalogFeed } from '../catalog/catalog-feed';
 import type { UserContext, UserContextLoader } from '../user-context';
 
 export const MAX_CANDIDATES = 5000;
@@ -78,14 +78,26 @@ function responseReason(result: RankResult, user: UserContext, purposes: Readonl
   return reason ? NOT_PERSONALIZED_REASON[reason] : ranking.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED;
 }
 
+/**
+ * How long a call waits for the first catalog load at most; never more than half the time to its
+ * deadline, so the caller hears UNAVAILABLE (retry elsewhere) rather than DEADLINE_EXCEEDED.
+ */
+const CATALOG_WAIT_MS = 5_000;
+
+function catalogWaitMs(call: { getDeadline(): Date | number }): number {
+  const deadline = call.getDeadline();
+  const ms = deadline instanceof Date ? deadline.getTime() : Number(deadline);
+  return Number.isFinite(ms) ? Math.min(CATALOG_WAIT_MS, (ms - Date.now()) / 2) : CATALOG_WAIT_MS;
+}
+
 export interface RankingDeps {
-  store: CatalogStore;
+  catalog: CatalogFeed;
   users: UserContextLoader;
   ranker: Ranker;
 }
 
 /** Rank, Recommend and ExplainItem. */
-export function rankingHandlers({ store, users, ranker }: RankingDeps, sink: ErrorSink) {
+export function rankingHandlers({ catalog, users, ranker }: RankingDeps, sink: ErrorSink) {
   const rankEntries = (entries: readonly Entry[], surface: Surface, user: UserContext) =>
     ranker.rank(
       entries.map((entry) => entry.rankable),
@@ -142,13 +154,13 @@ export function rankingHandlers({ store, users, ranker }: RankingDeps, sink: Err
       }
       // Catalog items' kinds are unknown until read: read both profiles alongside the catalog.
       const wanted = catalogIds.size > 0 ? BOTH_PURPOSES : purposes;
-      const [found, user] = await Promise.all([store.findByIds([...catalogIds.keys()]), users.load(userId, surface, wanted, call)]);
+      const [index, user] = await Promise.all([catalogIds.size > 0 ? catalog.index(catalogWaitMs(call)) : undefined, users.load(userId, surface, wanted, call)]);
 
       const entries: Entry[] = [...inline.values()];
       const filtered: Array<ranking.FilteredItem & { position: number }> = [];
       for (const [itemId, position] of catalogIds) {
-        const item = found.get(itemId);
-        if (item) entries.push({ item, rankable: toRankable(item), position });
+        const found = index?.get(itemId);
+        if (found) entries.push({ item: found.item, rankable: found.rankable, position });
         else filtered.push({ itemId, reason: ranking.FilterReason.FILTER_REASON_NOT_FOUND, position });
       }
       // Input order breaks score ties: keep it the request's order.
@@ -176,19 +188,17 @@ export function rankingHandlers({ store, users, ranker }: RankingDeps, sink: Err
       const kind = kindValue === undefined ? undefined : KIND_OF[kindValue];
       const purposes: ReadonlySet<Purpose> = kind ? new Set([purposeOfKind(kind)]) : BOTH_PURPOSES;
 
-      const user = await users.load(userId, surface, purposes, call);
+      const [index, user] = await Promise.all([catalog.index(catalogWaitMs(call)), users.load(userId, surface, purposes, call)]);
       const query = { kind: kindValue, surface: PROTO_SURFACE[surface] };
       const topics = retrievalTopics(user.profiles, purposes);
-      const [topical, popular] = await Promise.all([
-        store.findByTopics(topics, { ...query, limit: Math.min(1000, limit * 10) }),
-        store.findPopular({ ...query, limit: limit * 3 + 50 }),
-      ]);
+      const topical = index.byTopics(topics, { ...query, limit: Math.min(1000, limit * 10) });
+      const popular = index.popular({ ...query, limit: limit * 3 + 50 });
       const entries: Entry[] = [];
       const seen = new Set<string>();
-      for (const item of [...topical, ...popular]) {
+      for (const { item, rankable } of [...topical, ...popular]) {
         if (seen.has(item.itemId)) continue;
         seen.add(item.itemId);
-        entries.push({ item, rankable: toRankable(item), position: entries.length });
+        entries.push({ item, rankable, position: entries.length });
       }
       const result = rankEntries(entries, surface, user);
       const items = rankedItems(entries, result, limit);
@@ -203,9 +213,9 @@ export function rankingHandlers({ store, users, ranker }: RankingDeps, sink: Err
       const userId = requireId(request.userId, 'user_id');
       const itemId = requireId(request.itemId, 'item_id');
       const surface = requireSurface(request.surface, 'surface');
-      const item = await store.findById(itemId);
-      if (!item) throw new NotFoundError('item not found in the catalog');
-      const rankable = toRankable(item);
+      const found = (await catalog.index(catalogWaitMs(call))).get(itemId);
+      if (!found) throw new NotFoundError('item not found in the catalog');
+      const { item, rankable } = found;
       const purpose = purposeOfKind(rankable.kind);
       const user = await users.load(userId, surface, new Set([purpose]), call);
       const result = rankEntries([{ item, rankable, position: 0 }], surface, user);
