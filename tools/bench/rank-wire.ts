@@ -94,13 +94,14 @@ async function fakeDependencies() {
   port.postMessage({ type: 'fakes', consentAddress: consent.address, profileAddress: profile.address } satisfies FromWorker);
 }
 
-/** Request shapes measured; `ids` uses whatever the API offers for candidate ids. */
+/** Request shapes measured: inline items (the earlier benchmark's shape), ids as Candidate messages, ids as candidate_ids. */
 export function rankRequests(): Array<{ name: string; request: ranking.RankRequest }> {
   const inline = Array.from({ length: CANDIDATES }, (_, i) => ({ candidate: { $case: 'item' as const, value: benchItem('inline', i) } }));
   const ids = Array.from({ length: CANDIDATES }, (_, i) => ({ candidate: { $case: 'itemId' as const, value: `cat-${i}` } }));
   return [
-    { name: `Rank ${CANDIDATES} inline items`, request: { userId: USER, surface: SURFACE, candidates: inline } },
-    { name: `Rank ${CANDIDATES} ids (Candidate.item_id)`, request: { userId: USER, surface: SURFACE, candidates: ids } },
+    { name: `Rank ${CANDIDATES} inline items`, request: { userId: USER, surface: SURFACE, candidates: inline, candidateIds: [] } },
+    { name: `Rank ${CANDIDATES} ids (Candidate.item_id)`, request: { userId: USER, surface: SURFACE, candidates: ids, candidateIds: [] } },
+    { name: `Rank ${CANDIDATES} ids (candidate_ids)`, request: { userId: USER, surface: SURFACE, candidates: [], candidateIds: Array.from({ length: CANDIDATES }, (_, i) => `cat-${i}`) } },
   ];
 }
 
@@ -131,7 +132,7 @@ async function loadGenerator() {
     for (let i = 0; i < CANDIDATES; i += 500) await client.upsertItems({ items: Array.from({ length: 500 }, (_, j) => benchItem('cat', i + j)) });
     const rows: Row[] = [];
     const shapes = rankRequests();
-    const echoPayload = Buffer.alloc(ranking.RankRequest.encode(shapes[shapes.length - 1].request).finish().length, 7);
+    const echoPayload = Buffer.alloc(ranking.RankRequest.encode(shapes[1].request).finish().length, 7);
     rows.push(await run(`echo ${echoPayload.length} B (baseline)`, () => echoClient.echo({ payload: echoPayload }), echoPayload.length + 3, echoPayload.length + 3));
     for (const { name, request } of shapes) {
       const sample = await client.rank(request);

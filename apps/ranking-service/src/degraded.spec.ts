@@ -32,10 +32,11 @@ async function timed<T>(work: Promise<T>): Promise<[T, number]> {
   return [result, Date.now() - started];
 }
 
-function expectDegraded(response: { items: ranking.RankedItem[]; personalized: boolean; notPersonalizedReason: ranking.NotPersonalizedReason }) {
+function expectDegraded(response: ranking.RankResponse | ranking.RecommendResponse) {
   expect(response.personalized).toBe(false);
   expect(response.notPersonalizedReason).toBe(NPR.NOT_PERSONALIZED_REASON_DEGRADED);
-  expect(response.items.every((r) => !r.personalized && r.reasons.length === 0)).toBe(true);
+  if ('ranked' in response) expect(response.ranked.every((r) => !r.personalized && r.reasonSet === 0)).toBe(true);
+  else expect(response.items.every((r) => !r.personalized && r.reasons.length === 0)).toBe(true);
 }
 
 describe('degraded mode', () => {
@@ -102,7 +103,7 @@ describe('degraded mode', () => {
     // A client that does not retry UNAVAILABLE (the service clients do, until their deadline).
     const once = createClient(ranking.RankingServiceService, h.svc.address, { serviceName: 'signalpath.ranking.v1.RankingService', timeoutMs: 2_000 });
     try {
-      await expect(once.rank({ userId: 'climber', surface: SURFACES.FACEBOOK, candidates: CANDIDATES })).rejects.toMatchObject({ code: status.UNAVAILABLE });
+      await expect(once.rank({ userId: 'climber', surface: SURFACES.FACEBOOK, candidates: CANDIDATES, candidateIds: [] })).rejects.toMatchObject({ code: status.UNAVAILABLE });
       await expect(once.recommend({ userId: 'climber', surface: SURFACES.FACEBOOK, kind: 0, limit: 5 })).rejects.toMatchObject({ code: status.UNAVAILABLE });
     } finally {
       once.close();

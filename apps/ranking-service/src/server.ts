@@ -1,5 +1,5 @@
 import { GrpcServer } from '@signalpath/grpc-kit';
-import { descriptorSet, healthDescriptorSet } from '@signalpath/proto';
+import { descriptorSet, healthDescriptorSet, ranking } from '@signalpath/proto';
 import { Ranker } from '@signalpath/ranking-model';
 import type { ServiceInstance, ServiceModule } from '@signalpath/service-host';
 import { createConsentClient, createProfileClient } from '@signalpath/service-clients';
@@ -7,7 +7,6 @@ import { createConsentClient, createProfileClient } from '@signalpath/service-cl
 import { readConfig, type RankingConfig } from './config';
 import { catalogHandlers } from './handlers/catalog';
 import { rankingHandlers } from './handlers/ranking';
-import { rankingServiceDefinition } from './codec/rank-codec';
 import { keepTrying, seedDemoCatalogIfEmpty } from './seed/seed-catalog';
 import { CatalogStore, catalogIndexes } from './store/catalog-store';
 import { CatalogFeed } from './catalog/catalog-feed';
@@ -45,7 +44,7 @@ export const rankingService: ServiceModule<RankingConfig> = {
       services: [
         {
           name: 'signalpath.ranking.v1.RankingService',
-          definition: rankingServiceDefinition,
+          definition: ranking.RankingServiceService,
           implementation: { ...catalogHandlers(store, catalog, logger), ...rankingHandlers({ catalog, users, ranker }, logger) },
         },
       ],
