@@ -110,6 +110,7 @@ async function loadGenerator() {
       userId: USER,
       surface: SURFACE,
       candidates: Array.from({ length: CANDIDATES }, (_, i) => ({ candidate: { $case: 'item' as const, value: benchItem('inline', i) } })),
+      candidateIds: [],
     };
     const requestBytes = ranking.RankRequest.encode(rankRequest).finish().length;
     const payload = Buffer.alloc(requestBytes, 7);
@@ -117,7 +118,7 @@ async function loadGenerator() {
     const responseBytes = ranking.RankResponse.encode(sample).finish().length;
     post({
       type: 'progress',
-      message: `Rank request ${requestBytes} bytes, response ${responseBytes} bytes; ${sample.items.length} ranked, ${sample.filtered.length} filtered, personalized ${sample.personalized}`,
+      message: `Rank request ${requestBytes} bytes, response ${responseBytes} bytes; ${sample.ranked.length} ranked, ${sample.filtered.length} filtered, personalized ${sample.personalized}`,
     });
     if (!sample.personalized) throw new Error('benchmark Rank was not personalized: check the fakes');
 

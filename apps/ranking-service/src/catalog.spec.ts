@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { common, ranking } from '@signalpath/proto';
-import { ITEMS_COLLECTION, type ItemDocument } from './store/catalog-store';
+import { CHANGES_COLLECTION, ITEMS_COLLECTION, type ChangeDocument, type ItemDocument } from './store/catalog-store';
 import { makeAd, makeItem, startRankingHarness, type RankingHarness } from './testing/harness';
 
 const CLIMBING = '500';
@@ -45,9 +45,16 @@ describe('catalog: UpsertItems / DeleteItems on the real database', () => {
     expect(again.deletedCount).toBe(0);
   });
 
-  it('creates the retrieval indexes (topic_ids, kind + base_score)', async () => {
-    const names = (await items().listIndexes().toArray()).map((index) => index.name);
-    expect(names).toEqual(expect.arrayContaining(['topic_ids', 'kind_base_score', 'base_score']));
+  it('records every write in the change log, numbered without gaps, naming the items', async () => {
+    const changes = () => h.svc.mongo.db.collection<ChangeDocument>(CHANGES_COLLECTION);
+    const last = (await changes().find({}).sort({ _id: -1 }).limit(1).next())?._id ?? 0;
+    await h.client.upsertItems({ items: [makeItem('log-1', [CLIMBING]), makeItem('log-2', [CLIMBING])] });
+    await h.client.deleteItems({ itemIds: ['log-1'] });
+    const records = await changes().find({ _id: { $gt: last } }).sort({ _id: 1 }).toArray();
+    expect(records.map((r) => [r._id, r.item_ids])).toEqual([
+      [last + 1, ['log-1', 'log-2']],
+      [last + 2, ['log-1']],
+    ]);
   });
 
   it.each<[string, Partial<ranking.Item>, string]>([

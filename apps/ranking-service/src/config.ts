@@ -17,8 +17,12 @@ export interface RankingConfig extends ServerConfig {
   /** At most this many items of one topic among the first `diversityWindow` results (0 = off). */
   diversityCap: number;
   diversityWindow: number;
-  /** How long the popular fallback of Recommend is reused (RANKING_POPULAR_CACHE_TTL; 0 = off). */
-  popularCacheMs: number;
+  /** Pause between polls of the catalog change log (RANKING_INDEX_POLL): the staleness bound of another process's catalog writes. */
+  indexPollMs: number;
+  /** Full reload of the in-memory catalog as a backstop (RANKING_INDEX_RESYNC; 0 = never). */
+  indexResyncMs: number;
+  /** Catalog change records older than this are pruned (RANKING_CHANGE_RETENTION); a process paused longer reloads. */
+  changeRetentionMs: number;
 }
 
 export function readConfig(env: EnvReader): RankingConfig {
@@ -32,6 +36,8 @@ export function readConfig(env: EnvReader): RankingConfig {
     profileInterestLimit: env.int('RANKING_PROFILE_INTERESTS', 100, { min: 1, max: 500 }),
     diversityCap: env.int('RANKING_DIVERSITY_CAP', 5, { min: 0, max: 1000 }),
     diversityWindow: env.int('RANKING_DIVERSITY_WINDOW', 20, { min: 1, max: 5000 }),
-    popularCacheMs: env.durationMs('RANKING_POPULAR_CACHE_TTL', 5_000),
+    indexPollMs: env.durationMs('RANKING_INDEX_POLL', 500),
+    indexResyncMs: env.durationMs('RANKING_INDEX_RESYNC', 15 * 60_000),
+    changeRetentionMs: env.durationMs('RANKING_CHANGE_RETENTION', 60 * 60_000),
   };
 }

@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import { createClient } from '@signalpath/grpc-kit';
 import { common, ranking } from '@signalpath/proto';
 import { SURFACES, byId, inline, makeAd, makeItem, rankedIds, startRankingHarness, type RankingHarness } from './testing/harness';
 
@@ -31,10 +32,11 @@ async function timed<T>(work: Promise<T>): Promise<[T, number]> {
   return [result, Date.now() - started];
 }
 
-function expectDegraded(response: { items: ranking.RankedItem[]; personalized: boolean; notPersonalizedReason: ranking.NotPersonalizedReason }) {
+function expectDegraded(response: ranking.RankResponse | ranking.RecommendResponse) {
   expect(response.personalized).toBe(false);
   expect(response.notPersonalizedReason).toBe(NPR.NOT_PERSONALIZED_REASON_DEGRADED);
-  expect(response.items.every((r) => !r.personalized && r.reasons.length === 0)).toBe(true);
+  if ('ranked' in response) expect(response.ranked.every((r) => !r.personalized && r.reasonSet === 0)).toBe(true);
+  else expect(response.items.every((r) => !r.personalized && r.reasons.length === 0)).toBe(true);
 }
 
 describe('degraded mode', () => {
@@ -87,12 +89,25 @@ describe('degraded mode', () => {
     expect(rankedIds(recovered)).toContain('d-ad-climbing');
   });
 
-  it('still fails with UNAVAILABLE when its own catalog store is unreachable', async () => {
+  it('ranks from its in-memory catalog when the catalog database is unreachable', async () => {
     h = await harnessWithClimber();
+    const before = await h.client.rank({ userId: 'climber', surface: SURFACES.FACEBOOK, candidates: CANDIDATES });
     await h.svc.mongo.close();
-    await expect(h.client.rank({ userId: 'climber', surface: SURFACES.FACEBOOK, candidates: CANDIDATES }, { timeoutMs: 5_000 })).rejects.toMatchObject({
-      code: status.UNAVAILABLE,
-    });
+    const after = await h.client.rank({ userId: 'climber', surface: SURFACES.FACEBOOK, candidates: CANDIDATES }, { timeoutMs: 5_000 });
+    expect(after).toEqual(before);
+  });
+
+  it('fails with UNAVAILABLE while its catalog has never been loaded', async () => {
+    // Background work not started: the catalog is never loaded, as with a database away since start.
+    h = await startRankingHarness({}, { startBackground: false });
+    // A client that does not retry UNAVAILABLE (the service clients do, until their deadline).
+    const once = createClient(ranking.RankingServiceService, h.svc.address, { serviceName: 'signalpath.ranking.v1.RankingService', timeoutMs: 2_000 });
+    try {
+      await expect(once.rank({ userId: 'climber', surface: SURFACES.FACEBOOK, candidates: CANDIDATES, candidateIds: [] })).rejects.toMatchObject({ code: status.UNAVAILABLE });
+      await expect(once.recommend({ userId: 'climber', surface: SURFACES.FACEBOOK, kind: 0, limit: 5 })).rejects.toMatchObject({ code: status.UNAVAILABLE });
+    } finally {
+      once.close();
+    }
   });
 });
 

@@ -49,7 +49,7 @@ describe('RankingService input validation (real server, real database)', () => {
     expect(await failure(callRaw(h.svc.address, ranking.RankingServiceService.upsertItems, upsert))).toMatch(/^INVALID_ARGUMENT: items\[1\]\.create_time: must be a valid timestamp/);
     expect(await catalogSize()).toBe(before);
 
-    const rankRequest = withRawMessage(ranking.RankRequest.encode({ userId: 'u', surface: SURFACES.FACEBOOK, candidates: [byId('known-post')] }).finish(), 3, withRawMessage(new Uint8Array(), 2, item));
+    const rankRequest = withRawMessage(ranking.RankRequest.encode({ userId: 'u', surface: SURFACES.FACEBOOK, candidates: [byId('known-post')], candidateIds: [] }).finish(), 3, withRawMessage(new Uint8Array(), 2, item));
     expect(await failure(callRaw(h.svc.address, ranking.RankingServiceService.rank, rankRequest))).toMatch(/^INVALID_ARGUMENT: candidates\[1\]\.item\.create_time: must be a valid timestamp/);
   });
 

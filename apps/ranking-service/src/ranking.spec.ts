@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { common, consent, profile, ranking } from '@signalpath/proto';
 import { MAX_CANDIDATES } from './handlers/ranking';
-import { SURFACES, byId, inline, makeAd, makeItem, rankedIds, startRankingHarness, type RankingHarness } from './testing/harness';
+import { SURFACES, byId, inline, makeAd, makeItem, rankedIds, reasonsOf, startRankingHarness, type RankInput, type RankingHarness } from './testing/harness';
 
 const { PURPOSE_ADS: ADS, PURPOSE_CONTENT: CONTENT } = common.Purpose;
 const { FILTER_REASON_BLOCKED_TOPIC, FILTER_REASON_BLOCKED_ADVERTISER, FILTER_REASON_NOT_ON_SURFACE, FILTER_REASON_SENSITIVE_TOPIC, FILTER_REASON_NOT_FOUND, FILTER_REASON_UNSPECIFIED } =
@@ -65,12 +65,13 @@ describe('RankingService', () => {
       expect(rankedIds(response).slice(0, 3)).toEqual(['post-climbing', 'group-climbing', 'post-soccer']);
       expect(response.personalized).toBe(true);
       expect(response.notPersonalizedReason).toBe(NPR.NOT_PERSONALIZED_REASON_UNSPECIFIED);
-      const top = response.items[0];
+      const top = response.ranked[0];
       expect(top.personalized).toBe(true);
-      expect(top.reasons[0]).toMatchObject({ topic: { id: CLIMBING, name: 'Climbing', tier1: 'Sports' }, sourceKind: AI_CHAT, surface: SURFACES.MESSENGER });
-      const cooking = response.items.find((r) => r.item?.itemId === 'post-cooking');
-      expect(cooking).toMatchObject({ personalized: false, reasons: [] });
-      for (let i = 1; i < response.items.length; i++) expect(response.items[i].score).toBeLessThanOrEqual(response.items[i - 1].score);
+      expect(reasonsOf(response, top.itemId)[0]).toMatchObject({ topic: { id: CLIMBING, name: 'Climbing', tier1: 'Sports' }, sourceKind: AI_CHAT, surface: SURFACES.MESSENGER });
+      const cooking = response.ranked.find((r) => r.itemId === 'post-cooking');
+      expect(cooking).toMatchObject({ personalized: false, reasonSet: 0 });
+      expect(response.reasonSets[0]).toEqual({ reasons: [] });
+      for (let i = 1; i < response.ranked.length; i++) expect(response.ranked[i].score).toBeLessThanOrEqual(response.ranked[i - 1].score);
     });
 
     it('reads the profile for the requested surface, at most twice, with a deadline', async () => {
@@ -90,7 +91,7 @@ describe('RankingService', () => {
       h.profile.setInterests('u-extreme', CONTENT, [{ topicId: EXTREME_SPORTS, score: 5 }]);
       const response = await h.client.rank({ userId: 'u-extreme', surface: SURFACES.FACEBOOK, candidates: allCatalog });
       expect(rankedIds(response).slice(0, 3).sort()).toEqual(['group-climbing', 'post-climbing', 'reel-surfing']);
-      expect(response.items[0].reasons[0].topic?.id).toBe(EXTREME_SPORTS);
+      expect(reasonsOf(response, response.ranked[0].itemId)[0].topic?.id).toBe(EXTREME_SPORTS);
     });
 
     it('uses the ads profile for ads and ranks inline candidates', async () => {
@@ -103,9 +104,9 @@ describe('RankingService', () => {
       });
       const ids = rankedIds(response);
       expect(ids.indexOf('ad-ropes')).toBeLessThan(ids.indexOf('ad-cookware'));
-      expect(response.items.find((r) => r.item?.itemId === 'post-cooking')?.personalized).toBe(true);
-      expect(response.items.find((r) => r.item?.itemId === 'ad-cookware')?.personalized).toBe(false);
-      expect(response.items.find((r) => r.item?.itemId === 'inline-ad')?.item).toMatchObject({ itemId: 'inline-ad', advertiserId: 'adv-x' });
+      expect(response.ranked.find((r) => r.itemId === 'post-cooking')?.personalized).toBe(true);
+      expect(response.ranked.find((r) => r.itemId === 'ad-cookware')?.personalized).toBe(false);
+      expect(ids).toContain('inline-ad');
     });
 
     it('filters with every reason and accounts for every candidate once', async () => {
@@ -134,7 +135,9 @@ describe('RankingService', () => {
       ]);
       // Blocked ad topics do not hide posts; a repeated id is ranked once (its first occurrence).
       expect(rankedIds(response).sort()).toEqual(['ad-fitness', 'post-climbing']);
-      expect(response.items.find((r) => r.item?.itemId === 'post-climbing')?.item?.topicIds).toEqual([CLIMBING]);
+      // The first occurrence (the catalog's climbing post) is the one ranked, not the inline item with that id.
+      const explained = await h.client.explainItem({ userId: 'u-filters', itemId: 'post-climbing', surface: SURFACES.FACEBOOK });
+      expect(explained.item?.topicIds).toEqual([CLIMBING]);
     });
 
     it('never boosts or explains an ad with a sensitive topic, even if the ads profile carries one', async () => {
@@ -154,12 +157,13 @@ describe('RankingService', () => {
         ['ad-diabetes', FILTER_REASON_SENSITIVE_TOPIC],
         ['ad-womens-health', FILTER_REASON_SENSITIVE_TOPIC],
       ]);
-      for (const ranked of response.items.filter((r) => r.item?.kind === ranking.ItemKind.ITEM_KIND_AD)) {
-        for (const reason of ranked.reasons) expect(SENSITIVE_IDS.has(reason.topic?.id ?? '')).toBe(false);
+      for (const ranked of response.ranked.filter((r) => r.itemId.startsWith('ad-'))) {
+        for (const reason of reasonsOf(response, ranked.itemId)) expect(SENSITIVE_IDS.has(reason.topic?.id ?? '')).toBe(false);
+        expect(ranked.explanation).not.toMatch(/diabetes|medical/i);
       }
-      expect(response.items.find((r) => r.item?.itemId === 'ad-fitness')?.reasons.map((r) => r.topic?.id)).toEqual(['223']);
+      expect(reasonsOf(response, 'ad-fitness').map((r) => r.topic?.id)).toEqual(['223']);
       // Content may use a sensitive interest the content profile carries.
-      expect(response.items.find((r) => r.item?.itemId === 'post-religion')?.personalized).toBe(true);
+      expect(response.ranked.find((r) => r.itemId === 'post-religion')?.personalized).toBe(true);
 
       const explained = await h.client.explainItem({ userId: 'u-sensitive', itemId: 'ad-diabetes', surface: SURFACES.FACEBOOK });
       expect(explained).toMatchObject({ filterReason: FILTER_REASON_SENSITIVE_TOPIC, reasons: [], personalized: false });
@@ -176,7 +180,7 @@ describe('RankingService', () => {
       const content = await h.client.rank({ userId: 'u-npf', surface: SURFACES.FACEBOOK, candidates: allCatalog });
       expect(rankedIds(content)).toEqual(['post-cooking', 'post-dogs', 'post-soccer', 'post-climbing', 'reel-surfing', 'group-climbing', 'post-religion']);
       expect(content).toMatchObject({ personalized: false, notPersonalizedReason: NPR.NOT_PERSONALIZED_REASON_USER_CHOICE });
-      expect(content.items.every((r) => !r.personalized && r.reasons.length === 0)).toBe(true);
+      expect(content.ranked.every((r) => !r.personalized && r.reasonSet === 0)).toBe(true);
       // Ads keep their own (ads-purpose) personalization.
       const ads = await h.client.rank({ userId: 'u-npf', surface: SURFACES.FACEBOOK, candidates: [byId('ad-cookware'), byId('ad-ropes')] });
       expect(ads.personalized).toBe(true);
@@ -190,7 +194,7 @@ describe('RankingService', () => {
       const ads = await h.client.rank({ userId: 'u-minor', surface: SURFACES.FACEBOOK, candidates: [byId('ad-ropes'), byId('ad-cookware'), byId('ad-fitness')] });
       expect(rankedIds(ads)).toEqual(['ad-cookware', 'ad-fitness', 'ad-ropes']);
       expect(ads).toMatchObject({ personalized: false, notPersonalizedReason: NPR.NOT_PERSONALIZED_REASON_MINOR });
-      expect(ads.items.every((r) => r.reasons.length === 0)).toBe(true);
+      expect(ads.ranked.every((r) => r.reasonSet === 0)).toBe(true);
       const content = await h.client.rank({ userId: 'u-minor', surface: SURFACES.FACEBOOK, candidates: allCatalog });
       expect(content.personalized).toBe(true);
       const explained = await h.client.explainItem({ userId: 'u-minor', itemId: 'ad-ropes', surface: SURFACES.FACEBOOK });
@@ -216,10 +220,43 @@ describe('RankingService', () => {
       expect(explained.explanation).toMatch(/see less about Cooking/);
     });
 
+    it('answers by id: no items echoed, each reason set once, sentences for the top explain_top_k only', async () => {
+      h.profile.setInterests('u-compact', CONTENT, [{ topicId: CLIMBING, score: 9, sources: [{ surface: SURFACES.MESSENGER, sourceKind: AI_CHAT }] }]);
+      const ids = ['post-climbing', 'group-climbing', 'post-cooking', 'post-dogs'];
+      const byIds = await h.client.rank({ userId: 'u-compact', surface: SURFACES.FACEBOOK, candidates: [], candidateIds: ids, explainTopK: 2 });
+      // The same ranking as with Candidate messages.
+      const byCandidates = await h.client.rank({ userId: 'u-compact', surface: SURFACES.FACEBOOK, candidates: ids.map(byId), explainTopK: 2 });
+      expect(byIds).toEqual(byCandidates);
+      expect(rankedIds(byIds).slice(0, 2).sort()).toEqual(['group-climbing', 'post-climbing']);
+      // Both climbing items share one reason set; the others refer to the empty set 0.
+      expect(byIds.reasonSets).toHaveLength(2);
+      expect(byIds.reasonSets[0]).toEqual({ reasons: [] });
+      expect(byIds.ranked.map((r) => r.reasonSet)).toEqual([1, 1, 0, 0]);
+      expect(byIds.reasonSets[1].reasons).toEqual([expect.objectContaining({ topic: expect.objectContaining({ id: CLIMBING }), sourceKind: AI_CHAT, surface: SURFACES.MESSENGER })]);
+      // Sentences for the first two only, the same ExplainItem gives.
+      const explained = await h.client.explainItem({ userId: 'u-compact', itemId: byIds.ranked[0].itemId, surface: SURFACES.FACEBOOK });
+      expect(byIds.ranked[0].explanation).toBe(explained.explanation);
+      expect(byIds.ranked.map((r) => r.explanation !== '')).toEqual([true, true, false, false]);
+      // Default: 20 sentences; 0: none.
+      const all = await h.client.rank({ userId: 'u-compact', surface: SURFACES.FACEBOOK, candidates: allCatalog });
+      expect(all.ranked.length).toBeGreaterThan(0);
+      expect(all.ranked.every((r) => r.explanation !== '')).toBe(all.ranked.length <= 20);
+      const none = await h.client.rank({ userId: 'u-compact', surface: SURFACES.FACEBOOK, candidates: allCatalog, explainTopK: 0 });
+      expect(none.ranked.every((r) => r.explanation === '')).toBe(true);
+      // No item is sent back: the wire message has no Item in it.
+      expect(Object.keys(byIds).sort()).toEqual(['filtered', 'notPersonalizedReason', 'personalized', 'ranked', 'reasonSets']);
+    });
+
+    it('ranks an id given in both candidate_ids and candidates once, the candidate_ids one first', async () => {
+      const response = await h.client.rank({ userId: 'u-twice', surface: SURFACES.FACEBOOK, candidates: [byId('post-dogs'), inline(makeItem('post-cooking', [DOGS]))], candidateIds: ['post-cooking', 'post-dogs'] });
+      expect(rankedIds(response).sort()).toEqual(['post-cooking', 'post-dogs']);
+      expect(response.filtered).toEqual([]);
+    });
+
     it('returns an empty answer for no candidates without calling anyone', async () => {
       const calls = h.profile.calls;
       const response = await h.client.rank({ userId: 'u-empty', surface: SURFACES.FACEBOOK, candidates: [] });
-      expect(response).toEqual({ items: [], filtered: [], personalized: false, notPersonalizedReason: NPR.NOT_PERSONALIZED_REASON_UNSPECIFIED });
+      expect(response).toEqual({ ranked: [], reasonSets: [], filtered: [], personalized: false, notPersonalizedReason: NPR.NOT_PERSONALIZED_REASON_UNSPECIFIED });
       expect(h.profile.calls).toBe(calls);
     });
 
@@ -231,13 +268,16 @@ describe('RankingService', () => {
       });
       const ok = await h.client.rank({ userId: 'u', surface: SURFACES.FACEBOOK, candidates: tooMany.slice(0, MAX_CANDIDATES) });
       expect(ok.filtered).toHaveLength(MAX_CANDIDATES);
-      const cases: Array<[ranking.RankRequest, string]> = [
+      const cases: Array<[RankInput, string]> = [
         [{ userId: '', surface: SURFACES.FACEBOOK, candidates: [] }, 'user_id'],
         [{ userId: 'u', surface: common.Surface.SURFACE_UNSPECIFIED, candidates: [] }, 'surface'],
         [{ userId: 'u', surface: SURFACES.FACEBOOK, candidates: [byId('a'), { candidate: undefined }] }, 'candidates[1]'],
         [{ userId: 'u', surface: SURFACES.FACEBOOK, candidates: [byId('a'), byId('')] }, 'candidates[1].item_id'],
         [{ userId: 'u', surface: SURFACES.FACEBOOK, candidates: [inline(makeItem('x', ['nope']))] }, 'candidates[0].item.topic_ids[0]'],
         [{ userId: 'u', surface: SURFACES.FACEBOOK, candidates: [inline(makeAd('x', [CLIMBING], ''))] }, 'candidates[0].item.advertiser_id'],
+        [{ userId: 'u', surface: SURFACES.FACEBOOK, candidates: [], candidateIds: ['a', ''] }, 'candidate_ids[1]'],
+        [{ userId: 'u', surface: SURFACES.FACEBOOK, candidates: [byId('a')], explainTopK: -1 }, 'explain_top_k'],
+        [{ userId: 'u', surface: SURFACES.FACEBOOK, candidates: tooMany.slice(0, 3), candidateIds: tooMany.slice(3).map((c) => (c.candidate?.$case === 'itemId' ? c.candidate.value : '')) }, 'candidates'],
       ];
       for (const [request, field] of cases) {
         await expect(h.client.rank(request)).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringContaining(`${field}:`) });

@@ -1,5 +1,5 @@
 import { GrpcServer } from '@signalpath/grpc-kit';
-import { descriptorSet, healthDescriptorSet } from '@signalpath/proto';
+import { descriptorSet, healthDescriptorSet, ranking } from '@signalpath/proto';
 import { Ranker } from '@signalpath/ranking-model';
 import type { ServiceInstance, ServiceModule } from '@signalpath/service-host';
 import { createConsentClient, createProfileClient } from '@signalpath/service-clients';
@@ -7,14 +7,16 @@ import { createConsentClient, createProfileClient } from '@signalpath/service-cl
 import { readConfig, type RankingConfig } from './config';
 import { catalogHandlers } from './handlers/catalog';
 import { rankingHandlers } from './handlers/ranking';
-import { rankingServiceDefinition } from './codec/rank-codec';
 import { keepTrying, seedDemoCatalogIfEmpty } from './seed/seed-catalog';
 import { CatalogStore, catalogIndexes } from './store/catalog-store';
+import { CatalogFeed } from './catalog/catalog-feed';
 import { UserContextLoader } from './user-context';
 
 /** A running RankingService; `seeded` settles when the start-up demo-catalog load is done. */
 export interface RankingInstance extends ServiceInstance {
   seeded?: Promise<number>;
+  /** The in-memory catalog and its change feed. */
+  catalog: CatalogFeed;
 }
 
 /** RankingService: catalog, Rank, Recommend and ExplainItem over ProfileService and ConsentService. */
@@ -23,7 +25,14 @@ export const rankingService: ServiceModule<RankingConfig> = {
   readConfig,
   indexes: catalogIndexes,
   create({ config, db, logger, security }): RankingInstance {
-    const store = new CatalogStore(db, config.popularCacheMs);
+    const store = new CatalogStore(db);
+    // The catalog in memory, kept current from the change log: no request reads the catalog from the database.
+    const catalog = new CatalogFeed(store, logger, {
+      pollMs: config.indexPollMs,
+      resyncMs: config.indexResyncMs,
+      retentionMs: config.changeRetentionMs,
+      retryMs: config.seedRetryMs,
+    });
     const consentClient = createConsentClient(config.consentAddress);
     const profileClient = createProfileClient(config.profileAddress);
     const users = new UserContextLoader(consentClient, profileClient, logger, {
@@ -35,8 +44,8 @@ export const rankingService: ServiceModule<RankingConfig> = {
       services: [
         {
           name: 'signalpath.ranking.v1.RankingService',
-          definition: rankingServiceDefinition,
-          implementation: { ...catalogHandlers(store, logger), ...rankingHandlers({ store, users, ranker }, logger) },
+          definition: ranking.RankingServiceService,
+          implementation: { ...catalogHandlers(store, catalog, logger), ...rankingHandlers({ catalog, users, ranker }, logger) },
         },
       ],
       descriptorSets: [descriptorSet, healthDescriptorSet],
@@ -49,10 +58,12 @@ export const rankingService: ServiceModule<RankingConfig> = {
     let seeding: ReturnType<typeof keepTrying> | undefined;
     const instance: RankingInstance = {
       server,
+      catalog,
       start() {
+        catalog.start();
         if (!config.seedDemoCatalog) return;
         // The database may not answer yet, or go away for a while: retried until loaded or closed.
-        seeding = keepTrying(() => seedDemoCatalogIfEmpty(store, logger), {
+        seeding = keepTrying(() => seedDemoCatalogIfEmpty(store, logger, catalog), {
           retryMs: config.seedRetryMs,
           onError: (error, attempts) => logger.warn({ error_name: error instanceof Error ? error.name : 'unknown', attempts }, 'demo catalog not loaded yet; will retry'),
         });
@@ -61,6 +72,7 @@ export const rankingService: ServiceModule<RankingConfig> = {
       async close() {
         seeding?.stop();
         await instance.seeded;
+        await catalog.stop();
         consentClient.close();
         profileClient.close();
       },

@@ -53,13 +53,16 @@ export interface ClientOptions {
 }
 
 /**
- * gRPC service config with a retry policy for idempotent methods only: a retried write that is
- * not idempotent could apply twice.
+ * gRPC service config: round robin over every address the target resolves to (a comma list, or a
+ * `dns:` name such as a Kubernetes headless Service with one address per ready pod; one address
+ * behaves as before), and a retry policy for idempotent methods only — a retried write that is
+ * not idempotent could apply twice. A retried call is picked again, so it can land on another
+ * replica.
  */
 export function retryServiceConfig(serviceName: string, methods: string[]): string {
-  if (methods.length === 0) return JSON.stringify({ loadBalancingConfig: [{ pick_first: {} }] });
+  if (methods.length === 0) return JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] });
   return JSON.stringify({
-    loadBalancingConfig: [{ pick_first: {} }],
+    loadBalancingConfig: [{ round_robin: {} }],
     methodConfig: [
       {
         name: methods.map((method) => ({ service: serviceName, method })),
@@ -75,6 +78,24 @@ export function retryServiceConfig(serviceName: string, methods: string[]): stri
   });
 }
 
+const IPV4_ADDRESS = /^\d{1,3}(?:\.\d{1,3}){3}:\d{1,5}$/;
+const IPV6_ADDRESS = /^\[[0-9a-fA-F:.]+\]:\d{1,5}$/;
+
+/**
+ * The grpc-js channel target for a service address: `host:port` and any scheme grpc-js knows
+ * (`dns:///name:port`, `ipv4:…`, `unix:…`) as given; a comma list of IP addresses
+ * (`10.0.0.5:50054,10.0.0.6:50054`, or bracketed IPv6) as grpc-js's static `ipv4:` / `ipv6:`
+ * target, which round robin then spreads calls over. grpc-js has no static list of host names:
+ * use a `dns:` name that resolves to every replica instead.
+ */
+export function channelTarget(address: string): string {
+  if (!address.includes(',')) return address;
+  const parts = address.split(',').map((part) => part.trim());
+  if (parts.every((part) => IPV4_ADDRESS.test(part))) return `ipv4:${parts.join(',')}`;
+  if (parts.every((part) => IPV6_ADDRESS.test(part))) return `ipv6:${parts.join(',')}`;
+  throw new Error(`service address "${address}": a comma list must be IPv4 addresses or bracketed IPv6 addresses, each with a port (use a dns: name for host names)`);
+}
+
 /** The earlier of now + timeout and the parent call's deadline. */
 export function effectiveDeadline(timeoutMs: number, parent?: ParentCall): Date {
   const own = Date.now() + timeoutMs;
@@ -86,10 +107,11 @@ export function effectiveDeadline(timeoutMs: number, parent?: ParentCall): Date 
 
 /**
  * Builds a client whose every call has a deadline (default 2 s, never later than the parent's)
- * and propagates the parent call's cancellation.
+ * and propagates the parent call's cancellation. `address` may name several replicas (see
+ * `channelTarget`); calls are spread over them round robin.
  */
 export function createClient<S extends ServiceDefinition>(definition: S, address: string, options: ClientOptions): PromiseClient<S> {
-  const channel = new Client(address, options.credentials ?? grpcCredentials.createInsecure(), {
+  const channel = new Client(channelTarget(address), options.credentials ?? grpcCredentials.createInsecure(), {
     'grpc.service_config': retryServiceConfig(options.serviceName, options.idempotentMethods ?? []),
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? 16 * 1024 * 1024,
     'grpc.keepalive_time_ms': 30_000,

@@ -1,7 +1,7 @@
 import { credentials, makeGenericClientConstructor, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import { bench, descriptorSet, healthDescriptorSet } from '@signalpath/proto';
-import { createClient, effectiveDeadline, retryServiceConfig } from './clients';
+import { channelTarget, createClient, effectiveDeadline, retryServiceConfig } from './clients';
 import { AlreadyExistsError, InvalidArgumentError, toStatus, VersionConflictError } from './errors';
 import { GrpcServer, splitFileDescriptorSet } from './server';
 import { unary } from './unary';
@@ -150,6 +150,51 @@ describe('GrpcServer, unary() and createClient (real server on port 0)', () => {
     expect(config.methodConfig[0].name).toEqual([{ service: 'a.B', method: 'Get' }]);
     expect(config.methodConfig[0].retryPolicy.retryableStatusCodes).toEqual(['UNAVAILABLE']);
     expect(JSON.parse(retryServiceConfig('a.B', [])).methodConfig).toBeUndefined();
+  });
+});
+
+describe('createClient over several replicas (round robin)', () => {
+  const hits = [0, 0];
+  const servers = hits.map((_, i) =>
+    startEcho(async (payload) => {
+      hits[i]++;
+      return payload;
+    }),
+  );
+  const ports: number[] = [];
+  beforeAll(async () => {
+    for (const server of servers) {
+      ports.push(await server.listen('127.0.0.1', 0));
+      server.setServing(true);
+    }
+  });
+  afterAll(async () => {
+    for (const server of servers) await server.shutdown(500);
+  });
+
+  it.each<[string, () => string]>([
+    ['a comma list of addresses', () => ports.map((port) => `127.0.0.1:${port}`).join(',')],
+  ])('spreads calls over every replica given as %s', async (_, address) => {
+    const client = createClient(bench.EchoServiceService, address(), { serviceName: ECHO, timeoutMs: 2_000 });
+    try {
+      hits.fill(0);
+      for (let i = 0; i < 20; i++) await client.echo({ payload: Buffer.from('x') });
+      // Round robin over two ready replicas: the calls alternate (a subchannel still connecting
+      // at the first call may take one or two more).
+      expect(hits[0] + hits[1]).toBe(20);
+      expect(Math.min(...hits)).toBeGreaterThanOrEqual(8);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('turns a comma list into a static target, passes schemes through, and refuses host names in a list', () => {
+    expect(channelTarget('127.0.0.1:1,10.0.0.2:2')).toBe('ipv4:127.0.0.1:1,10.0.0.2:2');
+    expect(channelTarget('[::1]:1, [fe80::1]:2')).toBe('ipv6:[::1]:1,[fe80::1]:2');
+    expect(channelTarget('dns:///ranking-service-headless:50054')).toBe('dns:///ranking-service-headless:50054');
+    expect(channelTarget('ranking.internal:443')).toBe('ranking.internal:443');
+    expect(() => channelTarget('a.internal:1,b.internal:2')).toThrow(/dns: name/);
+    expect(JSON.parse(retryServiceConfig('a.B', [])).loadBalancingConfig).toEqual([{ round_robin: {} }]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { createMongo, ensureIndexes, type IndexPlan } from './mongo';
 import { requireMongoUri, uniqueDbName } from './test-database';
 
@@ -35,4 +36,39 @@ describe('mongo (real database)', () => {
     await expect(down.ping()).resolves.toBe(false);
     await down.close();
   });
+
+  it('recovers when the database was away at its first operation (the driver alone stays closed for good)', async () => {
+    // A proxy in front of the real database that refuses connections until opened.
+    const target = new URL(requireMongoUri());
+    let open = false;
+    const sockets = new Set<Socket>();
+    const proxy: Server = createServer((socket) => {
+      if (!open) return socket.destroy();
+      const upstream = tcpConnect(Number(target.port || 27017), target.hostname);
+      for (const s of [socket, upstream]) {
+        sockets.add(s);
+        s.on('error', () => undefined);
+        s.on('close', () => (socket.destroy(), upstream.destroy()));
+      }
+      socket.pipe(upstream).pipe(socket);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const { port } = proxy.address() as { port: number };
+    const late = createMongo({ uri: `mongodb://127.0.0.1:${port}/`, dbName: uniqueDbName('mongo_late'), appName: 'late', serverSelectionTimeoutMs: 300, reconnectMs: 50 });
+    try {
+      await expect(late.db.collection('a').findOne({})).rejects.toThrow();
+      open = true;
+      // Bounded by attempts, not time: each failed one waits out server selection.
+      let answered = false;
+      for (let attempt = 0; attempt < 200 && !answered; attempt++) {
+        answered = await late.db.collection('a').findOne({}).then(() => true, () => false);
+        if (!answered) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(answered).toBe(true);
+    } finally {
+      await late.close();
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  }, 60_000);
 });

@@ -7,6 +7,8 @@ export interface MongoOptions {
   appName: string;
   /** How long an operation waits for a server before failing (→ UNAVAILABLE). */
   serverSelectionTimeoutMs?: number;
+  /** Pause between attempts at the first connection while the database does not answer (default 1 s). */
+  reconnectMs?: number;
 }
 
 export interface MongoHandle {
@@ -29,6 +31,20 @@ export function createMongo(options: MongoOptions): MongoHandle {
     maxPoolSize: 50,
   });
   const db = client.db(options.dbName);
+  // The driver connects on the first operation, but when that first connection fails it keeps the
+  // closed topology and every later operation fails with MongoTopologyClosedError for good (driver
+  // 6.x). An explicit connect() replaces it: retried until one succeeds; after that the driver
+  // itself rides out database restarts.
+  let closed = false;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = () => {
+    client.connect().catch(() => {
+      if (closed) return;
+      retry = setTimeout(connect, options.reconnectMs ?? 1_000);
+      retry.unref();
+    });
+  };
+  connect();
   return {
     client,
     db,
@@ -40,7 +56,11 @@ export function createMongo(options: MongoOptions): MongoHandle {
         return false;
       }
     },
-    close: () => client.close(),
+    close: () => {
+      closed = true;
+      clearTimeout(retry);
+      return client.close();
+    },
   };
 }
 

@@ -481,7 +481,7 @@ describe('bad input on every RPC (four processes, property-based)', () => {
     it('Rank', () =>
       fuzz(
         'Rank',
-        partial<ranking.RankRequest>({ userId, surface, candidates: listOf(candidate(false), 5000, candidate(true)) }),
+        partial<ranking.RankRequest>({ userId, surface, candidates: listOf(candidate(false), 5000, candidate(true)), candidateIds: listOf(someId, 5000, plausibleId) }),
         (r) => stack.clients.ranking.rank(ranking.RankRequest.fromPartial(r)),
         [INVALID_ARGUMENT],
       ));
@@ -625,7 +625,7 @@ describe('bad input on every RPC (four processes, property-based)', () => {
 
     it('Rank (an inline candidate)', () =>
       fuzzTimestamp('ranking.Rank', ranking.RankingServiceService.rank, operator(SERVICE.ranking), 'candidates[0].item.create_time', 'any', (t) =>
-        withRawMessage(ranking.RankRequest.encode({ userId: USERS[0], surface: 1, candidates: [] }).finish(), 3, withRawMessage(new Uint8Array(), 2, itemWith(t))),
+        withRawMessage(ranking.RankRequest.encode({ userId: USERS[0], surface: 1, candidates: [], candidateIds: [] }).finish(), 3, withRawMessage(new Uint8Array(), 2, itemWith(t))),
       ));
   });
 
@@ -647,7 +647,7 @@ describe('bad input on every RPC (four processes, property-based)', () => {
 
     it('Rank with 100,000 item-id candidates is INVALID_ARGUMENT naming candidates', async () => {
       const candidates = Array.from({ length: 100_000 }, (_, i) => ranking.Candidate.fromPartial({ candidate: { $case: 'itemId', value: `c${i}` } }));
-      const outcome = await outcomeOf(() => stack.clients.ranking.rank({ userId: USERS[0], surface: common.Surface.SURFACE_FACEBOOK, candidates }));
+      const outcome = await outcomeOf(() => stack.clients.ranking.rank({ userId: USERS[0], surface: common.Surface.SURFACE_FACEBOOK, candidates, candidateIds: [] }));
       expect(status[outcome.code]).toBe('INVALID_ARGUMENT');
       expect(outcome.details).toMatch(/^candidates\b/);
     });
@@ -699,7 +699,7 @@ describe('bad input on every RPC (four processes, property-based)', () => {
         ['signals', outcomeOf(() => profileAsSignal.applySignals({ signals: Array.from({ length: 1001 }, (_, i) => ({ ...applied, signalId: `bad-input-${i}` })) }))],
         ['items', outcomeOf(() => clients.ranking.upsertItems({ items: Array(1001).fill(item) }))],
         ['item_ids', outcomeOf(() => clients.ranking.deleteItems({ itemIds: Array(1001).fill('x') }))],
-        ['candidates', outcomeOf(() => clients.ranking.rank({ userId: USERS[0], surface: 1, candidates: Array(5001).fill(ranking.Candidate.fromPartial({ candidate: { $case: 'itemId', value: 'x' } })) }))],
+        ['candidates', outcomeOf(() => clients.ranking.rank({ userId: USERS[0], surface: 1, candidates: Array(5001).fill(ranking.Candidate.fromPartial({ candidate: { $case: 'itemId', value: 'x' } })), candidateIds: [] }))],
       ];
       for (const [field, pending] of cases) {
         const outcome = await pending;

@@ -1,5 +1,5 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { InvalidArgumentError, NotFoundError, maxItems, optionalEnum, requireId, unary, type ErrorSink } from '@signalpath/grpc-kit';
+import { InvalidArgumentError, NotFoundError, optionalEnum, requireId, unary, type ErrorSink } from '@signalpath/grpc-kit';
 import { ranking } from '@signalpath/proto';
 import {
   Ranker,
@@ -15,9 +15,8 @@ import {
   type RankResult,
   type Surface,
 } from '@signalpath/ranking-model';
-import { carryReceivedItems } from '../codec/rank-codec';
-import { KIND_OF, PROTO_SOURCE_KIND, PROTO_SURFACE, requireSurface, toRankable, topicMessage, validateItem } from '../items';
-import type { CatalogStore } from '../store/catalog-store';
+import { KIND_OF, PROTO_SOURCE_KIND, PROTO_SURFACE, requireSurface, topicMessage, validateItem } from '../items';
+import type { CatalogFeed } from '../catalog/catalog-feed';
 import type { UserContext, UserContextLoader } from '../user-context';
 
 export const MAX_CANDIDATES = 5000;
@@ -78,14 +77,79 @@ function responseReason(result: RankResult, user: UserContext, purposes: Readonl
   return reason ? NOT_PERSONALIZED_REASON[reason] : ranking.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED;
 }
 
+/**
+ * How long a call waits for the first catalog load at most; never more than half the time to its
+ * deadline, so the caller hears UNAVAILABLE (retry elsewhere) rather than DEADLINE_EXCEEDED.
+ */
+const CATALOG_WAIT_MS = 5_000;
+
+function catalogWaitMs(call: { getDeadline(): Date | number }): number {
+  const deadline = call.getDeadline();
+  const ms = deadline instanceof Date ? deadline.getTime() : Number(deadline);
+  return Number.isFinite(ms) ? Math.min(CATALOG_WAIT_MS, (ms - Date.now()) / 2) : CATALOG_WAIT_MS;
+}
+
+/** Explanation sentences in a Rank response by default (RankRequest.explain_top_k unset). */
+export const DEFAULT_EXPLAIN_TOP_K = 20;
+
+/** The sentence ExplainItem would give for a ranked (not filtered) item. */
+function rankedSentence(rankable: RankableItem, outcome: RankResult['ranked'][number], surface: Surface, user: UserContext): string {
+  const view = user.profiles[purposeOfKind(rankable.kind)];
+  return explanationSentence({
+    kind: rankable.kind,
+    surface,
+    personalized: outcome.personalized,
+    ...(view.personalized ? {} : { notPersonalizedReason: view.reason }),
+    reasons: outcome.reasons,
+    controls: outcome.controls,
+  });
+}
+
+/**
+ * Rank's answer by id: each distinct reason set once (the ranker shares one reasons array between
+ * items with the same matches; equal sets in different arrays are merged by value), referenced by
+ * index, with index 0 the empty set; a sentence for the first `explainTopK` only.
+ */
+function compactRanked(entries: readonly Entry[], result: RankResult, surface: Surface, user: UserContext, explainTopK: number) {
+  const reasonSets: ranking.ReasonSet[] = [];
+  if (result.ranked.length > 0) reasonSets.push({ reasons: [] });
+  const byArray = new Map<readonly RankingReason[], number>();
+  const byValue = new Map<string, number>();
+  const setOf = (reasons: readonly RankingReason[]): number => {
+    if (reasons.length === 0) return 0;
+    let at = byArray.get(reasons);
+    if (at !== undefined) return at;
+    const key = reasons.map((r) => `${r.topicId}|${r.sourceKind}|${r.surface}|${r.lastTime?.getTime() ?? ''}`).join(';');
+    at = byValue.get(key);
+    if (at === undefined) {
+      at = reasonSets.length;
+      reasonSets.push({ reasons: reasons.map(toProtoReason) });
+      byValue.set(key, at);
+    }
+    byArray.set(reasons, at);
+    return at;
+  };
+  const ranked = result.ranked.map((outcome, i): ranking.RankedCandidate => {
+    const entry = entries[outcome.index];
+    return {
+      itemId: entry.item.itemId,
+      score: outcome.score,
+      personalized: outcome.personalized,
+      reasonSet: setOf(outcome.reasons),
+      explanation: i < explainTopK ? rankedSentence(entry.rankable, outcome, surface, user) : '',
+    };
+  });
+  return { ranked, reasonSets };
+}
+
 export interface RankingDeps {
-  store: CatalogStore;
+  catalog: CatalogFeed;
   users: UserContextLoader;
   ranker: Ranker;
 }
 
 /** Rank, Recommend and ExplainItem. */
-export function rankingHandlers({ store, users, ranker }: RankingDeps, sink: ErrorSink) {
+export function rankingHandlers({ catalog, users, ranker }: RankingDeps, sink: ErrorSink) {
   const rankEntries = (entries: readonly Entry[], surface: Surface, user: UserContext) =>
     ranker.rank(
       entries.map((entry) => entry.rankable),
@@ -118,37 +182,48 @@ export function rankingHandlers({ store, users, ranker }: RankingDeps, sink: Err
     rank: unary(async (request: ranking.RankRequest, call: Call<ranking.RankRequest, ranking.RankResponse>): Promise<ranking.RankResponse> => {
       const userId = requireId(request.userId, 'user_id');
       const surface = requireSurface(request.surface, 'surface');
-      maxItems(request.candidates, 'candidates', MAX_CANDIDATES);
+      const candidateIds = request.candidateIds ?? [];
+      if (candidateIds.length + request.candidates.length > MAX_CANDIDATES) {
+        throw new InvalidArgumentError(candidateIds.length > MAX_CANDIDATES ? 'candidate_ids' : 'candidates', `must have at most ${MAX_CANDIDATES} items with candidate_ids and candidates together`);
+      }
+      const explainTopK = request.explainTopK ?? DEFAULT_EXPLAIN_TOP_K;
+      if (!Number.isInteger(explainTopK) || explainTopK < 0) throw new InvalidArgumentError('explain_top_k', 'must not be negative');
 
-      // Validate every candidate first; then keep the first occurrence of each item id.
+      // Validate every candidate first; then keep the first occurrence of each item id. Positions:
+      // candidate_ids first, then candidates.
       const inline = new Map<string, Entry>();
       const catalogIds = new Map<string, number>();
       const purposes = new Set<Purpose>();
+      candidateIds.forEach((id, i) => {
+        const itemId = requireId(id, `candidate_ids[${i}]`);
+        if (!catalogIds.has(itemId)) catalogIds.set(itemId, i);
+      });
       request.candidates.forEach((candidate, i) => {
+        const position = candidateIds.length + i;
         const value = candidate.candidate;
         if (value === undefined) throw new InvalidArgumentError(`candidates[${i}]`, 'must set item_id or item');
         if (value.$case === 'itemId') {
           const itemId = requireId(value.value, `candidates[${i}].item_id`);
-          if (!inline.has(itemId) && !catalogIds.has(itemId)) catalogIds.set(itemId, i);
+          if (!inline.has(itemId) && !catalogIds.has(itemId)) catalogIds.set(itemId, position);
         } else {
           const valid = validateItem(value.value, `candidates[${i}].item`);
           if (inline.has(valid.item.itemId) || catalogIds.has(valid.item.itemId)) return;
-          inline.set(valid.item.itemId, { ...valid, position: i });
+          inline.set(valid.item.itemId, { ...valid, position });
           purposes.add(purposeOfKind(valid.rankable.kind));
         }
       });
       if (inline.size === 0 && catalogIds.size === 0) {
-        return { items: [], filtered: [], personalized: false, notPersonalizedReason: ranking.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED };
+        return { ranked: [], reasonSets: [], filtered: [], personalized: false, notPersonalizedReason: ranking.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED };
       }
-      // Catalog items' kinds are unknown until read: read both profiles alongside the catalog.
+      // Catalog items' kinds are unknown until looked up: read both profiles alongside.
       const wanted = catalogIds.size > 0 ? BOTH_PURPOSES : purposes;
-      const [found, user] = await Promise.all([store.findByIds([...catalogIds.keys()]), users.load(userId, surface, wanted, call)]);
+      const [index, user] = await Promise.all([catalogIds.size > 0 ? catalog.index(catalogWaitMs(call)) : undefined, users.load(userId, surface, wanted, call)]);
 
       const entries: Entry[] = [...inline.values()];
       const filtered: Array<ranking.FilteredItem & { position: number }> = [];
       for (const [itemId, position] of catalogIds) {
-        const item = found.get(itemId);
-        if (item) entries.push({ item, rankable: toRankable(item), position });
+        const found = index?.get(itemId);
+        if (found) entries.push({ item: found.item, rankable: found.rankable, position });
         else filtered.push({ itemId, reason: ranking.FilterReason.FILTER_REASON_NOT_FOUND, position });
       }
       // Input order breaks score ties: keep it the request's order.
@@ -159,12 +234,14 @@ export function rankingHandlers({ store, users, ranker }: RankingDeps, sink: Err
         filtered.push({ itemId: entry.item.itemId, reason: FILTER_REASON[outcome.reason], position: entry.position });
       }
       filtered.sort((a, b) => a.position - b.position);
-      return carryReceivedItems(request, {
-        items: rankedItems(entries, result),
+      const { ranked, reasonSets } = compactRanked(entries, result, surface, user, Math.min(explainTopK, MAX_CANDIDATES));
+      return {
+        ranked,
+        reasonSets,
         filtered: filtered.map(({ itemId, reason }) => ({ itemId, reason })),
         personalized: result.personalized,
         notPersonalizedReason: responseReason(result, user, wanted),
-      });
+      };
     }, sink),
 
     recommend: unary(async (request: ranking.RecommendRequest, call: Call<ranking.RecommendRequest, ranking.RecommendResponse>): Promise<ranking.RecommendResponse> => {
@@ -176,19 +253,17 @@ export function rankingHandlers({ store, users, ranker }: RankingDeps, sink: Err
       const kind = kindValue === undefined ? undefined : KIND_OF[kindValue];
       const purposes: ReadonlySet<Purpose> = kind ? new Set([purposeOfKind(kind)]) : BOTH_PURPOSES;
 
-      const user = await users.load(userId, surface, purposes, call);
+      const [index, user] = await Promise.all([catalog.index(catalogWaitMs(call)), users.load(userId, surface, purposes, call)]);
       const query = { kind: kindValue, surface: PROTO_SURFACE[surface] };
       const topics = retrievalTopics(user.profiles, purposes);
-      const [topical, popular] = await Promise.all([
-        store.findByTopics(topics, { ...query, limit: Math.min(1000, limit * 10) }),
-        store.findPopular({ ...query, limit: limit * 3 + 50 }),
-      ]);
+      const topical = index.byTopics(topics, { ...query, limit: Math.min(1000, limit * 10) });
+      const popular = index.popular({ ...query, limit: limit * 3 + 50 });
       const entries: Entry[] = [];
       const seen = new Set<string>();
-      for (const item of [...topical, ...popular]) {
+      for (const { item, rankable } of [...topical, ...popular]) {
         if (seen.has(item.itemId)) continue;
         seen.add(item.itemId);
-        entries.push({ item, rankable: toRankable(item), position: entries.length });
+        entries.push({ item, rankable, position: entries.length });
       }
       const result = rankEntries(entries, surface, user);
       const items = rankedItems(entries, result, limit);
@@ -203,9 +278,9 @@ export function rankingHandlers({ store, users, ranker }: RankingDeps, sink: Err
       const userId = requireId(request.userId, 'user_id');
       const itemId = requireId(request.itemId, 'item_id');
       const surface = requireSurface(request.surface, 'surface');
-      const item = await store.findById(itemId);
-      if (!item) throw new NotFoundError('item not found in the catalog');
-      const rankable = toRankable(item);
+      const found = (await catalog.index(catalogWaitMs(call))).get(itemId);
+      if (!found) throw new NotFoundError('item not found in the catalog');
+      const { item, rankable } = found;
       const purpose = purposeOfKind(rankable.kind);
       const user = await users.load(userId, surface, new Set([purpose]), call);
       const result = rankEntries([{ item, rankable, position: 0 }], surface, user);

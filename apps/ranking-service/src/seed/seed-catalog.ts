@@ -8,13 +8,15 @@ import { demoCatalog } from './demo-catalog';
  * loads once. Inserts never overwrite (two instances starting together insert the same items).
  * Returns how many items were inserted.
  */
-export async function seedDemoCatalogIfEmpty(store: CatalogStore, logger: Logger): Promise<number> {
+export async function seedDemoCatalogIfEmpty(store: CatalogStore, logger: Logger, catalog?: { catchUp(change: number): Promise<void> }): Promise<number> {
   if (!(await store.isEmpty())) {
     logger.info({}, 'catalog not empty; demo catalog not loaded');
     return 0;
   }
   const items = demoCatalog().map((item, i) => validateItem(item, `demo_catalog[${i}]`).item);
-  const inserted = await store.insertMissing(items);
+  const { count: inserted, change } = await store.insertMissing(items);
+  // Settles once this process's in-memory catalog has the items.
+  await catalog?.catchUp(change);
   logger.info({ count: inserted }, 'demo catalog loaded');
   return inserted;
 }

@@ -1,10 +1,11 @@
-import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type Db, type Filter } from 'mongodb';
+import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type Db } from 'mongodb';
+import { isDuplicateKeyError } from '@signalpath/grpc-kit';
 import type { IndexPlan } from '@signalpath/mongo';
 import type { ranking } from '@signalpath/proto';
 
 export const ITEMS_COLLECTION = 'items';
 
-/** `show_on` value for "every surface", so one indexed `$in` answers "may show on S". */
+/** `show_on` value for "every surface" (written for processes of earlier versions, which query it). */
 const EVERY_SURFACE = 0;
 
 /** A catalog item as stored. Field names are snake_case like the API. */
@@ -24,61 +25,60 @@ export interface ItemDocument {
 }
 
 /**
- * Indexes: topic_ids (multikey) for retrieval by the user's top topics, kind and base_score for
- * the popular fallback (per kind and across kinds), show_on for the surface condition.
+ * The catalog change log: one record per write (an insert, replace or delete of up to 1,000
+ * items), numbered 1, 2, 3, … by `_id`. Every RankingService process keeps the catalog in memory
+ * (CatalogIndex) and polls this log for records after the last it applied, then re-reads those
+ * items. It is the feed MongoDB change streams would give, built from what MongoDB and FerretDB
+ * v1 both guarantee: a unique `_id`, single-document inserts, reads of committed data.
  */
-export const catalogIndexes: IndexPlan = {
-  [ITEMS_COLLECTION]: [
-    { key: { topic_ids: 1 }, name: 'topic_ids' },
-    { key: { kind: 1, base_score: -1 }, name: 'kind_base_score' },
-    { key: { base_score: -1 }, name: 'base_score' },
-    { key: { show_on: 1 }, name: 'show_on' },
-  ],
-};
+export const CHANGES_COLLECTION = 'catalog_changes';
 
-export interface RetrievalQuery {
-  /** ranking.ItemKind, or undefined for every kind. */
-  kind?: number;
-  /** common.Surface the items must be allowed on. */
-  surface: number;
-  limit: number;
+export interface ChangeDocument {
+  /** The change's number: 1 for the first, then each one more than the last. */
+  _id: number;
+  item_ids: string[];
+  time: Date;
 }
 
+/**
+ * No secondary index: every read of the catalog is served from memory, and the change log is
+ * read and pruned by `_id`, which is always indexed.
+ */
+export const catalogIndexes: IndexPlan = { [ITEMS_COLLECTION]: [], [CHANGES_COLLECTION]: [] };
+
+/** Attempts at claiming the next change number before giving up (each loses only to another writer). */
+const MAX_CLAIM_ATTEMPTS = 100;
 const BULK_BATCH = 500;
 
-/** The ranking database's catalog: the only collection RankingService owns. */
+/** The ranking database's catalog and its change log: the only collections RankingService owns. */
 export class CatalogStore {
   private readonly items: Collection<ItemDocument>;
-  /**
-   * The popular fallback is the same for every user: kept for `popularCacheMs` (the catalog is
-   * not user data, and a few seconds of staleness only delays a new item's popularity), dropped
-   * at once by this instance's own writes.
-   */
-  private readonly popular = new Map<string, { at: number; items: Promise<ranking.Item[]> }>();
+  private readonly changes: Collection<ChangeDocument>;
 
-  constructor(
-    db: Db,
-    private readonly popularCacheMs = 0,
-  ) {
+  constructor(db: Db) {
     this.items = db.collection<ItemDocument>(ITEMS_COLLECTION);
+    this.changes = db.collection<ChangeDocument>(CHANGES_COLLECTION);
   }
 
-  /** Inserts or replaces items by id; create_time is kept from the first insert unless given. */
-  async upsert(items: readonly ranking.Item[], now = new Date()): Promise<number> {
-    this.popular.clear();
+  /**
+   * Inserts or replaces items by id; create_time is kept from the first insert unless given.
+   * Returns how many were written and the number of the change that announces them.
+   */
+  async upsert(items: readonly ranking.Item[], now = new Date()): Promise<{ count: number; change: number }> {
     // New items go in with one insertMany; only ids that already exist take the (slower, on
     // FerretDB collection-scanning) per-item update path.
     const { inserted, existing } = await this.insertNew(items, now);
-    return inserted + (await this.bulk(existing.map((item) => this.replaceOp(item, now))));
+    const count = inserted + (await this.bulk(existing.map((item) => this.replaceOp(item, now))));
+    return { count, change: await this.recordChange(items.map((item) => item.itemId)) };
   }
 
   /** Inserts items whose id is not in the catalog yet; never overwrites (seeding). */
-  async insertMissing(items: readonly ranking.Item[], now = new Date()): Promise<number> {
-    this.popular.clear();
-    return (await this.insertNew(items, now)).inserted;
+  async insertMissing(items: readonly ranking.Item[], now = new Date()): Promise<{ count: number; change: number }> {
+    const { inserted } = await this.insertNew(items, now);
+    return { count: inserted, change: await this.recordChange(items.map((item) => item.itemId)) };
   }
 
-  /** insertMany, unordered; items whose id already exists come back in `existing`. */
+  /** insertMany, unordered; items whose id is already there come back in `existing`. */
   private async insertNew(items: readonly ranking.Item[], now: Date): Promise<{ inserted: number; existing: ranking.Item[] }> {
     let inserted = 0;
     const existing: ranking.Item[] = [];
@@ -98,10 +98,51 @@ export class CatalogStore {
     return { inserted, existing };
   }
 
-  async delete(itemIds: readonly string[]): Promise<number> {
-    this.popular.clear();
+  async delete(itemIds: readonly string[]): Promise<{ count: number; change: number }> {
     const result = await this.items.deleteMany({ _id: { $in: [...itemIds] } });
-    return result.deletedCount;
+    return { count: result.deletedCount, change: await this.recordChange(itemIds) };
+  }
+
+  /**
+   * Appends a change record naming `itemIds` — after their write, so whoever reads the record
+   * and then the items sees the write — and returns its number: the last number + 1, claimed by
+   * inserting it (the unique `_id` gives each number to exactly one writer; a loser reads the new
+   * last and tries the next). A number is claimed only after its predecessor was read as written,
+   * so records become visible in number order: a reader that sees n has seen every number below.
+   * A writer that fails between the items' write and this record fails the RPC (UpsertItems and
+   * DeleteItems are retried by clients); the periodic full reload covers one that never retries.
+   */
+  async recordChange(itemIds: readonly string[], now = new Date()): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      const change = (await this.lastChange()) + 1;
+      try {
+        await this.changes.insertOne({ _id: change, item_ids: [...itemIds], time: now });
+        return change;
+      } catch (error) {
+        if (!isDuplicateKeyError(error) || attempt >= MAX_CLAIM_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  /** The number of the last change (0 when there is none). */
+  async lastChange(): Promise<number> {
+    const last = await this.changes.find({}, { projection: { _id: 1 } }).sort({ _id: -1 }).limit(1).next();
+    return last?._id ?? 0;
+  }
+
+  /** Change records numbered `from` and above, in order, at most `limit`. */
+  async changesFrom(from: number, limit: number): Promise<ChangeDocument[]> {
+    return this.changes.find({ _id: { $gte: from } }).sort({ _id: 1 }).limit(limit).toArray();
+  }
+
+  /**
+   * Deletes change records older than `before`, always keeping the last one (the next number is
+   * claimed from it). A process whose position was pruned away reloads the whole catalog.
+   */
+  async pruneChanges(before: Date): Promise<number> {
+    const last = await this.lastChange();
+    if (last === 0) return 0;
+    return (await this.changes.deleteMany({ _id: { $lt: last }, time: { $lt: before } })).deletedCount;
   }
 
   async findByIds(itemIds: readonly string[]): Promise<Map<string, ranking.Item>> {
@@ -112,32 +153,9 @@ export class CatalogStore {
     return found;
   }
 
-  async findById(itemId: string): Promise<ranking.Item | undefined> {
-    const doc = await this.items.findOne({ _id: itemId });
-    return doc ? toItem(doc) : undefined;
-  }
-
-  /** Items about any of `topicIds` (indexed `topic_ids: {$in}`), most popular first. */
-  async findByTopics(topicIds: readonly string[], query: RetrievalQuery): Promise<ranking.Item[]> {
-    if (topicIds.length === 0 || query.limit <= 0) return [];
-    return this.find({ ...this.baseFilter(query), topic_ids: { $in: [...topicIds] } }, query.limit);
-  }
-
-  /** The popular fallback: highest base score first. */
-  async findPopular(query: RetrievalQuery): Promise<ranking.Item[]> {
-    if (query.limit <= 0) return [];
-    if (this.popularCacheMs <= 0) return this.find(this.baseFilter(query), query.limit);
-    const key = `${query.kind ?? '*'}|${query.surface}|${query.limit}`;
-    const now = Date.now();
-    const hit = this.popular.get(key);
-    if (hit && now - hit.at <= this.popularCacheMs) return hit.items;
-    const items = this.find(this.baseFilter(query), query.limit);
-    this.popular.set(key, { at: now, items });
-    // A failed read is not kept.
-    items.catch(() => {
-      if (this.popular.get(key)?.items === items) this.popular.delete(key);
-    });
-    return items;
+  /** Every catalog item, for loading the in-memory index. */
+  async *scanAll(batchSize = 2_000): AsyncGenerator<ranking.Item> {
+    for await (const doc of this.items.find({}).batchSize(batchSize)) yield toItem(doc);
   }
 
   async isEmpty(): Promise<boolean> {
@@ -146,18 +164,6 @@ export class CatalogStore {
 
   async count(): Promise<number> {
     return this.items.countDocuments({});
-  }
-
-  private baseFilter(query: RetrievalQuery): Filter<ItemDocument> {
-    return {
-      ...(query.kind !== undefined ? { kind: query.kind } : {}),
-      show_on: { $in: [EVERY_SURFACE, query.surface] },
-    };
-  }
-
-  private async find(filter: Filter<ItemDocument>, limit: number): Promise<ranking.Item[]> {
-    const docs = await this.items.find(filter).sort({ base_score: -1, _id: 1 }).limit(limit).toArray();
-    return docs.map(toItem);
   }
 
   /** Replaces an existing item's fields, keeping its create time unless the item gives one. */

@@ -5,9 +5,21 @@ import type { RankingConfig } from '../config';
 import { rankingService } from '../server';
 import { FakeProfile } from './fake-dependencies';
 
+/** A Rank request whose candidate_ids may be left out (most tests send `candidates`). */
+export type RankInput = Omit<ranking.RankRequest, 'candidateIds'> & { candidateIds?: string[] };
+
+/** The RankingService client, with Rank taking a RankInput. */
+export type HarnessClient = Omit<RankingClient, 'rank'> & { rank(request: RankInput, overrides?: Parameters<RankingClient['rank']>[1]): Promise<ranking.RankResponse> };
+
+export function withRankInput(client: RankingClient): HarnessClient {
+  return Object.assign(Object.create(client) as RankingClient, {
+    rank: (request: RankInput, overrides?: Parameters<RankingClient['rank']>[1]) => client.rank({ candidateIds: [], ...request }, overrides),
+  });
+}
+
 export interface RankingHarness {
   svc: TestService<RankingConfig>;
-  client: RankingClient;
+  client: HarnessClient;
   consent: FakeConsentService;
   profile: FakeProfile;
   stop(): Promise<void>;
@@ -28,14 +40,15 @@ export async function startRankingHarness(
     await Promise.all([consent.stop(), profile.stop()]);
     throw error;
   });
-  const client = createRankingClient(svc.address, { timeoutMs: 10_000 });
+  const raw = createRankingClient(svc.address, { timeoutMs: 10_000 });
+  const client = withRankInput(raw);
   return {
     svc,
     client,
     consent,
     profile,
     async stop() {
-      client.close();
+      raw.close();
       await svc.stop();
       await Promise.all([consent.stop(), profile.stop()]);
     },
@@ -66,4 +79,15 @@ export function makeAd(itemId: string, topicIds: string[], advertiserId: string,
 
 export const byId = (itemId: string): ranking.Candidate => ({ candidate: { $case: 'itemId', value: itemId } });
 export const inline = (item: ranking.Item): ranking.Candidate => ({ candidate: { $case: 'item', value: item } });
-export const rankedIds = (response: { items: ranking.RankedItem[] }) => response.items.map((r) => r.item?.itemId);
+/** The ranked ids of a Rank or a Recommend response, in order. */
+export const rankedIds = (response: { ranked: ranking.RankedCandidate[] } | { items: ranking.RankedItem[] }) =>
+  'ranked' in response ? response.ranked.map((r) => r.itemId) : response.items.map((r) => r.item?.itemId);
+
+/** The reasons of one ranked candidate of a Rank response, resolved from its reason set. */
+export function reasonsOf(response: ranking.RankResponse, itemId: string): ranking.RankingReason[] {
+  const ranked = response.ranked.find((r) => r.itemId === itemId);
+  if (!ranked) throw new Error(`${itemId} is not ranked`);
+  const set = response.reasonSets[ranked.reasonSet];
+  if (!set) throw new Error(`${itemId} refers to reason set ${ranked.reasonSet} of ${response.reasonSets.length}`);
+  return set.reasons;
+}

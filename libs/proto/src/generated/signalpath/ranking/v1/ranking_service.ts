@@ -291,6 +291,36 @@ export interface RankingReason {
   lastTime: Date | undefined;
 }
 
+/** RankedCandidate is one ranked candidate of Rank, by id. */
+export interface RankedCandidate {
+  /**
+   * The candidate's item id.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
+  itemId: string;
+  /** The final score; candidates are returned highest first. */
+  score: number;
+  /** Whether the user's profile contributed to the score. */
+  personalized: boolean;
+  /**
+   * Why the item ranks where it does: an index into RankResponse.reason_sets.
+   * 0, the default, is reason_sets[0], which is always the empty set (not
+   * personalized).
+   */
+  reasonSet: number;
+  /**
+   * A sentence a person can read saying why, as ExplainItem gives it; set for
+   * the first explain_top_k ranked candidates only, empty for the others.
+   */
+  explanation: string;
+}
+
+/** ReasonSet is the structured reasons of one or more ranked candidates. */
+export interface ReasonSet {
+  /** The reasons; never a sensitive topic for an ad. */
+  reasons: RankingReason[];
+}
+
 /** RankedItem is an item with its score and reasons. */
 export interface RankedItem {
   /** The item. */
@@ -352,20 +382,39 @@ export interface RankRequest {
   userId: string;
   /** The surface the items will show on. Required. */
   surface: Surface;
-  /** The candidates, at most 5000. An empty list gets an empty answer. */
+  /**
+   * Candidates by catalog id or inline; together with candidate_ids at most
+   * 5000. No candidates at all get an empty answer.
+   */
   candidates: Candidate[];
+  /**
+   * Candidates by catalog id: the compact form. They come before candidates
+   * in the order that breaks score ties.
+   * Each an id (see "Ids" in signalpath/common/v1/common.proto).
+   */
+  candidateIds: string[];
+  /**
+   * How many of the top ranked candidates get an explanation sentence; unset
+   * means 20, 0 means none, values above 5000 are treated as 5000.
+   */
+  explainTopK?: number | undefined;
 }
 
 /** RankResponse is the response of Rank. */
 export interface RankResponse {
-  /** The ranked items, highest score first. */
-  items: RankedItem[];
   /** The candidates left out, with the reason. */
   filtered: FilteredItem[];
   /** Whether the user's profile was used for at least one item. */
   personalized: boolean;
   /** Why the profile was not used, when personalized is false. */
   notPersonalizedReason: NotPersonalizedReason;
+  /** The ranked candidates by id, highest score first. */
+  ranked: RankedCandidate[];
+  /**
+   * The distinct reason sets ranked refers to; reason_sets[0] is the empty
+   * set. Present whenever ranked is not empty.
+   */
+  reasonSets: ReasonSet[];
 }
 
 /** RecommendRequest is the request for Recommend. */
@@ -888,6 +937,218 @@ export const RankingReason: MessageFns<RankingReason> = {
   },
 };
 
+function createBaseRankedCandidate(): RankedCandidate {
+  return { itemId: "", score: 0, personalized: false, reasonSet: 0, explanation: "" };
+}
+
+export const RankedCandidate: MessageFns<RankedCandidate> = {
+  encode(message: RankedCandidate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.itemId !== "") {
+      writer.uint32(10).string(message.itemId);
+    }
+    if (message.score !== 0) {
+      writer.uint32(17).double(message.score);
+    }
+    if (message.personalized !== false) {
+      writer.uint32(24).bool(message.personalized);
+    }
+    if (message.reasonSet !== 0) {
+      writer.uint32(32).uint32(message.reasonSet);
+    }
+    if (message.explanation !== "") {
+      writer.uint32(42).string(message.explanation);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RankedCandidate {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRankedCandidate();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.itemId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.score = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.personalized = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.reasonSet = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.explanation = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RankedCandidate {
+    return {
+      itemId: isSet(object.itemId)
+        ? globalThis.String(object.itemId)
+        : isSet(object.item_id)
+        ? globalThis.String(object.item_id)
+        : "",
+      score: isSet(object.score) ? globalThis.Number(object.score) : 0,
+      personalized: isSet(object.personalized) ? globalThis.Boolean(object.personalized) : false,
+      reasonSet: isSet(object.reasonSet)
+        ? globalThis.Number(object.reasonSet)
+        : isSet(object.reason_set)
+        ? globalThis.Number(object.reason_set)
+        : 0,
+      explanation: isSet(object.explanation) ? globalThis.String(object.explanation) : "",
+    };
+  },
+
+  toJSON(message: RankedCandidate): unknown {
+    const obj: any = {};
+    if (message.itemId !== "") {
+      obj.itemId = message.itemId;
+    }
+    if (message.score !== 0) {
+      obj.score = floatToJson(message.score);
+    }
+    if (message.personalized !== false) {
+      obj.personalized = message.personalized;
+    }
+    if (message.reasonSet !== 0) {
+      obj.reasonSet = Math.round(message.reasonSet);
+    }
+    if (message.explanation !== "") {
+      obj.explanation = message.explanation;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RankedCandidate>, I>>(base?: I): RankedCandidate {
+    return RankedCandidate.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RankedCandidate>, I>>(object: I): RankedCandidate {
+    const message = createBaseRankedCandidate();
+    message.itemId = object.itemId ?? "";
+    message.score = object.score ?? 0;
+    message.personalized = object.personalized ?? false;
+    message.reasonSet = object.reasonSet ?? 0;
+    message.explanation = object.explanation ?? "";
+    return message;
+  },
+};
+
+function createBaseReasonSet(): ReasonSet {
+  return { reasons: [] };
+}
+
+export const ReasonSet: MessageFns<ReasonSet> = {
+  encode(message: ReasonSet, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.reasons) {
+      RankingReason.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReasonSet {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReasonSet();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reasons.push(RankingReason.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReasonSet {
+    return {
+      reasons: globalThis.Array.isArray(object?.reasons)
+        ? object.reasons.map((e: any) => RankingReason.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ReasonSet): unknown {
+    const obj: any = {};
+    if (message.reasons?.length) {
+      obj.reasons = message.reasons.map((e) => RankingReason.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReasonSet>, I>>(base?: I): ReasonSet {
+    return ReasonSet.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReasonSet>, I>>(object: I): ReasonSet {
+    const message = createBaseReasonSet();
+    message.reasons = object.reasons?.map((e) => RankingReason.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 function createBaseRankedItem(): RankedItem {
   return { item: undefined, score: 0, personalized: false, reasons: [] };
 }
@@ -1383,7 +1644,7 @@ export const DeleteItemsResponse: MessageFns<DeleteItemsResponse> = {
 };
 
 function createBaseRankRequest(): RankRequest {
-  return { userId: "", surface: 0, candidates: [] };
+  return { userId: "", surface: 0, candidates: [], candidateIds: [], explainTopK: undefined };
 }
 
 export const RankRequest: MessageFns<RankRequest> = {
@@ -1396,6 +1657,12 @@ export const RankRequest: MessageFns<RankRequest> = {
     }
     for (const v of message.candidates) {
       Candidate.encode(v!, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.candidateIds) {
+      writer.uint32(34).string(v!);
+    }
+    if (message.explainTopK !== undefined) {
+      writer.uint32(40).int32(message.explainTopK);
     }
     return writer;
   },
@@ -1437,6 +1704,22 @@ export const RankRequest: MessageFns<RankRequest> = {
             message.candidates.push(Candidate.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.candidateIds.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.explainTopK = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1460,6 +1743,16 @@ export const RankRequest: MessageFns<RankRequest> = {
       candidates: globalThis.Array.isArray(object?.candidates)
         ? object.candidates.map((e: any) => Candidate.fromJSON(e))
         : [],
+      candidateIds: globalThis.Array.isArray(object?.candidateIds)
+        ? object.candidateIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.candidate_ids)
+        ? object.candidate_ids.map((e: any) => globalThis.String(e))
+        : [],
+      explainTopK: isSet(object.explainTopK)
+        ? globalThis.Number(object.explainTopK)
+        : isSet(object.explain_top_k)
+        ? globalThis.Number(object.explain_top_k)
+        : undefined,
     };
   },
 
@@ -1474,6 +1767,12 @@ export const RankRequest: MessageFns<RankRequest> = {
     if (message.candidates?.length) {
       obj.candidates = message.candidates.map((e) => Candidate.toJSON(e));
     }
+    if (message.candidateIds?.length) {
+      obj.candidateIds = message.candidateIds;
+    }
+    if (message.explainTopK !== undefined) {
+      obj.explainTopK = Math.round(message.explainTopK);
+    }
     return obj;
   },
 
@@ -1485,19 +1784,18 @@ export const RankRequest: MessageFns<RankRequest> = {
     message.userId = object.userId ?? "";
     message.surface = object.surface ?? 0;
     message.candidates = object.candidates?.map((e) => Candidate.fromPartial(e)) || [];
+    message.candidateIds = object.candidateIds?.map((e) => e) || [];
+    message.explainTopK = object.explainTopK ?? undefined;
     return message;
   },
 };
 
 function createBaseRankResponse(): RankResponse {
-  return { items: [], filtered: [], personalized: false, notPersonalizedReason: 0 };
+  return { filtered: [], personalized: false, notPersonalizedReason: 0, ranked: [], reasonSets: [] };
 }
 
 export const RankResponse: MessageFns<RankResponse> = {
   encode(message: RankResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    for (const v of message.items) {
-      RankedItem.encode(v!, writer.uint32(10).fork()).join();
-    }
     for (const v of message.filtered) {
       FilteredItem.encode(v!, writer.uint32(18).fork()).join();
     }
@@ -1506,6 +1804,12 @@ export const RankResponse: MessageFns<RankResponse> = {
     }
     if (message.notPersonalizedReason !== 0) {
       writer.uint32(32).int32(message.notPersonalizedReason);
+    }
+    for (const v of message.ranked) {
+      RankedCandidate.encode(v!, writer.uint32(42).fork()).join();
+    }
+    for (const v of message.reasonSets) {
+      ReasonSet.encode(v!, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -1523,14 +1827,6 @@ export const RankResponse: MessageFns<RankResponse> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.items.push(RankedItem.decode(reader, reader.uint32()));
-            continue;
-          }
           case 2: {
             if (tag !== 18) {
               break;
@@ -1555,6 +1851,22 @@ export const RankResponse: MessageFns<RankResponse> = {
             message.notPersonalizedReason = reader.int32() as any;
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.ranked.push(RankedCandidate.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.reasonSets.push(ReasonSet.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1569,7 +1881,6 @@ export const RankResponse: MessageFns<RankResponse> = {
 
   fromJSON(object: any): RankResponse {
     return {
-      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => RankedItem.fromJSON(e)) : [],
       filtered: globalThis.Array.isArray(object?.filtered)
         ? object.filtered.map((e: any) => FilteredItem.fromJSON(e))
         : [],
@@ -1579,14 +1890,19 @@ export const RankResponse: MessageFns<RankResponse> = {
         : isSet(object.not_personalized_reason)
         ? notPersonalizedReasonFromJSON(object.not_personalized_reason)
         : 0,
+      ranked: globalThis.Array.isArray(object?.ranked)
+        ? object.ranked.map((e: any) => RankedCandidate.fromJSON(e))
+        : [],
+      reasonSets: globalThis.Array.isArray(object?.reasonSets)
+        ? object.reasonSets.map((e: any) => ReasonSet.fromJSON(e))
+        : globalThis.Array.isArray(object?.reason_sets)
+        ? object.reason_sets.map((e: any) => ReasonSet.fromJSON(e))
+        : [],
     };
   },
 
   toJSON(message: RankResponse): unknown {
     const obj: any = {};
-    if (message.items?.length) {
-      obj.items = message.items.map((e) => RankedItem.toJSON(e));
-    }
     if (message.filtered?.length) {
       obj.filtered = message.filtered.map((e) => FilteredItem.toJSON(e));
     }
@@ -1596,6 +1912,12 @@ export const RankResponse: MessageFns<RankResponse> = {
     if (message.notPersonalizedReason !== 0) {
       obj.notPersonalizedReason = notPersonalizedReasonToJSON(message.notPersonalizedReason);
     }
+    if (message.ranked?.length) {
+      obj.ranked = message.ranked.map((e) => RankedCandidate.toJSON(e));
+    }
+    if (message.reasonSets?.length) {
+      obj.reasonSets = message.reasonSets.map((e) => ReasonSet.toJSON(e));
+    }
     return obj;
   },
 
@@ -1604,10 +1926,11 @@ export const RankResponse: MessageFns<RankResponse> = {
   },
   fromPartial<I extends Exact<DeepPartial<RankResponse>, I>>(object: I): RankResponse {
     const message = createBaseRankResponse();
-    message.items = object.items?.map((e) => RankedItem.fromPartial(e)) || [];
     message.filtered = object.filtered?.map((e) => FilteredItem.fromPartial(e)) || [];
     message.personalized = object.personalized ?? false;
     message.notPersonalizedReason = object.notPersonalizedReason ?? 0;
+    message.ranked = object.ranked?.map((e) => RankedCandidate.fromPartial(e)) || [];
+    message.reasonSets = object.reasonSets?.map((e) => ReasonSet.fromPartial(e)) || [];
     return message;
   },
 };
@@ -2182,16 +2505,22 @@ export const RankingServiceService = {
     responseDeserialize: (value: Buffer): DeleteItemsResponse => DeleteItemsResponse.decode(value),
   },
   /**
-   * Rank orders up to 5000 candidates, given by catalog id or inline, for a
-   * user on a surface. Every candidate appears once, either in items or in
-   * filtered; a repeated item id is ranked once.
+   * Rank orders up to 5000 candidates, given by catalog id (candidate_ids, or
+   * candidates) or inline, for a user on a surface. The answer is by id: every
+   * candidate appears once, either in ranked or in filtered (a repeated item
+   * id is ranked once); items are never sent back. Reasons are sent once per
+   * distinct set (reason_sets) and referenced by index; a sentence a person
+   * can read comes with the first explain_top_k ranked items only, and
+   * ExplainItem explains any other. Catalog items are read from the
+   * service's in-memory copy of the catalog, which follows catalog changes
+   * made through any RankingService process within RANKING_INDEX_POLL.
    *
    * Errors: INVALID_ARGUMENT if user_id is not a valid id, surface is
-   * unspecified, there are more than 5000 candidates, a candidate sets neither
-   * item_id nor item, a candidate's item_id is not a valid id, or an inline
-   * item is invalid as in UpsertItems; UNAVAILABLE if the catalog store is
-   * unreachable (an unreachable ProfileService or ConsentService degrades
-   * instead).
+   * unspecified, there are more than 5000 candidates in all, a candidate sets
+   * neither item_id nor item, a candidate id is not a valid id, an inline
+   * item is invalid as in UpsertItems, or explain_top_k is negative;
+   * UNAVAILABLE if the catalog has not been loaded since the process started
+   * (an unreachable ProfileService or ConsentService degrades instead).
    */
   rank: {
     path: "/signalpath.ranking.v1.RankingService/Rank" as const,
@@ -2208,7 +2537,8 @@ export const RankingServiceService = {
    * left out.
    *
    * Errors: INVALID_ARGUMENT if user_id is empty, surface is unspecified, or
-   * limit is negative; UNAVAILABLE if the catalog store is unreachable.
+   * limit is negative; UNAVAILABLE if the catalog has not been loaded since
+   * the process started.
    */
   recommend: {
     path: "/signalpath.ranking.v1.RankingService/Recommend" as const,
@@ -2225,7 +2555,7 @@ export const RankingServiceService = {
    *
    * Errors: INVALID_ARGUMENT if user_id or item_id is empty or surface is
    * unspecified; NOT_FOUND if the item is not in the catalog; UNAVAILABLE if
-   * the catalog store is unreachable.
+   * the catalog has not been loaded since the process started.
    */
   explainItem: {
     path: "/signalpath.ranking.v1.RankingService/ExplainItem" as const,
@@ -2260,16 +2590,22 @@ export interface RankingServiceServer extends UntypedServiceImplementation {
    */
   deleteItems: handleUnaryCall<DeleteItemsRequest, DeleteItemsResponse>;
   /**
-   * Rank orders up to 5000 candidates, given by catalog id or inline, for a
-   * user on a surface. Every candidate appears once, either in items or in
-   * filtered; a repeated item id is ranked once.
+   * Rank orders up to 5000 candidates, given by catalog id (candidate_ids, or
+   * candidates) or inline, for a user on a surface. The answer is by id: every
+   * candidate appears once, either in ranked or in filtered (a repeated item
+   * id is ranked once); items are never sent back. Reasons are sent once per
+   * distinct set (reason_sets) and referenced by index; a sentence a person
+   * can read comes with the first explain_top_k ranked items only, and
+   * ExplainItem explains any other. Catalog items are read from the
+   * service's in-memory copy of the catalog, which follows catalog changes
+   * made through any RankingService process within RANKING_INDEX_POLL.
    *
    * Errors: INVALID_ARGUMENT if user_id is not a valid id, surface is
-   * unspecified, there are more than 5000 candidates, a candidate sets neither
-   * item_id nor item, a candidate's item_id is not a valid id, or an inline
-   * item is invalid as in UpsertItems; UNAVAILABLE if the catalog store is
-   * unreachable (an unreachable ProfileService or ConsentService degrades
-   * instead).
+   * unspecified, there are more than 5000 candidates in all, a candidate sets
+   * neither item_id nor item, a candidate id is not a valid id, an inline
+   * item is invalid as in UpsertItems, or explain_top_k is negative;
+   * UNAVAILABLE if the catalog has not been loaded since the process started
+   * (an unreachable ProfileService or ConsentService degrades instead).
    */
   rank: handleUnaryCall<RankRequest, RankResponse>;
   /**
@@ -2278,7 +2614,8 @@ export interface RankingServiceServer extends UntypedServiceImplementation {
    * left out.
    *
    * Errors: INVALID_ARGUMENT if user_id is empty, surface is unspecified, or
-   * limit is negative; UNAVAILABLE if the catalog store is unreachable.
+   * limit is negative; UNAVAILABLE if the catalog has not been loaded since
+   * the process started.
    */
   recommend: handleUnaryCall<RecommendRequest, RecommendResponse>;
   /**
@@ -2287,7 +2624,7 @@ export interface RankingServiceServer extends UntypedServiceImplementation {
    *
    * Errors: INVALID_ARGUMENT if user_id or item_id is empty or surface is
    * unspecified; NOT_FOUND if the item is not in the catalog; UNAVAILABLE if
-   * the catalog store is unreachable.
+   * the catalog has not been loaded since the process started.
    */
   explainItem: handleUnaryCall<ExplainItemRequest, ExplainItemResponse>;
 }
@@ -2342,16 +2679,22 @@ export interface RankingServiceClient extends Client {
     callback: (error: ServiceError | null, response: DeleteItemsResponse) => void,
   ): ClientUnaryCall;
   /**
-   * Rank orders up to 5000 candidates, given by catalog id or inline, for a
-   * user on a surface. Every candidate appears once, either in items or in
-   * filtered; a repeated item id is ranked once.
+   * Rank orders up to 5000 candidates, given by catalog id (candidate_ids, or
+   * candidates) or inline, for a user on a surface. The answer is by id: every
+   * candidate appears once, either in ranked or in filtered (a repeated item
+   * id is ranked once); items are never sent back. Reasons are sent once per
+   * distinct set (reason_sets) and referenced by index; a sentence a person
+   * can read comes with the first explain_top_k ranked items only, and
+   * ExplainItem explains any other. Catalog items are read from the
+   * service's in-memory copy of the catalog, which follows catalog changes
+   * made through any RankingService process within RANKING_INDEX_POLL.
    *
    * Errors: INVALID_ARGUMENT if user_id is not a valid id, surface is
-   * unspecified, there are more than 5000 candidates, a candidate sets neither
-   * item_id nor item, a candidate's item_id is not a valid id, or an inline
-   * item is invalid as in UpsertItems; UNAVAILABLE if the catalog store is
-   * unreachable (an unreachable ProfileService or ConsentService degrades
-   * instead).
+   * unspecified, there are more than 5000 candidates in all, a candidate sets
+   * neither item_id nor item, a candidate id is not a valid id, an inline
+   * item is invalid as in UpsertItems, or explain_top_k is negative;
+   * UNAVAILABLE if the catalog has not been loaded since the process started
+   * (an unreachable ProfileService or ConsentService degrades instead).
    */
   rank(request: RankRequest, callback: (error: ServiceError | null, response: RankResponse) => void): ClientUnaryCall;
   rank(
@@ -2371,7 +2714,8 @@ export interface RankingServiceClient extends Client {
    * left out.
    *
    * Errors: INVALID_ARGUMENT if user_id is empty, surface is unspecified, or
-   * limit is negative; UNAVAILABLE if the catalog store is unreachable.
+   * limit is negative; UNAVAILABLE if the catalog has not been loaded since
+   * the process started.
    */
   recommend(
     request: RecommendRequest,
@@ -2394,7 +2738,7 @@ export interface RankingServiceClient extends Client {
    *
    * Errors: INVALID_ARGUMENT if user_id or item_id is empty or surface is
    * unspecified; NOT_FOUND if the item is not in the catalog; UNAVAILABLE if
-   * the catalog store is unreachable.
+   * the catalog has not been loaded since the process started.
    */
   explainItem(
     request: ExplainItemRequest,
