@@ -1,10 +1,10 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
 import { InvalidArgumentError, NotFoundError, maxItems, optionalEnum, requireId, unary, type ErrorSink } from '@signalpath/grpc-kit';
+import { pickNotPersonalizedReason } from '@signalpath/domain';
 import { ranking } from '@signalpath/proto';
 import {
   Ranker,
   explanationSentence,
-  pickNotPersonalizedReason,
   purposeOfKind,
   retrievalTopics,
   type FilterReason,
@@ -18,6 +18,7 @@ import {
 import { carryReceivedItems } from '../codec/rank-codec';
 import { KIND_OF, PROTO_SOURCE_KIND, PROTO_SURFACE, requireSurface, toRankable, topicMessage, validateItem } from '../items';
 import type { CatalogStore } from '../store/catalog-store';
+import { reasonProto } from '../mapping';
 import type { UserContext, UserContextLoader } from '../user-context';
 
 export const MAX_CANDIDATES = 5000;
@@ -33,12 +34,6 @@ const FILTER_REASON: Record<FilterReason, ranking.FilterReason> = {
   PREFERENCES_UNAVAILABLE: ranking.FilterReason.FILTER_REASON_PREFERENCES_UNAVAILABLE,
 };
 
-const NOT_PERSONALIZED_REASON: Record<NotPersonalizedReason, ranking.NotPersonalizedReason> = {
-  USER_CHOICE: ranking.NotPersonalizedReason.NOT_PERSONALIZED_REASON_USER_CHOICE,
-  MINOR: ranking.NotPersonalizedReason.NOT_PERSONALIZED_REASON_MINOR,
-  OPTED_OUT: ranking.NotPersonalizedReason.NOT_PERSONALIZED_REASON_OPTED_OUT,
-  DEGRADED: ranking.NotPersonalizedReason.NOT_PERSONALIZED_REASON_DEGRADED,
-};
 
 type Call<Req, Res> = ServerUnaryCall<Req, Res>;
 
@@ -72,10 +67,11 @@ function responseReason(result: RankResult, user: UserContext, purposes: Readonl
     for (const purpose of purposes) {
       const view = user.profiles[purpose];
       if (!view.personalized) reasons.push(view.reason);
+      else if (view.aiChatNotUsed) reasons.push(view.aiChatNotUsed);
     }
     reason = pickNotPersonalizedReason(reasons);
   }
-  return reason ? NOT_PERSONALIZED_REASON[reason] : ranking.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED;
+  return reasonProto(reason);
 }
 
 export interface RankingDeps {
@@ -178,7 +174,9 @@ export function rankingHandlers({ store, users, ranker }: RankingDeps, sink: Err
 
       const user = await users.load(userId, surface, purposes, call);
       const query = { kind: kindValue, surface: PROTO_SURFACE[surface] };
-      const topics = retrievalTopics(user.profiles, purposes);
+      // "Show more" topics are declared interests: retrieved even for a user without history.
+      const declared = purposes.has('CONTENT') ? user.preferences.showMoreTopicIds : [];
+      const topics = retrievalTopics(user.profiles, purposes, undefined, declared);
       const [topical, popular] = await Promise.all([
         store.findByTopics(topics, { ...query, limit: Math.min(1000, limit * 10) }),
         store.findPopular({ ...query, limit: limit * 3 + 50 }),
@@ -210,7 +208,8 @@ export function rankingHandlers({ store, users, ranker }: RankingDeps, sink: Err
       const user = await users.load(userId, surface, new Set([purpose]), call);
       const result = rankEntries([{ item, rankable, position: 0 }], surface, user);
       const view = user.profiles[purpose];
-      const viewReason = view.personalized ? undefined : view.reason;
+      // Personalized from other activity only: the reason AI-chat data was left out, if nothing matched.
+      const viewReason = view.personalized ? view.aiChatNotUsed : view.reason;
       const [ranked] = result.ranked;
       const [filtered] = result.filtered;
       const personalized = ranked?.personalized ?? false;
@@ -229,7 +228,7 @@ export function rankingHandlers({ store, users, ranker }: RankingDeps, sink: Err
         reasons: personalized ? reasons.map(toProtoReason) : [],
         explanation,
         personalized,
-        notPersonalizedReason: !personalized && viewReason ? NOT_PERSONALIZED_REASON[viewReason] : ranking.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
+        notPersonalizedReason: !personalized && viewReason ? reasonProto(viewReason) : ranking.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
         filterReason: filtered ? FILTER_REASON[filtered.reason] : ranking.FilterReason.FILTER_REASON_UNSPECIFIED,
       };
     }, sink),

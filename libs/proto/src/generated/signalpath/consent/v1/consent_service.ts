@@ -27,6 +27,9 @@ import {
   Purpose,
   purposeFromJSON,
   purposeToJSON,
+  SourceKind,
+  sourceKindFromJSON,
+  sourceKindToJSON,
   Surface,
   surfaceFromJSON,
   surfaceToJSON,
@@ -520,6 +523,14 @@ export interface CheckEligibilityRequest {
     | undefined;
   /** Whether the interaction was end-to-end encrypted (then never allowed). */
   endToEndEncrypted: boolean;
+  /**
+   * Where the data comes from. The AI-chat choices, the excluded-region
+   * default and the unknown-region rule for content govern AI-chat data only
+   * (SOURCE_KIND_AI_CHAT, also assumed when unspecified); a like, follow or
+   * group join is subject to the end-to-end, effective-date and person rules
+   * (MINOR, AGE_UNKNOWN, REGION_UNKNOWN for ads) alone.
+   */
+  sourceKind: SourceKind;
 }
 
 /** CheckEligibilityResponse is the response of CheckEligibility. */
@@ -552,6 +563,14 @@ export interface EligibilityQuery {
     | undefined;
   /** Whether the interaction was end-to-end encrypted (then never allowed). */
   endToEndEncrypted: boolean;
+  /**
+   * Where the data comes from. The AI-chat choices, the excluded-region
+   * default and the unknown-region rule for content govern AI-chat data only
+   * (SOURCE_KIND_AI_CHAT, also assumed when unspecified); a like, follow or
+   * group join is subject to the end-to-end, effective-date and person rules
+   * (MINOR, AGE_UNKNOWN, REGION_UNKNOWN for ads) alone.
+   */
+  sourceKind: SourceKind;
 }
 
 /** EligibilityDecision is the answer to one EligibilityQuery. */
@@ -2168,7 +2187,7 @@ export const UnlinkAccountResponse: MessageFns<UnlinkAccountResponse> = {
 };
 
 function createBaseCheckEligibilityRequest(): CheckEligibilityRequest {
-  return { userId: "", surface: 0, purpose: 0, eventTime: undefined, endToEndEncrypted: false };
+  return { userId: "", surface: 0, purpose: 0, eventTime: undefined, endToEndEncrypted: false, sourceKind: 0 };
 }
 
 export const CheckEligibilityRequest: MessageFns<CheckEligibilityRequest> = {
@@ -2187,6 +2206,9 @@ export const CheckEligibilityRequest: MessageFns<CheckEligibilityRequest> = {
     }
     if (message.endToEndEncrypted !== false) {
       writer.uint32(40).bool(message.endToEndEncrypted);
+    }
+    if (message.sourceKind !== 0) {
+      writer.uint32(48).int32(message.sourceKind);
     }
     return writer;
   },
@@ -2244,6 +2266,14 @@ export const CheckEligibilityRequest: MessageFns<CheckEligibilityRequest> = {
             message.endToEndEncrypted = reader.bool();
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.sourceKind = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2275,6 +2305,11 @@ export const CheckEligibilityRequest: MessageFns<CheckEligibilityRequest> = {
         : isSet(object.end_to_end_encrypted)
         ? globalThis.Boolean(object.end_to_end_encrypted)
         : false,
+      sourceKind: isSet(object.sourceKind)
+        ? sourceKindFromJSON(object.sourceKind)
+        : isSet(object.source_kind)
+        ? sourceKindFromJSON(object.source_kind)
+        : 0,
     };
   },
 
@@ -2295,6 +2330,9 @@ export const CheckEligibilityRequest: MessageFns<CheckEligibilityRequest> = {
     if (message.endToEndEncrypted !== false) {
       obj.endToEndEncrypted = message.endToEndEncrypted;
     }
+    if (message.sourceKind !== 0) {
+      obj.sourceKind = sourceKindToJSON(message.sourceKind);
+    }
     return obj;
   },
 
@@ -2308,6 +2346,7 @@ export const CheckEligibilityRequest: MessageFns<CheckEligibilityRequest> = {
     message.purpose = object.purpose ?? 0;
     message.eventTime = object.eventTime ?? undefined;
     message.endToEndEncrypted = object.endToEndEncrypted ?? false;
+    message.sourceKind = object.sourceKind ?? 0;
     return message;
   },
 };
@@ -2418,7 +2457,7 @@ export const CheckEligibilityResponse: MessageFns<CheckEligibilityResponse> = {
 };
 
 function createBaseEligibilityQuery(): EligibilityQuery {
-  return { userId: "", surface: 0, purpose: 0, eventTime: undefined, endToEndEncrypted: false };
+  return { userId: "", surface: 0, purpose: 0, eventTime: undefined, endToEndEncrypted: false, sourceKind: 0 };
 }
 
 export const EligibilityQuery: MessageFns<EligibilityQuery> = {
@@ -2437,6 +2476,9 @@ export const EligibilityQuery: MessageFns<EligibilityQuery> = {
     }
     if (message.endToEndEncrypted !== false) {
       writer.uint32(40).bool(message.endToEndEncrypted);
+    }
+    if (message.sourceKind !== 0) {
+      writer.uint32(48).int32(message.sourceKind);
     }
     return writer;
   },
@@ -2494,6 +2536,14 @@ export const EligibilityQuery: MessageFns<EligibilityQuery> = {
             message.endToEndEncrypted = reader.bool();
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.sourceKind = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2525,6 +2575,11 @@ export const EligibilityQuery: MessageFns<EligibilityQuery> = {
         : isSet(object.end_to_end_encrypted)
         ? globalThis.Boolean(object.end_to_end_encrypted)
         : false,
+      sourceKind: isSet(object.sourceKind)
+        ? sourceKindFromJSON(object.sourceKind)
+        : isSet(object.source_kind)
+        ? sourceKindFromJSON(object.source_kind)
+        : 0,
     };
   },
 
@@ -2545,6 +2600,9 @@ export const EligibilityQuery: MessageFns<EligibilityQuery> = {
     if (message.endToEndEncrypted !== false) {
       obj.endToEndEncrypted = message.endToEndEncrypted;
     }
+    if (message.sourceKind !== 0) {
+      obj.sourceKind = sourceKindToJSON(message.sourceKind);
+    }
     return obj;
   },
 
@@ -2558,6 +2616,7 @@ export const EligibilityQuery: MessageFns<EligibilityQuery> = {
     message.purpose = object.purpose ?? 0;
     message.eventTime = object.eventTime ?? undefined;
     message.endToEndEncrypted = object.endToEndEncrypted ?? false;
+    message.sourceKind = object.sourceKind ?? 0;
     return message;
   },
 };
@@ -4216,8 +4275,8 @@ export const ConsentServiceService = {
     responseDeserialize: (value: Buffer): UnlinkAccountResponse => UnlinkAccountResponse.decode(value),
   },
   /**
-   * CheckEligibility decides whether data from one interaction may be used for
-   * one purpose. When several rules fail, the reason is the first in this
+   * CheckEligibility decides whether data from one interaction (or, with
+   * source_kind, one traditional activity) may be used for one purpose. When several rules fail, the reason is the first in this
    * order: END_TO_END_ENCRYPTED, BEFORE_EFFECTIVE_DATE, MINOR, AGE_UNKNOWN,
    * REGION_UNKNOWN, REGION_EXCLUDED, OPTED_OUT.
    *
@@ -4380,8 +4439,8 @@ export interface ConsentServiceServer extends UntypedServiceImplementation {
    */
   unlinkAccount: handleUnaryCall<UnlinkAccountRequest, UnlinkAccountResponse>;
   /**
-   * CheckEligibility decides whether data from one interaction may be used for
-   * one purpose. When several rules fail, the reason is the first in this
+   * CheckEligibility decides whether data from one interaction (or, with
+   * source_kind, one traditional activity) may be used for one purpose. When several rules fail, the reason is the first in this
    * order: END_TO_END_ENCRYPTED, BEFORE_EFFECTIVE_DATE, MINOR, AGE_UNKNOWN,
    * REGION_UNKNOWN, REGION_EXCLUDED, OPTED_OUT.
    *
@@ -4541,8 +4600,8 @@ export interface ConsentServiceClient extends Client {
     callback: (error: ServiceError | null, response: UnlinkAccountResponse) => void,
   ): ClientUnaryCall;
   /**
-   * CheckEligibility decides whether data from one interaction may be used for
-   * one purpose. When several rules fail, the reason is the first in this
+   * CheckEligibility decides whether data from one interaction (or, with
+   * source_kind, one traditional activity) may be used for one purpose. When several rules fail, the reason is the first in this
    * order: END_TO_END_ENCRYPTED, BEFORE_EFFECTIVE_DATE, MINOR, AGE_UNKNOWN,
    * REGION_UNKNOWN, REGION_EXCLUDED, OPTED_OUT.
    *
