@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     let n = 0;
     const user = () => users[n++ % users.length];
     const ops: Record<string, () => Promise<unknown>> = {
-      CheckEligibility: () => consentClient.checkEligibility({ userId: user(), surface: common.Surface.SURFACE_MESSENGER, purpose: common.Purpose.PURPOSE_ADS, endToEndEncrypted: false, eventTime: new Date() }),
+      CheckEligibility: () => consentClient.checkEligibility({ userId: user(), surface: common.Surface.SURFACE_MESSENGER, purpose: common.Purpose.PURPOSE_ADS, sourceKind: common.SourceKind.SOURCE_KIND_UNSPECIFIED, endToEndEncrypted: false, eventTime: new Date() }),
       GetProfile: () => profileClient.getProfile({ userId: user(), surface: common.Surface.SURFACE_MESSENGER, purpose: common.Purpose.PURPOSE_CONTENT, limit: 10 }),
       Recommend: () => rankingClient.recommend(ranking.RecommendRequest.fromPartial({ userId: user(), surface: common.Surface.SURFACE_MESSENGER, limit: 10 })),
       IngestInteraction: () =>

@@ -56,7 +56,7 @@ function checker(client: ConsentClient): () => Promise<unknown> {
       surface: common.Surface.SURFACE_MESSENGER,
       purpose: PURPOSES[i % 2],
       eventTime: undefined,
-      endToEndEncrypted: false,
+      sourceKind: common.SourceKind.SOURCE_KIND_UNSPECIFIED, endToEndEncrypted: false,
     });
   };
 }
@@ -73,7 +73,7 @@ async function mainBench() {
   const rows: Stats[] = [];
   try {
     await seed(client);
-    const sample = await client.checkEligibility({ userId: 'bench-user-0', surface: common.Surface.SURFACE_MESSENGER, purpose: common.Purpose.PURPOSE_ADS, eventTime: undefined, endToEndEncrypted: false });
+    const sample = await client.checkEligibility({ userId: 'bench-user-0', surface: common.Surface.SURFACE_MESSENGER, purpose: common.Purpose.PURPOSE_ADS, eventTime: undefined, sourceKind: common.SourceKind.SOURCE_KIND_UNSPECIFIED, endToEndEncrypted: false });
     if (sample.settingsVersion !== '1') throw new Error(`seeded user is at version ${sample.settingsVersion}`);
 
     // Steady state: every user has been checked once (as after a few seconds of real traffic).
@@ -83,7 +83,7 @@ async function mainBench() {
         surface: common.Surface.SURFACE_MESSENGER,
         purpose: common.Purpose.PURPOSE_ADS,
         eventTime: undefined,
-        endToEndEncrypted: false,
+        sourceKind: common.SourceKind.SOURCE_KIND_UNSPECIFIED, endToEndEncrypted: false,
       }));
       await client.batchCheckEligibility({ queries });
     }
@@ -107,7 +107,7 @@ async function mainBench() {
           surface: common.Surface.SURFACE_MESSENGER,
           purpose: PURPOSES[i % 2],
           eventTime: undefined,
-          endToEndEncrypted: false,
+          sourceKind: common.SourceKind.SOURCE_KIND_UNSPECIFIED, endToEndEncrypted: false,
         }));
         return client.batchCheckEligibility({ queries });
       },

@@ -139,7 +139,7 @@ async function mainBench() {
         const interaction = nextInteraction();
         await echoClient.echo({ payload: Buffer.alloc(0) });
         await consentClient.batchCheckEligibility({
-          queries: [common.Purpose.PURPOSE_ADS, common.Purpose.PURPOSE_CONTENT].map((purpose) => ({ userId: interaction.userId, surface: interaction.surface, purpose, eventTime: interaction.eventTime, endToEndEncrypted: false })),
+          queries: [common.Purpose.PURPOSE_ADS, common.Purpose.PURPOSE_CONTENT].map((purpose) => ({ userId: interaction.userId, surface: interaction.surface, purpose, eventTime: interaction.eventTime, sourceKind: common.SourceKind.SOURCE_KIND_AI_CHAT, endToEndEncrypted: false })),
         });
         await raw.insertOne(rawDoc() as never);
       },

@@ -16,7 +16,7 @@ describe('ConsentService eligibility (real database)', () => {
     return (await client.updateSettings({ userId, expectedVersion: current.version, settings: consent.Settings.fromPartial(settings), updateMask: paths })).settings!;
   };
   const check = (userId: string, purpose: common.Purpose, extra: Partial<consent.CheckEligibilityRequest> = {}) =>
-    client.checkEligibility({ userId, surface: MESSENGER, purpose, eventTime: AFTER, endToEndEncrypted: false, ...extra });
+    client.checkEligibility({ userId, surface: MESSENGER, purpose, eventTime: AFTER, sourceKind: common.SourceKind.SOURCE_KIND_UNSPECIFIED, endToEndEncrypted: false, ...extra });
 
   beforeAll(async () => {
     consentUnderTest = await startConsent();
@@ -76,7 +76,7 @@ describe('ConsentService eligibility (real database)', () => {
     const replica = await startConsent({ CONSENT_SETTINGS_CACHE_MAX_STALENESS: '250ms' }, { dbName, keepDatabase: true });
     try {
       await setUp('two-replicas', { region: 'US', ageBand: consent.AgeBand.AGE_BAND_ADULT }, ['region', 'age_band']);
-      expect(await replica.client.checkEligibility({ userId: 'two-replicas', surface: MESSENGER, purpose: ADS, endToEndEncrypted: false, eventTime: undefined })).toMatchObject({ allowed: true });
+      expect(await replica.client.checkEligibility({ userId: 'two-replicas', surface: MESSENGER, purpose: ADS, sourceKind: common.SourceKind.SOURCE_KIND_UNSPECIFIED, endToEndEncrypted: false, eventTime: undefined })).toMatchObject({ allowed: true });
       await setUp('two-replicas', { aiChatAds: consent.Choice.CHOICE_OPT_OUT }, ['ai_chat_ads']);
       // Committed by now (the change may have committed earlier: that only makes this stricter).
       const changedAt = Date.now();
@@ -86,7 +86,7 @@ describe('ConsentService eligibility (real database)', () => {
       const checks: Array<{ startedAfterMs: number; allowed: boolean }> = [];
       while (Date.now() - changedAt < 10_000) {
         const startedAfterMs = Date.now() - changedAt;
-        const answer = await replica.client.checkEligibility({ userId: 'two-replicas', surface: MESSENGER, purpose: ADS, endToEndEncrypted: false, eventTime: undefined });
+        const answer = await replica.client.checkEligibility({ userId: 'two-replicas', surface: MESSENGER, purpose: ADS, sourceKind: common.SourceKind.SOURCE_KIND_UNSPECIFIED, endToEndEncrypted: false, eventTime: undefined });
         checks.push({ startedAfterMs, allowed: answer.allowed });
         if (!answer.allowed && startedAfterMs > 250) break;
         await new Promise((resolve) => setTimeout(resolve, 20));
@@ -102,7 +102,7 @@ describe('ConsentService eligibility (real database)', () => {
     const dbName = consentUnderTest.service.mongo.db.databaseName;
     const replica = await startConsent({ CONSENT_SETTINGS_CACHE_MAX_STALENESS: '0' }, { dbName, keepDatabase: true });
     try {
-      const ask = () => replica.client.checkEligibility({ userId: 'no-cache', surface: MESSENGER, purpose: CONTENT, endToEndEncrypted: false, eventTime: undefined });
+      const ask = () => replica.client.checkEligibility({ userId: 'no-cache', surface: MESSENGER, purpose: CONTENT, sourceKind: common.SourceKind.SOURCE_KIND_UNSPECIFIED, endToEndEncrypted: false, eventTime: undefined });
       expect(await ask()).toMatchObject({ allowed: false, reason: R.ELIGIBILITY_REASON_REGION_UNKNOWN });
       await setUp('no-cache', { region: 'BR' }, ['region']);
       expect(await ask()).toMatchObject({ allowed: true, settingsVersion: '1' });
@@ -114,11 +114,11 @@ describe('ConsentService eligibility (real database)', () => {
   describe('BatchCheckEligibility', () => {
     it('answers each query in order, echoing user, purpose and surface', async () => {
       const queries = [
-        { userId: 'adult-us', surface: MESSENGER, purpose: ADS, eventTime: AFTER, endToEndEncrypted: false },
-        { userId: 'adult-fr', surface: common.Surface.SURFACE_INSTAGRAM, purpose: CONTENT, eventTime: AFTER, endToEndEncrypted: false },
-        { userId: 'minor-us', surface: MESSENGER, purpose: ADS, eventTime: AFTER, endToEndEncrypted: false },
-        { userId: 'adult-us', surface: common.Surface.SURFACE_WHATSAPP, purpose: CONTENT, eventTime: AFTER, endToEndEncrypted: true },
-        { userId: 'never-seen', surface: MESSENGER, purpose: CONTENT, eventTime: undefined, endToEndEncrypted: false },
+        { userId: 'adult-us', surface: MESSENGER, purpose: ADS, eventTime: AFTER, sourceKind: common.SourceKind.SOURCE_KIND_UNSPECIFIED, endToEndEncrypted: false },
+        { userId: 'adult-fr', surface: common.Surface.SURFACE_INSTAGRAM, purpose: CONTENT, eventTime: AFTER, sourceKind: common.SourceKind.SOURCE_KIND_UNSPECIFIED, endToEndEncrypted: false },
+        { userId: 'minor-us', surface: MESSENGER, purpose: ADS, eventTime: AFTER, sourceKind: common.SourceKind.SOURCE_KIND_UNSPECIFIED, endToEndEncrypted: false },
+        { userId: 'adult-us', surface: common.Surface.SURFACE_WHATSAPP, purpose: CONTENT, eventTime: AFTER, sourceKind: common.SourceKind.SOURCE_KIND_UNSPECIFIED, endToEndEncrypted: true },
+        { userId: 'never-seen', surface: MESSENGER, purpose: CONTENT, eventTime: undefined, sourceKind: common.SourceKind.SOURCE_KIND_UNSPECIFIED, endToEndEncrypted: false },
       ];
       const { decisions } = await client.batchCheckEligibility({ queries });
       expect(decisions).toEqual([
@@ -131,7 +131,7 @@ describe('ConsentService eligibility (real database)', () => {
     });
 
     it('answers 500 queries for many users and an empty list with nothing', async () => {
-      const queries = Array.from({ length: 500 }, (_, i) => ({ userId: i % 2 ? 'adult-us' : `bulk-${i}`, surface: MESSENGER, purpose: ADS, eventTime: AFTER, endToEndEncrypted: false }));
+      const queries = Array.from({ length: 500 }, (_, i) => ({ userId: i % 2 ? 'adult-us' : `bulk-${i}`, surface: MESSENGER, purpose: ADS, eventTime: AFTER, sourceKind: common.SourceKind.SOURCE_KIND_UNSPECIFIED, endToEndEncrypted: false }));
       const { decisions } = await client.batchCheckEligibility({ queries });
       expect(decisions).toHaveLength(500);
       decisions.forEach((decision, i) => expect(decision).toMatchObject(i % 2 ? { userId: 'adult-us', allowed: true } : { userId: `bulk-${i}`, allowed: false, reason: R.ELIGIBILITY_REASON_AGE_UNKNOWN }));
@@ -139,7 +139,7 @@ describe('ConsentService eligibility (real database)', () => {
     });
 
     it('rejects more than 500 queries and names the invalid query field', async () => {
-      const valid = { userId: 'u', surface: MESSENGER, purpose: ADS, eventTime: undefined, endToEndEncrypted: false };
+      const valid = { userId: 'u', surface: MESSENGER, purpose: ADS, eventTime: undefined, sourceKind: common.SourceKind.SOURCE_KIND_UNSPECIFIED, endToEndEncrypted: false };
       expect(await statusOf(client.batchCheckEligibility({ queries: Array(501).fill(valid) }))).toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^queries:/) });
       const bad = [valid, valid, valid, { ...valid, userId: '' }];
       expect(await statusOf(client.batchCheckEligibility({ queries: bad }))).toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^queries\[3\]\.user_id:/) });
@@ -157,7 +157,7 @@ describe('ConsentService eligibility (real database)', () => {
       ['purpose', { purpose: common.Purpose.PURPOSE_UNSPECIFIED }],
       ['purpose', { purpose: 5 as common.Purpose }],
     ] as [string, Partial<consent.CheckEligibilityRequest>][])('%s', async (field, overrides) => {
-      const result = await statusOf(client.checkEligibility({ userId: 'u', surface: MESSENGER, purpose: ADS, endToEndEncrypted: false, eventTime: undefined, ...overrides }));
+      const result = await statusOf(client.checkEligibility({ userId: 'u', surface: MESSENGER, purpose: ADS, sourceKind: common.SourceKind.SOURCE_KIND_UNSPECIFIED, endToEndEncrypted: false, eventTime: undefined, ...overrides }));
       expect(result.code).toBe(status.INVALID_ARGUMENT);
       expect(result.details.startsWith(`${field}:`)).toBe(true);
     });

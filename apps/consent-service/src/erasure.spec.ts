@@ -171,21 +171,24 @@ describe('ConsentService erasure (real database, fake Signal and Profile service
       return client.updateSettings({ userId, expectedVersion: current.version, settings: consent.Settings.fromPartial(settings), updateMask: paths }, asActor('settings-ui'));
     };
 
+    // Each choice erases its own purpose's use of AI-chat data only; both at once, all of it.
     it.each([
-      ['ai_chat_content', { aiChatContent: consent.Choice.CHOICE_OPT_OUT }],
-      ['ai_chat_ads', { aiChatAds: consent.Choice.CHOICE_OPT_OUT }],
-    ] as [string, Partial<consent.Settings>][])('when %s moves to OPT_OUT', async (path, change) => {
-      const userId = `withdraw-${path}`;
+      ['ai_chat_content', { aiChatContent: consent.Choice.CHOICE_OPT_OUT }, common.ErasureScope.ERASURE_SCOPE_AI_CHAT_CONTENT],
+      ['ai_chat_ads', { aiChatAds: consent.Choice.CHOICE_OPT_OUT }, common.ErasureScope.ERASURE_SCOPE_AI_CHAT_ADS],
+      ['ai_chat_ads,ai_chat_content', { aiChatAds: consent.Choice.CHOICE_OPT_OUT, aiChatContent: consent.Choice.CHOICE_OPT_OUT }, AI_CHAT],
+    ] as [string, Partial<consent.Settings>, common.ErasureScope][])('when %s moves to OPT_OUT', async (paths, change, scope) => {
+      const path = paths.split(',');
+      const userId = `withdraw-${path.join('-')}`;
       await set(userId, { region: 'US', ageBand: consent.AgeBand.AGE_BAND_ADULT, aiChatContent: consent.Choice.CHOICE_OPT_IN }, ['region', 'age_band', 'ai_chat_content']);
       expect(fakes.signal.calls).toEqual([]);
-      await set(userId, change, [path]);
+      await set(userId, change, path);
       const call = await waitFor(async () => fakes.signal.calls.find((c) => c.userId === userId));
-      expect(call.scope).toBe(AI_CHAT);
+      expect(call.scope).toBe(scope);
       const done = await finished(call.erasureJobId);
-      expect(done).toMatchObject({ userId, scope: AI_CHAT });
+      expect(done).toMatchObject({ userId, scope });
       // Opting out again is no new withdrawal: a withdrawal's job is stored before UpdateSettings
       // answers, so the job store says so at once (no wait for a worker that might call later).
-      await set(userId, { ...change, region: 'CA' }, [path, 'region']);
+      await set(userId, { ...change, region: 'CA' }, [...path, 'region']);
       expect(await jobsOf(userId)).toBe(1);
     });
 

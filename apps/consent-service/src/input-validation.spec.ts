@@ -65,7 +65,7 @@ describe('ConsentService input validation (real server, real database)', () => {
   describe('timestamps', () => {
     const check = consent.ConsentServiceService.checkEligibility;
     const batch = consent.ConsentServiceService.batchCheckEligibility;
-    const query = (userId: string, purpose: common.Purpose) => ({ userId, surface: SURFACE_MESSENGER, purpose, endToEndEncrypted: false, eventTime: undefined });
+    const query = (userId: string, purpose: common.Purpose) => ({ userId, surface: SURFACE_MESSENGER, purpose, sourceKind: common.SourceKind.SOURCE_KIND_UNSPECIFIED, endToEndEncrypted: false, eventTime: undefined });
 
     it.each(BAD_TIMESTAMPS)('CheckEligibility with event_time $what → INVALID_ARGUMENT naming event_time', async ({ seconds, nanos }) => {
       for (const purpose of [PURPOSE_ADS, PURPOSE_CONTENT]) {
@@ -109,7 +109,7 @@ describe('ConsentService input validation (real server, real database)', () => {
         fc.asyncProperty(idWithForbiddenCodePoint(), async ({ id, codePoint }) => {
           const calls: Array<[string, Promise<unknown>]> = [
             ['user_id', client.getSettings({ userId: id })],
-            ['user_id', client.checkEligibility({ userId: id, surface: SURFACE_MESSENGER, purpose: PURPOSE_ADS, endToEndEncrypted: false, eventTime: undefined })],
+            ['user_id', client.checkEligibility({ userId: id, surface: SURFACE_MESSENGER, purpose: PURPOSE_ADS, sourceKind: common.SourceKind.SOURCE_KIND_UNSPECIFIED, endToEndEncrypted: false, eventTime: undefined })],
             ['queries[0].user_id', client.batchCheckEligibility({ queries: [consent.EligibilityQuery.fromPartial({ userId: id, surface: SURFACE_MESSENGER, purpose: PURPOSE_ADS })] })],
             ['account_id', client.linkAccount({ userId: 'linker', surface: SURFACE_MESSENGER, accountId: id })],
             ['user_id', client.requestErasure({ userId: id, scope: common.ErasureScope.ERASURE_SCOPE_ALL })],

@@ -1,5 +1,6 @@
-import { effectiveSettings, type AgeBand, type Choice, type ConsentPolicy, type ConsentSubject, type EligibilityReason, type Purpose } from '@signalpath/consent-policy';
 import { status as grpcStatus } from '@grpc/grpc-js';
+import { effectiveSettings, type ConsentPolicy, type ConsentSubject, type EligibilityReason } from '@signalpath/consent-policy';
+import type { AgeBand, Choice, Purpose, SourceKind } from '@signalpath/domain';
 import { rpcStatus } from '@signalpath/grpc-kit';
 import { common, consent, type rpc } from '@signalpath/proto';
 import { SURFACE_NAMES, type ErasureJobDoc, type ErasureTargetDoc, type HistoryDoc, type ScopeName, type SettingsDoc, type SurfaceName } from './store/documents';
@@ -47,13 +48,19 @@ export const reasonProto = (name: EligibilityReason): consent.EligibilityReason 
 
 export const purposeName = (value: common.Purpose): Purpose => (value === common.Purpose.PURPOSE_ADS ? 'ADS' : 'CONTENT');
 
+/** Source kind enum → domain name; unspecified means AI-chat data (what eligibility was first defined for). */
+export const sourceKindName = (value: common.SourceKind | undefined): SourceKind =>
+  value === undefined || value === common.SourceKind.SOURCE_KIND_UNSPECIFIED
+    ? 'AI_CHAT'
+    : (common.sourceKindToJSON(value).replace(/^SOURCE_KIND_/, '') as SourceKind);
+
 /** Surface enum ↔ stored name (SURFACE_FACEBOOK ↔ FACEBOOK). Call only with a validated value. */
 export const surfaceName = (value: common.Surface): SurfaceName => common.surfaceToJSON(value).replace(/^SURFACE_/, '') as SurfaceName;
 export const surfaceProto = (name: SurfaceName): common.Surface => common.surfaceFromJSON(`SURFACE_${name}`);
 
-export const scopeName = (value: common.ErasureScope): ScopeName => (value === common.ErasureScope.ERASURE_SCOPE_ALL ? 'ALL' : 'AI_CHAT');
-export const scopeProto = (name: ScopeName): common.ErasureScope =>
-  name === 'ALL' ? common.ErasureScope.ERASURE_SCOPE_ALL : common.ErasureScope.ERASURE_SCOPE_AI_CHAT;
+/** Erasure scope enum ↔ stored name (ERASURE_SCOPE_AI_CHAT_ADS ↔ AI_CHAT_ADS). Call only with a validated value. */
+export const scopeName = (value: common.ErasureScope): ScopeName => common.erasureScopeToJSON(value).replace(/^ERASURE_SCOPE_/, '') as ScopeName;
+export const scopeProto = (name: ScopeName): common.ErasureScope => common.erasureScopeFromJSON(`ERASURE_SCOPE_${name}`);
 
 export function subjectOf(doc: SettingsDoc): ConsentSubject {
   return { aiChatAds: doc.ai_chat_ads, aiChatContent: doc.ai_chat_content, crossAppSharing: doc.cross_app_sharing, region: doc.region, ageBand: doc.age_band };

@@ -134,11 +134,21 @@ describe('GetProfile and ExplainInterest', () => {
       for (const userId of ['opted-out', 'minor', 'npf', 'excluded']) await h.client.applySignals({ signals: [signal({ userId })] });
     });
 
-    it('gives an opted-out user no ads interests, with the reason', async () => {
+    it('an AI-chat ads opt-out leaves out AI-chat data for ads only, and says so', async () => {
+      await h.client.applySignals({ signals: [signal({ userId: 'opted-out', topicId: TOPIC.SOCCER, sourceKind: common.SourceKind.SOURCE_KIND_FOLLOW, modality: common.Modality.MODALITY_UNSPECIFIED })] });
       h.consent.update('opted-out', { eligibility: { [ADS]: consent.EligibilityReason.ELIGIBILITY_REASON_OPTED_OUT } });
-      expect(await read('opted-out', INSTAGRAM, ADS)).toMatchObject({ interests: [], personalized: false, notPersonalizedReason: Reason.NOT_PERSONALIZED_REASON_OPTED_OUT });
-      expect(await read('opted-out', INSTAGRAM, CONTENT)).toMatchObject({ personalized: true, interests: [expect.anything()] });
+      // The follow still counts for ads; the AI-chat climbing signal does not.
+      expect(await read('opted-out', INSTAGRAM, ADS)).toMatchObject({
+        interests: [expect.objectContaining({ topic: expect.objectContaining({ id: TOPIC.SOCCER }) })],
+        personalized: true,
+        notPersonalizedReason: Reason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
+        aiChatNotUsedReason: Reason.NOT_PERSONALIZED_REASON_OPTED_OUT,
+      });
+      const content = await read('opted-out', INSTAGRAM, CONTENT);
+      expect(content).toMatchObject({ personalized: true, aiChatNotUsedReason: Reason.NOT_PERSONALIZED_REASON_UNSPECIFIED });
+      expect(content.interests.map((i) => i.topic?.id).sort()).toEqual([TOPIC.CLIMBING, TOPIC.SOCCER].sort());
       expect((await h.client.explainInterest({ userId: 'opted-out', topicId: TOPIC.CLIMBING, surface: INSTAGRAM, purpose: ADS })).present).toBe(false);
+      expect((await h.client.explainInterest({ userId: 'opted-out', topicId: TOPIC.SOCCER, surface: INSTAGRAM, purpose: ADS })).present).toBe(true);
     });
 
     it('gives a minor no ads interests', async () => {
@@ -152,9 +162,20 @@ describe('GetProfile and ExplainInterest', () => {
       expect((await read('npf', INSTAGRAM, ADS)).personalized).toBe(true);
     });
 
-    it('reports other eligibility failures as NOT_ELIGIBLE', async () => {
+    it('reports the real reason AI-chat data is left out (an excluded region)', async () => {
       h.consent.update('excluded', { eligibility: { [CONTENT]: consent.EligibilityReason.ELIGIBILITY_REASON_REGION_EXCLUDED } });
-      expect(await read('excluded', INSTAGRAM, CONTENT)).toMatchObject({ interests: [], personalized: false, notPersonalizedReason: Reason.NOT_PERSONALIZED_REASON_NOT_ELIGIBLE });
+      expect(await read('excluded', INSTAGRAM, CONTENT)).toMatchObject({
+        interests: [],
+        personalized: true,
+        aiChatNotUsedReason: Reason.NOT_PERSONALIZED_REASON_REGION_EXCLUDED,
+      });
+    });
+
+    it('gives the real reason for an unknown age or region (ads), from the settings themselves', async () => {
+      h.consent.update('minor', { ageBand: consent.AgeBand.AGE_BAND_UNKNOWN });
+      expect(await read('minor', INSTAGRAM, ADS)).toMatchObject({ personalized: false, notPersonalizedReason: Reason.NOT_PERSONALIZED_REASON_AGE_UNKNOWN });
+      h.consent.update('minor', { ageBand: consent.AgeBand.AGE_BAND_ADULT, region: '' });
+      expect(await read('minor', INSTAGRAM, ADS)).toMatchObject({ personalized: false, notPersonalizedReason: Reason.NOT_PERSONALIZED_REASON_REGION_UNKNOWN });
     });
   });
 

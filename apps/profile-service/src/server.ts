@@ -1,4 +1,4 @@
-import { ErasureGuard, ErasureMarkers } from '@signalpath/erasure';
+import { ErasureGuard, ErasureMarkers, type ErasureScopeName } from '@signalpath/erasure';
 import { GrpcServer, unary } from '@signalpath/grpc-kit';
 import { descriptorSet, healthDescriptorSet, profile } from '@signalpath/proto';
 import { createConsentClient, EligibilityCache, SettingsLookup } from '@signalpath/service-clients';
@@ -45,7 +45,7 @@ export function createProfileModule(overrides: ProfileModuleOverrides = {}): Ser
       const markers = new ErasureMarkers(db);
       // ApplySignals must land within half the fence after its marker check (docs/erasure.md).
       const guard = new ErasureGuard(markers, { writeBoundMs: config.erasureFenceMs / 2 });
-      const eraseUser = (userId: string, scope: 'ai_chat' | 'all') => eraseUserData(profiles, ledger, userId, scope);
+      const eraseUser = (userId: string, scope: ErasureScopeName) => eraseUserData(profiles, ledger, userId, scope);
       const userDataDeps = { profiles, ledger, markers, erasureFenceMs: config.erasureFenceMs, halfLifeMs: config.halfLifeMs, now, logger };
 
       const implementation: profile.ProfileServiceServer = {

@@ -296,7 +296,8 @@ describe('RankingService', () => {
       expect(response.personalized).toBe(true);
       expect(response.filterReason).toBe(FILTER_REASON_UNSPECIFIED);
       expect(response.reasons[0]).toMatchObject({ topic: { id: CLIMBING, name: 'Climbing' }, sourceKind: AI_CHAT, surface: SURFACES.MESSENGER });
-      expect(response.explanation).toBe('You asked the assistant about Climbing on Messenger.');
+      // A cross-app reason says so and names the control (issue 16 §2).
+      expect(response.explanation).toBe('You asked the assistant about Climbing on Messenger. Your Messenger and Facebook accounts are linked in Accounts Center; change this in settings.');
 
       const partial = await h.client.explainItem({ userId: 'u-explain', itemId: 'reel-surfing', surface: SURFACES.FACEBOOK });
       expect(partial.reasons[0]).toMatchObject({ topic: { id: SPORTS }, sourceKind: PAGE_LIKE, surface: SURFACES.FACEBOOK });

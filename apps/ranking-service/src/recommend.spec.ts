@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { common, ranking } from '@signalpath/proto';
+import { common, consent, profile, ranking } from '@signalpath/proto';
 import { SURFACES, makeAd, makeItem, rankedIds, startRankingHarness, type RankingHarness } from './testing/harness';
 
 const { PURPOSE_ADS: ADS, PURPOSE_CONTENT: CONTENT } = common.Purpose;
@@ -63,7 +63,29 @@ describe('Recommend', () => {
     expect(capped.items).toHaveLength(200);
   });
 
+  it('gives the real reason for a new user: unknown region, unknown age — never OPTED_OUT', async () => {
+    h.consent.update('r-no-region', { region: '' });
+    const ads = await h.client.recommend({ userId: 'r-no-region', surface: SURFACES.FACEBOOK, kind: ranking.ItemKind.ITEM_KIND_AD, limit: 5 });
+    expect(ads).toMatchObject({ personalized: false, notPersonalizedReason: NPR.NOT_PERSONALIZED_REASON_REGION_UNKNOWN });
+    h.consent.update('r-no-age', { ageBand: consent.AgeBand.AGE_BAND_UNKNOWN });
+    const noAge = await h.client.recommend({ userId: 'r-no-age', surface: SURFACES.FACEBOOK, kind: ranking.ItemKind.ITEM_KIND_UNSPECIFIED, limit: 5 });
+    expect(noAge).toMatchObject({ personalized: false, notPersonalizedReason: NPR.NOT_PERSONALIZED_REASON_AGE_UNKNOWN });
+    // ProfileService's reasons arrive as themselves (before: every other refusal read as OPTED_OUT).
+    h.profile.setNotPersonalized('r-excluded', ADS, profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_REGION_EXCLUDED);
+    const excluded = await h.client.recommend({ userId: 'r-excluded', surface: SURFACES.FACEBOOK, kind: ranking.ItemKind.ITEM_KIND_AD, limit: 5 });
+    expect(excluded).toMatchObject({ personalized: false, notPersonalizedReason: NPR.NOT_PERSONALIZED_REASON_REGION_EXCLUDED });
+  });
+
+  it('shapes the feed of a user without history by an explicit show-more (a declared interest)', async () => {
+    h.consent.update('r-declared', { showMoreTopicIds: [CLIMBING] });
+    const response = await h.client.recommend({ userId: 'r-declared', surface: SURFACES.FACEBOOK, kind: ranking.ItemKind.ITEM_KIND_POST, limit: 5 });
+    expect(response.items[0].item?.topicIds).toEqual([CLIMBING]);
+    const why = await h.client.explainItem({ userId: 'r-declared', itemId: response.items[0].item?.itemId ?? '', surface: SURFACES.FACEBOOK });
+    expect(why.explanation).toMatch(/asked to see more about Climbing/);
+  });
+
   it('reuses the popular fallback briefly, but drops it on a catalog write', async () => {
+
     const first = await h.client.recommend({ userId: 'r-new2', surface: SURFACES.WHATSAPP, kind: ranking.ItemKind.ITEM_KIND_POST, limit: 3 });
     expect(first.items[0].item?.itemId).toBe('filler-299');
     await h.client.upsertItems({ items: [makeItem('brand-new-hit', [DOGS], { baseScore: 10_000 })] });

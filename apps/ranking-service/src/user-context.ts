@@ -8,7 +8,6 @@ import {
   type ConsentView,
   type Interest,
   type InterestSource,
-  type NotPersonalizedReason,
   type ProfileRead,
   type ProfileView,
   type Purpose,
@@ -19,6 +18,7 @@ import {
 import type { ConsentClient, ProfileClient } from '@signalpath/service-clients';
 import type { Logger } from '@signalpath/telemetry';
 import { PROTO_SURFACE, SOURCE_KIND_OF, SURFACE_OF } from './items';
+import { profileAiChatReason, profileReason, settingsFacts } from './mapping';
 
 /** Everything about the user a ranking needs: a profile view per purpose and the preferences. */
 export interface UserContext {
@@ -33,14 +33,6 @@ export interface UserContextOptions {
 }
 
 const PURPOSE_PROTO: Record<Purpose, common.Purpose> = { ADS: common.Purpose.PURPOSE_ADS, CONTENT: common.Purpose.PURPOSE_CONTENT };
-
-/** Keyed by a number from ProfileService's answer: a Map, so nothing but these four is ever found. */
-const PROFILE_REASON: ReadonlyMap<number, NotPersonalizedReason> = new Map([
-  [profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_OPTED_OUT, 'OPTED_OUT'],
-  [profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_MINOR, 'MINOR'],
-  [profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_NON_PERSONALIZED_FEED, 'USER_CHOICE'],
-  [profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_NOT_ELIGIBLE, 'OPTED_OUT'],
-]);
 
 const DEGRADED_VIEW: ProfileView = Object.freeze({ personalized: false, reason: 'DEGRADED' });
 /** ConsentService did not answer: no profile, and blocks unknown (no ads). */
@@ -99,10 +91,7 @@ export class UserContextLoader {
     if (settings === UNAVAILABLE) return DEGRADED;
 
     const preferences = toPreferences(settings);
-    const consentView: ConsentView = {
-      minor: settings.ageBand === consent.AgeBand.AGE_BAND_MINOR,
-      nonPersonalizedFeed: settings.feedControls?.nonPersonalizedFeed === true,
-    };
+    const consentView: ConsentView = settingsFacts(settings);
     return {
       profiles: { ADS: profileViewFor('ADS', consentView, adsRead), CONTENT: profileViewFor('CONTENT', consentView, contentRead) },
       preferences,
@@ -127,7 +116,7 @@ function toPreferences(settings: consent.Settings): UserPreferences {
 }
 
 function toProfileRead(response: profile.GetProfileResponse): ProfileRead {
-  if (!response.personalized) return { personalized: false, reason: PROFILE_REASON.get(response.notPersonalizedReason) ?? 'OPTED_OUT' };
+  if (!response.personalized) return { personalized: false, reason: profileReason(response.notPersonalizedReason) };
   const interests: Interest[] = [];
   for (const interest of response.interests) {
     const topicId = interest.topic?.id;
@@ -140,5 +129,6 @@ function toProfileRead(response: profile.GetProfileResponse): ProfileRead {
     }
     interests.push({ topicId, score: interest.score, sources });
   }
-  return { personalized: true, interests };
+  const aiChatNotUsed = profileAiChatReason(response.aiChatNotUsedReason);
+  return { personalized: true, interests, ...(aiChatNotUsed ? { aiChatNotUsed } : {}) };
 }

@@ -10,12 +10,10 @@ import {
   PolicyConfigError,
   REASON_PRECEDENCE,
   withdrawsAiChatConsent,
-  type AgeBand,
-  type Choice,
   type ConsentSubject,
   type EligibilityQuery,
-  type Purpose,
 } from './policy';
+import type { AgeBand, Choice, Purpose } from '@signalpath/domain';
 import { DEFAULT_EXCLUDED_REGIONS, EU_MEMBER_STATES, ISO_3166_ALPHA2_CODES } from './regions';
 
 const EFFECTIVE = new Date(`${DEFAULT_EFFECTIVE_DATE}T00:00:00Z`);

@@ -1,14 +1,11 @@
+import { personRuleOut, type AgeBand, type Choice, type Purpose, type SourceKind } from '@signalpath/domain';
+
 import { DEFAULT_EXCLUDED_REGIONS, isRegionCode } from './regions';
 
 /**
  * The consent policy table. Pure: no gRPC, no database, no clock (callers pass the time), so every
  * rule and boundary is unit-tested here and the service only maps its types onto these.
  */
-
-/** A user's explicit choice for one setting; UNSPECIFIED means "the regional default applies". */
-export type Choice = 'UNSPECIFIED' | 'OPT_IN' | 'OPT_OUT';
-export type AgeBand = 'ADULT' | 'MINOR' | 'UNKNOWN';
-export type Purpose = 'ADS' | 'CONTENT';
 
 /**
  * Why data may or may not be used. When several rules fail, the reason reported is the first in
@@ -96,6 +93,8 @@ export function choiceEnabled(policy: ConsentPolicy, choice: Choice, region: str
 
 export interface EligibilityQuery {
   purpose: Purpose;
+  /** Where the data comes from; AI_CHAT when omitted (the AI-chat choices govern only that). */
+  sourceKind?: SourceKind;
   /** When the interaction happened (callers substitute "now" when unknown). */
   eventTime: Date;
   endToEndEncrypted: boolean;
@@ -110,33 +109,30 @@ const deny = (reason: Exclude<EligibilityReason, 'ALLOWED'>): EligibilityDecisio
 const ALLOW: EligibilityDecision = Object.freeze({ allowed: true, reason: 'ALLOWED' });
 
 /**
- * Whether data from one interaction may be used for one purpose. Rules are checked in
- * REASON_PRECEDENCE order, so the reason is always the first failing rule:
+ * Whether data from one interaction (or activity) may be used for one purpose. Rules are checked
+ * in REASON_PRECEDENCE order, so the reason is always the first failing rule:
  * - END_TO_END_ENCRYPTED: never used.
  * - BEFORE_EFFECTIVE_DATE: eventTime < effectiveDate (an event exactly at the date is in), or an
  *   eventTime that is not a finite time at all (an invalid Date): not known to be on or after the
  *   date, so never used (fail closed; callers validate times, this is the last line).
- * - MINOR / AGE_UNKNOWN / REGION_UNKNOWN: ads only, whatever the user chose (fail closed).
- * - REGION_EXCLUDED: excluded region and the user has not opted in.
- * - REGION_UNKNOWN (content): unknown region and the user has not opted in (the default cannot be
- *   known, so it fails closed).
- * - OPTED_OUT: the user opted out for this purpose.
+ * - MINOR / AGE_UNKNOWN / REGION_UNKNOWN: ads only, whatever the user chose and whatever the
+ *   source (fail closed; the domain's person rules).
+ * Then, for AI-chat data only (privacy invariant 9: an AI-chat choice governs AI-chat data for its
+ * own purpose and nothing else; likes, follows and group joins pass here):
+ * - REGION_UNKNOWN (content): unknown region and the user has not opted in to AI-chat content.
+ * - REGION_EXCLUDED: excluded region and the user has not opted in for this purpose.
+ * - OPTED_OUT: the user opted out of AI-chat personalization for this purpose.
  */
 export function decideEligibility(policy: ConsentPolicy, subject: ConsentSubject, query: EligibilityQuery): EligibilityDecision {
   if (query.endToEndEncrypted) return deny('END_TO_END_ENCRYPTED');
   // Written as "not on or after" so that NaN (an invalid Date) is denied, never allowed.
   if (!(query.eventTime.getTime() >= policy.effectiveDate.getTime())) return deny('BEFORE_EFFECTIVE_DATE');
   const regionClass = classifyRegion(policy, subject.region);
-  let choice: Choice;
-  if (query.purpose === 'ADS') {
-    if (subject.ageBand === 'MINOR') return deny('MINOR');
-    if (subject.ageBand === 'UNKNOWN') return deny('AGE_UNKNOWN');
-    if (regionClass === 'UNKNOWN') return deny('REGION_UNKNOWN');
-    choice = subject.aiChatAds;
-  } else {
-    choice = subject.aiChatContent;
-    if (regionClass === 'UNKNOWN' && choice !== 'OPT_IN') return deny('REGION_UNKNOWN');
-  }
+  const person = personRuleOut(query.purpose, { ageBand: subject.ageBand, regionKnown: regionClass !== 'UNKNOWN' });
+  if (person) return deny(person);
+  if ((query.sourceKind ?? 'AI_CHAT') !== 'AI_CHAT') return ALLOW;
+  const choice = query.purpose === 'ADS' ? subject.aiChatAds : subject.aiChatContent;
+  if (regionClass === 'UNKNOWN' && choice !== 'OPT_IN') return deny('REGION_UNKNOWN');
   if (regionClass === 'EXCLUDED' && choice !== 'OPT_IN') return deny('REGION_EXCLUDED');
   if (choice === 'OPT_OUT') return deny('OPTED_OUT');
   return ALLOW;
@@ -167,9 +163,17 @@ export function mayOptInToAds(ageBand: AgeBand): boolean {
 }
 
 /**
- * True when a change withdraws AI-chat consent: ads or content personalization moves to OPT_OUT.
- * Such a change starts an erasure of AI-chat-derived data.
+ * The AI-chat uses a change withdraws (ads and/or content moving to OPT_OUT): each starts an
+ * erasure of exactly that purpose's use of AI-chat-derived data (both: all AI-chat data).
  */
+export function withdrawnAiChatPurposes(before: Pick<ConsentSubject, 'aiChatAds' | 'aiChatContent'>, after: Pick<ConsentSubject, 'aiChatAds' | 'aiChatContent'>): Purpose[] {
+  const withdrawn: Purpose[] = [];
+  if (after.aiChatAds === 'OPT_OUT' && before.aiChatAds !== 'OPT_OUT') withdrawn.push('ADS');
+  if (after.aiChatContent === 'OPT_OUT' && before.aiChatContent !== 'OPT_OUT') withdrawn.push('CONTENT');
+  return withdrawn;
+}
+
+/** True when a change withdraws any AI-chat consent (see withdrawnAiChatPurposes). */
 export function withdrawsAiChatConsent(before: Pick<ConsentSubject, 'aiChatAds' | 'aiChatContent'>, after: Pick<ConsentSubject, 'aiChatAds' | 'aiChatContent'>): boolean {
   return (after.aiChatAds === 'OPT_OUT' && before.aiChatAds !== 'OPT_OUT') || (after.aiChatContent === 'OPT_OUT' && before.aiChatContent !== 'OPT_OUT');
 }

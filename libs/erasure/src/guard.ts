@@ -16,6 +16,7 @@ export class Coverage {
     for (const marker of this.byUser.get(subject.userId) ?? []) {
       if (!markerCovers(marker, subject)) continue;
       if (marker.scope === 'all') return 'all';
+      // Any AI-chat-scoped marker: the write's AI-chat part is undone whole (fail closed).
       found = 'ai_chat';
     }
     return found;

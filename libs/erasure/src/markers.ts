@@ -18,7 +18,15 @@ export const ERASURE_MARKER_INDEXES: IndexPlan = {
   [ERASURE_MARKERS]: [{ key: { user_key: 1 }, name: 'user_key' }],
 };
 
-export type ErasureScopeName = 'ai_chat' | 'all';
+/** `ai_chat_ads` / `ai_chat_content`: only that purpose's use of AI-chat data. */
+export type ErasureScopeName = 'ai_chat' | 'ai_chat_ads' | 'ai_chat_content' | 'all';
+
+const SCOPE_OF: Record<ErasureScopeName, common.ErasureScope> = {
+  ai_chat: common.ErasureScope.ERASURE_SCOPE_AI_CHAT,
+  ai_chat_ads: common.ErasureScope.ERASURE_SCOPE_AI_CHAT_ADS,
+  ai_chat_content: common.ErasureScope.ERASURE_SCOPE_AI_CHAT_CONTENT,
+  all: common.ErasureScope.ERASURE_SCOPE_ALL,
+};
 
 export interface ErasureMarkerDoc {
   /** `<user key>:<scope>:<job id>`: one marker per job and scope, so a retried call finds it. */
@@ -46,8 +54,17 @@ export function erasureUserKey(userId: string): string {
   return createHash('sha256').update('signalpath/erasure-marker/v1\u0000').update(userId, 'utf8').digest('base64url');
 }
 
+/** Call with a validated (specified) scope. */
 export function erasureScopeName(scope: common.ErasureScope): ErasureScopeName {
-  return scope === common.ErasureScope.ERASURE_SCOPE_ALL ? 'all' : 'ai_chat';
+  if (scope === common.ErasureScope.ERASURE_SCOPE_ALL) return 'all';
+  if (scope === common.ErasureScope.ERASURE_SCOPE_AI_CHAT_ADS) return 'ai_chat_ads';
+  if (scope === common.ErasureScope.ERASURE_SCOPE_AI_CHAT_CONTENT) return 'ai_chat_content';
+  return 'ai_chat';
+}
+
+/** For a purpose-scoped erasure: the purpose whose use of AI-chat data goes. */
+export function erasedPurpose(scope: ErasureScopeName): 'ads' | 'content' | undefined {
+  return scope === 'ai_chat_ads' ? 'ads' : scope === 'ai_chat_content' ? 'content' : undefined;
 }
 
 /** A piece of user data about to be written (or written), as far as erasure is concerned. */
@@ -59,6 +76,11 @@ export interface ErasureSubject {
   eventTime: Date;
   /** When SignalService recorded it; unknown → covered by any erasure in scope (fail closed). */
   recordTime?: Date;
+  /**
+   * The purposes the data serves. A purpose-scoped erasure covers only data serving its purpose;
+   * unknown → covered (fail closed).
+   */
+  purposes?: { ads: boolean; content: boolean };
 }
 
 /**
@@ -67,7 +89,9 @@ export interface ErasureSubject {
  * before: an erasure errs on the side of erasing).
  */
 export function markerCovers(marker: Pick<ErasureMarkerDoc, 'scope' | 'cutoff'>, subject: ErasureSubject): boolean {
-  if (marker.scope === 'ai_chat' && !subject.aiChat) return false;
+  if (marker.scope !== 'all' && !subject.aiChat) return false;
+  const purpose = erasedPurpose(marker.scope);
+  if (purpose && subject.purposes && !subject.purposes[purpose]) return false;
   if (!subject.recordTime || Number.isNaN(subject.recordTime.getTime()) || Number.isNaN(subject.eventTime.getTime())) return true;
   return subject.eventTime <= marker.cutoff || subject.recordTime <= marker.cutoff;
 }
@@ -76,7 +100,7 @@ export function markerCovers(marker: Pick<ErasureMarkerDoc, 'scope' | 'cutoff'>,
 export function erasureRecordOf(marker: ErasureMarkerDoc): common.ErasureRecord {
   return {
     erasureJobId: marker.job_id,
-    scope: marker.scope === 'all' ? common.ErasureScope.ERASURE_SCOPE_ALL : common.ErasureScope.ERASURE_SCOPE_AI_CHAT,
+    scope: SCOPE_OF[marker.scope],
     cutoffTime: marker.cutoff,
     createTime: marker.create_time,
   };

@@ -205,7 +205,7 @@ describe('timestamps', () => {
   });
 
   it('every Date in the Timestamp range survives encode and decode exactly, before 1970 included (ts-proto sent negative nanos there)', () => {
-    const roundTrip = (date: Date) => consent.CheckEligibilityRequest.decode(consent.CheckEligibilityRequest.encode({ userId: 'u', surface: 1, purpose: 1, eventTime: date, endToEndEncrypted: false }).finish()).eventTime;
+    const roundTrip = (date: Date) => consent.CheckEligibilityRequest.decode(consent.CheckEligibilityRequest.encode(consent.CheckEligibilityRequest.fromPartial({ userId: 'u', surface: 1, purpose: 1, eventTime: date, endToEndEncrypted: false })).finish()).eventTime;
     for (const ms of [-1, -500, -1500, -999, MIN_TIME_MS, MIN_TIME_MS + 999, MAX_TIME_MS, 0, 1]) expect(roundTrip(new Date(ms))?.getTime()).toBe(ms);
     fc.assert(
       fc.property(fc.integer({ min: MIN_TIME_MS, max: MAX_TIME_MS }), (ms) => {

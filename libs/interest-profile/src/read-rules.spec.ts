@@ -4,7 +4,6 @@ import { addContribution, type TopicScores } from './topic-scores';
 import {
   blockedTopicSet,
   buildInterests,
-  decidePersonalization,
   feedControlAdjuster,
   normalizeLimit,
   visibleSourceSurfaces,
@@ -40,21 +39,6 @@ describe('visibleSourceSurfaces', () => {
   });
 });
 
-describe('decidePersonalization', () => {
-  it('fails closed on eligibility and never gives a minor ads interests', () => {
-    expect(decidePersonalization({ purpose: 'ads', eligibility: { allowed: true }, isMinor: true, nonPersonalizedFeed: false })).toEqual({ personalized: false, reason: 'MINOR' });
-    expect(decidePersonalization({ purpose: 'ads', eligibility: { allowed: false, reason: 'OPTED_OUT' }, isMinor: false, nonPersonalizedFeed: false })).toEqual({
-      personalized: false,
-      reason: 'OPTED_OUT',
-    });
-    expect(decidePersonalization({ purpose: 'content', eligibility: { allowed: true }, isMinor: true, nonPersonalizedFeed: true })).toEqual({
-      personalized: false,
-      reason: 'NON_PERSONALIZED_FEED',
-    });
-    expect(decidePersonalization({ purpose: 'content', eligibility: { allowed: true }, isMinor: true, nonPersonalizedFeed: false })).toEqual({ personalized: true });
-  });
-});
-
 describe('normalizeLimit', () => {
   it('defaults to 50 and caps at 500', () => {
     expect(normalizeLimit(0)).toBe(50);
@@ -87,8 +71,8 @@ describe('feedControlAdjuster', () => {
 describe('buildInterests', () => {
   it('uses only the purpose-eligible score', () => {
     const stored = [entry(INSTAGRAM, CLIMBING, 1, { ads: false }), entry(INSTAGRAM, TRAVEL, 2, { content: false })];
-    expect(buildInterests(stored, { view: 'ads', nowMs: 0, halfLifeMs: H }).map((i) => i.topicId)).toEqual([TRAVEL]);
-    expect(buildInterests(stored, { view: 'content', nowMs: 0, halfLifeMs: H }).map((i) => i.topicId)).toEqual([CLIMBING]);
+    expect(buildInterests(stored, { view: 'ADS', nowMs: 0, halfLifeMs: H }).map((i) => i.topicId)).toEqual([TRAVEL]);
+    expect(buildInterests(stored, { view: 'CONTENT', nowMs: 0, halfLifeMs: H }).map((i) => i.topicId)).toEqual([CLIMBING]);
   });
 
   it('filters by visible surface, sums sources per topic and ranks by decayed score', () => {
@@ -98,28 +82,38 @@ describe('buildInterests', () => {
       entry(MESSENGER, CLIMBING, 4, { atMs: 20 * DAY }),
       entry(INSTAGRAM, TRAVEL, 1.5, { atMs: 60 * DAY }),
     ];
-    const own = buildInterests(stored, { view: 'content', nowMs: 60 * DAY, halfLifeMs: H, visibleSurfaces: new Set([INSTAGRAM]) });
+    const own = buildInterests(stored, { view: 'CONTENT', nowMs: 60 * DAY, halfLifeMs: H, visibleSurfaces: new Set([INSTAGRAM]) });
     expect(own.map((i) => i.topicId)).toEqual([TRAVEL, CLIMBING]);
     expect(own[1].score).toBeCloseTo(0.5 + Math.pow(2, -50 / 30), 10);
     expect(own[1].sources).toEqual([
       { surface: INSTAGRAM, sourceKind: AI_CHAT, lastTimeMs: 30 * DAY },
       { surface: INSTAGRAM, sourceKind: PAGE_LIKE, lastTimeMs: 10 * DAY },
     ]);
-    const linked = buildInterests(stored, { view: 'content', nowMs: 60 * DAY, halfLifeMs: H, visibleSurfaces: new Set([INSTAGRAM, MESSENGER]) });
+    const linked = buildInterests(stored, { view: 'CONTENT', nowMs: 60 * DAY, halfLifeMs: H, visibleSurfaces: new Set([INSTAGRAM, MESSENGER]) });
     expect(linked[0].topicId).toBe(CLIMBING);
     expect(linked[0].sources.map((s) => s.surface)).toEqual([INSTAGRAM, MESSENGER, INSTAGRAM]);
   });
 
   it('removes excluded topics, applies adjustments and the limit', () => {
     const stored = [entry(INSTAGRAM, CLIMBING, 3), entry(INSTAGRAM, TRAVEL, 2), entry(INSTAGRAM, SPORTS, 1)];
-    const result = buildInterests(stored, { view: 'ads', nowMs: 0, halfLifeMs: H, excludedTopicIds: blockedTopicSet([EXTREME_SPORTS]) });
+    const result = buildInterests(stored, { view: 'ADS', nowMs: 0, halfLifeMs: H, excludedTopicIds: blockedTopicSet([EXTREME_SPORTS]) });
     expect(result.map((i) => i.topicId)).toEqual([TRAVEL, SPORTS]);
-    const adjusted = buildInterests(stored, { view: 'content', nowMs: 0, halfLifeMs: H, adjust: (id) => (id === SPORTS ? 10 : id === CLIMBING ? 0 : 1), limit: 1 });
+    const adjusted = buildInterests(stored, { view: 'CONTENT', nowMs: 0, halfLifeMs: H, adjust: (id) => (id === SPORTS ? 10 : id === CLIMBING ? 0 : 1), limit: 1 });
     expect(adjusted).toEqual([{ topicId: SPORTS, score: 10, sources: [{ surface: INSTAGRAM, sourceKind: AI_CHAT, lastTimeMs: 0 }] }]);
   });
 
   it('explains a single topic', () => {
     const stored = [entry(INSTAGRAM, CLIMBING, 3), entry(INSTAGRAM, TRAVEL, 2)];
-    expect(buildInterests(stored, { view: 'ads', nowMs: 0, halfLifeMs: H, onlyTopicId: TRAVEL }).map((i) => i.topicId)).toEqual([TRAVEL]);
+    expect(buildInterests(stored, { view: 'ADS', nowMs: 0, halfLifeMs: H, onlyTopicId: TRAVEL }).map((i) => i.topicId)).toEqual([TRAVEL]);
+  });
+
+  it('uses only the source kinds the decision allows', () => {
+    const stored = [entry(INSTAGRAM, CLIMBING, 0.5), entry(INSTAGRAM, TRAVEL, 0.25, { kind: PAGE_LIKE }), entry(INSTAGRAM, CLIMBING, 0.125, { kind: PAGE_LIKE })];
+    const noChat = buildInterests(stored, { view: 'CONTENT', nowMs: 0, halfLifeMs: H, usableSourceKinds: new Set([PAGE_LIKE]) });
+    expect(noChat.map((i) => [i.topicId, i.score])).toEqual([
+      [TRAVEL, 0.25],
+      [CLIMBING, 0.125],
+    ]);
+    expect(noChat.flatMap((i) => i.sources.map((s) => s.sourceKind))).toEqual([PAGE_LIKE, PAGE_LIKE]);
   });
 });

@@ -3,9 +3,6 @@ import { expandWithDescendants, getTaxonomy } from '@signalpath/taxonomy';
 import { scoreAt } from './decay';
 import { viewOf, type ScoreView, type TopicScores } from './topic-scores';
 
-/** What a profile read is for. */
-export type Purpose = 'ads' | 'content';
-
 /**
  * One stored entry: the scores one source surface and source kind hold for a topic. Surfaces and
  * source kinds are opaque numbers here (the service maps its API enums onto them).
@@ -40,29 +37,6 @@ export function visibleSourceSurfaces(readingSurface: number, linkedSurfaces: It
   const linked = new Set(linkedSurfaces);
   if (crossAppSharingEnabled && linked.has(readingSurface)) for (const surface of linked) visible.add(surface);
   return visible;
-}
-
-export type NotPersonalizedReason = 'OPTED_OUT' | 'MINOR' | 'NON_PERSONALIZED_FEED' | 'NOT_ELIGIBLE';
-
-/** The eligibility answer for the purpose, reduced to what the profile read needs. */
-export type EligibilityOutcome = { allowed: true } | { allowed: false; reason: 'OPTED_OUT' | 'MINOR' | 'NOT_ELIGIBLE' };
-
-export type PersonalizationDecision = { personalized: true } | { personalized: false; reason: NotPersonalizedReason };
-
-/**
- * Whether a read may use the profile at all. Fails closed: any eligibility failure means no
- * interests; a minor never gets ads interests even if eligibility said otherwise.
- */
-export function decidePersonalization(input: {
-  purpose: Purpose;
-  eligibility: EligibilityOutcome;
-  isMinor: boolean;
-  nonPersonalizedFeed: boolean;
-}): PersonalizationDecision {
-  if (input.purpose === 'ads' && input.isMinor) return { personalized: false, reason: 'MINOR' };
-  if (!input.eligibility.allowed) return { personalized: false, reason: input.eligibility.reason };
-  if (input.purpose === 'content' && input.nonPersonalizedFeed) return { personalized: false, reason: 'NON_PERSONALIZED_FEED' };
-  return { personalized: true };
 }
 
 export const DEFAULT_PROFILE_LIMIT = 50;
@@ -119,6 +93,8 @@ export interface BuildInterestsOptions {
   halfLifeMs: number;
   /** Source surfaces the read may use; all when omitted (export). */
   visibleSurfaces?: ReadonlySet<number>;
+  /** Source kinds the read may use (the personalization decision's sources); all when omitted. */
+  usableSourceKinds?: ReadonlySet<number>;
   /** Topics removed entirely (already expanded with descendants). */
   excludedTopicIds?: ReadonlySet<string>;
   /** Score multiplier per topic (content feed controls). */
@@ -133,7 +109,7 @@ export interface BuildInterestsOptions {
 
 /**
  * Applies the read-time rules to stored entries and ranks the result: visibility by source
- * surface, the purpose's score, exclusions, decay to `nowMs`, adjustments, then per topic the sum
+ * surface and source kind, the purpose's score, exclusions, decay to `nowMs`, adjustments, then per topic the sum
  * over its sources, highest first (ties by topic id). Cost: O(stored entries).
  */
 export function buildInterests(stored: Iterable<StoredInterest>, options: BuildInterestsOptions): RankedInterest[] {
@@ -141,6 +117,7 @@ export function buildInterests(stored: Iterable<StoredInterest>, options: BuildI
   for (const entry of stored) {
     if (options.onlyTopicId !== undefined && entry.topicId !== options.onlyTopicId) continue;
     if (options.visibleSurfaces && !options.visibleSurfaces.has(entry.surface)) continue;
+    if (options.usableSourceKinds && !options.usableSourceKinds.has(entry.sourceKind)) continue;
     if (options.excludedTopicIds?.has(entry.topicId)) continue;
     const view = viewOf(entry.scores, options.view);
     if (!view) continue;

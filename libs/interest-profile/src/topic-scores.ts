@@ -1,3 +1,5 @@
+import type { Purpose } from '@signalpath/domain';
+
 import { addToScore, type DecayedScore } from './decay';
 
 /**
@@ -22,7 +24,7 @@ export interface Contribution {
 }
 
 /** Which of a topic's scores a read uses: ads, content, or every signal (export). */
-export type ScoreView = 'ads' | 'content' | 'total';
+export type ScoreView = Purpose | 'TOTAL';
 
 /** Returns `state` with `contribution` added (pure). */
 export function addContribution(state: TopicScores | undefined, contribution: Contribution, halfLifeMs: number): TopicScores {
@@ -45,8 +47,8 @@ export function addContribution(state: TopicScores | undefined, contribution: Co
 
 /** The stored score and latest time a view reads, or undefined when nothing counts for it. */
 export function viewOf(state: TopicScores, view: ScoreView): { score: DecayedScore; lastTimeMs: number } | undefined {
-  if (view === 'ads') return state.ads && state.adsLastTimeMs !== undefined ? { score: state.ads, lastTimeMs: state.adsLastTimeMs } : undefined;
-  if (view === 'content') {
+  if (view === 'ADS') return state.ads && state.adsLastTimeMs !== undefined ? { score: state.ads, lastTimeMs: state.adsLastTimeMs } : undefined;
+  if (view === 'CONTENT') {
     return state.content && state.contentLastTimeMs !== undefined ? { score: state.content, lastTimeMs: state.contentLastTimeMs } : undefined;
   }
   return { score: state.total, lastTimeMs: state.lastTimeMs };

@@ -52,9 +52,12 @@ export function explanationSentence(input: ExplanationInput): string {
   let sentence: string;
   if (input.personalized && input.reasons.length > 0) {
     const clauses: string[] = [];
+    const otherSurfaces: Surface[] = [];
     for (const reason of input.reasons) {
       const clause = activity(reason.sourceKind, topicName(reason.topicId), reason.surface);
-      if (!clauses.includes(clause)) clauses.push(clause);
+      if (clauses.includes(clause)) continue;
+      clauses.push(clause);
+      if (reason.surface !== input.surface && !otherSurfaces.includes(reason.surface)) otherSurfaces.push(reason.surface);
       if (clauses.length === 2) break;
     }
     sentence = `You ${clauses.join(', and you ')}`;
@@ -62,6 +65,8 @@ export function explanationSentence(input: ExplanationInput): string {
     // A partial match: the interest is in a broader topic than the item's.
     if (first.itemTopicId !== first.topicId) sentence += `, and this ${noun} is about ${topicName(first.itemTopicId)}`;
     sentence += '.';
+    // Activity from another app is used only because the accounts are linked: say so, and where to change it.
+    if (otherSurfaces.length > 0) sentence += ` ${linkedSentence(otherSurfaces, input.surface)}`;
   } else {
     sentence = notPersonalizedSentence(input, noun, on);
   }
@@ -69,14 +74,29 @@ export function explanationSentence(input: ExplanationInput): string {
   return sentence;
 }
 
+/** "Your Messenger and Instagram accounts are linked in Accounts Center; change this in settings." */
+function linkedSentence(sources: readonly Surface[], shownOn: Surface): string {
+  const names = [...sources, shownOn].map((surface) => SURFACE_NAMES[surface]);
+  const list = names.length === 2 ? names.join(' and ') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  return `Your ${list} accounts are linked in Accounts Center; change this in settings.`;
+}
+
+const purposeWords = (kind: ItemKind): string => (kind === 'AD' ? 'ads' : 'what you see');
+
 function notPersonalizedSentence(input: ExplanationInput, noun: string, on: string): string {
   switch (input.notPersonalizedReason) {
-    case 'USER_CHOICE':
+    case 'NON_PERSONALIZED_FEED':
       return `You chose a feed that isn't personalized, so this ${noun} is shown because it is popular on ${on}, not because of your activity.`;
     case 'MINOR':
       return `Ads are never personalized for minors, so this ad is shown because it is popular on ${on}, not because of your activity.`;
+    case 'AGE_UNKNOWN':
+      return `Ads are personalized only when we know you are an adult, so this ad is shown because it is popular on ${on}.`;
+    case 'REGION_UNKNOWN':
+      return `We don't know your region, so your activity isn't used to personalize ${purposeWords(input.kind)}; this ${noun} is shown because it is popular on ${on}.`;
+    case 'REGION_EXCLUDED':
+      return `In your region your chats with the assistant are used only if you turn this on in settings, so this ${noun} is shown because it is popular on ${on}.`;
     case 'OPTED_OUT':
-      return `Your activity isn't used to personalize ${input.kind === 'AD' ? 'ads' : 'what you see'}, so this ${noun} is shown because it is popular on ${on}.`;
+      return `You turned off using your chats with the assistant for ${purposeWords(input.kind)}, and nothing else you did matched, so this ${noun} is shown because it is popular on ${on}.`;
     case 'DEGRADED':
       return `Personalization is unavailable right now, so this ${noun} is shown because it is popular on ${on}, not because of your activity.`;
     default:

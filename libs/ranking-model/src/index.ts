@@ -1,6 +1,6 @@
 export * from './types';
 export { Ranker, DEFAULT_RANKER_OPTIONS, type RankerOptions } from './ranker';
-export { profileViewFor, settingsRuleOut, pickNotPersonalizedReason, UNAVAILABLE, type ConsentView, type ProfileRead, type Unavailable } from './personalization';
+export { profileViewFor, UNAVAILABLE, type ConsentView, type ProfileRead, type Unavailable } from './personalization';
 export { explanationSentence, SURFACE_NAMES, type ExplanationInput } from './explanation';
 export { selfAndAncestors, topicName } from './topics';
 export { retrievalTopics, DEFAULT_RETRIEVAL_OPTIONS, type RetrievalOptions } from './retrieval';

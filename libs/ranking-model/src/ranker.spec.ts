@@ -4,7 +4,6 @@ import {
   UNAVAILABLE,
   UNKNOWN_PREFERENCES,
   explanationSentence,
-  pickNotPersonalizedReason,
   profileViewFor,
   retrievalTopics,
   type Interest,
@@ -76,10 +75,10 @@ describe('Ranker: ordering', () => {
 
   it('orders by base score when not personalized, and says why', () => {
     const items = [item('a', [CLIMBING], { baseScore: 1 }), item('b', [COOKING], { baseScore: 50 }), item('c', [DOGS], { baseScore: 5 })];
-    const result = ranker.rank(items, context([interest(CLIMBING, 10)], { profiles: { ADS: { personalized: false, reason: 'OPTED_OUT' }, CONTENT: { personalized: false, reason: 'USER_CHOICE' } } }));
+    const result = ranker.rank(items, context([interest(CLIMBING, 10)], { profiles: { ADS: { personalized: false, reason: 'OPTED_OUT' }, CONTENT: { personalized: false, reason: 'NON_PERSONALIZED_FEED' } } }));
     expect(ids(items, result)).toEqual(['b', 'c', 'a']);
     expect(result.personalized).toBe(false);
-    expect(result.notPersonalizedReason).toBe('USER_CHOICE');
+    expect(result.notPersonalizedReason).toBe('NON_PERSONALIZED_FEED');
     expect(result.ranked.every((r) => !r.personalized && r.reasons.length === 0)).toBe(true);
   });
 
@@ -164,7 +163,7 @@ describe('Ranker: sensitive topics never boost or explain an ad', () => {
     const result = ranker.rank(items, context([], { profiles: { ADS: leaky, CONTENT: leaky } }));
     const [ranked] = result.ranked;
     expect(ranked.reasons.map((r) => r.topicId)).toEqual(['223']);
-    const view = profileViewFor('ADS', { minor: false, nonPersonalizedFeed: false }, { personalized: true, interests: [interest(DIABETES, 9), interest(RELIGION, 9), interest(CLIMBING, 1)] });
+    const view = profileViewFor('ADS', { ageBand: 'ADULT', regionKnown: true, nonPersonalizedFeed: false }, { personalized: true, interests: [interest(DIABETES, 9), interest(RELIGION, 9), interest(CLIMBING, 1)] });
     expect(view.personalized && view.interests.map((i) => i.topicId)).toEqual([CLIMBING]);
   });
 
@@ -214,25 +213,41 @@ describe('Ranker: diversity', () => {
 });
 
 describe('profileViewFor', () => {
-  const adult = { minor: false, nonPersonalizedFeed: false };
+  const adult = { ageBand: 'ADULT', regionKnown: true, nonPersonalizedFeed: false } as const;
   const profile = { personalized: true as const, interests: [interest(CLIMBING, 1)] };
   it('never personalizes on unavailable consent, and degrades on an unavailable profile', () => {
     expect(profileViewFor('CONTENT', UNAVAILABLE, profile)).toEqual({ personalized: false, reason: 'DEGRADED' });
     expect(profileViewFor('ADS', adult, UNAVAILABLE)).toEqual({ personalized: false, reason: 'DEGRADED' });
   });
   it('rules out ads for minors and content for the non-personalized feed, whatever the profile says', () => {
-    expect(profileViewFor('ADS', { minor: true, nonPersonalizedFeed: false }, profile)).toEqual({ personalized: false, reason: 'MINOR' });
-    expect(profileViewFor('CONTENT', { minor: true, nonPersonalizedFeed: false }, profile).personalized).toBe(true);
-    expect(profileViewFor('CONTENT', { minor: false, nonPersonalizedFeed: true }, profile)).toEqual({ personalized: false, reason: 'USER_CHOICE' });
-    expect(profileViewFor('ADS', { minor: false, nonPersonalizedFeed: true }, profile).personalized).toBe(true);
+    expect(profileViewFor('ADS', { ageBand: 'MINOR', regionKnown: true, nonPersonalizedFeed: false }, profile)).toEqual({ personalized: false, reason: 'MINOR' });
+    expect(profileViewFor('CONTENT', { ageBand: 'MINOR', regionKnown: true, nonPersonalizedFeed: false }, profile).personalized).toBe(true);
+    expect(profileViewFor('CONTENT', { ageBand: 'ADULT', regionKnown: true, nonPersonalizedFeed: true }, profile)).toEqual({ personalized: false, reason: 'NON_PERSONALIZED_FEED' });
+    expect(profileViewFor('ADS', { ageBand: 'ADULT', regionKnown: true, nonPersonalizedFeed: true }, profile).personalized).toBe(true);
   });
   it("passes on the profile's own reason", () => {
     expect(profileViewFor('ADS', adult, { personalized: false, reason: 'OPTED_OUT' })).toEqual({ personalized: false, reason: 'OPTED_OUT' });
   });
-  it('picks the most telling reason', () => {
-    expect(pickNotPersonalizedReason(['OPTED_OUT', 'MINOR'])).toBe('MINOR');
-    expect(pickNotPersonalizedReason(['MINOR', 'DEGRADED'])).toBe('DEGRADED');
-    expect(pickNotPersonalizedReason([])).toBeUndefined();
+  it('gives the real reason for an unknown age or region (ads), and carries why AI-chat data is out', () => {
+    expect(profileViewFor('ADS', { ...adult, regionKnown: false }, profile)).toEqual({ personalized: false, reason: 'REGION_UNKNOWN' });
+    expect(profileViewFor('ADS', { ...adult, ageBand: 'UNKNOWN' }, profile)).toEqual({ personalized: false, reason: 'AGE_UNKNOWN' });
+    expect(profileViewFor('CONTENT', { ...adult, regionKnown: false }, { ...profile, aiChatNotUsed: 'REGION_UNKNOWN' })).toEqual({ ...profile, aiChatNotUsed: 'REGION_UNKNOWN' });
+  });
+  it('an explicit show-more shapes the feed of a user without history (declared interest)', () => {
+    const items = [item('popular-cooking', [COOKING], { baseScore: 50 }), item('climbing', [CLIMBING], { baseScore: 1 })];
+    const empty = { personalized: true as const, interests: [] };
+    const result = ranker.rank(items, context([], { profiles: { ADS: empty, CONTENT: empty }, preferences: { ...NO_PREFERENCES, showMoreTopicIds: [CLIMBING] } }));
+    expect(ids(items, result)).toEqual(['climbing', 'popular-cooking']);
+    expect(result.ranked[0].controls).toEqual([{ control: 'SHOW_MORE', topicId: CLIMBING }]);
+    expect(retrievalTopics({ ADS: empty, CONTENT: empty }, ['CONTENT'], undefined, [CLIMBING])).toContain(CLIMBING);
+    expect(retrievalTopics({ ADS: empty, CONTENT: empty }, ['CONTENT'])).toEqual([]);
+  });
+
+  it('reports why AI-chat data was left out when nothing else matched', () => {
+    const items = [item('a', [CLIMBING], { baseScore: 1 })];
+    const noChat = { personalized: true as const, interests: [], aiChatNotUsed: 'OPTED_OUT' as const };
+    const result = ranker.rank(items, context([], { profiles: { ADS: noChat, CONTENT: noChat } }));
+    expect(result).toMatchObject({ personalized: false, notPersonalizedReason: 'OPTED_OUT' });
   });
 });
 
@@ -240,7 +255,11 @@ describe('explanationSentence', () => {
   const base = { kind: 'GROUP' as const, surface: 'FACEBOOK' as const, personalized: true, controls: [] };
   it('names the activity, topic and surface', () => {
     const sentence = explanationSentence({ ...base, reasons: [{ topicId: CLIMBING, itemTopicId: CLIMBING, sourceKind: 'AI_CHAT', surface: 'MESSENGER' }] });
-    expect(sentence).toBe('You asked the assistant about Climbing on Messenger.');
+    expect(sentence).toBe('You asked the assistant about Climbing on Messenger. Your Messenger and Facebook accounts are linked in Accounts Center; change this in settings.');
+    // On the surface the activity happened on, there is nothing cross-app to say.
+    expect(explanationSentence({ ...base, surface: 'MESSENGER', reasons: [{ topicId: CLIMBING, itemTopicId: CLIMBING, sourceKind: 'AI_CHAT', surface: 'MESSENGER' }] })).toBe(
+      'You asked the assistant about Climbing on Messenger.',
+    );
   });
   it('explains a partial match and a second source', () => {
     const sentence = explanationSentence({
@@ -250,12 +269,14 @@ describe('explanationSentence', () => {
         { topicId: EXTREME_SPORTS, itemTopicId: CLIMBING, sourceKind: 'AI_CHAT', surface: 'MESSENGER' },
       ],
     });
-    expect(sentence).toBe('You liked a page about Extreme Sports on Instagram, and you asked the assistant about Extreme Sports on Messenger, and this group is about Climbing.');
+    expect(sentence).toBe(
+      'You liked a page about Extreme Sports on Instagram, and you asked the assistant about Extreme Sports on Messenger, and this group is about Climbing. Your Instagram, Messenger and Facebook accounts are linked in Accounts Center; change this in settings.',
+    );
   });
   it('says why nothing was personalized, and names controls and filters', () => {
     expect(explanationSentence({ ...base, kind: 'AD', personalized: false, notPersonalizedReason: 'MINOR', reasons: [] })).toMatch(/never personalized for minors/);
     expect(explanationSentence({ ...base, personalized: false, notPersonalizedReason: 'DEGRADED', reasons: [] })).toMatch(/unavailable right now/);
-    expect(explanationSentence({ ...base, personalized: false, notPersonalizedReason: 'USER_CHOICE', reasons: [], controls: [{ control: 'SHOW_LESS', topicId: COOKING }] })).toMatch(
+    expect(explanationSentence({ ...base, personalized: false, notPersonalizedReason: 'NON_PERSONALIZED_FEED', reasons: [], controls: [{ control: 'SHOW_LESS', topicId: COOKING }] })).toMatch(
       /feed that isn't personalized.*see less about Cooking/,
     );
     expect(explanationSentence({ ...base, kind: 'AD', filterReason: 'BLOCKED_TOPIC', blockedTopicId: EXTREME_SPORTS, personalized: false, reasons: [] })).toBe(

@@ -1,6 +1,6 @@
 import { expandWithDescendants } from '@signalpath/taxonomy';
 import { isNeverForAds } from '@signalpath/sensitive-topics';
-import { pickNotPersonalizedReason } from './personalization';
+import { pickNotPersonalizedReason } from '@signalpath/domain';
 import { firstIn, selfAndAncestors } from './topics';
 import {
   purposeOfKind,
@@ -33,6 +33,11 @@ const ANCESTOR_MATCH_DECAY = 0.5;
 /** Further matching item topics add a little on top of the best one. */
 const SECONDARY_MATCH_WEIGHT = 0.25;
 const SHOW_MORE_FACTOR = 1.5;
+/**
+ * The affinity an explicit "show more" gives an item on its own: a declared interest, so it shapes
+ * the feed of a user without history too (issue 16 §2), and never less than a weak profile match.
+ */
+const DECLARED_AFFINITY = 0.5;
 const SHOW_LESS_FACTOR = 0.5;
 const SEE_FEWER_FACTOR = 0.5;
 const MAX_REASONS = 2;
@@ -133,6 +138,7 @@ export class Ranker {
         affinity = matches[0].contribution + SECONDARY_MATCH_WEIGHT * (sum - matches[0].contribution);
       }
       const controls = run.controlsOf(item);
+      if (controls.some((control) => control.control === 'SHOW_MORE')) affinity = Math.max(affinity, DECLARED_AFFINITY);
       let factor = 1;
       for (const control of controls) factor *= control.control === 'SHOW_MORE' ? SHOW_MORE_FACTOR : control.control === 'SHOW_LESS' ? SHOW_LESS_FACTOR : SEE_FEWER_FACTOR;
       ranked.push({
@@ -153,6 +159,9 @@ export class Ranker {
     for (const purpose of purposesUsed) {
       const view = context.profiles[purpose];
       if (!view.personalized) reasons.push(view.reason);
+      // Nothing personal contributed although the purpose may use other activity: the reason is
+      // why AI-chat data was left out, if it was.
+      else if (view.aiChatNotUsed) reasons.push(view.aiChatNotUsed);
     }
     return {
       ranked: diversified,

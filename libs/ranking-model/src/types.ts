@@ -1,19 +1,16 @@
-/** The app surfaces of the family (common.v1.Surface without the proto prefix). */
-export type Surface = 'FACEBOOK' | 'INSTAGRAM' | 'MESSENGER' | 'WHATSAPP';
+import type { NotPersonalizedReason, SourceKind as KnownSourceKind } from '@signalpath/domain';
+
+// The domain vocabulary (one definition, in @signalpath/domain), re-exported for the ranker's users.
+export type { NotPersonalizedReason, Purpose, Surface } from '@signalpath/domain';
+import type { Purpose, Surface } from '@signalpath/domain';
 
 /** Catalog item kinds (ranking.v1.ItemKind). */
 export type ItemKind = 'AD' | 'POST' | 'REEL' | 'GROUP';
 
-/** Where an interest came from (common.v1.SourceKind). */
-export type SourceKind = 'AI_CHAT' | 'PAGE_LIKE' | 'FOLLOW' | 'GROUP_JOIN' | 'UNSPECIFIED';
-
-/** Ads are ranked with the ads-purpose profile, everything else with the content one. */
-export type Purpose = 'ADS' | 'CONTENT';
+/** Where an interest came from; UNSPECIFIED for a source kind this version does not know. */
+export type SourceKind = KnownSourceKind | 'UNSPECIFIED';
 
 export type FilterReason = 'NOT_ON_SURFACE' | 'SENSITIVE_TOPIC' | 'BLOCKED_ADVERTISER' | 'BLOCKED_TOPIC' | 'PREFERENCES_UNAVAILABLE';
-
-/** Why a purpose was ranked without the profile (ranking.v1.NotPersonalizedReason). */
-export type NotPersonalizedReason = 'USER_CHOICE' | 'MINOR' | 'OPTED_OUT' | 'DEGRADED';
 
 /** What the ranker needs of an item. */
 export interface RankableItem {
@@ -43,7 +40,8 @@ export interface Interest {
 
 /** The profile to rank one purpose with, or why there is none. */
 export type ProfileView =
-  | { personalized: true; interests: readonly Interest[] }
+  /** `aiChatNotUsed`: why AI-chat-derived interests were left out (other activity still counts). */
+  | { personalized: true; interests: readonly Interest[]; aiChatNotUsed?: NotPersonalizedReason }
   | { personalized: false; reason: NotPersonalizedReason };
 
 /** The user's ad preferences and feed controls (from ConsentService settings). */
@@ -128,4 +126,5 @@ export interface RankResult {
   notPersonalizedReason?: NotPersonalizedReason;
 }
 
+/** Ads are ranked with the ads-purpose profile, everything else with the content one. */
 export const purposeOfKind = (kind: ItemKind): Purpose => (kind === 'AD' ? 'ADS' : 'CONTENT');

@@ -1,27 +1,9 @@
+import { SENSITIVE_CLASSES, type SensitiveClass } from '@signalpath/domain';
 import { getTaxonomy, type Taxonomy } from '@signalpath/taxonomy';
 import { SENSITIVE_PROXIES } from './proxies';
 
-/** The project's eight sensitive classes (DESIGN.md): never used for ad targeting. */
-export type SensitiveClass =
-  | 'RELIGION'
-  | 'SEXUAL_ORIENTATION'
-  | 'POLITICS'
-  | 'HEALTH'
-  | 'RACE'
-  | 'ETHNIC_ORIGIN'
-  | 'PHILOSOPHICAL_BELIEFS'
-  | 'TRADE_UNION';
-
-export const SENSITIVE_CLASSES: readonly SensitiveClass[] = [
-  'RELIGION',
-  'SEXUAL_ORIENTATION',
-  'POLITICS',
-  'HEALTH',
-  'RACE',
-  'ETHNIC_ORIGIN',
-  'PHILOSOPHICAL_BELIEFS',
-  'TRADE_UNION',
-];
+// The class vocabulary lives in @signalpath/domain; re-exported for this library's users.
+export { SENSITIVE_CLASSES, type SensitiveClass };
 
 /**
  * Signalpath's sensitivity policy over the IAB Content Taxonomy 3.1: each entry marks a node and

@@ -1,5 +1,5 @@
 import type { ParentCall } from '@signalpath/grpc-kit';
-import type { common, consent } from '@signalpath/proto';
+import { common, type consent } from '@signalpath/proto';
 import type { ConsentClient } from './clients';
 import { SingleFlight } from './single-flight';
 
@@ -40,10 +40,10 @@ export class EligibilityCache {
   }
 
   async check(
-    request: { userId: string; surface: common.Surface; purpose: common.Purpose; eventTime?: Date; endToEndEncrypted?: boolean },
+    request: { userId: string; surface: common.Surface; purpose: common.Purpose; sourceKind?: common.SourceKind; eventTime?: Date; endToEndEncrypted?: boolean },
     parent?: ParentCall,
   ): Promise<CachedEligibility> {
-    const key = [request.userId, request.surface, request.purpose, request.eventTime?.getTime() ?? '', request.endToEndEncrypted ? 1 : 0].join('|');
+    const key = [request.userId, request.surface, request.purpose, request.sourceKind ?? 0, request.eventTime?.getTime() ?? '', request.endToEndEncrypted ? 1 : 0].join('|');
     const hit = this.entries.get(key);
     if (hit && this.now() - hit.at <= this.maxAgeMs) return hit.value;
     const stamp = this.invalidations.get(request.userId) ?? 0;
@@ -52,7 +52,14 @@ export class EligibilityCache {
       const at = this.now();
       // The first caller's deadline, not its cancellation: others may be waiting for this call.
       const response = await this.client.checkEligibility(
-        { userId: request.userId, surface: request.surface, purpose: request.purpose, eventTime: request.eventTime, endToEndEncrypted: request.endToEndEncrypted ?? false },
+        {
+          userId: request.userId,
+          surface: request.surface,
+          purpose: request.purpose,
+          sourceKind: request.sourceKind ?? common.SourceKind.SOURCE_KIND_UNSPECIFIED,
+          eventTime: request.eventTime,
+          endToEndEncrypted: request.endToEndEncrypted ?? false,
+        },
         { parent, detachCancellation: true },
       );
       const value = { allowed: response.allowed, reason: response.reason, settingsVersion: response.settingsVersion };

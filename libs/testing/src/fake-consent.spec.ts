@@ -12,7 +12,7 @@ type ConsentClient = PromiseClient<typeof consent.ConsentServiceService>;
 // No idempotent methods: a failed call is not retried, so `calls` counts exactly what was sent.
 const connect = (address: string): ConsentClient => createClient(consent.ConsentServiceService, address, { serviceName: 'signalpath.consent.v1.ConsentService', timeoutMs: 5_000 });
 
-const query = (userId: string, purpose: common.Purpose, surface = INSTAGRAM): consent.EligibilityQuery => ({ userId, surface, purpose, eventTime: undefined, endToEndEncrypted: false });
+const query = (userId: string, purpose: common.Purpose, surface = INSTAGRAM): consent.EligibilityQuery => ({ userId, surface, purpose, eventTime: undefined, sourceKind: common.SourceKind.SOURCE_KIND_UNSPECIFIED, endToEndEncrypted: false });
 
 /** Polls `check` (running `poke` first each round) until it holds, for up to 5 s. */
 async function until(check: () => boolean, poke?: () => void): Promise<void> {

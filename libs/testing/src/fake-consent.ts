@@ -13,11 +13,17 @@ export interface FakeUserChange {
   linkedSurfaces?: common.Surface[];
   crossAppSharing?: boolean;
   ageBand?: consent.AgeBand;
+  /** ISO code; '' for unknown. */
+  region?: string;
   blockedTopicIds?: string[];
   showMoreTopicIds?: string[];
   showLessTopicIds?: string[];
   nonPersonalizedFeed?: boolean;
-  /** Eligibility answer per purpose (replaces earlier overrides); allowed when absent. */
+  /**
+   * AI-chat eligibility answer per purpose (replaces earlier overrides); allowed when absent.
+   * Queries for other source kinds (likes, follows, group joins) are not affected: the AI-chat
+   * choices govern AI-chat data only.
+   */
   eligibility?: Partial<Record<common.Purpose, consent.EligibilityReason>>;
 }
 
@@ -48,7 +54,7 @@ export class FakeConsentService extends FakeDependency {
   /** Every eligibility query received (single and batched), in order. */
   readonly queries: consent.EligibilityQuery[] = [];
   /** How eligibility is decided; replace it to script answers. */
-  decide: Decide = (query) => this.eligibilityOf(query.userId, query.purpose);
+  decide: Decide = (query) => this.eligibilityOf(query.userId, query.purpose, query.sourceKind);
 
   /** Replaces the user's settings overlay as given (no version bump). */
   set(userId: string, settings: FakeSettings): this {
@@ -67,6 +73,7 @@ export class FakeConsentService extends FakeDependency {
       next.effective = { aiChatAdsEnabled: true, aiChatContentEnabled: true, ...current.effective, crossAppSharingEnabled: change.crossAppSharing };
     }
     if (change.ageBand !== undefined) next.ageBand = change.ageBand;
+    if (change.region !== undefined) next.region = change.region;
     if (change.blockedTopicIds) next.adPreferences = { ...next.adPreferences, blockedTopicIds: change.blockedTopicIds };
     if (change.showMoreTopicIds) next.feedControls = { ...next.feedControls, showMoreTopicIds: change.showMoreTopicIds };
     if (change.showLessTopicIds) next.feedControls = { ...next.feedControls, showLessTopicIds: change.showLessTopicIds };
@@ -96,13 +103,17 @@ export class FakeConsentService extends FakeDependency {
     };
   }
 
-  /** The default decision: no ads for minors, then the per-purpose override, else allowed. */
-  eligibilityOf(userId: string, purpose: common.Purpose): Required<FakeDecision> {
+  /**
+   * The default decision: no ads for minors, then (AI-chat data only) the per-purpose override,
+   * else allowed.
+   */
+  eligibilityOf(userId: string, purpose: common.Purpose, sourceKind = common.SourceKind.SOURCE_KIND_UNSPECIFIED): Required<FakeDecision> {
     const settings = this.settingsOf(userId);
+    const aiChat = sourceKind === common.SourceKind.SOURCE_KIND_UNSPECIFIED || sourceKind === common.SourceKind.SOURCE_KIND_AI_CHAT;
     const reason =
       purpose === common.Purpose.PURPOSE_ADS && settings.ageBand === consent.AgeBand.AGE_BAND_MINOR
         ? consent.EligibilityReason.ELIGIBILITY_REASON_MINOR
-        : (this.users.get(userId)?.eligibility[purpose] ?? consent.EligibilityReason.ELIGIBILITY_REASON_ALLOWED);
+        : ((aiChat ? this.users.get(userId)?.eligibility[purpose] : undefined) ?? consent.EligibilityReason.ELIGIBILITY_REASON_ALLOWED);
     return { allowed: reason === consent.EligibilityReason.ELIGIBILITY_REASON_ALLOWED, reason, settingsVersion: settings.version };
   }
 

@@ -1,7 +1,7 @@
 import { decideEligibility } from '@signalpath/consent-policy';
-import { maxItems, optionalTime, requireEnum, requireId } from '@signalpath/grpc-kit';
+import { maxItems, optionalEnum, optionalTime, requireEnum, requireId } from '@signalpath/grpc-kit';
 import { common, type consent } from '@signalpath/proto';
-import { purposeName, reasonProto, subjectOf } from '../mapping';
+import { purposeName, reasonProto, sourceKindName, subjectOf } from '../mapping';
 import type { SettingsDoc } from '../store/documents';
 import type { ConsentContext } from './context';
 
@@ -13,6 +13,7 @@ interface ValidQuery {
   userId: string;
   surface: common.Surface;
   purpose: common.Purpose;
+  sourceKind?: common.SourceKind;
   eventTime?: Date;
   endToEndEncrypted: boolean;
 }
@@ -27,6 +28,7 @@ function validate(query: Query, prefix: string, now: Date): ValidQuery {
     userId: requireId(query.userId, `${prefix}user_id`),
     surface: requireEnum(query.surface, common.Surface, `${prefix}surface`),
     purpose: requireEnum(query.purpose, common.Purpose, `${prefix}purpose`),
+    sourceKind: optionalEnum(query.sourceKind, common.SourceKind, `${prefix}source_kind`),
     eventTime: optionalTime(query.eventTime, `${prefix}event_time`, { now }),
     endToEndEncrypted: query.endToEndEncrypted,
   };
@@ -35,6 +37,7 @@ function validate(query: Query, prefix: string, now: Date): ValidQuery {
 function decide(ctx: ConsentContext, settings: SettingsDoc, query: ValidQuery, now: Date): consent.CheckEligibilityResponse {
   const decision = decideEligibility(ctx.policy, subjectOf(settings), {
     purpose: purposeName(query.purpose),
+    sourceKind: sourceKindName(query.sourceKind),
     eventTime: query.eventTime ?? now,
     endToEndEncrypted: query.endToEndEncrypted,
   });

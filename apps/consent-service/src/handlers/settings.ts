@@ -1,5 +1,5 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { withdrawsAiChatConsent } from '@signalpath/consent-policy';
+import { withdrawnAiChatPurposes } from '@signalpath/consent-policy';
 import { decodePageToken, encodePageToken, InvalidArgumentError, requireId, VersionConflictError } from '@signalpath/grpc-kit';
 import type { consent } from '@signalpath/proto';
 import { settingsChangeProto, settingsProto, subjectOf } from '../mapping';
@@ -24,8 +24,10 @@ export async function updateSettings(ctx: ConsentContext, request: consent.Updat
   if (before.version !== expectedVersion) {
     throw new VersionConflictError(`settings are at version ${before.version}, not ${expectedVersion}: re-read and retry`);
   }
-  const withdrawal = withdrawsAiChatConsent(subjectOf(before), subjectOf(after));
-  const result = await ctx.writer.commit(before, after, { actor, userAsserted: userAssertedOf(call), paths, erasureScope: withdrawal ? 'AI_CHAT' : undefined });
+  // Each AI-chat choice governs its own purpose only (invariant 9): withdrawing one erases that use.
+  const withdrawn = withdrawnAiChatPurposes(subjectOf(before), subjectOf(after));
+  const erasureScope = withdrawn.length === 2 ? 'AI_CHAT' : withdrawn[0] === 'ADS' ? 'AI_CHAT_ADS' : withdrawn[0] === 'CONTENT' ? 'AI_CHAT_CONTENT' : undefined;
+  const result = await ctx.writer.commit(before, after, { actor, userAsserted: userAssertedOf(call), paths, erasureScope });
   if (result === 'conflict') throw new VersionConflictError(`settings changed concurrently from version ${expectedVersion}: re-read and retry`);
   return { settings: settingsProto(result, ctx.policy) };
 }

@@ -1,4 +1,4 @@
-import type { AgeBand, Choice } from '@signalpath/consent-policy';
+import type { AgeBand, Choice } from '@signalpath/domain';
 
 /**
  * Documents of the `consent` database. Enum-valued fields are stored by name (readable in the
@@ -8,7 +8,8 @@ import type { AgeBand, Choice } from '@signalpath/consent-policy';
 export const SURFACE_NAMES = ['FACEBOOK', 'INSTAGRAM', 'MESSENGER', 'WHATSAPP'] as const;
 export type SurfaceName = (typeof SURFACE_NAMES)[number];
 
-export type ScopeName = 'AI_CHAT' | 'ALL';
+/** AI_CHAT_ADS / AI_CHAT_CONTENT: only that purpose's use of AI-chat data. */
+export type ScopeName = 'AI_CHAT' | 'AI_CHAT_ADS' | 'AI_CHAT_CONTENT' | 'ALL';
 
 export interface LinkedAccountEntry {
   account_id: string;

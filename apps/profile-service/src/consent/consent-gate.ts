@@ -1,12 +1,15 @@
 import { UnavailableError, type ParentCall } from '@signalpath/grpc-kit';
-import type { EligibilityOutcome } from '@signalpath/interest-profile';
+import type { EligibilityOutcome } from '@signalpath/domain';
 import { common, consent } from '@signalpath/proto';
 import type { EligibilityCache, SettingsLookup } from '@signalpath/service-clients';
+
+import { eligibilityOutcome } from '../mapping';
 
 /** What a profile read needs to know from ConsentService, fetched for every read. */
 export interface ConsentContext {
   settings: consent.Settings;
-  eligibility: EligibilityOutcome;
+  /** The purpose's eligibility for AI-chat data (the AI-chat choices govern nothing else). */
+  aiChat: EligibilityOutcome;
 }
 
 /**
@@ -27,20 +30,12 @@ export class ConsentGate {
     try {
       const [settingsResponse, eligibility] = await Promise.all([
         this.settings.get(userId, call),
-        this.eligibility.check({ userId, surface, purpose }, call),
+        this.eligibility.check({ userId, surface, purpose, sourceKind: common.SourceKind.SOURCE_KIND_AI_CHAT }, call),
       ]);
       if (!settingsResponse.settings) throw new Error('GetSettings answered without settings');
-      return { settings: settingsResponse.settings, eligibility: toOutcome(eligibility.allowed, eligibility.reason) };
+      return { settings: settingsResponse.settings, aiChat: eligibilityOutcome(eligibility.allowed, eligibility.reason) };
     } catch {
       throw new UnavailableError('consent service unavailable; profile not served');
     }
   }
-}
-
-function toOutcome(allowed: boolean, reason: consent.EligibilityReason): EligibilityOutcome {
-  if (allowed && reason === consent.EligibilityReason.ELIGIBILITY_REASON_ALLOWED) return { allowed: true };
-  if (reason === consent.EligibilityReason.ELIGIBILITY_REASON_OPTED_OUT) return { allowed: false, reason: 'OPTED_OUT' };
-  if (reason === consent.EligibilityReason.ELIGIBILITY_REASON_MINOR) return { allowed: false, reason: 'MINOR' };
-  // Excluded or unknown region, unknown age, or anything unexpected: fail closed.
-  return { allowed: false, reason: 'NOT_ELIGIBLE' };
 }

@@ -70,6 +70,7 @@ export function applySignalsHandler(deps: ApplySignalsDeps) {
       aiChat: signal.sourceKind === common.SourceKind.SOURCE_KIND_AI_CHAT,
       eventTime: signal.eventTime,
       recordTime,
+      purposes: { ads: signal.adsEligible, content: signal.contentEligible },
     });
     const outcome = await deps.guard.write(
       signals,

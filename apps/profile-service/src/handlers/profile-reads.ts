@@ -1,21 +1,20 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
 import { InvalidArgumentError, requireEnum, requireId } from '@signalpath/grpc-kit';
+import { decidePersonalization } from '@signalpath/domain';
 import {
   blockedTopicSet,
   buildInterests,
-  decidePersonalization,
   feedControlAdjuster,
   normalizeLimit,
   visibleSourceSurfaces,
   type FeedControlFactors,
-  type NotPersonalizedReason,
-  type Purpose,
   type RankedInterest,
 } from '@signalpath/interest-profile';
-import { common, consent, profile } from '@signalpath/proto';
+import { common, profile } from '@signalpath/proto';
 import { getTaxonomy } from '@signalpath/taxonomy';
 
 import type { ConsentGate } from '../consent/consent-gate';
+import { purposeName, reasonProto, settingsFacts, sourceKindsOf } from '../mapping';
 import { storedInterestsOf, type ProfileStore } from '../store/profile-store';
 import { toApiInterest } from './interests';
 
@@ -27,20 +26,13 @@ export interface ProfileReadDeps {
   now: () => Date;
 }
 
-const NOT_PERSONALIZED: Record<NotPersonalizedReason, profile.NotPersonalizedReason> = {
-  OPTED_OUT: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_OPTED_OUT,
-  MINOR: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_MINOR,
-  NON_PERSONALIZED_FEED: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_NON_PERSONALIZED_FEED,
-  NOT_ELIGIBLE: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_NOT_ELIGIBLE,
-};
-
 type ReadOutcome =
   | { personalized: false; reason: profile.NotPersonalizedReason; settingsVersion: string }
-  | { personalized: true; interests: RankedInterest[]; settingsVersion: string };
+  | { personalized: true; interests: RankedInterest[]; settingsVersion: string; aiChatNotUsed: profile.NotPersonalizedReason };
 
 /**
- * The read-time rules shared by GetProfile and ExplainInterest: consent (fail closed), then the
- * visible source surfaces, the purpose's scores, blocked ad topics with their descendants,
+ * The read-time rules shared by GetProfile and ExplainInterest: the personalization decision
+ * (consent, fail closed: which source kinds the purpose may use), then the visible source surfaces, the purpose's scores, blocked ad topics with their descendants,
  * feed controls for content, decay to now.
  */
 async function readProfile(
@@ -48,15 +40,10 @@ async function readProfile(
   request: { userId: string; surface: common.Surface; purpose: common.Purpose; onlyTopicId?: string; limit?: number },
   call: ServerUnaryCall<unknown, unknown>,
 ): Promise<ReadOutcome> {
-  const { settings, eligibility } = await deps.consent.read(request.userId, request.surface, request.purpose, call);
-  const purpose: Purpose = request.purpose === common.Purpose.PURPOSE_ADS ? 'ads' : 'content';
-  const decision = decidePersonalization({
-    purpose,
-    eligibility,
-    isMinor: settings.ageBand === consent.AgeBand.AGE_BAND_MINOR,
-    nonPersonalizedFeed: settings.feedControls?.nonPersonalizedFeed ?? false,
-  });
-  if (!decision.personalized) return { personalized: false, reason: NOT_PERSONALIZED[decision.reason], settingsVersion: settings.version };
+  const { settings, aiChat } = await deps.consent.read(request.userId, request.surface, request.purpose, call);
+  const purpose = purposeName(request.purpose);
+  const decision = decidePersonalization({ purpose, settings: settingsFacts(settings), aiChat });
+  if (!decision.personalized) return { personalized: false, reason: reasonProto(decision.reason), settingsVersion: settings.version };
 
   const visible = visibleSourceSurfaces(
     request.surface,
@@ -72,14 +59,16 @@ async function readProfile(
       nowMs: deps.now().getTime(),
       halfLifeMs: deps.halfLifeMs,
       visibleSurfaces: visible,
-      ...(purpose === 'ads'
+      usableSourceKinds: sourceKindsOf(decision.sources),
+      ...(purpose === 'ADS'
         ? { excludedTopicIds: blockedTopicSet(settings.adPreferences?.blockedTopicIds ?? []) }
         : { adjust: feedControlAdjuster({ showMoreTopicIds: feed?.showMoreTopicIds ?? [], showLessTopicIds: feed?.showLessTopicIds ?? [] }, deps.feedControlFactors) }),
       ...(request.onlyTopicId !== undefined ? { onlyTopicId: request.onlyTopicId } : {}),
       ...(request.limit !== undefined ? { limit: request.limit } : {}),
     },
   );
-  return { personalized: true, interests, settingsVersion: settings.version };
+  const aiChatNotUsed = decision.aiChatNotUsed ? reasonProto(decision.aiChatNotUsed) : profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED;
+  return { personalized: true, interests, settingsVersion: settings.version, aiChatNotUsed };
 }
 
 export function getProfileHandler(deps: ProfileReadDeps) {
@@ -90,13 +79,20 @@ export function getProfileHandler(deps: ProfileReadDeps) {
     if (!Number.isInteger(request.limit) || request.limit < 0) throw new InvalidArgumentError('limit', 'must not be negative');
     const outcome = await readProfile(deps, { userId, surface, purpose, limit: normalizeLimit(request.limit) }, call);
     if (!outcome.personalized) {
-      return { interests: [], personalized: false, notPersonalizedReason: outcome.reason, settingsVersion: outcome.settingsVersion };
+      return {
+        interests: [],
+        personalized: false,
+        notPersonalizedReason: outcome.reason,
+        settingsVersion: outcome.settingsVersion,
+        aiChatNotUsedReason: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
+      };
     }
     return {
       interests: outcome.interests.map(toApiInterest),
       personalized: true,
       notPersonalizedReason: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
       settingsVersion: outcome.settingsVersion,
+      aiChatNotUsedReason: outcome.aiChatNotUsed,
     };
   };
 }

@@ -69,7 +69,7 @@ export function exportUserDataHandler(deps: UserDataDeps) {
       profiles: documents
         .map((document) => ({
           surface: document.surface,
-          interests: buildInterests(storedInterestsOf(document), { view: 'total', nowMs, halfLifeMs: deps.halfLifeMs, minScore: -1 }).map(toApiInterest),
+          interests: buildInterests(storedInterestsOf(document), { view: 'TOTAL', nowMs, halfLifeMs: deps.halfLifeMs, minScore: -1 }).map(toApiInterest),
         }))
         .filter((surfaceProfile) => surfaceProfile.interests.length > 0),
       appliedSignals: ledger.claims.map((claim) => ({

@@ -1,7 +1,8 @@
+import { erasedPurpose, type ErasureScopeName } from '@signalpath/erasure';
 import { common } from '@signalpath/proto';
 
 import type { LedgerStore } from './ledger-store';
-import type { ProfileDocument, ProfileStore } from './profile-store';
+import type { ProfileDocument, ProfileStore, StoredTopic } from './profile-store';
 
 export const ALL_SURFACES: readonly common.Surface[] = [
   common.Surface.SURFACE_FACEBOOK,
@@ -13,12 +14,35 @@ export const ALL_SURFACES: readonly common.Surface[] = [
 const AI_CHAT_KIND = String(common.SourceKind.SOURCE_KIND_AI_CHAT);
 
 /**
- * Erases a user's profile data: everything, or only what AI-chat signals contributed (the
- * AI_CHAT source-kind branch of each surface document, which holds exactly that), plus the
- * matching ledger claims. Idempotent; returns how many documents this
- * call deleted or changed, so a repeat returns 0.
+ * The AI-chat branch without one purpose's scores: each topic loses that purpose's score (the total
+ * keeps counting for the export), and a topic that then serves no purpose goes.
  */
-export async function eraseUserData(profiles: ProfileStore, ledger: LedgerStore, userId: string, scope: 'ai_chat' | 'all'): Promise<number> {
+function withoutPurpose(topics: Record<string, StoredTopic>, purpose: 'ads' | 'content'): Record<string, StoredTopic> | undefined {
+  let changed = false;
+  const next: Record<string, StoredTopic> = {};
+  for (const [topicId, stored] of Object.entries(topics)) {
+    if (stored[purpose] === undefined) {
+      next[topicId] = stored;
+      continue;
+    }
+    changed = true;
+    const rest: StoredTopic = { ...stored };
+    delete rest[purpose];
+    delete rest[purpose === 'ads' ? 'ads_last_time' : 'content_last_time'];
+    if (rest.ads !== undefined || rest.content !== undefined) next[topicId] = rest;
+  }
+  return changed ? next : undefined;
+}
+
+/**
+ * Erases a user's profile data: everything; only what AI-chat signals contributed (the AI_CHAT
+ * source-kind branch of each surface document, which holds exactly that), plus the matching
+ * ledger claims; or only one purpose's use of it (`ai_chat_ads` / `ai_chat_content`: that
+ * purpose's scores in the AI_CHAT branch; the claims stay, so a redelivery is still a duplicate).
+ * Idempotent; returns how many documents this call deleted or changed, so a repeat returns 0.
+ */
+export async function eraseUserData(profiles: ProfileStore, ledger: LedgerStore, userId: string, scope: ErasureScopeName): Promise<number> {
+  const purpose = erasedPurpose(scope);
   let count = 0;
   for (const surface of ALL_SURFACES) {
     const outcome = await profiles.withLock(userId, surface, () =>
@@ -27,12 +51,17 @@ export async function eraseUserData(profiles: ProfileStore, ledger: LedgerStore,
         if (scope === 'all') return 'delete';
         if (!current.kinds?.[AI_CHAT_KIND]) return undefined;
         const kinds = { ...current.kinds };
-        delete kinds[AI_CHAT_KIND];
+        if (purpose) {
+          const kept = withoutPurpose(kinds[AI_CHAT_KIND], purpose);
+          if (!kept) return undefined;
+          if (Object.keys(kept).length > 0) kinds[AI_CHAT_KIND] = kept;
+          else delete kinds[AI_CHAT_KIND];
+        } else delete kinds[AI_CHAT_KIND];
         return Object.keys(kinds).length === 0 && current.in_flight.length === 0 ? 'delete' : { ...current, kinds };
       }),
     );
     if (outcome !== undefined) count++;
   }
-  count += await ledger.eraseUser(userId, scope === 'ai_chat' ? common.SourceKind.SOURCE_KIND_AI_CHAT : undefined);
+  if (!purpose) count += await ledger.eraseUser(userId, scope === 'ai_chat' ? common.SourceKind.SOURCE_KIND_AI_CHAT : undefined);
   return count;
 }

@@ -1,10 +1,10 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
 import { InvalidArgumentError, NotFoundError, optionalEnum, requireId, unary, type ErrorSink } from '@signalpath/grpc-kit';
+import { pickNotPersonalizedReason } from '@signalpath/domain';
 import { ranking } from '@signalpath/proto';
 import {
   Ranker,
   explanationSentence,
-  pickNotPersonalizedReason,
   purposeOfKind,
   retrievalTopics,
   type FilterReason,
@@ -17,6 +17,7 @@ import {
 } from '@signalpath/ranking-model';
 import { KIND_OF, PROTO_SOURCE_KIND, PROTO_SURFACE, requireSurface, topicMessage, validateItem } from '../items';
 import type { CatalogFeed } from '../catalog/catalog-feed';
+import { reasonProto } from '../mapping';
 import type { UserContext, UserContextLoader } from '../user-context';
 
 export const MAX_CANDIDATES = 5000;
@@ -32,12 +33,6 @@ const FILTER_REASON: Record<FilterReason, ranking.FilterReason> = {
   PREFERENCES_UNAVAILABLE: ranking.FilterReason.FILTER_REASON_PREFERENCES_UNAVAILABLE,
 };
 
-const NOT_PERSONALIZED_REASON: Record<NotPersonalizedReason, ranking.NotPersonalizedReason> = {
-  USER_CHOICE: ranking.NotPersonalizedReason.NOT_PERSONALIZED_REASON_USER_CHOICE,
-  MINOR: ranking.NotPersonalizedReason.NOT_PERSONALIZED_REASON_MINOR,
-  OPTED_OUT: ranking.NotPersonalizedReason.NOT_PERSONALIZED_REASON_OPTED_OUT,
-  DEGRADED: ranking.NotPersonalizedReason.NOT_PERSONALIZED_REASON_DEGRADED,
-};
 
 type Call<Req, Res> = ServerUnaryCall<Req, Res>;
 
@@ -71,10 +66,11 @@ function responseReason(result: RankResult, user: UserContext, purposes: Readonl
     for (const purpose of purposes) {
       const view = user.profiles[purpose];
       if (!view.personalized) reasons.push(view.reason);
+      else if (view.aiChatNotUsed) reasons.push(view.aiChatNotUsed);
     }
     reason = pickNotPersonalizedReason(reasons);
   }
-  return reason ? NOT_PERSONALIZED_REASON[reason] : ranking.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED;
+  return reasonProto(reason);
 }
 
 /**
@@ -255,7 +251,9 @@ export function rankingHandlers({ catalog, users, ranker }: RankingDeps, sink: E
 
       const [index, user] = await Promise.all([catalog.index(catalogWaitMs(call)), users.load(userId, surface, purposes, call)]);
       const query = { kind: kindValue, surface: PROTO_SURFACE[surface] };
-      const topics = retrievalTopics(user.profiles, purposes);
+      // "Show more" topics are declared interests: retrieved even for a user without history.
+      const declared = purposes.has('CONTENT') ? user.preferences.showMoreTopicIds : [];
+      const topics = retrievalTopics(user.profiles, purposes, undefined, declared);
       const topical = index.byTopics(topics, { ...query, limit: Math.min(1000, limit * 10) });
       const popular = index.popular({ ...query, limit: limit * 3 + 50 });
       const entries: Entry[] = [];
@@ -285,7 +283,8 @@ export function rankingHandlers({ catalog, users, ranker }: RankingDeps, sink: E
       const user = await users.load(userId, surface, new Set([purpose]), call);
       const result = rankEntries([{ item, rankable, position: 0 }], surface, user);
       const view = user.profiles[purpose];
-      const viewReason = view.personalized ? undefined : view.reason;
+      // Personalized from other activity only: the reason AI-chat data was left out, if nothing matched.
+      const viewReason = view.personalized ? view.aiChatNotUsed : view.reason;
       const [ranked] = result.ranked;
       const [filtered] = result.filtered;
       const personalized = ranked?.personalized ?? false;
@@ -304,7 +303,7 @@ export function rankingHandlers({ catalog, users, ranker }: RankingDeps, sink: E
         reasons: personalized ? reasons.map(toProtoReason) : [],
         explanation,
         personalized,
-        notPersonalizedReason: !personalized && viewReason ? NOT_PERSONALIZED_REASON[viewReason] : ranking.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
+        notPersonalizedReason: !personalized && viewReason ? reasonProto(viewReason) : ranking.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
         filterReason: filtered ? FILTER_REASON[filtered.reason] : ranking.FilterReason.FILTER_REASON_UNSPECIFIED,
       };
     }, sink),

@@ -55,13 +55,14 @@ export class FakeProfile extends FakeServer {
       personalized: true,
       notPersonalizedReason: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
       settingsVersion: '1',
+      aiChatNotUsedReason: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
     });
     return this;
   }
 
   /** Makes the read for the user and purpose answer "not personalized" with the reason. */
   setNotPersonalized(userId: string, purpose: common.Purpose, reason: profile.NotPersonalizedReason): this {
-    this.profiles.set(`${userId}|${purpose}`, { interests: [], personalized: false, notPersonalizedReason: reason, settingsVersion: '1' });
+    this.profiles.set(`${userId}|${purpose}`, { interests: [], personalized: false, notPersonalizedReason: reason, settingsVersion: '1', aiChatNotUsedReason: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED });
     return this;
   }
 
@@ -83,6 +84,7 @@ export class FakeProfile extends FakeServer {
                   personalized: true,
                   notPersonalizedReason: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
                   settingsVersion: '1',
+                  aiChatNotUsedReason: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
                 }
               );
             }),

@@ -1,3 +1,4 @@
+import type { SensitiveClass } from '@signalpath/domain';
 import { common, consent, signal } from '@signalpath/proto';
 
 /**
@@ -5,10 +6,7 @@ import { common, consent, signal } from '@signalpath/proto';
  * for sensitive topics, and traditional-activity topics. Pure functions, no I/O.
  */
 
-/** The project's sensitive class names, as the extraction library spells them. */
-export type SensitiveClassName = 'RELIGION' | 'SEXUAL_ORIENTATION' | 'POLITICS' | 'HEALTH' | 'RACE' | 'ETHNIC_ORIGIN' | 'PHILOSOPHICAL_BELIEFS' | 'TRADE_UNION';
-
-const CLASS_TO_ENUM: Record<SensitiveClassName, common.SensitiveClass> = {
+const CLASS_TO_ENUM: Record<SensitiveClass, common.SensitiveClass> = {
   RELIGION: common.SensitiveClass.SENSITIVE_CLASS_RELIGION,
   SEXUAL_ORIENTATION: common.SensitiveClass.SENSITIVE_CLASS_SEXUAL_ORIENTATION,
   POLITICS: common.SensitiveClass.SENSITIVE_CLASS_POLITICS,
@@ -20,7 +18,7 @@ const CLASS_TO_ENUM: Record<SensitiveClassName, common.SensitiveClass> = {
 };
 
 /** Distinct classes as proto enums, in enum order (the response lists each at most once). */
-export function toSensitiveClassEnums(classes: Iterable<SensitiveClassName>): common.SensitiveClass[] {
+export function toSensitiveClassEnums(classes: Iterable<SensitiveClass>): common.SensitiveClass[] {
   const values = new Set<common.SensitiveClass>();
   for (const name of classes) {
     const value = CLASS_TO_ENUM[name];
@@ -98,7 +96,7 @@ export const ACTIVITY_WEIGHT: Partial<Record<common.SourceKind, number>> = {
 };
 
 export interface TopicPolicy {
-  sensitiveClassOfTopic(topicId: string): SensitiveClassName | undefined;
+  sensitiveClassOfTopic(topicId: string): SensitiveClass | undefined;
   /** Nodes never emitted as signals at all (brand-safety categories). */
   isRestrictedTopic(topicId: string): boolean;
   /** Sensitive, restricted or unknown: never for ads. */
@@ -115,11 +113,11 @@ export function activityCandidates(
   sourceKind: common.SourceKind,
   policy: TopicPolicy,
   options: { allowSensitiveContent: boolean },
-): { candidates: CandidateSignal[]; suppressed: SensitiveClassName[] } {
+): { candidates: CandidateSignal[]; suppressed: SensitiveClass[] } {
   const weight = ACTIVITY_WEIGHT[sourceKind];
   if (weight === undefined) throw new Error(`no activity weight for source kind ${sourceKind}`);
   const candidates: CandidateSignal[] = [];
-  const suppressed = new Set<SensitiveClassName>();
+  const suppressed = new Set<SensitiveClass>();
   for (const topicId of new Set(topicIds)) {
     if (policy.isRestrictedTopic(topicId)) continue;
     const sensitiveClass = policy.sensitiveClassOfTopic(topicId);

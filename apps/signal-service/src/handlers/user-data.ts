@@ -1,5 +1,5 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { eraseFenced, erasureRecordOf, erasureScopeName } from '@signalpath/erasure';
+import { eraseFenced, erasedPurpose, erasureRecordOf, erasureScopeName } from '@signalpath/erasure';
 import { optionalId, optionalTime, requireEnum, requireId, unary } from '@signalpath/grpc-kit';
 import { common, signal } from '@signalpath/proto';
 
@@ -39,17 +39,18 @@ export function userDataHandlers(ctx: HandlerContext) {
       const scope = requireEnum(request.scope, common.ErasureScope, 'scope');
       // Logged below: held to the id grammar, so no control or bidi character reaches a log line.
       const erasureJobId = optionalId(request.erasureJobId, 'erasure_job_id');
-      const aiChatOnly = scope === common.ErasureScope.ERASURE_SCOPE_AI_CHAT;
+      const scopeName = erasureScopeName(scope);
+      const purpose = erasedPurpose(scopeName);
       const deleted = await eraseFenced({
         markers,
         userId,
-        scope: erasureScopeName(scope),
+        scope: scopeName,
         jobId: erasureJobId ?? '',
         cutoff: optionalTime(request.cutoffTime, 'cutoff_time', { now: ctx.now() }),
         now: ctx.now,
         fenceMs: ctx.erasureFenceMs,
         deadlineMs: deadlineOf(call),
-        erase: () => store.deleteUser(userId, aiChatOnly),
+        erase: () => (purpose ? store.eraseAiChatPurpose(userId, purpose) : store.deleteUser(userId, scopeName === 'ai_chat')),
       });
       logger.info({ erasure_job_id: erasureJobId, scope: common.ErasureScope[scope], deleted }, 'user data deleted');
       return { deletedCount: String(deleted) };

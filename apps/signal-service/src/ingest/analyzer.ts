@@ -1,12 +1,14 @@
 import { isNeverForAds, isRestrictedTopic, sensitiveClassOfTopic } from '@signalpath/sensitive-topics';
 import { analyzeText } from '@signalpath/signal-extraction';
-import type { CandidateSignal, SensitiveClassName, TopicPolicy } from '../domain/signal-policy';
+import type { SensitiveClass } from '@signalpath/domain';
+
+import type { CandidateSignal, TopicPolicy } from '../domain/signal-policy';
 
 /** What a text teaches, after the sensitivity policy and before consent. */
 export interface Extraction {
   candidates: CandidateSignal[];
   /** Sensitive classes detected (and suppressed) in the text. */
-  suppressed: SensitiveClassName[];
+  suppressed: SensitiveClass[];
   /** The language identified (texts only). When not supported, nothing was extracted. */
   language?: { code: string; languages: string[]; confidence: number; supported: boolean };
 }

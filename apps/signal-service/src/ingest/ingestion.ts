@@ -389,11 +389,13 @@ export class Ingestion {
     const queries: consent.EligibilityQuery[] = [];
     const queryIndex = new Map<string, number>();
     const ask = (unit: Unit, purpose: common.Purpose): number => {
-      const id = `${unit.userId}\u0000${unit.origin.surface}\u0000${purpose}\u0000${unit.origin.eventTime.getTime()}`;
+      // The source kind is part of the question: AI-chat choices govern AI-chat data only.
+      const sourceKind = unit.origin.sourceKind;
+      const id = `${unit.userId}\u0000${unit.origin.surface}\u0000${purpose}\u0000${sourceKind}\u0000${unit.origin.eventTime.getTime()}`;
       let index = queryIndex.get(id);
       if (index === undefined) {
         index = queries.length;
-        queries.push({ userId: unit.userId, surface: unit.origin.surface, purpose, eventTime: unit.origin.eventTime, endToEndEncrypted: false });
+        queries.push({ userId: unit.userId, surface: unit.origin.surface, purpose, sourceKind, eventTime: unit.origin.eventTime, endToEndEncrypted: false });
         queryIndex.set(id, index);
       }
       return index;

@@ -3,7 +3,7 @@ import { ERASURE_MARKER_INDEXES, type ErasureSubject } from '@signalpath/erasure
 import { isDuplicateKeyError } from '@signalpath/grpc-kit';
 import type { IndexPlan } from '@signalpath/mongo';
 import { common, signal } from '@signalpath/proto';
-import type { ClaimDoc, DeliveredDoc, E2eSkipDoc, LegacyE2eSkipCounterDoc, OutboxDoc, RecordDoc, WriterDoc } from './documents';
+import type { ClaimDoc, DeliveredDoc, E2eSkipDoc, LegacyE2eSkipCounterDoc, OutboxDoc, RecordDoc, StoredSignal, WriterDoc } from './documents';
 
 export const COLLECTIONS = {
   records: 'records',
@@ -40,9 +40,22 @@ export const SIGNAL_INDEXES: IndexPlan = {
   ...ERASURE_MARKER_INDEXES,
 };
 
-/** An outbox entry as erasure sees it: its user, whether it came from an AI chat, its times. */
-export function entrySubject(entry: Pick<OutboxDoc, 'userId' | 'sourceKind' | 'eventTime' | 'recordedAt'>): ErasureSubject {
-  return { userId: entry.userId, aiChat: entry.sourceKind === common.SourceKind.SOURCE_KIND_AI_CHAT, eventTime: entry.eventTime, recordTime: entry.recordedAt };
+/** An outbox entry as erasure sees it: its user, whether it came from an AI chat, its times, its purposes. */
+export function entrySubject(entry: Pick<OutboxDoc, 'userId' | 'sourceKind' | 'eventTime' | 'recordedAt' | 'signals'>): ErasureSubject {
+  return {
+    userId: entry.userId,
+    aiChat: entry.sourceKind === common.SourceKind.SOURCE_KIND_AI_CHAT,
+    eventTime: entry.eventTime,
+    recordTime: entry.recordedAt,
+    purposes: { ads: entry.signals.some((s) => s.adsEligible), content: entry.signals.some((s) => s.contentEligible) },
+  };
+}
+
+/** Signals without one purpose's eligibility (those left serving nothing dropped); undefined if none changed. */
+function withoutPurpose(signals: readonly StoredSignal[], purpose: 'ads' | 'content'): StoredSignal[] | undefined {
+  const flag = purpose === 'ads' ? 'adsEligible' : 'contentEligible';
+  if (!signals.some((s) => s[flag])) return undefined;
+  return signals.map((s) => ({ ...s, [flag]: false })).filter((s) => s.adsEligible || s.contentEligible);
 }
 
 /** The AI-chat part of a user's documents, per collection (ERASURE_SCOPE_AI_CHAT). */
@@ -269,6 +282,37 @@ export class SignalStore {
    * Deletes a user's data: everything, or only what came from AI chats (interactions, and the
    * end-to-end-encrypted ones counted). Returns documents deleted. One pass of an erasure: the
    * erasure marker keeps guarded writes from bringing any of it back (docs/erasure.md).
+   *
+   * eraseAiChatPurpose: only one purpose's use of AI-chat data — AI-chat signals (stored and
+   * pending delivery) stop being eligible for it; a signal eligible for nothing else goes, with its
+   * record or entry when nothing is left. Returns documents changed or deleted.
+   */
+  async eraseAiChatPurpose(userId: string, purpose: 'ads' | 'content'): Promise<number> {
+    let count = 0;
+    // The outbox first, as in deleteUser: a pending delivery must not carry the erased use on.
+    for (const entry of await this.outbox.find({ userId, sourceKind: AI_CHAT }).toArray()) {
+      const signals = withoutPurpose(entry.signals, purpose);
+      if (!signals) continue;
+      if (signals.length > 0) await this.outbox.updateOne({ _id: entry._id }, { $set: { signals } });
+      else {
+        await this.outbox.deleteOne({ _id: entry._id });
+        await this.claims.deleteMany({ entryId: entry._id });
+      }
+      count++;
+    }
+    for (const record of await this.records.find({ userId, kind: 'interaction', status: signal.IngestStatus.INGEST_STATUS_ACCEPTED }).toArray()) {
+      const signals = withoutPurpose(record.signals, purpose);
+      if (!signals) continue;
+      if (signals.length > 0) await this.records.updateOne({ _id: record._id }, { $set: { signals } });
+      else await this.records.deleteOne({ _id: record._id });
+      count++;
+    }
+    return count;
+  }
+
+  /**
+   * Deletes a user's data (see above); `aiChatOnly` limits it to AI-chat data. For one purpose's
+   * use of AI-chat data only, see eraseAiChatPurpose.
    */
   async deleteUser(userId: string, aiChatOnly: boolean): Promise<number> {
     const recordFilter: Filter<RecordDoc> = aiChatOnly ? { userId, kind: 'interaction' } : { userId };

@@ -1,4 +1,4 @@
-import type { SensitiveClass } from '@signalpath/sensitive-topics';
+import { SENSITIVE_CLASSES, type SensitiveClass } from '@signalpath/sensitive-topics';
 
 /**
  * Text normalization before language identification, extraction and sensitive detection (issue
@@ -47,7 +47,7 @@ export const EMOJI_CUES: ReadonlyArray<readonly [emoji: string, cls: SensitiveCl
 
 /** One private-use character per class; the tokenizer keeps it as a token of its own. */
 const MARKER_BASE = 0xe100;
-const MARKER_CLASSES: readonly SensitiveClass[] = ['RELIGION', 'SEXUAL_ORIENTATION', 'POLITICS', 'HEALTH', 'RACE', 'ETHNIC_ORIGIN', 'PHILOSOPHICAL_BELIEFS', 'TRADE_UNION'];
+const MARKER_CLASSES: readonly SensitiveClass[] = SENSITIVE_CLASSES;
 const MARKER_OF = new Map(MARKER_CLASSES.map((c, i) => [c, String.fromCharCode(MARKER_BASE + i)]));
 
 /** The class a marker token stands for, if it is one. */

@@ -326,6 +326,17 @@ export enum ErasureScope {
    * of the request and the erasure job itself.
    */
   ERASURE_SCOPE_ALL = 2,
+  /**
+   * ERASURE_SCOPE_AI_CHAT_ADS - Only the ads use of AI-chat-derived data: AI-chat signals stay for content
+   * (if they were content-eligible) and are no longer ads-eligible; nothing
+   * else is touched. Withdrawing ai_chat_ads alone starts one.
+   */
+  ERASURE_SCOPE_AI_CHAT_ADS = 3,
+  /**
+   * ERASURE_SCOPE_AI_CHAT_CONTENT - Only the content use of AI-chat-derived data, as ERASURE_SCOPE_AI_CHAT_ADS
+   * for content. Withdrawing ai_chat_content alone starts one.
+   */
+  ERASURE_SCOPE_AI_CHAT_CONTENT = 4,
   UNRECOGNIZED = -1,
 }
 
@@ -340,6 +351,12 @@ export function erasureScopeFromJSON(object: any): ErasureScope {
     case 2:
     case "ERASURE_SCOPE_ALL":
       return ErasureScope.ERASURE_SCOPE_ALL;
+    case 3:
+    case "ERASURE_SCOPE_AI_CHAT_ADS":
+      return ErasureScope.ERASURE_SCOPE_AI_CHAT_ADS;
+    case 4:
+    case "ERASURE_SCOPE_AI_CHAT_CONTENT":
+      return ErasureScope.ERASURE_SCOPE_AI_CHAT_CONTENT;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -355,6 +372,10 @@ export function erasureScopeToJSON(object: ErasureScope): string {
       return "ERASURE_SCOPE_AI_CHAT";
     case ErasureScope.ERASURE_SCOPE_ALL:
       return "ERASURE_SCOPE_ALL";
+    case ErasureScope.ERASURE_SCOPE_AI_CHAT_ADS:
+      return "ERASURE_SCOPE_AI_CHAT_ADS";
+    case ErasureScope.ERASURE_SCOPE_AI_CHAT_CONTENT:
+      return "ERASURE_SCOPE_AI_CHAT_CONTENT";
     case ErasureScope.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

@@ -28,6 +28,9 @@ import {
   Purpose,
   purposeFromJSON,
   purposeToJSON,
+  SourceKind,
+  sourceKindFromJSON,
+  sourceKindToJSON,
   Surface,
   surfaceFromJSON,
   surfaceToJSON,
@@ -521,6 +524,14 @@ export interface CheckEligibilityRequest {
     | undefined;
   /** Whether the interaction was end-to-end encrypted (then never allowed). */
   endToEndEncrypted: boolean;
+  /**
+   * Where the data comes from. The AI-chat choices, the excluded-region
+   * default and the unknown-region rule for content govern AI-chat data only
+   * (SOURCE_KIND_AI_CHAT, also assumed when unspecified); a like, follow or
+   * group join is subject to the end-to-end, effective-date and person rules
+   * (MINOR, AGE_UNKNOWN, REGION_UNKNOWN for ads) alone.
+   */
+  sourceKind: SourceKind;
 }
 
 /** CheckEligibilityResponse is the response of CheckEligibility. */
@@ -553,6 +564,14 @@ export interface EligibilityQuery {
     | undefined;
   /** Whether the interaction was end-to-end encrypted (then never allowed). */
   endToEndEncrypted: boolean;
+  /**
+   * Where the data comes from. The AI-chat choices, the excluded-region
+   * default and the unknown-region rule for content govern AI-chat data only
+   * (SOURCE_KIND_AI_CHAT, also assumed when unspecified); a like, follow or
+   * group join is subject to the end-to-end, effective-date and person rules
+   * (MINOR, AGE_UNKNOWN, REGION_UNKNOWN for ads) alone.
+   */
+  sourceKind: SourceKind;
 }
 
 /** EligibilityDecision is the answer to one EligibilityQuery. */
@@ -2182,7 +2201,7 @@ export const UnlinkAccountResponse: MessageFns<UnlinkAccountResponse> = {
 };
 
 function createBaseCheckEligibilityRequest(): CheckEligibilityRequest {
-  return { userId: "", surface: 0, purpose: 0, eventTime: undefined, endToEndEncrypted: false };
+  return { userId: "", surface: 0, purpose: 0, eventTime: undefined, endToEndEncrypted: false, sourceKind: 0 };
 }
 
 export const CheckEligibilityRequest: MessageFns<CheckEligibilityRequest> = {
@@ -2201,6 +2220,9 @@ export const CheckEligibilityRequest: MessageFns<CheckEligibilityRequest> = {
     }
     if (message.endToEndEncrypted !== false) {
       writer.uint32(40).bool(message.endToEndEncrypted);
+    }
+    if (message.sourceKind !== 0) {
+      writer.uint32(48).int32(message.sourceKind);
     }
     return writer;
   },
@@ -2258,6 +2280,14 @@ export const CheckEligibilityRequest: MessageFns<CheckEligibilityRequest> = {
             message.endToEndEncrypted = reader.bool();
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.sourceKind = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2289,6 +2319,11 @@ export const CheckEligibilityRequest: MessageFns<CheckEligibilityRequest> = {
         : isSet(object.end_to_end_encrypted)
         ? globalThis.Boolean(object.end_to_end_encrypted)
         : false,
+      sourceKind: isSet(object.sourceKind)
+        ? sourceKindFromJSON(object.sourceKind)
+        : isSet(object.source_kind)
+        ? sourceKindFromJSON(object.source_kind)
+        : 0,
     };
   },
 
@@ -2309,6 +2344,9 @@ export const CheckEligibilityRequest: MessageFns<CheckEligibilityRequest> = {
     if (message.endToEndEncrypted !== false) {
       obj.endToEndEncrypted = message.endToEndEncrypted;
     }
+    if (message.sourceKind !== 0) {
+      obj.sourceKind = sourceKindToJSON(message.sourceKind);
+    }
     return obj;
   },
 
@@ -2322,6 +2360,7 @@ export const CheckEligibilityRequest: MessageFns<CheckEligibilityRequest> = {
     message.purpose = object.purpose ?? 0;
     message.eventTime = object.eventTime ?? undefined;
     message.endToEndEncrypted = object.endToEndEncrypted ?? false;
+    message.sourceKind = object.sourceKind ?? 0;
     return message;
   },
 };
@@ -2432,7 +2471,7 @@ export const CheckEligibilityResponse: MessageFns<CheckEligibilityResponse> = {
 };
 
 function createBaseEligibilityQuery(): EligibilityQuery {
-  return { userId: "", surface: 0, purpose: 0, eventTime: undefined, endToEndEncrypted: false };
+  return { userId: "", surface: 0, purpose: 0, eventTime: undefined, endToEndEncrypted: false, sourceKind: 0 };
 }
 
 export const EligibilityQuery: MessageFns<EligibilityQuery> = {
@@ -2451,6 +2490,9 @@ export const EligibilityQuery: MessageFns<EligibilityQuery> = {
     }
     if (message.endToEndEncrypted !== false) {
       writer.uint32(40).bool(message.endToEndEncrypted);
+    }
+    if (message.sourceKind !== 0) {
+      writer.uint32(48).int32(message.sourceKind);
     }
     return writer;
   },
@@ -2508,6 +2550,14 @@ export const EligibilityQuery: MessageFns<EligibilityQuery> = {
             message.endToEndEncrypted = reader.bool();
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.sourceKind = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2539,6 +2589,11 @@ export const EligibilityQuery: MessageFns<EligibilityQuery> = {
         : isSet(object.end_to_end_encrypted)
         ? globalThis.Boolean(object.end_to_end_encrypted)
         : false,
+      sourceKind: isSet(object.sourceKind)
+        ? sourceKindFromJSON(object.sourceKind)
+        : isSet(object.source_kind)
+        ? sourceKindFromJSON(object.source_kind)
+        : 0,
     };
   },
 
@@ -2559,6 +2614,9 @@ export const EligibilityQuery: MessageFns<EligibilityQuery> = {
     if (message.endToEndEncrypted !== false) {
       obj.endToEndEncrypted = message.endToEndEncrypted;
     }
+    if (message.sourceKind !== 0) {
+      obj.sourceKind = sourceKindToJSON(message.sourceKind);
+    }
     return obj;
   },
 
@@ -2572,6 +2630,7 @@ export const EligibilityQuery: MessageFns<EligibilityQuery> = {
     message.purpose = object.purpose ?? 0;
     message.eventTime = object.eventTime ?? undefined;
     message.endToEndEncrypted = object.endToEndEncrypted ?? false;
+    message.sourceKind = object.sourceKind ?? 0;
     return message;
   },
 };
@@ -4280,8 +4339,8 @@ export const ConsentServiceService = {
     responseDeserialize: (value: Buffer): UnlinkAccountResponse => UnlinkAccountResponse.decode(value),
   },
   /**
-   * CheckEligibility decides whether data from one interaction may be used for
-   * one purpose. When several rules fail, the reason is the first in this
+   * CheckEligibility decides whether data from one interaction (or, with
+   * source_kind, one traditional activity) may be used for one purpose. When several rules fail, the reason is the first in this
    * order: END_TO_END_ENCRYPTED, BEFORE_EFFECTIVE_DATE, MINOR, AGE_UNKNOWN,
    * REGION_UNKNOWN, REGION_EXCLUDED, OPTED_OUT.
    *
@@ -4444,8 +4503,8 @@ export interface ConsentServiceServer extends UntypedServiceImplementation {
    */
   unlinkAccount: handleUnaryCall<UnlinkAccountRequest, UnlinkAccountResponse>;
   /**
-   * CheckEligibility decides whether data from one interaction may be used for
-   * one purpose. When several rules fail, the reason is the first in this
+   * CheckEligibility decides whether data from one interaction (or, with
+   * source_kind, one traditional activity) may be used for one purpose. When several rules fail, the reason is the first in this
    * order: END_TO_END_ENCRYPTED, BEFORE_EFFECTIVE_DATE, MINOR, AGE_UNKNOWN,
    * REGION_UNKNOWN, REGION_EXCLUDED, OPTED_OUT.
    *
@@ -4605,8 +4664,8 @@ export interface ConsentServiceClient extends Client {
     callback: (error: ServiceError | null, response: UnlinkAccountResponse) => void,
   ): ClientUnaryCall;
   /**
-   * CheckEligibility decides whether data from one interaction may be used for
-   * one purpose. When several rules fail, the reason is the first in this
+   * CheckEligibility decides whether data from one interaction (or, with
+   * source_kind, one traditional activity) may be used for one purpose. When several rules fail, the reason is the first in this
    * order: END_TO_END_ENCRYPTED, BEFORE_EFFECTIVE_DATE, MINOR, AGE_UNKNOWN,
    * REGION_UNKNOWN, REGION_EXCLUDED, OPTED_OUT.
    *

@@ -51,17 +51,26 @@ export const protobufFileName = "signalpath/profile/v1/profile_service.proto";
 export enum NotPersonalizedReason {
   /** NOT_PERSONALIZED_REASON_UNSPECIFIED - Personalized (or no reason applies). */
   NOT_PERSONALIZED_REASON_UNSPECIFIED = 0,
-  /** NOT_PERSONALIZED_REASON_OPTED_OUT - The user opted out of personalization for the purpose. */
+  /**
+   * NOT_PERSONALIZED_REASON_OPTED_OUT - The user opted out of AI-chat personalization for the purpose (used only
+   * in ai_chat_not_used_reason: an AI-chat opt-out never stops other data).
+   */
   NOT_PERSONALIZED_REASON_OPTED_OUT = 1,
   /** NOT_PERSONALIZED_REASON_MINOR - The user is a minor (ads). */
   NOT_PERSONALIZED_REASON_MINOR = 2,
   /** NOT_PERSONALIZED_REASON_NON_PERSONALIZED_FEED - The user chose the non-personalized feed (content). */
   NOT_PERSONALIZED_REASON_NON_PERSONALIZED_FEED = 3,
-  /**
-   * NOT_PERSONALIZED_REASON_NOT_ELIGIBLE - Another eligibility rule failed: excluded region, unknown region or
-   * unknown age.
-   */
+  /** NOT_PERSONALIZED_REASON_NOT_ELIGIBLE - Refused for a reason this version does not know (fail closed). */
   NOT_PERSONALIZED_REASON_NOT_ELIGIBLE = 4,
+  /**
+   * NOT_PERSONALIZED_REASON_REGION_UNKNOWN - The user's region is unknown: no profiling-based ads, and no AI-chat
+   * content use without an explicit opt-in.
+   */
+  NOT_PERSONALIZED_REASON_REGION_UNKNOWN = 5,
+  /** NOT_PERSONALIZED_REASON_REGION_EXCLUDED - The user's region excludes AI-chat data until the user opts in. */
+  NOT_PERSONALIZED_REASON_REGION_EXCLUDED = 6,
+  /** NOT_PERSONALIZED_REASON_AGE_UNKNOWN - The user's age is unknown (ads). */
+  NOT_PERSONALIZED_REASON_AGE_UNKNOWN = 7,
   UNRECOGNIZED = -1,
 }
 
@@ -82,6 +91,15 @@ export function notPersonalizedReasonFromJSON(object: any): NotPersonalizedReaso
     case 4:
     case "NOT_PERSONALIZED_REASON_NOT_ELIGIBLE":
       return NotPersonalizedReason.NOT_PERSONALIZED_REASON_NOT_ELIGIBLE;
+    case 5:
+    case "NOT_PERSONALIZED_REASON_REGION_UNKNOWN":
+      return NotPersonalizedReason.NOT_PERSONALIZED_REASON_REGION_UNKNOWN;
+    case 6:
+    case "NOT_PERSONALIZED_REASON_REGION_EXCLUDED":
+      return NotPersonalizedReason.NOT_PERSONALIZED_REASON_REGION_EXCLUDED;
+    case 7:
+    case "NOT_PERSONALIZED_REASON_AGE_UNKNOWN":
+      return NotPersonalizedReason.NOT_PERSONALIZED_REASON_AGE_UNKNOWN;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -101,6 +119,12 @@ export function notPersonalizedReasonToJSON(object: NotPersonalizedReason): stri
       return "NOT_PERSONALIZED_REASON_NON_PERSONALIZED_FEED";
     case NotPersonalizedReason.NOT_PERSONALIZED_REASON_NOT_ELIGIBLE:
       return "NOT_PERSONALIZED_REASON_NOT_ELIGIBLE";
+    case NotPersonalizedReason.NOT_PERSONALIZED_REASON_REGION_UNKNOWN:
+      return "NOT_PERSONALIZED_REASON_REGION_UNKNOWN";
+    case NotPersonalizedReason.NOT_PERSONALIZED_REASON_REGION_EXCLUDED:
+      return "NOT_PERSONALIZED_REASON_REGION_EXCLUDED";
+    case NotPersonalizedReason.NOT_PERSONALIZED_REASON_AGE_UNKNOWN:
+      return "NOT_PERSONALIZED_REASON_AGE_UNKNOWN";
     case NotPersonalizedReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -213,6 +237,12 @@ export interface GetProfileResponse {
   notPersonalizedReason: NotPersonalizedReason;
   /** The ConsentService settings version the read was decided on. */
   settingsVersion: string;
+  /**
+   * When personalized is true but AI-chat-derived data was left out (the
+   * user opted out of AI-chat personalization for this purpose, or a region
+   * rule applies): why. Interests then come from other activity only.
+   */
+  aiChatNotUsedReason: NotPersonalizedReason;
 }
 
 /** ExplainInterestRequest is the request for ExplainInterest. */
@@ -1066,7 +1096,7 @@ export const GetProfileRequest: MessageFns<GetProfileRequest> = {
 };
 
 function createBaseGetProfileResponse(): GetProfileResponse {
-  return { interests: [], personalized: false, notPersonalizedReason: 0, settingsVersion: "0" };
+  return { interests: [], personalized: false, notPersonalizedReason: 0, settingsVersion: "0", aiChatNotUsedReason: 0 };
 }
 
 export const GetProfileResponse: MessageFns<GetProfileResponse> = {
@@ -1082,6 +1112,9 @@ export const GetProfileResponse: MessageFns<GetProfileResponse> = {
     }
     if (message.settingsVersion !== "0") {
       writer.uint32(32).int64(message.settingsVersion);
+    }
+    if (message.aiChatNotUsedReason !== 0) {
+      writer.uint32(40).int32(message.aiChatNotUsedReason);
     }
     return writer;
   },
@@ -1131,6 +1164,14 @@ export const GetProfileResponse: MessageFns<GetProfileResponse> = {
             message.settingsVersion = reader.int64().toString();
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.aiChatNotUsedReason = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1159,6 +1200,11 @@ export const GetProfileResponse: MessageFns<GetProfileResponse> = {
         : isSet(object.settings_version)
         ? globalThis.String(object.settings_version)
         : "0",
+      aiChatNotUsedReason: isSet(object.aiChatNotUsedReason)
+        ? notPersonalizedReasonFromJSON(object.aiChatNotUsedReason)
+        : isSet(object.ai_chat_not_used_reason)
+        ? notPersonalizedReasonFromJSON(object.ai_chat_not_used_reason)
+        : 0,
     };
   },
 
@@ -1176,6 +1222,9 @@ export const GetProfileResponse: MessageFns<GetProfileResponse> = {
     if (message.settingsVersion !== "0") {
       obj.settingsVersion = message.settingsVersion;
     }
+    if (message.aiChatNotUsedReason !== 0) {
+      obj.aiChatNotUsedReason = notPersonalizedReasonToJSON(message.aiChatNotUsedReason);
+    }
     return obj;
   },
 
@@ -1188,6 +1237,7 @@ export const GetProfileResponse: MessageFns<GetProfileResponse> = {
     message.personalized = object.personalized ?? false;
     message.notPersonalizedReason = object.notPersonalizedReason ?? 0;
     message.settingsVersion = object.settingsVersion ?? "0";
+    message.aiChatNotUsedReason = object.aiChatNotUsedReason ?? 0;
     return message;
   },
 };

@@ -179,10 +179,24 @@ export enum NotPersonalizedReason {
   NOT_PERSONALIZED_REASON_USER_CHOICE = 1,
   /** NOT_PERSONALIZED_REASON_MINOR - The user is a minor (ads are never personalized for minors). */
   NOT_PERSONALIZED_REASON_MINOR = 2,
-  /** NOT_PERSONALIZED_REASON_OPTED_OUT - The user opted out of personalization, or is not eligible for it. */
+  /**
+   * NOT_PERSONALIZED_REASON_OPTED_OUT - The user opted out of AI-chat personalization for the purpose and nothing
+   * else personal applied.
+   */
   NOT_PERSONALIZED_REASON_OPTED_OUT = 3,
   /** NOT_PERSONALIZED_REASON_DEGRADED - ProfileService or ConsentService was unreachable. */
   NOT_PERSONALIZED_REASON_DEGRADED = 4,
+  /**
+   * NOT_PERSONALIZED_REASON_REGION_UNKNOWN - The user's region is unknown (ads are never personalized then; AI-chat
+   * content needs an explicit opt-in).
+   */
+  NOT_PERSONALIZED_REASON_REGION_UNKNOWN = 5,
+  /** NOT_PERSONALIZED_REASON_REGION_EXCLUDED - The user's region excludes AI-chat data until the user opts in. */
+  NOT_PERSONALIZED_REASON_REGION_EXCLUDED = 6,
+  /** NOT_PERSONALIZED_REASON_AGE_UNKNOWN - The user's age is unknown (ads). */
+  NOT_PERSONALIZED_REASON_AGE_UNKNOWN = 7,
+  /** NOT_PERSONALIZED_REASON_NOT_ELIGIBLE - Refused for a reason this version does not know (fail closed). */
+  NOT_PERSONALIZED_REASON_NOT_ELIGIBLE = 8,
   UNRECOGNIZED = -1,
 }
 
@@ -203,6 +217,18 @@ export function notPersonalizedReasonFromJSON(object: any): NotPersonalizedReaso
     case 4:
     case "NOT_PERSONALIZED_REASON_DEGRADED":
       return NotPersonalizedReason.NOT_PERSONALIZED_REASON_DEGRADED;
+    case 5:
+    case "NOT_PERSONALIZED_REASON_REGION_UNKNOWN":
+      return NotPersonalizedReason.NOT_PERSONALIZED_REASON_REGION_UNKNOWN;
+    case 6:
+    case "NOT_PERSONALIZED_REASON_REGION_EXCLUDED":
+      return NotPersonalizedReason.NOT_PERSONALIZED_REASON_REGION_EXCLUDED;
+    case 7:
+    case "NOT_PERSONALIZED_REASON_AGE_UNKNOWN":
+      return NotPersonalizedReason.NOT_PERSONALIZED_REASON_AGE_UNKNOWN;
+    case 8:
+    case "NOT_PERSONALIZED_REASON_NOT_ELIGIBLE":
+      return NotPersonalizedReason.NOT_PERSONALIZED_REASON_NOT_ELIGIBLE;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -222,6 +248,14 @@ export function notPersonalizedReasonToJSON(object: NotPersonalizedReason): stri
       return "NOT_PERSONALIZED_REASON_OPTED_OUT";
     case NotPersonalizedReason.NOT_PERSONALIZED_REASON_DEGRADED:
       return "NOT_PERSONALIZED_REASON_DEGRADED";
+    case NotPersonalizedReason.NOT_PERSONALIZED_REASON_REGION_UNKNOWN:
+      return "NOT_PERSONALIZED_REASON_REGION_UNKNOWN";
+    case NotPersonalizedReason.NOT_PERSONALIZED_REASON_REGION_EXCLUDED:
+      return "NOT_PERSONALIZED_REASON_REGION_EXCLUDED";
+    case NotPersonalizedReason.NOT_PERSONALIZED_REASON_AGE_UNKNOWN:
+      return "NOT_PERSONALIZED_REASON_AGE_UNKNOWN";
+    case NotPersonalizedReason.NOT_PERSONALIZED_REASON_NOT_ELIGIBLE:
+      return "NOT_PERSONALIZED_REASON_NOT_ELIGIBLE";
     case NotPersonalizedReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
