@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 // Makes development certificates for mTLS (openssl): a CA, and per identity a client certificate
-// and (the four services) a server certificate, each naming the identity as a SAN URI
+// and (the services of the stack description) a server certificate, each naming the identity as a SAN URI
 // spiffe://signalpath/<identity> and allowing one usage only (clientAuth or serverAuth).
 //   <dir>/<identity>/{ca.pem, client.pem, client.key[, server.pem, server.key]}   (SIGNALPATH_TLS_DIR=<dir>)
 //   <ca-dir>/{ca.pem, ca.key}   the CA, apart from every directory a service reads; reused if present
 // Usage: node tools/certs.mjs [dir=.certs] [--ca-dir <dir>=<dir>-ca]
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './lib/paths.mjs';
 
-const SERVICES = ['consent-service', 'signal-service', 'profile-service', 'ranking-service'];
+// The services of the stack description (a service added by the generator gets certificates too).
+const SERVICES = JSON.parse(readFileSync(path.join(ROOT, 'libs/config/src/stack.json'), 'utf8')).services.map((s) => s.app);
 const IDENTITIES = [...SERVICES, 'assistant-backend', 'feed-backend', 'settings-ui', 'operator'];
 
 const args = process.argv.slice(2);
