@@ -1,21 +1,23 @@
 // Evaluates topic extraction and sensitive-content suppression, per language, on the labelled sets
 // under libs/signal-extraction/eval: the blind rounds (per-language rows and voice rows, held to
-// the targets of issue 14), the outside-dev set (reported beside them) and the older English set
-// (held to its issue 4 targets). Prints tables, writes the figures as JSON, exits non-zero when a
+// the targets of issue 14), the outside-dev set and the language helpers' own development sets
+// (eval/dev/<lang>.jsonl, blind format; both reported beside them) and the older English set (held
+// to its issue 4 targets). Prints tables, writes the figures as JSON, exits non-zero when a
 // target is missed.
 //
-// Usage: npm run eval:extraction -- [--lang es] [--set blind|outside-dev|legacy] [--round round-1]
+// Usage: npm run eval:extraction -- [--lang es] [--set blind|outside-dev|dev|legacy] [--round round-1]
 //                                   [--json out.json] [--verbose] [blind-format.jsonl ...]
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as extraction from '@signalpath/signal-extraction';
 
 const EVAL_DIR = 'libs/signal-extraction/eval';
 const LEGACY_FILE = path.join(EVAL_DIR, 'messages.jsonl');
 const OUTSIDE_DEV_FILE = path.join(EVAL_DIR, 'outside-dev', 'messages.jsonl');
+const DEV_DIR = path.join(EVAL_DIR, 'dev');
 const DEFAULT_JSON = 'dist/eval/extraction.json';
 
-type SetName = 'blind' | 'outside-dev' | 'legacy';
+type SetName = 'blind' | 'outside-dev' | 'dev' | 'legacy';
 
 interface Args {
   langs: string[];
@@ -39,14 +41,14 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--lang') args.langs.push(...value().split(','));
     else if (a === '--set') {
       const s = value();
-      if (s !== 'blind' && s !== 'outside-dev' && s !== 'legacy') throw new Error(`--set must be blind, outside-dev or legacy, not ${s}`);
+      if (s !== 'blind' && s !== 'outside-dev' && s !== 'dev' && s !== 'legacy') throw new Error(`--set must be blind, outside-dev, dev or legacy, not ${s}`);
       args.sets.push(s);
     } else if (a === '--round') args.round = value();
     else if (a === '--json') args.json = value();
     else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
     else args.files.push(a);
   }
-  if (args.sets.length === 0) args.sets = args.files.length > 0 ? ['blind'] : ['blind', 'outside-dev', 'legacy'];
+  if (args.sets.length === 0) args.sets = args.files.length > 0 ? ['blind'] : ['blind', 'outside-dev', 'dev', 'legacy'];
   return args;
 }
 
@@ -114,6 +116,17 @@ function main(): void {
     console.log(extraction.formatLanguageTable(report));
     if (args.verbose) details(report, messages);
     out.outsideDev = { report };
+  }
+
+  if (args.sets.includes('dev') && existsSync(DEV_DIR)) {
+    // Each language helper's own development set, written before its lexicon work (blind format).
+    const files = readdirSync(DEV_DIR).filter((f) => f.endsWith('.jsonl')).sort().map((f) => path.join(DEV_DIR, f));
+    const messages = keepLangs(files.flatMap((f) => extraction.parseBlindMessages(readFileSync(f, 'utf8'), f)), args.langs);
+    const report = extraction.evaluateLanguages(messages, analyzer);
+    console.log(`\nDevelopment sets (${DEV_DIR}/*.jsonl; development figures, no targets): ${messages.length} messages\n`);
+    console.log(extraction.formatLanguageTable(report));
+    if (args.verbose) details(report, messages);
+    out.dev = { files, report };
   }
 
   if (args.sets.includes('legacy') && (args.langs.length === 0 || args.langs.includes('en'))) {
