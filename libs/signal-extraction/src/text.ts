@@ -6,7 +6,7 @@ import { stemmerFor, type Stemmer } from './language/stemmers';
  * token stemmed with Porter2. Sentence punctuation and commas are remembered as boundaries.
  */
 
-/** Boundary before a token: none, a comma-like break (, : ( ) " / or a dash), or a sentence end (. ! ? ; or a line break). */
+/** Boundary before a token: none, a comma-like break (, : ( ) " / or a dash), or a sentence end (. ! ? ; … । or a line break). */
 export const Boundary = { None: 0, Comma: 1, Sentence: 2 } as const;
 export type Boundary = (typeof Boundary)[keyof typeof Boundary];
 
@@ -37,15 +37,27 @@ export interface TokenizeOptions {
 
 const NO_ABBREVIATIONS: ReadonlySet<string> = new Set();
 
-function isAlnum(code: number): boolean {
-  return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || code >= 0xc0;
+/** Letters, combining marks, digits and the private-use class markers of normalize.ts. */
+const WORD_CHAR = /[\p{L}\p{M}\p{N}\p{Co}]/u;
+
+/**
+ * A character of a word: ASCII letters and digits, and beyond Latin-1 punctuation every letter,
+ * mark or digit. Punctuation, symbols and emoji outside ASCII ("…", curly quotes, dashes, the
+ * Devanagari danda, "🍕") separate words like ASCII punctuation does.
+ */
+function isAlnum(code: number, ch: string): boolean {
+  if (code < 0x80) return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90);
+  if (code < 0xc0) return false;
+  if (code < 0x250) return code !== 0xd7 && code !== 0xf7; // Latin letters, not × and ÷
+  if (code >= 0x0900 && code <= 0x097f) return code !== 0x0964 && code !== 0x0965; // Devanagari, not the dandas
+  return WORD_CHAR.test(ch);
 }
 
 function isApostrophe(ch: string): boolean {
   return ch === "'" || ch === '\u2019' || ch === '\u2018' || ch === '`';
 }
 
-const SENTENCE_CHARS = new Set(['.', '!', '?', ';', '\n', '\r', '\u2026']);
+const SENTENCE_CHARS = new Set(['.', '!', '?', ';', '\n', '\r', '\u2026', '\u0964', '\u0965']);
 const COMMA_CHARS = new Set([',', ':', '(', ')', '"', '\u201c', '\u201d', '\u2013', '\u2014', '[', ']', '/']);
 
 /** Folds accents so "café" matches "cafe". */
@@ -84,15 +96,15 @@ export function tokenize(input: string, options: TokenizeOptions = {}): Tokens {
   while (i < n) {
     const ch = text[i];
     const code = text.charCodeAt(i);
-    if (isAlnum(code)) {
+    if (isAlnum(code, ch)) {
       const start = i;
       let word = '';
       while (i < n) {
         const c = text.charCodeAt(i);
-        if (isAlnum(c)) {
+        if (isAlnum(c, text[i])) {
           word += text[i];
           i++;
-        } else if (isApostrophe(text[i]) && i + 1 < n && isAlnum(text.charCodeAt(i + 1)) && word.length > 0) {
+        } else if (isApostrophe(text[i]) && i + 1 < n && isAlnum(text.charCodeAt(i + 1), text[i + 1]) && word.length > 0) {
           i++; // drop apostrophes inside words
         } else {
           break;
