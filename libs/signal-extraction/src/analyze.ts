@@ -1,7 +1,7 @@
 import { getTaxonomy } from '@signalpath/taxonomy';
 import { isRestrictedTopic, sensitiveClassOfTopic as policyClassOfTopic, type SensitiveClass } from '@signalpath/sensitive-topics';
 import { splitClauses } from './clauses';
-import { classRank, getLexiconEngine, sortClasses, type LexiconEngine } from './engine';
+import { classRank, getLexiconEngine, mergeMessageRules, sortClasses, type LexiconEngine, type MessageRules } from './engine';
 import { byWeight, combineWeights, getDefaultDetector, getDefaultExtractor, LexiconSensitiveDetector, LexiconTopicExtractor } from './lexicon-models';
 import { identifyLanguage } from './language/identify';
 import { markerClass, normalizeText } from './language/normalize';
@@ -107,7 +107,11 @@ export function analyzeText(input: string, options?: Partial<SignalPolicyOptions
  */
 export function analyzeWithEngines(input: string, engines: readonly LexiconEngine[], opts: SignalPolicyOptions = DEFAULT_POLICY_OPTIONS): Analysis {
   const text = normalizeText(input); // idempotent: a no-op when analyzeText already did it
-  const [first, ...others] = engines.map((engine) => lexiconClauses(engine, text));
+  // Every engine reads the message with the union of its languages' clause, negation and filler
+  // rules, so the clauses line up and "golf pasand nahi" / "I don't like kabaddi" negate either
+  // language's topics.
+  const rules = mergedRules(engines);
+  const [first, ...others] = engines.map((engine) => lexiconClauses(engine, text, rules));
   for (const other of others) {
     first.crossClause = sortClasses([...first.crossClause, ...other.crossClause]);
     for (const oc of other.clauses) {
@@ -131,10 +135,25 @@ function stripUndefined(options: Partial<SignalPolicyOptions> | undefined): Part
   return options?.allowSensitiveContent === undefined ? {} : { allowSensitiveContent: options.allowSensitiveContent };
 }
 
+/** Merged rules per engine combination (keyed by the engines themselves: tests build their own). */
+const mergedRulesCache = new WeakMap<LexiconEngine, Array<{ others: readonly LexiconEngine[]; rules: MessageRules }>>();
+
+function mergedRules(engines: readonly LexiconEngine[]): MessageRules {
+  const [first, ...others] = engines;
+  if (others.length === 0) return first.rules;
+  let list = mergedRulesCache.get(first);
+  if (!list) mergedRulesCache.set(first, (list = []));
+  const known = list.find((e) => e.others.length === others.length && e.others.every((o, i) => o === others[i]));
+  if (known) return known.rules;
+  const rules = mergeMessageRules(engines.map((e) => e.rules));
+  list.push({ others, rules });
+  return rules;
+}
+
 /** One pass of a built-in engine over the whole message. */
-function lexiconClauses(engine: LexiconEngine, text: string): { clauses: ClauseInput[]; crossClause: SensitiveClass[] } {
+function lexiconClauses(engine: LexiconEngine, text: string, rules: MessageRules = engine.rules): { clauses: ClauseInput[]; crossClause: SensitiveClass[] } {
   // analyzeText normalized the text already.
-  const analysis = engine.analyze(text, true);
+  const analysis = engine.analyze(text, true, rules);
   const scored = engine.scoreClauses(analysis);
   return {
     clauses: analysis.clauses.map((c, i) => ({

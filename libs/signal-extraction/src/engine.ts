@@ -1,9 +1,9 @@
 import { getTaxonomy } from '@signalpath/taxonomy';
 import { SENSITIVE_CLASSES, type SensitiveClass } from '@signalpath/sensitive-topics';
-import { splitClauses, type Clause } from './clauses';
+import { splitClauses, type Clause, type ClauseRules } from './clauses';
 import { languageFolder, languageFolders } from './language/data';
 import { markerClass, normalizeText } from './language/normalize';
-import { buildLanguageLexicon, type LanguageLexicon, type PatternRule } from './lexicon/language-lexicon';
+import { buildLanguageLexicon, type LanguageLexicon, type NegationRules, type PatternRule } from './lexicon/language-lexicon';
 import { compileLexicon, splitPhrases, type CompiledLexicon, type LexiconValue } from './lexicon/lexicon';
 import { PhraseMatcher, type PhraseMatch } from './matcher';
 import { tokenize, type TokenizeOptions, type Tokens } from './text';
@@ -59,6 +59,65 @@ export interface ClauseTopic {
   weight: number;
 }
 
+/**
+ * The rules that read a message's structure rather than its vocabulary: where clauses end, what
+ * negates, which words are fillers. A code-switched message is read by each of its languages'
+ * engines with the union of their rules (mergeMessageRules), since either language's "but",
+ * "not" or filler governs the words of both.
+ */
+export interface MessageRules {
+  readonly clauses: ClauseRules;
+  readonly negation: NegationRules;
+  readonly fillers: ReadonlySet<string>;
+}
+
+function union<T>(sets: readonly ReadonlySet<T>[]): Set<T> {
+  const out = new Set<T>();
+  for (const set of sets) for (const v of set) out.add(v);
+  return out;
+}
+
+function unionPairs(maps: readonly ReadonlyMap<string, ReadonlySet<string>>[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const map of maps) {
+    for (const [k, v] of map) {
+      const set = out.get(k) ?? new Set<string>();
+      for (const x of v) set.add(x);
+      out.set(k, set);
+    }
+  }
+  return out;
+}
+
+/** The union of several languages' message rules (the widest negation window). */
+export function mergeMessageRules(rules: readonly MessageRules[]): MessageRules {
+  if (rules.length === 1) return rules[0];
+  const c = rules.map((r) => r.clauses);
+  const n = rules.map((r) => r.negation);
+  return {
+    clauses: {
+      connectors: union(c.map((x) => x.connectors)),
+      multiConnectors: c.flatMap((x) => x.multiConnectors),
+      exemptNext: unionPairs(c.map((x) => x.exemptNext)),
+      exemptFirst: union(c.map((x) => x.exemptFirst)),
+      exemptLast: union(c.map((x) => x.exemptLast)),
+    },
+    negation: {
+      cues: union(n.map((x) => x.cues)),
+      exemptNext: unionPairs(n.map((x) => x.exemptNext)),
+      post: union(n.map((x) => x.post)),
+      breakers: union(n.map((x) => x.breakers)),
+      window: Math.max(...n.map((x) => x.window)),
+      lukewarm: union(n.map((x) => x.lukewarm)),
+      overPrev: union(n.map((x) => x.overPrev)),
+      postNegators: union(n.map((x) => x.postNegators)),
+      postNegated: union(n.map((x) => x.postNegated)),
+      rejections: union(n.map((x) => x.rejections)),
+    },
+    fillers: union(rules.map((r) => r.fillers)),
+  };
+}
+
 /** A word class of the self-identification patterns ("SELF", "DEMONYM", ...). */
 type WordClass = string;
 
@@ -104,20 +163,29 @@ export class LexiconEngine {
     return this.tier1Of.get(topicId) ?? topicId;
   }
 
-  /** `normalized`: the caller already ran normalizeText (analyzeText does; anyone else gets it here). */
-  analyze(text: string, normalized = false): MessageAnalysis {
+  /** This language's own clause, negation and filler rules. */
+  get rules(): MessageRules {
+    return this.data;
+  }
+
+  /**
+   * `normalized`: the caller already ran normalizeText (analyzeText does; anyone else gets it here).
+   * `rules`: the message rules to read it with (default this language's; a code-switched message
+   * passes the union of its languages').
+   */
+  analyze(text: string, normalized = false, rules: MessageRules = this.data): MessageAnalysis {
     const tokens = tokenize(normalized ? text : normalizeText(text), this.tokenizeOptions);
-    const clauses = splitClauses(tokens, this.data.clauses);
-    const skip = tokens.surface.map((w) => this.data.fillers.has(w));
-    const analyses = clauses.map((clause) => this.analyzeClause(tokens, clause, skip));
+    const clauses = splitClauses(tokens, rules.clauses);
+    const skip = tokens.surface.map((w) => rules.fillers.has(w));
+    const analyses = clauses.map((clause) => this.analyzeClause(tokens, clause, skip, rules));
     // "Golf? No thanks." — a short rejection right after a clause negates that clause's topics.
     for (let i = 0; i + 1 < analyses.length; i++) {
-      if (this.isRejection(tokens, analyses[i + 1].clause, skip)) analyses[i].mentions.clear();
+      if (this.isRejection(tokens, analyses[i + 1].clause, skip, rules.negation)) analyses[i].mentions.clear();
     }
     return { tokens, clauses: analyses, crossClauseClasses: this.crossClauseClasses(tokens, skip) };
   }
 
-  private analyzeClause(tokens: Tokens, clause: Clause, skip: readonly boolean[]): ClauseAnalysis {
+  private analyzeClause(tokens: Tokens, clause: Clause, skip: readonly boolean[], rules: MessageRules): ClauseAnalysis {
     const { stems, surface } = tokens;
     const matches = this.lexicon.matcher.matchAll(stems, surface, clause.from, clause.to, skip);
     const classes = new Set<SensitiveClass>();
@@ -159,7 +227,7 @@ export class LexiconEngine {
       if (weak) m.weak++;
       else m.strong++;
     };
-    const negatedSpan = maximal.map((m) => this.isNegated(tokens, clause, m));
+    const negatedSpan = maximal.map((m) => this.isNegated(tokens, clause, m, rules));
     for (let i = 0; i < maximal.length; i++) {
       const m = maximal[i];
       if (negatedSpan[i]) continue;
@@ -222,13 +290,13 @@ export class LexiconEngine {
     return false;
   }
 
-  private isNegated(tokens: Tokens, clause: Clause, m: PhraseMatch<LexiconValue>): boolean {
+  private isNegated(tokens: Tokens, clause: Clause, m: PhraseMatch<LexiconValue>, rules: MessageRules): boolean {
     const { surface } = tokens;
-    const n = this.data.negation;
+    const n = rules.negation;
     let seen = 0;
     for (let j = m.start - 1; j >= clause.from && seen < n.window; j--) {
       const w = surface[j];
-      if (this.data.fillers.has(w)) continue;
+      if (rules.fillers.has(w)) continue;
       if (n.cues.has(w)) {
         const exempt = n.exemptNext.get(w);
         const next = j + 1 < m.start ? surface[j + 1] : undefined;
@@ -309,10 +377,10 @@ export class LexiconEngine {
     return [...out];
   }
 
-  private isRejection(tokens: Tokens, clause: Clause, skip: readonly boolean[]): boolean {
+  private isRejection(tokens: Tokens, clause: Clause, skip: readonly boolean[], negation: NegationRules): boolean {
     const words: string[] = [];
     for (let i = clause.from; i < clause.to; i++) if (!skip[i]) words.push(tokens.surface[i]);
-    return words.length > 0 && words.length <= 4 && this.data.negation.rejections.has(words.join(' '));
+    return words.length > 0 && words.length <= 4 && negation.rejections.has(words.join(' '));
   }
 
   /**

@@ -66,7 +66,8 @@ describe('adding a language is adding data', () => {
     language: 'key\tvalue\ncode\txx\nname\tTest\nscript\tLatn\nstatus\tsupported\nstemmer\tnone\n',
     topics: 'topics\tphrase\n500:Climbing\tklimbo\n653:Travel\treiso\n',
     sensitive: 'target\tphrase\nRELIGION\tpreghi\nproxy:halal-food\thalalo\n',
-    cues: 'kind\tvalue\nconnector\tmaa\ninterest\tvoglio\n',
+    cues: 'kind\tvalue\nconnector\tmaa\ninterest\tvoglio\nfiller\tehm\n',
+    negation: 'kind\tvalue\npost\tnono\n',
   });
   const xx = new LexiconEngine(buildLanguageLexicon(folder));
 
@@ -85,6 +86,18 @@ describe('adding a language is adding data', () => {
     expect(analyzeWithEngines('preghi climbing shoes', [xx, english])).toMatchObject({ signals: [], suppressed: ['RELIGION'] });
     // No class: the topics of both.
     expect(analyzeWithEngines('klimbo and a trip to Lisbon', [xx, english]).signals.map((s) => s.topicId).sort()).toEqual(expect.arrayContaining(['500', '653']));
+  });
+
+  it('reads a code-switched message with the union of both languages\' clause, negation and filler rules', () => {
+    // xx's post-posed negation negates the English topic, English negation the xx topic.
+    expect(analyzeWithEngines('climbing shoes nono', [xx, english]).signals).toEqual([]);
+    expect(analyzeWithEngines("I don't want klimbo", [xx, english]).signals).toEqual([]);
+    // xx's connector splits the English reading too: the class stays in its clause, the request stands.
+    const mixed = analyzeWithEngines('I have diabetes maa I want a trip to Lisbon', [xx, english]);
+    expect(mixed.suppressed).toEqual(['HEALTH']);
+    expect(mixed.signals.filter((s) => s.adsEligible).map((s) => s.topicId)).toContain('653');
+    // xx's filler inside an English phrase.
+    expect(analyzeWithEngines('climbing ehm shoes', [xx, english]).signals.map((s) => s.topicId)).toContain('551');
   });
 });
 
