@@ -104,8 +104,11 @@ export function mergeMessageRules(rules: readonly MessageRules[]): MessageRules 
     },
     negation: {
       cues: union(n.map((x) => x.cues)),
+      cuePhrases: n.flatMap((x) => x.cuePhrases),
       exemptNext: unionPairs(n.map((x) => x.exemptNext)),
       post: union(n.map((x) => x.post)),
+      postPhrases: n.flatMap((x) => x.postPhrases),
+      postBreakers: union(n.map((x) => x.postBreakers)),
       breakers: union(n.map((x) => x.breakers)),
       window: Math.max(...n.map((x) => x.window)),
       lukewarm: union(n.map((x) => x.lukewarm)),
@@ -297,6 +300,7 @@ export class LexiconEngine {
     for (let j = m.start - 1; j >= clause.from && seen < n.window; j--) {
       const w = surface[j];
       if (rules.fillers.has(w)) continue;
+      if (n.cuePhrases.length > 0 && sequenceEndsAt(n.cuePhrases, surface, j, clause.from, rules.fillers)) return true;
       if (n.cues.has(w)) {
         const exempt = n.exemptNext.get(w);
         const next = j + 1 < m.start ? surface[j + 1] : undefined;
@@ -314,6 +318,8 @@ export class LexiconEngine {
     for (let j = m.end; j < limit; j++) {
       const w = surface[j];
       if (n.post.has(w)) return true;
+      if (n.postPhrases.length > 0 && sequenceStartsAt(n.postPhrases, surface, j, clause.to, rules.fillers)) return true;
+      if (n.postBreakers.has(w)) break;
       // "golf isn't for me", "video games have never interested me", "baseball doesn't appeal to me"
       if (n.postNegators.has(w) && (n.postNegated.has(surface[j + 1]) || n.postNegated.has(surface[j + 2]))) return true;
       if (w === 'but' || w === 'and' || w === 'because') break;
@@ -405,6 +411,34 @@ export class LexiconEngine {
       return out;
     });
   }
+}
+
+/** True when one of `sequences` ends at token `end` (fillers between its words skipped, not before `from`). */
+function sequenceEndsAt(sequences: ReadonlyArray<readonly string[]>, surface: readonly string[], end: number, from: number, fillers: ReadonlySet<string>): boolean {
+  outer: for (const seq of sequences) {
+    let j = end;
+    for (let k = seq.length - 1; k >= 0; k--) {
+      while (j >= from && k < seq.length - 1 && fillers.has(surface[j])) j--;
+      if (j < from || surface[j] !== seq[k]) continue outer;
+      j--;
+    }
+    return true;
+  }
+  return false;
+}
+
+/** True when one of `sequences` starts at token `start` (fillers between its words skipped, not at or after `to`). */
+function sequenceStartsAt(sequences: ReadonlyArray<readonly string[]>, surface: readonly string[], start: number, to: number, fillers: ReadonlySet<string>): boolean {
+  outer: for (const seq of sequences) {
+    let j = start;
+    for (let k = 0; k < seq.length; k++) {
+      while (j < to && k > 0 && fillers.has(surface[j])) j++;
+      if (j >= to || surface[j] !== seq[k]) continue outer;
+      j++;
+    }
+    return true;
+  }
+  return false;
 }
 
 function byStart<T>(matches: PhraseMatch<T>[]): Map<number, PhraseMatch<T>[]> {

@@ -21,10 +21,16 @@ export interface PatternRule {
 export interface NegationRules {
   /** Words that make a following mention negative ("not", "hate"). */
   readonly cues: ReadonlySet<string>;
+  /** Word sequences that do ("yeah right", Hindi sarcasm "haan bilkul"). */
+  readonly cuePhrases: ReadonlyArray<readonly string[]>;
   /** A cue followed by one of these does not negate ("can't wait", "never tried"). */
   readonly exemptNext: ReadonlyMap<string, ReadonlySet<string>>;
-  /** Words after a mention that make it negative ("golf is boring"). */
+  /** Words after a mention that make it negative ("golf is boring"; Hindi "golf pasand nahi"). */
   readonly post: ReadonlySet<string>;
+  /** Word sequences after a mention that do (Hindi "IPL se kya lena dena"). */
+  readonly postPhrases: ReadonlyArray<readonly string[]>;
+  /** Words that end the reach of a post-posed negation (Hindi "cricket pasand hai, tennis nahi": the copula). */
+  readonly postBreakers: ReadonlySet<string>;
   /** Words that end a negation's scope ("but", "instead"). */
   readonly breakers: ReadonlySet<string>;
   /** How far back (tokens, fillers excluded) a cue reaches. */
@@ -83,7 +89,7 @@ const CUE_KINDS = [
   'exception',
   'abbreviation',
 ] as const;
-const NEGATION_KINDS = ['cue', 'exempt-next', 'post', 'breaker', 'window', 'lukewarm', 'over-prev', 'post-negator', 'post-negated', 'rejection'] as const;
+const NEGATION_KINDS = ['cue', 'exempt-next', 'post', 'post-breaker', 'breaker', 'window', 'lukewarm', 'over-prev', 'post-negator', 'post-negated', 'rejection'] as const;
 const PATTERN_KINDS = ['class', 'gap', 'not-a-person-next', 'rule', 'rule-check-next', 'co-occurrence'] as const;
 
 function byKind<K extends string>(rows: readonly TsvRow[], kinds: readonly K[], file: string): Map<K, TsvRow[]> {
@@ -147,6 +153,9 @@ export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
 
   const neg = byKind(f.negation ?? [], NEGATION_KINDS, 'negation.tsv');
   const nset = (kind: (typeof NEGATION_KINDS)[number]) => new Set(values(neg.get(kind)));
+  // Cue and post rows of one word go to a set, rows of several words are matched as sequences.
+  const single = (kind: 'cue' | 'post') => new Set(values(neg.get(kind)).filter((v) => !/\s/.test(v)));
+  const phrases = (kind: 'cue' | 'post') => values(neg.get(kind)).filter((v) => /\s/.test(v)).map((v) => v.split(/\s+/));
   const windowRows = neg.get('window') ?? [];
   if (windowRows.length > 1) throw new Error(`${windowRows[1].where}: one window row only`);
   const window = windowRows.length === 0 ? 6 : Number(windowRows[0].cells[1]);
@@ -194,9 +203,12 @@ export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
       exemptLast: set('connector-exempt-last'),
     },
     negation: {
-      cues: nset('cue'),
+      cues: single('cue'),
+      cuePhrases: phrases('cue'),
       exemptNext: pairs(neg.get('exempt-next') ?? []),
-      post: nset('post'),
+      post: single('post'),
+      postPhrases: phrases('post'),
+      postBreakers: nset('post-breaker'),
       breakers: nset('breaker'),
       window,
       lukewarm: nset('lukewarm'),

@@ -88,6 +88,30 @@ describe('adding a language is adding data', () => {
     expect(analyzeWithEngines('klimbo and a trip to Lisbon', [xx, english]).signals.map((s) => s.topicId).sort()).toEqual(expect.arrayContaining(['500', '653']));
   });
 
+  it('negates with multi-word cues before and after a mention, and stops a post-posed negation at a post-breaker', () => {
+    const yy = new LexiconEngine(
+      buildLanguageLexicon(
+        buildFolder('yy', {
+          language: 'key\tvalue\ncode\tyy\nname\tTest\nscript\tLatn\nstatus\tsupported\nstemmer\tnone\n',
+          topics: 'topics\tphrase\n500:Climbing\tklimbo\n653:Travel\treiso\n',
+          sensitive: 'target\tphrase\n',
+          cues: 'kind\tvalue\nfiller\tehm\n',
+          negation: 'kind\tvalue\ncue\tyeah sure\npost\tnono\npost\twhat for\npost-breaker\tis\n',
+        }),
+      ),
+    );
+    const topics = (text: string) => analyzeWithEngines(text, [yy]).signals.map((s) => s.topicId);
+    // Sarcasm as a sequence ("yeah sure"), fillers inside it skipped; "sure" alone negates nothing.
+    expect(topics('yeah sure klimbo')).toEqual([]);
+    expect(topics('yeah ehm sure klimbo')).toEqual([]);
+    expect(topics('sure klimbo')).toEqual(['500']);
+    // A post-posed sequence.
+    expect(topics('klimbo what for')).toEqual([]);
+    // The copula ends the first mention's reach: only the second is negated.
+    expect(topics('klimbo is good reiso nono')).toEqual(['500']);
+    expect(topics('klimbo good reiso nono')).toEqual([]);
+  });
+
   it('reads a code-switched message with the union of both languages\' clause, negation and filler rules', () => {
     // xx's post-posed negation negates the English topic, English negation the xx topic.
     expect(analyzeWithEngines('climbing shoes nono', [xx, english]).signals).toEqual([]);
