@@ -317,7 +317,8 @@ export class LexiconEngine {
     const limit = Math.min(clause.to, m.end + n.window);
     for (let j = m.end; j < limit; j++) {
       const w = surface[j];
-      if (n.post.has(w)) return true;
+      // "laptop chal nahi raha" (is not working) is no dislike: exempt-next pairs apply after the mention too.
+      if (n.post.has(w) && !n.exemptNext.get(w)?.has(surface[j + 1])) return true;
       if (n.postPhrases.length > 0 && sequenceStartsAt(n.postPhrases, surface, j, clause.to, rules.fillers)) return true;
       if (n.postBreakers.has(w)) break;
       // "golf isn't for me", "video games have never interested me", "baseball doesn't appeal to me"

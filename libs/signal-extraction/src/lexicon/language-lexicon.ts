@@ -23,7 +23,7 @@ export interface NegationRules {
   readonly cues: ReadonlySet<string>;
   /** Word sequences that do ("yeah right", Hindi sarcasm "haan bilkul"). */
   readonly cuePhrases: ReadonlyArray<readonly string[]>;
-  /** A cue followed by one of these does not negate ("can't wait", "never tried"). */
+  /** A cue (before or after the mention) followed by one of these does not negate ("can't wait", "never tried", Hindi "nahi raha"). */
   readonly exemptNext: ReadonlyMap<string, ReadonlySet<string>>;
   /** Words after a mention that make it negative ("golf is boring"; Hindi "golf pasand nahi"). */
   readonly post: ReadonlySet<string>;

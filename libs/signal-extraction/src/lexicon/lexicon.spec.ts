@@ -96,7 +96,7 @@ describe('adding a language is adding data', () => {
           topics: 'topics\tphrase\n500:Climbing\tklimbo\n653:Travel\treiso\n',
           sensitive: 'target\tphrase\n',
           cues: 'kind\tvalue\nfiller\tehm\n',
-          negation: 'kind\tvalue\ncue\tyeah sure\npost\tnono\npost\twhat for\npost-breaker\tis\n',
+          negation: 'kind\tvalue\ncue\tyeah sure\npost\tnono\npost\twhat for\npost-breaker\tis\nexempt-next\tnono working\n',
         }),
       ),
     );
@@ -110,6 +110,9 @@ describe('adding a language is adding data', () => {
     // The copula ends the first mention's reach: only the second is negated.
     expect(topics('klimbo is good reiso nono')).toEqual(['500']);
     expect(topics('klimbo good reiso nono')).toEqual([]);
+    // An exempt-next pair after the mention does not negate ("laptop chal nahi raha": is not working).
+    expect(topics('klimbo nono working')).toEqual(['500']);
+    expect(topics('klimbo nono please')).toEqual([]);
   });
 
   it('reads a code-switched message with the union of both languages\' clause, negation and filler rules', () => {
