@@ -30,6 +30,8 @@ describe('per-language stemmers', () => {
     ['hinglish', ['naukri', 'nokri']],
     ['hinglish', ['pehla', 'pahla']],
     ['hinglish', ['qurbani', 'kurbani']],
+    ['hinglish', ['nastik', 'nastic', 'naastik']],
+    ['hinglish', ['cricket', 'kriket', 'crickett']],
   ])('%s folds spelling variants into one: %j', (name, words) => {
     const stem = stemmerFor(name);
     expect(new Set(words.map((w) => stem(w))).size).toBe(1);

@@ -20,7 +20,8 @@ export const STEMMER_NAMES: readonly string[] = ['porter2', 'none', 'hinglish', 
 
 /**
  * One spelling for the ways romanized Hindi writes the same sound: "ph"/"f" (phone, fone), "w"/"v"
- * (chunaw, chunav), "z"/"j" (zyada, jyada; roza, roja), "q"/"k" (qurbani), "ck"/"k", "ee"/"i"
+ * (chunaw, chunav), "z"/"j" (zyada, jyada; roza, roja), "q"/"k" (qurbani), "c" not before "h"/"k" (nastic,
+ * nastik; cricket, kriket), "ee"/"i"
  * (neend, nind), "oo"/"u" (pooja, puja), "au"/"o" (naukri, nokri; aur, or), "eh"/"ah" before a
  * consonant (pehla, pahla; mehnga, mahnga), and any letter written twice or more as one (bahuuut,
  * accha → bahut, acha). Lexicon phrases are folded the same way, so each phrase matches every such
@@ -34,7 +35,8 @@ export function hinglishFold(word: string): string {
     .replace(/w/g, 'v')
     .replace(/z/g, 'j')
     .replace(/q/g, 'k')
-    .replace(/ck/g, 'k')
+    .replace(/c+h/g, 'ch')
+    .replace(/c(?!h)/g, 'k')
     .replace(/ee/g, 'i')
     .replace(/oo/g, 'u')
     .replace(/([a-z])\1+/g, '$1')
