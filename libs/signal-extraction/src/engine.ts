@@ -5,6 +5,7 @@ import { languageFolder, languageFolders } from './language/data';
 import { markerClass, normalizeText } from './language/normalize';
 import { buildLanguageLexicon, type LanguageLexicon, type NegationRules, type PatternRule } from './lexicon/language-lexicon';
 import { compileLexicon, splitPhrases, type CompiledLexicon, type LexiconValue } from './lexicon/lexicon';
+import { TypoCorrector } from './lexicon/typos';
 import { PhraseMatcher, type PhraseMatch } from './matcher';
 import { tokenize, type TokenizeOptions, type Tokens } from './text';
 
@@ -116,6 +117,7 @@ export function mergeMessageRules(rules: readonly MessageRules[]): MessageRules 
       postNegators: union(n.map((x) => x.postNegators)),
       postNegated: union(n.map((x) => x.postNegated)),
       rejections: union(n.map((x) => x.rejections)),
+      rejectionCues: n.flatMap((x) => x.rejectionCues),
     },
     fillers: union(rules.map((r) => r.fillers)),
   };
@@ -148,6 +150,8 @@ export class LexiconEngine {
   private readonly tagger: PhraseMatcher<WordClass>;
   private readonly gearSports = new Set<string>();
   private readonly tier1Of = new Map<string, string>();
+  /** Typo tolerance toward the sensitive vocabulary, when the language opts in. */
+  readonly typos?: TypoCorrector;
 
   constructor(data: LanguageLexicon) {
     this.data = data;
@@ -160,6 +164,7 @@ export class LexiconEngine {
     const taxonomy = getTaxonomy();
     for (const root of GEAR_SPORT_ROOTS) for (const id of taxonomy.expandWithDescendants([root])) this.gearSports.add(id);
     for (const node of taxonomy.all()) this.tier1Of.set(node.id, taxonomy.tier1NodeOf(node.id)?.id ?? node.id);
+    if (data.typos > 0) this.typos = new TypoCorrector(data.sensitiveWords, data.knownWords, data.typos);
   }
 
   tier1(topicId: string): string {
@@ -177,13 +182,18 @@ export class LexiconEngine {
    * passes the union of its languages').
    */
   analyze(text: string, normalized = false, rules: MessageRules = this.data): MessageAnalysis {
-    const tokens = tokenize(normalized ? text : normalizeText(text), this.tokenizeOptions);
+    const raw = tokenize(normalized ? text : normalizeText(text), this.tokenizeOptions);
+    const tokens = this.typos ? this.typos.apply(raw) : raw;
     const clauses = splitClauses(tokens, rules.clauses);
     const skip = tokens.surface.map((w) => rules.fillers.has(w));
     const analyses = clauses.map((clause) => this.analyzeClause(tokens, clause, skip, rules));
     // "Golf? No thanks." — a short rejection right after a clause negates that clause's topics.
     for (let i = 0; i + 1 < analyses.length; i++) {
       if (this.isRejection(tokens, analyses[i + 1].clause, skip, rules.negation)) analyses[i].mentions.clear();
+      // "Stock market? Kabhi nahi, bas ho gaya": a topicless answer to a "?" that holds a rejection cue.
+      else if (tokens.questionAfter[analyses[i].clause.to - 1] && analyses[i + 1].mentions.size === 0 && this.hasRejectionCue(tokens, analyses[i + 1].clause, rules)) {
+        analyses[i].mentions.clear();
+      }
     }
     return { tokens, clauses: analyses, crossClauseClasses: this.crossClauseClasses(tokens, skip) };
   }
@@ -382,6 +392,13 @@ export class LexiconEngine {
     const out = new Set<SensitiveClass>();
     for (const rule of this.data.coOccurrence) if (rule.all.every((c) => present.has(c))) for (const c of rule.classes) out.add(c);
     return [...out];
+  }
+
+  private hasRejectionCue(tokens: Tokens, clause: Clause, rules: MessageRules): boolean {
+    const cues = rules.negation.rejectionCues;
+    if (cues.length === 0) return false;
+    for (let j = clause.from; j < clause.to; j++) if (sequenceStartsAt(cues, tokens.surface, j, clause.to, rules.fillers)) return true;
+    return false;
   }
 
   private isRejection(tokens: Tokens, clause: Clause, skip: readonly boolean[], negation: NegationRules): boolean {

@@ -2,7 +2,8 @@ import { SENSITIVE_CLASSES, sensitiveProxy, type SensitiveClass } from '@signalp
 import type { ClauseRules } from '../clauses';
 import type { LanguageFolder, TsvRow } from '../language/data';
 import { stemmerFor, type Stemmer } from '../language/stemmers';
-import type { CueLine, TopicLine } from './lexicon';
+import { phraseStems } from '../text';
+import { splitPhrases, type CueLine, type TopicLine } from './lexicon';
 
 /**
  * One language's lexicon, read from its folder (lexicon/<lang>/*.tsv; format in
@@ -45,6 +46,11 @@ export interface NegationRules {
   readonly postNegated: ReadonlySet<string>;
   /** Short clauses that reject the previous clause's topics ("Golf? No thanks."). */
   readonly rejections: ReadonlySet<string>;
+  /**
+   * Words or sequences that, anywhere in a clause with no topic of its own right after a clause
+   * ending in "?", reject that clause's topics (Hindi "Stock market me wapas? Kabhi nahi, bas ho gaya").
+   */
+  readonly rejectionCues: ReadonlyArray<readonly string[]>;
 }
 
 export interface LanguageLexicon {
@@ -72,6 +78,24 @@ export interface LanguageLexicon {
   readonly notAPersonNext: ReadonlySet<string>;
   readonly patternRules: readonly PatternRule[];
   readonly coOccurrence: ReadonlyArray<{ classes: readonly SensitiveClass[]; all: readonly string[] }>;
+  /** Typo tolerance toward the sensitive vocabulary: shortest word covered (0: off). */
+  readonly typos: number;
+  /** Stems of the words of sensitive.tsv phrases (what a typo may be corrected to). */
+  readonly sensitiveWords: ReadonlySet<string>;
+  /** Stems of every word the folder's data knows (never read as a typo). */
+  readonly knownWords: ReadonlySet<string>;
+}
+
+/** Stems of the words of a list of phrase cells ("~golf, =anime club" → golf, anime, club). */
+function wordStems(cells: Iterable<string>, stem: Stemmer, into: Set<string>): Set<string> {
+  for (const cell of cells) {
+    for (const phrase of splitPhrases(cell)) {
+      for (const word of phrase.replace(/^[~!+]+/, '').split(/\s+/)) {
+        for (const s of phraseStems(word.replace(/^=/, ''), stem)) into.add(s);
+      }
+    }
+  }
+  return into;
 }
 
 const CUE_KINDS = [
@@ -89,7 +113,7 @@ const CUE_KINDS = [
   'exception',
   'abbreviation',
 ] as const;
-const NEGATION_KINDS = ['cue', 'exempt-next', 'post', 'post-breaker', 'breaker', 'window', 'lukewarm', 'over-prev', 'post-negator', 'post-negated', 'rejection'] as const;
+const NEGATION_KINDS = ['cue', 'exempt-next', 'post', 'post-breaker', 'breaker', 'window', 'lukewarm', 'over-prev', 'post-negator', 'post-negated', 'rejection', 'rejection-cue'] as const;
 const PATTERN_KINDS = ['class', 'gap', 'not-a-person-next', 'rule', 'rule-check-next', 'co-occurrence'] as const;
 
 function byKind<K extends string>(rows: readonly TsvRow[], kinds: readonly K[], file: string): Map<K, TsvRow[]> {
@@ -181,6 +205,19 @@ export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
     .map(({ row, checkNext }) => ({ classes: parseClassList(row.cells[1], row.where), sequence: sequenceOf(row), checkNext }));
   const coOccurrence = (pat.get('co-occurrence') ?? []).map((row) => ({ classes: parseClassList(row.cells[1], row.where), all: sequenceOf(row) }));
 
+  const sensitiveWords = wordStems((f.sensitive ?? []).map((r) => r.cells[1]), stem, new Set());
+  const knownWords = wordStems(
+    [
+      ...(f.topics ?? []).map((r) => r.cells[1]),
+      ...(f.cues ?? []).map((r) => r.cells[1]),
+      ...(f.negation ?? []).map((r) => r.cells[1]),
+      ...(f.patterns ?? []).map((r) => r.cells[2]),
+      ...(f['function-words'] ?? []).map((r) => r.cells[0].toLowerCase()),
+    ],
+    stem,
+    new Set(sensitiveWords),
+  );
+
   return {
     code: folder.code,
     stem,
@@ -216,12 +253,16 @@ export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
       postNegators: nset('post-negator'),
       postNegated: nset('post-negated'),
       rejections: nset('rejection'),
+      rejectionCues: values(neg.get('rejection-cue')).map((v) => v.split(/\s+/)),
     },
     wordClasses,
     patternGaps: new Set((pat.get('gap') ?? []).map((r) => r.cells[2])),
     notAPersonNext: new Set((pat.get('not-a-person-next') ?? []).map((r) => r.cells[2])),
     patternRules,
     coOccurrence,
+    typos: folder.typos,
+    sensitiveWords,
+    knownWords,
   };
 }
 

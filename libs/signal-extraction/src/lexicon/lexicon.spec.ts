@@ -115,6 +115,47 @@ describe('adding a language is adding data', () => {
     expect(topics('klimbo nono please')).toEqual([]);
   });
 
+  it('rejects a "?" clause\'s topics when the next clause has no topic and holds a rejection cue', () => {
+    const ww = new LexiconEngine(
+      buildLanguageLexicon(
+        buildFolder('ww', {
+          language: 'key\tvalue\ncode\tww\nname\tTest\nscript\tLatn\nstatus\tsupported\nstemmer\tnone\n',
+          topics: 'topics\tphrase\n500:Climbing\tklimbo\n653:Travel\treiso\n',
+          sensitive: 'target\tphrase\n',
+          cues: 'kind\tvalue\nfiller\tehm\n',
+          negation: 'kind\tvalue\nrejection-cue\tno way\nrejection-cue\tnope\n',
+        }),
+      ),
+    );
+    const topics = (text: string) => analyzeWithEngines(text, [ww]).signals.map((s) => s.topicId);
+    expect(topics('klimbo? ehm no ehm way, done with it')).toEqual([]);
+    expect(topics('klimbo? well nope')).toEqual([]);
+    // Not after a question, or an answer with a topic of its own: kept.
+    expect(topics('klimbo. no way')).toEqual(['500']);
+    expect(topics('klimbo? no way, reiso').sort()).toEqual(['500', '653']);
+  });
+
+  it('reads a typo of a sensitive word as that word when the language opts in (language.tsv typos)', () => {
+    const folder = (typos: string) =>
+      buildFolder('tt', {
+        language: `key\tvalue\ncode\ttt\nname\tTest\nscript\tLatn\nstatus\tsupported\nstemmer\tnone\n${typos}`,
+        topics: 'topics\tphrase\n653:Travel\treiso\n210:Food & Drink\tonion\n',
+        sensitive: 'target\tphrase\nTRADE_UNION\tunion\nHEALTH\tdiabetes\n',
+      });
+    const tt = new LexiconEngine(buildLanguageLexicon(folder('typos\t5\n')));
+    const off = new LexiconEngine(buildLanguageLexicon(folder('')));
+    // A transposed pair, a changed vowel, a dropped letter, an extra letter.
+    for (const text of ['unoin reiso', 'diabetis reiso', 'diabets reiso', 'diabeties reiso']) {
+      expect({ text, ...analyzeWithEngines(text, [tt]) }).toMatchObject({ text, signals: [], suppressed: expect.any(Array) });
+      expect(analyzeWithEngines(text, [tt]).suppressed.length).toBe(1);
+      // Off by default.
+      expect(analyzeWithEngines(text, [off]).suppressed).toEqual([]);
+    }
+    // A word the language knows is never read as a typo ("onion" is one vowel from "union").
+    expect(analyzeWithEngines('onion reiso', [tt])).toMatchObject({ suppressed: [] });
+    expect(() => buildFolder('tt', { language: 'key\tvalue\ncode\ttt\nname\tT\nscript\tLatn\nstatus\tpending\nstemmer\tnone\ntypos\t2\n' })).toThrow(/typos must be/);
+  });
+
   it('reads a code-switched message with the union of both languages\' clause, negation and filler rules', () => {
     // xx's post-posed negation negates the English topic, English negation the xx topic.
     expect(analyzeWithEngines('climbing shoes nono', [xx, english]).signals).toEqual([]);
