@@ -112,6 +112,7 @@ const CUE_KINDS = [
   'gear',
   'exception',
   'abbreviation',
+  'known',
 ] as const;
 const NEGATION_KINDS = ['cue', 'exempt-next', 'post', 'post-breaker', 'breaker', 'window', 'lukewarm', 'over-prev', 'post-negator', 'post-negated', 'rejection', 'rejection-cue'] as const;
 const PATTERN_KINDS = ['class', 'gap', 'not-a-person-next', 'rule', 'rule-check-next', 'co-occurrence'] as const;

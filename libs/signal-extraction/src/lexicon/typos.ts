@@ -9,7 +9,8 @@ import type { Tokens } from '../text';
  * its sensitive phrases, is read as that word: a transposed pair ("unoin" → union), a changed vowel
  * or vowel sign ("dipression", "नस्तिक"), a dropped letter ("aadivsi" → adivasi) for words of six
  * letters or more, or one extra letter ("diabeties") in tokens of seven or more. Known words of the
- * language (every phrase word, function words) are never corrected, so "hindi" stays Hindi and
+ * language (every phrase word, function words, cues.tsv `known` rows: its everyday vocabulary) are
+ * never corrected, so "hindi" stays Hindi and
  * "onion" stays onion; a variant two sensitive words share is dropped. The cost is one map look-up
  * per unknown token (memoized), plus a handful for long ones.
  */
