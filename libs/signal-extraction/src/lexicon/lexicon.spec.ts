@@ -154,7 +154,11 @@ describe('adding a language is adding data', () => {
     // A word the language knows is never read as a typo ("onion" is one vowel from "union"), nor one listed as known.
     expect(analyzeWithEngines('onion reiso', [tt])).toMatchObject({ suppressed: [] });
     const known = buildFolder('tt', {
-      language: 'key\tvalue\ncode\ttt\nname\tTest\nscript\tLatn\nstatus\tsupported\nstemmer\tnone\ntypos\t5\n', topics: 'topics\tphrase\n653:Travel\treiso\n', sensitive: 'target\tphrase\nTRADE_UNION\tunion\n', cues: 'kind\tvalue\nknown\tunoin\n' });
+      language: 'key\tvalue\ncode\ttt\nname\tTest\nscript\tLatn\nstatus\tsupported\nstemmer\tnone\ntypos\t5\n',
+      topics: 'topics\tphrase\n653:Travel\treiso\n',
+      sensitive: 'target\tphrase\nTRADE_UNION\tunion\n',
+      cues: 'kind\tvalue\nknown\tunoin\n',
+    });
     expect(analyzeWithEngines('unoin reiso', [new LexiconEngine(buildLanguageLexicon(known))])).toMatchObject({ suppressed: [] });
     expect(() => buildFolder('tt', { language: 'key\tvalue\ncode\ttt\nname\tT\nscript\tLatn\nstatus\tpending\nstemmer\tnone\ntypos\t2\n' })).toThrow(/typos must be/);
   });
