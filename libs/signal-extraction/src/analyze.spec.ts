@@ -1,5 +1,7 @@
 import { getTaxonomy } from '@signalpath/taxonomy';
 import { isNeverForAds } from '@signalpath/sensitive-topics';
+import { withScriptSiblings } from './analyze';
+import { buildFolder } from './language/data';
 import { analyzeText, sensitiveClassOfTopic, SENSITIVE_CLASSES, tokenize, type Analysis, type SensitiveDetector, type TopicExtractor } from './index';
 
 const taxonomy = getTaxonomy();
@@ -135,5 +137,26 @@ describe('analyzeText', () => {
       analyzeBest = Math.max(analyzeBest, rate(() => analyzeText(text)));
     }
     expect(analyzeBest / tokenizeBest).toBeGreaterThan(0.01);
+  });
+});
+
+describe('withScriptSiblings', () => {
+  const folder = (code: string, script: string, status = 'supported') =>
+    buildFolder(code, {
+      language: `key\tvalue\ncode\t${code}\nname\tX\nscript\t${script}\nstatus\t${status}\nstemmer\tnone\n`,
+      topics: 'topics\tphrase\n',
+      sensitive: 'target\tphrase\n',
+    });
+  const folders = [folder('xx', 'Deva'), folder('xx-Latn', 'Latn'), folder('yy', 'Latn'), folder('zz', 'Deva', 'pending')];
+
+  it('adds the supported folder of the same base language for the other script a message holds', () => {
+    expect(withScriptSiblings(['xx'], 'chemo का second cycle', folders)).toEqual(['xx', 'xx-Latn']);
+    expect(withScriptSiblings(['xx-Latn', 'yy'], 'mera flat बहुत dark', folders)).toEqual(['xx-Latn', 'yy', 'xx']);
+  });
+
+  it('adds nothing for one script, another base language, or a folder not supported', () => {
+    expect(withScriptSiblings(['xx'], 'केवल देवनागरी', folders)).toEqual(['xx']);
+    expect(withScriptSiblings(['yy'], 'latin और देवनागरी', folders)).toEqual(['yy']);
+    expect(withScriptSiblings(['zz-Latn'], 'latin और देवनागरी', folders)).toEqual(['zz-Latn']);
   });
 });

@@ -3,6 +3,7 @@ import { isRestrictedTopic, sensitiveClassOfTopic as policyClassOfTopic, type Se
 import { splitClauses } from './clauses';
 import { classRank, getLexiconEngine, mergeMessageRules, sortClasses, type LexiconEngine, type MessageRules } from './engine';
 import { byWeight, combineWeights, getDefaultDetector, getDefaultExtractor, LexiconSensitiveDetector, LexiconTopicExtractor } from './lexicon-models';
+import { languageFolders, type LanguageFolder } from './language/data';
 import { identifyLanguage } from './language/identify';
 import { markerClass, normalizeText } from './language/normalize';
 import { tokenize, type Tokens } from './text';
@@ -89,7 +90,7 @@ export function analyzeText(input: string, options?: Partial<SignalPolicyOptions
   if (!language.supported) return { signals: [], suppressed: [], language };
   if (deps?.extractor === undefined && deps?.detector === undefined) {
     // The language's own lexicon; a code-switched message is read with each language's, merged.
-    return { ...analyzeWithEngines(text, language.languages.map((code) => getLexiconEngine(code)), opts), language };
+    return { ...analyzeWithEngines(text, withScriptSiblings(language.languages, text).map((code) => getLexiconEngine(code)), opts), language };
   }
   const extractor = deps.extractor ?? getDefaultExtractor();
   const detector = deps.detector ?? getDefaultDetector();
@@ -97,6 +98,34 @@ export function analyzeText(input: string, options?: Partial<SignalPolicyOptions
     extractor instanceof LexiconTopicExtractor && detector instanceof LexiconSensitiveDetector && extractor.engine === detector.engine;
   const { clauses, crossClause } = builtIn ? lexiconClauses(extractor.engine, text) : pluggableClauses(extractor, detector, text, getLexiconEngine(language.code));
   return { ...applyPolicy(clauses, crossClause, opts), language };
+}
+
+/** ISO 15924 code of the scripts whose letters a text holds (the ones language folders use). */
+function scriptsOf(text: string): Set<string> {
+  const out = new Set<string>();
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) out.add('Latn');
+    else if (c >= 0x0900 && c <= 0x097f) out.add('Deva');
+  }
+  return out;
+}
+
+/**
+ * A message mixing scripts of one language ("Chemo का second cycle चल रहा है") is also read by
+ * that language's other supported folder (hi and hi-Latn share the base tag "hi"): identification
+ * names the main script's folder only, and each folder reads words of its own script.
+ */
+export function withScriptSiblings(codes: readonly string[], text: string, folders: readonly LanguageFolder[] = languageFolders()): string[] {
+  const out = [...codes];
+  const scripts = scriptsOf(text);
+  if (scripts.size < 2) return out;
+  for (const folder of folders) {
+    if (folder.status !== 'supported' || out.includes(folder.code) || !scripts.has(folder.script)) continue;
+    const base = folder.code.split('-')[0];
+    if (codes.some((c) => c !== folder.code && c.split('-')[0] === base)) out.push(folder.code);
+  }
+  return out;
 }
 
 /**
