@@ -307,11 +307,16 @@ export class LexiconEngine {
     const { surface } = tokens;
     const n = rules.negation;
     let seen = 0;
+    // A breaker ends single-word cues' reach; a cue of several words (sarcasm "yeah sure", "haan
+    // bilkul") governs the rest of the clause within the window, breakers ("i", "mai") included.
+    let broken = false;
     for (let j = m.start - 1; j >= clause.from && seen < n.window; j--) {
       const w = surface[j];
       if (rules.fillers.has(w)) continue;
       if (n.cuePhrases.length > 0 && sequenceEndsAt(n.cuePhrases, surface, j, clause.from, rules.fillers)) return true;
-      if (n.cues.has(w)) {
+      if (broken) {
+        if (n.cuePhrases.length === 0) break;
+      } else if (n.cues.has(w)) {
         const exempt = n.exemptNext.get(w);
         const next = j + 1 < m.start ? surface[j + 1] : undefined;
         // "never been to Paris" is not negative; "never been into golf" is.
@@ -320,7 +325,7 @@ export class LexiconEngine {
       } else if (w === 'over' && j > clause.from && n.overPrev.has(surface[j - 1])) {
         return true; // "I'm so over reality shows"
       } else if (n.breakers.has(w)) {
-        break;
+        broken = true;
       }
       seen++;
     }

@@ -96,7 +96,7 @@ describe('adding a language is adding data', () => {
           topics: 'topics\tphrase\n500:Climbing\tklimbo\n653:Travel\treiso\n',
           sensitive: 'target\tphrase\n',
           cues: 'kind\tvalue\nfiller\tehm\n',
-          negation: 'kind\tvalue\ncue\tyeah sure\npost\tnono\npost\twhat for\npost-breaker\tis\nexempt-next\tnono working\n',
+          negation: 'kind\tvalue\ncue\tyeah sure\ncue\tnot\nbreaker\ti\npost\tnono\npost\twhat for\npost-breaker\tis\nexempt-next\tnono working\n',
         }),
       ),
     );
@@ -105,6 +105,9 @@ describe('adding a language is adding data', () => {
     expect(topics('yeah sure klimbo')).toEqual([]);
     expect(topics('yeah ehm sure klimbo')).toEqual([]);
     expect(topics('sure klimbo')).toEqual(['500']);
+    // A breaker ends a single-word cue's reach, not a sequence's.
+    expect(topics('not i klimbo')).toEqual(['500']);
+    expect(topics('yeah sure i klimbo')).toEqual([]);
     // A post-posed sequence.
     expect(topics('klimbo what for')).toEqual([]);
     // The copula ends the first mention's reach: only the second is negated.
