@@ -45,6 +45,10 @@ describe('per-language stemmers', () => {
     const hinglish = stemmerFor('hinglish');
     expect(new Set(['mandir', 'mandi', 'masjid', 'namaz', 'namak', 'roza', 'roz'].map((w) => hinglish(w))).size).toBe(7);
     expect(hinglish('café')).toBe('café');
+    // Hindi stems of fewer than three signs keep the word whole: गाना (song) is not गया (went), पति (husband) not पता (knows).
+    const hindi = stemmerFor('hindi');
+    expect(new Set(['गाना', 'गया', 'गई', 'खाना', 'खाया', 'पति', 'पता', 'कला', 'कल'].map((w) => hindi(w))).size).toBe(9);
+    expect(hindi('किताबें')).toBe(hindi('किताब'));
     // Latin words inside a Devanagari message get the romanized fold.
     expect(stemmerFor('hindi')('iphone')).toBe(hinglish('iphone'));
     expect(() => stemmerFor('klingon')).toThrow(/unknown stemmer/);

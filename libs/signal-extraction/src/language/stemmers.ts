@@ -55,6 +55,8 @@ export function devanagariFold(word: string): string {
 }
 
 const CACHE_LIMIT = 50_000;
+/** Shortest Hindi stem kept, in UTF-16 code units (letters and vowel signs). */
+const HINDI_MIN_STEM = 3;
 const stemmers = new Map<string, Stemmer>();
 
 function loadOrama(name: string): (word: string) => string {
@@ -92,7 +94,11 @@ export function stemmerFor(name: string): Stemmer {
     const snowball = loadOrama(name);
     base = (w) => {
       const folded = devanagariFold(w);
-      return /^[a-z]+$/.test(folded) ? folded : snowball(folded);
+      if (/^[a-z]+$/.test(folded)) return folded;
+      // Snowball strips short roots to one or two signs (गाना, गाने, गया, गई → ग; खाना, खाया → ख; पति, पता → पत):
+      // such a stem would make unrelated words one, so the word is kept whole.
+      const stemmed = snowball(folded);
+      return stemmed.length < HINDI_MIN_STEM ? folded : stemmed;
     };
   } else if (ORAMA.has(name)) base = loadOrama(name);
   else throw new Error(`unknown stemmer "${name}" (known: ${STEMMER_NAMES.join(', ')})`);
