@@ -140,7 +140,7 @@ export function analyzeWithEngines(input: string, engines: readonly LexiconEngin
   // rules, so the clauses line up and "golf pasand nahi" / "I don't like kabaddi" negate either
   // language's topics.
   const rules = mergedRules(engines);
-  const [first, ...others] = engines.map((engine) => lexiconClauses(engine, text, rules));
+  const [first, ...others] = engines.map((engine) => lexiconClauses(engine, text, rules, foreignFunctionWords(engine, engines)));
   for (const other of others) {
     first.crossClause = sortClasses([...first.crossClause, ...other.crossClause]);
     for (const oc of other.clauses) {
@@ -179,10 +179,31 @@ function mergedRules(engines: readonly LexiconEngine[]): MessageRules {
   return rules;
 }
 
+/** Function words of the other languages of a code-switched message that `engine`'s language does not share. */
+const foreignWordsCache = new WeakMap<LexiconEngine, Array<{ others: readonly LexiconEngine[]; words: ReadonlySet<string> }>>();
+
+function foreignFunctionWords(engine: LexiconEngine, engines: readonly LexiconEngine[]): ReadonlySet<string> | undefined {
+  const others = engines.filter((e) => e !== engine);
+  if (others.length === 0) return undefined;
+  let list = foreignWordsCache.get(engine);
+  if (!list) foreignWordsCache.set(engine, (list = []));
+  const known = list.find((e) => e.others.length === others.length && e.others.every((o, i) => o === others[i]));
+  if (known) return known.words;
+  const words = new Set<string>();
+  for (const o of others) for (const w of o.data.functionWords) if (!engine.data.functionWords.has(w)) words.add(w);
+  list.push({ others, words });
+  return words;
+}
+
 /** One pass of a built-in engine over the whole message. */
-function lexiconClauses(engine: LexiconEngine, text: string, rules: MessageRules = engine.rules): { clauses: ClauseInput[]; crossClause: SensitiveClass[] } {
+function lexiconClauses(
+  engine: LexiconEngine,
+  text: string,
+  rules: MessageRules = engine.rules,
+  foreignWords?: ReadonlySet<string>,
+): { clauses: ClauseInput[]; crossClause: SensitiveClass[] } {
   // analyzeText normalized the text already.
-  const analysis = engine.analyze(text, true, rules);
+  const analysis = engine.analyze(text, true, rules, foreignWords);
   const scored = engine.scoreClauses(analysis);
   return {
     clauses: analysis.clauses.map((c, i) => ({

@@ -179,14 +179,16 @@ export class LexiconEngine {
   /**
    * `normalized`: the caller already ran normalizeText (analyzeText does; anyone else gets it here).
    * `rules`: the message rules to read it with (default this language's; a code-switched message
-   * passes the union of its languages').
+   * passes the union of its languages'). `foreignWords`: in a code-switched message, the other
+   * languages' function words; a topic phrase made only of them is not read as this language's
+   * (English "koi" the fish is Hindi "koi", any). Sensitive cues are read regardless.
    */
-  analyze(text: string, normalized = false, rules: MessageRules = this.data): MessageAnalysis {
+  analyze(text: string, normalized = false, rules: MessageRules = this.data, foreignWords?: ReadonlySet<string>): MessageAnalysis {
     const raw = tokenize(normalized ? text : normalizeText(text), this.tokenizeOptions);
     const tokens = this.typos ? this.typos.apply(raw) : raw;
     const clauses = splitClauses(tokens, rules.clauses);
     const skip = tokens.surface.map((w) => rules.fillers.has(w));
-    const analyses = clauses.map((clause) => this.analyzeClause(tokens, clause, skip, rules));
+    const analyses = clauses.map((clause) => this.analyzeClause(tokens, clause, skip, rules, foreignWords));
     // "Golf? No thanks." — a short rejection right after a clause negates that clause's topics.
     for (let i = 0; i + 1 < analyses.length; i++) {
       if (this.isRejection(tokens, analyses[i + 1].clause, skip, rules.negation)) analyses[i].mentions.clear();
@@ -198,7 +200,7 @@ export class LexiconEngine {
     return { tokens, clauses: analyses, crossClauseClasses: this.crossClauseClasses(tokens, skip) };
   }
 
-  private analyzeClause(tokens: Tokens, clause: Clause, skip: readonly boolean[], rules: MessageRules): ClauseAnalysis {
+  private analyzeClause(tokens: Tokens, clause: Clause, skip: readonly boolean[], rules: MessageRules, foreignWords?: ReadonlySet<string>): ClauseAnalysis {
     const { stems, surface } = tokens;
     const matches = this.lexicon.matcher.matchAll(stems, surface, clause.from, clause.to, skip);
     const classes = new Set<SensitiveClass>();
@@ -222,7 +224,12 @@ export class LexiconEngine {
     }
 
     // Topics: the longest phrases win ("rock climbing shoes" over "shoes"); cue-only phrases do not compete.
-    const candidates = matches.filter((m) => m.values.some((v) => v.topics.length > 0 || v.exception || v.gear));
+    const foreign = (m: PhraseMatch<LexiconValue>) => {
+      if (!foreignWords) return false;
+      for (let i = m.start; i < m.end; i++) if (!skip[i] && !foreignWords.has(surface[i])) return false;
+      return true;
+    };
+    const candidates = matches.filter((m) => m.values.some((v) => v.topics.length > 0 || v.exception || v.gear) && !foreign(m));
     const candidatesByStart = byStart(candidates);
     const maximal: PhraseMatch<LexiconValue>[] = [];
     for (const m of candidates) {

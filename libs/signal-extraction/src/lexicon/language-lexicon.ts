@@ -2,7 +2,7 @@ import { SENSITIVE_CLASSES, sensitiveProxy, type SensitiveClass } from '@signalp
 import type { ClauseRules } from '../clauses';
 import type { LanguageFolder, TsvRow } from '../language/data';
 import { stemmerFor, type Stemmer } from '../language/stemmers';
-import { phraseStems } from '../text';
+import { phraseStems, tokenize } from '../text';
 import { splitPhrases, type CueLine, type TopicLine } from './lexicon';
 
 /**
@@ -84,6 +84,8 @@ export interface LanguageLexicon {
   readonly sensitiveWords: ReadonlySet<string>;
   /** Stems of every word the folder's data knows (never read as a typo). */
   readonly knownWords: ReadonlySet<string>;
+  /** The language's function words (function-words.tsv), lower case and accent-folded as the tokenizer reads them. */
+  readonly functionWords: ReadonlySet<string>;
 }
 
 /** Stems of the words of a list of phrase cells ("~golf, =anime club" → golf, anime, club). */
@@ -264,6 +266,7 @@ export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
     typos: folder.typos,
     sensitiveWords,
     knownWords,
+    functionWords: new Set((f['function-words'] ?? []).flatMap((r) => tokenize(r.cells[0]).surface)),
   };
 }
 

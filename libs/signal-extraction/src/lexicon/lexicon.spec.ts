@@ -166,6 +166,27 @@ describe('adding a language is adding data', () => {
     expect(() => buildFolder('tt', { language: 'key\tvalue\ncode\ttt\nname\tT\nscript\tLatn\nstatus\tpending\nstemmer\tnone\ntypos\t2\n' })).toThrow(/typos must be/);
   });
 
+  it('in a code-switched message, ignores a topic phrase made only of the other language\'s function words', () => {
+    const lang = (code: string, topics: string, sensitive: string, words: string) =>
+      new LexiconEngine(
+        buildLanguageLexicon(
+          buildFolder(code, {
+            language: `key\tvalue\ncode\t${code}\nname\tT\nscript\tLatn\nstatus\tsupported\nstemmer\tnone\n`,
+            'function-words': `word\n${words}\n`,
+            topics: `topics\tphrase\n${topics}\n`,
+            sensitive: `target\tphrase\n${sensitive}\n`,
+          }),
+        ),
+      );
+    const aa = lang('aa', '425:Dogs\tkoi', 'RELIGION\tkoi temple', 'the');
+    const bb = lang('bb', '500:Climbing\tklimbo', '', 'koi');
+    const ids = (text: string, engines: LexiconEngine[]) => analyzeWithEngines(text, engines).signals.map((s) => s.topicId);
+    expect(ids('koi klimbo', [aa])).toEqual(['425']);
+    expect(ids('koi klimbo', [bb, aa])).toEqual(['500']);
+    // Sensitive cues are read regardless.
+    expect(analyzeWithEngines('koi temple klimbo', [bb, aa]).suppressed).toEqual(['RELIGION']);
+  });
+
   it('reads a code-switched message with the union of both languages\' clause, negation and filler rules', () => {
     // xx's post-posed negation negates the English topic, English negation the xx topic.
     expect(analyzeWithEngines('climbing shoes nono', [xx, english]).signals).toEqual([]);
