@@ -143,12 +143,13 @@ describe('adding a language is adding data', () => {
       buildFolder('tt', {
         language: `key\tvalue\ncode\ttt\nname\tTest\nscript\tLatn\nstatus\tsupported\nstemmer\tnone\n${typos}`,
         topics: 'topics\tphrase\n653:Travel\treiso\n210:Food & Drink\tonion\n',
-        sensitive: 'target\tphrase\nTRADE_UNION\tunion\nHEALTH\tdiabetes\n',
+        sensitive: 'target\tphrase\nTRADE_UNION\tunion\nHEALTH\tdiabetes\nHEALTH\tthyroid\nHEALTH\tthyriod\n',
       });
     const tt = new LexiconEngine(buildLanguageLexicon(folder('typos\t5\n')));
     const off = new LexiconEngine(buildLanguageLexicon(folder('')));
     // A transposed pair, a changed vowel, a dropped letter, an extra letter.
-    for (const text of ['unoin reiso', 'diabetis reiso', 'diabets reiso', 'diabeties reiso']) {
+    // "thyrod" is a variant of both listed spellings "thyroid" and "thyriod": still read.
+    for (const text of ['unoin reiso', 'diabetis reiso', 'diabets reiso', 'diabeties reiso', 'thyrod reiso']) {
       expect({ text, ...analyzeWithEngines(text, [tt]) }).toMatchObject({ text, signals: [], suppressed: expect.any(Array) });
       expect(analyzeWithEngines(text, [tt]).suppressed.length).toBe(1);
       // Off by default.

@@ -11,7 +11,8 @@ import type { Tokens } from '../text';
  * letters or more, or one extra letter ("diabeties") in tokens of seven or more. Known words of the
  * language (every phrase word, function words, cues.tsv `known` rows: its everyday vocabulary) are
  * never corrected, so "hindi" stays Hindi and
- * "onion" stays onion; a variant two sensitive words share is dropped. The cost is one map look-up
+ * "onion" stays onion; a variant two different sensitive words share is dropped (two spellings of one
+ * word, themselves one edit apart, keep it). The cost is one map look-up
  * per unknown token (memoized), plus a handful for long ones.
  */
 
@@ -63,6 +64,8 @@ export class TypoCorrector {
         if (knownWords.has(v) || sensitive.has(v) || ambiguous.has(v)) continue;
         const prev = this.variants.get(v);
         if (prev !== undefined && prev !== w) {
+          // Two spellings of one word ("thyroid", "thyriod") share variants: either reading is right.
+          if (typoVariants(prev).has(w)) continue;
           this.variants.delete(v);
           ambiguous.add(v);
         } else {
