@@ -1,6 +1,6 @@
 import { getTaxonomy } from '@signalpath/taxonomy';
 import { isNeverForAds } from '@signalpath/sensitive-topics';
-import { withScriptSiblings } from './analyze';
+import { withEnglishMixReaders, withScriptSiblings } from './analyze';
 import { buildFolder } from './language/data';
 import { analyzeText, sensitiveClassOfTopic, SENSITIVE_CLASSES, tokenize, type Analysis, type SensitiveDetector, type TopicExtractor } from './index';
 
@@ -158,5 +158,26 @@ describe('withScriptSiblings', () => {
     expect(withScriptSiblings(['xx'], 'केवल देवनागरी', folders)).toEqual(['xx']);
     expect(withScriptSiblings(['yy'], 'latin और देवनागरी', folders)).toEqual(['yy']);
     expect(withScriptSiblings(['zz-Latn'], 'latin और देवनागरी', folders)).toEqual(['zz-Latn']);
+  });
+});
+
+describe('withEnglishMixReaders', () => {
+  const folder = (code: string, words: string, extra = '') =>
+    buildFolder(code, {
+      language: `key\tvalue\ncode\t${code}\nname\tX\nscript\tLatn\nstatus\tsupported\nstemmer\tnone\n${extra}`,
+      'function-words': `word\n${words}\n`,
+      topics: 'topics\tphrase\n',
+      sensitive: 'target\tphrase\n',
+    });
+  const folders = [folder('en', 'i\nme\nnot'), folder('xx', 'yaar\nme\nhai', 'english-mix\t1\n'), folder('yy', 'pero\nmuy')];
+
+  it('adds a folder that opts in when an English message holds its function words English does not list', () => {
+    expect(withEnglishMixReaders(['en'], 'not happening yaar', folders)).toEqual(['en', 'xx']);
+  });
+
+  it('adds nothing for a shared word, a folder that does not opt in, or a message not identified as English alone', () => {
+    expect(withEnglishMixReaders(['en'], 'tell me more', folders)).toEqual(['en']);
+    expect(withEnglishMixReaders(['en'], 'pero muy bien', folders)).toEqual(['en']);
+    expect(withEnglishMixReaders(['xx', 'en'], 'yaar hai', folders)).toEqual(['xx', 'en']);
   });
 });

@@ -90,7 +90,7 @@ export function analyzeText(input: string, options?: Partial<SignalPolicyOptions
   if (!language.supported) return { signals: [], suppressed: [], language };
   if (deps?.extractor === undefined && deps?.detector === undefined) {
     // The language's own lexicon; a code-switched message is read with each language's, merged.
-    return { ...analyzeWithEngines(text, withScriptSiblings(language.languages, text).map((code) => getLexiconEngine(code)), opts), language };
+    return { ...analyzeWithEngines(text, withEnglishMixReaders(withScriptSiblings(language.languages, text), text).map((code) => getLexiconEngine(code)), opts), language };
   }
   const extractor = deps.extractor ?? getDefaultExtractor();
   const detector = deps.detector ?? getDefaultDetector();
@@ -98,6 +98,29 @@ export function analyzeText(input: string, options?: Partial<SignalPolicyOptions
     extractor instanceof LexiconTopicExtractor && detector instanceof LexiconSensitiveDetector && extractor.engine === detector.engine;
   const { clauses, crossClause } = builtIn ? lexiconClauses(extractor.engine, text) : pluggableClauses(extractor, detector, text, getLexiconEngine(language.code));
   return { ...applyPolicy(clauses, crossClause, opts), language };
+}
+
+/**
+ * An English-identified message is also read by a supported language whose folder opts in
+ * (language.tsv `english-mix`) when it holds that many distinct function words of that language
+ * which English does not list.
+ */
+export function withEnglishMixReaders(codes: readonly string[], text: string, folders: readonly LanguageFolder[] = languageFolders()): string[] {
+  if (codes.length !== 1 || codes[0] !== 'en') return [...codes];
+  const readers = folders.filter((f) => f.status === 'supported' && f.englishMix > 0 && f.code !== 'en');
+  if (readers.length === 0) return [...codes];
+  const english = new Set((folders.find((f) => f.code === 'en')?.files['function-words'] ?? []).map((r) => r.cells[0].toLowerCase()));
+  const words = new Set(tokenize(text).surface);
+  const out = [...codes];
+  for (const f of readers) {
+    let hits = 0;
+    for (const row of f.files['function-words'] ?? []) {
+      const w = row.cells[0].toLowerCase();
+      if (words.has(w) && !english.has(w)) hits++;
+    }
+    if (hits >= f.englishMix) out.push(f.code);
+  }
+  return out;
 }
 
 /** ISO 15924 code of the scripts whose letters a text holds (the ones language folders use). */
