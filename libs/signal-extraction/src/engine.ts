@@ -229,7 +229,10 @@ export class LexiconEngine {
       for (let i = m.start; i < m.end; i++) if (!skip[i] && !foreignWords.has(surface[i])) return false;
       return true;
     };
-    const candidates = matches.filter((m) => m.values.some((v) => v.topics.length > 0 || v.exception || v.gear) && !foreign(m));
+    // Topics inside a rejection cue ("not my cup of tea") are not interests.
+    const rejected = this.rejectionSpans(tokens, clause, rules);
+    const insideRejection = (m: PhraseMatch<LexiconValue>) => rejected.some(([a, b]) => a <= m.start && m.end <= b);
+    const candidates = matches.filter((m) => m.values.some((v) => v.topics.length > 0 || v.exception || v.gear) && !foreign(m) && !insideRejection(m));
     const candidatesByStart = byStart(candidates);
     const maximal: PhraseMatch<LexiconValue>[] = [];
     for (const m of candidates) {
@@ -407,10 +410,19 @@ export class LexiconEngine {
   }
 
   private hasRejectionCue(tokens: Tokens, clause: Clause, rules: MessageRules): boolean {
+    return this.rejectionSpans(tokens, clause, rules).length > 0;
+  }
+
+  /** Token spans [start, end) of the rejection cues in a clause. */
+  private rejectionSpans(tokens: Tokens, clause: Clause, rules: MessageRules): Array<[number, number]> {
     const cues = rules.negation.rejectionCues;
-    if (cues.length === 0) return false;
-    for (let j = clause.from; j < clause.to; j++) if (sequenceStartsAt(cues, tokens.surface, j, clause.to, rules.fillers)) return true;
-    return false;
+    const out: Array<[number, number]> = [];
+    if (cues.length === 0) return out;
+    for (let j = clause.from; j < clause.to; j++) {
+      const end = sequenceEndFrom(cues, tokens.surface, j, clause.to, rules.fillers);
+      if (end > j) out.push([j, end]);
+    }
+    return out;
   }
 
   private isRejection(tokens: Tokens, clause: Clause, skip: readonly boolean[], negation: NegationRules): boolean {
@@ -455,6 +467,21 @@ function sequenceEndsAt(sequences: ReadonlyArray<readonly string[]>, surface: re
     return true;
   }
   return false;
+}
+
+/** The end (exclusive) of the longest of `sequences` starting at token `start` (fillers between its words skipped), or -1. */
+function sequenceEndFrom(sequences: ReadonlyArray<readonly string[]>, surface: readonly string[], start: number, to: number, fillers: ReadonlySet<string>): number {
+  let best = -1;
+  outer: for (const seq of sequences) {
+    let j = start;
+    for (let k = 0; k < seq.length; k++) {
+      while (j < to && k > 0 && fillers.has(surface[j])) j++;
+      if (j >= to || surface[j] !== seq[k]) continue outer;
+      j++;
+    }
+    if (j > best) best = j;
+  }
+  return best;
 }
 
 /** True when one of `sequences` starts at token `start` (fillers between its words skipped, not at or after `to`). */

@@ -123,10 +123,10 @@ describe('adding a language is adding data', () => {
       buildLanguageLexicon(
         buildFolder('ww', {
           language: 'key\tvalue\ncode\tww\nname\tTest\nscript\tLatn\nstatus\tsupported\nstemmer\tnone\n',
-          topics: 'topics\tphrase\n500:Climbing\tklimbo\n653:Travel\treiso\n',
+          topics: 'topics\tphrase\n500:Climbing\tklimbo\n653:Travel\treiso\n222:Non-Alcoholic Beverages\ttea\n',
           sensitive: 'target\tphrase\n',
           cues: 'kind\tvalue\nfiller\tehm\n',
-          negation: 'kind\tvalue\nrejection-cue\tno way\nrejection-cue\tnope\n',
+          negation: 'kind\tvalue\nrejection-cue\tno way\nrejection-cue\tnope\nrejection-cue\tnot my cup of tea\n',
         }),
       ),
     );
@@ -136,6 +136,9 @@ describe('adding a language is adding data', () => {
     // Not after a question, or an answer with a topic of its own: kept.
     expect(topics('klimbo. no way')).toEqual(['500']);
     expect(topics('klimbo? no way, reiso').sort()).toEqual(['500', '653']);
+    // A topic inside a rejection cue is no interest, and does not count as the answer's own.
+    expect(topics('klimbo? not my cup of tea')).toEqual([]);
+    expect(topics('reiso, not my cup of tea')).toEqual(['653']);
   });
 
   it('reads a typo of a sensitive word as that word when the language opts in (language.tsv typos)', () => {
