@@ -146,7 +146,7 @@ describe('adding a language is adding data', () => {
       buildFolder('tt', {
         language: `key\tvalue\ncode\ttt\nname\tTest\nscript\tLatn\nstatus\tsupported\nstemmer\tnone\n${typos}`,
         topics: 'topics\tphrase\n653:Travel\treiso\n210:Food & Drink\tonion\n',
-        sensitive: 'target\tphrase\nTRADE_UNION\tunion\nHEALTH\tdiabetes\nHEALTH\tthyroid\nHEALTH\tthyriod\n',
+        sensitive: 'target\tphrase\nTRADE_UNION\tunion\nHEALTH\tdiabetes\nHEALTH\tthyroid\nHEALTH\tthyriod\nETHNIC_ORIGIN\tlambani\n',
       });
     const tt = new LexiconEngine(buildLanguageLexicon(folder('typos\t5\n')));
     const off = new LexiconEngine(buildLanguageLexicon(folder('')));
@@ -158,6 +158,9 @@ describe('adding a language is adding data', () => {
       // Off by default.
       expect(analyzeWithEngines(text, [off]).suppressed).toEqual([]);
     }
+    // The first letter is kept: "ambani" is not "lambani", "xunion" not "union".
+    expect(analyzeWithEngines('ambani reiso', [tt]).suppressed).toEqual([]);
+    expect(analyzeWithEngines('xunion reiso', [tt]).suppressed).toEqual([]);
     // A word the language knows is never read as a typo ("onion" is one vowel from "union"), nor one listed as known.
     expect(analyzeWithEngines('onion reiso', [tt])).toMatchObject({ suppressed: [] });
     const known = buildFolder('tt', {

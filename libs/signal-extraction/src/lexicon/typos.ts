@@ -8,7 +8,8 @@ import type { Tokens } from '../text';
  * A token whose stem no phrase of the language knows, but which is one edit away from a word of
  * its sensitive phrases, is read as that word: a transposed pair ("unoin" → union), a changed vowel
  * or vowel sign ("dipression", "नस्तिक"), a dropped letter ("aadivsi" → adivasi) for words of six
- * letters or more, or one extra letter ("diabeties") in tokens of seven or more. Known words of the
+ * letters or more, or one extra letter ("diabeties") in tokens of seven or more; never at the first
+ * letter, which chat spelling keeps (a name like "Ambani" is not "lambani" short of its "l"). Known words of the
  * language (every phrase word, function words, cues.tsv `known` rows: its everyday vocabulary) are
  * never corrected, so "hindi" stays Hindi and
  * "onion" stays onion; a variant two different sensitive words share is dropped (two spellings of one
@@ -39,7 +40,8 @@ export function typoVariants(word: string): Set<string> {
     if (vowels.includes(word[i])) {
       for (const v of vowels) if (v !== word[i]) out.add(word.slice(0, i) + v + word.slice(i + 1));
     }
-    if (n >= DROP_MIN) out.add(word.slice(0, i) + word.slice(i + 1));
+    // A dropped letter is inside the word: "ambani" is a name, not "lambani" without its first letter.
+    if (n >= DROP_MIN && i > 0) out.add(word.slice(0, i) + word.slice(i + 1));
   }
   out.delete(word);
   return out;
@@ -87,7 +89,7 @@ export class TypoCorrector {
     let found = this.variants.get(stem);
     if (found === undefined && stem.length >= INSERT_MIN) {
       // One letter too many: dropping it gives a sensitive word.
-      for (let i = 0; i < stem.length && found === undefined; i++) {
+      for (let i = 1; i < stem.length && found === undefined; i++) {
         const v = stem.slice(0, i) + stem.slice(i + 1);
         if (this.sensitive.has(v)) found = v;
       }
