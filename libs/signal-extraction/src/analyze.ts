@@ -107,20 +107,34 @@ export function analyzeText(input: string, options?: Partial<SignalPolicyOptions
  */
 export function withEnglishMixReaders(codes: readonly string[], text: string, folders: readonly LanguageFolder[] = languageFolders()): string[] {
   if (codes.length !== 1 || codes[0] !== 'en') return [...codes];
-  const readers = folders.filter((f) => f.status === 'supported' && f.englishMix > 0 && f.code !== 'en');
+  const readers = englishMixReaders(folders);
   if (readers.length === 0) return [...codes];
-  const english = new Set((folders.find((f) => f.code === 'en')?.files['function-words'] ?? []).map((r) => r.cells[0].toLowerCase()));
-  const words = new Set(tokenize(text).surface);
   const out = [...codes];
-  for (const f of readers) {
-    let hits = 0;
-    for (const row of f.files['function-words'] ?? []) {
-      const w = row.cells[0].toLowerCase();
-      if (words.has(w) && !english.has(w)) hits++;
-    }
-    if (hits >= f.englishMix) out.push(f.code);
+  const words = tokenize(text).surface;
+  for (const { code, words: own, min } of readers) {
+    const hits = new Set<string>();
+    for (const w of words) if (own.has(w)) hits.add(w);
+    if (hits.size >= min) out.push(code);
   }
   return out;
+}
+
+/** Per folder list: the opted-in readers and their function words English does not list (computed once). */
+const englishMixCache = new WeakMap<readonly LanguageFolder[], Array<{ code: string; words: ReadonlySet<string>; min: number }>>();
+
+function englishMixReaders(folders: readonly LanguageFolder[]): Array<{ code: string; words: ReadonlySet<string>; min: number }> {
+  let readers = englishMixCache.get(folders);
+  if (readers) return readers;
+  const english = new Set((folders.find((f) => f.code === 'en')?.files['function-words'] ?? []).map((r) => r.cells[0].toLowerCase()));
+  readers = folders
+    .filter((f) => f.status === 'supported' && f.englishMix > 0 && f.code !== 'en')
+    .map((f) => ({
+      code: f.code,
+      words: new Set((f.files['function-words'] ?? []).map((r) => r.cells[0].toLowerCase()).filter((w) => !english.has(w))),
+      min: f.englishMix,
+    }));
+  englishMixCache.set(folders, readers);
+  return readers;
 }
 
 /** ISO 15924 code of the scripts whose letters a text holds (the ones language folders use). */

@@ -455,9 +455,32 @@ export class LexiconEngine {
   }
 }
 
+type Sequences = ReadonlyArray<readonly string[]>;
+
+/** Sequences indexed by their first and by their last word (built once per list). */
+const firstWordIndex = new WeakMap<Sequences, Map<string, Array<readonly string[]>>>();
+const lastWordIndex = new WeakMap<Sequences, Map<string, Array<readonly string[]>>>();
+
+function indexBy(sequences: Sequences, cache: WeakMap<Sequences, Map<string, Array<readonly string[]>>>, last: boolean): Map<string, Array<readonly string[]>> {
+  let index = cache.get(sequences);
+  if (!index) {
+    index = new Map();
+    for (const seq of sequences) {
+      const key = last ? seq[seq.length - 1] : seq[0];
+      const list = index.get(key);
+      if (list) list.push(seq);
+      else index.set(key, [seq]);
+    }
+    cache.set(sequences, index);
+  }
+  return index;
+}
+
 /** True when one of `sequences` ends at token `end` (fillers between its words skipped, not before `from`). */
-function sequenceEndsAt(sequences: ReadonlyArray<readonly string[]>, surface: readonly string[], end: number, from: number, fillers: ReadonlySet<string>): boolean {
-  outer: for (const seq of sequences) {
+function sequenceEndsAt(sequences: Sequences, surface: readonly string[], end: number, from: number, fillers: ReadonlySet<string>): boolean {
+  const candidates = indexBy(sequences, lastWordIndex, true).get(surface[end]);
+  if (!candidates) return false;
+  outer: for (const seq of candidates) {
     let j = end;
     for (let k = seq.length - 1; k >= 0; k--) {
       while (j >= from && k < seq.length - 1 && fillers.has(surface[j])) j--;
@@ -470,9 +493,11 @@ function sequenceEndsAt(sequences: ReadonlyArray<readonly string[]>, surface: re
 }
 
 /** The end (exclusive) of the longest of `sequences` starting at token `start` (fillers between its words skipped), or -1. */
-function sequenceEndFrom(sequences: ReadonlyArray<readonly string[]>, surface: readonly string[], start: number, to: number, fillers: ReadonlySet<string>): number {
+function sequenceEndFrom(sequences: Sequences, surface: readonly string[], start: number, to: number, fillers: ReadonlySet<string>): number {
+  const candidates = indexBy(sequences, firstWordIndex, false).get(surface[start]);
+  if (!candidates) return -1;
   let best = -1;
-  outer: for (const seq of sequences) {
+  outer: for (const seq of candidates) {
     let j = start;
     for (let k = 0; k < seq.length; k++) {
       while (j < to && k > 0 && fillers.has(surface[j])) j++;
@@ -485,17 +510,8 @@ function sequenceEndFrom(sequences: ReadonlyArray<readonly string[]>, surface: r
 }
 
 /** True when one of `sequences` starts at token `start` (fillers between its words skipped, not at or after `to`). */
-function sequenceStartsAt(sequences: ReadonlyArray<readonly string[]>, surface: readonly string[], start: number, to: number, fillers: ReadonlySet<string>): boolean {
-  outer: for (const seq of sequences) {
-    let j = start;
-    for (let k = 0; k < seq.length; k++) {
-      while (j < to && k > 0 && fillers.has(surface[j])) j++;
-      if (j >= to || surface[j] !== seq[k]) continue outer;
-      j++;
-    }
-    return true;
-  }
-  return false;
+function sequenceStartsAt(sequences: Sequences, surface: readonly string[], start: number, to: number, fillers: ReadonlySet<string>): boolean {
+  return sequenceEndFrom(sequences, surface, start, to, fillers) > start;
 }
 
 function byStart<T>(matches: PhraseMatch<T>[]): Map<number, PhraseMatch<T>[]> {
