@@ -120,8 +120,12 @@ describe('SignalService API', () => {
     it('shows the language identified, and previews a text in an unsupported language as nothing', async () => {
       const preview = (text: string) => h.client.previewSignals({ interaction: interaction({ text }) });
       expect(await preview('Tengo diabetes pero quiero unas zapatillas de golf, ¿cuáles me recomiendan?')).toMatchObject({ language: 'es', languageSupported: false, languages: ['es'], signals: [], suppressed: [] });
-      const mixed = await preview('mujhe golf shoes chahiye, kaunse best hain for beginners?');
-      expect(mixed).toMatchObject({ language: 'hi-Latn', languageSupported: false, languages: ['hi-Latn', 'en'], signals: [] });
+      // Code-switched Hindi–English is analyzed (both languages supported); Spanish–English is refused while Spanish is pending.
+      const hinglish = await preview('mujhe golf shoes chahiye, kaunse best hain for beginners?');
+      expect(hinglish).toMatchObject({ language: 'hi-Latn', languageSupported: true, languages: ['hi-Latn', 'en'] });
+      expect(hinglish.signals.length).toBeGreaterThan(0);
+      const spanglish = await preview('my truck is making un ruido bien raro when i brake, que sera?');
+      expect(spanglish).toMatchObject({ languageSupported: false, languages: ['es', 'en'], signals: [] });
       expect(await preview('Привет, как дела?')).toMatchObject({ language: 'und-Cyrl', languageSupported: false, signals: [] });
       expect(await preview('I love golf')).toMatchObject({ language: 'en', languageSupported: true });
     });

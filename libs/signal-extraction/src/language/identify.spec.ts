@@ -10,8 +10,8 @@ describe('identifyLanguage', () => {
     ['Je cherche des chaussures de randonnée pour cet été', 'fr', false],
     ['Ich suche neue Laufschuhe für den Winter, was empfehlt ihr?', 'de', false],
     ['Saya mau beli sepatu lari yang bagus, ada rekomendasi?', 'id', false],
-    ['मुझे नए जूते चाहिए, कौनसे अच्छे हैं?', 'hi', false],
-    ['mera BP high rehta hai, kaunsi chai piyun?', 'hi-Latn', false],
+    ['मुझे नए जूते चाहिए, कौनसे अच्छे हैं?', 'hi', true],
+    ['mera BP high rehta hai, kaunsi chai piyun?', 'hi-Latn', true],
     ['Vorrei comprare delle scarpe da corsa, cosa mi consigliate?', 'it', false],
     ['Привет, как дела?', 'und-Cyrl', false],
     ['ok', 'und', false],
@@ -28,7 +28,7 @@ describe('identifyLanguage', () => {
     const hinglish = identifyLanguage('yaar mujhe gym shoes chahiye, which brand is best for running?');
     expect(hinglish.languages).toEqual(['hi-Latn', 'en']);
     expect(verdictLabel(hinglish)).toBe('hi-en');
-    expect(hinglish.supported).toBe(false);
+    expect(hinglish.supported).toBe(true);
     const spanglish = identifyLanguage('my truck is making un ruido bien raro when i brake, que sera?');
     expect(verdictLabel(spanglish)).toBe('es-en');
     expect(spanglish.supported).toBe(false);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { getTaxonomy } from '@signalpath/taxonomy';
 import { getSensitiveTopicPolicy, SENSITIVE_PROXIES } from '@signalpath/sensitive-topics';
-import { analyzeWithEngines } from '../analyze';
+import { analyzeText, analyzeWithEngines } from '../analyze';
 import { getLexiconEngine, LexiconEngine } from '../engine';
 import { buildFolder, DATA_FILES, languageFolders } from '../language/data';
 import { tokenize } from '../text';
@@ -35,7 +35,7 @@ describe('lexicon data files', () => {
       // Each compiles into an engine (empty lexicons included).
       expect(() => getLexiconEngine(code)).not.toThrow();
     }
-    expect(languageFolders().filter((f) => f.status === 'supported').map((f) => f.code)).toEqual(['en']);
+    expect(languageFolders().filter((f) => f.status === 'supported').map((f) => f.code)).toEqual(['en', 'hi', 'hi-Latn']);
   });
 
   it('keep the nodes the policy classifies out of topics.tsv (they belong in the reviewed sensitive.tsv)', () => {
@@ -273,9 +273,11 @@ describe('the English lexicon', () => {
 });
 
 describe('sensitive proxies in English', () => {
-  it('has phrases for every proxy of the reviewed list', () => {
-    const used = new Set((languageFolders().find((f) => f.code === 'en')?.files.sensitive ?? []).map((r) => r.cells[0]).filter((t) => t.startsWith('proxy:')));
-    expect(SENSITIVE_PROXIES.map((p) => `proxy:${p.id}`).filter((id) => !used.has(id))).toEqual([]);
+  it('has phrases for every proxy of the reviewed list, as every supported language does', () => {
+    for (const folder of languageFolders().filter((f) => f.status === 'supported')) {
+      const used = new Set((folder.files.sensitive ?? []).map((r) => r.cells[0]).filter((t) => t.startsWith('proxy:')));
+      expect({ folder: folder.code, missing: SENSITIVE_PROXIES.map((p) => `proxy:${p.id}`).filter((id) => !used.has(id)) }).toEqual({ folder: folder.code, missing: [] });
+    }
   });
 
   it.each([
@@ -288,5 +290,54 @@ describe('sensitive proxies in English', () => {
     const analysis = analyzeWithEngines(text, [english]);
     expect(analysis.suppressed).toContain(cls);
     expect(analysis.signals.filter((s) => s.adsEligible)).toEqual([]);
+  });
+});
+
+describe('the Hindi lexicons (hi, hi-Latn, code-switched hi-en)', () => {
+  const ads = (text: string) => analyzeText(text).signals.filter((s) => s.adsEligible).map((s) => taxonomy.tier1NodeOf(s.topicId)?.name);
+
+  it.each([
+    ['mera BP high rehta hai, kaunsi chai piyun?', 'HEALTH'],
+    ['papa ko sugar hai, mithai kaunsi de sakte hai', 'HEALTH'],
+    ['navratri ke vrat me kya kha sakte hai', 'RELIGION'],
+    ['hum jain hai, bina pyaaz lehsun ka restaurant batao', 'RELIGION'],
+    ['is baar kamal ka button hi dabayenge', 'POLITICS'],
+    ['mera rang saanwla hai, konsa foundation lu', 'RACE'],
+    ['hum yadav hai, apni biradari me rishta chahiye', 'ETHNIC_ORIGIN'],
+    ['mai nastik hu, shaadi me puja nahi chahiye', 'PHILOSOPHICAL_BELIEFS'],
+    ['hamari union ne kal se hartal bulayi hai', 'TRADE_UNION'],
+    ['kinnar samaj ke liye koi yojana hai kya', 'SEXUAL_ORIENTATION'],
+    ['मुझे शुगर है, मिठाई में क्या खा सकता हूँ', 'HEALTH'],
+    ['गुरुद्वारे के पास कोई होटल बताओ', 'RELIGION'],
+    ['Chemo का second cycle चल रहा है, koi comedy series batao', 'HEALTH'],
+    ['mujhe dipression hai shayad', 'HEALTH'],
+  ])('detects the class and leaves nothing for ads: %s', (text, cls) => {
+    const a = analyzeText(text);
+    expect(a.language?.supported).toBe(true);
+    expect(a.suppressed).toContain(cls);
+    expect(ads(text)).toEqual([]);
+  });
+
+  it.each([
+    ['cricket mujhe bilkul pasand nahi', 'Sports'],
+    ['pehle pubg bahut khelta tha, ab chhod diya', 'Video Gaming'],
+    ['haan bilkul, mai toh cruise pe zaroor jaunga', 'Travel'],
+    ['stock market me wapas? kabhi nahi, bas ho gaya', 'Personal Finance'],
+    ['क्रिकेट मुझे बिल्कुल पसंद नहीं है', 'Sports'],
+    ['I used to play PUBG a lot, ab chhod diya', 'Video Gaming'],
+  ])('reads negation, sarcasm and abandoned interests: %s', (text, tier1) => {
+    expect(analyzeText(text).signals.map((s) => taxonomy.tier1NodeOf(s.topicId)?.name)).not.toContain(tier1);
+  });
+
+  it.each([
+    ['chai me sugar kitni daalu', 'Food & Drink'],
+    ['5 litre wala pressure cooker kaunsa best hai', 'Home & Garden'],
+    ['mera laptop chal nahi raha, naya laptop batao', 'Technology & Computing'],
+    ['harry potter ki saari kitaabein hindi me chahiye', 'Books and Literature'],
+    ['घर पर दाल मखनी कैसे बनाएं', 'Food & Drink'],
+    ['guitar seekh raha hu, koi acchi app batao', 'Hobbies & Interests'],
+  ])('keeps benign look-alikes benign: %s', (text, tier1) => {
+    expect(analyzeText(text).suppressed).toEqual([]);
+    expect(ads(text)).toContain(tier1);
   });
 });
