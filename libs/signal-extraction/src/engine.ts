@@ -1,10 +1,11 @@
 import { getTaxonomy } from '@signalpath/taxonomy';
 import { SENSITIVE_CLASSES, type SensitiveClass } from '@signalpath/sensitive-topics';
-import { splitClauses, type Clause } from './clauses';
+import { splitClauses, type Clause, type ClauseRules } from './clauses';
 import { languageFolder, languageFolders } from './language/data';
 import { markerClass, normalizeText } from './language/normalize';
-import { buildLanguageLexicon, type LanguageLexicon, type NegationPhraseKind, type PatternRule } from './lexicon/language-lexicon';
+import { buildLanguageLexicon, type LanguageLexicon, type NegationPhraseKind, type NegationRules, type PatternRule } from './lexicon/language-lexicon';
 import { compileLexicon, splitPhrases, type CompiledLexicon, type LexiconValue } from './lexicon/lexicon';
+import { TypoCorrector } from './lexicon/typos';
 import { PhraseMatcher, type PhraseMatch } from './matcher';
 import { Boundary, fold, tokenize, type TokenizeOptions, type Tokens } from './text';
 
@@ -80,6 +81,78 @@ export interface ClauseTopic {
   weight: number;
 }
 
+/**
+ * The rules that read a message's structure rather than its vocabulary: where clauses end, what
+ * negates, which words are fillers. A code-switched message is read by each of its languages'
+ * engines with the union of their rules (mergeMessageRules), since either language's "but",
+ * "not" or filler governs the words of both.
+ */
+export interface MessageRules {
+  readonly clauses: ClauseRules;
+  readonly negation: NegationRules;
+  readonly fillers: ReadonlySet<string>;
+}
+
+function union<T>(sets: readonly ReadonlySet<T>[]): Set<T> {
+  const out = new Set<T>();
+  for (const set of sets) for (const v of set) out.add(v);
+  return out;
+}
+
+/** Words every one of the sets holds. */
+function intersection<T>(sets: readonly ReadonlySet<T>[]): Set<T> {
+  const [first, ...rest] = sets;
+  const out = new Set<T>();
+  for (const v of first ?? []) if (rest.every((s) => s.has(v))) out.add(v);
+  return out;
+}
+
+function unionPairs(maps: readonly ReadonlyMap<string, ReadonlySet<string>>[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const map of maps) {
+    for (const [k, v] of map) {
+      const set = out.get(k) ?? new Set<string>();
+      for (const x of v) set.add(x);
+      out.set(k, set);
+    }
+  }
+  return out;
+}
+
+/** The union of several languages' message rules (the widest negation window). */
+export function mergeMessageRules(rules: readonly MessageRules[]): MessageRules {
+  if (rules.length === 1) return rules[0];
+  const c = rules.map((r) => r.clauses);
+  const n = rules.map((r) => r.negation);
+  return {
+    clauses: {
+      connectors: union(c.map((x) => x.connectors)),
+      multiConnectors: c.flatMap((x) => x.multiConnectors),
+      exemptNext: unionPairs(c.map((x) => x.exemptNext)),
+      exemptFirst: union(c.map((x) => x.exemptFirst)),
+      exemptLast: union(c.map((x) => x.exemptLast)),
+    },
+    negation: {
+      cues: union(n.map((x) => x.cues)),
+      exemptNext: unionPairs(n.map((x) => x.exemptNext)),
+      post: union(n.map((x) => x.post)),
+      postBreakers: union(n.map((x) => x.postBreakers)),
+      local: union(n.map((x) => x.local)),
+      phrases: n.flatMap((x) => x.phrases),
+      pairs: unionPairs(n.map((x) => x.pairs)),
+      breakers: intersection(n.map((x) => x.breakers)),
+      window: Math.max(...n.map((x) => x.window)),
+      lukewarm: union(n.map((x) => x.lukewarm)),
+      overPrev: union(n.map((x) => x.overPrev)),
+      postNegators: union(n.map((x) => x.postNegators)),
+      postNegated: union(n.map((x) => x.postNegated)),
+      rejections: union(n.map((x) => x.rejections)),
+      rejectionCues: n.flatMap((x) => x.rejectionCues),
+    },
+    fillers: union(rules.map((r) => r.fillers)),
+  };
+}
+
 /** A word class of the self-identification patterns ("SELF", "DEMONYM", ...). */
 type WordClass = string;
 
@@ -113,6 +186,10 @@ export class LexiconEngine {
   private readonly typos = new Map<string, string>();
   private readonly gearSports = new Set<string>();
   private readonly tier1Of = new Map<string, string>();
+  /** Opt-in typo tolerance toward the sensitive vocabulary (language.tsv `typos`; typos.ts). */
+  readonly tolerance?: TypoCorrector;
+  /** Phrase matchers of merged message rules (a code-switched message's union), built once per union. */
+  private readonly rulePhrases = new WeakMap<MessageRules, { negation: PhraseMatcher<NegationPhraseKind>; fillers: PhraseMatcher<true> }>();
 
   constructor(data: LanguageLexicon) {
     this.data = data;
@@ -128,6 +205,7 @@ export class LexiconEngine {
     const taxonomy = getTaxonomy();
     for (const root of GEAR_SPORT_ROOTS) for (const id of taxonomy.expandWithDescendants([root])) this.gearSports.add(id);
     for (const node of taxonomy.all()) this.tier1Of.set(node.id, taxonomy.tier1NodeOf(node.id)?.id ?? node.id);
+    if (data.typos > 0) this.tolerance = new TypoCorrector(data.sensitiveStems, data.knownStems, data.typos);
     for (const [kind, ids] of [['qualifier', data.qualifierTier1s], ['service', data.serviceTier1s]] as const) {
       for (const id of ids) if (taxonomy.tier1NodeOf(id)?.id !== id) throw new Error(`${data.code}/cues.tsv: ${kind} "${id}" is not a Tier-1 node id`);
     }
@@ -147,12 +225,13 @@ export class LexiconEngine {
     for (const raw of this.data.sensitiveWords) {
       const word = fold(raw);
       if (word.length < TYPO_MIN_SWAP || /[0-9]/.test(word)) continue;
-      for (let i = 0; i + 1 < word.length; i++) {
+      // Never the first letter (as typos.ts): "ambani" (a surname) is not "lambani" (a community).
+      for (let i = 1; i + 1 < word.length; i++) {
         if (word[i] !== word[i + 1]) add(word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2), word);
       }
       if (word.length < TYPO_MIN_EDIT) continue;
       for (let i = 0; i < word.length; i++) {
-        add(word.slice(0, i) + word.slice(i + 1), word); // dropped
+        if (i > 0) add(word.slice(0, i) + word.slice(i + 1), word); // dropped
         add(word.slice(0, i + 1) + word[i] + word.slice(i + 1), word); // doubled
       }
     }
@@ -164,13 +243,13 @@ export class LexiconEngine {
   }
 
   /** The tokens with misspelt sensitive words read as the words. */
-  private correctTypos(tokens: Tokens): Tokens {
+  private correctTypos(tokens: Tokens, foreignKnown?: ReadonlySet<string>): Tokens {
     if (this.typos.size === 0) return tokens;
     let surface: string[] | undefined;
     let stems: string[] | undefined;
     for (let i = 0; i < tokens.length; i++) {
       const word = this.typos.get(tokens.surface[i]);
-      if (word === undefined) continue;
+      if (word === undefined || foreignKnown?.has(tokens.surface[i])) continue;
       surface ??= [...tokens.surface];
       stems ??= [...tokens.stems];
       surface[i] = word;
@@ -183,18 +262,52 @@ export class LexiconEngine {
     return this.tier1Of.get(topicId) ?? topicId;
   }
 
-  /** `normalized`: the caller already ran normalizeText (analyzeText does; anyone else gets it here). */
-  analyze(text: string, normalized = false): MessageAnalysis {
-    const tokens = this.correctTypos(tokenize(normalized ? text : normalizeText(text), this.tokenizeOptions));
-    const clauses = splitClauses(tokens, this.data.clauses);
-    const skip = tokens.surface.map((w) => this.data.fillers.has(w));
-    if (this.fillerPhrases.size > 0) {
-      for (const m of this.fillerPhrases.matchAll(tokens.surface, tokens.surface, 0, tokens.length)) for (let k = m.start; k < m.end; k++) skip[k] = true;
+  /** This language's own clause, negation and filler rules. */
+  get rules(): MessageRules {
+    return this.data;
+  }
+
+  /** The negation and filler phrase matchers of a set of message rules (this language's, or a union). */
+  private phraseMatchers(rules: MessageRules): { negation: PhraseMatcher<NegationPhraseKind>; fillers: PhraseMatcher<true> } {
+    if (rules === this.data) return { negation: this.negationPhrases, fillers: this.fillerPhrases };
+    let m = this.rulePhrases.get(rules);
+    if (!m) {
+      m = { negation: new PhraseMatcher<NegationPhraseKind>(identity), fillers: new PhraseMatcher<true>(identity) };
+      for (const { kind, phrase } of rules.negation.phrases) m.negation.add(phrase, kind);
+      for (const filler of rules.fillers) if (/\s/.test(filler)) m.fillers.add(filler, true);
+      this.rulePhrases.set(rules, m);
     }
-    const phrases = this.negationPhrases.size > 0 ? this.negationPhrases.matchAll(tokens.surface, tokens.surface, 0, tokens.length, skip) : [];
+    return m;
+  }
+
+  /**
+   * `normalized`: the caller already ran normalizeText (analyzeText does; anyone else gets it here).
+   * `rules`: the message rules to read it with (default this language's; a code-switched message
+   * passes the union of its languages'). `foreignWords`: in a code-switched message, the other
+   * languages' function words; a topic phrase made only of them is not read as this language's
+   * (English "koi" the fish is Hindi "koi", any). Sensitive cues are read regardless.
+   * `foreignKnown`: words the message's other languages know; they are no misspelling of this
+   * language's sensitive words (Hindi "andar", inside, is not English "nadar").
+   */
+  analyze(
+    text: string,
+    normalized = false,
+    rules: MessageRules = this.data,
+    foreignWords?: ReadonlySet<string>,
+    foreignKnown?: ReadonlySet<string>,
+  ): MessageAnalysis {
+    const raw = this.correctTypos(tokenize(normalized ? text : normalizeText(text), this.tokenizeOptions), foreignKnown);
+    const tokens = this.tolerance ? this.tolerance.apply(raw, foreignKnown) : raw;
+    const clauses = splitClauses(tokens, rules.clauses);
+    const skip = tokens.surface.map((w) => rules.fillers.has(w));
+    const matchers = this.phraseMatchers(rules);
+    if (matchers.fillers.size > 0) {
+      for (const m of matchers.fillers.matchAll(tokens.surface, tokens.surface, 0, tokens.length)) for (let k = m.start; k < m.end; k++) skip[k] = true;
+    }
+    const phrases = matchers.negation.size > 0 ? matchers.negation.matchAll(tokens.surface, tokens.surface, 0, tokens.length, skip) : [];
     // Word classes of the self-identification patterns, tagged once for the clauses and the whole message.
     const tags = this.tag(tokens, 0, tokens.length, skip);
-    const analyses = clauses.map((clause) => this.analyzeClause(tokens, clause, skip, phrases, tags));
+    const analyses = clauses.map((clause) => this.analyzeClause(tokens, clause, skip, phrases, tags, rules, foreignWords));
     this.resolveAmbiguous(analyses);
     const drop = (a: ClauseAnalysis) => {
       for (const id of a.mentions.keys()) a.negated.add(id);
@@ -212,11 +325,19 @@ export class LexiconEngine {
       }
       // "Golf? No thanks.", "used to fish but gave it up": a following clause with no topic of its own
       // that rejects or retracts negates the previous clause's topics.
-      if (i > 0 && a.mentions.size === 0 && (this.isRejection(tokens, a.clause, skip) || has('retraction'))) {
+      if (i > 0 && a.mentions.size === 0 && (this.isRejection(tokens, a.clause, skip, rules.negation) || has('retraction'))) {
         // "me? camping? in this heat? no way": the rejection is of the nearest clause with a topic, over short topic-less ones.
         let j = i - 1;
         while (j > 0 && j >= i - REJECTION_REACH && analyses[j].mentions.size === 0 && analyses[j].clause.to - analyses[j].clause.from <= 4) j--;
         drop(analyses[j]);
+      } else if (
+        // "Stock market? Kabhi nahi, bas ho gaya": a topicless answer to a "?" that holds a rejection cue.
+        i > 0 &&
+        a.mentions.size === 0 &&
+        tokens.questionAfter[analyses[i - 1].clause.to - 1] &&
+        this.hasRejectionCue(tokens, a.clause, rules)
+      ) {
+        drop(analyses[i - 1]);
       }
     }
     // A topic mentioned negatively anywhere in the message is not an interest elsewhere in it
@@ -239,6 +360,8 @@ export class LexiconEngine {
     skip: readonly boolean[],
     allPhrases: readonly PhraseMatch<NegationPhraseKind>[],
     tags: ReadonlyMap<number, Tagged[]>,
+    rules: MessageRules,
+    foreignWords?: ReadonlySet<string>,
   ): ClauseAnalysis {
     const phrases = allPhrases.filter((p) => p.start >= clause.from && p.end <= clause.to);
     const { stems, surface } = tokens;
@@ -264,7 +387,15 @@ export class LexiconEngine {
     }
 
     // Topics: the longest phrases win ("rock climbing shoes" over "shoes"); cue-only phrases do not compete.
-    const candidates = matches.filter((m) => m.values.some((v) => v.topics.length > 0 || v.exception || v.gear));
+    const foreign = (m: PhraseMatch<LexiconValue>) => {
+      if (!foreignWords) return false;
+      for (let i = m.start; i < m.end; i++) if (!skip[i] && !foreignWords.has(surface[i])) return false;
+      return true;
+    };
+    // Topics inside a rejection cue ("not my cup of tea") are not interests.
+    const rejected = this.rejectionSpans(tokens, clause, rules);
+    const insideRejection = (m: PhraseMatch<LexiconValue>) => rejected.some(([a, b]) => a <= m.start && m.end <= b);
+    const candidates = matches.filter((m) => m.values.some((v) => v.topics.length > 0 || v.exception || v.gear) && !foreign(m) && !insideRejection(m));
     const candidatesByStart = byStart(candidates);
     const maximal: PhraseMatch<LexiconValue>[] = [];
     for (const m of candidates) {
@@ -283,7 +414,7 @@ export class LexiconEngine {
       else m.strong++;
     };
     const ambiguous: Array<Array<{ topicId: string; weak: boolean }>> = [];
-    const negation = maximal.map((m) => this.isNegated(tokens, clause, m, phrases, skip));
+    const negation = maximal.map((m) => this.isNegated(tokens, clause, m, phrases, skip, rules));
     const negatedSpan = negation.map((x) => x !== false);
     const negated = new Set<string>();
     const named: string[][] = [];
@@ -355,30 +486,41 @@ export class LexiconEngine {
   }
 
   /** True, false, or "local": negated by a `local` cue ("no annual fee"), which says nothing about the topic elsewhere. */
-  private isNegated(tokens: Tokens, clause: Clause, m: PhraseMatch<LexiconValue>, phrases: readonly PhraseMatch<NegationPhraseKind>[], skip: readonly boolean[]): boolean | 'local' {
+  private isNegated(
+    tokens: Tokens,
+    clause: Clause,
+    m: PhraseMatch<LexiconValue>,
+    phrases: readonly PhraseMatch<NegationPhraseKind>[],
+    skip: readonly boolean[],
+    rules: MessageRules,
+  ): boolean | 'local' {
     const { surface } = tokens;
-    const n = this.data.negation;
+    const n = rules.negation;
     for (const p of phrases) {
       if (p.values.includes('refusal') && p.end <= m.start) return true; // "I'd rather die than go camping"
       // "used to", "gave up on" (not "used to live in"), within the comma-delimited stretch
-      if (p.values.includes('cue') && p.end <= m.start && this.withinScope(tokens, skip, p.end, m.start) && !this.phraseExempt(tokens, skip, p, m.start)) {
+      if (p.values.includes('cue') && p.end <= m.start && this.withinScope(tokens, skip, p.end, m.start, n) && !this.phraseExempt(tokens, skip, p, m.start, n)) {
         return n.local.has(this.phraseText(tokens, skip, p)) ? 'local' : true;
       }
       // "gave it up", "golf, personally i can't stand it": like a post word, across commas, up to a post-breaker
-      if (p.values.includes('post') && p.start >= m.end && this.beforePost(tokens, skip, m.end, p.start)) return true;
+      if (p.values.includes('post') && p.start >= m.end && this.beforePost(tokens, skip, m.end, p.start, n)) return true;
     }
     // "tea over coffee": the dispreferred one is often of the same topic as the preferred, so it stays local.
-    if (n.pairs.size > 0 && this.dispreferred(tokens, clause, m.start, skip)) return 'local';
+    if (n.pairs.size > 0 && this.dispreferred(tokens, clause, m.start, skip, n)) return 'local';
     let seen = 0;
+    // A cue reached across a comma may be about an earlier object ("my cat isn't eating since morning,
+    // vet ke paas le jau?"): it takes this mention only, not the topic elsewhere (as after the mention).
+    let crossed = false;
     for (let j = m.start - 1; j >= clause.from && seen < n.window; j--) {
       const w = surface[j];
-      if (this.data.fillers.has(w)) continue;
+      if (tokens.before[j + 1] !== Boundary.None) crossed = true;
+      if (rules.fillers.has(w)) continue;
       if (n.cues.has(w)) {
         const exempt = n.exemptNext.get(w);
         const next = j + 1 < m.start ? surface[j + 1] : undefined;
         // "never been to Paris" is not negative; "never been into golf" is.
         const after = j + 2 < m.start ? surface[j + 2] : undefined;
-        if (!(exempt && next !== undefined && exempt.has(next)) || (after !== undefined && n.lukewarm.has(after))) return n.local.has(w) ? 'local' : true;
+        if (!(exempt && next !== undefined && exempt.has(next)) || (after !== undefined && n.lukewarm.has(after))) return crossed || n.local.has(w) ? 'local' : true;
       } else if (w === 'over' && j > clause.from && n.overPrev.has(surface[j - 1])) {
         return true; // "I'm so over reality shows"
       } else if (n.breakers.has(w)) {
@@ -387,9 +529,14 @@ export class LexiconEngine {
       seen++;
     }
     const limit = Math.min(clause.to, m.end + n.window);
+    // A post word reached across a comma may be about a later object ("... chat wapas kaise laayein,
+    // backup nahi liya tha"): it takes this mention only, not the topic elsewhere in the message.
+    let crossedAfter = false;
     for (let j = m.end; j < limit; j++) {
       const w = surface[j];
-      if (n.post.has(w)) return true;
+      if (tokens.before[j] !== Boundary.None) crossedAfter = true;
+      // "laptop chal nahi raha" (is not working) is no dislike: exempt-next pairs apply after the mention too.
+      if (n.post.has(w) && !n.exemptNext.get(w)?.has(surface[j + 1])) return crossedAfter ? 'local' : true;
       // "golf isn't for me", "video games have never interested me", "baseball doesn't appeal to me"
       if (n.postNegators.has(w) && (n.postNegated.has(surface[j + 1]) || n.postNegated.has(surface[j + 2]))) return true;
       if (n.postBreakers.has(w)) break;
@@ -422,8 +569,7 @@ export class LexiconEngine {
    * Tokens [from, to) are within a negation phrase's window (fillers not counted), hold no breaker
    * and no comma or sentence boundary ("I used to live in Denver, any ramen spots?").
    */
-  private withinScope(tokens: Tokens, skip: readonly boolean[], from: number, to: number): boolean {
-    const n = this.data.negation;
+  private withinScope(tokens: Tokens, skip: readonly boolean[], from: number, to: number, n: NegationRules): boolean {
     let seen = 0;
     for (let k = from; k <= to && k < tokens.length; k++) {
       if (tokens.before[k] !== Boundary.None) return false;
@@ -434,8 +580,7 @@ export class LexiconEngine {
   }
 
   /** Tokens [from, to) between a mention and a post phrase: within the window, no post-breaker. */
-  private beforePost(tokens: Tokens, skip: readonly boolean[], from: number, to: number): boolean {
-    const n = this.data.negation;
+  private beforePost(tokens: Tokens, skip: readonly boolean[], from: number, to: number, n: NegationRules): boolean {
     let seen = 0;
     for (let k = from; k < to; k++) {
       if (skip[k]) continue;
@@ -452,8 +597,7 @@ export class LexiconEngine {
   }
 
   /** "I'd rather have sushi than pizza": the mention follows a pair's closer whose opener comes shortly before it. */
-  private dispreferred(tokens: Tokens, clause: Clause, start: number, skip: readonly boolean[]): boolean {
-    const n = this.data.negation;
+  private dispreferred(tokens: Tokens, clause: Clause, start: number, skip: readonly boolean[], n: NegationRules): boolean {
     let seen = 0;
     for (let j = start - 1; j >= clause.from && seen <= n.window; j--) {
       if (tokens.before[j + 1] !== Boundary.None) return false;
@@ -473,8 +617,8 @@ export class LexiconEngine {
   }
 
   /** A cue phrase followed by one of its exempt-next words ("used to live", "stopped by"). */
-  private phraseExempt(tokens: Tokens, skip: readonly boolean[], p: PhraseMatch<NegationPhraseKind>, limit: number): boolean {
-    const exempt = this.data.negation.exemptNext.get(this.phraseText(tokens, skip, p));
+  private phraseExempt(tokens: Tokens, skip: readonly boolean[], p: PhraseMatch<NegationPhraseKind>, limit: number, n: NegationRules): boolean {
+    const exempt = n.exemptNext.get(this.phraseText(tokens, skip, p));
     if (!exempt) return false;
     let k = p.end;
     while (k < limit && skip[k]) k++;
@@ -547,10 +691,26 @@ export class LexiconEngine {
     return [...out];
   }
 
-  private isRejection(tokens: Tokens, clause: Clause, skip: readonly boolean[]): boolean {
+  private isRejection(tokens: Tokens, clause: Clause, skip: readonly boolean[], negation: NegationRules): boolean {
     const words: string[] = [];
     for (let i = clause.from; i < clause.to; i++) if (!skip[i]) words.push(tokens.surface[i]);
-    return words.length > 0 && words.length <= 4 && this.data.negation.rejections.has(words.join(' '));
+    return words.length > 0 && words.length <= 4 && negation.rejections.has(words.join(' '));
+  }
+
+  private hasRejectionCue(tokens: Tokens, clause: Clause, rules: MessageRules): boolean {
+    return this.rejectionSpans(tokens, clause, rules).length > 0;
+  }
+
+  /** Token spans [start, end) of the rejection cues in a clause. */
+  private rejectionSpans(tokens: Tokens, clause: Clause, rules: MessageRules): Array<[number, number]> {
+    const cues = rules.negation.rejectionCues;
+    const out: Array<[number, number]> = [];
+    if (cues.length === 0) return out;
+    for (let j = clause.from; j < clause.to; j++) {
+      const end = sequenceEndFrom(cues, tokens.surface, j, clause.to, rules.fillers);
+      if (end > j) out.push([j, end]);
+    }
+    return out;
   }
 
   /**
@@ -581,6 +741,43 @@ export class LexiconEngine {
       return out;
     });
   }
+}
+
+type Sequences = ReadonlyArray<readonly string[]>;
+
+/** Sequences indexed by their first word (built once per list). */
+const firstWordIndex = new WeakMap<Sequences, Map<string, Array<readonly string[]>>>();
+
+function indexBy(sequences: Sequences, cache: WeakMap<Sequences, Map<string, Array<readonly string[]>>>): Map<string, Array<readonly string[]>> {
+  let index = cache.get(sequences);
+  if (!index) {
+    index = new Map();
+    for (const seq of sequences) {
+      const key = seq[0];
+      const list = index.get(key);
+      if (list) list.push(seq);
+      else index.set(key, [seq]);
+    }
+    cache.set(sequences, index);
+  }
+  return index;
+}
+
+/** The end (exclusive) of the longest of `sequences` starting at token `start` (fillers between its words skipped), or -1. */
+function sequenceEndFrom(sequences: Sequences, surface: readonly string[], start: number, to: number, fillers: ReadonlySet<string>): number {
+  const candidates = indexBy(sequences, firstWordIndex).get(surface[start]);
+  if (!candidates) return -1;
+  let best = -1;
+  outer: for (const seq of candidates) {
+    let j = start;
+    for (let k = 0; k < seq.length; k++) {
+      while (j < to && k > 0 && fillers.has(surface[j])) j++;
+      if (j >= to || surface[j] !== seq[k]) continue outer;
+      j++;
+    }
+    if (j > best) best = j;
+  }
+  return best;
 }
 
 function byStart<T>(matches: PhraseMatch<T>[]): Map<number, PhraseMatch<T>[]> {

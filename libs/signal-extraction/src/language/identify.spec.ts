@@ -45,6 +45,13 @@ describe('identifyLanguage', () => {
     }
   });
 
+  it('reads Hinglish holding a word the Javanese identify-only list also has ("piye", drink) as Hinglish', () => {
+    // jv lists "piye" (how); with no hi-Latn evidence for it, one such word outweighed two shared Hinglish ones.
+    for (const text of ['daaru chhodni hai par haath kaanpte hai bina piye', 'kal raat bahut piye par sar dard hai']) {
+      expect(verdictLabel(identifyLanguage(text))).toBe('hi-Latn');
+    }
+  });
+
   it('reads "vale a pena" (shared by Spanish and Portuguese) as Portuguese when the rest is', () => {
     for (const text of ['academia em janeiro vale a pena?', 'curso de inglês online vale a pena?']) {
       expect(verdictLabel(identifyLanguage(text))).toBe('pt');
