@@ -16,7 +16,16 @@ type OramaModule = { stemmer: (word: string) => string };
 /** Stemmers from @orama/stemmers (hindi is its "indian" entry point). */
 const ORAMA = new Set(['spanish', 'portuguese', 'french', 'german', 'indonesian', 'hindi']);
 
-export const STEMMER_NAMES: readonly string[] = ['porter2', 'none', ...ORAMA];
+export const STEMMER_NAMES: readonly string[] = ['porter2', 'none', 'german2', ...ORAMA];
+
+/**
+ * German chat is often typed without umlauts: "ue", "oe", "ae" for ü, ö, ä ("schwuel", "juedisch",
+ * "Fluege"). Text is accent-folded before stemming (ü → u), so "german2" (Snowball's name for the
+ * variant) reads the digraphs as the plain vowel too; "ue" after a, e or q stays ("Feuer", "bauen", "Quelle").
+ */
+export function foldGermanDigraphs(word: string): string {
+  return word.includes('e') ? word.replace(/(?<![aeq])ue/g, 'u').replace(/ae/g, 'a').replace(/oe/g, 'o') : word;
+}
 
 const CACHE_LIMIT = 50_000;
 const stemmers = new Map<string, Stemmer>();
@@ -51,6 +60,10 @@ export function stemmerFor(name: string): Stemmer {
   let base: (word: string) => string;
   if (name === 'porter2') base = porter2;
   else if (name === 'none') base = (w) => w;
+  else if (name === 'german2') {
+    const german = loadOrama('german');
+    base = (w) => german(foldGermanDigraphs(w));
+  }
   else if (ORAMA.has(name)) base = loadOrama(name);
   else throw new Error(`unknown stemmer "${name}" (known: ${STEMMER_NAMES.join(', ')})`);
   const cache = new Map<string, string>();
