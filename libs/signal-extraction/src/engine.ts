@@ -4,7 +4,7 @@ import { splitClauses, type Clause } from './clauses';
 import { languageFolder, languageFolders } from './language/data';
 import { markerClass, normalizeText } from './language/normalize';
 import { buildLanguageLexicon, type LanguageLexicon, type NegationPhraseKind, type PatternRule } from './lexicon/language-lexicon';
-import { compileLexicon, splitPhrases, type CompiledLexicon, type LexiconValue } from './lexicon/lexicon';
+import { compileLexicon, splitPhrases, type CompiledLexicon, type CompoundPart, type LexiconValue } from './lexicon/lexicon';
 import { PhraseMatcher, type PhraseMatch } from './matcher';
 import { Boundary, fold, tokenize, type TokenizeOptions, type Tokens } from './text';
 
@@ -29,6 +29,13 @@ const TYPO_MIN_SWAP = 5;
 const TYPO_MIN_EDIT = 6;
 
 const identity = (w: string) => w;
+/** A compound holds, beside a part, at least this many more letters ("Diabetes|tee", not "Diabetes|s"). */
+const COMPOUND_MIN_REST = 3;
+
+interface CompoundNode {
+  next: Map<string, CompoundNode>;
+  part?: CompoundPart;
+}
 /** How many short topic-less clauses a rejection ("no way") may reach back over to the clause it rejects. */
 const REJECTION_REACH = 2;
 
@@ -106,6 +113,11 @@ export class LexiconEngine {
   private readonly fillerPhrases = new PhraseMatcher<true>(identity);
   /** A misspelling (dropped, doubled or swapped letter) of a sensitive word → the word. */
   private readonly typos = new Map<string, string>();
+  /** Every word of the language's data, folded: never a misspelling, never split into compound parts. */
+  private readonly known: ReadonlySet<string>;
+  /** Compound parts ("*diabetes") as a letter trie, searched inside longer words. */
+  private readonly compounds: CompoundNode = { next: new Map() };
+  private shortestPart = Infinity;
   private readonly gearSports = new Set<string>();
   private readonly tier1Of = new Map<string, string>();
 
@@ -119,7 +131,19 @@ export class LexiconEngine {
     }
     for (const { kind, phrase } of data.negation.phrases) this.negationPhrases.add(phrase, kind);
     for (const filler of data.fillers) if (/\s/.test(filler)) this.fillerPhrases.add(filler, true);
+    this.known = new Set([...data.knownWords].map(fold));
     this.buildTypos();
+    for (const { part, sensitive } of this.lexicon.compoundParts) {
+      let node = this.compounds;
+      for (const ch of part) {
+        let child = node.next.get(ch);
+        if (!child) node.next.set(ch, (child = { next: new Map() }));
+        node = child;
+      }
+      // A part listed both ways counts as sensitive.
+      node.part = { part, sensitive: sensitive || node.part?.sensitive === true };
+      this.shortestPart = Math.min(this.shortestPart, part.length);
+    }
     const taxonomy = getTaxonomy();
     for (const root of GEAR_SPORT_ROOTS) for (const id of taxonomy.expandWithDescendants([root])) this.gearSports.add(id);
     for (const node of taxonomy.all()) this.tier1Of.set(node.id, taxonomy.tier1NodeOf(node.id)?.id ?? node.id);
@@ -135,7 +159,7 @@ export class LexiconEngine {
    * `not-a-typo` row (real words a variant collides with, listed from a dictionary).
    */
   private buildTypos(): void {
-    const known = new Set([...this.data.knownWords].map(fold));
+    const known = this.known;
     const add = (variant: string, word: string) => {
       if (variant !== word && !known.has(variant) && !this.typos.has(variant)) this.typos.set(variant, word);
     };
@@ -174,13 +198,46 @@ export class LexiconEngine {
     return surface && stems ? { ...tokens, surface, stems } : tokens;
   }
 
+  /**
+   * German glues nouns ("Diabetesmedikament", "Gewerkschaftsmitglied", "Moscheebesuch"): a word
+   * that is not itself a word of the language's data and holds a compound part ("*diabetes") reads
+   * as that part, a sensitive part before a topic part, the longer before the shorter. The word
+   * must be longer than the part by at least COMPOUND_MIN_REST letters (a second element).
+   */
+  private decompound(tokens: Tokens): Tokens {
+    if (this.shortestPart === Infinity) return tokens;
+    let surface: string[] | undefined;
+    let stems: string[] | undefined;
+    for (let i = 0; i < tokens.length; i++) {
+      const word = tokens.surface[i];
+      if (word.length < this.shortestPart + COMPOUND_MIN_REST || this.known.has(word)) continue;
+      let best: CompoundPart | undefined;
+      for (let start = 0; start < word.length; start++) {
+        let node: CompoundNode | undefined = this.compounds;
+        for (let k = start; k < word.length && node; k++) {
+          node = node.next.get(word[k]);
+          const p = node?.part;
+          if (p && word.length - p.part.length >= COMPOUND_MIN_REST && (!best || (p.sensitive && !best.sensitive) || (p.sensitive === best.sensitive && p.part.length > best.part.length))) best = p;
+        }
+      }
+      if (!best) continue;
+      const partStem = this.data.stem(best.part);
+      if (partStem === tokens.stems[i]) continue;
+      surface ??= [...tokens.surface];
+      stems ??= [...tokens.stems];
+      surface[i] = best.part;
+      stems[i] = partStem;
+    }
+    return surface && stems ? { ...tokens, surface, stems } : tokens;
+  }
+
   tier1(topicId: string): string {
     return this.tier1Of.get(topicId) ?? topicId;
   }
 
   /** `normalized`: the caller already ran normalizeText (analyzeText does; anyone else gets it here). */
   analyze(text: string, normalized = false): MessageAnalysis {
-    const tokens = this.correctTypos(tokenize(normalized ? text : normalizeText(text), this.tokenizeOptions));
+    const tokens = this.decompound(this.correctTypos(tokenize(normalized ? text : normalizeText(text), this.tokenizeOptions)));
     const clauses = splitClauses(tokens, this.data.clauses);
     const skip = tokens.surface.map((w) => this.data.fillers.has(w));
     if (this.fillerPhrases.size > 0) {
