@@ -8,7 +8,7 @@ describe('identifyLanguage', () => {
     ['Quiero unas zapatillas para escalar, ¿qué me recomiendan?', 'es', false],
     ['Quero comprar um tênis de corrida, qual é o melhor?', 'pt', false],
     ['Je cherche des chaussures de randonnée pour cet été', 'fr', false],
-    ['Ich suche neue Laufschuhe für den Winter, was empfehlt ihr?', 'de', false],
+    ['Ich suche neue Laufschuhe für den Winter, was empfehlt ihr?', 'de', true],
     ['Saya mau beli sepatu lari yang bagus, ada rekomendasi?', 'id', false],
     ['मुझे नए जूते चाहिए, कौनसे अच्छे हैं?', 'hi', false],
     ['mera BP high rehta hai, kaunsi chai piyun?', 'hi-Latn', false],
