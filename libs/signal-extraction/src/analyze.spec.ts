@@ -191,6 +191,16 @@ describe('merged languages: what one reading does to another, and negation over 
     expect(names(a)).toContain('Computer Peripherals');
   });
 
+  it('leaves to the message\'s language the class cues a glimpsed language would read in its words', () => {
+    // "die" glimpses German, whose "Religion" is a belief; English reads "basically my religion lol" as none.
+    const a = analyzeText("i'm a die-hard raiders fan, it's basically my religion lol. when do playoff tix drop");
+    expect(a.language?.alsoSeen).toContain('de');
+    expect(a.suppressed).toEqual([]);
+    expect(a.signals.length).toBeGreaterThan(0);
+    // A glimpsed language's own words still carry its classes (fail safe).
+    expect(analyzeText('Soy veganna, any leather-free boots?').suppressed).toEqual(['PHILOSOPHICAL_BELIEFS']);
+  });
+
   it('lets a negation reached across a comma take that mention only, not the topic elsewhere in the message', () => {
     // "backup nahi liya tha" is about the backup; the WhatsApp question before it stands.
     expect(names(analyzeText('वॉट्सऐप की डिलीट हुई चैट वापस कैसे लाएं, बैकअप नहीं लिया था'))).toEqual(['Social Networking']);

@@ -187,7 +187,8 @@ export function analyzeWithEngines(
 ): Analysis {
   const text = normalizeText(input); // idempotent: a no-op when analyzeText already did it
   // Languages only glimpsed in the message (identification's alsoSeen) add their classes and negations, never a topic.
-  const detections = detectOnly.map((engine) => lexiconClauses(engine, text));
+  // A glimpsed language does not read class cues made only of words the message's languages know (they read them).
+  const detections = detectOnly.map((engine) => lexiconClauses(engine, text, engine.rules, undefined, undefined, foreignKnownWords(engine, [...engines, engine])));
   // Their negations hold too ("fashion? no me importa"): like a class, a negation can only take a topic away.
   for (const d of detections) {
     for (const c of d.clauses) {
@@ -321,9 +322,10 @@ function lexiconClauses(
   rules: MessageRules = engine.rules,
   foreignWords?: ReadonlySet<string>,
   foreignKnown?: ReadonlySet<string>,
+  glimpsedIn?: ReadonlySet<string>,
 ): { clauses: ClauseInput[]; crossClause: SensitiveClass[]; negated: string[] } {
   // analyzeText normalized the text already.
-  const analysis = engine.analyze(text, true, rules, foreignWords, foreignKnown);
+  const analysis = engine.analyze(text, true, rules, foreignWords, foreignKnown, glimpsedIn);
   const scored = engine.scoreClauses(analysis);
   return {
     clauses: analysis.clauses.map((c, i) => ({

@@ -4,7 +4,7 @@ import { splitClauses, type Clause, type ClauseRules } from './clauses';
 import { languageFolder, languageFolders } from './language/data';
 import { markerClass, normalizeText } from './language/normalize';
 import { buildLanguageLexicon, type LanguageLexicon, type NegationPhraseKind, type NegationRules, type PatternRule } from './lexicon/language-lexicon';
-import { compileLexicon, splitPhrases, type CompiledLexicon, type LexiconValue } from './lexicon/lexicon';
+import { compileLexicon, splitPhrases, type CompiledLexicon, type CompoundPart, type LexiconValue } from './lexicon/lexicon';
 import { TypoCorrector } from './lexicon/typos';
 import { PhraseMatcher, type PhraseMatch } from './matcher';
 import { Boundary, fold, tokenize, type TokenizeOptions, type Tokens } from './text';
@@ -30,6 +30,13 @@ const TYPO_MIN_SWAP = 5;
 const TYPO_MIN_EDIT = 6;
 
 const identity = (w: string) => w;
+/** A compound holds, beside a part, at least this many more letters ("Diabetes|tee", not "Diabetes|s"). */
+const COMPOUND_MIN_REST = 3;
+
+interface CompoundNode {
+  next: Map<string, CompoundNode>;
+  part?: CompoundPart;
+}
 /** How many short topic-less clauses a rejection ("no way") may reach back over to the clause it rejects. */
 const REJECTION_REACH = 2;
 
@@ -184,6 +191,11 @@ export class LexiconEngine {
   private readonly fillerPhrases = new PhraseMatcher<true>(identity);
   /** A misspelling (dropped, doubled or swapped letter) of a sensitive word → the word. */
   private readonly typos = new Map<string, string>();
+  /** Every word of the language's data, folded: never a misspelling, never split into compound parts. */
+  private readonly known: ReadonlySet<string>;
+  /** Compound parts ("*diabetes") as a letter trie, searched inside longer words. */
+  private readonly compounds: CompoundNode = { next: new Map() };
+  private shortestPart = Infinity;
   private readonly gearSports = new Set<string>();
   private readonly tier1Of = new Map<string, string>();
   /** Opt-in typo tolerance toward the sensitive vocabulary (language.tsv `typos`; typos.ts). */
@@ -201,7 +213,19 @@ export class LexiconEngine {
     }
     for (const { kind, phrase } of data.negation.phrases) this.negationPhrases.add(phrase, kind);
     for (const filler of data.fillers) if (/\s/.test(filler)) this.fillerPhrases.add(filler, true);
+    this.known = new Set([...data.knownWords].map(fold));
     this.buildTypos();
+    for (const { part, sensitive } of this.lexicon.compoundParts) {
+      let node = this.compounds;
+      for (const ch of part) {
+        let child = node.next.get(ch);
+        if (!child) node.next.set(ch, (child = { next: new Map() }));
+        node = child;
+      }
+      // A part listed both ways counts as sensitive.
+      node.part = { part, sensitive: sensitive || node.part?.sensitive === true };
+      this.shortestPart = Math.min(this.shortestPart, part.length);
+    }
     const taxonomy = getTaxonomy();
     for (const root of GEAR_SPORT_ROOTS) for (const id of taxonomy.expandWithDescendants([root])) this.gearSports.add(id);
     for (const node of taxonomy.all()) this.tier1Of.set(node.id, taxonomy.tier1NodeOf(node.id)?.id ?? node.id);
@@ -218,7 +242,7 @@ export class LexiconEngine {
    * `not-a-typo` row (real words a variant collides with, listed from a dictionary).
    */
   private buildTypos(): void {
-    const known = new Set([...this.data.knownWords].map(fold));
+    const known = this.known;
     const add = (variant: string, word: string) => {
       if (variant !== word && !known.has(variant) && !this.typos.has(variant)) this.typos.set(variant, word);
     };
@@ -258,6 +282,39 @@ export class LexiconEngine {
     return surface && stems ? { ...tokens, surface, stems } : tokens;
   }
 
+  /**
+   * German glues nouns ("Diabetesmedikament", "Gewerkschaftsmitglied", "Moscheebesuch"): a word
+   * that is not itself a word of the language's data and holds a compound part ("*diabetes") reads
+   * as that part, a sensitive part before a topic part, the longer before the shorter. The word
+   * must be longer than the part by at least COMPOUND_MIN_REST letters (a second element).
+   */
+  private decompound(tokens: Tokens, foreignKnown?: ReadonlySet<string>): Tokens {
+    if (this.shortestPart === Infinity) return tokens;
+    let surface: string[] | undefined;
+    let stems: string[] | undefined;
+    for (let i = 0; i < tokens.length; i++) {
+      const word = tokens.surface[i];
+      if (word.length < this.shortestPart + COMPOUND_MIN_REST || this.known.has(word) || foreignKnown?.has(word)) continue;
+      let best: CompoundPart | undefined;
+      for (let start = 0; start < word.length; start++) {
+        let node: CompoundNode | undefined = this.compounds;
+        for (let k = start; k < word.length && node; k++) {
+          node = node.next.get(word[k]);
+          const p = node?.part;
+          if (p && word.length - p.part.length >= COMPOUND_MIN_REST && (!best || (p.sensitive && !best.sensitive) || (p.sensitive === best.sensitive && p.part.length > best.part.length))) best = p;
+        }
+      }
+      if (!best) continue;
+      const partStem = this.data.stem(best.part);
+      if (partStem === tokens.stems[i]) continue;
+      surface ??= [...tokens.surface];
+      stems ??= [...tokens.stems];
+      surface[i] = best.part;
+      stems[i] = partStem;
+    }
+    return surface && stems ? { ...tokens, surface, stems } : tokens;
+  }
+
   tier1(topicId: string): string {
     return this.tier1Of.get(topicId) ?? topicId;
   }
@@ -287,7 +344,10 @@ export class LexiconEngine {
    * languages' function words; a topic phrase made only of them is not read as this language's
    * (English "koi" the fish is Hindi "koi", any). Sensitive cues are read regardless.
    * `foreignKnown`: words the message's other languages know; they are no misspelling of this
-   * language's sensitive words (Hindi "andar", inside, is not English "nadar").
+   * language's sensitive words (Hindi "andar", inside, is not English "nadar"), nor split as compounds.
+   * `glimpsedIn`: this language is only glimpsed in a message of another (identification's
+   * alsoSeen) whose data knows these words: a class cue made only of them is that language's to read
+   * (German "Religion" in "it's basically my religion lol", which English reads as no belief).
    */
   analyze(
     text: string,
@@ -295,8 +355,9 @@ export class LexiconEngine {
     rules: MessageRules = this.data,
     foreignWords?: ReadonlySet<string>,
     foreignKnown?: ReadonlySet<string>,
+    glimpsedIn?: ReadonlySet<string>,
   ): MessageAnalysis {
-    const raw = this.correctTypos(tokenize(normalized ? text : normalizeText(text), this.tokenizeOptions), foreignKnown);
+    const raw = this.decompound(this.correctTypos(tokenize(normalized ? text : normalizeText(text), this.tokenizeOptions), foreignKnown), foreignKnown);
     const tokens = this.tolerance ? this.tolerance.apply(raw, foreignKnown) : raw;
     const clauses = splitClauses(tokens, rules.clauses);
     const skip = tokens.surface.map((w) => rules.fillers.has(w));
@@ -307,7 +368,7 @@ export class LexiconEngine {
     const phrases = matchers.negation.size > 0 ? matchers.negation.matchAll(tokens.surface, tokens.surface, 0, tokens.length, skip) : [];
     // Word classes of the self-identification patterns, tagged once for the clauses and the whole message.
     const tags = this.tag(tokens, 0, tokens.length, skip);
-    const analyses = clauses.map((clause) => this.analyzeClause(tokens, clause, skip, phrases, tags, rules, foreignWords));
+    const analyses = clauses.map((clause) => this.analyzeClause(tokens, clause, skip, phrases, tags, rules, foreignWords, glimpsedIn));
     this.resolveAmbiguous(analyses);
     const drop = (a: ClauseAnalysis) => {
       for (const id of a.mentions.keys()) a.negated.add(id);
@@ -362,6 +423,7 @@ export class LexiconEngine {
     tags: ReadonlyMap<number, Tagged[]>,
     rules: MessageRules,
     foreignWords?: ReadonlySet<string>,
+    glimpsedIn?: ReadonlySet<string>,
   ): ClauseAnalysis {
     const phrases = allPhrases.filter((p) => p.start >= clause.from && p.end <= clause.to);
     const { stems, surface } = tokens;
@@ -372,8 +434,14 @@ export class LexiconEngine {
     const exceptions = byStart(matches.filter((m) => m.values.some((v) => v.exception)));
     // Fillers inside a phrase ('climbing um shoes') make a match longer than the phrase: allow slack.
     const depth = this.lexicon.matcher.depth * 2;
+    const readByMain = (m: PhraseMatch<LexiconValue>) => {
+      if (!glimpsedIn) return false;
+      for (let i = m.start; i < m.end; i++) if (!skip[i] && !glimpsedIn.has(surface[i])) return false;
+      return true;
+    };
     for (const m of matches) {
       let hidden: boolean | undefined;
+      if (readByMain(m)) continue;
       for (const v of m.values) {
         if (v.exception || v.classes.length === 0) continue;
         hidden ??= containedIn(exceptions, m, depth);

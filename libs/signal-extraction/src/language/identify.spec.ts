@@ -58,6 +58,12 @@ describe('identifyLanguage', () => {
     }
   });
 
+  it('does not read English into a message whose only English words are the other language\'s too', () => {
+    // German "also", "so", "was", "will", "in" are English function words as well; nothing here is English only.
+    expect(identifyLanguage('also ich will heute so was in der stadt machen, hat wer ideen').languages).toEqual(['de']);
+    expect(identifyLanguage('also ich will heute the best pizza in town, was meint ihr').languages).toEqual(['de', 'en']);
+  });
+
   it('is fast on the common path (function words decide)', () => {
     const text = 'I just got back from a bouldering session, can you suggest some climbing shoes for beginners?';
     // Relative to tokenizing the same text in the same run (a fixed budget fails on a loaded machine):

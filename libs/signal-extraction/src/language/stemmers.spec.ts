@@ -9,6 +9,7 @@ describe('per-language stemmers', () => {
     ['portuguese', ['corridas', 'corrida']],
     ['french', ['chaussures', 'chaussure']],
     ['german', ['schuhe', 'schuh']],
+    ['german2', ['schuhe', 'schuh']],
     ['indonesian', ['makanan', 'makan']],
     ['hindi', ['लड़कों', 'लड़का']],
   ])('%s conflates inflected forms', (name, words) => {
@@ -35,6 +36,16 @@ describe('per-language stemmers', () => {
   ])('%s folds spelling variants into one: %j', (name, words) => {
     const stem = stemmerFor(name);
     expect(new Set(words.map((w) => stem(w))).size).toBe(1);
+  });
+
+  it('german2 reads ue/oe/ae as the umlaut-less vowel, not in diphthongs', () => {
+    const stem = stemmerFor('german2');
+    expect(stem('juedisch')).toBe(stem('judisch')); // "jüdisch" after accent folding
+    expect(stem('fluege')).toBe(stem('fluge'));
+    expect(stem('schoene')).toBe(stem('schone'));
+    expect(stem('waehlen')).toBe(stem('wahlen'));
+    expect(stem('feuer')).not.toBe(stem('fur'));
+    expect(stemmerFor('german')('juedisch')).not.toBe(stemmerFor('german')('judisch'));
   });
 
   it('keeps short words, words with digits, and every word under "none"', () => {

@@ -16,7 +16,7 @@ type OramaModule = { stemmer: (word: string) => string };
 /** Stemmers from @orama/stemmers (hindi is its "indian" entry point). */
 const ORAMA = new Set(['spanish', 'portuguese', 'french', 'german', 'indonesian', 'hindi']);
 
-export const STEMMER_NAMES: readonly string[] = ['porter2', 'none', 'hinglish', ...ORAMA];
+export const STEMMER_NAMES: readonly string[] = ['porter2', 'none', 'hinglish', 'german2', ...ORAMA];
 
 /**
  * One spelling for the ways romanized Hindi writes the same sound: "ph"/"f" (phone, fone), "w"/"v"
@@ -52,6 +52,15 @@ export function hinglishFold(word: string): string {
 export function devanagariFold(word: string): string {
   if (/^[a-z]+$/.test(word)) return hinglishFold(word);
   return word.replace(/\u093c/g, '').replace(/\u0901/g, '\u0902').replace(/\u0949/g, '\u094b').replace(/\u0945/g, '\u0947');
+}
+
+/**
+ * German chat is often typed without umlauts: "ue", "oe", "ae" for ü, ö, ä ("schwuel", "juedisch",
+ * "Fluege"). Text is accent-folded before stemming (ü → u), so "german2" (Snowball's name for the
+ * variant) reads the digraphs as the plain vowel too; "ue" after a, e or q stays ("Feuer", "bauen", "Quelle").
+ */
+export function foldGermanDigraphs(word: string): string {
+  return word.includes('e') ? word.replace(/(?<![aeq])ue/g, 'u').replace(/ae/g, 'a').replace(/oe/g, 'o') : word;
 }
 
 const CACHE_LIMIT = 50_000;
@@ -100,6 +109,9 @@ export function stemmerFor(name: string): Stemmer {
       const stemmed = snowball(folded);
       return stemmed.length < HINDI_MIN_STEM ? folded : stemmed;
     };
+  } else if (name === 'german2') {
+    const german = loadOrama('german');
+    base = (w) => german(foldGermanDigraphs(w));
   } else if (ORAMA.has(name)) base = loadOrama(name);
   else throw new Error(`unknown stemmer "${name}" (known: ${STEMMER_NAMES.join(', ')})`);
   const cache = new Map<string, string>();

@@ -43,6 +43,8 @@ describe('lexicon data files', () => {
       const proxies = new Set((folder.files.sensitive ?? []).map((r) => r.cells[0]).filter((t) => t.startsWith('proxy:')));
       expect({ folder: folder.code, missing: SENSITIVE_PROXIES.map((p) => `proxy:${p.id}`).filter((id) => !proxies.has(id)) }).toEqual({ folder: folder.code, missing: [] });
     }
+    // The languages merged so far (each language branch adds its code here).
+    expect(supported.map((f) => f.code).sort()).toEqual(['de', 'en', 'es', 'hi', 'hi-Latn', 'pt']);
   });
 
   it('keep the nodes the policy classifies out of topics.tsv (they belong in the reviewed sensitive.tsv)', () => {
