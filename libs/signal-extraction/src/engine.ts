@@ -543,7 +543,16 @@ export class LexiconEngine {
   private isRejection(tokens: Tokens, clause: Clause, skip: readonly boolean[]): boolean {
     const words: string[] = [];
     for (let i = clause.from; i < clause.to; i++) if (!skip[i]) words.push(tokens.surface[i]);
-    return words.length > 0 && words.length <= 4 && this.data.negation.rejections.has(words.join(' '));
+    const { rejections, post } = this.data.negation;
+    const rejects = (ws: readonly string[]) => ws.length > 0 && ws.length <= 4 && rejections.has(ws.join(' '));
+    if (rejects(words)) return true;
+    // "Golf? Nah, boring.", "Golf? No thanks, nope.": a rejection followed by post words or by another rejection.
+    if (words.length > 6) return false;
+    for (let k = 1; k < words.length; k++) {
+      const tail = words.slice(k);
+      if (rejects(words.slice(0, k)) && (rejects(tail) || tail.every((w) => post.has(w)))) return true;
+    }
+    return false;
   }
 
   /**
