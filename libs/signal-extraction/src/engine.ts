@@ -60,6 +60,8 @@ export interface ClauseAnalysis {
   readonly ambiguous: Array<Array<{ topicId: string; weak: boolean }>>;
   /** The clause points back at a condition ("safe for it", "manage", "during", ...). */
   readonly conditionContext: boolean;
+  /** The clause opens with an anaphora preposition ("... ? for my union meeting"): it is the purpose of the clause before. */
+  readonly opensWithPreposition: boolean;
 }
 
 export interface MessageAnalysis {
@@ -310,7 +312,10 @@ export class LexiconEngine {
         }
       }
     }
-    return { clause, classes: sortClasses(classes), mentions, interest, purchase, conditionContext, negated, ambiguous, rejected: false };
+    let first = clause.from;
+    while (first < clause.to && skip[first]) first++;
+    const opensWithPreposition = first < clause.to && d.anaphoraPrepositions.has(surface[first]);
+    return { clause, classes: sortClasses(classes), mentions, interest, purchase, conditionContext, opensWithPreposition, negated, ambiguous, rejected: false };
   }
 
   /** "climbing shoes", "golf um clubs", "shoes for climbing": a gear noun next to a sport mention. */
