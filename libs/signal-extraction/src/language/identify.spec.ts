@@ -9,7 +9,7 @@ describe('identifyLanguage', () => {
     ['Quero comprar um tênis de corrida, qual é o melhor?', 'pt', false],
     ['Je cherche des chaussures de randonnée pour cet été', 'fr', false],
     ['Ich suche neue Laufschuhe für den Winter, was empfehlt ihr?', 'de', false],
-    ['Saya mau beli sepatu lari yang bagus, ada rekomendasi?', 'id', false],
+    ['Saya mau beli sepatu lari yang bagus, ada rekomendasi?', 'id', true],
     ['मुझे नए जूते चाहिए, कौनसे अच्छे हैं?', 'hi', false],
     ['mera BP high rehta hai, kaunsi chai piyun?', 'hi-Latn', false],
     ['Vorrei comprare delle scarpe da corsa, cosa mi consigliate?', 'it', false],
