@@ -32,6 +32,16 @@ describe('analyzeText', () => {
     expect(allowed.signals.find((s) => nameOf(s.topicId) === 'Climbing')?.adsEligible).toBe(true);
   });
 
+  it('reads a sensitive clause that opens with "for" as the purpose of the clause before ("... ? for our union meeting")', () => {
+    for (const text of ['cheap hiking boots in denver? for my chemo recovery walks', 'any cheap hiking boots in denver? for our union march']) {
+      const a = analyzeText(text);
+      expect(a.signals.filter((s) => s.adsEligible)).toEqual([]);
+      expect(a.suppressed.length).toBeGreaterThan(0);
+    }
+    // Not a purpose: the sensitive clause stands on its own, and the question keeps its topic.
+    expect(analyzeText('any cheap hiking boots in denver? my chemo starts monday').signals.some((s) => s.adsEligible)).toBe(true);
+  });
+
   it.each([
     'I was just diagnosed with type 2 diabetes',
     'As a gay man I love hiking and cooking',

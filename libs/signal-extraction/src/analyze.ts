@@ -53,6 +53,8 @@ interface ClauseInput {
   topics: ExtractedTopic[];
   interest: boolean;
   conditionContext: boolean;
+  /** Opens with an anaphora preposition ("... ? for my union meeting"): the purpose of the clause before. */
+  opensWithPreposition?: boolean;
   /** Rejected as a whole (sarcasm, "no thanks" after it): overlapping clauses of another language lose their topics too. */
   rejected?: boolean;
   /** Tier-1s the clause mentions negatively (built-in engines). */
@@ -335,6 +337,7 @@ function lexiconClauses(
       topics: scored[i],
       interest: c.interest,
       conditionContext: c.conditionContext,
+      opensWithPreposition: c.opensWithPreposition,
       rejected: c.rejected,
       negatedTier1: new Set([...c.negated].map((id) => engine.tier1(id))),
       named: c.named,
@@ -414,9 +417,12 @@ function applyPolicy(clauses: ClauseInput[], crossClause: SensitiveClass[], opts
   for (const cls of messageClasses) for (const id of related.get(cls) ?? []) relatedIds.add(id);
 
   const acc = new Map<string, Accumulated>();
-  for (const c of clauses) {
+  for (const [i, c] of clauses.entries()) {
     let derivedFrom: SensitiveClass | undefined;
+    // "hall to rent in town? for our union meeting": a sensitive clause that opens with "for" is the purpose of the one before.
+    const purpose = clauses[i + 1]?.opensWithPreposition ? clauses[i + 1].classes : [];
     if (c.classes.length > 0) derivedFrom = firstClass(c.classes);
+    else if (purpose.length > 0) derivedFrom = firstClass(purpose);
     else if (crossClause.length > 0) derivedFrom = firstClass(crossClause);
     else if (messageClasses.length > 0 && (!c.interest || c.conditionContext)) derivedFrom = firstClass(messageClasses);
     for (const { topicId, weight } of c.topics) {

@@ -73,6 +73,8 @@ export interface ClauseAnalysis {
   readonly named: string[][];
   /** The clause points back at a condition ("safe for it", "manage", "during", ...). */
   readonly conditionContext: boolean;
+  /** The clause opens with an anaphora preposition ("... ? for my union meeting"): it is the purpose of the clause before. */
+  readonly opensWithPreposition: boolean;
 }
 
 export interface MessageAnalysis {
@@ -516,7 +518,10 @@ export class LexiconEngine {
         }
       }
     }
-    return { clause, classes: sortClasses(classes), mentions, interest, purchase, conditionContext, negated, ambiguous, named, rejected: false };
+    let first = clause.from;
+    while (first < clause.to && skip[first]) first++;
+    const opensWithPreposition = first < clause.to && this.data.anaphoraPrepositions.has(surface[first]);
+    return { clause, classes: sortClasses(classes), mentions, interest, purchase, conditionContext, opensWithPreposition, negated, ambiguous, named, rejected: false };
   }
 
   /** "climbing shoes", "golf um clubs", "shoes for climbing": a gear noun next to a sport mention. */
@@ -762,7 +767,16 @@ export class LexiconEngine {
   private isRejection(tokens: Tokens, clause: Clause, skip: readonly boolean[], negation: NegationRules): boolean {
     const words: string[] = [];
     for (let i = clause.from; i < clause.to; i++) if (!skip[i]) words.push(tokens.surface[i]);
-    return words.length > 0 && words.length <= 4 && negation.rejections.has(words.join(' '));
+    const { rejections, post } = negation;
+    const rejects = (ws: readonly string[]) => ws.length > 0 && ws.length <= 4 && rejections.has(ws.join(' '));
+    if (rejects(words)) return true;
+    // "Golf? Nah, boring.", "Golf? No thanks, nope.": a rejection followed by post words or by another rejection.
+    if (words.length > 6) return false;
+    for (let k = 1; k < words.length; k++) {
+      const tail = words.slice(k);
+      if (rejects(words.slice(0, k)) && (rejects(tail) || tail.every((w) => post.has(w)))) return true;
+    }
+    return false;
   }
 
   private hasRejectionCue(tokens: Tokens, clause: Clause, rules: MessageRules): boolean {

@@ -52,6 +52,11 @@ describe('identifyLanguage', () => {
     }
   });
 
+  it('refuses Catalan that shares only "dia" with Indonesian ("ara", now, is a Catalan function word)', () => {
+    const v = identifyLanguage("m'han diagnosticat ansietat i ara prenc pastilles cada dia");
+    expect([v.code, v.supported]).toEqual(['ca', false]);
+  });
+
   it('reads "vale a pena" (shared by Spanish and Portuguese) as Portuguese when the rest is', () => {
     for (const text of ['academia em janeiro vale a pena?', 'curso de inglês online vale a pena?']) {
       expect(verdictLabel(identifyLanguage(text))).toBe('pt');

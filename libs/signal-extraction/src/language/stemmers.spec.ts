@@ -65,6 +65,16 @@ describe('per-language stemmers', () => {
     expect(() => stemmerFor('klingon')).toThrow(/unknown stemmer/);
   });
 
+  it('reads Indonesian reduplication written with a 2 as the base word ("temen2" = "temen-temen")', () => {
+    const id = stemmerFor('indonesian');
+    expect(id('temen2')).toBe(id('temen'));
+    expect(id('laki2')).toBe(id('laki'));
+    expect(id('teman2nya')).toBe(id('temannya'));
+    expect(id('2a2')).toBe('2a2');
+    // Other languages keep words with digits as they are.
+    expect(stemmerFor('spanish')('temen2')).toBe('temen2');
+  });
+
   it('names a known stemmer in every language folder', () => {
     for (const folder of languageFolders()) expect(STEMMER_NAMES).toContain(folder.stemmer);
   });

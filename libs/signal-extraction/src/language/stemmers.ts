@@ -114,11 +114,16 @@ export function stemmerFor(name: string): Stemmer {
     base = (w) => german(foldGermanDigraphs(w));
   } else if (ORAMA.has(name)) base = loadOrama(name);
   else throw new Error(`unknown stemmer "${name}" (known: ${STEMMER_NAMES.join(', ')})`);
+  // Indonesian chat writes reduplication with the digit 2 ("temen2" = "temen-temen", "laki2", "anak2nya"):
+  // the word stems as its base, as "teman-teman" does (the hyphen splits it into two words).
+  const reduplicated = name === 'indonesian' ? /^([a-z]{2,})2(nya|ku|mu)?$/ : undefined;
   const cache = new Map<string, string>();
   const stemmer: Stemmer = (word) => {
     let s = cache.get(word);
     if (s === undefined) {
-      s = word.length <= 2 || /\d/.test(word) ? word : base(word);
+      const base2 = reduplicated?.exec(word);
+      if (base2) s = base(base2[1] + (base2[2] ?? ''));
+      else s = word.length <= 2 || /\d/.test(word) ? word : base(word);
       if (cache.size >= CACHE_LIMIT) cache.clear();
       cache.set(word, s);
     }

@@ -44,7 +44,7 @@ describe('lexicon data files', () => {
       expect({ folder: folder.code, missing: SENSITIVE_PROXIES.map((p) => `proxy:${p.id}`).filter((id) => !proxies.has(id)) }).toEqual({ folder: folder.code, missing: [] });
     }
     // The languages merged so far (each language branch adds its code here).
-    expect(supported.map((f) => f.code).sort()).toEqual(['de', 'en', 'es', 'hi', 'hi-Latn', 'pt']);
+    expect(supported.map((f) => f.code).sort()).toEqual(['de', 'en', 'es', 'hi', 'hi-Latn', 'id', 'pt']);
   });
 
   it('keep the nodes the policy classifies out of topics.tsv (they belong in the reviewed sensitive.tsv)', () => {
