@@ -1,5 +1,7 @@
 import { getTaxonomy } from '@signalpath/taxonomy';
 import { isNeverForAds } from '@signalpath/sensitive-topics';
+import { withEnglishMixReaders, withScriptSiblings } from './analyze';
+import { buildFolder } from './language/data';
 import { analyzeText, sensitiveClassOfTopic, SENSITIVE_CLASSES, tokenize, type Analysis, type SensitiveDetector, type TopicExtractor } from './index';
 
 const taxonomy = getTaxonomy();
@@ -28,6 +30,16 @@ describe('analyzeText', () => {
     const diabetes = allowed.signals.find((s) => nameOf(s.topicId) === 'Diabetes');
     expect(diabetes).toEqual(expect.objectContaining({ adsEligible: false, contentEligible: true, sensitiveClass: 'HEALTH' }));
     expect(allowed.signals.find((s) => nameOf(s.topicId) === 'Climbing')?.adsEligible).toBe(true);
+  });
+
+  it('reads a sensitive clause that opens with "for" as the purpose of the clause before ("... ? for our union meeting")', () => {
+    for (const text of ['cheap hiking boots in denver? for my chemo recovery walks', 'any cheap hiking boots in denver? for our union march']) {
+      const a = analyzeText(text);
+      expect(a.signals.filter((s) => s.adsEligible)).toEqual([]);
+      expect(a.suppressed.length).toBeGreaterThan(0);
+    }
+    // Not a purpose: the sensitive clause stands on its own, and the question keeps its topic.
+    expect(analyzeText('any cheap hiking boots in denver? my chemo starts monday').signals.some((s) => s.adsEligible)).toBe(true);
   });
 
   it.each([
@@ -135,5 +147,76 @@ describe('analyzeText', () => {
       analyzeBest = Math.max(analyzeBest, rate(() => analyzeText(text)));
     }
     expect(analyzeBest / tokenizeBest).toBeGreaterThan(0.01);
+  });
+});
+
+describe('withScriptSiblings', () => {
+  const folder = (code: string, script: string, status = 'supported') =>
+    buildFolder(code, {
+      language: `key\tvalue\ncode\t${code}\nname\tX\nscript\t${script}\nstatus\t${status}\nstemmer\tnone\n`,
+      topics: 'topics\tphrase\n',
+      sensitive: 'target\tphrase\n',
+    });
+  const folders = [folder('xx', 'Deva'), folder('xx-Latn', 'Latn'), folder('yy', 'Latn'), folder('zz', 'Deva', 'pending')];
+
+  it('adds the supported folder of the same base language for the other script a message holds', () => {
+    expect(withScriptSiblings(['xx'], 'chemo का second cycle', folders)).toEqual(['xx', 'xx-Latn']);
+    expect(withScriptSiblings(['xx-Latn', 'yy'], 'mera flat बहुत dark', folders)).toEqual(['xx-Latn', 'yy', 'xx']);
+  });
+
+  it('adds nothing for one script, another base language, or a folder not supported', () => {
+    expect(withScriptSiblings(['xx'], 'केवल देवनागरी', folders)).toEqual(['xx']);
+    expect(withScriptSiblings(['yy'], 'latin और देवनागरी', folders)).toEqual(['yy']);
+    expect(withScriptSiblings(['zz-Latn'], 'latin और देवनागरी', folders)).toEqual(['zz-Latn']);
+  });
+});
+
+describe('withEnglishMixReaders', () => {
+  const folder = (code: string, words: string, extra = '') =>
+    buildFolder(code, {
+      language: `key\tvalue\ncode\t${code}\nname\tX\nscript\tLatn\nstatus\tsupported\nstemmer\tnone\n${extra}`,
+      'function-words': `word\n${words}\n`,
+      topics: 'topics\tphrase\n',
+      sensitive: 'target\tphrase\n',
+    });
+  const folders = [folder('en', 'i\nme\nnot'), folder('xx', 'yaar\nme\nhai', 'english-mix\t1\n'), folder('yy', 'pero\nmuy')];
+
+  it('adds a folder that opts in when an English message holds its function words English does not list', () => {
+    expect(withEnglishMixReaders(['en'], 'not happening yaar', folders)).toEqual(['en', 'xx']);
+  });
+
+  it('adds nothing for a shared word, a folder that does not opt in, or a message not identified as English alone', () => {
+    expect(withEnglishMixReaders(['en'], 'tell me more', folders)).toEqual(['en']);
+    expect(withEnglishMixReaders(['en'], 'pero muy bien', folders)).toEqual(['en']);
+    expect(withEnglishMixReaders(['xx', 'en'], 'yaar hai', folders)).toEqual(['xx', 'en']);
+  });
+});
+
+describe('merged languages: what one reading does to another, and negation over commas', () => {
+  it('does not read a word another language of the message knows as a misspelling of a sensitive word', () => {
+    // Hinglish "andar" (inside) is a swapped-letter "nadar" (a community name in the English data).
+    const a = analyzeText('Bro suggest kar koi good wireless mouse for office work, budget 1000 ke andar');
+    expect(a.language?.languages).toEqual(['hi-Latn', 'en']);
+    expect(a.suppressed).toEqual([]);
+    expect(names(a)).toContain('Computer Peripherals');
+  });
+
+  it('leaves to the message\'s language the class cues a glimpsed language would read in its words', () => {
+    // "die" glimpses German, whose "Religion" is a belief; English reads "basically my religion lol" as none.
+    const a = analyzeText("i'm a die-hard raiders fan, it's basically my religion lol. when do playoff tix drop");
+    expect(a.language?.alsoSeen).toContain('de');
+    expect(a.suppressed).toEqual([]);
+    expect(a.signals.length).toBeGreaterThan(0);
+    // A glimpsed language's own words still carry its classes (fail safe).
+    expect(analyzeText('Soy veganna, any leather-free boots?').suppressed).toEqual(['PHILOSOPHICAL_BELIEFS']);
+  });
+
+  it('lets a negation reached across a comma take that mention only, not the topic elsewhere in the message', () => {
+    // "backup nahi liya tha" is about the backup; the WhatsApp question before it stands.
+    expect(names(analyzeText('वॉट्सऐप की डिलीट हुई चैट वापस कैसे लाएं, बैकअप नहीं लिया था'))).toEqual(['Social Networking']);
+    // "isn't eating" is about the cat, not the vet visit after the comma; a Hinglish reading of that cue must not drop Pets.
+    expect(names(analyzeText("my cat isn't eating since morning, vet ke paas le jau kya?"))).toEqual(['Cats']);
+    // Within the comma-delimited stretch the negation still holds message-wide.
+    expect(names(analyzeText('खाना बनाना मुझे ज़रा भी अच्छा नहीं लगता, ज़बरदस्ती सीखना पड़ रहा है'))).toEqual([]);
   });
 });

@@ -1,11 +1,12 @@
 import { getTaxonomy } from '@signalpath/taxonomy';
 import { isRestrictedTopic, sensitiveClassOfTopic as policyClassOfTopic, type SensitiveClass } from '@signalpath/sensitive-topics';
 import { splitClauses } from './clauses';
-import { classRank, getLexiconEngine, sortClasses, type LexiconEngine } from './engine';
+import { classRank, getLexiconEngine, mergeMessageRules, sortClasses, type LexiconEngine, type MessageRules } from './engine';
 import { byWeight, combineWeights, getDefaultDetector, getDefaultExtractor, LexiconSensitiveDetector, LexiconTopicExtractor } from './lexicon-models';
+import { languageFolders, type LanguageFolder } from './language/data';
 import { identifyLanguage } from './language/identify';
 import { markerClass, normalizeText } from './language/normalize';
-import { tokenize, type Tokens } from './text';
+import { fold, tokenize, type Tokens } from './text';
 import type { Analysis, AnalyzedSignal, ExtractedTopic, SensitiveDetector, SignalPolicyOptions, TopicExtractor } from './types';
 import type { Clause } from './clauses';
 
@@ -52,6 +53,8 @@ interface ClauseInput {
   topics: ExtractedTopic[];
   interest: boolean;
   conditionContext: boolean;
+  /** Opens with an anaphora preposition ("... ? for my union meeting"): the purpose of the clause before. */
+  opensWithPreposition?: boolean;
   /** Rejected as a whole (sarcasm, "no thanks" after it): overlapping clauses of another language lose their topics too. */
   rejected?: boolean;
   /** Tier-1s the clause mentions negatively (built-in engines). */
@@ -96,7 +99,8 @@ export function analyzeText(input: string, options?: Partial<SignalPolicyOptions
   if (deps?.extractor === undefined && deps?.detector === undefined) {
     // The language's own lexicon; a code-switched message is read with each language's, merged.
     const detectOnly = (language.alsoSeen ?? []).map((code) => getLexiconEngine(code));
-    return { ...analyzeWithEngines(text, language.languages.map((code) => getLexiconEngine(code)), opts, detectOnly), language };
+    const engines = withEnglishMixReaders(withScriptSiblings(language.languages, text), text).map((code) => getLexiconEngine(code));
+    return { ...analyzeWithEngines(text, engines, opts, detectOnly), language };
   }
   const extractor = deps.extractor ?? getDefaultExtractor();
   const detector = deps.detector ?? getDefaultDetector();
@@ -104,6 +108,71 @@ export function analyzeText(input: string, options?: Partial<SignalPolicyOptions
     extractor instanceof LexiconTopicExtractor && detector instanceof LexiconSensitiveDetector && extractor.engine === detector.engine;
   const { clauses, crossClause } = builtIn ? lexiconClauses(extractor.engine, text) : pluggableClauses(extractor, detector, text, getLexiconEngine(language.code));
   return { ...applyPolicy(clauses, crossClause, opts), language };
+}
+
+/**
+ * An English-identified message is also read by a supported language whose folder opts in
+ * (language.tsv `english-mix`) when it holds that many distinct function words of that language
+ * which English does not list.
+ */
+export function withEnglishMixReaders(codes: readonly string[], text: string, folders: readonly LanguageFolder[] = languageFolders()): string[] {
+  if (codes.length !== 1 || codes[0] !== 'en') return [...codes];
+  const readers = englishMixReaders(folders);
+  if (readers.length === 0) return [...codes];
+  const out = [...codes];
+  const words = tokenize(text).surface;
+  for (const { code, words: own, min } of readers) {
+    const hits = new Set<string>();
+    for (const w of words) if (own.has(w)) hits.add(w);
+    if (hits.size >= min) out.push(code);
+  }
+  return out;
+}
+
+/** Per folder list: the opted-in readers and their function words English does not list (computed once). */
+const englishMixCache = new WeakMap<readonly LanguageFolder[], Array<{ code: string; words: ReadonlySet<string>; min: number }>>();
+
+function englishMixReaders(folders: readonly LanguageFolder[]): Array<{ code: string; words: ReadonlySet<string>; min: number }> {
+  let readers = englishMixCache.get(folders);
+  if (readers) return readers;
+  const english = new Set((folders.find((f) => f.code === 'en')?.files['function-words'] ?? []).map((r) => r.cells[0].toLowerCase()));
+  readers = folders
+    .filter((f) => f.status === 'supported' && f.englishMix > 0 && f.code !== 'en')
+    .map((f) => ({
+      code: f.code,
+      words: new Set((f.files['function-words'] ?? []).map((r) => r.cells[0].toLowerCase()).filter((w) => !english.has(w))),
+      min: f.englishMix,
+    }));
+  englishMixCache.set(folders, readers);
+  return readers;
+}
+
+/** ISO 15924 code of the scripts whose letters a text holds (the ones language folders use). */
+function scriptsOf(text: string): Set<string> {
+  const out = new Set<string>();
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) out.add('Latn');
+    else if (c >= 0x0900 && c <= 0x097f) out.add('Deva');
+  }
+  return out;
+}
+
+/**
+ * A message mixing scripts of one language ("Chemo का second cycle चल रहा है") is also read by
+ * that language's other supported folder (hi and hi-Latn share the base tag "hi"): identification
+ * names the main script's folder only, and each folder reads words of its own script.
+ */
+export function withScriptSiblings(codes: readonly string[], text: string, folders: readonly LanguageFolder[] = languageFolders()): string[] {
+  const out = [...codes];
+  const scripts = scriptsOf(text);
+  if (scripts.size < 2) return out;
+  for (const folder of folders) {
+    if (folder.status !== 'supported' || out.includes(folder.code) || !scripts.has(folder.script)) continue;
+    const base = folder.code.split('-')[0];
+    if (codes.some((c) => c !== folder.code && c.split('-')[0] === base)) out.push(folder.code);
+  }
+  return out;
 }
 
 /**
@@ -120,7 +189,8 @@ export function analyzeWithEngines(
 ): Analysis {
   const text = normalizeText(input); // idempotent: a no-op when analyzeText already did it
   // Languages only glimpsed in the message (identification's alsoSeen) add their classes and negations, never a topic.
-  const detections = detectOnly.map((engine) => lexiconClauses(engine, text));
+  // A glimpsed language does not read class cues made only of words the message's languages know (they read them).
+  const detections = detectOnly.map((engine) => lexiconClauses(engine, text, engine.rules, undefined, undefined, foreignKnownWords(engine, [...engines, engine])));
   // Their negations hold too ("fashion? no me importa"): like a class, a negation can only take a topic away.
   for (const d of detections) {
     for (const c of d.clauses) {
@@ -129,7 +199,14 @@ export function analyzeWithEngines(
       c.conditionContext = false;
     }
   }
-  const readings = [...engines.map((engine) => lexiconClauses(engine, text)), ...detections];
+  // Every engine reads the message with the union of its languages' clause, negation and filler
+  // rules, so the clauses line up and "golf pasand nahi" / "I don't like kabaddi" negate either
+  // language's topics.
+  const rules = mergedRules(engines);
+  const readings = [
+    ...engines.map((engine) => lexiconClauses(engine, text, rules, foreignFunctionWords(engine, engines), foreignKnownWords(engine, engines))),
+    ...detections,
+  ];
   const [first, ...others] = readings;
   // A topic one language's reading negates ("fashion? no me importa") is no interest in the other's.
   const negated = new Set(readings.flatMap((r) => r.negated));
@@ -190,10 +267,67 @@ function stripUndefined(options: Partial<SignalPolicyOptions> | undefined): Part
   return options?.allowSensitiveContent === undefined ? {} : { allowSensitiveContent: options.allowSensitiveContent };
 }
 
+/** Merged rules per engine combination (keyed by the engines themselves: tests build their own). */
+const mergedRulesCache = new WeakMap<LexiconEngine, Array<{ others: readonly LexiconEngine[]; rules: MessageRules }>>();
+
+function mergedRules(engines: readonly LexiconEngine[]): MessageRules {
+  const [first, ...others] = engines;
+  if (others.length === 0) return first.rules;
+  let list = mergedRulesCache.get(first);
+  if (!list) mergedRulesCache.set(first, (list = []));
+  const known = list.find((e) => e.others.length === others.length && e.others.every((o, i) => o === others[i]));
+  if (known) return known.rules;
+  const rules = mergeMessageRules(engines.map((e) => e.rules));
+  list.push({ others, rules });
+  return rules;
+}
+
+/** Function words of the other languages of a code-switched message that `engine`'s language does not share. */
+const foreignWordsCache = new WeakMap<LexiconEngine, Array<{ others: readonly LexiconEngine[]; words: ReadonlySet<string> }>>();
+
+function foreignFunctionWords(engine: LexiconEngine, engines: readonly LexiconEngine[]): ReadonlySet<string> | undefined {
+  const others = engines.filter((e) => e !== engine);
+  if (others.length === 0) return undefined;
+  let list = foreignWordsCache.get(engine);
+  if (!list) foreignWordsCache.set(engine, (list = []));
+  const known = list.find((e) => e.others.length === others.length && e.others.every((o, i) => o === others[i]));
+  if (known) return known.words;
+  const words = new Set<string>();
+  for (const o of others) for (const w of o.data.functionWords) if (!engine.data.functionWords.has(w)) words.add(w);
+  list.push({ others, words });
+  return words;
+}
+
+/**
+ * Words the other languages of a code-switched message know (every word of their data): `engine`
+ * does not read them as misspellings of its sensitive words (Hinglish "andar" is no English "nadar").
+ */
+const foreignKnownCache = new WeakMap<LexiconEngine, Array<{ others: readonly LexiconEngine[]; words: ReadonlySet<string> }>>();
+
+function foreignKnownWords(engine: LexiconEngine, engines: readonly LexiconEngine[]): ReadonlySet<string> | undefined {
+  const others = engines.filter((e) => e !== engine);
+  if (others.length === 0) return undefined;
+  let list = foreignKnownCache.get(engine);
+  if (!list) foreignKnownCache.set(engine, (list = []));
+  const known = list.find((e) => e.others.length === others.length && e.others.every((o, i) => o === others[i]));
+  if (known) return known.words;
+  const words = new Set<string>();
+  for (const o of others) for (const w of o.data.knownWords) words.add(fold(w));
+  list.push({ others, words });
+  return words;
+}
+
 /** One pass of a built-in engine over the whole message. */
-function lexiconClauses(engine: LexiconEngine, text: string): { clauses: ClauseInput[]; crossClause: SensitiveClass[]; negated: string[] } {
+function lexiconClauses(
+  engine: LexiconEngine,
+  text: string,
+  rules: MessageRules = engine.rules,
+  foreignWords?: ReadonlySet<string>,
+  foreignKnown?: ReadonlySet<string>,
+  glimpsedIn?: ReadonlySet<string>,
+): { clauses: ClauseInput[]; crossClause: SensitiveClass[]; negated: string[] } {
   // analyzeText normalized the text already.
-  const analysis = engine.analyze(text, true);
+  const analysis = engine.analyze(text, true, rules, foreignWords, foreignKnown, glimpsedIn);
   const scored = engine.scoreClauses(analysis);
   return {
     clauses: analysis.clauses.map((c, i) => ({
@@ -203,6 +337,7 @@ function lexiconClauses(engine: LexiconEngine, text: string): { clauses: ClauseI
       topics: scored[i],
       interest: c.interest,
       conditionContext: c.conditionContext,
+      opensWithPreposition: c.opensWithPreposition,
       rejected: c.rejected,
       negatedTier1: new Set([...c.negated].map((id) => engine.tier1(id))),
       named: c.named,
@@ -282,9 +417,12 @@ function applyPolicy(clauses: ClauseInput[], crossClause: SensitiveClass[], opts
   for (const cls of messageClasses) for (const id of related.get(cls) ?? []) relatedIds.add(id);
 
   const acc = new Map<string, Accumulated>();
-  for (const c of clauses) {
+  for (const [i, c] of clauses.entries()) {
     let derivedFrom: SensitiveClass | undefined;
+    // "hall to rent in town? for our union meeting": a sensitive clause that opens with "for" is the purpose of the one before.
+    const purpose = clauses[i + 1]?.opensWithPreposition ? clauses[i + 1].classes : [];
     if (c.classes.length > 0) derivedFrom = firstClass(c.classes);
+    else if (purpose.length > 0) derivedFrom = firstClass(purpose);
     else if (crossClause.length > 0) derivedFrom = firstClass(crossClause);
     else if (messageClasses.length > 0 && (!c.interest || c.conditionContext)) derivedFrom = firstClass(messageClasses);
     for (const { topicId, weight } of c.topics) {

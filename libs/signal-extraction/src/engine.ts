@@ -1,10 +1,11 @@
 import { getTaxonomy } from '@signalpath/taxonomy';
 import { SENSITIVE_CLASSES, type SensitiveClass } from '@signalpath/sensitive-topics';
-import { splitClauses, type Clause } from './clauses';
+import { splitClauses, type Clause, type ClauseRules } from './clauses';
 import { languageFolder, languageFolders } from './language/data';
 import { markerClass, normalizeText } from './language/normalize';
-import { buildLanguageLexicon, type LanguageLexicon, type NegationPhraseKind, type PatternRule } from './lexicon/language-lexicon';
-import { compileLexicon, splitPhrases, type CompiledLexicon, type LexiconValue } from './lexicon/lexicon';
+import { buildLanguageLexicon, type LanguageLexicon, type NegationPhraseKind, type NegationRules, type PatternRule } from './lexicon/language-lexicon';
+import { compileLexicon, splitPhrases, type CompiledLexicon, type CompoundPart, type LexiconValue } from './lexicon/lexicon';
+import { TypoCorrector } from './lexicon/typos';
 import { PhraseMatcher, type PhraseMatch } from './matcher';
 import { Boundary, fold, tokenize, type TokenizeOptions, type Tokens } from './text';
 
@@ -29,6 +30,13 @@ const TYPO_MIN_SWAP = 5;
 const TYPO_MIN_EDIT = 6;
 
 const identity = (w: string) => w;
+/** A compound holds, beside a part, at least this many more letters ("Diabetes|tee", not "Diabetes|s"). */
+const COMPOUND_MIN_REST = 3;
+
+interface CompoundNode {
+  next: Map<string, CompoundNode>;
+  part?: CompoundPart;
+}
 /** How many short topic-less clauses a rejection ("no way") may reach back over to the clause it rejects. */
 const REJECTION_REACH = 2;
 
@@ -65,6 +73,8 @@ export interface ClauseAnalysis {
   readonly named: string[][];
   /** The clause points back at a condition ("safe for it", "manage", "during", ...). */
   readonly conditionContext: boolean;
+  /** The clause opens with an anaphora preposition ("... ? for my union meeting"): it is the purpose of the clause before. */
+  readonly opensWithPreposition: boolean;
 }
 
 export interface MessageAnalysis {
@@ -78,6 +88,78 @@ export interface MessageAnalysis {
 export interface ClauseTopic {
   topicId: string;
   weight: number;
+}
+
+/**
+ * The rules that read a message's structure rather than its vocabulary: where clauses end, what
+ * negates, which words are fillers. A code-switched message is read by each of its languages'
+ * engines with the union of their rules (mergeMessageRules), since either language's "but",
+ * "not" or filler governs the words of both.
+ */
+export interface MessageRules {
+  readonly clauses: ClauseRules;
+  readonly negation: NegationRules;
+  readonly fillers: ReadonlySet<string>;
+}
+
+function union<T>(sets: readonly ReadonlySet<T>[]): Set<T> {
+  const out = new Set<T>();
+  for (const set of sets) for (const v of set) out.add(v);
+  return out;
+}
+
+/** Words every one of the sets holds. */
+function intersection<T>(sets: readonly ReadonlySet<T>[]): Set<T> {
+  const [first, ...rest] = sets;
+  const out = new Set<T>();
+  for (const v of first ?? []) if (rest.every((s) => s.has(v))) out.add(v);
+  return out;
+}
+
+function unionPairs(maps: readonly ReadonlyMap<string, ReadonlySet<string>>[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const map of maps) {
+    for (const [k, v] of map) {
+      const set = out.get(k) ?? new Set<string>();
+      for (const x of v) set.add(x);
+      out.set(k, set);
+    }
+  }
+  return out;
+}
+
+/** The union of several languages' message rules (the widest negation window). */
+export function mergeMessageRules(rules: readonly MessageRules[]): MessageRules {
+  if (rules.length === 1) return rules[0];
+  const c = rules.map((r) => r.clauses);
+  const n = rules.map((r) => r.negation);
+  return {
+    clauses: {
+      connectors: union(c.map((x) => x.connectors)),
+      multiConnectors: c.flatMap((x) => x.multiConnectors),
+      exemptNext: unionPairs(c.map((x) => x.exemptNext)),
+      exemptFirst: union(c.map((x) => x.exemptFirst)),
+      exemptLast: union(c.map((x) => x.exemptLast)),
+    },
+    negation: {
+      cues: union(n.map((x) => x.cues)),
+      exemptNext: unionPairs(n.map((x) => x.exemptNext)),
+      post: union(n.map((x) => x.post)),
+      postBreakers: union(n.map((x) => x.postBreakers)),
+      local: union(n.map((x) => x.local)),
+      phrases: n.flatMap((x) => x.phrases),
+      pairs: unionPairs(n.map((x) => x.pairs)),
+      breakers: intersection(n.map((x) => x.breakers)),
+      window: Math.max(...n.map((x) => x.window)),
+      lukewarm: union(n.map((x) => x.lukewarm)),
+      overPrev: union(n.map((x) => x.overPrev)),
+      postNegators: union(n.map((x) => x.postNegators)),
+      postNegated: union(n.map((x) => x.postNegated)),
+      rejections: union(n.map((x) => x.rejections)),
+      rejectionCues: n.flatMap((x) => x.rejectionCues),
+    },
+    fillers: union(rules.map((r) => r.fillers)),
+  };
 }
 
 /** A word class of the self-identification patterns ("SELF", "DEMONYM", ...). */
@@ -111,8 +193,17 @@ export class LexiconEngine {
   private readonly fillerPhrases = new PhraseMatcher<true>(identity);
   /** A misspelling (dropped, doubled or swapped letter) of a sensitive word → the word. */
   private readonly typos = new Map<string, string>();
+  /** Every word of the language's data, folded: never a misspelling, never split into compound parts. */
+  private readonly known: ReadonlySet<string>;
+  /** Compound parts ("*diabetes") as a letter trie, searched inside longer words. */
+  private readonly compounds: CompoundNode = { next: new Map() };
+  private shortestPart = Infinity;
   private readonly gearSports = new Set<string>();
   private readonly tier1Of = new Map<string, string>();
+  /** Opt-in typo tolerance toward the sensitive vocabulary (language.tsv `typos`; typos.ts). */
+  readonly tolerance?: TypoCorrector;
+  /** Phrase matchers of merged message rules (a code-switched message's union), built once per union. */
+  private readonly rulePhrases = new WeakMap<MessageRules, { negation: PhraseMatcher<NegationPhraseKind>; fillers: PhraseMatcher<true> }>();
 
   constructor(data: LanguageLexicon) {
     this.data = data;
@@ -124,10 +215,23 @@ export class LexiconEngine {
     }
     for (const { kind, phrase } of data.negation.phrases) this.negationPhrases.add(phrase, kind);
     for (const filler of data.fillers) if (/\s/.test(filler)) this.fillerPhrases.add(filler, true);
+    this.known = new Set([...data.knownWords].map(fold));
     this.buildTypos();
+    for (const { part, sensitive } of this.lexicon.compoundParts) {
+      let node = this.compounds;
+      for (const ch of part) {
+        let child = node.next.get(ch);
+        if (!child) node.next.set(ch, (child = { next: new Map() }));
+        node = child;
+      }
+      // A part listed both ways counts as sensitive.
+      node.part = { part, sensitive: sensitive || node.part?.sensitive === true };
+      this.shortestPart = Math.min(this.shortestPart, part.length);
+    }
     const taxonomy = getTaxonomy();
     for (const root of GEAR_SPORT_ROOTS) for (const id of taxonomy.expandWithDescendants([root])) this.gearSports.add(id);
     for (const node of taxonomy.all()) this.tier1Of.set(node.id, taxonomy.tier1NodeOf(node.id)?.id ?? node.id);
+    if (data.typos > 0) this.tolerance = new TypoCorrector(data.sensitiveStems, data.knownStems, data.typos);
     for (const [kind, ids] of [['qualifier', data.qualifierTier1s], ['service', data.serviceTier1s]] as const) {
       for (const id of ids) if (taxonomy.tier1NodeOf(id)?.id !== id) throw new Error(`${data.code}/cues.tsv: ${kind} "${id}" is not a Tier-1 node id`);
     }
@@ -140,19 +244,20 @@ export class LexiconEngine {
    * `not-a-typo` row (real words a variant collides with, listed from a dictionary).
    */
   private buildTypos(): void {
-    const known = new Set([...this.data.knownWords].map(fold));
+    const known = this.known;
     const add = (variant: string, word: string) => {
       if (variant !== word && !known.has(variant) && !this.typos.has(variant)) this.typos.set(variant, word);
     };
     for (const raw of this.data.sensitiveWords) {
       const word = fold(raw);
       if (word.length < TYPO_MIN_SWAP || /[0-9]/.test(word)) continue;
-      for (let i = 0; i + 1 < word.length; i++) {
+      // Never the first letter (as typos.ts): "ambani" (a surname) is not "lambani" (a community).
+      for (let i = 1; i + 1 < word.length; i++) {
         if (word[i] !== word[i + 1]) add(word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2), word);
       }
       if (word.length < TYPO_MIN_EDIT) continue;
       for (let i = 0; i < word.length; i++) {
-        add(word.slice(0, i) + word.slice(i + 1), word); // dropped
+        if (i > 0) add(word.slice(0, i) + word.slice(i + 1), word); // dropped
         add(word.slice(0, i + 1) + word[i] + word.slice(i + 1), word); // doubled
       }
     }
@@ -164,13 +269,13 @@ export class LexiconEngine {
   }
 
   /** The tokens with misspelt sensitive words read as the words. */
-  private correctTypos(tokens: Tokens): Tokens {
+  private correctTypos(tokens: Tokens, foreignKnown?: ReadonlySet<string>): Tokens {
     if (this.typos.size === 0) return tokens;
     let surface: string[] | undefined;
     let stems: string[] | undefined;
     for (let i = 0; i < tokens.length; i++) {
       const word = this.typos.get(tokens.surface[i]);
-      if (word === undefined) continue;
+      if (word === undefined || foreignKnown?.has(tokens.surface[i])) continue;
       surface ??= [...tokens.surface];
       stems ??= [...tokens.stems];
       surface[i] = word;
@@ -179,22 +284,93 @@ export class LexiconEngine {
     return surface && stems ? { ...tokens, surface, stems } : tokens;
   }
 
+  /**
+   * German glues nouns ("Diabetesmedikament", "Gewerkschaftsmitglied", "Moscheebesuch"): a word
+   * that is not itself a word of the language's data and holds a compound part ("*diabetes") reads
+   * as that part, a sensitive part before a topic part, the longer before the shorter. The word
+   * must be longer than the part by at least COMPOUND_MIN_REST letters (a second element).
+   */
+  private decompound(tokens: Tokens, foreignKnown?: ReadonlySet<string>): Tokens {
+    if (this.shortestPart === Infinity) return tokens;
+    let surface: string[] | undefined;
+    let stems: string[] | undefined;
+    for (let i = 0; i < tokens.length; i++) {
+      const word = tokens.surface[i];
+      if (word.length < this.shortestPart + COMPOUND_MIN_REST || this.known.has(word) || foreignKnown?.has(word)) continue;
+      let best: CompoundPart | undefined;
+      for (let start = 0; start < word.length; start++) {
+        let node: CompoundNode | undefined = this.compounds;
+        for (let k = start; k < word.length && node; k++) {
+          node = node.next.get(word[k]);
+          const p = node?.part;
+          if (p && word.length - p.part.length >= COMPOUND_MIN_REST && (!best || (p.sensitive && !best.sensitive) || (p.sensitive === best.sensitive && p.part.length > best.part.length))) best = p;
+        }
+      }
+      if (!best) continue;
+      const partStem = this.data.stem(best.part);
+      if (partStem === tokens.stems[i]) continue;
+      surface ??= [...tokens.surface];
+      stems ??= [...tokens.stems];
+      surface[i] = best.part;
+      stems[i] = partStem;
+    }
+    return surface && stems ? { ...tokens, surface, stems } : tokens;
+  }
+
   tier1(topicId: string): string {
     return this.tier1Of.get(topicId) ?? topicId;
   }
 
-  /** `normalized`: the caller already ran normalizeText (analyzeText does; anyone else gets it here). */
-  analyze(text: string, normalized = false): MessageAnalysis {
-    const tokens = this.correctTypos(tokenize(normalized ? text : normalizeText(text), this.tokenizeOptions));
-    const clauses = splitClauses(tokens, this.data.clauses);
-    const skip = tokens.surface.map((w) => this.data.fillers.has(w));
-    if (this.fillerPhrases.size > 0) {
-      for (const m of this.fillerPhrases.matchAll(tokens.surface, tokens.surface, 0, tokens.length)) for (let k = m.start; k < m.end; k++) skip[k] = true;
+  /** This language's own clause, negation and filler rules. */
+  get rules(): MessageRules {
+    return this.data;
+  }
+
+  /** The negation and filler phrase matchers of a set of message rules (this language's, or a union). */
+  private phraseMatchers(rules: MessageRules): { negation: PhraseMatcher<NegationPhraseKind>; fillers: PhraseMatcher<true> } {
+    if (rules === this.data) return { negation: this.negationPhrases, fillers: this.fillerPhrases };
+    let m = this.rulePhrases.get(rules);
+    if (!m) {
+      m = { negation: new PhraseMatcher<NegationPhraseKind>(identity), fillers: new PhraseMatcher<true>(identity) };
+      for (const { kind, phrase } of rules.negation.phrases) m.negation.add(phrase, kind);
+      for (const filler of rules.fillers) if (/\s/.test(filler)) m.fillers.add(filler, true);
+      this.rulePhrases.set(rules, m);
     }
-    const phrases = this.negationPhrases.size > 0 ? this.negationPhrases.matchAll(tokens.surface, tokens.surface, 0, tokens.length, skip) : [];
+    return m;
+  }
+
+  /**
+   * `normalized`: the caller already ran normalizeText (analyzeText does; anyone else gets it here).
+   * `rules`: the message rules to read it with (default this language's; a code-switched message
+   * passes the union of its languages'). `foreignWords`: in a code-switched message, the other
+   * languages' function words; a topic phrase made only of them is not read as this language's
+   * (English "koi" the fish is Hindi "koi", any). Sensitive cues are read regardless.
+   * `foreignKnown`: words the message's other languages know; they are no misspelling of this
+   * language's sensitive words (Hindi "andar", inside, is not English "nadar"), nor split as compounds.
+   * `glimpsedIn`: this language is only glimpsed in a message of another (identification's
+   * alsoSeen) whose data knows these words: a class cue made only of them is that language's to read
+   * (German "Religion" in "it's basically my religion lol", which English reads as no belief).
+   */
+  analyze(
+    text: string,
+    normalized = false,
+    rules: MessageRules = this.data,
+    foreignWords?: ReadonlySet<string>,
+    foreignKnown?: ReadonlySet<string>,
+    glimpsedIn?: ReadonlySet<string>,
+  ): MessageAnalysis {
+    const raw = this.decompound(this.correctTypos(tokenize(normalized ? text : normalizeText(text), this.tokenizeOptions), foreignKnown), foreignKnown);
+    const tokens = this.tolerance ? this.tolerance.apply(raw, foreignKnown) : raw;
+    const clauses = splitClauses(tokens, rules.clauses);
+    const skip = tokens.surface.map((w) => rules.fillers.has(w));
+    const matchers = this.phraseMatchers(rules);
+    if (matchers.fillers.size > 0) {
+      for (const m of matchers.fillers.matchAll(tokens.surface, tokens.surface, 0, tokens.length)) for (let k = m.start; k < m.end; k++) skip[k] = true;
+    }
+    const phrases = matchers.negation.size > 0 ? matchers.negation.matchAll(tokens.surface, tokens.surface, 0, tokens.length, skip) : [];
     // Word classes of the self-identification patterns, tagged once for the clauses and the whole message.
     const tags = this.tag(tokens, 0, tokens.length, skip);
-    const analyses = clauses.map((clause) => this.analyzeClause(tokens, clause, skip, phrases, tags));
+    const analyses = clauses.map((clause) => this.analyzeClause(tokens, clause, skip, phrases, tags, rules, foreignWords, glimpsedIn));
     this.resolveAmbiguous(analyses);
     const drop = (a: ClauseAnalysis) => {
       for (const id of a.mentions.keys()) a.negated.add(id);
@@ -212,11 +388,19 @@ export class LexiconEngine {
       }
       // "Golf? No thanks.", "used to fish but gave it up": a following clause with no topic of its own
       // that rejects or retracts negates the previous clause's topics.
-      if (i > 0 && a.mentions.size === 0 && (this.isRejection(tokens, a.clause, skip) || has('retraction'))) {
+      if (i > 0 && a.mentions.size === 0 && (this.isRejection(tokens, a.clause, skip, rules.negation) || has('retraction'))) {
         // "me? camping? in this heat? no way": the rejection is of the nearest clause with a topic, over short topic-less ones.
         let j = i - 1;
         while (j > 0 && j >= i - REJECTION_REACH && analyses[j].mentions.size === 0 && analyses[j].clause.to - analyses[j].clause.from <= 4) j--;
         drop(analyses[j]);
+      } else if (
+        // "Stock market? Kabhi nahi, bas ho gaya": a topicless answer to a "?" that holds a rejection cue.
+        i > 0 &&
+        a.mentions.size === 0 &&
+        tokens.questionAfter[analyses[i - 1].clause.to - 1] &&
+        this.hasRejectionCue(tokens, a.clause, rules)
+      ) {
+        drop(analyses[i - 1]);
       }
     }
     // A topic mentioned negatively anywhere in the message is not an interest elsewhere in it
@@ -239,6 +423,9 @@ export class LexiconEngine {
     skip: readonly boolean[],
     allPhrases: readonly PhraseMatch<NegationPhraseKind>[],
     tags: ReadonlyMap<number, Tagged[]>,
+    rules: MessageRules,
+    foreignWords?: ReadonlySet<string>,
+    glimpsedIn?: ReadonlySet<string>,
   ): ClauseAnalysis {
     const phrases = allPhrases.filter((p) => p.start >= clause.from && p.end <= clause.to);
     const { stems, surface } = tokens;
@@ -249,8 +436,14 @@ export class LexiconEngine {
     const exceptions = byStart(matches.filter((m) => m.values.some((v) => v.exception)));
     // Fillers inside a phrase ('climbing um shoes') make a match longer than the phrase: allow slack.
     const depth = this.lexicon.matcher.depth * 2;
+    const readByMain = (m: PhraseMatch<LexiconValue>) => {
+      if (!glimpsedIn) return false;
+      for (let i = m.start; i < m.end; i++) if (!skip[i] && !glimpsedIn.has(surface[i])) return false;
+      return true;
+    };
     for (const m of matches) {
       let hidden: boolean | undefined;
+      if (readByMain(m)) continue;
       for (const v of m.values) {
         if (v.exception || v.classes.length === 0) continue;
         hidden ??= containedIn(exceptions, m, depth);
@@ -264,7 +457,15 @@ export class LexiconEngine {
     }
 
     // Topics: the longest phrases win ("rock climbing shoes" over "shoes"); cue-only phrases do not compete.
-    const candidates = matches.filter((m) => m.values.some((v) => v.topics.length > 0 || v.exception || v.gear));
+    const foreign = (m: PhraseMatch<LexiconValue>) => {
+      if (!foreignWords) return false;
+      for (let i = m.start; i < m.end; i++) if (!skip[i] && !foreignWords.has(surface[i])) return false;
+      return true;
+    };
+    // Topics inside a rejection cue ("not my cup of tea") are not interests.
+    const rejected = this.rejectionSpans(tokens, clause, rules);
+    const insideRejection = (m: PhraseMatch<LexiconValue>) => rejected.some(([a, b]) => a <= m.start && m.end <= b);
+    const candidates = matches.filter((m) => m.values.some((v) => v.topics.length > 0 || v.exception || v.gear) && !foreign(m) && !insideRejection(m));
     const candidatesByStart = byStart(candidates);
     const maximal: PhraseMatch<LexiconValue>[] = [];
     for (const m of candidates) {
@@ -283,7 +484,7 @@ export class LexiconEngine {
       else m.strong++;
     };
     const ambiguous: Array<Array<{ topicId: string; weak: boolean }>> = [];
-    const negation = maximal.map((m) => this.isNegated(tokens, clause, m, phrases, skip));
+    const negation = maximal.map((m) => this.isNegated(tokens, clause, m, phrases, skip, rules));
     const negatedSpan = negation.map((x) => x !== false);
     const negated = new Set<string>();
     const named: string[][] = [];
@@ -317,7 +518,10 @@ export class LexiconEngine {
         }
       }
     }
-    return { clause, classes: sortClasses(classes), mentions, interest, purchase, conditionContext, negated, ambiguous, named, rejected: false };
+    let first = clause.from;
+    while (first < clause.to && skip[first]) first++;
+    const opensWithPreposition = first < clause.to && this.data.anaphoraPrepositions.has(surface[first]);
+    return { clause, classes: sortClasses(classes), mentions, interest, purchase, conditionContext, opensWithPreposition, negated, ambiguous, named, rejected: false };
   }
 
   /** "climbing shoes", "golf um clubs", "shoes for climbing": a gear noun next to a sport mention. */
@@ -355,30 +559,41 @@ export class LexiconEngine {
   }
 
   /** True, false, or "local": negated by a `local` cue ("no annual fee"), which says nothing about the topic elsewhere. */
-  private isNegated(tokens: Tokens, clause: Clause, m: PhraseMatch<LexiconValue>, phrases: readonly PhraseMatch<NegationPhraseKind>[], skip: readonly boolean[]): boolean | 'local' {
+  private isNegated(
+    tokens: Tokens,
+    clause: Clause,
+    m: PhraseMatch<LexiconValue>,
+    phrases: readonly PhraseMatch<NegationPhraseKind>[],
+    skip: readonly boolean[],
+    rules: MessageRules,
+  ): boolean | 'local' {
     const { surface } = tokens;
-    const n = this.data.negation;
+    const n = rules.negation;
     for (const p of phrases) {
       if (p.values.includes('refusal') && p.end <= m.start) return true; // "I'd rather die than go camping"
       // "used to", "gave up on" (not "used to live in"), within the comma-delimited stretch
-      if (p.values.includes('cue') && p.end <= m.start && this.withinScope(tokens, skip, p.end, m.start) && !this.phraseExempt(tokens, skip, p, m.start)) {
+      if (p.values.includes('cue') && p.end <= m.start && this.withinScope(tokens, skip, p.end, m.start, n) && !this.phraseExempt(tokens, skip, p, m.start, n)) {
         return n.local.has(this.phraseText(tokens, skip, p)) ? 'local' : true;
       }
       // "gave it up", "golf, personally i can't stand it": like a post word, across commas, up to a post-breaker
-      if (p.values.includes('post') && p.start >= m.end && this.beforePost(tokens, skip, m.end, p.start)) return true;
+      if (p.values.includes('post') && p.start >= m.end && this.beforePost(tokens, skip, m.end, p.start, n)) return true;
     }
     // "tea over coffee": the dispreferred one is often of the same topic as the preferred, so it stays local.
-    if (n.pairs.size > 0 && this.dispreferred(tokens, clause, m.start, skip)) return 'local';
+    if (n.pairs.size > 0 && this.dispreferred(tokens, clause, m.start, skip, n)) return 'local';
     let seen = 0;
+    // A cue reached across a comma may be about an earlier object ("my cat isn't eating since morning,
+    // vet ke paas le jau?"): it takes this mention only, not the topic elsewhere (as after the mention).
+    let crossed = false;
     for (let j = m.start - 1; j >= clause.from && seen < n.window; j--) {
       const w = surface[j];
-      if (this.data.fillers.has(w)) continue;
+      if (tokens.before[j + 1] !== Boundary.None) crossed = true;
+      if (rules.fillers.has(w)) continue;
       if (n.cues.has(w)) {
         const exempt = n.exemptNext.get(w);
         const next = j + 1 < m.start ? surface[j + 1] : undefined;
         // "never been to Paris" is not negative; "never been into golf" is.
         const after = j + 2 < m.start ? surface[j + 2] : undefined;
-        if (!(exempt && next !== undefined && exempt.has(next)) || (after !== undefined && n.lukewarm.has(after))) return n.local.has(w) ? 'local' : true;
+        if (!(exempt && next !== undefined && exempt.has(next)) || (after !== undefined && n.lukewarm.has(after))) return crossed || n.local.has(w) ? 'local' : true;
       } else if (w === 'over' && j > clause.from && n.overPrev.has(surface[j - 1])) {
         return true; // "I'm so over reality shows"
       } else if (n.breakers.has(w)) {
@@ -387,9 +602,14 @@ export class LexiconEngine {
       seen++;
     }
     const limit = Math.min(clause.to, m.end + n.window);
+    // A post word reached across a comma may be about a later object ("... chat wapas kaise laayein,
+    // backup nahi liya tha"): it takes this mention only, not the topic elsewhere in the message.
+    let crossedAfter = false;
     for (let j = m.end; j < limit; j++) {
       const w = surface[j];
-      if (n.post.has(w)) return true;
+      if (tokens.before[j] !== Boundary.None) crossedAfter = true;
+      // "laptop chal nahi raha" (is not working) is no dislike: exempt-next pairs apply after the mention too.
+      if (n.post.has(w) && !n.exemptNext.get(w)?.has(surface[j + 1])) return crossedAfter ? 'local' : true;
       // "golf isn't for me", "video games have never interested me", "baseball doesn't appeal to me"
       if (n.postNegators.has(w) && (n.postNegated.has(surface[j + 1]) || n.postNegated.has(surface[j + 2]))) return true;
       if (n.postBreakers.has(w)) break;
@@ -422,8 +642,7 @@ export class LexiconEngine {
    * Tokens [from, to) are within a negation phrase's window (fillers not counted), hold no breaker
    * and no comma or sentence boundary ("I used to live in Denver, any ramen spots?").
    */
-  private withinScope(tokens: Tokens, skip: readonly boolean[], from: number, to: number): boolean {
-    const n = this.data.negation;
+  private withinScope(tokens: Tokens, skip: readonly boolean[], from: number, to: number, n: NegationRules): boolean {
     let seen = 0;
     for (let k = from; k <= to && k < tokens.length; k++) {
       if (tokens.before[k] !== Boundary.None) return false;
@@ -434,8 +653,7 @@ export class LexiconEngine {
   }
 
   /** Tokens [from, to) between a mention and a post phrase: within the window, no post-breaker. */
-  private beforePost(tokens: Tokens, skip: readonly boolean[], from: number, to: number): boolean {
-    const n = this.data.negation;
+  private beforePost(tokens: Tokens, skip: readonly boolean[], from: number, to: number, n: NegationRules): boolean {
     let seen = 0;
     for (let k = from; k < to; k++) {
       if (skip[k]) continue;
@@ -452,8 +670,7 @@ export class LexiconEngine {
   }
 
   /** "I'd rather have sushi than pizza": the mention follows a pair's closer whose opener comes shortly before it. */
-  private dispreferred(tokens: Tokens, clause: Clause, start: number, skip: readonly boolean[]): boolean {
-    const n = this.data.negation;
+  private dispreferred(tokens: Tokens, clause: Clause, start: number, skip: readonly boolean[], n: NegationRules): boolean {
     let seen = 0;
     for (let j = start - 1; j >= clause.from && seen <= n.window; j--) {
       if (tokens.before[j + 1] !== Boundary.None) return false;
@@ -473,8 +690,8 @@ export class LexiconEngine {
   }
 
   /** A cue phrase followed by one of its exempt-next words ("used to live", "stopped by"). */
-  private phraseExempt(tokens: Tokens, skip: readonly boolean[], p: PhraseMatch<NegationPhraseKind>, limit: number): boolean {
-    const exempt = this.data.negation.exemptNext.get(this.phraseText(tokens, skip, p));
+  private phraseExempt(tokens: Tokens, skip: readonly boolean[], p: PhraseMatch<NegationPhraseKind>, limit: number, n: NegationRules): boolean {
+    const exempt = n.exemptNext.get(this.phraseText(tokens, skip, p));
     if (!exempt) return false;
     let k = p.end;
     while (k < limit && skip[k]) k++;
@@ -547,10 +764,35 @@ export class LexiconEngine {
     return [...out];
   }
 
-  private isRejection(tokens: Tokens, clause: Clause, skip: readonly boolean[]): boolean {
+  private isRejection(tokens: Tokens, clause: Clause, skip: readonly boolean[], negation: NegationRules): boolean {
     const words: string[] = [];
     for (let i = clause.from; i < clause.to; i++) if (!skip[i]) words.push(tokens.surface[i]);
-    return words.length > 0 && words.length <= 4 && this.data.negation.rejections.has(words.join(' '));
+    const { rejections, post } = negation;
+    const rejects = (ws: readonly string[]) => ws.length > 0 && ws.length <= 4 && rejections.has(ws.join(' '));
+    if (rejects(words)) return true;
+    // "Golf? Nah, boring.", "Golf? No thanks, nope.": a rejection followed by post words or by another rejection.
+    if (words.length > 6) return false;
+    for (let k = 1; k < words.length; k++) {
+      const tail = words.slice(k);
+      if (rejects(words.slice(0, k)) && (rejects(tail) || tail.every((w) => post.has(w)))) return true;
+    }
+    return false;
+  }
+
+  private hasRejectionCue(tokens: Tokens, clause: Clause, rules: MessageRules): boolean {
+    return this.rejectionSpans(tokens, clause, rules).length > 0;
+  }
+
+  /** Token spans [start, end) of the rejection cues in a clause. */
+  private rejectionSpans(tokens: Tokens, clause: Clause, rules: MessageRules): Array<[number, number]> {
+    const cues = rules.negation.rejectionCues;
+    const out: Array<[number, number]> = [];
+    if (cues.length === 0) return out;
+    for (let j = clause.from; j < clause.to; j++) {
+      const end = sequenceEndFrom(cues, tokens.surface, j, clause.to, rules.fillers);
+      if (end > j) out.push([j, end]);
+    }
+    return out;
   }
 
   /**
@@ -581,6 +823,43 @@ export class LexiconEngine {
       return out;
     });
   }
+}
+
+type Sequences = ReadonlyArray<readonly string[]>;
+
+/** Sequences indexed by their first word (built once per list). */
+const firstWordIndex = new WeakMap<Sequences, Map<string, Array<readonly string[]>>>();
+
+function indexBy(sequences: Sequences, cache: WeakMap<Sequences, Map<string, Array<readonly string[]>>>): Map<string, Array<readonly string[]>> {
+  let index = cache.get(sequences);
+  if (!index) {
+    index = new Map();
+    for (const seq of sequences) {
+      const key = seq[0];
+      const list = index.get(key);
+      if (list) list.push(seq);
+      else index.set(key, [seq]);
+    }
+    cache.set(sequences, index);
+  }
+  return index;
+}
+
+/** The end (exclusive) of the longest of `sequences` starting at token `start` (fillers between its words skipped), or -1. */
+function sequenceEndFrom(sequences: Sequences, surface: readonly string[], start: number, to: number, fillers: ReadonlySet<string>): number {
+  const candidates = indexBy(sequences, firstWordIndex).get(surface[start]);
+  if (!candidates) return -1;
+  let best = -1;
+  outer: for (const seq of candidates) {
+    let j = start;
+    for (let k = 0; k < seq.length; k++) {
+      while (j < to && k > 0 && fillers.has(surface[j])) j++;
+      if (j >= to || surface[j] !== seq[k]) continue outer;
+      j++;
+    }
+    if (j > best) best = j;
+  }
+  return best;
 }
 
 function byStart<T>(matches: PhraseMatch<T>[]): Map<number, PhraseMatch<T>[]> {

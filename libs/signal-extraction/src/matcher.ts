@@ -77,10 +77,28 @@ export class PhraseMatcher<T> {
     const rootNext = this.root.next;
     if (!rootNext) return out;
     for (let i = from; i < to; i++) {
-      if (skip?.[i]) continue;
-      this.walk(rootNext, stems, surface, i, i, to, skip, out);
+      // A filler starts a phrase only as one of its words ("acha nahi": "acha" is also a filler).
+      if (skip?.[i]) this.step(rootNext, stems, surface, i, i, to, skip, out);
+      else this.walk(rootNext, stems, surface, i, i, to, skip, out);
     }
     return out;
+  }
+
+  /** The phrases continuing with token p itself. */
+  private step(
+    next: Map<string, TrieNode<T>>,
+    stems: readonly string[],
+    surface: readonly string[],
+    start: number,
+    p: number,
+    to: number,
+    skip: readonly boolean[] | undefined,
+    out: PhraseMatch<T>[],
+  ): void {
+    const byStem = next.get(stems[p]);
+    const bySurface = next.get(`=${surface[p]}`);
+    if (byStem) this.visit(byStem, stems, surface, start, p, to, skip, out);
+    if (bySurface) this.visit(bySurface, stems, surface, start, p, to, skip, out);
   }
 
   private walk(
@@ -93,13 +111,11 @@ export class PhraseMatcher<T> {
     skip: readonly boolean[] | undefined,
     out: PhraseMatch<T>[],
   ): void {
-    let p = pos;
-    while (p < to && skip?.[p]) p++;
-    if (p >= to) return;
-    const byStem = next.get(stems[p]);
-    const bySurface = next.get(`=${surface[p]}`);
-    if (byStem) this.visit(byStem, stems, surface, start, p, to, skip, out);
-    if (bySurface) this.visit(bySurface, stems, surface, start, p, to, skip, out);
+    // A skipped token (a filler) is stepped over, or read as the phrase's next word when it is one.
+    for (let p = pos; p < to; p++) {
+      this.step(next, stems, surface, start, p, to, skip, out);
+      if (!skip?.[p]) return;
+    }
   }
 
   private visit(

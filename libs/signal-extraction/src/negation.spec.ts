@@ -70,6 +70,16 @@ describe('negation.tsv mechanisms (language-independent)', () => {
     expect(topics('rather golf than golf')).toEqual(['512']); // the dispreferred one stays local: the same topic may be preferred
   });
 
+  it('reads a short clause of a rejection followed by post words or another rejection as a rejection of the clause before', () => {
+    const e = engine(`${NEGATION}rejection\tno thanks\nrejection\tnope\npost\tboring\n`);
+    expect(topics('golf? no thanks', e)).toEqual([]);
+    expect(topics('golf? no thanks, boring', e)).toEqual([]);
+    expect(topics('golf? no thanks, nope', e)).toEqual([]);
+    expect(topics('golf? no thanks, boring, boring, boring, boring, boring', e)).toEqual(['512']); // longer than six words: a sentence of its own
+    expect(topics('golf? no thanks, my friend', e)).toEqual(['512']); // other words: not a bare rejection
+    expect(topics('golf? boring thanks no', e)).toEqual(['512']); // the rejection comes first
+  });
+
   it('drops the topics of a sarcastic clause, or of the previous clause when the sarcasm stands alone', () => {
     expect(topics('oh great another golf weekend')).toEqual([]);
     expect(topics('golf on tv. oh great another weekend')).toEqual([]);

@@ -6,7 +6,7 @@ import { stemmerFor, type Stemmer } from './language/stemmers';
  * token stemmed with Porter2. Sentence punctuation and commas are remembered as boundaries.
  */
 
-/** Boundary before a token: none, a comma-like break (, : ( ) " / or a dash), or a sentence end (. ! ? ; or a line break). */
+/** Boundary before a token: none, a comma-like break (, : ( ) " / or a dash), or a sentence end (. ! ? ; … । or a line break). */
 export const Boundary = { None: 0, Comma: 1, Sentence: 2 } as const;
 export type Boundary = (typeof Boundary)[keyof typeof Boundary];
 
@@ -37,15 +37,29 @@ export interface TokenizeOptions {
 
 const NO_ABBREVIATIONS: ReadonlySet<string> = new Set();
 
-function isAlnum(code: number): boolean {
-  return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || code >= 0xc0;
+/** Letters, combining marks, digits and the private-use class markers of normalize.ts. */
+const WORD_CHAR = /[\p{L}\p{M}\p{N}\p{Co}]/u;
+
+/**
+ * A character of a word: ASCII letters and digits, and beyond Latin-1 punctuation every letter,
+ * mark or digit. Punctuation, symbols and emoji outside ASCII ("…", curly quotes, dashes, the
+ * Devanagari danda, "🍕") separate words like ASCII punctuation does.
+ */
+function isAlnum(code: number, ch: string): boolean {
+  // Characters SPECIAL_FORMS writes into words: "♯" of "c♯" (c#) and "⸮" of the sarcasm tag "⸮s" (/s).
+  if (code === 0x266f || code === 0x2e2e) return true;
+  if (code < 0x80) return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90);
+  if (code < 0xc0) return false;
+  if (code < 0x250) return code !== 0xd7 && code !== 0xf7; // Latin letters, not × and ÷
+  if (code >= 0x0900 && code <= 0x097f) return code !== 0x0964 && code !== 0x0965; // Devanagari, not the dandas
+  return WORD_CHAR.test(ch);
 }
 
 function isApostrophe(ch: string): boolean {
   return ch === "'" || ch === '\u2019' || ch === '\u2018' || ch === '`';
 }
 
-const SENTENCE_CHARS = new Set(['.', '!', '?', ';', '\n', '\r', '\u2026']);
+const SENTENCE_CHARS = new Set(['.', '!', '?', ';', '\n', '\r', '\u2026', '\u0964', '\u0965']);
 const COMMA_CHARS = new Set([',', ':', '(', ')', '"', '\u201c', '\u201d', '\u2013', '\u2014', '[', ']', '/']);
 
 /** Folds accents so "café" matches "cafe". */
@@ -68,6 +82,9 @@ const SPECIAL_FORMS: ReadonlyArray<[RegExp, string]> = [
   [/(^|\s)\/s(?=$|[\s.,!?;)])/g, '$1\u2e2es'],
 ];
 
+/** A pictographic emoji: a token of its own (sarcasm "🙄" is negation.tsv data), not part of a word. */
+const EMOJI = /\p{Extended_Pictographic}/u;
+
 export function tokenize(input: string, options: TokenizeOptions = {}): Tokens {
   const stemWord = options.stem ?? stem;
   const abbreviations = options.abbreviations ?? NO_ABBREVIATIONS;
@@ -86,15 +103,15 @@ export function tokenize(input: string, options: TokenizeOptions = {}): Tokens {
   while (i < n) {
     const ch = text[i];
     const code = text.charCodeAt(i);
-    if (isAlnum(code)) {
+    if (isAlnum(code, ch)) {
       const start = i;
       let word = '';
       while (i < n) {
         const c = text.charCodeAt(i);
-        if (isAlnum(c)) {
+        if (isAlnum(c, text[i])) {
           word += text[i];
           i++;
-        } else if (isApostrophe(text[i]) && i + 1 < n && isAlnum(text.charCodeAt(i + 1)) && word.length > 0) {
+        } else if (isApostrophe(text[i]) && i + 1 < n && isAlnum(text.charCodeAt(i + 1), text[i + 1]) && word.length > 0) {
           i++; // drop apostrophes inside words
         } else {
           break;
@@ -110,6 +127,23 @@ export function tokenize(input: string, options: TokenizeOptions = {}): Tokens {
       questionAfter.push(false);
       pending = Boundary.None;
       continue;
+    }
+    if (code >= 0x2000 && (code < 0xd800 || code > 0xdfff || i + 1 < n)) {
+      const cp = text.codePointAt(i) ?? code;
+      const emoji = String.fromCodePoint(cp);
+      if (EMOJI.test(emoji)) {
+        const start = i;
+        i += emoji.length;
+        while (i < n && (text[i] === '\ufe0f' || text[i] === '\u200d')) i++; // variation selector, joiner
+        surface.push(emoji);
+        stems.push(emoji);
+        starts.push(start);
+        ends.push(i);
+        before.push(pending);
+        questionAfter.push(false);
+        pending = Boundary.None;
+        continue;
+      }
     }
     if (SENTENCE_CHARS.has(ch)) {
       const isDot = ch === '.';

@@ -49,6 +49,18 @@ export interface LanguageFolder {
   stemmer: string;
   /** Letters that point to this language ("ñ", "ß"). */
   letters: string;
+  /**
+   * Typo tolerance toward the sensitive vocabulary (language.tsv `typos`: the shortest sensitive
+   * word it applies to; 0, the default, is off). See lexicon/typos.ts.
+   */
+  typos: number;
+  /**
+   * An English-identified message holding at least this many distinct function words of this
+   * language that English does not list is also read with this language (language.tsv
+   * `english-mix`; 0, the default, is off): Hinglish such as "yeah sure I'll run a marathon,
+   * not happening yaar" has too few Hindi words to be identified as code-switched.
+   */
+  englishMix: number;
   /** Rows of each file present, header and comments removed. */
   files: Partial<Record<DataFile, TsvRow[]>>;
   /** SHA-256 (hex) over the folder's files. */
@@ -117,6 +129,10 @@ export function buildFolder(folder: string, texts: Partial<Record<DataFile, stri
   const status = need('status') as LanguageStatus;
   if (!STATUSES.includes(status)) throw new Error(`${folder}/language.tsv: status must be one of ${STATUSES.join(', ')}`);
   if (!STEMMER_NAMES.includes(need('stemmer'))) throw new Error(`${folder}/language.tsv: stemmer must be one of ${STEMMER_NAMES.join(', ')}`);
+  const englishMix = Number(meta.get('english-mix') ?? '0');
+  if (!Number.isInteger(englishMix) || englishMix < 0) throw new Error(`${folder}/language.tsv: english-mix must be a whole number`);
+  const typos = Number(meta.get('typos') ?? '0');
+  if (!Number.isInteger(typos) || (typos !== 0 && typos < 4)) throw new Error(`${folder}/language.tsv: typos must be 0 (off) or a word length of at least 4`);
   // A supported language is analyzed, so it needs its vocabulary (a pending one may start empty).
   if (status === 'supported' && (!files.topics || !files.sensitive)) throw new Error(`${folder}: a supported language needs topics.tsv and sensitive.tsv`);
   return {
@@ -126,6 +142,8 @@ export function buildFolder(folder: string, texts: Partial<Record<DataFile, stri
     status,
     stemmer: need('stemmer'),
     letters: meta.get('letters') ?? '',
+    typos,
+    englishMix,
     files,
     checksum: hash.digest('hex'),
   };

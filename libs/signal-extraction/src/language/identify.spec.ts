@@ -45,10 +45,28 @@ describe('identifyLanguage', () => {
     }
   });
 
+  it('reads Hinglish holding a word the Javanese identify-only list also has ("piye", drink) as Hinglish', () => {
+    // jv lists "piye" (how); with no hi-Latn evidence for it, one such word outweighed two shared Hinglish ones.
+    for (const text of ['daaru chhodni hai par haath kaanpte hai bina piye', 'kal raat bahut piye par sar dard hai']) {
+      expect(verdictLabel(identifyLanguage(text))).toBe('hi-Latn');
+    }
+  });
+
+  it('refuses Catalan that shares only "dia" with Indonesian ("ara", now, is a Catalan function word)', () => {
+    const v = identifyLanguage("m'han diagnosticat ansietat i ara prenc pastilles cada dia");
+    expect([v.code, v.supported]).toEqual(['ca', false]);
+  });
+
   it('reads "vale a pena" (shared by Spanish and Portuguese) as Portuguese when the rest is', () => {
     for (const text of ['academia em janeiro vale a pena?', 'curso de inglês online vale a pena?']) {
       expect(verdictLabel(identifyLanguage(text))).toBe('pt');
     }
+  });
+
+  it('does not read English into a message whose only English words are the other language\'s too', () => {
+    // German "also", "so", "was", "will", "in" are English function words as well; nothing here is English only.
+    expect(identifyLanguage('also ich will heute so was in der stadt machen, hat wer ideen').languages).toEqual(['de']);
+    expect(identifyLanguage('also ich will heute the best pizza in town, was meint ihr').languages).toEqual(['de', 'en']);
   });
 
   it('is fast on the common path (function words decide)', () => {

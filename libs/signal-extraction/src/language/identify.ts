@@ -162,6 +162,8 @@ interface Evidence {
   distinctNotEnglish: Map<string, number>;
   /** Distinct function words found, and how many of them no English list has (but a launch language's has). */
   allDistinct: Set<string>;
+  /** Distinct function words an English list has. */
+  englishWords: string[];
   foreignDistinct: number;
   /** Scores from words no English list has: who an English code-switched message's other language is. */
   nonEnglishScores: Map<string, number>;
@@ -177,7 +179,7 @@ function isWordChar(text: string, i: number, code: number): boolean {
 
 /** One pass over the text: words, their scripts, and the function-word and letter evidence. */
 function collect(text: string, p: Profiles): Evidence {
-  const e: Evidence = { letters: new Map(), totalLetters: 0, scores: new Map(), distinct: new Map(), distinctNotEnglish: new Map(), allDistinct: new Set(), foreignDistinct: 0, nonEnglishScores: new Map(), latinLetters: 0 };
+  const e: Evidence = { letters: new Map(), totalLetters: 0, scores: new Map(), distinct: new Map(), distinctNotEnglish: new Map(), allDistinct: new Set(), englishWords: [], foreignDistinct: 0, nonEnglishScores: new Map(), latinLetters: 0 };
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -224,6 +226,7 @@ function word(w: string, ascii: boolean, p: Profiles, e: Evidence): void {
       e.allDistinct.add(folded);
       if (entry.foreign) e.foreignDistinct++;
     }
+    if (first && entry.english) e.englishWords.push(folded);
     for (const lang of entry.langs) {
       e.scores.set(lang, (e.scores.get(lang) ?? 0) + entry.weight);
       if (!entry.english) e.nonEnglishScores.set(lang, (e.nonEnglishScores.get(lang) ?? 0) + entry.weight);
@@ -286,12 +289,14 @@ export function identifyLanguage(text: string): LanguageVerdict {
   if (best && best[1] >= 1) {
     // Code-switching with English: both have real evidence (the other language first, as the sets label it).
     const other = best[0] === ENGLISH ? second : best;
-    // The other language needs a word English does not have: an English voice transcript's "um" and "a" are Portuguese too.
+    // The other language needs a word English does not have: an English voice transcript's "um" and "a" are Portuguese too;
+    // and English one the other language does not have: German "also", "so", "was", "will" are English words too.
+    const englishOnly = (otherLang: string) => e.englishWords.some((w) => !p.words.get(w)?.langs.includes(otherLang));
     const mixes = (lang: string, score: number) =>
       score >= MIX_MIN_SCORE &&
       score >= MIX_MIN_SHARE * total &&
       (e.distinct.get(lang) ?? 0) >= MIX_MIN_WORDS &&
-      (lang === ENGLISH || (e.distinctNotEnglish.get(lang) ?? 0) >= 1);
+      (lang === ENGLISH ? other !== undefined && englishOnly(other[0]) : (e.distinctNotEnglish.get(lang) ?? 0) >= 1);
     if (other && other[0] !== ENGLISH && isLaunch(p, other[0]) && mixes(ENGLISH, english) && mixes(other[0], other[1])) {
       return verdict(p, [other[0], ENGLISH], (english + other[1]) / total, 'function-words');
     }

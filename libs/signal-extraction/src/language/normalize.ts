@@ -83,6 +83,8 @@ const CONFUSABLES: Readonly<Record<string, string>> = {
   ı: 'i', ȷ: 'j', ɑ: 'a', ɩ: 'i', ɪ: 'i', ʏ: 'y', ᴀ: 'a', ᴄ: 'c', ᴅ: 'd', ᴇ: 'e', ᴋ: 'k', ᴍ: 'm', ᴏ: 'o', ᴘ: 'p', ᴛ: 't', ᴜ: 'u', ᴠ: 'v', ᴡ: 'w', ᴢ: 'z',
 };
 const CONFUSABLE_CHARS = new Set(Object.keys(CONFUSABLES));
+/** Any confusable character (one test spares the word-by-word fold for texts without one: most Devanagari chat). */
+const HAS_CONFUSABLE = new RegExp(`[${Object.keys(CONFUSABLES).join('')}]`, 'u');
 const LETTER_RUN = /[\p{L}\p{M}]+/gu;
 
 /** Leet characters read as letters when they sit between letters. */
@@ -138,7 +140,7 @@ export function normalizeText(text: string): string {
       return cls ? ` ${MARKER_OF.get(cls)} ` : m;
     });
     t = t.normalize('NFKC').replace(INVISIBLE, '');
-    t = foldConfusables(t);
+    if (HAS_CONFUSABLE.test(t)) t = foldConfusables(t);
   }
   if (HAS_LEET.test(t)) t = t.replace(LEET_INNER, (m) => m.replace(/./g, (c) => LEET[c] ?? c));
   if (SPELT.test(t)) {

@@ -2,7 +2,8 @@ import { SENSITIVE_CLASSES, sensitiveProxy, type SensitiveClass } from '@signalp
 import type { ClauseRules } from '../clauses';
 import type { LanguageFolder, TsvRow } from '../language/data';
 import { stemmerFor, type Stemmer } from '../language/stemmers';
-import type { CueLine, TopicLine } from './lexicon';
+import { phraseStems, tokenize } from '../text';
+import { splitPhrases, type CueLine, type TopicLine } from './lexicon';
 
 /**
  * One language's lexicon, read from its folder (lexicon/<lang>/*.tsv; format in
@@ -21,10 +22,12 @@ export interface PatternRule {
 export interface NegationRules {
   /** Words that make a following mention negative ("not", "hate"). */
   readonly cues: ReadonlySet<string>;
-  /** A cue (a word or a phrase) followed by one of these does not negate ("can't wait", "never tried", "used to live"). */
+  /** A cue (a word or a phrase, before or after the mention) followed by one of these does not negate ("can't wait", "never tried", "used to live", Hindi "nahi raha"). */
   readonly exemptNext: ReadonlyMap<string, ReadonlySet<string>>;
-  /** Words after a mention that make it negative ("golf is boring"). */
+  /** Words after a mention that make it negative ("golf is boring"; Hindi "golf pasand nahi"). */
   readonly post: ReadonlySet<string>;
+  /** Words that end the reach of a post-posed negation (Hindi "cricket pasand hai, tennis nahi": the copula). */
+  readonly postBreakers: ReadonlySet<string>;
   /** Words that end a negation's scope ("but", "instead"). */
   readonly breakers: ReadonlySet<string>;
   /** How far back (tokens, fillers excluded) a cue reaches. */
@@ -44,8 +47,6 @@ export interface NegationRules {
    * topic may still be an interest elsewhere in the message.
    */
   readonly local: ReadonlySet<string>;
-  /** Words after a mention that end the reach of `post` words ("golf and a boring drive"). */
-  readonly postBreakers: ReadonlySet<string>;
   /**
    * Multi-word phrases, matched on surface words (apostrophes dropped): `cue` phrases ("used to",
    * "gave up on", "sick of") negate what follows like a cue word; `post` phrases ("gave it up",
@@ -61,6 +62,11 @@ export interface NegationRules {
    * than pizza" what follows the closer is the dispreferred one. Closer → its openers.
    */
   readonly pairs: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * Words or sequences that, anywhere in a clause with no topic of its own right after a clause
+   * ending in "?", reject that clause's topics (Hindi "Stock market me wapas? Kabhi nahi, bas ho gaya").
+   */
+  readonly rejectionCues: ReadonlyArray<readonly string[]>;
 }
 
 export type NegationPhraseKind = 'cue' | 'post' | 'refusal' | 'sarcasm' | 'retraction';
@@ -100,6 +106,26 @@ export interface LanguageLexicon {
   readonly sensitiveWords: readonly string[];
   /** Every word of the folder's data, and cues.tsv `not-a-typo` rows: never read as a misspelling. */
   readonly knownWords: ReadonlySet<string>;
+  /** Typo tolerance toward the sensitive vocabulary (language.tsv `typos`): shortest word covered (0: off). See typos.ts. */
+  readonly typos: number;
+  /** Stems of the words of sensitive.tsv phrases (what a tolerated typo may be corrected to). */
+  readonly sensitiveStems: ReadonlySet<string>;
+  /** Stems of every word the folder's data knows (never read as a tolerated typo). */
+  readonly knownStems: ReadonlySet<string>;
+  /** The language's function words (function-words.tsv), lower case and accent-folded as the tokenizer reads them. */
+  readonly functionWords: ReadonlySet<string>;
+}
+
+/** Stems of the words of a list of phrase cells ("~golf, =anime club" → golf, anime, club). */
+function wordStems(cells: Iterable<string>, stem: Stemmer, into: Set<string>): Set<string> {
+  for (const cell of cells) {
+    for (const phrase of splitPhrases(cell)) {
+      for (const word of phrase.replace(/^[~!+]+/, '').split(/\s+/)) {
+        for (const s of phraseStems(word.replace(/^=/, ''), stem)) into.add(s);
+      }
+    }
+  }
+  return into;
 }
 
 const CUE_KINDS = [
@@ -119,6 +145,7 @@ const CUE_KINDS = [
   'not-a-typo',
   'qualifier',
   'service',
+  'known',
 ] as const;
 const NEGATION_KINDS = [
   'cue',
@@ -137,6 +164,7 @@ const NEGATION_KINDS = [
   'sarcasm',
   'retraction',
   'pair',
+  'rejection-cue',
 ] as const;
 const PHRASE_KINDS: readonly NegationPhraseKind[] = ['refusal', 'sarcasm', 'retraction'];
 const PATTERN_KINDS = ['class', 'gap', 'not-a-person-next', 'rule', 'rule-check-next', 'co-occurrence', 'co-occurrence-clause'] as const;
@@ -260,6 +288,19 @@ export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
   const coOccurrence = (pat.get('co-occurrence') ?? []).map((row) => ({ classes: parseClassList(row.cells[1], row.where), all: sequenceOf(row) }));
   const clauseCoOccurrence = (pat.get('co-occurrence-clause') ?? []).map((row) => ({ classes: parseClassList(row.cells[1], row.where), all: sequenceOf(row) }));
 
+  const sensitiveStems = wordStems((f.sensitive ?? []).map((r) => r.cells[1]), stem, new Set());
+  const knownStems = wordStems(
+    [
+      ...(f.topics ?? []).map((r) => r.cells[1]),
+      ...(f.cues ?? []).map((r) => r.cells[1]),
+      ...(f.negation ?? []).map((r) => r.cells[1]),
+      ...(f.patterns ?? []).map((r) => r.cells[2]),
+      ...(f['function-words'] ?? []).map((r) => r.cells[0].toLowerCase()),
+    ],
+    stem,
+    new Set(sensitiveStems),
+  );
+
   return {
     code: folder.code,
     stem,
@@ -298,6 +339,7 @@ export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
       pairs: closerToOpeners(neg.get('pair') ?? []),
       local: new Set(values(neg.get('local'))),
       phrases,
+      rejectionCues: values(neg.get('rejection-cue')).map((v) => v.split(/\s+/)),
     },
     wordClasses,
     patternGaps: new Set((pat.get('gap') ?? []).map((r) => r.cells[2])),
@@ -310,6 +352,10 @@ export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
       ...Object.values(f).flatMap((rows) => (rows ?? []).flatMap((r) => r.cells.slice(1).flatMap(phraseWords))),
       ...(f['function-words'] ?? []).flatMap((r) => phraseWords(r.cells[0])),
     ]),
+    typos: folder.typos,
+    sensitiveStems,
+    knownStems,
+    functionWords: new Set((f['function-words'] ?? []).flatMap((r) => tokenize(r.cells[0]).surface)),
   };
 }
 

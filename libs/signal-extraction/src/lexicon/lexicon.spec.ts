@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { getTaxonomy } from '@signalpath/taxonomy';
 import { getSensitiveTopicPolicy, SENSITIVE_PROXIES } from '@signalpath/sensitive-topics';
-import { analyzeWithEngines } from '../analyze';
+import { analyzeText, analyzeWithEngines } from '../analyze';
 import { getLexiconEngine, LexiconEngine } from '../engine';
 import { buildFolder, DATA_FILES, languageFolders } from '../language/data';
 import { tokenize } from '../text';
@@ -43,6 +43,8 @@ describe('lexicon data files', () => {
       const proxies = new Set((folder.files.sensitive ?? []).map((r) => r.cells[0]).filter((t) => t.startsWith('proxy:')));
       expect({ folder: folder.code, missing: SENSITIVE_PROXIES.map((p) => `proxy:${p.id}`).filter((id) => !proxies.has(id)) }).toEqual({ folder: folder.code, missing: [] });
     }
+    // The languages merged so far (each language branch adds its code here).
+    expect(supported.map((f) => f.code).sort()).toEqual(['de', 'en', 'es', 'hi', 'hi-Latn', 'id', 'pt']);
   });
 
   it('keep the nodes the policy classifies out of topics.tsv (they belong in the reviewed sensitive.tsv)', () => {
@@ -73,7 +75,8 @@ describe('adding a language is adding data', () => {
     language: 'key\tvalue\ncode\txx\nname\tTest\nscript\tLatn\nstatus\tsupported\nstemmer\tnone\n',
     topics: 'topics\tphrase\n500:Climbing\tklimbo\n653:Travel\treiso\n',
     sensitive: 'target\tphrase\nRELIGION\tpreghi\nproxy:halal-food\thalalo\n',
-    cues: 'kind\tvalue\nconnector\tmaa\ninterest\tvoglio\n',
+    cues: 'kind\tvalue\nconnector\tmaa\ninterest\tvoglio\nfiller\tehm\n',
+    negation: 'kind\tvalue\npost\tnono\n',
   });
   const xx = new LexiconEngine(buildLanguageLexicon(folder));
 
@@ -92,6 +95,126 @@ describe('adding a language is adding data', () => {
     expect(analyzeWithEngines('preghi climbing shoes', [xx, english])).toMatchObject({ signals: [], suppressed: ['RELIGION'] });
     // No class: the topics of both.
     expect(analyzeWithEngines('klimbo and a trip to Lisbon', [xx, english]).signals.map((s) => s.topicId).sort()).toEqual(expect.arrayContaining(['500', '653']));
+  });
+
+  it('negates with multi-word cues before and after a mention, and stops a post-posed negation at a post-breaker', () => {
+    const yy = new LexiconEngine(
+      buildLanguageLexicon(
+        buildFolder('yy', {
+          language: 'key\tvalue\ncode\tyy\nname\tTest\nscript\tLatn\nstatus\tsupported\nstemmer\tnone\n',
+          topics: 'topics\tphrase\n500:Climbing\tklimbo\n653:Travel\treiso\n',
+          sensitive: 'target\tphrase\n',
+          cues: 'kind\tvalue\nfiller\tehm\n',
+          negation: 'kind\tvalue\nsarcasm\tyeah sure\ncue\tnot\nbreaker\ti\npost\tnono\npost\twhat for\npost-breaker\tis\nexempt-next\tnono working\n',
+        }),
+      ),
+    );
+    const topics = (text: string) => analyzeWithEngines(text, [yy]).signals.map((s) => s.topicId);
+    // Sarcasm as a sequence ("yeah sure"), fillers inside it skipped; "sure" alone negates nothing.
+    expect(topics('yeah sure klimbo')).toEqual([]);
+    expect(topics('yeah ehm sure klimbo')).toEqual([]);
+    expect(topics('sure klimbo')).toEqual(['500']);
+    // A breaker ends a single-word cue's reach, not sarcasm's (it takes its clause).
+    expect(topics('not i klimbo')).toEqual(['500']);
+    expect(topics('yeah sure i klimbo')).toEqual([]);
+    // A post-posed sequence.
+    expect(topics('klimbo what for')).toEqual([]);
+    // The copula ends the first mention's reach: only the second is negated.
+    expect(topics('klimbo is good reiso nono')).toEqual(['500']);
+    expect(topics('klimbo good reiso nono')).toEqual([]);
+    // An exempt-next pair after the mention does not negate ("laptop chal nahi raha": is not working).
+    expect(topics('klimbo nono working')).toEqual(['500']);
+    expect(topics('klimbo nono please')).toEqual([]);
+  });
+
+  it('rejects a "?" clause\'s topics when the next clause has no topic and holds a rejection cue', () => {
+    const ww = new LexiconEngine(
+      buildLanguageLexicon(
+        buildFolder('ww', {
+          language: 'key\tvalue\ncode\tww\nname\tTest\nscript\tLatn\nstatus\tsupported\nstemmer\tnone\n',
+          topics: 'topics\tphrase\n500:Climbing\tklimbo\n653:Travel\treiso\n222:Non-Alcoholic Beverages\ttea\n',
+          sensitive: 'target\tphrase\n',
+          cues: 'kind\tvalue\nfiller\tehm\n',
+          negation: 'kind\tvalue\nrejection-cue\tno way\nrejection-cue\tnope\nrejection-cue\tnot my cup of tea\n',
+        }),
+      ),
+    );
+    const topics = (text: string) => analyzeWithEngines(text, [ww]).signals.map((s) => s.topicId);
+    expect(topics('klimbo? ehm no ehm way, done with it')).toEqual([]);
+    expect(topics('klimbo? well nope')).toEqual([]);
+    // Not after a question, or an answer with a topic of its own: kept.
+    expect(topics('klimbo. no way')).toEqual(['500']);
+    expect(topics('klimbo? no way, reiso').sort()).toEqual(['500', '653']);
+    // A topic inside a rejection cue is no interest, and does not count as the answer's own.
+    expect(topics('klimbo? not my cup of tea')).toEqual([]);
+    expect(topics('reiso, not my cup of tea')).toEqual(['653']);
+  });
+
+  it('reads a typo of a sensitive word as that word when the language opts in (language.tsv typos)', () => {
+    const folder = (typos: string) =>
+      buildFolder('tt', {
+        language: `key\tvalue\ncode\ttt\nname\tTest\nscript\tLatn\nstatus\tsupported\nstemmer\tnone\n${typos}`,
+        topics: 'topics\tphrase\n653:Travel\treiso\n210:Food & Drink\tonion\n',
+        sensitive: 'target\tphrase\nTRADE_UNION\tunion\nHEALTH\tdiabetes\nHEALTH\tthyroid\nHEALTH\tthyriod\nETHNIC_ORIGIN\tlambani\n',
+      });
+    const tt = new LexiconEngine(buildLanguageLexicon(folder('typos\t5\n')));
+    const off = new LexiconEngine(buildLanguageLexicon(folder('')));
+    // A transposed pair, a changed vowel, a dropped letter, an extra letter.
+    // "thyrod" is a variant of both listed spellings "thyroid" and "thyriod": still read.
+    for (const text of ['unoin reiso', 'diabetis reiso', 'diabets reiso', 'diabeties reiso', 'thyrod reiso']) {
+      expect({ text, ...analyzeWithEngines(text, [tt]) }).toMatchObject({ text, signals: [], suppressed: expect.any(Array) });
+      expect(analyzeWithEngines(text, [tt]).suppressed.length).toBe(1);
+    }
+    // Off by default: without language.tsv typos only a dropped, doubled or swapped letter is read (every language, buildTypos).
+    for (const text of ['diabetis reiso', 'diabeties reiso']) expect(analyzeWithEngines(text, [off]).suppressed).toEqual([]);
+    for (const text of ['unoin reiso', 'diabets reiso', 'thyrod reiso']) expect(analyzeWithEngines(text, [off]).suppressed.length).toBe(1);
+    // The first letter is kept: "ambani" is not "lambani", "xunion" not "union".
+    expect(analyzeWithEngines('ambani reiso', [tt]).suppressed).toEqual([]);
+    expect(analyzeWithEngines('ambani reiso', [off]).suppressed).toEqual([]);
+    expect(analyzeWithEngines('xunion reiso', [tt]).suppressed).toEqual([]);
+    // A word the language knows is never read as a typo ("onion" is one vowel from "union"), nor one listed as known.
+    expect(analyzeWithEngines('onion reiso', [tt])).toMatchObject({ suppressed: [] });
+    const known = buildFolder('tt', {
+      language: 'key\tvalue\ncode\ttt\nname\tTest\nscript\tLatn\nstatus\tsupported\nstemmer\tnone\ntypos\t5\n',
+      topics: 'topics\tphrase\n653:Travel\treiso\n',
+      sensitive: 'target\tphrase\nTRADE_UNION\tunion\n',
+      cues: 'kind\tvalue\nknown\tunoin\n',
+    });
+    expect(analyzeWithEngines('unoin reiso', [new LexiconEngine(buildLanguageLexicon(known))])).toMatchObject({ suppressed: [] });
+    expect(() => buildFolder('tt', { language: 'key\tvalue\ncode\ttt\nname\tT\nscript\tLatn\nstatus\tpending\nstemmer\tnone\ntypos\t2\n' })).toThrow(/typos must be/);
+  });
+
+  it('in a code-switched message, ignores a topic phrase made only of the other language\'s function words', () => {
+    const lang = (code: string, topics: string, sensitive: string, words: string) =>
+      new LexiconEngine(
+        buildLanguageLexicon(
+          buildFolder(code, {
+            language: `key\tvalue\ncode\t${code}\nname\tT\nscript\tLatn\nstatus\tsupported\nstemmer\tnone\n`,
+            'function-words': `word\n${words}\n`,
+            topics: `topics\tphrase\n${topics}\n`,
+            sensitive: `target\tphrase\n${sensitive}\n`,
+          }),
+        ),
+      );
+    const aa = lang('aa', '425:Dogs\tkoi', 'RELIGION\tkoi temple', 'the');
+    const bb = lang('bb', '500:Climbing\tklimbo', '', 'koi');
+    const ids = (text: string, engines: LexiconEngine[]) => analyzeWithEngines(text, engines).signals.map((s) => s.topicId);
+    expect(ids('koi klimbo', [aa])).toEqual(['425']);
+    expect(ids('koi klimbo', [bb, aa])).toEqual(['500']);
+    // Sensitive cues are read regardless.
+    expect(analyzeWithEngines('koi temple klimbo', [bb, aa]).suppressed).toEqual(['RELIGION']);
+  });
+
+  it('reads a code-switched message with the union of both languages\' clause, negation and filler rules', () => {
+    // xx's post-posed negation negates the English topic, English negation the xx topic.
+    expect(analyzeWithEngines('climbing shoes nono', [xx, english]).signals).toEqual([]);
+    expect(analyzeWithEngines("I don't want klimbo", [xx, english]).signals).toEqual([]);
+    // xx's connector splits the English reading too: the class stays in its clause, the request stands.
+    const mixed = analyzeWithEngines('I have diabetes maa I want a trip to Lisbon', [xx, english]);
+    expect(mixed.suppressed).toEqual(['HEALTH']);
+    expect(mixed.signals.filter((s) => s.adsEligible).map((s) => s.topicId)).toContain('653');
+    // xx's filler inside an English phrase.
+    expect(analyzeWithEngines('climbing ehm shoes', [xx, english]).signals.map((s) => s.topicId)).toContain('551');
   });
 });
 
@@ -164,9 +287,11 @@ describe('the English lexicon', () => {
 });
 
 describe('sensitive proxies in English', () => {
-  it('has phrases for every proxy of the reviewed list', () => {
-    const used = new Set((languageFolders().find((f) => f.code === 'en')?.files.sensitive ?? []).map((r) => r.cells[0]).filter((t) => t.startsWith('proxy:')));
-    expect(SENSITIVE_PROXIES.map((p) => `proxy:${p.id}`).filter((id) => !used.has(id))).toEqual([]);
+  it('has phrases for every proxy of the reviewed list, as every supported language does', () => {
+    for (const folder of languageFolders().filter((f) => f.status === 'supported')) {
+      const used = new Set((folder.files.sensitive ?? []).map((r) => r.cells[0]).filter((t) => t.startsWith('proxy:')));
+      expect({ folder: folder.code, missing: SENSITIVE_PROXIES.map((p) => `proxy:${p.id}`).filter((id) => !used.has(id)) }).toEqual({ folder: folder.code, missing: [] });
+    }
   });
 
   it.each([
@@ -179,5 +304,54 @@ describe('sensitive proxies in English', () => {
     const analysis = analyzeWithEngines(text, [english]);
     expect(analysis.suppressed).toContain(cls);
     expect(analysis.signals.filter((s) => s.adsEligible)).toEqual([]);
+  });
+});
+
+describe('the Hindi lexicons (hi, hi-Latn, code-switched hi-en)', () => {
+  const ads = (text: string) => analyzeText(text).signals.filter((s) => s.adsEligible).map((s) => taxonomy.tier1NodeOf(s.topicId)?.name);
+
+  it.each([
+    ['mera BP high rehta hai, kaunsi chai piyun?', 'HEALTH'],
+    ['papa ko sugar hai, mithai kaunsi de sakte hai', 'HEALTH'],
+    ['navratri ke vrat me kya kha sakte hai', 'RELIGION'],
+    ['hum jain hai, bina pyaaz lehsun ka restaurant batao', 'RELIGION'],
+    ['is baar kamal ka button hi dabayenge', 'POLITICS'],
+    ['mera rang saanwla hai, konsa foundation lu', 'RACE'],
+    ['hum yadav hai, apni biradari me rishta chahiye', 'ETHNIC_ORIGIN'],
+    ['mai nastik hu, shaadi me puja nahi chahiye', 'PHILOSOPHICAL_BELIEFS'],
+    ['hamari union ne kal se hartal bulayi hai', 'TRADE_UNION'],
+    ['kinnar samaj ke liye koi yojana hai kya', 'SEXUAL_ORIENTATION'],
+    ['मुझे शुगर है, मिठाई में क्या खा सकता हूँ', 'HEALTH'],
+    ['गुरुद्वारे के पास कोई होटल बताओ', 'RELIGION'],
+    ['Chemo का second cycle चल रहा है, koi comedy series batao', 'HEALTH'],
+    ['mujhe dipression hai shayad', 'HEALTH'],
+  ])('detects the class and leaves nothing for ads: %s', (text, cls) => {
+    const a = analyzeText(text);
+    expect(a.language?.supported).toBe(true);
+    expect(a.suppressed).toContain(cls);
+    expect(ads(text)).toEqual([]);
+  });
+
+  it.each([
+    ['cricket mujhe bilkul pasand nahi', 'Sports'],
+    ['pehle pubg bahut khelta tha, ab chhod diya', 'Video Gaming'],
+    ['haan bilkul, mai toh cruise pe zaroor jaunga', 'Travel'],
+    ['stock market me wapas? kabhi nahi, bas ho gaya', 'Personal Finance'],
+    ['क्रिकेट मुझे बिल्कुल पसंद नहीं है', 'Sports'],
+    ['I used to play PUBG a lot, ab chhod diya', 'Video Gaming'],
+  ])('reads negation, sarcasm and abandoned interests: %s', (text, tier1) => {
+    expect(analyzeText(text).signals.map((s) => taxonomy.tier1NodeOf(s.topicId)?.name)).not.toContain(tier1);
+  });
+
+  it.each([
+    ['chai me sugar kitni daalu', 'Food & Drink'],
+    ['5 litre wala pressure cooker kaunsa best hai', 'Home & Garden'],
+    ['mera laptop chal nahi raha, naya laptop batao', 'Technology & Computing'],
+    ['harry potter ki saari kitaabein hindi me chahiye', 'Books and Literature'],
+    ['घर पर दाल मखनी कैसे बनाएं', 'Food & Drink'],
+    ['guitar seekh raha hu, koi acchi app batao', 'Hobbies & Interests'],
+  ])('keeps benign look-alikes benign: %s', (text, tier1) => {
+    expect(analyzeText(text).suppressed).toEqual([]);
+    expect(ads(text)).toContain(tier1);
   });
 });

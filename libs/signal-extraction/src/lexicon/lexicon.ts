@@ -2,7 +2,7 @@ import { getTaxonomy } from '@signalpath/taxonomy';
 import { SENSITIVE_CLASSES, sensitiveClassOfTopic, type SensitiveClass } from '@signalpath/sensitive-topics';
 import type { Stemmer } from '../language/stemmers';
 import { PhraseMatcher } from '../matcher';
-import { stem as porter2 } from '../text';
+import { fold, stem as porter2 } from '../text';
 
 /**
  * A language's lexicon, compiled once into a phrase trie. The data lives in
@@ -18,7 +18,10 @@ import { stem as porter2 } from '../text';
  *   hides the shorter cues and topics inside it ("credit union", "retail therapy", "hot dog"); it
  *   names no topic and reveals no class. A
  *   leading "+" makes it persistent: counted even inside a longer phrase ("movies" in "horror
- *   movies" still says Movies).
+ *   movies" still says Movies). A leading "*" marks a one-word phrase as a compound part too: it
+ *   also matches inside a longer word of the message ("*diabetes" in "Diabetesmedikament",
+ *   "*moschee" in "Moscheebesuch"), for languages that glue nouns (German); a word listed anywhere
+ *   in the language's data is never split ("Kirchstraße" as an exception keeps "*kirch" out of it).
  */
 
 export type TopicLine = readonly [spec: string, phrases: string];
@@ -37,8 +40,17 @@ export interface LexiconValue {
   readonly persistent: boolean;
 }
 
+/** A "*word" phrase: matched inside longer words too (a compound's part). */
+export interface CompoundPart {
+  /** Lower case, accents folded. */
+  readonly part: string;
+  /** The phrase reveals a sensitive class (such parts win over topic parts in one word). */
+  readonly sensitive: boolean;
+}
+
 export interface CompiledLexicon {
   readonly matcher: PhraseMatcher<LexiconValue>;
+  readonly compoundParts: readonly CompoundPart[];
   /** Number of phrases compiled. */
   readonly size: number;
 }
@@ -72,6 +84,7 @@ interface Flags {
   weak: boolean;
   exception: boolean;
   persistent: boolean;
+  compound: boolean;
   phrase: string;
 }
 
@@ -80,15 +93,17 @@ function flagsOf(raw: string): Flags {
   let weak = false;
   let exception = false;
   let persistent = false;
+  let compound = false;
   for (;;) {
     const c = phrase[0];
     if (c === '~') weak = true;
     else if (c === '!') exception = true;
     else if (c === '+') persistent = true;
+    else if (c === '*') compound = true;
     else break;
     phrase = phrase.slice(1).trim();
   }
-  return { weak, exception, persistent, phrase };
+  return { weak, exception, persistent, compound, phrase };
 }
 
 export function compileLexicon(
@@ -101,13 +116,22 @@ export function compileLexicon(
   const taxonomy = getTaxonomy();
   const matcher = new PhraseMatcher<LexiconValue>(stem);
   let size = 0;
+  const compoundParts: CompoundPart[] = [];
+  const addCompound = (flags: Flags, sensitive: boolean) => {
+    if (!flags.compound) return;
+    const part = fold(flags.phrase.replace(/^=/, '').toLowerCase());
+    if (!/^[\p{L}\p{N}]{4,}$/u.test(part)) throw new Error(`lexicon: a compound part "*${flags.phrase}" must be one word of 4 letters or more`);
+    compoundParts.push({ part, sensitive });
+  };
 
   for (const [spec, phrases] of topicLines) {
     const topics = parseTopicSpec(spec).map((t) => t.id);
     for (const id of topics) if (!taxonomy.has(id)) throw new Error(`lexicon: unknown topic ${id} in "${spec}"`);
     const classes = [...new Set(topics.map((id) => sensitiveClassOfTopic(id)).filter((c): c is SensitiveClass => c !== undefined))];
     for (const raw of splitPhrases(phrases)) {
-      const { weak, exception, persistent, phrase } = flagsOf(raw);
+      const flags = flagsOf(raw);
+      const { weak, exception, persistent, phrase } = flags;
+      if (!exception) addCompound(flags, classes.length > 0);
       if (exception) {
         // An exception only hides what is inside it ("running late", "price hike"): it names nothing, not even its
         // line's topic (the idioms are listed under the topic they must not trigger); a phrase that should name a
@@ -123,7 +147,9 @@ export function compileLexicon(
   for (const [spec, phrases] of cueLines) {
     const classes = parseClasses(spec);
     for (const raw of splitPhrases(phrases)) {
-      const { exception, phrase } = flagsOf(raw);
+      const flags = flagsOf(raw);
+      const { exception, phrase } = flags;
+      if (!exception) addCompound(flags, true);
       matcher.add(phrase, Object.freeze({ topics: [], classes: exception ? [] : classes, weak: false, exception, gear: false, persistent: false }));
       size++;
     }
@@ -139,5 +165,5 @@ export function compileLexicon(
     size++;
   }
 
-  return { matcher, size };
+  return { matcher, size, compoundParts };
 }
