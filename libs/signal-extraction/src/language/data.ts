@@ -49,6 +49,8 @@ export interface LanguageFolder {
   stemmer: string;
   /** Letters that point to this language ("ñ", "ß"). */
   letters: string;
+  /** Elided words an apostrophe separates from the next word ("l", "d", "qu"; key `elision`, space-separated). */
+  elisions: string[];
   /** Rows of each file present, header and comments removed. */
   files: Partial<Record<DataFile, TsvRow[]>>;
   /** SHA-256 (hex) over the folder's files. */
@@ -126,6 +128,7 @@ export function buildFolder(folder: string, texts: Partial<Record<DataFile, stri
     status,
     stemmer: need('stemmer'),
     letters: meta.get('letters') ?? '',
+    elisions: (meta.get('elision') ?? '').split(/\s+/).filter(Boolean),
     files,
     checksum: hash.digest('hex'),
   };

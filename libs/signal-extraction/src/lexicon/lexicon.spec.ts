@@ -88,6 +88,32 @@ describe('adding a language is adding data', () => {
   });
 });
 
+describe('elision (language.tsv `elision`)', () => {
+  // A made-up language whose "l'" and "n'" are elided words: without the key, "l'klimbo" is the one word "lklimbo".
+  const texts = (elision: string) => ({
+    language: `key\tvalue\ncode\txy\nname\tTest\nscript\tLatn\nstatus\tsupported\nstemmer\tnone\n${elision}`,
+    topics: "topics\tphrase\n500:Climbing\tklimbo\n653:Travel\tl'reiso\n",
+    sensitive: 'target\tphrase\nRELIGION\tpreghi\n',
+    negation: "kind\tvalue\ncue\tn'aimo\n",
+  });
+  const withElision = new LexiconEngine(buildLanguageLexicon(buildFolder('xy', texts('elision\tl n\n'))));
+  const without = new LexiconEngine(buildLanguageLexicon(buildFolder('xy', texts(''))));
+  const ids = (text: string, engine: LexiconEngine) => analyzeWithEngines(text, [engine]).signals.map((s) => s.topicId);
+
+  it('splits an elided word from the next at the apostrophe, in text and in phrases', () => {
+    expect(tokenize("l'klimbo d'reiso", { elisions: new Set(['l']) }).surface).toEqual(['l', 'klimbo', 'dreiso']);
+    expect(tokenize("L'klimbo", { elisions: new Set(['l']) }).starts).toEqual([0, 2]);
+    expect(ids('L\u2019klimbo', withElision)).toEqual(['500']);
+    expect(ids("l'klimbo", withElision)).toEqual(['500']);
+    expect(ids("l'klimbo", without)).toEqual([]);
+    // A phrase written with an elision matches the split text.
+    expect(ids("l'reiso", withElision)).toEqual(['653']);
+    // A negation phrase with an elision negates what follows.
+    expect(ids("n'aimo klimbo", withElision)).toEqual([]);
+    expect(ids("nope klimbo", withElision)).toEqual(['500']);
+  });
+});
+
 describe('the English lexicon', () => {
   it('names every node by its id and its exact taxonomy name', () => {
     for (const [spec] of ALL_TOPIC_LINES) {
