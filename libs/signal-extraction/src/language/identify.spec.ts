@@ -7,7 +7,7 @@ describe('identifyLanguage', () => {
     ['I want new climbing shoes for the gym, any tips?', 'en', true],
     ['Quiero unas zapatillas para escalar, ¿qué me recomiendan?', 'es', false],
     ['Quero comprar um tênis de corrida, qual é o melhor?', 'pt', false],
-    ['Je cherche des chaussures de randonnée pour cet été', 'fr', false],
+    ['Je cherche des chaussures de randonnée pour cet été', 'fr', true],
     ['Ich suche neue Laufschuhe für den Winter, was empfehlt ihr?', 'de', false],
     ['Saya mau beli sepatu lari yang bagus, ada rekomendasi?', 'id', false],
     ['मुझे नए जूते चाहिए, कौनसे अच्छे हैं?', 'hi', false],

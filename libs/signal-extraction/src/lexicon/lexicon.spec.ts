@@ -35,7 +35,7 @@ describe('lexicon data files', () => {
       // Each compiles into an engine (empty lexicons included).
       expect(() => getLexiconEngine(code)).not.toThrow();
     }
-    expect(languageFolders().filter((f) => f.status === 'supported').map((f) => f.code)).toEqual(['en']);
+    expect(languageFolders().filter((f) => f.status === 'supported').map((f) => f.code)).toEqual(['en', 'fr']);
   });
 
   it('keep the nodes the policy classifies out of topics.tsv (they belong in the reviewed sensitive.tsv)', () => {
