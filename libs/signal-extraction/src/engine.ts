@@ -207,7 +207,7 @@ export class LexiconEngine {
 
   constructor(data: LanguageLexicon) {
     this.data = data;
-    this.tokenizeOptions = { stem: data.stem, abbreviations: data.abbreviations };
+    this.tokenizeOptions = { stem: data.stem, abbreviations: data.abbreviations, elisions: data.elisions };
     this.lexicon = compileLexicon(data.topicLines, data.cueLines, data.gearNouns, data.exceptions, data.stem);
     this.tagger = new PhraseMatcher<WordClass>(data.stem);
     for (const [cls, words] of data.wordClasses) {

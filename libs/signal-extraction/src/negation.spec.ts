@@ -1,5 +1,5 @@
 import { analyzeWithEngines } from './analyze';
-import { LexiconEngine } from './engine';
+import { getLexiconEngine, LexiconEngine } from './engine';
 import { buildFolder } from './language/data';
 import { buildLanguageLexicon } from './lexicon/language-lexicon';
 
@@ -50,6 +50,16 @@ describe('negation.tsv mechanisms (language-independent)', () => {
     expect(topics('used to play now golf')).toEqual(['512']); // a breaker ends the scope
     expect(topics('used to play, golf')).toEqual(['512']); // so does a comma
     expect(topics('used to live near golf')).toEqual(['512']); // an exempt-next word after the phrase
+  });
+
+  it('reads typographic punctuation as punctuation: a curly apostrophe inside a word, "…" and dashes between words', () => {
+    // U+2019 was read as a letter, so "didn’t" was one unknown word and "…" glued to the word before it.
+    const english = getLexiconEngine('en');
+    expect(topics('I don\u2019t like golf', english)).toEqual([]);
+    expect(topics("I don't like golf", english)).toEqual([]);
+    expect(topics('golf\u2026 not fishing')).toEqual(['512']);
+    expect(topics('golf\u2014not fishing')).toEqual(['512']);
+    expect(topics('\u201cgolf\u201d')).toEqual(['512']);
   });
 
   it('reads a multi-word post phrase after the mention', () => {

@@ -33,6 +33,11 @@ export interface TokenizeOptions {
   stem?: Stemmer;
   /** Words whose trailing "." does not end a sentence (the language's cues.tsv "abbreviation" rows). */
   abbreviations?: ReadonlySet<string>;
+  /**
+   * Elided words ending at an apostrophe (French "l'", "d'", "qu'": language.tsv `elision`): the
+   * apostrophe ends a token there ("l'escalade" → "l", "escalade") instead of being dropped.
+   */
+  elisions?: ReadonlySet<string>;
 }
 
 const NO_ABBREVIATIONS: ReadonlySet<string> = new Set();
@@ -88,6 +93,7 @@ const EMOJI = /\p{Extended_Pictographic}/u;
 export function tokenize(input: string, options: TokenizeOptions = {}): Tokens {
   const stemWord = options.stem ?? stem;
   const abbreviations = options.abbreviations ?? NO_ABBREVIATIONS;
+  const elisions = options.elisions ?? NO_ABBREVIATIONS;
   let text = input.toLowerCase();
   if (text.length !== input.length) text = input.replace(/[A-Z]/g, (c) => c.toLowerCase());
   for (const [re, rep] of SPECIAL_FORMS) text = text.replace(re, rep);
@@ -112,6 +118,7 @@ export function tokenize(input: string, options: TokenizeOptions = {}): Tokens {
           word += text[i];
           i++;
         } else if (isApostrophe(text[i]) && i + 1 < n && isAlnum(text.charCodeAt(i + 1), text[i + 1]) && word.length > 0) {
+          if (elisions.size > 0 && elisions.has(fold(word))) break; // "l'escalade": two tokens
           i++; // drop apostrophes inside words
         } else {
           break;
@@ -163,6 +170,12 @@ export function tokenize(input: string, options: TokenizeOptions = {}): Tokens {
     i++;
   }
   return { surface, stems, starts, ends, before, questionAfter, length: surface.length };
+}
+
+/** A lexicon phrase with its elided words separated ("j'en ai marre" → "j en ai marre"), as the tokenizer reads text. */
+export function splitElisions(phrase: string, elisions: ReadonlySet<string>): string {
+  if (elisions.size === 0) return phrase;
+  return phrase.replace(/([\p{L}\p{N}]+)['\u2019\u2018`](?=[\p{L}\p{N}])/gu, (m, word: string) => (elisions.has(fold(word.toLowerCase())) ? `${word} ` : m));
 }
 
 /** Tokenizes a lexicon phrase into stems (no boundaries). */

@@ -61,6 +61,8 @@ export interface LanguageFolder {
    * not happening yaar" has too few Hindi words to be identified as code-switched.
    */
   englishMix: number;
+  /** Elided words an apostrophe separates from the next word ("l", "d", "qu"; key `elision`, space-separated). */
+  elisions: string[];
   /** Rows of each file present, header and comments removed. */
   files: Partial<Record<DataFile, TsvRow[]>>;
   /** SHA-256 (hex) over the folder's files. */
@@ -144,6 +146,7 @@ export function buildFolder(folder: string, texts: Partial<Record<DataFile, stri
     letters: meta.get('letters') ?? '',
     typos,
     englishMix,
+    elisions: (meta.get('elision') ?? '').split(/\s+/).filter(Boolean),
     files,
     checksum: hash.digest('hex'),
   };

@@ -2,7 +2,7 @@ import { SENSITIVE_CLASSES, sensitiveProxy, type SensitiveClass } from '@signalp
 import type { ClauseRules } from '../clauses';
 import type { LanguageFolder, TsvRow } from '../language/data';
 import { stemmerFor, type Stemmer } from '../language/stemmers';
-import { phraseStems, tokenize } from '../text';
+import { phraseStems, splitElisions, tokenize } from '../text';
 import { splitPhrases, type CueLine, type TopicLine } from './lexicon';
 
 /**
@@ -89,6 +89,8 @@ export interface LanguageLexicon {
   readonly anaphora: ReadonlySet<string>;
   readonly anaphoraPrepositions: ReadonlySet<string>;
   readonly abbreviations: ReadonlySet<string>;
+  /** Elided words the tokenizer separates at an apostrophe (language.tsv `elision`). */
+  readonly elisions: ReadonlySet<string>;
   /** Tier-1 ids that only refine another Tier-1 (cues.tsv `qualifier`): emitted only when no other Tier-1 is. */
   readonly qualifierTier1s: ReadonlySet<string>;
   /** Tier-1 ids bought as a service, not Shopping (cues.tsv `service`: Travel, Real Estate, Events, ...). */
@@ -230,7 +232,17 @@ const values = (rows: readonly TsvRow[] | undefined) => (rows ?? []).map((r) => 
 
 export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
   const stem = stemmerFor(folder.stemmer);
-  const f = folder.files;
+  const elisions = new Set(folder.elisions);
+  // Phrases are read as the tokenizer reads text: "j'en ai marre" is the four words "j en ai marre".
+  const f: LanguageFolder['files'] =
+    elisions.size === 0
+      ? folder.files
+      : Object.fromEntries(
+          Object.entries(folder.files).map(([file, rows]) => [
+            file,
+            file === 'language' ? rows : rows.map((r) => ({ ...r, cells: r.cells.map((c) => splitElisions(c, elisions)) })),
+          ]),
+        );
 
   const topicLines: TopicLine[] = (f.topics ?? []).map((r) => [r.cells[0], r.cells[1]] as const);
   const cueLines: CueLine[] = [];
@@ -315,6 +327,7 @@ export function buildLanguageLexicon(folder: LanguageFolder): LanguageLexicon {
     anaphora: set('anaphora'),
     anaphoraPrepositions: set('anaphora-preposition'),
     abbreviations: set('abbreviation'),
+    elisions,
     qualifierTier1s: set('qualifier'),
     serviceTier1s: set('service'),
     clauses: {

@@ -44,7 +44,7 @@ describe('lexicon data files', () => {
       expect({ folder: folder.code, missing: SENSITIVE_PROXIES.map((p) => `proxy:${p.id}`).filter((id) => !proxies.has(id)) }).toEqual({ folder: folder.code, missing: [] });
     }
     // The languages merged so far (each language branch adds its code here).
-    expect(supported.map((f) => f.code).sort()).toEqual(['de', 'en', 'es', 'hi', 'hi-Latn', 'id', 'pt']);
+    expect(supported.map((f) => f.code).sort()).toEqual(['de', 'en', 'es', 'fr', 'hi', 'hi-Latn', 'id', 'pt']);
   });
 
   it('keep the nodes the policy classifies out of topics.tsv (they belong in the reviewed sensitive.tsv)', () => {
@@ -215,6 +215,32 @@ describe('adding a language is adding data', () => {
     expect(mixed.signals.filter((s) => s.adsEligible).map((s) => s.topicId)).toContain('653');
     // xx's filler inside an English phrase.
     expect(analyzeWithEngines('climbing ehm shoes', [xx, english]).signals.map((s) => s.topicId)).toContain('551');
+  });
+});
+
+describe('elision (language.tsv `elision`)', () => {
+  // A made-up language whose "l'" and "n'" are elided words: without the key, "l'klimbo" is the one word "lklimbo".
+  const texts = (elision: string) => ({
+    language: `key\tvalue\ncode\txy\nname\tTest\nscript\tLatn\nstatus\tsupported\nstemmer\tnone\n${elision}`,
+    topics: "topics\tphrase\n500:Climbing\tklimbo\n653:Travel\tl'reiso\n",
+    sensitive: 'target\tphrase\nRELIGION\tpreghi\n',
+    negation: "kind\tvalue\ncue\tn'aimo\n",
+  });
+  const withElision = new LexiconEngine(buildLanguageLexicon(buildFolder('xy', texts('elision\tl n\n'))));
+  const without = new LexiconEngine(buildLanguageLexicon(buildFolder('xy', texts(''))));
+  const ids = (text: string, engine: LexiconEngine) => analyzeWithEngines(text, [engine]).signals.map((s) => s.topicId);
+
+  it('splits an elided word from the next at the apostrophe, in text and in phrases', () => {
+    expect(tokenize("l'klimbo d'reiso", { elisions: new Set(['l']) }).surface).toEqual(['l', 'klimbo', 'dreiso']);
+    expect(tokenize("L'klimbo", { elisions: new Set(['l']) }).starts).toEqual([0, 2]);
+    expect(ids('L\u2019klimbo', withElision)).toEqual(['500']);
+    expect(ids("l'klimbo", withElision)).toEqual(['500']);
+    expect(ids("l'klimbo", without)).toEqual([]);
+    // A phrase written with an elision matches the split text.
+    expect(ids("l'reiso", withElision)).toEqual(['653']);
+    // A negation phrase with an elision negates what follows.
+    expect(ids("n'aimo klimbo", withElision)).toEqual([]);
+    expect(ids("nope klimbo", withElision)).toEqual(['500']);
   });
 });
 
