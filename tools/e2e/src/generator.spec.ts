@@ -92,6 +92,7 @@ describe('nx g @signalpath/tools:service', () => {
 
   it('scaffolds a service that builds, lints, typechecks, passes its tests, starts and answers grpcurl', async () => {
     const ports = stackLib.SERVICES.map((s) => s.defaultPort);
+    const metricsPorts = stackLib.SERVICES.map((s) => s.defaultMetricsPort);
     const generated = await run(root, 'npx', ['nx', 'g', '@signalpath/tools:service', NAME], env);
     generateMs = generated.ms;
     expect(generated.code).toBe(0);
@@ -108,7 +109,7 @@ describe('nx g @signalpath/tools:service', () => {
     const stack = JSON.parse(read('libs/config/src/stack.json')) as { nodeFlags?: string[]; services: stackLib.ServiceSpec[] };
     const spec = stack.services.find((s) => s.key === NAME);
     if (!spec) throw new Error(`${NAME} is not in the stack description`);
-    expect(spec).toEqual({ key: NAME, app: APP, grpcService: GRPC_SERVICE, portVar: 'AUDIT_LOG_PORT', addrVar: 'AUDIT_LOG_ADDR', defaultPort: Math.max(...ports) + 1 });
+    expect(spec).toEqual({ key: NAME, app: APP, grpcService: GRPC_SERVICE, portVar: 'AUDIT_LOG_PORT', addrVar: 'AUDIT_LOG_ADDR', metricsPortVar: 'AUDIT_LOG_METRICS_PORT', defaultMetricsPort: Math.max(...metricsPorts) + 1, defaultPort: Math.max(...ports) + 1 });
     expect(JSON.parse(read(`apps/${APP}/project.json`)).tags).toEqual([`scope:${NAME}`, 'type:app']);
     expect(read('eslint.config.mjs')).toContain(`scope('${NAME}'),`);
     expect(read('libs/service-auth/src/policy.ts')).toContain("[`/${AUDIT_LOG}/PutItem`]: ['operator'],");
@@ -139,6 +140,8 @@ describe('nx g @signalpath/tools:service', () => {
         SIGNALPATH_KEYS_DIR: keysDir,
         MONGODB_DB_PREFIX: `gen_${randomBytes(3).toString('hex')}_`,
         [spec.portVar]: String(port),
+        // No scrape endpoint: its default port may be taken by a stack running beside the test.
+        [spec.metricsPortVar]: 'off',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

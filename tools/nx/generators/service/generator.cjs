@@ -72,6 +72,9 @@ function normalize(tree, rawName) {
     addrVar: `${constant}_ADDR`,
     // The next port after the stack's: the four are 50051-50054 (DESIGN.md).
     defaultPort: Math.max(...stack.services.map((s) => s.defaultPort)) + 1,
+    // Its Prometheus scrape port, likewise after the stack's (9461-9464 for the four).
+    metricsPortVar: `${constant}_METRICS_PORT`,
+    defaultMetricsPort: Math.max(...stack.services.map((s) => s.defaultMetricsPort)) + 1,
   };
 }
 
@@ -95,7 +98,7 @@ function generator(tree, options) {
     const content = tree.read(STACK_FILE, 'utf-8');
     const stack = JSON.parse(content);
     const close = content.lastIndexOf('\n    }\n  ]');
-    const entry = JSON.stringify({ key: o.key, app: o.app, grpcService: o.grpcService, portVar: o.portVar, addrVar: o.addrVar, defaultPort: o.defaultPort }, null, 2).replace(/\n/g, '\n    ');
+    const entry = JSON.stringify({ key: o.key, app: o.app, grpcService: o.grpcService, portVar: o.portVar, addrVar: o.addrVar, metricsPortVar: o.metricsPortVar, defaultMetricsPort: o.defaultMetricsPort, defaultPort: o.defaultPort }, null, 2).replace(/\n/g, '\n    ');
     if (close < 0) {
       // A layout this code does not know: rewrite the whole file rather than guess.
       stack.services.push(JSON.parse(entry));
