@@ -53,16 +53,18 @@ export interface ClientOptions {
 }
 
 /**
- * gRPC service config: round robin over every address the target resolves to (a comma list, or a
- * `dns:` name such as a Kubernetes headless Service with one address per ready pod; one address
- * behaves as before), and a retry policy for idempotent methods only — a retried write that is
- * not idempotent could apply twice. A retried call is picked again, so it can land on another
- * replica.
+ * gRPC service config: a retry policy for idempotent methods only — a retried write that is not
+ * idempotent could apply twice — and, when the target names several replicas (`roundRobin`: a
+ * comma list, or a `dns:` name such as a Kubernetes headless Service with one address per ready
+ * pod), round robin over them, a retried call being picked again so it can land on another
+ * replica. One address keeps grpc-js's pick_first: after that server restarts, the next call
+ * reconnects at once, where round robin would fail calls until its reconnect backoff ends.
  */
-export function retryServiceConfig(serviceName: string, methods: string[]): string {
-  if (methods.length === 0) return JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] });
+export function retryServiceConfig(serviceName: string, methods: string[], roundRobin = false): string {
+  const balancing = roundRobin ? { loadBalancingConfig: [{ round_robin: {} }] } : {};
+  if (methods.length === 0) return JSON.stringify(balancing);
   return JSON.stringify({
-    loadBalancingConfig: [{ round_robin: {} }],
+    ...balancing,
     methodConfig: [
       {
         name: methods.map((method) => ({ service: serviceName, method })),
@@ -96,6 +98,11 @@ export function channelTarget(address: string): string {
   throw new Error(`service address "${address}": a comma list must be IPv4 addresses or bracketed IPv6 addresses, each with a port (use a dns: name for host names)`);
 }
 
+/** Does `address` name several replicas (a comma list, or a `dns:` name that may resolve to many)? */
+export function namesReplicas(address: string): boolean {
+  return address.includes(',') || address.startsWith('dns:');
+}
+
 /** The earlier of now + timeout and the parent call's deadline. */
 export function effectiveDeadline(timeoutMs: number, parent?: ParentCall): Date {
   const own = Date.now() + timeoutMs;
@@ -108,11 +115,11 @@ export function effectiveDeadline(timeoutMs: number, parent?: ParentCall): Date 
 /**
  * Builds a client whose every call has a deadline (default 2 s, never later than the parent's)
  * and propagates the parent call's cancellation. `address` may name several replicas (see
- * `channelTarget`); calls are spread over them round robin.
+ * `channelTarget`); calls are then spread over them round robin.
  */
 export function createClient<S extends ServiceDefinition>(definition: S, address: string, options: ClientOptions): PromiseClient<S> {
   const channel = new Client(channelTarget(address), options.credentials ?? grpcCredentials.createInsecure(), {
-    'grpc.service_config': retryServiceConfig(options.serviceName, options.idempotentMethods ?? []),
+    'grpc.service_config': retryServiceConfig(options.serviceName, options.idempotentMethods ?? [], namesReplicas(address)),
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? 16 * 1024 * 1024,
     'grpc.keepalive_time_ms': 30_000,
     ...options.channelOptions,

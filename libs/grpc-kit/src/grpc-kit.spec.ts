@@ -1,7 +1,7 @@
 import { credentials, makeGenericClientConstructor, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import { bench, descriptorSet, healthDescriptorSet } from '@signalpath/proto';
-import { channelTarget, createClient, effectiveDeadline, retryServiceConfig } from './clients';
+import { channelTarget, createClient, effectiveDeadline, namesReplicas, retryServiceConfig } from './clients';
 import { AlreadyExistsError, InvalidArgumentError, toStatus, VersionConflictError } from './errors';
 import { GrpcServer, splitFileDescriptorSet } from './server';
 import { unary } from './unary';
@@ -194,7 +194,29 @@ describe('createClient over several replicas (round robin)', () => {
     expect(channelTarget('dns:///ranking-service-headless:50054')).toBe('dns:///ranking-service-headless:50054');
     expect(channelTarget('ranking.internal:443')).toBe('ranking.internal:443');
     expect(() => channelTarget('a.internal:1,b.internal:2')).toThrow(/dns: name/);
-    expect(JSON.parse(retryServiceConfig('a.B', [])).loadBalancingConfig).toEqual([{ round_robin: {} }]);
+    expect(JSON.parse(retryServiceConfig('a.B', [], true)).loadBalancingConfig).toEqual([{ round_robin: {} }]);
+    expect(JSON.parse(retryServiceConfig('a.B', [])).loadBalancingConfig).toBeUndefined();
+    expect([namesReplicas('127.0.0.1:1,127.0.0.1:2'), namesReplicas('dns:///ranking:50054'), namesReplicas('127.0.0.1:1')]).toEqual([true, true, false]);
+  });
+
+  it('one address: the call after its server restarted on the same port reconnects at once (round robin failed it)', async () => {
+    const first = startEcho(async (payload) => payload);
+    const port = await first.listen('127.0.0.1', 0);
+    first.setServing(true);
+    const client = createClient(bench.EchoServiceService, `127.0.0.1:${port}`, { serviceName: ECHO, timeoutMs: 5_000 });
+    const second = startEcho(async (payload) => payload);
+    try {
+      await client.echo({ payload: Buffer.from('x') });
+      await first.shutdown(0);
+      // Let the client see the connection go before the server is back.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await second.listen('127.0.0.1', port);
+      second.setServing(true);
+      expect(await client.echo({ payload: Buffer.from('y') })).toEqual({ payload: Buffer.from('y') });
+    } finally {
+      client.close();
+      await second.shutdown(0);
+    }
   });
 });
 
