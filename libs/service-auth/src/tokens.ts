@@ -72,6 +72,11 @@ export type VerifyResult = { ok: true; caller: string; claims: TokenClaims } | {
 
 class UnknownSigner extends Error {}
 
+function knownSigner(signer: VerificationKey | undefined): VerificationKey {
+  if (!signer) throw new UnknownSigner();
+  return signer;
+}
+
 /** A short, fixed description of why jose refused a token; never any part of the token itself. */
 function problemOf(error: unknown): string {
   if (error instanceof UnknownSigner) return 'unknown signer';
@@ -93,7 +98,34 @@ function problemOf(error: unknown): string {
  * the token lives no longer than the maximum. Never throws: any input gives a result.
  */
 export async function verifyToken(token: string, options: { audience: string; publicKeys: KeySet; nowMs?: number } & TokenPolicy): Promise<VerifyResult> {
-  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return { ok: false, problem: 'malformed token' };
+  const verified = await verifySignedJwt(token, { ...options, kind: 'token', typ: 'JWT', requiredClaims: ['iss', 'aud', 'iat', 'exp'], signerFor: knownSigner, problemOf });
+  if (!verified.ok) return verified;
+  const { iss, aud, iat, exp } = verified.claims;
+  if (typeof iss !== 'string' || iss !== verified.signer.identity) return { ok: false, problem: 'issuer does not match signer' };
+  return { ok: true, caller: iss, claims: { iss, aud: aud as string, iat: iat as number, exp: exp as number } };
+}
+
+/**
+ * What every JWT of ours is checked for, service token or user assertion (`kind` words the
+ * problems): jose verifies structure, the EdDSA signature by the key `signerFor` accepts for the
+ * header's `kid` (it throws to refuse), `typ`, audience, expiry and issue time with clock skew;
+ * then one string audience, integer iat and exp, and a lifetime within the maximum. Never throws.
+ */
+export async function verifySignedJwt(
+  token: string,
+  options: {
+    kind: 'token' | 'assertion';
+    typ: string;
+    issuer?: string;
+    audience: string;
+    requiredClaims: string[];
+    publicKeys: KeySet;
+    signerFor: (signer: VerificationKey | undefined) => VerificationKey;
+    problemOf: (error: unknown) => string;
+    nowMs?: number;
+  } & TokenPolicy,
+): Promise<{ ok: true; claims: Record<string, unknown>; signer: VerificationKey } | { ok: false; problem: string }> {
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return { ok: false, problem: `malformed ${options.kind}` };
   const maxLifetime = options.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
   let signer: VerificationKey | undefined;
   let claims: Record<string, unknown>;
@@ -101,15 +133,15 @@ export async function verifyToken(token: string, options: { audience: string; pu
     const verified = await jwtVerify(
       token,
       (header: JWTHeaderParameters) => {
-        signer = typeof header.kid === 'string' ? options.publicKeys.get(header.kid) : undefined;
-        if (!signer) throw new UnknownSigner();
+        signer = options.signerFor(typeof header.kid === 'string' ? options.publicKeys.get(header.kid) : undefined);
         return signer.key;
       },
       {
         algorithms: [TOKEN_ALGORITHM],
-        typ: 'JWT',
+        typ: options.typ,
+        issuer: options.issuer,
         audience: options.audience,
-        requiredClaims: ['iss', 'aud', 'iat', 'exp'],
+        requiredClaims: options.requiredClaims,
         clockTolerance: options.skewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS,
         // No token may be older than the longest lifetime; this also refuses an iat in the future.
         maxTokenAge: maxLifetime,
@@ -118,14 +150,13 @@ export async function verifyToken(token: string, options: { audience: string; pu
     );
     claims = verified.payload as Record<string, unknown>;
   } catch (error) {
-    return { ok: false, problem: problemOf(error) };
+    return { ok: false, problem: options.problemOf(error) };
   }
-  const { iss, aud, iat, exp } = claims;
-  if (typeof iss !== 'string' || iss !== signer?.identity) return { ok: false, problem: 'issuer does not match signer' };
-  if (aud !== options.audience) return { ok: false, problem: 'token is for another service' };
+  const { aud, iat, exp } = claims;
+  if (aud !== options.audience) return { ok: false, problem: `${options.kind} is for another service` };
   if (!Number.isSafeInteger(iat) || !Number.isSafeInteger(exp)) return { ok: false, problem: 'iat and exp must be integers' };
-  if ((exp as number) <= (iat as number) || (exp as number) - (iat as number) > maxLifetime) return { ok: false, problem: 'token lifetime above the maximum' };
-  return { ok: true, caller: iss, claims: { iss, aud, iat: iat as number, exp: exp as number } };
+  if ((exp as number) <= (iat as number) || (exp as number) - (iat as number) > maxLifetime) return { ok: false, problem: `${options.kind} lifetime above the maximum` };
+  return { ok: true, claims, signer: signer as VerificationKey };
 }
 
 export function privateKeyFromPem(pem: string): KeyObject {
