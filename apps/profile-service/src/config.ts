@@ -4,7 +4,12 @@ import { DEFAULT_FEED_CONTROL_FACTORS, DEFAULT_HALF_LIFE_MS, type FeedControlFac
 export interface ProfileConfig extends ServerConfig {
   /** Where ConsentService listens (CONSENT_ADDR, else 127.0.0.1:CONSENT_PORT). */
   consentAddress: string;
-  /** Deadline of each ConsentService call (PROFILE_CONSENT_TIMEOUT, default 1s). */
+  /**
+   * Deadline of each ConsentService call (PROFILE_CONSENT_TIMEOUT, default 2s, as every other
+   * call between services). Not shorter: under a burst this process reads consent's answers late,
+   * and a lookup shared by many reads that times out fails all of them (1s failed ~10% of a
+   * 2,000-read burst in CI while ConsentService itself was idle).
+   */
   consentTimeoutMs: number;
   /**
    * How long a CheckEligibility answer may be reused (PROFILE_ELIGIBILITY_CACHE_MAX_AGE, default
@@ -39,7 +44,7 @@ export function readConfig(env: EnvReader): ProfileConfig {
   const config: ProfileConfig = {
     ...readServerConfig(env, 'profile'),
     consentAddress: readServiceAddress(env, 'consent'),
-    consentTimeoutMs: env.durationMs('PROFILE_CONSENT_TIMEOUT', 1_000),
+    consentTimeoutMs: env.durationMs('PROFILE_CONSENT_TIMEOUT', 2_000),
     eligibilityCacheMaxAgeMs: env.durationMs('PROFILE_ELIGIBILITY_CACHE_MAX_AGE', MAX_ELIGIBILITY_CACHE_MS),
     halfLifeMs: env.durationMs('PROFILE_HALF_LIFE', DEFAULT_HALF_LIFE_MS),
     feedControlFactors: {

@@ -1,7 +1,7 @@
 import { credentials, makeGenericClientConstructor, status, type ServiceError } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import { bench, descriptorSet, healthDescriptorSet } from '@signalpath/proto';
-import { AdmissionGate, type Overload } from './admission';
+import { AdmissionGate, eventLoopLagMs, type Overload } from './admission';
 import { ERROR_DOMAIN, readStatus, RETRY_PUSHBACK_TRAILER, retryDelayOf, type ReadStatus } from './status-details';
 import { createClient } from './clients';
 import { GrpcServer } from './server';
@@ -10,9 +10,9 @@ import { unary } from './unary';
 const ECHO = 'signalpath.bench.v1.EchoService';
 
 /** A gate driven by hand: which waiters started, which were refused and why. */
-function harness(limits: { maxConcurrent: number; maxQueue: number }) {
+function harness(limits: { maxConcurrent: number; maxQueue: number }, loopLagMs = 0) {
   let now = 0;
-  const gate = new AdmissionGate(limits, () => now, () => 0);
+  const gate = new AdmissionGate(limits, () => now, () => 0, () => loopLagMs);
   const started: number[] = [];
   const refused: Array<{ id: number } & Overload> = [];
   const enter = (id: number, deadline = Number.POSITIVE_INFINITY) =>
@@ -82,6 +82,32 @@ describe('AdmissionGate', () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+
+  it('drops a waiter earlier while the event loop lags, since its answer will leave late too', () => {
+    jest.useFakeTimers();
+    try {
+      const calm = harness({ maxConcurrent: 1, maxQueue: 10 });
+      const lagging = harness({ maxConcurrent: 1, maxQueue: 10 }, 500);
+      for (const g of [calm, lagging]) {
+        g.enter(0);
+        g.enter(1, 1_000);
+      }
+      jest.advanceTimersByTime(400);
+      expect(calm.refused).toEqual([]);
+      expect(lagging.refused.map((r) => [r.id, r.reason])).toEqual([[1, 'dropped_before_deadline']]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('measures the event loop lag: a loop blocked for 300 ms shows it', async () => {
+    eventLoopLagMs();
+    await new Promise((r) => setTimeout(r, 120));
+    const blockedUntil = performance.now() + 300;
+    while (performance.now() < blockedUntil);
+    await new Promise((r) => setTimeout(r, 120));
+    expect(eventLoopLagMs()).toBeGreaterThanOrEqual(200);
   });
 
   it('skips a queued call whose deadline is too close when its turn comes', () => {

@@ -33,6 +33,7 @@ const RETRY_PUSHBACK = 'grpc-retry-pushback-ms';
 const PEAK_CONCURRENCY = 32;
 
 const codeName = (code: number) => status[code] ?? String(code);
+const countBy = <T>(values: T[], key: (value: T) => string) => values.reduce<Record<string, number>>((counts, value) => ({ ...counts, [key(value)]: (counts[key(value)] ?? 0) + 1 }), {});
 
 type Kind = 'GetProfile' | 'IngestInteraction' | 'CheckEligibility' | 'Recommend';
 const SERVICE_OF: Record<Kind, 'consent' | 'signal' | 'profile' | 'ranking'> = {
@@ -185,17 +186,20 @@ describe('overload: 2,000 calls at once against every service (four processes, l
       const timeouts = outcomes.filter((o) => o.code === status.DEADLINE_EXCEEDED || o.code === status.UNAVAILABLE);
       const other = outcomes.filter((o) => ![status.OK, status.RESOURCE_EXHAUSTED, status.DEADLINE_EXCEEDED, status.UNAVAILABLE].includes(o.code));
       const percentile = (values: number[], p: number) => (values.length ? [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(p * values.length))] : 0);
+      const timeoutsByAnswer = countBy(timeouts, (o) => `${codeName(o.code)}: ${(o.details ?? '').replace(/\d+(\.\d+)?/g, 'N')} (after ${o.ms < deadlineMs / 2 ? 'less' : 'more'} than half the deadline)`);
       const atOnce = refused.filter((o) => !/would not start before its deadline/.test(o.details ?? ''));
       const logs = stack.logs.join('').split('\n').filter((l) => l.includes('load shedding'));
       console.log(
         `${kind}: empty burst answered in ${arrivalMs} ms; servable ${servable.toFixed(0)}; peak ${peak.toFixed(0)}/s (c=${PEAK_CONCURRENCY}), burst ${BURST} with ${deadlineMs} ms deadlines, done in ${wallMs} ms: ${JSON.stringify(byCode)}; ` +
           `OK p50 ${percentile(ok.map((o) => o.ms), 0.5)} ms p99 ${percentile(ok.map((o) => o.ms), 0.99)} ms; ` +
           `RESOURCE_EXHAUSTED refused at once ${atOnce.length} (p50 ${percentile(atOnce.map((o) => o.ms), 0.5)} ms, max ${percentile(atOnce.map((o) => o.ms), 1)} ms), ` +
-          `dropped before deadline ${refused.length - atOnce.length} (max ${percentile(refused.filter((o) => !atOnce.includes(o)).map((o) => o.ms), 1)} ms)\n${logs.slice(-3).join('\n')}`,
+          `dropped before deadline ${refused.length - atOnce.length} (max ${percentile(refused.filter((o) => !atOnce.includes(o)).map((o) => o.ms), 1)} ms); ` +
+          `timeouts by answer: ${JSON.stringify(timeoutsByAnswer)}\n${logs.slice(-3).join('\n')}`,
       );
 
       expect(other.map((o) => `${codeName(o.code)}: ${o.details}`)).toEqual([]);
-      expect(timeouts.length).toBeLessThanOrEqual(TOLERANCE);
+      // Over the tolerance, the failure shows what the timed-out calls were answered.
+      expect(timeouts.length <= TOLERANCE ? 'within tolerance' : timeoutsByAnswer).toBe('within tolerance');
       // Goodput holds up: at least half of what the measured peak can serve in that time.
       expect(ok.length).toBeGreaterThanOrEqual(servable / 2);
       for (const o of refused) {

@@ -31,6 +31,24 @@ class SlowLink {
       const forward = (from: net.Socket, to: net.Socket, inspect: boolean) => {
         let buffered = Buffer.alloc(0);
         let prefaceSkipped = false;
+        // Chunks leave in the order they came: a chunk never overtakes one delayed longer before
+        // the delay changed (HTTP/2 frames out of order break HPACK state and stream ids, and the
+        // connection with them — the test would measure its own proxy).
+        const pending: { dueAt: number; action: () => void }[] = [];
+        let timer: NodeJS.Timeout | undefined;
+        const drain = () => {
+          timer = undefined;
+          for (let next = pending[0]; next && next.dueAt <= performance.now(); next = pending[0]) {
+            pending.shift();
+            next.action();
+          }
+          if (pending.length) timer = setTimeout(drain, pending[0].dueAt - performance.now());
+        };
+        const later = (action: () => void) => {
+          const dueAt = Math.max(performance.now() + this.delayMs, pending.at(-1)?.dueAt ?? 0);
+          pending.push({ dueAt, action });
+          if (!timer) timer = setTimeout(drain, Math.max(0, dueAt - performance.now()));
+        };
         from.on('data', (chunk: Buffer) => {
           if (inspect) {
             buffered = Buffer.concat([buffered, chunk]);
@@ -45,9 +63,9 @@ class SlowLink {
               buffered = buffered.subarray(9 + length);
             }
           }
-          setTimeout(() => to.writable && to.write(chunk), this.delayMs);
+          later(() => to.writable && to.write(chunk));
         });
-        from.on('close', () => setTimeout(() => to.destroy(), this.delayMs));
+        from.on('close', () => later(() => to.destroy()));
         from.on('error', () => to.destroy());
       };
       forward(client, upstream, true);
