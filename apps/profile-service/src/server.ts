@@ -34,7 +34,7 @@ export function createProfileModule(overrides: ProfileModuleOverrides = {}): Ser
     readConfig,
     indexes: profileIndexes,
     create({ config, db, logger, security }): ProfileServiceInstance {
-      const profiles = new ProfileStore(db);
+      const profiles = new ProfileStore(db, { writeLeaseMs: config.applyLeaseMs });
       const ledger = new LedgerStore(db);
       const consentClient = createConsentClient(config.consentAddress, { timeoutMs: config.consentTimeoutMs });
       // A negative age never hits the cache: 0 means "always ask".
