@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { ensureGoTool, hasGo } from './lib/go-tools.mjs';
 import { startLocalDatabase } from './lib/local-db.mjs';
 import { ROOT } from './lib/paths.mjs';
-import { SERVICES, buildServices, servicePorts, startServices } from './lib/stack.cjs';
+import { SERVICES, buildServices, replicaAddresses, replicaCount, servicePorts, startServices } from './lib/stack.cjs';
 import { startNxServe } from './lib/nx-serve.cjs';
 
 const log = (message) => console.error(message);
@@ -14,6 +14,16 @@ const watch = process.argv.includes('--watch');
 
 // `npm start` is a development run: built-in development secrets are allowed (SIGNALPATH_ENV).
 process.env.SIGNALPATH_ENV ??= 'development';
+
+// REPLICAS runs several processes of each service (npm start only: the watch mode restarts one).
+let replicas;
+try {
+  replicas = replicaCount(process.env);
+  if (watch && replicas > 1) throw new Error('REPLICAS > 1 is for npm start; --watch runs one process of each service');
+} catch (error) {
+  log(`[start] ${error.message}`);
+  process.exit(2);
+}
 
 // Same validation the services run at start, before anything slow happens.
 const check = spawnSync(process.execPath, ['tools/run.mjs', 'tools/check-config.ts'], { cwd: ROOT, stdio: 'inherit' });
@@ -59,7 +69,10 @@ try {
   const started = Date.now();
   await stack.waitHealthy(120_000);
   const ports = servicePorts(env);
-  const rows = SERVICES.map((s) => `  ${s.grpcService.padEnd(40)} 127.0.0.1:${ports[s.key]}`);
+  // REPLICAS=n: n processes of each service, each replica REPLICA_PORT_STEP ports above the last;
+  // the services reach each other's replicas round robin.
+  const addresses = replicaAddresses(env, replicas);
+  const rows = SERVICES.map((s) => `  ${s.grpcService.padEnd(40)} ${addresses[s.key].join(', ')}`);
   // grpcurl's transport flags: plaintext, or with mTLS the operator's certificate and the name of
   // the service it must reach (each server certificate carries its identity as a DNS name).
   const tlsDir = env.SIGNALPATH_TLS_DIR;

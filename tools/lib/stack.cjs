@@ -106,18 +106,60 @@ function metricsPortEnv(env) {
   return extra;
 }
 
+/** Replica r (from 0) of a service listens this many ports × r above the service's port, its scrape endpoint likewise. */
+const REPLICA_PORT_STEP = 10;
+
+/** How many processes of each service to run: REPLICAS (default 1), a whole number 1–9. */
+function replicaCount(env = process.env) {
+  const value = env.REPLICAS === undefined || env.REPLICAS === '' ? 1 : Number(env.REPLICAS);
+  if (!Number.isInteger(value) || value < 1 || value > 9) throw new Error(`REPLICAS must be a whole number 1-9 (got "${env.REPLICAS}")`);
+  return value;
+}
+
+/** The addresses of every replica of each service: { consent: ['127.0.0.1:50051', '127.0.0.1:50061'], … }. */
+function replicaAddresses(env, replicas) {
+  const ports = servicePorts(env);
+  return Object.fromEntries(SERVICES.map((s) => [s.key, Array.from({ length: replicas }, (_, r) => `127.0.0.1:${ports[s.key] + r * REPLICA_PORT_STEP}`)]));
+}
+
 /**
- * Spawns every service with `env` (must include MONGODB_URI and the ports). Output is prefixed
- * with the service name. Returns { processes, waitHealthy, stop }.
+ * The environment of replica `replica` of `service`: its own gRPC and scrape ports, and — with
+ * several replicas — every caller's address of each service as the comma list of its replicas,
+ * which the clients spread calls over (round robin, libs/grpc-kit/src/clients.ts). An address
+ * the caller set (*_ADDR) is kept.
  */
-function startServices({ env, onExit, quiet = false, only } = {}) {
+function replicaEnv(env, service, replica, replicas) {
+  const merged = { SIGNALPATH_ENV: 'development', SIGNALPATH_DEV_KEYS: 'true', ...metricsPortEnv(env), ...env };
+  if (replicas > 1) {
+    const addresses = replicaAddresses(env, replicas);
+    for (const s of SERVICES) if (s.addrVar && !env[s.addrVar]) merged[s.addrVar] = addresses[s.key].join(',');
+  }
+  if (replica > 0) {
+    merged[service.portVar] = String(servicePorts(env)[service.key] + replica * REPLICA_PORT_STEP);
+    const metricsPort = merged[service.metricsPortVar] ?? String(service.defaultMetricsPort);
+    if (/^\d+$/.test(metricsPort)) merged[service.metricsPortVar] = String(Number(metricsPort) + replica * REPLICA_PORT_STEP);
+  }
+  return merged;
+}
+
+/**
+ * Spawns every service with `env` (must include MONGODB_URI and the ports), `replicas` processes
+ * of each (default: REPLICAS from env, else 1); `only` names services, `onlyReplica` one replica
+ * index. Output is prefixed with the service name (and replica). Returns { processes, waitHealthy, stop }.
+ */
+function startServices({ env, onExit, quiet = false, only, replicas = replicaCount(env), onlyReplica } = {}) {
   const processes = [];
-  for (const service of SERVICES.filter((s) => !only || only.includes(s.key))) {
+  const starts = SERVICES.filter((s) => !only || only.includes(s.key)).flatMap((service) =>
+    Array.from({ length: replicas }, (_, replica) => ({ service, replica })).filter(({ replica }) => onlyReplica === undefined || replica === onlyReplica),
+  );
+  for (const { service, replica } of starts) {
+    const childEnv = replicaEnv(env, service, replica, replicas);
+    const label = replicas > 1 ? `${service.key}#${replica}` : service.key;
     const child = spawn(process.execPath, [...serviceNodeArgs(service), serviceMain(service)], {
       cwd: ROOT,
       // npm start, the smoke test, the end-to-end suites and the benchmarks are development runs
       // (built-in secrets and generated development keys allowed) unless the caller says otherwise.
-      env: { SIGNALPATH_ENV: 'development', SIGNALPATH_DEV_KEYS: 'true', ...metricsPortEnv(env), ...env },
+      env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const stderrLines = [];
@@ -129,13 +171,13 @@ function startServices({ env, onExit, quiet = false, only } = {}) {
         buffered = lines.pop();
         for (const line of lines) {
           if (keep) keep.push(line);
-          if (!quiet) target.write(`[${service.key}] ${line}\n`);
+          if (!quiet) target.write(`[${label}] ${line}\n`);
         }
       });
     };
     pipe(child.stdout, process.stdout);
     pipe(child.stderr, process.stderr, stderrLines);
-    const entry = { ...service, child, stderrLines, port: Number(env[service.portVar] || service.defaultPort) };
+    const entry = { ...service, replica, child, stderrLines, port: Number(childEnv[service.portVar] || service.defaultPort) };
     child.once('exit', (code, signal) => onExit?.(entry, code, signal));
     processes.push(entry);
   }
@@ -182,4 +224,4 @@ function testPort(base, env = process.env) {
   return base + offset;
 }
 
-module.exports = { NODE_FLAGS, SERVICES, STACK, metricsPortEnv, serviceNodeArgs, serviceMain, buildServices, servicePorts, healthStatus, healthTls, startServices, testPort };
+module.exports = { NODE_FLAGS, REPLICA_PORT_STEP, SERVICES, STACK, metricsPortEnv, replicaAddresses, replicaCount, serviceNodeArgs, serviceMain, buildServices, servicePorts, healthStatus, healthTls, startServices, testPort };

@@ -7,8 +7,9 @@ import { createProfileClient, createSignalClient } from '@signalpath/service-cli
 import { callRaw, withRawMessage, withRawTimestamp, type RawTimestamp } from '@signalpath/testing';
 import { startE2eStack, type E2eStack } from './stack';
 // The health probe the process manager uses (CommonJS so jest can load it).
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the tools' process manager, plain CommonJS
-const { healthStatus } = require('../../lib/stack.cjs') as { healthStatus(address: string): Promise<string> };
+import stackLib = require('../../lib/stack.cjs');
+
+const { healthStatus } = stackLib;
 
 /**
  * Bad input on every RPC of the four services, as real processes: arbitrary requests (fast-check,

@@ -26,7 +26,9 @@ const manifests = require('../../deploy/manifests.cjs') as {
   checkManifests(docs: unknown[], options?: { rssMb?: Record<string, number>; complete?: boolean }): string[];
   checkCompose(model: unknown, text: string, prometheusConfig?: unknown): string[];
 };
-const { NODE_FLAGS } = require('../../lib/stack.cjs') as { NODE_FLAGS: string[] };
+import stackLib = require('../../lib/stack.cjs');
+
+const { NODE_FLAGS } = stackLib;
 /* eslint-enable @nx/enforce-module-boundaries */
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');

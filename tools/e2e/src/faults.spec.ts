@@ -5,8 +5,9 @@ import { startPrivateDatabase, type PrivateDatabase } from '@signalpath/mongo';
 import { tokenMetadataProvider } from '@signalpath/service-auth';
 import { startE2eStack, testPort, type E2eStack } from './stack';
 // The tools' process manager: its health probe is the one the stack waits on.
-// eslint-disable-next-line @nx/enforce-module-boundaries -- plain CommonJS tool
-const { healthStatus } = require('../../lib/stack.cjs') as { healthStatus(address: string): Promise<string> };
+import stackLib = require('../../lib/stack.cjs');
+
+const { healthStatus } = stackLib;
 
 /**
  * Fault suite (issue 9): SIGTERM under load, replayed interactions, kill -9 of ProfileService,
@@ -225,12 +226,19 @@ function singleAttemptClients(stack: E2eStack) {
 
 // ---------------------------------------------------------------------------------------------
 
-describe('fault suite (four processes, loopback)', () => {
+// Once with one process of each service, once with two of each (issue 18 §2): clients spread the
+// traffic over both round robin, and a fault hits one replica while the other keeps serving.
+describe.each([
+  { replicas: 1, basePort: 31450 },
+  { replicas: 2, basePort: 31950 },
+])('fault suite ($replicas process(es) of each service, loopback)', ({ replicas, basePort }) => {
   let stack: E2eStack;
+  /** With replicas, a fault hits replica 0 only. */
+  const faulted = replicas > 1 ? { replica: 0 } : {};
 
   beforeAll(async () => {
     // A short apply lease so a delivery cut by kill -9 is taken over within seconds, not 30 s.
-    stack = await startE2eStack({ basePort: 31450, extraEnv: { PROFILE_APPLY_LEASE: '6s', SIGNAL_DELIVERY_MAX_BACKOFF: '2s' } });
+    stack = await startE2eStack({ basePort, replicas, extraEnv: { PROFILE_APPLY_LEASE: '6s', SIGNAL_DELIVERY_MAX_BACKOFF: '2s' } });
     await stack.clients.ranking.upsertItems({
       items: [
         ranking.Item.fromPartial({ itemId: 'fault-climbing', kind: ranking.ItemKind.ITEM_KIND_GROUP, title: 'Boulderers', topicIds: ['500'], baseScore: 0.2 }),
@@ -265,7 +273,7 @@ describe('fault suite (four processes, loopback)', () => {
         await until('a call to the target in flight', async () => (load.inFlight().some((c) => TARGET_OF[c.kind] === key && Date.now() - c.start >= IN_FLIGHT_MARGIN_MS) ? true : undefined), 5_000, 1);
         const inFlight = load.inFlight();
         const signalAt = Date.now();
-        await stack.restart(key); // SIGTERM (graceful drain), wait for exit, start, wait for SERVING
+        await stack.restart(key, faulted); // SIGTERM (graceful drain), wait for exit, start, wait for SERVING
         const restartedAt = Date.now();
         // Clients reconnect with backoff: serving again = every kind of call succeeded since the restart.
         const recoveredAt = await until(
@@ -311,7 +319,7 @@ describe('fault suite (four processes, loopback)', () => {
       });
     }
     const rate = `peak ${peakPerSecond.toFixed(0)} calls/s (c=16), load ${(peakPerSecond / 2).toFixed(0)} calls/s asked, ${load.okPerSecond().toFixed(0)} OK/s`;
-    console.log(`SIGTERM under load (${rate}, ${load.calls.length} calls):\n${JSON.stringify(figures, null, 1)}`);
+    console.log(`SIGTERM under load (${replicas} of each; ${rate}, ${load.calls.length} calls):\n${JSON.stringify(figures, null, 1)}`);
     expect(failures).toEqual([]);
     for (const f of figures) expect(f.inFlightToTarget).toBeGreaterThan(0);
   }, 240_000);
@@ -336,7 +344,7 @@ describe('fault suite (four processes, loopback)', () => {
 
     const drainMs = await outboxDrained(stack, 60_000);
     const [got, expected] = [await scores(stack, replayed), await scores(stack, control)];
-    console.log(`replay: ${n} ingested, ${replays.length} replayed → DUPLICATE; outbox drained in ${drainMs} ms; ${Object.keys(expected).length} interests compared`);
+    console.log(`replay (${replicas} of each): ${n} ingested, ${replays.length} replayed → DUPLICATE; outbox drained in ${drainMs} ms; ${Object.keys(expected).length} interests compared`);
     expect(Object.keys(expected).length).toBeGreaterThan(0);
     expectSameScores(got, expected);
     const listed = async (userId: string) => {
@@ -393,7 +401,7 @@ describe('fault suite (four processes, loopback)', () => {
           killing = (async () => {
             pendingAtKill = (await stack.clients.signal.getOutboxStatus({})).pendingCount;
             killedAt = Date.now();
-            await stack.restart('profile', { kill: true });
+            await stack.restart('profile', { kill: true, ...faulted });
             restartMs = Date.now() - killedAt;
           })();
         }
@@ -407,7 +415,7 @@ describe('fault suite (four processes, loopback)', () => {
     const drainMs = await outboxDrained(stack, 90_000);
     for (const { killed, control } of pairs) expectSameScores(await scores(stack, killed), await scores(stack, control));
     console.log(
-      `kill -9: ingest peak ${peakPerSecond.toFixed(0)}/s (c=16), load ${rate.toFixed(0)}/s; ${results.length} ingests accepted; outbox pending at kill ${pendingAtKill}; restart ${restartMs} ms; drained ${drainMs} ms after the load`,
+      `kill -9 (${replicas} of each, one profile replica killed when two): ingest peak ${peakPerSecond.toFixed(0)}/s (c=16), load ${rate.toFixed(0)}/s; ${results.length} ingests accepted; outbox pending at kill ${pendingAtKill}; restart ${restartMs} ms; drained ${drainMs} ms after the load`,
     );
   }, 240_000);
 });

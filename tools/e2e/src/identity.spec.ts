@@ -11,11 +11,7 @@ import { startE2eStack, type E2eStack } from './stack';
 // Issue 12 §1 and issue 13 (mTLS) against the four built services as real processes, started
 // the way `npm start` starts them (tools/lib/stack.cjs) with SIGNALPATH_TLS_DIR set: health is
 // checked over mTLS, so the stack only comes up if that works.
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the tools' process manager, plain CommonJS
-const stackLib = require('../../lib/stack.cjs') as {
-  healthStatus(address: string, service?: string, tls?: { dir: string; serverIdentity: string }): Promise<string>;
-  healthTls(env: NodeJS.ProcessEnv, app: string): { dir: string; serverIdentity: string } | undefined;
-};
+import stackLib = require('../../lib/stack.cjs');
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..', '..');

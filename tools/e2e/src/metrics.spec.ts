@@ -6,8 +6,7 @@ import { common, consent, ranking, signal } from '@signalpath/proto';
 import { loadKeyRing, tokenMetadataProvider } from '@signalpath/service-auth';
 import { OtlpReceiver } from './otlp-receiver';
 import { startE2eStack, type E2eStack } from './stack';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the tools' stack description, plain CommonJS
-const stackLib = require('../../lib/stack.cjs') as { SERVICES: Array<{ key: string; app: string; metricsPortVar: string; defaultMetricsPort: number }> };
+import stackLib = require('../../lib/stack.cjs');
 
 /**
  * Metrics (issue 18 §1) from four real processes: a known workload, then each service's Prometheus

@@ -3,8 +3,9 @@ import { createClient, readStatus } from '@signalpath/grpc-kit';
 import { common, consent, profile, ranking, signal } from '@signalpath/proto';
 import { loadKeyRing, tokenMetadataProvider } from '@signalpath/service-auth';
 import { startE2eStack, type E2eStack } from './stack';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the tools' process manager, plain CommonJS
-const { healthStatus } = require('../../lib/stack.cjs') as { healthStatus(address: string): Promise<string> };
+import stackLib = require('../../lib/stack.cjs');
+
+const { healthStatus } = stackLib;
 
 /**
  * Overload (issue 12 §4): 2,000 calls at once against each service. Each service must answer most

@@ -7,32 +7,19 @@ import { requireMongoUri } from '@signalpath/mongo';
 import { ensureDevKeys, loadKeyRing, loadTlsIdentity, mintToken, type KeyRing } from '@signalpath/service-auth';
 import { createConsentClient, createProfileClient, createRankingClient, createSignalClient, identityOptionsOf } from '@signalpath/service-clients';
 // The same process manager `npm start` uses (CommonJS so jest can load it).
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the tools' process manager, plain CommonJS
-const stackLib = require('../../lib/stack.cjs') as {
-  SERVICES: Array<{ key: string; app: string; portVar: string; addrVar?: string }>;
-  testPort(base: number): number;
-  startServices(options: {
-    env: NodeJS.ProcessEnv;
-    quiet?: boolean;
-    only?: string[];
-    onExit?: (entry: { app: string; child: import('node:child_process').ChildProcess; stderrLines: string[] }, code: number | null, signal: string | null) => void;
-  }): {
-    processes: Array<{ key: string; app: string; child: import('node:child_process').ChildProcess; stderrLines: string[] }>;
-    waitHealthy(timeoutMs?: number): Promise<void>;
-    stop(graceMs?: number): Promise<void>;
-  };
-};
+import stackLib = require('../../lib/stack.cjs');
 
 export interface E2eStack {
   env: NodeJS.ProcessEnv;
   dbPrefix: string;
-  addresses: Record<'consent' | 'signal' | 'profile' | 'ranking', string>;
-  clients: {
-    consent: ReturnType<typeof createConsentClient>;
-    signal: ReturnType<typeof createSignalClient>;
-    profile: ReturnType<typeof createProfileClient>;
-    ranking: ReturnType<typeof createRankingClient>;
-  };
+  /** Each service's address: with replicas, the comma list of them (clients spread calls round robin). */
+  addresses: Record<ServiceKey, string>;
+  /** Each replica's own address, in replica order. */
+  replicaAddresses: Record<ServiceKey, string[]>;
+  /** Operator clients of the stack (with replicas, spread over them round robin). */
+  clients: StackClients;
+  /** Operator clients of each replica alone, in replica order. */
+  replicaClients: StackClients[];
   /** A service token of the `operator` identity for `audience` (grpcurl, Python), valid 10 minutes. */
   operatorToken(audience: string): Promise<string>;
   /** The key ring of this run's development keys (every identity). */
@@ -42,8 +29,17 @@ export interface E2eStack {
   /** Log lines (stdout and stderr) of every service, for leak scans. */
   logs: string[];
   stop(): Promise<void>;
-  /** Stops one service (SIGTERM, or SIGKILL when `kill`) and starts it again. */
-  restart(key: string, options?: { kill?: boolean }): Promise<void>;
+  /** Stops one service — every replica, or only `replica` — (SIGTERM, or SIGKILL when `kill`) and starts it again. */
+  restart(key: string, options?: { kill?: boolean; replica?: number }): Promise<void>;
+}
+
+type ServiceKey = 'consent' | 'signal' | 'profile' | 'ranking';
+
+export interface StackClients {
+  consent: ReturnType<typeof createConsentClient>;
+  signal: ReturnType<typeof createSignalClient>;
+  profile: ReturnType<typeof createProfileClient>;
+  ranking: ReturnType<typeof createRankingClient>;
 }
 
 /** A suite's fixed port, shifted by SIGNALPATH_TEST_PORT_OFFSET (see tools/lib/stack.cjs). */
@@ -69,9 +65,10 @@ function refuseEphemeralPorts(first: number, last: number): void {
  * Starts the four built services (dist/apps) as real processes on their own ports, with their
  * own database prefix, optionally exporting traces to `otlpEndpoint`.
  */
-export async function startE2eStack(options: { basePort: number; otlpEndpoint?: string; extraEnv?: Record<string, string>; tls?: boolean }): Promise<E2eStack> {
+export async function startE2eStack(options: { basePort: number; otlpEndpoint?: string; extraEnv?: Record<string, string>; tls?: boolean; replicas?: number }): Promise<E2eStack> {
   const basePort = testPort(options.basePort);
-  refuseEphemeralPorts(basePort + 1, basePort + stackLib.SERVICES.length);
+  const replicas = options.replicas ?? 1;
+  refuseEphemeralPorts(basePort + 1, basePort + stackLib.SERVICES.length + (replicas - 1) * stackLib.REPLICA_PORT_STEP);
   const dbPrefix = `e2e_${randomBytes(3).toString('hex')}_`;
   // Service identity as in production: the processes check tokens; development keys (hence
   // SIGNALPATH_DEV_KEYS=true) are made for this run, and with `tls` certificates as well.
@@ -101,12 +98,12 @@ export async function startE2eStack(options: { basePort: number; otlpEndpoint?: 
     ...(options.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '200' } : {}),
     ...options.extraEnv,
   };
-  const addresses = {} as E2eStack['addresses'];
-  stackLib.SERVICES.forEach((service, index) => {
-    const port = basePort + index + 1;
-    env[service.portVar] = String(port);
-    addresses[service.key as keyof E2eStack['addresses']] = `127.0.0.1:${port}`;
-  });
+  stackLib.SERVICES.forEach((service, index) => (env[service.portVar] = String(basePort + index + 1)));
+  const replicaAddresses = stackLib.replicaAddresses(env, replicas) as E2eStack['replicaAddresses'];
+  const addresses = Object.fromEntries(Object.entries(replicaAddresses).map(([key, list]) => [key, list.join(',')])) as E2eStack['addresses'];
+  // With replicas, `env` names every replica of each service, as the services get it: tools run
+  // with this env (the demo) spread their calls the same way.
+  if (replicas > 1) for (const service of stackLib.SERVICES) env[service.addrVar] ??= addresses[service.key as ServiceKey];
   const logs: string[] = [];
   const stacks = new Map<string, ReturnType<typeof stackLib.startServices>>();
   // Processes this stack stops or kills on purpose; any other exit is reported at once (straight
@@ -120,54 +117,65 @@ export async function startE2eStack(options: { basePort: number; otlpEndpoint?: 
     stack.processes.forEach((p) => expectedExits.add(p.child));
     await stack.stop();
   };
-  const startOne = async (key: string) => {
-    const stack = stackLib.startServices({ env, quiet: true, only: [key], onExit });
+  // One process manager per replica, so that one replica can be stopped or killed alone.
+  const startOne = async (key: string, replica: number) => {
+    const stack = stackLib.startServices({ env, quiet: true, only: [key], replicas, onlyReplica: replica, onExit });
     for (const p of stack.processes) {
       p.child.stdout?.on('data', (c: Buffer) => logs.push(c.toString()));
       p.child.stderr?.on('data', (c: Buffer) => logs.push(c.toString()));
     }
-    stacks.set(key, stack);
+    stacks.set(`${key}#${replica}`, stack);
     await stack.waitHealthy(60_000);
   };
-  const started = await Promise.allSettled(stackLib.SERVICES.map((s) => startOne(s.key)));
+  const replicaIndexes = Array.from({ length: replicas }, (_, replica) => replica);
+  const started = await Promise.allSettled(stackLib.SERVICES.flatMap((s) => replicaIndexes.map((replica) => startOne(s.key, replica))));
   const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
     // Stop what did start: a process left running keeps jest from ever exiting.
     await Promise.all([...stacks.values()].map(stopStack));
     throw failed.reason;
   }
-  const clients = {
-    consent: createConsentClient(addresses.consent, { timeoutMs: 10_000, ...operator('signalpath.consent.v1.ConsentService') }),
-    signal: createSignalClient(addresses.signal, { timeoutMs: 10_000, ...operator('signalpath.signal.v1.SignalService') }),
-    profile: createProfileClient(addresses.profile, { timeoutMs: 10_000, ...operator('signalpath.profile.v1.ProfileService') }),
-    ranking: createRankingClient(addresses.ranking, { timeoutMs: 10_000, ...operator('signalpath.ranking.v1.RankingService') }),
-  };
+  const clientsOf = (at: Record<ServiceKey, string>): StackClients => ({
+    consent: createConsentClient(at.consent, { timeoutMs: 10_000, ...operator('signalpath.consent.v1.ConsentService') }),
+    signal: createSignalClient(at.signal, { timeoutMs: 10_000, ...operator('signalpath.signal.v1.SignalService') }),
+    profile: createProfileClient(at.profile, { timeoutMs: 10_000, ...operator('signalpath.profile.v1.ProfileService') }),
+    ranking: createRankingClient(at.ranking, { timeoutMs: 10_000, ...operator('signalpath.ranking.v1.RankingService') }),
+  });
+  const clients = clientsOf(addresses);
+  const replicaClients = replicaIndexes.map((replica) => clientsOf({ consent: replicaAddresses.consent[replica], signal: replicaAddresses.signal[replica], profile: replicaAddresses.profile[replica], ranking: replicaAddresses.ranking[replica] }));
   return {
     env,
     dbPrefix,
     addresses,
+    replicaAddresses,
     clients,
+    replicaClients,
     logs,
     keyRing: ring,
     tlsDir,
     operatorToken: (audience) => mintToken({ issuer: 'operator', audience, privateKey: ring.privateKey('operator') as KeyObject, ttlSeconds: 600 }),
     async stop() {
-      Object.values(clients).forEach((c) => c.close());
+      for (const set of [clients, ...replicaClients]) Object.values(set).forEach((c) => c.close());
       await Promise.all([...stacks.values()].map(stopStack));
     },
     async restart(key, restartOptions = {}) {
-      const stack = stacks.get(key);
-      if (stack) {
-        if (restartOptions.kill) {
-          stack.processes.forEach((p) => expectedExits.add(p.child));
-          const exited = Promise.all(stack.processes.map((p) => new Promise((r) => p.child.once('exit', r))));
-          stack.processes.forEach((p) => p.child.kill('SIGKILL'));
-          await exited;
-        } else {
-          await stopStack(stack);
-        }
-      }
-      await startOne(key);
+      const which = restartOptions.replica === undefined ? replicaIndexes : [restartOptions.replica];
+      await Promise.all(
+        which.map(async (replica) => {
+          const stack = stacks.get(`${key}#${replica}`);
+          if (stack) {
+            if (restartOptions.kill) {
+              stack.processes.forEach((p) => expectedExits.add(p.child));
+              const exited = Promise.all(stack.processes.map((p) => new Promise((r) => p.child.once('exit', r))));
+              stack.processes.forEach((p) => p.child.kill('SIGKILL'));
+              await exited;
+            } else {
+              await stopStack(stack);
+            }
+          }
+          await startOne(key, replica);
+        }),
+      );
     },
   };
 }

@@ -28,12 +28,16 @@ async function documentsOf(prefix: string): Promise<Array<{ db: string; collecti
   return out;
 }
 
-describe('the demo story, erasure everywhere, and no leaks (four processes)', () => {
+// Once with one process of each service, once with two of each behind round robin (issue 18 §2).
+describe.each([
+  { replicas: 1, basePort: 31250 },
+  { replicas: 2, basePort: 32050 },
+])('the demo story, erasure everywhere, and no leaks ($replicas process(es) of each service)', ({ replicas, basePort }) => {
   let stack: E2eStack;
   let demoOutput = '';
 
   beforeAll(async () => {
-    stack = await startE2eStack({ basePort: 31250, extraEnv: { RANKING_SEED_DEMO_CATALOG: 'true' } });
+    stack = await startE2eStack({ basePort, replicas, extraEnv: { RANKING_SEED_DEMO_CATALOG: 'true' } });
   });
 
   afterAll(async () => {
