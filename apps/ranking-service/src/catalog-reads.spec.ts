@@ -120,7 +120,7 @@ describe('catalog reads: GetItem / ListItems on the real database', () => {
     expect(first.nextPageToken).not.toBe('');
     const cases: Array<[ranking.ListItemsRequest, string]> = [
       [{ kind: 0, pageSize: -1, pageToken: '' }, 'page_size'],
-      [{ kind: 99, pageSize: 0, pageToken: '' }, 'kind'],
+      [{ kind: 99 as ranking.ItemKind, pageSize: 0, pageToken: '' }, 'kind'],
       [{ kind: -1, pageSize: 0, pageToken: '' }, 'kind'],
       [{ kind: 0, pageSize: 0, pageToken: 'garbage!' }, 'page_token'],
       [{ kind: 0, pageSize: 0, pageToken: encodePageToken({ k: 0 }) }, 'page_token'],
