@@ -1,9 +1,10 @@
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { effectiveSettings, type ConsentPolicy, type ConsentSubject, type EligibilityReason } from '@signalpath/consent-policy';
-import type { AgeBand, Choice, Purpose, SourceKind } from '@signalpath/domain';
+import type { AgeBand, Choice, Purpose, SensitiveClass, SourceKind } from '@signalpath/domain';
 import { rpcStatus } from '@signalpath/grpc-kit';
 import { common, consent, type rpc } from '@signalpath/proto';
 import { SURFACE_NAMES, type ErasureJobDoc, type ErasureTargetDoc, type HistoryDoc, type ScopeName, type SettingsDoc, type SurfaceName } from './store/documents';
+import type { TopicEntryView } from './topics/topic-directory';
 
 /** Mapping between proto messages, stored documents and the policy library's types. */
 
@@ -162,5 +163,31 @@ export function erasureJobProto(job: ErasureJobDoc): consent.ErasureJob {
     targets: [targetProto(job.targets.signal), targetProto(job.targets.profile)],
     createTime: job.create_time,
     completeTime: job.complete_time,
+  };
+}
+
+const SENSITIVE_CLASS_TO_PROTO: Record<SensitiveClass, common.SensitiveClass> = {
+  RELIGION: common.SensitiveClass.SENSITIVE_CLASS_RELIGION,
+  SEXUAL_ORIENTATION: common.SensitiveClass.SENSITIVE_CLASS_SEXUAL_ORIENTATION,
+  POLITICS: common.SensitiveClass.SENSITIVE_CLASS_POLITICS,
+  HEALTH: common.SensitiveClass.SENSITIVE_CLASS_HEALTH,
+  RACE: common.SensitiveClass.SENSITIVE_CLASS_RACE,
+  ETHNIC_ORIGIN: common.SensitiveClass.SENSITIVE_CLASS_ETHNIC_ORIGIN,
+  PHILOSOPHICAL_BELIEFS: common.SensitiveClass.SENSITIVE_CLASS_PHILOSOPHICAL_BELIEFS,
+  TRADE_UNION: common.SensitiveClass.SENSITIVE_CLASS_TRADE_UNION,
+};
+
+export function topicEntryProto(entry: TopicEntryView): consent.TopicEntry {
+  return {
+    id: entry.id,
+    name: entry.name,
+    tierPath: [...entry.tierPath],
+    parentId: entry.parentId ?? '',
+    hasChildren: entry.hasChildren,
+    sensitive: entry.sensitiveClass !== undefined,
+    sensitiveClass: entry.sensitiveClass ? SENSITIVE_CLASS_TO_PROTO[entry.sensitiveClass] : common.SensitiveClass.SENSITIVE_CLASS_UNSPECIFIED,
+    neverUsedForAds: entry.neverUsedForAds,
+    adsBlockable: entry.adsBlockable,
+    feedControllable: entry.feedControllable,
   };
 }

@@ -16,6 +16,7 @@ import { getErasureJob, requestErasure } from './handlers/erasure';
 import { exportUserData } from './handlers/export';
 import { linkAccount, unlinkAccount } from './handlers/links';
 import { getSettings, listSettingsHistory, updateSettings } from './handlers/settings';
+import { listTopics, searchTopics } from './handlers/topics';
 import { SettingsCache } from './settings-cache';
 import { SettingsChangeFeed } from './settings-change-feed';
 import { SettingsWriter } from './settings-writer';
@@ -24,6 +25,7 @@ import { observeConsent } from './telemetry/meters';
 import { consentIndexes } from './store/indexes';
 import { LinksStore } from './store/links-store';
 import { SettingsStore } from './store/settings-store';
+import { TopicDirectory } from './topics/topic-directory';
 
 /** A running ConsentService; the background tasks are exposed for tests. */
 export interface ConsentServiceInstance extends ServiceInstance {
@@ -59,7 +61,7 @@ export const consentService: ServiceModule<ConsentConfig> = {
     );
     jobs.onCreated(() => worker.wake());
 
-    const ctx: ConsentContext = { policy: config.policy, cache, writer, settings, links, erasureStore, jobs, signal, profile, logger, now };
+    const ctx: ConsentContext = { policy: config.policy, cache, writer, settings, links, erasureStore, jobs, signal, profile, topics: new TopicDirectory(), logger, now };
     const handle = <Req, Res>(handler: (ctx: ConsentContext, request: Req, call: ServerUnaryCall<unknown, unknown>) => Promise<Res>) =>
       unary<Req, Res>((request, call) => handler(ctx, request, call as ServerUnaryCall<unknown, unknown>), logger);
 
@@ -74,6 +76,8 @@ export const consentService: ServiceModule<ConsentConfig> = {
       requestErasure: handle(requestErasure),
       getErasureJob: handle(getErasureJob),
       exportUserData: handle(exportUserData),
+      listTopics: handle(listTopics),
+      searchTopics: handle(searchTopics),
     };
     const server = new GrpcServer({
       services: [{ name: SERVICES.consent.grpcService, definition: consent.ConsentServiceService, implementation }],

@@ -20,6 +20,9 @@ export const METHOD_CALLERS: Record<string, readonly Identity[]> = {
   [`/${CONSENT}/RequestErasure`]: ['settings-ui', 'operator'],
   [`/${CONSENT}/GetErasureJob`]: ['settings-ui', 'operator'],
   [`/${CONSENT}/ExportUserData`]: ['settings-ui', 'operator'],
+  // Topic discovery for settings screens: the public taxonomy, nobody's data (not user-scoped).
+  [`/${CONSENT}/ListTopics`]: ['settings-ui', 'operator'],
+  [`/${CONSENT}/SearchTopics`]: ['settings-ui', 'operator'],
 
   [`/${SIGNAL}/PreviewSignals`]: ['assistant-backend', 'settings-ui', 'operator'],
   [`/${SIGNAL}/IngestInteraction`]: ['assistant-backend', 'operator'],
@@ -41,6 +44,9 @@ export const METHOD_CALLERS: Record<string, readonly Identity[]> = {
   [`/${RANKING}/Rank`]: ['feed-backend', 'operator'],
   [`/${RANKING}/Recommend`]: ['feed-backend', 'operator'],
   [`/${RANKING}/ExplainItem`]: ['feed-backend', 'settings-ui', 'operator'],
+  // Catalog reads: whoever maintains and ranks the catalog (not user-scoped).
+  [`/${RANKING}/GetItem`]: ['feed-backend', 'operator'],
+  [`/${RANKING}/ListItems`]: ['feed-backend', 'operator'],
 };
 
 /**

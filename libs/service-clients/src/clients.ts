@@ -19,7 +19,7 @@ export function createConsentClient(address: string, options: Extra = {}): Conse
     ...identityOptions(SERVICES.consent.grpcService),
     ...options,
     serviceName: SERVICES.consent.grpcService,
-    idempotentMethods: ['GetSettings', 'CheckEligibility', 'BatchCheckEligibility', 'ListSettingsHistory', 'GetErasureJob', 'ExportUserData', 'UnlinkAccount'],
+    idempotentMethods: ['GetSettings', 'CheckEligibility', 'BatchCheckEligibility', 'ListSettingsHistory', 'GetErasureJob', 'ExportUserData', 'UnlinkAccount', 'ListTopics', 'SearchTopics'],
   });
 }
 
@@ -48,6 +48,6 @@ export function createRankingClient(address: string, options: Extra = {}): Ranki
     ...identityOptions(SERVICES.ranking.grpcService),
     ...options,
     serviceName: SERVICES.ranking.grpcService,
-    idempotentMethods: ['UpsertItems', 'DeleteItems', 'Rank', 'Recommend', 'ExplainItem'],
+    idempotentMethods: ['UpsertItems', 'DeleteItems', 'Rank', 'Recommend', 'ExplainItem', 'GetItem', 'ListItems'],
   });
 }

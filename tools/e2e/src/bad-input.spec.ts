@@ -385,6 +385,22 @@ describe('bad input on every RPC (four processes, property-based)', () => {
       ));
 
     it('ExportUserData', () => fuzz('Consent.ExportUserData', partial<consent.ExportUserDataRequest>({ userId }), (r) => stack.clients.consent.exportUserData(consent.ExportUserDataRequest.fromPartial(r)), [INVALID_ARGUMENT]));
+
+    it('ListTopics', () =>
+      fuzz(
+        'ListTopics',
+        partial<consent.ListTopicsRequest>({ parentId: fc.oneof(fc.constant(''), topicId), pageSize: int32, pageToken: pageToken(['p', 'a']) }),
+        (r) => stack.clients.consent.listTopics(consent.ListTopicsRequest.fromPartial(r)),
+        [INVALID_ARGUMENT],
+      ));
+
+    it('SearchTopics', () =>
+      fuzz(
+        'SearchTopics',
+        partial<consent.SearchTopicsRequest>({ query: mostly(fc.constantFrom('climb', 'HEALTH', 'Café', 'a', ' sports '), anyString), limit: int32 }),
+        (r) => stack.clients.consent.searchTopics(consent.SearchTopicsRequest.fromPartial(r)),
+        [INVALID_ARGUMENT],
+      ));
   });
 
   describe('SignalService', () => {
@@ -495,6 +511,17 @@ describe('bad input on every RPC (four processes, property-based)', () => {
         INVALID_ARGUMENT,
         NOT_FOUND,
       ]));
+
+    it('GetItem', () =>
+      fuzz('GetItem', partial<ranking.GetItemRequest>({ itemId }), (r) => stack.clients.ranking.getItem(ranking.GetItemRequest.fromPartial(r)), [INVALID_ARGUMENT, NOT_FOUND]));
+
+    it('ListItems', () =>
+      fuzz(
+        'ListItems',
+        partial<ranking.ListItemsRequest>({ kind: itemKind, pageSize: int32, pageToken: pageToken(['k', 'a']) }),
+        (r) => stack.clients.ranking.listItems(ranking.ListItemsRequest.fromPartial(r)),
+        [INVALID_ARGUMENT],
+      ));
   });
 
   /**
@@ -739,8 +766,8 @@ describe('bad input on every RPC (four processes, property-based)', () => {
     const unexpected = stack.logs.join('').split('\n').filter((line) => line.includes('unexpected error'));
     expect(unexpected).toEqual([]);
     const total = [...callCounts.values()].reduce((a, b) => a + b, 0);
-    // 28 RPCs with arbitrary requests, 9 with arbitrary raw Timestamps.
-    expect(callCounts.size).toBe(37);
-    expect(total).toBeGreaterThanOrEqual(37 * RUNS_PER_RPC);
+    // 32 RPCs with arbitrary requests, 9 with arbitrary raw Timestamps.
+    expect(callCounts.size).toBe(41);
+    expect(total).toBeGreaterThanOrEqual(41 * RUNS_PER_RPC);
   });
 });

@@ -10,6 +10,7 @@ import type { SettingsWriter } from '../settings-writer';
 import type { ErasureStore } from '../store/erasure-store';
 import type { LinksStore } from '../store/links-store';
 import type { SettingsStore } from '../store/settings-store';
+import type { TopicDirectory } from '../topics/topic-directory';
 
 /** What the handlers work with; built once in server.ts. */
 export interface ConsentContext {
@@ -22,6 +23,8 @@ export interface ConsentContext {
   jobs: ErasureJobs;
   signal: SignalClient;
   profile: ProfileClient;
+  /** The taxonomy with sensitivity, for ListTopics and SearchTopics. */
+  topics: TopicDirectory;
   logger: Logger;
   now: () => Date;
 }

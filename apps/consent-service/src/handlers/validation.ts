@@ -1,9 +1,9 @@
 import { mayOptInToAds, normalizeRegion, resolveUpdateMask, type SettingsLeafPath } from '@signalpath/consent-policy';
 import { FailedPreconditionError, InvalidArgumentError, maxItems, optionalEnum, requireEnum, requireId } from '@signalpath/grpc-kit';
 import { consent } from '@signalpath/proto';
-import { getTaxonomy } from '@signalpath/taxonomy';
 import { ageBandName, choiceName } from '../mapping';
 import type { SettingsDoc } from '../store/documents';
+import { settingsTopicProblem, type TopicList } from '../topics/topic-directory';
 
 /** Upper bound for each repeated settings field (topic and advertiser lists). */
 export const MAX_LIST_ITEMS = 1_000;
@@ -23,11 +23,12 @@ export function resolveMask(paths: string[] | undefined): SettingsLeafPath[] {
   return resolution.paths;
 }
 
-function topicIds(values: string[], field: string): string[] {
+function topicIds(values: string[], field: string, list: TopicList): string[] {
   maxItems(values, field, MAX_LIST_ITEMS);
-  const taxonomy = getTaxonomy();
   values.forEach((id, index) => {
-    if (!taxonomy.has(id)) throw new InvalidArgumentError(`${field}[${index}]`, 'is not an IAB Content Taxonomy 3.1 topic id');
+    // The same rule ListTopics and SearchTopics report as ads_blockable / feed_controllable.
+    const problem = settingsTopicProblem(id, list);
+    if (problem) throw new InvalidArgumentError(`${field}[${index}]`, problem);
   });
   return [...new Set(values)];
 }
@@ -75,22 +76,22 @@ export function applyMasked(current: SettingsDoc, input: consent.Settings | unde
         next.age_band = ageBandName(requireEnum(source.ageBand, consent.AgeBand, field));
         break;
       case 'ad_preferences.blocked_topic_ids':
-        next.ad_preferences.blocked_topic_ids = topicIds(source.adPreferences?.blockedTopicIds ?? [], field);
+        next.ad_preferences.blocked_topic_ids = topicIds(source.adPreferences?.blockedTopicIds ?? [], field, 'ADS');
         break;
       case 'ad_preferences.blocked_advertiser_ids':
         next.ad_preferences.blocked_advertiser_ids = advertiserIds(source.adPreferences?.blockedAdvertiserIds ?? [], field);
         break;
       case 'ad_preferences.see_fewer_topic_ids':
-        next.ad_preferences.see_fewer_topic_ids = topicIds(source.adPreferences?.seeFewerTopicIds ?? [], field);
+        next.ad_preferences.see_fewer_topic_ids = topicIds(source.adPreferences?.seeFewerTopicIds ?? [], field, 'ADS');
         break;
       case 'feed_controls.non_personalized_feed':
         next.feed_controls.non_personalized_feed = source.feedControls?.nonPersonalizedFeed ?? false;
         break;
       case 'feed_controls.show_more_topic_ids':
-        next.feed_controls.show_more_topic_ids = topicIds(source.feedControls?.showMoreTopicIds ?? [], field);
+        next.feed_controls.show_more_topic_ids = topicIds(source.feedControls?.showMoreTopicIds ?? [], field, 'FEED');
         break;
       case 'feed_controls.show_less_topic_ids':
-        next.feed_controls.show_less_topic_ids = topicIds(source.feedControls?.showLessTopicIds ?? [], field);
+        next.feed_controls.show_less_topic_ids = topicIds(source.feedControls?.showLessTopicIds ?? [], field, 'FEED');
         break;
     }
   }

@@ -66,4 +66,66 @@ describe('CatalogIndex', () => {
     }
     expect(index.get('i-0')?.item.itemId === 'i-0').toBe(current.has('i-0'));
   });
+
+  describe('pageById (ListItems)', () => {
+    /** Every page, following the last id; the ids of each page. */
+    function pages(index: CatalogIndex, kind: number | undefined, size: number): string[][] {
+      const result: string[][] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = index.pageById(kind, after, size);
+        result.push(ids(page.items));
+        if (!page.more) return result;
+        after = page.items[page.items.length - 1].item.itemId;
+      }
+    }
+    const sortedIds = (items: ranking.Item[]) => items.map((item) => item.itemId).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+    it('pages through every item, or every item of one kind, in id order: no duplicates, no gaps', () => {
+      for (const loading of [true, false]) {
+        const index = new CatalogIndex();
+        for (const item of catalog) index.put(item, loading);
+        index.seal();
+        for (const size of [1, 7, 50, 600, 1000]) {
+          const all = pages(index, undefined, size);
+          expect(all.flat()).toEqual(sortedIds(catalog));
+          expect(all.slice(0, -1).every((page) => page.length === size)).toBe(true);
+          // No empty last page when the size divides the catalog.
+          expect(all[all.length - 1].length).toBeGreaterThan(0);
+          expect(pages(index, ITEM_KIND_AD, size).flat()).toEqual(sortedIds(catalog.filter((item) => item.kind === ITEM_KIND_AD)));
+        }
+        expect(index.pageById(ranking.ItemKind.ITEM_KIND_GROUP, undefined, 10)).toEqual({ items: [], more: false });
+      }
+    });
+
+    it('follows replacements (also of the kind) and removals, and goes on after a cursor that was deleted', () => {
+      const index = new CatalogIndex();
+      for (const item of catalog) index.put(item, true);
+      index.seal();
+      const firstPage = index.pageById(undefined, undefined, 100);
+      const cursor = firstPage.items[99].item.itemId;
+      // While a client pages: its cursor item and others are deleted, one post becomes an ad.
+      index.remove(cursor);
+      index.remove('i-599');
+      const post = catalog.find((item) => item.kind === ITEM_KIND_POST && item.itemId !== cursor) as ranking.Item;
+      index.put(makeAd(post.itemId, post.topicIds, 'adv-new'));
+      index.put(makeItem('zz-new', ['500']));
+      const current = new Map(catalog.map((item) => [item.itemId, item]));
+      current.delete(cursor);
+      current.delete('i-599');
+      current.set(post.itemId, makeAd(post.itemId, post.topicIds, 'adv-new'));
+      current.set('zz-new', makeItem('zz-new', ['500']));
+      const rest: string[] = [];
+      let after: string | undefined = cursor;
+      for (;;) {
+        const page = index.pageById(undefined, after, 37);
+        rest.push(...ids(page.items));
+        if (!page.more) break;
+        after = page.items[page.items.length - 1].item.itemId;
+      }
+      expect([...ids(firstPage.items.slice(0, 99)), ...rest]).toEqual(sortedIds([...current.values()]));
+      expect(pages(index, ITEM_KIND_AD, 13).flat()).toEqual(sortedIds([...current.values()].filter((item) => item.kind === ITEM_KIND_AD)));
+      expect(pages(index, ITEM_KIND_POST, 13).flat()).toEqual(sortedIds([...current.values()].filter((item) => item.kind === ITEM_KIND_POST)));
+    });
+  });
 });

@@ -78,6 +78,61 @@ class SortedList {
   }
 }
 
+/**
+ * Item ids in ascending order (JavaScript string order), for ListItems paging by the last id
+ * returned. Same scheme as SortedList: single changes by binary search, a bulk load sorted once.
+ */
+class SortedIds {
+  private ids: string[] = [];
+  private sorted = true;
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  append(id: string): void {
+    this.ids.push(id);
+    this.sorted = false;
+  }
+
+  add(id: string): void {
+    if (!this.sorted) return this.append(id);
+    this.ids.splice(this.firstAfter(id, true), 0, id);
+  }
+
+  delete(id: string): void {
+    this.seal();
+    const at = this.firstAfter(id, true);
+    if (this.ids[at] === id) this.ids.splice(at, 1);
+  }
+
+  seal(): void {
+    if (this.sorted) return;
+    this.ids.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    this.sorted = true;
+  }
+
+  /** Up to `limit` ids greater than `afterId` (from the first when undefined), and whether more follow. */
+  page(afterId: string | undefined, limit: number): { ids: string[]; more: boolean } {
+    this.seal();
+    const start = afterId === undefined ? 0 : this.firstAfter(afterId, false);
+    const ids = this.ids.slice(start, start + limit);
+    return { ids, more: start + ids.length < this.ids.length };
+  }
+
+  /** Index of the first id ≥ `id` (inclusive) or > `id`. */
+  private firstAfter(id: string, inclusive: boolean): number {
+    let lo = 0;
+    let hi = this.ids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ids[mid] < id || (!inclusive && this.ids[mid] === id)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
 const matches = (entry: IndexedItem, query: RetrievalQuery) =>
   (query.kind === undefined || entry.item.kind === query.kind) && (entry.item.surfaces.length === 0 || entry.item.surfaces.includes(query.surface));
 
@@ -115,6 +170,9 @@ export class CatalogIndex {
   private readonly byTopic = new Map<string, SortedList>();
   private readonly byKind = new Map<number, SortedList>();
   private readonly all = new SortedList();
+  /** Ids of every item, and per kind: ListItems pages by id. */
+  private readonly ids = new SortedIds();
+  private readonly idsByKind = new Map<number, SortedIds>();
   private readonly interner = new Interner();
 
   get size(): number {
@@ -136,6 +194,11 @@ export class CatalogIndex {
     add(this.all);
     add(this.listOf(this.byKind, item.kind));
     for (const topicId of item.topicIds) add(this.listOf(this.byTopic, topicId));
+    const addId = (ids: SortedIds) => (loading ? ids.append(item.itemId) : ids.add(item.itemId));
+    addId(this.ids);
+    let kindIds = this.idsByKind.get(item.kind);
+    if (!kindIds) this.idsByKind.set(item.kind, (kindIds = new SortedIds()));
+    addId(kindIds);
   }
 
   remove(itemId: string): void {
@@ -147,6 +210,8 @@ export class CatalogIndex {
 
   /** Sorts what a bulk load appended. */
   seal(): void {
+    this.ids.seal();
+    for (const ids of this.idsByKind.values()) ids.seal();
     this.all.seal();
     for (const list of this.byKind.values()) list.seal();
     for (const list of this.byTopic.values()) list.seal();
@@ -204,7 +269,20 @@ export class CatalogIndex {
     return list;
   }
 
+  /**
+   * Up to `limit` items of `kind` (every kind when undefined) with ids after `afterId`, in id
+   * order: ListItems. A cursor id need not be in the catalog any more (paging goes on after it).
+   */
+  pageById(kind: number | undefined, afterId: string | undefined, limit: number): { items: IndexedItem[]; more: boolean } {
+    const ids = kind === undefined ? this.ids : this.idsByKind.get(kind);
+    if (!ids) return { items: [], more: false };
+    const page = ids.page(afterId, limit);
+    return { items: page.ids.map((id) => this.byId.get(id) as IndexedItem), more: page.more };
+  }
+
   private unlist(entry: IndexedItem): void {
+    this.ids.delete(entry.item.itemId);
+    this.idsByKind.get(entry.item.kind)?.delete(entry.item.itemId);
     this.all.delete(entry);
     this.byKind.get(entry.item.kind)?.delete(entry);
     for (const topicId of entry.item.topicIds) {

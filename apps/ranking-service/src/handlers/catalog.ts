@@ -1,14 +1,40 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { InvalidArgumentError, maxItems, nonEmpty, requireId, unary, type ErrorSink } from '@signalpath/grpc-kit';
-import type { ranking } from '@signalpath/proto';
+import { decodePageToken, encodePageToken, InvalidArgumentError, maxItems, nonEmpty, NotFoundError, optionalEnum, requireId, unary, type ErrorSink } from '@signalpath/grpc-kit';
+import { ranking } from '@signalpath/proto';
 import { validateItem } from '../items';
 import type { CatalogFeed } from '../catalog/catalog-feed';
 import type { CatalogStore } from '../store/catalog-store';
+import { catalogWaitMs } from './ranking';
 
 const MAX_BATCH = 1000;
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 500;
+
+/** page_size as documented: negative refused, 0 the default, above the maximum clamped. */
+function readPageSize(value: number): number {
+  if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError('page_size', 'must not be negative');
+  return value === 0 ? DEFAULT_PAGE_SIZE : Math.min(value, MAX_PAGE_SIZE);
+}
+
+/** Where the next ListItems page starts: the kind filter (0 = every kind) and the last id returned. */
+interface ItemCursor extends Record<string, string | number> {
+  k: number;
+  a: string;
+}
+
+function readCursor(token: string, kind: number): ItemCursor | undefined {
+  const cursor = decodePageToken<ItemCursor>(token, 'page_token', ['k', 'a']);
+  if (!cursor) return undefined;
+  if (typeof cursor.a !== 'string' || cursor.a === '') throw new InvalidArgumentError('page_token', 'is not a valid page token');
+  if (cursor.k !== kind) throw new InvalidArgumentError('page_token', 'belongs to a listing of another kind');
+  return cursor;
+}
 
 /**
- * UpsertItems / DeleteItems: catalog maintenance. Everything is validated before anything is
+ * UpsertItems / DeleteItems: catalog maintenance; GetItem / ListItems: catalog reads, from the
+ * in-memory catalog like Rank (never the database), so they see a write once UpsertItems answers.
+ *
+ * UpsertItems / DeleteItems: Everything is validated before anything is
  * written; an answer comes once this process's in-memory catalog has the change.
  */
 export function catalogHandlers(store: CatalogStore, catalog: CatalogFeed, sink: ErrorSink) {
@@ -36,6 +62,25 @@ export function catalogHandlers(store: CatalogStore, catalog: CatalogFeed, sink:
       const { count, change } = await store.delete([...new Set(ids)]);
       await catalog.catchUp(change);
       return { deletedCount: count };
+    }, sink),
+
+    getItem: unary(async (request: ranking.GetItemRequest, call: ServerUnaryCall<ranking.GetItemRequest, ranking.GetItemResponse>): Promise<ranking.GetItemResponse> => {
+      const itemId = requireId(request.itemId, 'item_id');
+      const found = (await catalog.index(catalogWaitMs(call))).get(itemId);
+      if (!found) throw new NotFoundError('item not found in the catalog');
+      return { item: found.item };
+    }, sink),
+
+    listItems: unary(async (request: ranking.ListItemsRequest, call: ServerUnaryCall<ranking.ListItemsRequest, ranking.ListItemsResponse>): Promise<ranking.ListItemsResponse> => {
+      const kind = optionalEnum(request.kind, ranking.ItemKind, 'kind');
+      const size = readPageSize(request.pageSize);
+      const cursor = readCursor(request.pageToken, kind ?? 0);
+      const page = (await catalog.index(catalogWaitMs(call))).pageById(kind, cursor?.a, size);
+      const last = page.items[page.items.length - 1];
+      return {
+        items: page.items.map((entry) => entry.item),
+        nextPageToken: page.more && last ? encodePageToken({ k: kind ?? 0, a: last.item.itemId }) : '',
+      };
     }, sink),
   };
 }

@@ -79,7 +79,7 @@ function responseReason(result: RankResult, user: UserContext, purposes: Readonl
  */
 const CATALOG_WAIT_MS = 5_000;
 
-function catalogWaitMs(call: { getDeadline(): Date | number }): number {
+export function catalogWaitMs(call: { getDeadline(): Date | number }): number {
   const deadline = call.getDeadline();
   const ms = deadline instanceof Date ? deadline.getTime() : Number(deadline);
   return Number.isFinite(ms) ? Math.min(CATALOG_WAIT_MS, (ms - Date.now()) / 2) : CATALOG_WAIT_MS;

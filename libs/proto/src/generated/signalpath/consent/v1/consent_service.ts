@@ -28,6 +28,9 @@ import {
   Purpose,
   purposeFromJSON,
   purposeToJSON,
+  SensitiveClass,
+  sensitiveClassFromJSON,
+  sensitiveClassToJSON,
   SourceKind,
   sourceKindFromJSON,
   sourceKindToJSON,
@@ -772,6 +775,105 @@ export interface ExportUserDataResponse {
   documentJson: string;
   /** When the export was made. */
   exportTime: Date | undefined;
+}
+
+/**
+ * TopicEntry is one IAB Content Taxonomy 3.1 topic as a settings screen shows
+ * it.
+ */
+export interface TopicEntry {
+  /**
+   * The topic's IAB Content Taxonomy 3.1 Unique ID, e.g. "500"; the id that
+   * ad_preferences and feed_controls take.
+   */
+  id: string;
+  /** The topic's name, e.g. "Climbing". */
+  name: string;
+  /**
+   * The names from the Tier-1 topic down to this one, e.g. ["Sports",
+   * "Extreme Sports", "Climbing"]; one name for a Tier-1 topic.
+   */
+  tierPath: string[];
+  /** The parent topic's id; empty for a Tier-1 topic. */
+  parentId: string;
+  /**
+   * Whether the topic has child topics (ListTopics with this id as parent_id
+   * lists them).
+   */
+  hasChildren: boolean;
+  /**
+   * Whether the topic reveals one of the eight sensitive classes (through
+   * itself or an ancestor). Such a topic is never used for ads.
+   */
+  sensitive: boolean;
+  /**
+   * The sensitive class the topic reveals; SENSITIVE_CLASS_UNSPECIFIED when
+   * sensitive is false.
+   */
+  sensitiveClass: SensitiveClass;
+  /**
+   * Whether the topic is never used to target, boost or explain an ad: every
+   * sensitive topic, and brand-safety topics that reveal no class (such as
+   * "Obscenity and Profanity").
+   */
+  neverUsedForAds: boolean;
+  /**
+   * Whether UpdateSettings accepts the topic in
+   * ad_preferences.blocked_topic_ids and ad_preferences.see_fewer_topic_ids.
+   */
+  adsBlockable: boolean;
+  /**
+   * Whether UpdateSettings accepts the topic in
+   * feed_controls.show_more_topic_ids and feed_controls.show_less_topic_ids.
+   */
+  feedControllable: boolean;
+}
+
+/** ListTopicsRequest is the request for ListTopics. */
+export interface ListTopicsRequest {
+  /**
+   * The topic whose children to list; empty lists the Tier-1 topics.
+   * An IAB Content Taxonomy 3.1 Unique ID.
+   */
+  parentId: string;
+  /**
+   * The maximum number of topics to return; 0 means 50, values above 500 are
+   * treated as 500.
+   */
+  pageSize: number;
+  /**
+   * The next_page_token of a previous response with the same parent_id; empty
+   * for the first page.
+   */
+  pageToken: string;
+}
+
+/** ListTopicsResponse is the response of ListTopics. */
+export interface ListTopicsResponse {
+  /** The topics of this page, in taxonomy order. */
+  topics: TopicEntry[];
+  /** The token for the next page; empty when this is the last page. */
+  nextPageToken: string;
+}
+
+/** SearchTopicsRequest is the request for SearchTopics. */
+export interface SearchTopicsRequest {
+  /**
+   * What to look for in topic names, e.g. "climb". Required; at
+   * most 100 characters.
+   */
+  query: string;
+  /**
+   * The maximum number of topics to return; 0 means 20, values above 100 are
+   * treated as 100.
+   */
+  limit: number;
+}
+
+/** SearchTopicsResponse is the response of SearchTopics. */
+export interface SearchTopicsResponse {
+  /** The matching topics, best first. */
+  topics: TopicEntry[];
 }
 
 function createBaseSettings(): Settings {
@@ -4234,6 +4336,614 @@ export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
   },
 };
 
+function createBaseTopicEntry(): TopicEntry {
+  return {
+    id: "",
+    name: "",
+    tierPath: [],
+    parentId: "",
+    hasChildren: false,
+    sensitive: false,
+    sensitiveClass: 0,
+    neverUsedForAds: false,
+    adsBlockable: false,
+    feedControllable: false,
+  };
+}
+
+export const TopicEntry: MessageFns<TopicEntry> = {
+  encode(message: TopicEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    for (const v of message.tierPath) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.parentId !== "") {
+      writer.uint32(34).string(message.parentId);
+    }
+    if (message.hasChildren !== false) {
+      writer.uint32(40).bool(message.hasChildren);
+    }
+    if (message.sensitive !== false) {
+      writer.uint32(48).bool(message.sensitive);
+    }
+    if (message.sensitiveClass !== 0) {
+      writer.uint32(56).int32(message.sensitiveClass);
+    }
+    if (message.neverUsedForAds !== false) {
+      writer.uint32(64).bool(message.neverUsedForAds);
+    }
+    if (message.adsBlockable !== false) {
+      writer.uint32(72).bool(message.adsBlockable);
+    }
+    if (message.feedControllable !== false) {
+      writer.uint32(80).bool(message.feedControllable);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TopicEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTopicEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.tierPath.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.parentId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.hasChildren = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.sensitive = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.sensitiveClass = reader.int32() as any;
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.neverUsedForAds = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.adsBlockable = reader.bool();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.feedControllable = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TopicEntry {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      tierPath: globalThis.Array.isArray(object?.tierPath)
+        ? object.tierPath.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.tier_path)
+        ? object.tier_path.map((e: any) => globalThis.String(e))
+        : [],
+      parentId: isSet(object.parentId)
+        ? globalThis.String(object.parentId)
+        : isSet(object.parent_id)
+        ? globalThis.String(object.parent_id)
+        : "",
+      hasChildren: isSet(object.hasChildren)
+        ? globalThis.Boolean(object.hasChildren)
+        : isSet(object.has_children)
+        ? globalThis.Boolean(object.has_children)
+        : false,
+      sensitive: isSet(object.sensitive) ? globalThis.Boolean(object.sensitive) : false,
+      sensitiveClass: isSet(object.sensitiveClass)
+        ? sensitiveClassFromJSON(object.sensitiveClass)
+        : isSet(object.sensitive_class)
+        ? sensitiveClassFromJSON(object.sensitive_class)
+        : 0,
+      neverUsedForAds: isSet(object.neverUsedForAds)
+        ? globalThis.Boolean(object.neverUsedForAds)
+        : isSet(object.never_used_for_ads)
+        ? globalThis.Boolean(object.never_used_for_ads)
+        : false,
+      adsBlockable: isSet(object.adsBlockable)
+        ? globalThis.Boolean(object.adsBlockable)
+        : isSet(object.ads_blockable)
+        ? globalThis.Boolean(object.ads_blockable)
+        : false,
+      feedControllable: isSet(object.feedControllable)
+        ? globalThis.Boolean(object.feedControllable)
+        : isSet(object.feed_controllable)
+        ? globalThis.Boolean(object.feed_controllable)
+        : false,
+    };
+  },
+
+  toJSON(message: TopicEntry): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.tierPath?.length) {
+      obj.tierPath = message.tierPath;
+    }
+    if (message.parentId !== "") {
+      obj.parentId = message.parentId;
+    }
+    if (message.hasChildren !== false) {
+      obj.hasChildren = message.hasChildren;
+    }
+    if (message.sensitive !== false) {
+      obj.sensitive = message.sensitive;
+    }
+    if (message.sensitiveClass !== 0) {
+      obj.sensitiveClass = sensitiveClassToJSON(message.sensitiveClass);
+    }
+    if (message.neverUsedForAds !== false) {
+      obj.neverUsedForAds = message.neverUsedForAds;
+    }
+    if (message.adsBlockable !== false) {
+      obj.adsBlockable = message.adsBlockable;
+    }
+    if (message.feedControllable !== false) {
+      obj.feedControllable = message.feedControllable;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TopicEntry>, I>>(base?: I): TopicEntry {
+    return TopicEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TopicEntry>, I>>(object: I): TopicEntry {
+    const message = createBaseTopicEntry();
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.tierPath = object.tierPath?.map((e) => e) || [];
+    message.parentId = object.parentId ?? "";
+    message.hasChildren = object.hasChildren ?? false;
+    message.sensitive = object.sensitive ?? false;
+    message.sensitiveClass = object.sensitiveClass ?? 0;
+    message.neverUsedForAds = object.neverUsedForAds ?? false;
+    message.adsBlockable = object.adsBlockable ?? false;
+    message.feedControllable = object.feedControllable ?? false;
+    return message;
+  },
+};
+
+function createBaseListTopicsRequest(): ListTopicsRequest {
+  return { parentId: "", pageSize: 0, pageToken: "" };
+}
+
+export const ListTopicsRequest: MessageFns<ListTopicsRequest> = {
+  encode(message: ListTopicsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.parentId !== "") {
+      writer.uint32(10).string(message.parentId);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTopicsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTopicsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.parentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListTopicsRequest {
+    return {
+      parentId: isSet(object.parentId)
+        ? globalThis.String(object.parentId)
+        : isSet(object.parent_id)
+        ? globalThis.String(object.parent_id)
+        : "",
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListTopicsRequest): unknown {
+    const obj: any = {};
+    if (message.parentId !== "") {
+      obj.parentId = message.parentId;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListTopicsRequest>, I>>(base?: I): ListTopicsRequest {
+    return ListTopicsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListTopicsRequest>, I>>(object: I): ListTopicsRequest {
+    const message = createBaseListTopicsRequest();
+    message.parentId = object.parentId ?? "";
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListTopicsResponse(): ListTopicsResponse {
+  return { topics: [], nextPageToken: "" };
+}
+
+export const ListTopicsResponse: MessageFns<ListTopicsResponse> = {
+  encode(message: ListTopicsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.topics) {
+      TopicEntry.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTopicsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTopicsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.topics.push(TopicEntry.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListTopicsResponse {
+    return {
+      topics: globalThis.Array.isArray(object?.topics) ? object.topics.map((e: any) => TopicEntry.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListTopicsResponse): unknown {
+    const obj: any = {};
+    if (message.topics?.length) {
+      obj.topics = message.topics.map((e) => TopicEntry.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListTopicsResponse>, I>>(base?: I): ListTopicsResponse {
+    return ListTopicsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListTopicsResponse>, I>>(object: I): ListTopicsResponse {
+    const message = createBaseListTopicsResponse();
+    message.topics = object.topics?.map((e) => TopicEntry.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseSearchTopicsRequest(): SearchTopicsRequest {
+  return { query: "", limit: 0 };
+}
+
+export const SearchTopicsRequest: MessageFns<SearchTopicsRequest> = {
+  encode(message: SearchTopicsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.query !== "") {
+      writer.uint32(10).string(message.query);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(16).int32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SearchTopicsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSearchTopicsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.query = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SearchTopicsRequest {
+    return {
+      query: isSet(object.query) ? globalThis.String(object.query) : "",
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+    };
+  },
+
+  toJSON(message: SearchTopicsRequest): unknown {
+    const obj: any = {};
+    if (message.query !== "") {
+      obj.query = message.query;
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SearchTopicsRequest>, I>>(base?: I): SearchTopicsRequest {
+    return SearchTopicsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SearchTopicsRequest>, I>>(object: I): SearchTopicsRequest {
+    const message = createBaseSearchTopicsRequest();
+    message.query = object.query ?? "";
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBaseSearchTopicsResponse(): SearchTopicsResponse {
+  return { topics: [] };
+}
+
+export const SearchTopicsResponse: MessageFns<SearchTopicsResponse> = {
+  encode(message: SearchTopicsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.topics) {
+      TopicEntry.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SearchTopicsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSearchTopicsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.topics.push(TopicEntry.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SearchTopicsResponse {
+    return {
+      topics: globalThis.Array.isArray(object?.topics) ? object.topics.map((e: any) => TopicEntry.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: SearchTopicsResponse): unknown {
+    const obj: any = {};
+    if (message.topics?.length) {
+      obj.topics = message.topics.map((e) => TopicEntry.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SearchTopicsResponse>, I>>(base?: I): SearchTopicsResponse {
+    return SearchTopicsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SearchTopicsResponse>, I>>(object: I): SearchTopicsResponse {
+    const message = createBaseSearchTopicsResponse();
+    message.topics = object.topics?.map((e) => TopicEntry.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 /**
  * ConsentService decides whether a user's AI-assistant conversations may be
  * used, and for what. It is the source of truth for settings, linked
@@ -4456,6 +5166,44 @@ export const ConsentServiceService = {
       Buffer.from(ExportUserDataResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ExportUserDataResponse => ExportUserDataResponse.decode(value),
   },
+  /**
+   * ListTopics lists the IAB Content Taxonomy 3.1 topics for settings screens,
+   * so no client needs raw ids: the children of parent_id, or the Tier-1 topics
+   * when parent_id is empty, in taxonomy order, each with its names, its
+   * sensitivity and what settings accept it. Not user-scoped.
+   *
+   * Errors: INVALID_ARGUMENT if parent_id is not a taxonomy id, page_size is
+   * negative, or page_token is malformed or from a list of another parent
+   * (the message names the field).
+   */
+  listTopics: {
+    path: "/signalpath.consent.v1.ConsentService/ListTopics" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListTopicsRequest): Buffer => Buffer.from(ListTopicsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListTopicsRequest => ListTopicsRequest.decode(value),
+    responseSerialize: (value: ListTopicsResponse): Buffer => Buffer.from(ListTopicsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListTopicsResponse => ListTopicsResponse.decode(value),
+  },
+  /**
+   * SearchTopics finds topics whose name contains the query, ignoring case,
+   * accents and repeated spaces: names starting with the query first, then
+   * names with a word starting with it, then any other match; within each,
+   * broader topics (fewer tiers) first, then by name. Not user-scoped.
+   *
+   * Errors: INVALID_ARGUMENT if query is empty or blank, longer than 100
+   * characters, or limit is negative (the message names the field).
+   */
+  searchTopics: {
+    path: "/signalpath.consent.v1.ConsentService/SearchTopics" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SearchTopicsRequest): Buffer => Buffer.from(SearchTopicsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SearchTopicsRequest => SearchTopicsRequest.decode(value),
+    responseSerialize: (value: SearchTopicsResponse): Buffer =>
+      Buffer.from(SearchTopicsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SearchTopicsResponse => SearchTopicsResponse.decode(value),
+  },
 } as const;
 
 export interface ConsentServiceServer extends UntypedServiceImplementation {
@@ -4561,6 +5309,27 @@ export interface ConsentServiceServer extends UntypedServiceImplementation {
    * any service is unreachable (a partial export is never returned).
    */
   exportUserData: handleUnaryCall<ExportUserDataRequest, ExportUserDataResponse>;
+  /**
+   * ListTopics lists the IAB Content Taxonomy 3.1 topics for settings screens,
+   * so no client needs raw ids: the children of parent_id, or the Tier-1 topics
+   * when parent_id is empty, in taxonomy order, each with its names, its
+   * sensitivity and what settings accept it. Not user-scoped.
+   *
+   * Errors: INVALID_ARGUMENT if parent_id is not a taxonomy id, page_size is
+   * negative, or page_token is malformed or from a list of another parent
+   * (the message names the field).
+   */
+  listTopics: handleUnaryCall<ListTopicsRequest, ListTopicsResponse>;
+  /**
+   * SearchTopics finds topics whose name contains the query, ignoring case,
+   * accents and repeated spaces: names starting with the query first, then
+   * names with a word starting with it, then any other match; within each,
+   * broader topics (fewer tiers) first, then by name. Not user-scoped.
+   *
+   * Errors: INVALID_ARGUMENT if query is empty or blank, longer than 100
+   * characters, or limit is negative (the message names the field).
+   */
+  searchTopics: handleUnaryCall<SearchTopicsRequest, SearchTopicsResponse>;
 }
 
 export interface ConsentServiceClient extends Client {
@@ -4805,6 +5574,55 @@ export interface ConsentServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ExportUserDataResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * ListTopics lists the IAB Content Taxonomy 3.1 topics for settings screens,
+   * so no client needs raw ids: the children of parent_id, or the Tier-1 topics
+   * when parent_id is empty, in taxonomy order, each with its names, its
+   * sensitivity and what settings accept it. Not user-scoped.
+   *
+   * Errors: INVALID_ARGUMENT if parent_id is not a taxonomy id, page_size is
+   * negative, or page_token is malformed or from a list of another parent
+   * (the message names the field).
+   */
+  listTopics(
+    request: ListTopicsRequest,
+    callback: (error: ServiceError | null, response: ListTopicsResponse) => void,
+  ): ClientUnaryCall;
+  listTopics(
+    request: ListTopicsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListTopicsResponse) => void,
+  ): ClientUnaryCall;
+  listTopics(
+    request: ListTopicsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListTopicsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * SearchTopics finds topics whose name contains the query, ignoring case,
+   * accents and repeated spaces: names starting with the query first, then
+   * names with a word starting with it, then any other match; within each,
+   * broader topics (fewer tiers) first, then by name. Not user-scoped.
+   *
+   * Errors: INVALID_ARGUMENT if query is empty or blank, longer than 100
+   * characters, or limit is negative (the message names the field).
+   */
+  searchTopics(
+    request: SearchTopicsRequest,
+    callback: (error: ServiceError | null, response: SearchTopicsResponse) => void,
+  ): ClientUnaryCall;
+  searchTopics(
+    request: SearchTopicsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SearchTopicsResponse) => void,
+  ): ClientUnaryCall;
+  searchTopics(
+    request: SearchTopicsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SearchTopicsResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -519,6 +519,45 @@ export interface ExplainItemResponse {
   filterReason: FilterReason;
 }
 
+/** GetItemRequest is the request for GetItem. */
+export interface GetItemRequest {
+  /**
+   * The item's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
+  itemId: string;
+}
+
+/** GetItemResponse is the response of GetItem. */
+export interface GetItemResponse {
+  /** The item. */
+  item: Item | undefined;
+}
+
+/** ListItemsRequest is the request for ListItems. */
+export interface ListItemsRequest {
+  /** Only items of this kind; ITEM_KIND_UNSPECIFIED lists every kind. */
+  kind: ItemKind;
+  /**
+   * The maximum number of items to return; 0 means 50, values above 500 are
+   * treated as 500.
+   */
+  pageSize: number;
+  /**
+   * The next_page_token of a previous response with the same kind; empty for
+   * the first page.
+   */
+  pageToken: string;
+}
+
+/** ListItemsResponse is the response of ListItems. */
+export interface ListItemsResponse {
+  /** The items of this page, in item_id order. */
+  items: Item[];
+  /** The token for the next page; empty when this is the last page. */
+  nextPageToken: string;
+}
+
 function createBaseItem(): Item {
   return {
     itemId: "",
@@ -2470,6 +2509,344 @@ export const ExplainItemResponse: MessageFns<ExplainItemResponse> = {
   },
 };
 
+function createBaseGetItemRequest(): GetItemRequest {
+  return { itemId: "" };
+}
+
+export const GetItemRequest: MessageFns<GetItemRequest> = {
+  encode(message: GetItemRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.itemId !== "") {
+      writer.uint32(10).string(message.itemId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetItemRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetItemRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.itemId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetItemRequest {
+    return {
+      itemId: isSet(object.itemId)
+        ? globalThis.String(object.itemId)
+        : isSet(object.item_id)
+        ? globalThis.String(object.item_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetItemRequest): unknown {
+    const obj: any = {};
+    if (message.itemId !== "") {
+      obj.itemId = message.itemId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetItemRequest>, I>>(base?: I): GetItemRequest {
+    return GetItemRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetItemRequest>, I>>(object: I): GetItemRequest {
+    const message = createBaseGetItemRequest();
+    message.itemId = object.itemId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetItemResponse(): GetItemResponse {
+  return { item: undefined };
+}
+
+export const GetItemResponse: MessageFns<GetItemResponse> = {
+  encode(message: GetItemResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.item !== undefined) {
+      Item.encode(message.item, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetItemResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetItemResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.item = Item.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetItemResponse {
+    return { item: isSet(object.item) ? Item.fromJSON(object.item) : undefined };
+  },
+
+  toJSON(message: GetItemResponse): unknown {
+    const obj: any = {};
+    if (message.item !== undefined) {
+      obj.item = Item.toJSON(message.item);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetItemResponse>, I>>(base?: I): GetItemResponse {
+    return GetItemResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetItemResponse>, I>>(object: I): GetItemResponse {
+    const message = createBaseGetItemResponse();
+    message.item = (object.item !== undefined && object.item !== null) ? Item.fromPartial(object.item) : undefined;
+    return message;
+  },
+};
+
+function createBaseListItemsRequest(): ListItemsRequest {
+  return { kind: 0, pageSize: 0, pageToken: "" };
+}
+
+export const ListItemsRequest: MessageFns<ListItemsRequest> = {
+  encode(message: ListItemsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kind !== 0) {
+      writer.uint32(8).int32(message.kind);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListItemsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListItemsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListItemsRequest {
+    return {
+      kind: isSet(object.kind) ? itemKindFromJSON(object.kind) : 0,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListItemsRequest): unknown {
+    const obj: any = {};
+    if (message.kind !== 0) {
+      obj.kind = itemKindToJSON(message.kind);
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListItemsRequest>, I>>(base?: I): ListItemsRequest {
+    return ListItemsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListItemsRequest>, I>>(object: I): ListItemsRequest {
+    const message = createBaseListItemsRequest();
+    message.kind = object.kind ?? 0;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListItemsResponse(): ListItemsResponse {
+  return { items: [], nextPageToken: "" };
+}
+
+export const ListItemsResponse: MessageFns<ListItemsResponse> = {
+  encode(message: ListItemsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      Item.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListItemsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListItemsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(Item.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListItemsResponse {
+    return {
+      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => Item.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListItemsResponse): unknown {
+    const obj: any = {};
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => Item.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListItemsResponse>, I>>(base?: I): ListItemsResponse {
+    return ListItemsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListItemsResponse>, I>>(object: I): ListItemsResponse {
+    const message = createBaseListItemsResponse();
+    message.items = object.items?.map((e) => Item.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
 /**
  * RankingService keeps a catalog of candidate items and ranks them with the
  * user's profile (ads with the ads-purpose profile, everything else with the
@@ -2600,6 +2977,44 @@ export const RankingServiceService = {
     responseSerialize: (value: ExplainItemResponse): Buffer => Buffer.from(ExplainItemResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ExplainItemResponse => ExplainItemResponse.decode(value),
   },
+  /**
+   * GetItem returns one catalog item, as UpsertItems stored it. It is read
+   * from the service's in-memory copy of the catalog, like Rank.
+   *
+   * Errors: INVALID_ARGUMENT if item_id is not a valid id; NOT_FOUND if the
+   * item is not in the catalog; UNAVAILABLE if the catalog has not been
+   * loaded since the process started.
+   */
+  getItem: {
+    path: "/signalpath.ranking.v1.RankingService/GetItem" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetItemRequest): Buffer => Buffer.from(GetItemRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetItemRequest => GetItemRequest.decode(value),
+    responseSerialize: (value: GetItemResponse): Buffer => Buffer.from(GetItemResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetItemResponse => GetItemResponse.decode(value),
+  },
+  /**
+   * ListItems pages through the catalog ordered by item_id, optionally of one
+   * kind. Paging is by the last id returned, so an item that stays in the
+   * catalog while a client pages is listed exactly once; an item added or
+   * deleted meanwhile may or may not be. Read from the in-memory catalog, like
+   * Rank.
+   *
+   * Errors: INVALID_ARGUMENT if kind is not a known ItemKind, page_size is
+   * negative, or page_token is malformed or from a listing with another kind
+   * (the message names the field); UNAVAILABLE if the catalog has not been
+   * loaded since the process started.
+   */
+  listItems: {
+    path: "/signalpath.ranking.v1.RankingService/ListItems" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListItemsRequest): Buffer => Buffer.from(ListItemsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListItemsRequest => ListItemsRequest.decode(value),
+    responseSerialize: (value: ListItemsResponse): Buffer => Buffer.from(ListItemsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListItemsResponse => ListItemsResponse.decode(value),
+  },
 } as const;
 
 export interface RankingServiceServer extends UntypedServiceImplementation {
@@ -2661,6 +3076,28 @@ export interface RankingServiceServer extends UntypedServiceImplementation {
    * the catalog has not been loaded since the process started.
    */
   explainItem: handleUnaryCall<ExplainItemRequest, ExplainItemResponse>;
+  /**
+   * GetItem returns one catalog item, as UpsertItems stored it. It is read
+   * from the service's in-memory copy of the catalog, like Rank.
+   *
+   * Errors: INVALID_ARGUMENT if item_id is not a valid id; NOT_FOUND if the
+   * item is not in the catalog; UNAVAILABLE if the catalog has not been
+   * loaded since the process started.
+   */
+  getItem: handleUnaryCall<GetItemRequest, GetItemResponse>;
+  /**
+   * ListItems pages through the catalog ordered by item_id, optionally of one
+   * kind. Paging is by the last id returned, so an item that stays in the
+   * catalog while a client pages is listed exactly once; an item added or
+   * deleted meanwhile may or may not be. Read from the in-memory catalog, like
+   * Rank.
+   *
+   * Errors: INVALID_ARGUMENT if kind is not a known ItemKind, page_size is
+   * negative, or page_token is malformed or from a listing with another kind
+   * (the message names the field); UNAVAILABLE if the catalog has not been
+   * loaded since the process started.
+   */
+  listItems: handleUnaryCall<ListItemsRequest, ListItemsResponse>;
 }
 
 export interface RankingServiceClient extends Client {
@@ -2788,6 +3225,56 @@ export interface RankingServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ExplainItemResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * GetItem returns one catalog item, as UpsertItems stored it. It is read
+   * from the service's in-memory copy of the catalog, like Rank.
+   *
+   * Errors: INVALID_ARGUMENT if item_id is not a valid id; NOT_FOUND if the
+   * item is not in the catalog; UNAVAILABLE if the catalog has not been
+   * loaded since the process started.
+   */
+  getItem(
+    request: GetItemRequest,
+    callback: (error: ServiceError | null, response: GetItemResponse) => void,
+  ): ClientUnaryCall;
+  getItem(
+    request: GetItemRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetItemResponse) => void,
+  ): ClientUnaryCall;
+  getItem(
+    request: GetItemRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetItemResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * ListItems pages through the catalog ordered by item_id, optionally of one
+   * kind. Paging is by the last id returned, so an item that stays in the
+   * catalog while a client pages is listed exactly once; an item added or
+   * deleted meanwhile may or may not be. Read from the in-memory catalog, like
+   * Rank.
+   *
+   * Errors: INVALID_ARGUMENT if kind is not a known ItemKind, page_size is
+   * negative, or page_token is malformed or from a listing with another kind
+   * (the message names the field); UNAVAILABLE if the catalog has not been
+   * loaded since the process started.
+   */
+  listItems(
+    request: ListItemsRequest,
+    callback: (error: ServiceError | null, response: ListItemsResponse) => void,
+  ): ClientUnaryCall;
+  listItems(
+    request: ListItemsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListItemsResponse) => void,
+  ): ClientUnaryCall;
+  listItems(
+    request: ListItemsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListItemsResponse) => void,
   ): ClientUnaryCall;
 }
 
