@@ -57,7 +57,8 @@ async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolea
 }
 
 async function settingsVersion(): Promise<string> {
-  return (await clients.consent.getSettings({ userId: user })).settings?.version ?? '0';
+  // A read-modify-write: the version must be current whichever replica answers.
+  return (await clients.consent.getSettings({ userId: user, consistentRead: true })).settings?.version ?? '0';
 }
 
 async function update(settings: Partial<consent.Settings>, mask: string[]) {

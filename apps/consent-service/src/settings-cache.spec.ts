@@ -53,6 +53,19 @@ describe('SettingsCache', () => {
     expect(source.reads).toBe(3);
   });
 
+  it('a consistent read goes to the database even while a cached version is fresh, and caches what it read', async () => {
+    const source = fakeSource([at('u', 1)]);
+    const cache = make(source);
+    expect((await cache.get('u')).version).toBe(1);
+    source.set(at('u', 2, 'CA')); // written through another replica; the feed has not said so yet
+    expect((await cache.get('u')).version).toBe(1);
+    expect((await cache.getConsistent('u')).version).toBe(2);
+    expect(source.reads).toBe(2);
+    // What it read is what this replica answers from now on.
+    expect((await cache.get('u')).region).toBe('CA');
+    expect(source.reads).toBe(2);
+  });
+
   it('a change announced by the feed evicts the older cached version', async () => {
     const source = fakeSource([at('u', 1)]);
     const cache = make(source);

@@ -114,6 +114,12 @@ export class SettingsCache {
     }
   }
 
+  /** The settings as the database has them now (and cached, unless a newer version is). */
+  async getConsistent(userId: string): Promise<SettingsDoc> {
+    this.misses++;
+    return (await this.load([userId])).get(userId) as SettingsDoc;
+  }
+
   /** Settings of many users with at most one database query for the misses. */
   async getMany(userIds: readonly string[]): Promise<Map<string, SettingsDoc>> {
     const now = this.now();

@@ -10,7 +10,8 @@ type Call = ServerUnaryCall<unknown, unknown>;
 
 export async function getSettings(ctx: ConsentContext, request: consent.GetSettingsRequest): Promise<consent.GetSettingsResponse> {
   const userId = requireId(request.userId, 'user_id');
-  return { settings: settingsProto(await ctx.cache.get(userId), ctx.policy) };
+  const settings = request.consistentRead ? await ctx.cache.getConsistent(userId) : await ctx.cache.get(userId);
+  return { settings: settingsProto(settings, ctx.policy) };
 }
 
 export async function updateSettings(ctx: ConsentContext, request: consent.UpdateSettingsRequest, call: Call): Promise<consent.UpdateSettingsResponse> {
@@ -22,6 +23,8 @@ export async function updateSettings(ctx: ConsentContext, request: consent.Updat
   // Validate against the stored settings (a minor's opt-in depends on the age band).
   const after = applyMasked(before, request.settings, paths);
   if (before.version !== expectedVersion) {
+    // The caller read an older version, perhaps from a replica's cache: this one now has the current.
+    ctx.cache.put(before);
     throw new VersionConflictError(`settings are at version ${before.version}, not ${expectedVersion}: re-read and retry`);
   }
   // Each AI-chat choice governs its own purpose only (invariant 9): withdrawing one erases that use.

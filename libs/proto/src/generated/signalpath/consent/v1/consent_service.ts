@@ -422,6 +422,13 @@ export interface GetSettingsRequest {
    * An id (see "Ids" in signalpath/common/v1/common.proto).
    */
   userId: string;
+  /**
+   * Read from the database, not from this replica's settings cache, which may lag a change made
+   * through another ConsentService replica by up to CONSENT_SETTINGS_CACHE_MAX_STALENESS (500 ms):
+   * for a read-modify-write, whose UpdateSettings.expected_version must be the current version.
+   * Costs a database read; the services' own hot-path reads leave it false.
+   */
+  consistentRead: boolean;
 }
 
 /** GetSettingsResponse is the response of GetSettings. */
@@ -1625,13 +1632,16 @@ export const FeedControls: MessageFns<FeedControls> = {
 };
 
 function createBaseGetSettingsRequest(): GetSettingsRequest {
-  return { userId: "" };
+  return { userId: "", consistentRead: false };
 }
 
 export const GetSettingsRequest: MessageFns<GetSettingsRequest> = {
   encode(message: GetSettingsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.userId !== "") {
       writer.uint32(10).string(message.userId);
+    }
+    if (message.consistentRead !== false) {
+      writer.uint32(16).bool(message.consistentRead);
     }
     return writer;
   },
@@ -1657,6 +1667,14 @@ export const GetSettingsRequest: MessageFns<GetSettingsRequest> = {
             message.userId = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.consistentRead = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1676,6 +1694,11 @@ export const GetSettingsRequest: MessageFns<GetSettingsRequest> = {
         : isSet(object.user_id)
         ? globalThis.String(object.user_id)
         : "",
+      consistentRead: isSet(object.consistentRead)
+        ? globalThis.Boolean(object.consistentRead)
+        : isSet(object.consistent_read)
+        ? globalThis.Boolean(object.consistent_read)
+        : false,
     };
   },
 
@@ -1683,6 +1706,9 @@ export const GetSettingsRequest: MessageFns<GetSettingsRequest> = {
     const obj: any = {};
     if (message.userId !== "") {
       obj.userId = message.userId;
+    }
+    if (message.consistentRead !== false) {
+      obj.consistentRead = message.consistentRead;
     }
     return obj;
   },
@@ -1693,6 +1719,7 @@ export const GetSettingsRequest: MessageFns<GetSettingsRequest> = {
   fromPartial<I extends Exact<DeepPartial<GetSettingsRequest>, I>>(object: I): GetSettingsRequest {
     const message = createBaseGetSettingsRequest();
     message.userId = object.userId ?? "";
+    message.consistentRead = object.consistentRead ?? false;
     return message;
   },
 };
