@@ -89,6 +89,9 @@ async function story(): Promise<void> {
     const [ads, content] = await Promise.all([read(common.Purpose.PURPOSE_ADS), read(common.Purpose.PURPOSE_CONTENT)]);
     return [...ads.interests.map((i) => `ads:${i.topic?.id}:${i.score.toFixed(6)}`), ...content.interests.map((i) => `content:${i.topic?.id}:${i.score.toFixed(6)}`)].sort();
   };
+  // Everything said so far is delivered (the outbox is empty: progress, not a fixed wait) — with
+  // several SignalService replicas, deliveries of one conversation may land in any order.
+  await eventually(() => clients.signal.getOutboxStatus({}), (status) => status.pendingCount === '0', 30_000);
   const interestsBefore = await eventually(interestsOnMessenger, (ids) => ids.some((id) => id.startsWith(`content:${CLIMBING}:`)));
 
   step('…and one sensitive message');

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { common, consent } from '@signalpath/proto';
-import { startConsent, statusOf, type ConsentUnderTest } from './test-support';
+import { startConsent, statusOf, waitFor, type ConsentUnderTest } from './test-support';
 
 const { PURPOSE_ADS: ADS, PURPOSE_CONTENT: CONTENT } = common.Purpose;
 const MESSENGER = common.Surface.SURFACE_MESSENGER;
@@ -93,6 +93,37 @@ describe('ConsentService eligibility (real database)', () => {
       }
       expect(checks.filter((c) => c.startedAfterMs > 250 && c.allowed)).toEqual([]);
       expect(checks.at(-1)?.allowed).toBe(false);
+    } finally {
+      await replica.stop();
+    }
+  });
+
+  it("a user's no holds on the very next read through another replica: opt-out, unlink, block (commit wait)", async () => {
+    const dbName = consentUnderTest.service.mongo.db.databaseName;
+    // Both replicas with the default staleness bound (500 ms), the writer's as the reader's.
+    const replica = await startConsent({}, { dbName, keepDatabase: true });
+    try {
+      const user = 'next-read';
+      const INSTAGRAM = common.Surface.SURFACE_INSTAGRAM;
+      await setUp(user, { region: 'US', ageBand: consent.AgeBand.AGE_BAND_ADULT }, ['region', 'age_band']);
+      await client.linkAccount({ userId: user, surface: INSTAGRAM, accountId: 'ig-next-read' });
+      const onReplica = () => replica.client.getSettings({ userId: user }).then((r) => r.settings!);
+      const allowedOnReplica = async () => (await replica.client.checkEligibility({ userId: user, surface: MESSENGER, purpose: ADS, eventTime: AFTER, sourceKind: common.SourceKind.SOURCE_KIND_AI_CHAT, endToEndEncrypted: false })).allowed;
+      // The replica has the current settings in its cache before each change.
+      await waitFor(async () => (await onReplica()).linkedAccounts.length === 1 && (await allowedOnReplica()));
+      const optOutStarted = Date.now();
+      await setUp(user, { aiChatAds: consent.Choice.CHOICE_OPT_OUT }, ['ai_chat_ads']);
+      const optOutMs = Date.now() - optOutStarted;
+      expect(await allowedOnReplica()).toBe(false);
+      await client.unlinkAccount({ userId: user, surface: INSTAGRAM });
+      expect((await onReplica()).linkedAccounts).toEqual([]);
+      await setUp(user, { adPreferences: { blockedTopicIds: ['500'], blockedAdvertiserIds: [], seeFewerTopicIds: [] } }, ['ad_preferences.blocked_topic_ids']);
+      expect((await onReplica()).adPreferences?.blockedTopicIds).toEqual(['500']);
+      // The wait is the bound, paid by restricting changes only: an opt-in answers at once.
+      expect(optOutMs).toBeGreaterThanOrEqual(500);
+      const optInStarted = Date.now();
+      await setUp(user, { aiChatAds: consent.Choice.CHOICE_OPT_IN }, ['ai_chat_ads']);
+      expect(Date.now() - optInStarted).toBeLessThan(optOutMs);
     } finally {
       await replica.stop();
     }

@@ -54,6 +54,11 @@ export class SettingsCache {
     private readonly options: SettingsCacheOptions,
   ) {}
 
+  /** The most an answer from this cache may lag a change made through another replica (0: no cache). */
+  get stalenessBoundMs(): number {
+    return this.options.maxStalenessMs;
+  }
+
   get enabled(): boolean {
     return this.options.maxStalenessMs > 0;
   }

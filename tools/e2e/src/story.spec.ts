@@ -45,7 +45,10 @@ describe.each([
   });
 
   it('npm run demo tells the story and every expectation holds', async () => {
-    const { stdout } = await run(process.execPath, [path.join(ROOT, 'tools/run.mjs'), path.join(ROOT, 'tools/demo.ts')], { cwd: ROOT, env: stack.env, timeout: 110_000 });
+    const { stdout } = await run(process.execPath, [path.join(ROOT, 'tools/run.mjs'), path.join(ROOT, 'tools/demo.ts')], { cwd: ROOT, env: stack.env, timeout: 110_000 }).catch((error: Error & { stdout?: string; stderr?: string }) => {
+      // The story so far says which step failed.
+      throw new Error(`${error.message}\n--- demo output ---\n${error.stdout ?? ''}\n${error.stderr ?? ''}`);
+    });
     demoOutput = stdout;
     expect(stdout).toContain('Every expectation held.');
     expect(stdout).not.toContain('✘');

@@ -4,6 +4,7 @@ import { common, type consent } from '@signalpath/proto';
 import { settingsProto, surfaceName } from '../mapping';
 import type { SettingsDoc, SurfaceName } from '../store/documents';
 import { actorOf, userAssertedOf, type ConsentContext } from './context';
+import { answerWhenEveryReplicaHasIt } from './replica-visibility';
 
 type Call = ServerUnaryCall<unknown, unknown>;
 
@@ -75,6 +76,7 @@ export async function unlinkAccount(ctx: ConsentContext, request: consent.Unlink
     const result = await ctx.writer.commit(before, withLinks(before, links), { actor, userAsserted: userAssertedOf(call), paths: ['linked_accounts'] });
     if (result !== 'conflict') {
       await ctx.links.release(surface, current.account_id, userId);
+      await answerWhenEveryReplicaHasIt(ctx.policy, before, result, Date.now(), ctx.cache.stalenessBoundMs, call);
       return { settings: settingsProto(result, ctx.policy) };
     }
   }

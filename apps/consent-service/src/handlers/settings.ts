@@ -4,6 +4,7 @@ import { decodePageToken, encodePageToken, InvalidArgumentError, requireId, Vers
 import type { consent } from '@signalpath/proto';
 import { settingsChangeProto, settingsProto, subjectOf } from '../mapping';
 import { actorOf, userAssertedOf, type ConsentContext } from './context';
+import { answerWhenEveryReplicaHasIt } from './replica-visibility';
 import { applyMasked, parseVersion, resolveMask } from './validation';
 
 type Call = ServerUnaryCall<unknown, unknown>;
@@ -32,6 +33,7 @@ export async function updateSettings(ctx: ConsentContext, request: consent.Updat
   const erasureScope = withdrawn.length === 2 ? 'AI_CHAT' : withdrawn[0] === 'ADS' ? 'AI_CHAT_ADS' : withdrawn[0] === 'CONTENT' ? 'AI_CHAT_CONTENT' : undefined;
   const result = await ctx.writer.commit(before, after, { actor, userAsserted: userAssertedOf(call), paths, erasureScope });
   if (result === 'conflict') throw new VersionConflictError(`settings changed concurrently from version ${expectedVersion}: re-read and retry`);
+  await answerWhenEveryReplicaHasIt(ctx.policy, before, result, Date.now(), ctx.cache.stalenessBoundMs, call);
   return { settings: settingsProto(result, ctx.policy) };
 }
 

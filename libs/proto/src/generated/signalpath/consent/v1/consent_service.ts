@@ -428,7 +428,7 @@ export interface GetSettingsRequest {
    * for a read-modify-write, whose UpdateSettings.expected_version must be the current version.
    * Costs a database read; the services' own hot-path reads leave it false.
    */
-  consistentRead: boolean;
+  consistentRead?: boolean | undefined;
 }
 
 /** GetSettingsResponse is the response of GetSettings. */
@@ -1632,7 +1632,7 @@ export const FeedControls: MessageFns<FeedControls> = {
 };
 
 function createBaseGetSettingsRequest(): GetSettingsRequest {
-  return { userId: "", consistentRead: false };
+  return { userId: "", consistentRead: undefined };
 }
 
 export const GetSettingsRequest: MessageFns<GetSettingsRequest> = {
@@ -1640,7 +1640,7 @@ export const GetSettingsRequest: MessageFns<GetSettingsRequest> = {
     if (message.userId !== "") {
       writer.uint32(10).string(message.userId);
     }
-    if (message.consistentRead !== false) {
+    if (message.consistentRead !== undefined) {
       writer.uint32(16).bool(message.consistentRead);
     }
     return writer;
@@ -1698,7 +1698,7 @@ export const GetSettingsRequest: MessageFns<GetSettingsRequest> = {
         ? globalThis.Boolean(object.consistentRead)
         : isSet(object.consistent_read)
         ? globalThis.Boolean(object.consistent_read)
-        : false,
+        : undefined,
     };
   },
 
@@ -1707,7 +1707,7 @@ export const GetSettingsRequest: MessageFns<GetSettingsRequest> = {
     if (message.userId !== "") {
       obj.userId = message.userId;
     }
-    if (message.consistentRead !== false) {
+    if (message.consistentRead !== undefined) {
       obj.consistentRead = message.consistentRead;
     }
     return obj;
@@ -1719,7 +1719,7 @@ export const GetSettingsRequest: MessageFns<GetSettingsRequest> = {
   fromPartial<I extends Exact<DeepPartial<GetSettingsRequest>, I>>(object: I): GetSettingsRequest {
     const message = createBaseGetSettingsRequest();
     message.userId = object.userId ?? "";
-    message.consistentRead = object.consistentRead ?? false;
+    message.consistentRead = object.consistentRead ?? undefined;
     return message;
   },
 };
