@@ -7,6 +7,8 @@ export const PROFILES = 'profiles';
 export const SIGNAL_CLAIMS = 'applied_signals';
 /** One record per profile write that applied a group of claimed signals. */
 export const APPLIED_OPS = 'applied_ops';
+/** One document per user (`_id` = user id): removed interests, "not interested" items, history. */
+export const CORRECTIONS = 'corrections';
 
 /**
  * Hot paths (ApplySignals, GetProfile, ExplainInterest, Export) only insert documents and read

@@ -224,6 +224,14 @@ export function rankingHandlers({ catalog, users, ranker }: RankingDeps, sink: E
       }
       // Input order breaks score ties: keep it the request's order.
       entries.sort((a, b) => a.position - b.position);
+      // Items the user said "not interested" to are never ranked for them.
+      if (user.hiddenItemIds.size > 0) {
+        const shown = entries.filter((entry) => !user.hiddenItemIds.has(entry.item.itemId));
+        for (const entry of entries) {
+          if (user.hiddenItemIds.has(entry.item.itemId)) filtered.push({ itemId: entry.item.itemId, reason: ranking.FilterReason.FILTER_REASON_NOT_INTERESTED, position: entry.position });
+        }
+        entries.splice(0, entries.length, ...shown);
+      }
       const result = rankEntries(entries, surface, user);
       for (const outcome of result.filtered) {
         const entry = entries[outcome.index];
@@ -259,7 +267,7 @@ export function rankingHandlers({ catalog, users, ranker }: RankingDeps, sink: E
       const entries: Entry[] = [];
       const seen = new Set<string>();
       for (const { item, rankable } of [...topical, ...popular]) {
-        if (seen.has(item.itemId)) continue;
+        if (seen.has(item.itemId) || user.hiddenItemIds.has(item.itemId)) continue;
         seen.add(item.itemId);
         entries.push({ item, rankable, position: entries.length });
       }
