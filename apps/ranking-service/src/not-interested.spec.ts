@@ -35,6 +35,9 @@ describe('MarkNotInterested and UndoNotInterested', () => {
     const ranked = await rank();
     expect(rankedIds(ranked)).toEqual(['ni-ad', 'ni-other']);
     expect(ranked.filtered).toEqual([{ itemId: 'ni-post', reason: ranking.FilterReason.FILTER_REASON_NOT_INTERESTED }]);
+    const why = await h.client.explainItem({ userId, itemId: 'ni-post', surface: SURFACES.FACEBOOK });
+    expect(why).toMatchObject({ filterReason: ranking.FilterReason.FILTER_REASON_NOT_INTERESTED, personalized: false, reasons: [] });
+    expect(why.explanation).toContain("you're not interested in this post");
 
     // An ad lowers the ads profile.
     expect((await h.client.markNotInterested({ userId, itemId: 'ni-ad' })).purpose).toBe(ADS);
@@ -44,6 +47,7 @@ describe('MarkNotInterested and UndoNotInterested', () => {
     expect(await h.client.undoNotInterested({ userId, itemId: 'ni-post' })).toEqual({ undone: false });
     expect(rankedIds(await recommend())).toContain('ni-post');
     expect(rankedIds(await rank())).toEqual(['ni-post', 'ni-other']);
+    expect((await h.client.explainItem({ userId, itemId: 'ni-post', surface: SURFACES.FACEBOOK })).filterReason).toBe(ranking.FilterReason.FILTER_REASON_UNSPECIFIED);
     // Another user's feed is not affected by this user's marks.
     expect(rankedIds(await h.client.rank({ userId: 'ni-someone-else', surface: SURFACES.FACEBOOK, candidates: [byId('ni-ad')], explainTopK: 0 }))).toEqual(['ni-ad']);
   });

@@ -2999,7 +2999,8 @@ export const RankingServiceService = {
    * item: ProfileService stores it with the item's topics, which are then
    * lowered for the user (for ads when the item is an ad, for content
    * otherwise), and Rank and Recommend leave the item out for the user
-   * (Rank: FILTER_REASON_NOT_INTERESTED) until UndoNotInterested.
+   * (Rank: FILTER_REASON_NOT_INTERESTED; ExplainItem says so with that
+   * filter_reason) until UndoNotInterested.
    *
    * Errors: INVALID_ARGUMENT if user_id or item_id is not a valid id;
    * NOT_FOUND if the item is not in the catalog; UNAVAILABLE if the catalog
@@ -3100,7 +3101,8 @@ export interface RankingServiceServer extends UntypedServiceImplementation {
    * item: ProfileService stores it with the item's topics, which are then
    * lowered for the user (for ads when the item is an ad, for content
    * otherwise), and Rank and Recommend leave the item out for the user
-   * (Rank: FILTER_REASON_NOT_INTERESTED) until UndoNotInterested.
+   * (Rank: FILTER_REASON_NOT_INTERESTED; ExplainItem says so with that
+   * filter_reason) until UndoNotInterested.
    *
    * Errors: INVALID_ARGUMENT if user_id or item_id is not a valid id;
    * NOT_FOUND if the item is not in the catalog; UNAVAILABLE if the catalog
@@ -3248,7 +3250,8 @@ export interface RankingServiceClient extends Client {
    * item: ProfileService stores it with the item's topics, which are then
    * lowered for the user (for ads when the item is an ad, for content
    * otherwise), and Rank and Recommend leave the item out for the user
-   * (Rank: FILTER_REASON_NOT_INTERESTED) until UndoNotInterested.
+   * (Rank: FILTER_REASON_NOT_INTERESTED; ExplainItem says so with that
+   * filter_reason) until UndoNotInterested.
    *
    * Errors: INVALID_ARGUMENT if user_id or item_id is not a valid id;
    * NOT_FOUND if the item is not in the catalog; UNAVAILABLE if the catalog
