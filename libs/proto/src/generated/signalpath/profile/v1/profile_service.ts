@@ -3356,7 +3356,9 @@ export const UndoItemNotInterestedResponse: MessageFns<UndoItemNotInterestedResp
  * both accounts are linked and cross-app sharing is on; blocked ad topics
  * (and their descendants) are removed for ads; show-less lowers and
  * show-more raises content scores; opted-out users and minors get no ads
- * interests.
+ * interests. The user's corrections apply too: a removed interest
+ * (RemoveInterest) is left out, and each "not interested" mark lowers its
+ * item's topics for the mark's purpose.
  *
  * Every RPC may also return INVALID_ARGUMENT for an id or a Timestamp that
  * breaks the rules in signalpath/common/v1/common.proto (the message names
