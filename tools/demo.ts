@@ -2,7 +2,7 @@
 // expectation at every step. Exits non-zero if any expectation fails.
 import { randomBytes } from 'node:crypto';
 import { envReader, readServiceAddress } from '@signalpath/config';
-import { common, consent, ranking, signal } from '@signalpath/proto';
+import { common, consent, profile, ranking, signal } from '@signalpath/proto';
 import { createConsentClient, createProfileClient, createRankingClient, createSignalClient } from '@signalpath/service-clients';
 import { sensitiveClassOfTopic } from '@signalpath/sensitive-topics';
 import { operatorCredentials } from './lib/operator';
@@ -145,6 +145,27 @@ async function story(): Promise<void> {
   const afterBlock = await recommend(MESSENGER);
   expectThat(!afterBlock.items.some((i) => i.item?.kind === ranking.ItemKind.ITEM_KIND_AD && isClimbing(i.item)), 'no climbing ad any more');
   expectThat(afterBlock.items.some((i) => i.item?.kind !== ranking.ItemKind.ITEM_KIND_AD && isClimbing(i.item)), 'climbing groups and reels stay (the block is for ads)');
+
+  step('"Not interested" in a climbing post hides it and lowers climbing in the feed; undo brings both back');
+  const contentScore = async () =>
+    (await clients.profile.getProfile({ userId: user, surface: MESSENGER, purpose: common.Purpose.PURPOSE_CONTENT, limit: 100 })).interests.find((i) => i.topic?.id === CLIMBING)?.score ?? 0;
+  const post = afterBlock.items.find((i) => i.item?.kind !== ranking.ItemKind.ITEM_KIND_AD && isClimbing(i.item))?.item;
+  const scoreBefore = await contentScore();
+  if (post) {
+    const marked = await clients.ranking.markNotInterested({ userId: user, itemId: post.itemId });
+    say(`not interested in "${post.title}" → lowered: ${marked.loweredTopics.map((t) => t.name).join(', ')}`);
+    expectThat(!(await recommend(MESSENGER)).items.some((i) => i.item?.itemId === post.itemId), 'the post is no longer recommended');
+    expectThat((await contentScore()) < scoreBefore, 'climbing counts less in the content profile');
+    expectThat((await clients.ranking.undoNotInterested({ userId: user, itemId: post.itemId })).undone, 'undo');
+    expectThat(Math.abs((await contentScore()) - scoreBefore) <= 1e-3 * scoreBefore, 'climbing counts fully again');
+  } else expectThat(false, 'a climbing post to mark');
+
+  step('"This isn\'t me": removing the climbing interest takes it out of the profile at once, and the history says so');
+  await clients.profile.removeInterest({ userId: user, topicId: CLIMBING, purpose: common.Purpose.PURPOSE_UNSPECIFIED });
+  expectThat((await contentScore()) === 0, 'climbing is gone from the profile on the next read');
+  const history = (await clients.profile.listCorrections({ userId: user })).corrections;
+  say(`corrections: ${history.map((c) => profile.CorrectionKind[c.kind].replace('CORRECTION_KIND_', '').toLowerCase()).join(', ')}`);
+  expectThat(history.length === (post ? 3 : 1), 'each correction is in the history, newest first');
 
   step('An end-to-end-encrypted WhatsApp chat teaches nothing');
   const before = (await clients.signal.listSignals({ userId: user, pageSize: 1000, pageToken: '' })).signals.length;

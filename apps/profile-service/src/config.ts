@@ -21,6 +21,11 @@ export interface ProfileConfig extends ServerConfig {
   halfLifeMs: number;
   /** Content score multipliers for show-more / show-less topics (PROFILE_SHOW_MORE_PERCENT, PROFILE_SHOW_LESS_PERCENT). */
   feedControlFactors: FeedControlFactors;
+  /**
+   * Score multiplier per active "not interested" mark on a topic, for the mark's purpose
+   * (PROFILE_NOT_INTERESTED_PERCENT, default 50, 0–100).
+   */
+  notInterestedFactor: number;
   /** How long applied-signal ledger entries are kept (PROFILE_LEDGER_RETENTION, default 30d). */
   ledgerRetentionMs: number;
   /** How often expired ledger entries are removed (PROFILE_LEDGER_SWEEP_INTERVAL, default 1h). */
@@ -51,6 +56,7 @@ export function readConfig(env: EnvReader): ProfileConfig {
       showMore: env.int('PROFILE_SHOW_MORE_PERCENT', DEFAULT_FEED_CONTROL_FACTORS.showMore * 100, { min: 100, max: 1000 }) / 100,
       showLess: env.int('PROFILE_SHOW_LESS_PERCENT', DEFAULT_FEED_CONTROL_FACTORS.showLess * 100, { min: 0, max: 100 }) / 100,
     },
+    notInterestedFactor: env.int('PROFILE_NOT_INTERESTED_PERCENT', 50, { min: 0, max: 100 }) / 100,
     ledgerRetentionMs: env.durationMs('PROFILE_LEDGER_RETENTION', 30 * 86_400_000),
     ledgerSweepIntervalMs: env.durationMs('PROFILE_LEDGER_SWEEP_INTERVAL', 3_600_000),
     applyLeaseMs: env.durationMs('PROFILE_APPLY_LEASE', 30_000),

@@ -7,9 +7,11 @@ import type { ServiceInstance, ServiceModule } from '@signalpath/service-host';
 import { readConfig, type ProfileConfig } from './config';
 import { ConsentGate } from './consent/consent-gate';
 import { applySignalsHandler } from './handlers/apply-signals';
+import { listCorrectionsHandler, markItemNotInterestedHandler, removeInterestHandler, undoItemNotInterestedHandler } from './handlers/corrections';
 import { explainInterestHandler, getProfileHandler } from './handlers/profile-reads';
 import { deleteUserDataHandler, exportUserDataHandler } from './handlers/user-data';
 import { profileIndexes } from './store/collections';
+import { CorrectionsStore } from './store/corrections-store';
 import { LedgerRetention } from './store/ledger-retention';
 import { LedgerStore } from './store/ledger-store';
 import { ProfileStore } from './store/profile-store';
@@ -19,6 +21,8 @@ import { eraseUserData } from './store/user-data';
 export interface ProfileServiceInstance extends ServiceInstance {
   /** The profile documents, with this process's per-document locks (tests hold one to stage a race). */
   profiles: ProfileStore;
+  /** The corrections documents, with this process's per-user locks (tests hold one to stage a race). */
+  corrections: CorrectionsStore;
 }
 
 export interface ProfileModuleOverrides {
@@ -36,17 +40,20 @@ export function createProfileModule(overrides: ProfileModuleOverrides = {}): Ser
     create({ config, db, logger, security }): ProfileServiceInstance {
       const profiles = new ProfileStore(db, { writeLeaseMs: config.applyLeaseMs });
       const ledger = new LedgerStore(db);
+      const corrections = new CorrectionsStore(db, { writeLeaseMs: config.applyLeaseMs });
       const consentClient = createConsentClient(config.consentAddress, { timeoutMs: config.consentTimeoutMs });
       // A negative age never hits the cache: 0 means "always ask".
       const eligibility = new EligibilityCache(consentClient, { maxAgeMs: config.eligibilityCacheMaxAgeMs > 0 ? config.eligibilityCacheMaxAgeMs : -1 });
-      const applier = new SignalApplier(ledger, profiles, { halfLifeMs: config.halfLifeMs, leaseMs: config.applyLeaseMs, now });
+      const applier = new SignalApplier(ledger, profiles, corrections, { halfLifeMs: config.halfLifeMs, leaseMs: config.applyLeaseMs, now });
       const retention = new LedgerRetention(ledger, { retentionMs: config.ledgerRetentionMs, intervalMs: config.ledgerSweepIntervalMs, now, logger });
-      const readDeps = { consent: new ConsentGate(new SettingsLookup(consentClient), eligibility), profiles, halfLifeMs: config.halfLifeMs, feedControlFactors: config.feedControlFactors, now };
+      const readDeps = { consent: new ConsentGate(new SettingsLookup(consentClient), eligibility), profiles, corrections, halfLifeMs: config.halfLifeMs, feedControlFactors: config.feedControlFactors, notInterestedFactor: config.notInterestedFactor, now };
       const markers = new ErasureMarkers(db);
       // ApplySignals must land within half the fence after its marker check (docs/erasure.md).
       const guard = new ErasureGuard(markers, { writeBoundMs: config.erasureFenceMs / 2 });
-      const eraseUser = (userId: string, scope: ErasureScopeName) => eraseUserData(profiles, ledger, userId, scope);
-      const userDataDeps = { profiles, ledger, markers, erasureFenceMs: config.erasureFenceMs, halfLifeMs: config.halfLifeMs, now, logger };
+      const eraseUser = (userId: string, scope: ErasureScopeName) => eraseUserData(profiles, ledger, corrections, userId, scope);
+      const userDataDeps = { profiles, ledger, corrections, markers, erasureFenceMs: config.erasureFenceMs, halfLifeMs: config.halfLifeMs, now, logger };
+
+      const correctionDeps = { corrections, profiles, guard, eraseUser, now };
 
       const implementation: profile.ProfileServiceServer = {
         applySignals: unary(applySignalsHandler({ applier, guard, eraseUser, now }), logger),
@@ -54,6 +61,10 @@ export function createProfileModule(overrides: ProfileModuleOverrides = {}): Ser
         explainInterest: unary(explainInterestHandler(readDeps), logger),
         deleteUserData: unary(deleteUserDataHandler(userDataDeps), logger),
         exportUserData: unary(exportUserDataHandler(userDataDeps), logger),
+        removeInterest: unary(removeInterestHandler(correctionDeps), logger),
+        listCorrections: unary(listCorrectionsHandler(correctionDeps), logger),
+        markItemNotInterested: unary(markItemNotInterestedHandler(correctionDeps), logger),
+        undoItemNotInterested: unary(undoItemNotInterestedHandler(correctionDeps), logger),
       };
       const server = new GrpcServer({
         services: [{ name: 'signalpath.profile.v1.ProfileService', definition: profile.ProfileServiceService, implementation }],
@@ -64,6 +75,7 @@ export function createProfileModule(overrides: ProfileModuleOverrides = {}): Ser
       return {
         server,
         profiles,
+        corrections,
         start: () => retention.start(),
         close: async () => {
           await retention.stop();

@@ -40,7 +40,7 @@ describe('DeleteUserData and ExportUserData', () => {
     } finally {
       h.clock.now = T0;
     }
-    expect(await h.client.exportUserData({ userId: 'nobody' })).toEqual({ profiles: [], appliedSignals: [], appliedOperations: [], erasures: [] });
+    expect(await h.client.exportUserData({ userId: 'nobody' })).toEqual({ profiles: [], appliedSignals: [], appliedOperations: [], erasures: [], corrections: [] });
   });
 
   it('AI_CHAT scope removes only AI-chat contributions and their ledger entries', async () => {

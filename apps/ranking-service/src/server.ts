@@ -6,6 +6,7 @@ import { createConsentClient, createProfileClient } from '@signalpath/service-cl
 
 import { readConfig, type RankingConfig } from './config';
 import { catalogHandlers } from './handlers/catalog';
+import { feedbackHandlers } from './handlers/feedback';
 import { rankingHandlers } from './handlers/ranking';
 import { keepTrying, seedDemoCatalogIfEmpty } from './seed/seed-catalog';
 import { CatalogStore, catalogIndexes } from './store/catalog-store';
@@ -45,7 +46,11 @@ export const rankingService: ServiceModule<RankingConfig> = {
         {
           name: 'signalpath.ranking.v1.RankingService',
           definition: ranking.RankingServiceService,
-          implementation: { ...catalogHandlers(store, catalog, logger), ...rankingHandlers({ catalog, users, ranker }, logger) },
+          implementation: {
+            ...catalogHandlers(store, catalog, logger),
+            ...rankingHandlers({ catalog, users, ranker }, logger),
+            ...feedbackHandlers({ catalog, profileClient, dependencyTimeoutMs: config.dependencyTimeoutMs }, logger),
+          },
         },
       ],
       descriptorSets: [descriptorSet, healthDescriptorSet],

@@ -24,6 +24,11 @@ import { profileAiChatReason, profileReason, settingsFacts } from './mapping';
 export interface UserContext {
   profiles: Record<Purpose, ProfileView>;
   preferences: UserPreferences;
+  /**
+   * Items the user marked "not interested" (ProfileService's hidden_item_ids). Empty when no
+   * profile read answered: a mark cannot be known then, and hiding is not a privacy promise.
+   */
+  hiddenItemIds: ReadonlySet<string>;
 }
 
 export interface UserContextOptions {
@@ -36,7 +41,7 @@ const PURPOSE_PROTO: Record<Purpose, common.Purpose> = { ADS: common.Purpose.PUR
 
 const DEGRADED_VIEW: ProfileView = Object.freeze({ personalized: false, reason: 'DEGRADED' });
 /** ConsentService did not answer: no profile, and blocks unknown (no ads). */
-const DEGRADED: UserContext = Object.freeze({ profiles: Object.freeze({ ADS: DEGRADED_VIEW, CONTENT: DEGRADED_VIEW }), preferences: UNKNOWN_PREFERENCES });
+const DEGRADED: UserContext = Object.freeze({ profiles: Object.freeze({ ADS: DEGRADED_VIEW, CONTENT: DEGRADED_VIEW }), preferences: UNKNOWN_PREFERENCES, hiddenItemIds: new Set<string>() });
 
 /** Part of the caller's remaining time kept for the ranking itself and the answer. */
 function reserveMs(remainingMs: number): number {
@@ -80,11 +85,18 @@ export class UserContextLoader {
       (response) => response.settings ?? UNAVAILABLE,
       (error: unknown) => this.unavailable('consent', error),
     );
+    const hiddenItemIds = new Set<string>();
     const profileReads = (['ADS', 'CONTENT'] as const).map((purpose) =>
       purposes.has(purpose)
         ? this.profileClient
             .getProfile({ userId, surface: PROTO_SURFACE[surface], purpose: PURPOSE_PROTO[purpose], limit: this.options.profileInterestLimit }, overrides)
-            .then(toProfileRead, (error: unknown) => this.unavailable('profile', error))
+            .then(
+              (response) => {
+                for (const itemId of response.hiddenItemIds ?? []) hiddenItemIds.add(itemId);
+                return toProfileRead(response);
+              },
+              (error: unknown) => this.unavailable('profile', error),
+            )
         : Promise.resolve(UNAVAILABLE),
     );
     const [settings, adsRead, contentRead] = await Promise.all([settingsRead, ...profileReads]);
@@ -95,6 +107,7 @@ export class UserContextLoader {
     return {
       profiles: { ADS: profileViewFor('ADS', consentView, adsRead), CONTENT: profileViewFor('CONTENT', consentView, contentRead) },
       preferences,
+      hiddenItemIds,
     };
   }
 

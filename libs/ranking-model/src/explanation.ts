@@ -116,6 +116,8 @@ function filteredSentence(input: ExplanationInput, noun: string, on: string): st
       return `You blocked ads about ${input.blockedTopicId ? topicName(input.blockedTopicId) : 'this topic'}, so you won't see this ad.`;
     case 'PREFERENCES_UNAVAILABLE':
       return "Your ad preferences can't be checked right now, so no ads are shown until they can.";
+    case 'NOT_INTERESTED':
+      return `You said you're not interested in this ${noun}, so you won't see it; you can undo that.`;
     default:
       return `You won't see this ${noun}.`;
   }

@@ -10,7 +10,7 @@ export type ItemKind = 'AD' | 'POST' | 'REEL' | 'GROUP';
 /** Where an interest came from; UNSPECIFIED for a source kind this version does not know. */
 export type SourceKind = KnownSourceKind | 'UNSPECIFIED';
 
-export type FilterReason = 'NOT_ON_SURFACE' | 'SENSITIVE_TOPIC' | 'BLOCKED_ADVERTISER' | 'BLOCKED_TOPIC' | 'PREFERENCES_UNAVAILABLE';
+export type FilterReason = 'NOT_ON_SURFACE' | 'SENSITIVE_TOPIC' | 'BLOCKED_ADVERTISER' | 'BLOCKED_TOPIC' | 'PREFERENCES_UNAVAILABLE' | 'NOT_INTERESTED';
 
 /** What the ranker needs of an item. */
 export interface RankableItem {

@@ -38,6 +38,11 @@ export const METHOD_CALLERS: Record<string, readonly Identity[]> = {
   [`/${PROFILE}/ExplainInterest`]: ['ranking-service', 'settings-ui', 'operator'],
   [`/${PROFILE}/DeleteUserData`]: ['consent-service'],
   [`/${PROFILE}/ExportUserData`]: ['consent-service'],
+  [`/${PROFILE}/RemoveInterest`]: ['settings-ui', 'operator'],
+  [`/${PROFILE}/ListCorrections`]: ['settings-ui', 'operator'],
+  // RankingService looks up the item's topics in its catalog and records the mark for the user.
+  [`/${PROFILE}/MarkItemNotInterested`]: ['ranking-service'],
+  [`/${PROFILE}/UndoItemNotInterested`]: ['ranking-service'],
 
   [`/${RANKING}/UpsertItems`]: ['feed-backend', 'operator'],
   [`/${RANKING}/DeleteItems`]: ['feed-backend', 'operator'],
@@ -47,6 +52,8 @@ export const METHOD_CALLERS: Record<string, readonly Identity[]> = {
   // Catalog reads: whoever maintains and ranks the catalog (not user-scoped).
   [`/${RANKING}/GetItem`]: ['feed-backend', 'operator'],
   [`/${RANKING}/ListItems`]: ['feed-backend', 'operator'],
+  [`/${RANKING}/MarkNotInterested`]: ['feed-backend', 'settings-ui', 'operator'],
+  [`/${RANKING}/UndoNotInterested`]: ['feed-backend', 'settings-ui', 'operator'],
 };
 
 /**
@@ -68,6 +75,12 @@ export const USER_SCOPED_METHODS: Record<string, string> = {
   [`/${PROFILE}/GetProfile`]: 'userId',
   [`/${PROFILE}/ExplainInterest`]: 'userId',
   [`/${RANKING}/ExplainItem`]: 'userId',
+  [`/${PROFILE}/RemoveInterest`]: 'userId',
+  [`/${PROFILE}/ListCorrections`]: 'userId',
+  [`/${PROFILE}/MarkItemNotInterested`]: 'userId',
+  [`/${PROFILE}/UndoItemNotInterested`]: 'userId',
+  [`/${RANKING}/MarkNotInterested`]: 'userId',
+  [`/${RANKING}/UndoNotInterested`]: 'userId',
 };
 
 /**

@@ -273,6 +273,7 @@ describe('bad input on every RPC (four processes, property-based)', () => {
   let stack: E2eStack;
   let asConsent: { signal: ReturnType<typeof createSignalClient>; profile: ReturnType<typeof createProfileClient> };
   let profileAsSignal: ReturnType<typeof createProfileClient>;
+  let profileAsRanking: ReturnType<typeof createProfileClient>;
   const jobIds: string[] = [];
   const callCounts = new Map<string, number>();
 
@@ -284,6 +285,7 @@ describe('bad input on every RPC (four processes, property-based)', () => {
       profile: createProfileClient(stack.addresses.profile, { timeoutMs: 10_000, metadataProvider: tokenMetadataProvider(ring, 'consent-service', SERVICE.profile) }),
     };
     profileAsSignal = createProfileClient(stack.addresses.profile, { timeoutMs: 10_000, metadataProvider: tokenMetadataProvider(ring, 'signal-service', SERVICE.profile) });
+    profileAsRanking = createProfileClient(stack.addresses.profile, { timeoutMs: 10_000, metadataProvider: tokenMetadataProvider(ring, 'ranking-service', SERVICE.profile) });
 
     // Some real data, so that generated requests also meet existing users, items and jobs.
     const { clients } = stack;
@@ -308,6 +310,7 @@ describe('bad input on every RPC (four processes, property-based)', () => {
     asConsent?.signal.close();
     asConsent?.profile.close();
     profileAsSignal?.close();
+    profileAsRanking?.close();
     await stack?.stop();
   });
 
@@ -483,6 +486,28 @@ describe('bad input on every RPC (four processes, property-based)', () => {
         [INVALID_ARGUMENT],
       ));
 
+    it('RemoveInterest', () =>
+      fuzz('RemoveInterest', partial<profile.RemoveInterestRequest>({ userId, topicId, purpose }), (r) => stack.clients.profile.removeInterest(profile.RemoveInterestRequest.fromPartial(r)), [INVALID_ARGUMENT]));
+
+    it('ListCorrections', () =>
+      fuzz('ListCorrections', partial<profile.ListCorrectionsRequest>({ userId }), (r) => stack.clients.profile.listCorrections(profile.ListCorrectionsRequest.fromPartial(r)), [INVALID_ARGUMENT]));
+
+    it('MarkItemNotInterested (as RankingService)', () =>
+      fuzz(
+        'MarkItemNotInterested',
+        partial<profile.MarkItemNotInterestedRequest>({ userId, itemId, topicIds: listOf(topicId, 100), purpose, actingCaller: someId, userAsserted: fc.boolean() }),
+        (r) => profileAsRanking.markItemNotInterested(profile.MarkItemNotInterestedRequest.fromPartial(r)),
+        [INVALID_ARGUMENT],
+      ));
+
+    it('UndoItemNotInterested (as RankingService)', () =>
+      fuzz(
+        'UndoItemNotInterested',
+        partial<profile.UndoItemNotInterestedRequest>({ userId, itemId, actingCaller: someId, userAsserted: fc.boolean() }),
+        (r) => profileAsRanking.undoItemNotInterested(profile.UndoItemNotInterestedRequest.fromPartial(r)),
+        [INVALID_ARGUMENT],
+      ));
+
     it('ExportUserData (as ConsentService)', () =>
       fuzz('Profile.ExportUserData', partial<profile.ExportUserDataRequest>({ userId }), (r) => asConsent.profile.exportUserData(profile.ExportUserDataRequest.fromPartial(r)), [INVALID_ARGUMENT]));
   });
@@ -522,6 +547,14 @@ describe('bad input on every RPC (four processes, property-based)', () => {
         (r) => stack.clients.ranking.listItems(ranking.ListItemsRequest.fromPartial(r)),
         [INVALID_ARGUMENT],
       ));
+    it('MarkNotInterested', () =>
+      fuzz('MarkNotInterested', partial<ranking.MarkNotInterestedRequest>({ userId, itemId }), (r) => stack.clients.ranking.markNotInterested(ranking.MarkNotInterestedRequest.fromPartial(r)), [
+        INVALID_ARGUMENT,
+        NOT_FOUND,
+      ]));
+
+    it('UndoNotInterested', () =>
+      fuzz('UndoNotInterested', partial<ranking.UndoNotInterestedRequest>({ userId, itemId }), (r) => stack.clients.ranking.undoNotInterested(ranking.UndoNotInterestedRequest.fromPartial(r)), [INVALID_ARGUMENT]));
   });
 
   /**
@@ -766,8 +799,8 @@ describe('bad input on every RPC (four processes, property-based)', () => {
     const unexpected = stack.logs.join('').split('\n').filter((line) => line.includes('unexpected error'));
     expect(unexpected).toEqual([]);
     const total = [...callCounts.values()].reduce((a, b) => a + b, 0);
-    // 32 RPCs with arbitrary requests, 9 with arbitrary raw Timestamps.
-    expect(callCounts.size).toBe(41);
-    expect(total).toBeGreaterThanOrEqual(41 * RUNS_PER_RPC);
+    // 38 RPCs with arbitrary requests, 9 with arbitrary raw Timestamps.
+    expect(callCounts.size).toBe(47);
+    expect(total).toBeGreaterThanOrEqual(47 * RUNS_PER_RPC);
   });
 });

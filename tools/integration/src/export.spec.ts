@@ -45,6 +45,16 @@ describe('the export aggregate holds every record kept about the user', () => {
     expect(document.profile.erasures[0].cutoffTime).toBe(document.erasureJobs[0].createTime);
   });
 
+  it("includes the user's corrections history from ProfileService", async () => {
+    const userId = `aggregate-corrections-${Date.now()}`;
+    const [profiles] = stack.profiles;
+    await profiles.removeInterest({ userId, topicId: '500', purpose: common.Purpose.PURPOSE_ADS });
+    const document = JSON.parse((await stack.consent.exportUserData({ userId })).documentJson);
+    expect(document.profile.corrections).toEqual([
+      expect.objectContaining({ kind: 'CORRECTION_KIND_REMOVE_INTEREST', purposes: ['PURPOSE_ADS'], topic: expect.objectContaining({ id: '500', name: 'Climbing' }), createTime: expect.any(String) }),
+    ]);
+  });
+
   it('lists skipped records too, before any erasure', async () => {
     const userId = `aggregate-skips-${Date.now()}`;
     await stack.consent.updateSettings({ userId, settings: consent.Settings.fromPartial({ region: 'US', ageBand: consent.AgeBand.AGE_BAND_ADULT }), updateMask: ['region', 'age_band'], expectedVersion: '0' });

@@ -15,20 +15,45 @@ import { getTaxonomy } from '@signalpath/taxonomy';
 
 import type { ConsentGate } from '../consent/consent-gate';
 import { purposeName, reasonProto, settingsFacts, sourceKindsOf } from '../mapping';
-import { storedInterestsOf, type ProfileStore } from '../store/profile-store';
+import { stripCutEvidence, type CorrectionsDocument, type CorrectionsStore } from '../store/corrections-store';
+import { storedInterestsOf, type ProfileDocument, type ProfileStore } from '../store/profile-store';
 import { toApiInterest } from './interests';
 
 export interface ProfileReadDeps {
   consent: ConsentGate;
   profiles: ProfileStore;
+  corrections: CorrectionsStore;
   halfLifeMs: number;
   feedControlFactors: FeedControlFactors;
+  /** Score multiplier per active "not interested" mark on a topic (PROFILE_NOT_INTERESTED_PERCENT). */
+  notInterestedFactor: number;
   now: () => Date;
 }
 
-type ReadOutcome =
+type ReadOutcome = (
   | { personalized: false; reason: profile.NotPersonalizedReason; settingsVersion: string }
-  | { personalized: true; interests: RankedInterest[]; settingsVersion: string; aiChatNotUsed: profile.NotPersonalizedReason };
+  | { personalized: true; interests: RankedInterest[]; settingsVersion: string; aiChatNotUsed: profile.NotPersonalizedReason }
+) & { hiddenItemIds: string[] };
+
+/**
+ * The score multiplier of the user's "not interested" marks for a purpose: each active mark on a
+ * topic multiplies its score by `factor` (two marks on one topic: factor²); exact topics only.
+ */
+function notInterestedAdjuster(corrections: CorrectionsDocument | undefined, purpose: 'ads' | 'content', factor: number): ((topicId: string) => number) | undefined {
+  const marks = new Map<string, number>();
+  for (const mark of corrections?.not_interested ?? []) {
+    if (mark.purpose !== purpose) continue;
+    for (const topicId of new Set(mark.topic_ids)) marks.set(topicId, (marks.get(topicId) ?? 0) + 1);
+  }
+  if (marks.size === 0) return undefined;
+  return (topicId) => Math.pow(factor, marks.get(topicId) ?? 0);
+}
+
+/** Removed interests are left out at read even if a strip was interrupted (a crash after the cut). */
+function withoutRemoved(document: ProfileDocument, corrections: CorrectionsDocument | undefined): ProfileDocument {
+  const kinds = stripCutEvidence(document, corrections);
+  return kinds ? { ...document, kinds } : document;
+}
 
 /**
  * The read-time rules shared by GetProfile and ExplainInterest: the personalization decision
@@ -40,10 +65,11 @@ async function readProfile(
   request: { userId: string; surface: common.Surface; purpose: common.Purpose; onlyTopicId?: string; limit?: number },
   call: ServerUnaryCall<unknown, unknown>,
 ): Promise<ReadOutcome> {
-  const { settings, aiChat } = await deps.consent.read(request.userId, request.surface, request.purpose, call);
+  const [{ settings, aiChat }, corrections] = await Promise.all([deps.consent.read(request.userId, request.surface, request.purpose, call), deps.corrections.get(request.userId)]);
+  const hiddenItemIds = (corrections?.not_interested ?? []).map((mark) => mark.item_id);
   const purpose = purposeName(request.purpose);
   const decision = decidePersonalization({ purpose, settings: settingsFacts(settings), aiChat });
-  if (!decision.personalized) return { personalized: false, reason: reasonProto(decision.reason), settingsVersion: settings.version };
+  if (!decision.personalized) return { personalized: false, reason: reasonProto(decision.reason), settingsVersion: settings.version, hiddenItemIds };
 
   const visible = visibleSourceSurfaces(
     request.surface,
@@ -52,23 +78,25 @@ async function readProfile(
   );
   const documents = await deps.profiles.read(request.userId, visible);
   const feed = settings.feedControls;
+  const notInterested = notInterestedAdjuster(corrections, purpose === 'ADS' ? 'ads' : 'content', deps.notInterestedFactor);
+  const feedAdjust = purpose === 'ADS' ? undefined : feedControlAdjuster({ showMoreTopicIds: feed?.showMoreTopicIds ?? [], showLessTopicIds: feed?.showLessTopicIds ?? [] }, deps.feedControlFactors);
+  const adjust = notInterested && feedAdjust ? (topicId: string) => feedAdjust(topicId) * notInterested(topicId) : (notInterested ?? feedAdjust);
   const interests = buildInterests(
-    documents.flatMap((document) => storedInterestsOf(document)),
+    documents.flatMap((document) => storedInterestsOf(withoutRemoved(document, corrections))),
     {
       view: purpose,
       nowMs: deps.now().getTime(),
       halfLifeMs: deps.halfLifeMs,
       visibleSurfaces: visible,
       usableSourceKinds: sourceKindsOf(decision.sources),
-      ...(purpose === 'ADS'
-        ? { excludedTopicIds: blockedTopicSet(settings.adPreferences?.blockedTopicIds ?? []) }
-        : { adjust: feedControlAdjuster({ showMoreTopicIds: feed?.showMoreTopicIds ?? [], showLessTopicIds: feed?.showLessTopicIds ?? [] }, deps.feedControlFactors) }),
+      ...(purpose === 'ADS' ? { excludedTopicIds: blockedTopicSet(settings.adPreferences?.blockedTopicIds ?? []) } : {}),
+      ...(adjust ? { adjust } : {}),
       ...(request.onlyTopicId !== undefined ? { onlyTopicId: request.onlyTopicId } : {}),
       ...(request.limit !== undefined ? { limit: request.limit } : {}),
     },
   );
   const aiChatNotUsed = decision.aiChatNotUsed ? reasonProto(decision.aiChatNotUsed) : profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED;
-  return { personalized: true, interests, settingsVersion: settings.version, aiChatNotUsed };
+  return { personalized: true, interests, settingsVersion: settings.version, aiChatNotUsed, hiddenItemIds };
 }
 
 export function getProfileHandler(deps: ProfileReadDeps) {
@@ -85,6 +113,7 @@ export function getProfileHandler(deps: ProfileReadDeps) {
         notPersonalizedReason: outcome.reason,
         settingsVersion: outcome.settingsVersion,
         aiChatNotUsedReason: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
+        hiddenItemIds: outcome.hiddenItemIds,
       };
     }
     return {
@@ -93,6 +122,7 @@ export function getProfileHandler(deps: ProfileReadDeps) {
       notPersonalizedReason: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
       settingsVersion: outcome.settingsVersion,
       aiChatNotUsedReason: outcome.aiChatNotUsed,
+      hiddenItemIds: outcome.hiddenItemIds,
     };
   };
 }

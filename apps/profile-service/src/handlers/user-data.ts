@@ -5,14 +5,17 @@ import { buildInterests } from '@signalpath/interest-profile';
 import { common, type profile } from '@signalpath/proto';
 import type { Logger } from '@signalpath/telemetry';
 
+import type { CorrectionsStore } from '../store/corrections-store';
 import type { LedgerStore } from '../store/ledger-store';
 import { storedInterestsOf, type ProfileStore } from '../store/profile-store';
 import { ALL_SURFACES, eraseUserData } from '../store/user-data';
+import { listCorrections } from './corrections';
 import { toApiInterest } from './interests';
 
 export interface UserDataDeps {
   profiles: ProfileStore;
   ledger: LedgerStore;
+  corrections: CorrectionsStore;
   markers: ErasureMarkers;
   /** PROFILE_ERASURE_FENCE. */
   erasureFenceMs: number;
@@ -46,7 +49,7 @@ export function deleteUserDataHandler(deps: UserDataDeps) {
       now: deps.now,
       fenceMs: deps.erasureFenceMs,
       deadlineMs: deadlineOf(call),
-      erase: () => eraseUserData(deps.profiles, deps.ledger, userId, scope),
+      erase: () => eraseUserData(deps.profiles, deps.ledger, deps.corrections, userId, scope),
     });
     deps.logger.info({ erasure_job_id: erasureJobId, scope: common.erasureScopeToJSON(request.scope), deleted }, 'user data erased');
     return { deletedCount: String(deleted) };
@@ -56,14 +59,19 @@ export function deleteUserDataHandler(deps: UserDataDeps) {
 /**
  * Everything held under the user's id: every stored interest per source surface (decayed to now,
  * before any read-time rule), the applied-signal ledger entries and applied-operation records,
- * and the erasure markers. Left out, with the reason, in docs/erasure.md: the in-flight markers
+ * the erasure markers and the corrections history. Left out, with the reason, in docs/erasure.md: the in-flight markers
  * inside a profile document (the operation ids of writes in progress, listed as
  * applied_operations once recorded).
  */
 export function exportUserDataHandler(deps: UserDataDeps) {
   return async (request: profile.ExportUserDataRequest): Promise<profile.ExportUserDataResponse> => {
     const userId = requireId(request.userId, 'user_id');
-    const [documents, ledger, erasures] = await Promise.all([deps.profiles.read(userId, ALL_SURFACES), deps.ledger.userEntries(userId), deps.markers.listForUser(userId)]);
+    const [documents, ledger, erasures, corrections] = await Promise.all([
+      deps.profiles.read(userId, ALL_SURFACES),
+      deps.ledger.userEntries(userId),
+      deps.markers.listForUser(userId),
+      listCorrections(deps.corrections, userId),
+    ]);
     const nowMs = deps.now().getTime();
     return {
       profiles: documents
@@ -81,6 +89,7 @@ export function exportUserDataHandler(deps: UserDataDeps) {
       })),
       appliedOperations: ledger.ops.map((op) => ({ operationId: op._id, createTime: op.create_time })),
       erasures: erasures.map(erasureRecordOf),
+      corrections,
     };
   };
 }

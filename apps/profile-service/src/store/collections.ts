@@ -7,8 +7,10 @@ export const PROFILES = 'profiles';
 export const SIGNAL_CLAIMS = 'applied_signals';
 /** One record per profile write that applied a group of claimed signals. */
 export const APPLIED_OPS = 'applied_ops';
-/** The right to write the next version of a profile document, across processes (ProfileStore). */
-export const PROFILE_WRITE_TOKENS = 'profile_write_tokens';
+/** The right to write the next version of a profile or corrections document, across processes (versioned-writes.ts). */
+export const WRITE_TOKENS = 'write_tokens';
+/** One document per user (`_id` = user id): removed interests, "not interested" items, history. */
+export const CORRECTIONS = 'corrections';
 
 /**
  * Hot paths (ApplySignals, GetProfile, ExplainInterest, Export) only insert documents and read
@@ -19,7 +21,7 @@ export const PROFILE_WRITE_TOKENS = 'profile_write_tokens';
  */
 export const profileIndexes: IndexPlan = {
   [PROFILES]: [{ key: { user_id: 1 }, name: 'user' }],
-  [PROFILE_WRITE_TOKENS]: [{ key: { doc: 1, version: 1 }, name: 'doc_version' }],
+  [WRITE_TOKENS]: [{ key: { doc: 1, version: 1 }, name: 'doc_version' }],
   [SIGNAL_CLAIMS]: [
     { key: { user_id: 1, source_kind: 1 }, name: 'user_source_kind' },
     { key: { create_time: 1 }, name: 'create_time' },

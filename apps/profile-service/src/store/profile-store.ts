@@ -1,9 +1,9 @@
 import type { Collection, Db } from 'mongodb';
-import { UnavailableError } from '@signalpath/grpc-kit';
 import type { StoredInterest, TopicScores } from '@signalpath/interest-profile';
 
-import { PROFILES, PROFILE_WRITE_TOKENS } from './collections';
+import { PROFILES } from './collections';
 import { KeyedMutex } from './keyed-mutex';
+import { VersionedWrites } from './versioned-writes';
 
 /** A decayed score as stored: its value at `at`. */
 interface StoredScore {
@@ -52,59 +52,25 @@ export function profileId(userId: string, surface: number): string {
   return `${surface}:${userId}`;
 }
 
-const MAX_WRITE_ATTEMPTS = 10;
-const RETRY_INITIAL_MS = 10;
-const RETRY_MAX_MS = 200;
-/** Versions skipped past tokens whose writer died, at most, in one attempt. */
-const MAX_STALE_SKIPS = 5;
-
-/**
- * The right to write version `version` of profile document `doc`: whoever inserts it (a unique
- * `_id`) is the only writer of that version, in any process.
- */
-interface WriteToken {
-  _id: string;
-  doc: string;
-  user_id: string;
-  version: number;
-  /** Wall-clock time of the claim (lease arithmetic). */
-  at: Date;
-}
-
 export interface ProfileStoreOptions {
-  /**
-   * After this long, a write token whose version never reached the document belongs to a writer
-   * that died, and later writers skip past it; a writer that held its token for half of it gives
-   * up instead of writing (PROFILE_APPLY_LEASE).
-   */
+  /** Lease of a profile write token (VersionedWrites; PROFILE_APPLY_LEASE). */
   writeLeaseMs: number;
 }
 
 /**
- * Profile documents, written by several ProfileService processes at once. Every write is a
- * whole-document compare-and-set on `version`, by the holder of the write token for the new
- * version, made while holding this process's lock for the document.
- *
- * The token is what makes the CAS hold on both databases: on MongoDB the CAS alone is atomic, but
- * FerretDB v1 (local runs, CI) evaluates update filters and writes without isolation between
- * processes (two concurrent CAS updates of the same version can both "succeed"; measured: several
- * winners in most rounds, and a kill -9 test with two processes lost updates). A unique-key insert
- * is atomic on both, so writers first insert `<doc>@<version + 1>`; the one that inserts it
- * writes, the others re-read and retry; the token is deleted once its version is written. A token whose writer died (older than the lease, the
- * document still below it) is skipped. Residual risk, as for the apply lease: a writer stalled
- * for more than half a lease between its check and its write while another takes over.
+ * Profile documents, written by several ProfileService processes at once: every write is a
+ * whole-document compare-and-set on `version` by the holder of the version's write token
+ * (VersionedWrites: what makes it hold on FerretDB as on MongoDB), made while holding this
+ * process's lock for the document.
  */
 export class ProfileStore {
   private readonly collection: Collection<ProfileDocument>;
-  private readonly tokens: Collection<WriteToken>;
+  private readonly writes: VersionedWrites<ProfileDocument>;
   private readonly locks = new KeyedMutex();
 
-  constructor(
-    db: Db,
-    private readonly options: ProfileStoreOptions,
-  ) {
+  constructor(db: Db, options: ProfileStoreOptions) {
     this.collection = db.collection<ProfileDocument>(PROFILES);
-    this.tokens = db.collection<WriteToken>(PROFILE_WRITE_TOKENS);
+    this.writes = new VersionedWrites(db, this.collection, { writeLeaseMs: options.writeLeaseMs, what: 'profile' });
   }
 
   /** Runs `work` holding this process's lock for the user's document on `surface`. */
@@ -126,85 +92,19 @@ export class ProfileStore {
   }
 
   /**
-   * Read-modify-write with compare-and-set, retried on conflict (another process on MongoDB).
-   * `change` gets the current document (undefined if none) and returns the next one, 'delete',
-   * or undefined for no change; it may run more than once. Returns what was decided last.
+   * Read-modify-write, retried on conflict (another process). `change` gets the current document
+   * (undefined if none) and returns the next one, 'delete', or undefined for no change; it may
+   * run more than once. Returns what was decided last.
    */
-  async modify(
+  modify(
     userId: string,
     surface: number,
     change: (current: ProfileDocument | undefined) => Promise<ProfileDocument | 'delete' | undefined> | ProfileDocument | 'delete' | undefined,
   ): Promise<ProfileDocument | 'delete' | undefined> {
-    const _id = profileId(userId, surface);
-    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** attempt) * (0.5 + Math.random())));
-      const current = (await this.collection.findOne({ _id })) ?? undefined;
+    return this.writes.modify(profileId(userId, surface), userId, async (current) => {
       const next = await change(current);
-      if (next === undefined) return undefined;
-      // Creating needs no token: the insert of the document's own _id is atomic.
-      const token = current ? await this.claimVersion(_id, userId, current.version) : undefined;
-      if (current && !token) continue;
-      // A token not used must not stay: later writers would wait a whole lease for it.
-      const release = () => (token ? this.tokens.deleteOne({ _id: token._id }).then(() => undefined) : Promise.resolve());
-      if (token && Date.now() - token.at.getTime() > this.options.writeLeaseMs / 2) {
-        await release();
-        continue;
-      }
-      if (next === 'delete') {
-        if (!current) return undefined;
-        const result = await this.collection.deleteOne({ _id, version: current.version });
-        if (result.deletedCount === 1) {
-          await this.tokens.deleteMany({ doc: _id });
-          return next;
-        }
-        await release();
-        continue;
-      }
-      const document: ProfileDocument = { ...next, _id, user_id: userId, surface, version: token?.version ?? 1 };
-      if (!current) {
-        const inserted = await this.collection.insertOne(document).then(
-          () => true,
-          (error: unknown) => {
-            if ((error as { code?: unknown }).code === 11000) return false;
-            throw error;
-          },
-        );
-        if (inserted) return document;
-        continue;
-      }
-      const result = await this.collection.replaceOne({ _id, version: current.version }, document);
-      if (result.matchedCount === 1) {
-        // Spent once the version is written: from here the document's version turns away anyone
-        // who read an older one. So the collection holds only writes in flight (and dead ones).
-        await this.tokens.deleteMany({ doc: _id, version: { $lte: document.version } });
-        return document;
-      }
-      await release();
-    }
-    throw new UnavailableError('profile is being changed concurrently; retry');
-  }
-
-  /**
-   * Inserts the write token for the version after `version`, or — when that token's writer died
-   * (older than the lease; the document is still at `version`, as the caller just read) — for the
-   * next free one. Undefined when a live writer holds it: re-read and retry.
-   */
-  private async claimVersion(doc: string, userId: string, version: number): Promise<WriteToken | undefined> {
-    for (let next = version + 1; next <= version + 1 + MAX_STALE_SKIPS; next++) {
-      const token: WriteToken = { _id: `${doc}@${next}`, doc, user_id: userId, version: next, at: new Date() };
-      const inserted = await this.tokens.insertOne(token).then(
-        () => true,
-        (error: unknown) => {
-          if ((error as { code?: unknown }).code === 11000) return false;
-          throw error;
-        },
-      );
-      if (inserted) return token;
-      const held = await this.tokens.findOne({ _id: token._id });
-      // Gone (its version was just written) or live: the document moves on; re-read.
-      if (!held || Date.now() - held.at.getTime() < this.options.writeLeaseMs) return undefined;
-    }
-    return undefined;
+      return next === undefined || next === 'delete' ? next : { ...next, user_id: userId, surface };
+    });
   }
 }
 

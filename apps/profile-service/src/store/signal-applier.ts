@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { UnavailableError } from '@signalpath/grpc-kit';
 import { addContribution } from '@signalpath/interest-profile';
 
+import { cutOf, stripCutEvidence, type CorrectionsDocument, type CorrectionsStore } from './corrections-store';
 import type { LedgerStore, SignalStatus } from './ledger-store';
 import { fromTopicScores, profileId, toTopicScores, type InFlightMarker, type ProfileDocument, type ProfileStore } from './profile-store';
 
@@ -93,10 +94,28 @@ async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => P
   await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, worker));
 }
 
+/**
+ * The signal without the purposes a removal cut covers for its topic (its event at or before the
+ * cut); undefined when a cut took every purpose it served.
+ */
+function withoutCutPurposes(signal: ApplicableSignal, corrections: CorrectionsDocument | undefined, nowMs: number): ApplicableSignal | undefined {
+  if (!corrections || corrections.removed.length === 0) return signal;
+  const eventMs = Math.min(signal.eventTime.getTime(), nowMs);
+  const covered = (purpose: 'ads' | 'content') => {
+    const cut = cutOf(corrections, signal.topicId, purpose);
+    return cut !== undefined && eventMs <= cut.getTime();
+  };
+  const adsEligible = signal.adsEligible && !covered('ads');
+  const contentEligible = signal.contentEligible && !covered('content');
+  if (adsEligible === signal.adsEligible && contentEligible === signal.contentEligible) return signal;
+  return adsEligible || contentEligible ? { ...signal, adsEligible, contentEligible } : undefined;
+}
+
 export class SignalApplier {
   constructor(
     private readonly ledger: LedgerStore,
     private readonly profiles: ProfileStore,
+    private readonly corrections: CorrectionsStore,
     private readonly options: SignalApplierOptions,
   ) {}
 
@@ -208,7 +227,9 @@ export class SignalApplier {
     const { userId, surface } = signals[0];
     if (Date.now() - claimTime > this.options.leaseMs / 2) throw new UnavailableError('applying took too long; retry');
     await this.profiles.modify(userId, surface, async (current) => ({
-      ...this.withSignals(current, userId, surface, signals),
+      // Read after the document (inside its lock and CAS): a removal records its cut before it
+      // strips the documents, so either this write sees the cut or the strip sees this write.
+      ...this.withSignals(current, userId, surface, signals, await this.corrections.get(userId)),
       in_flight: [...(await this.settleMarkers(userId, current?.in_flight ?? [])), { op, since: new Date() }],
     }));
     await this.ledger.markOpApplied(op, userId, this.options.now());
@@ -231,11 +252,18 @@ export class SignalApplier {
     return kept;
   }
 
-  /** The document with `signals` added to its decayed scores (event times clamped to now). */
-  private withSignals(current: ProfileDocument | undefined, userId: string, surface: number, signals: ApplicableSignal[]): ProfileDocument {
+  /**
+   * The document with `signals` added to its decayed scores (event times clamped to now). Removed
+   * interests (docs/consent.md, "Corrections"): evidence older than the cut is stripped first, and
+   * a signal about an event at or before a cut does not count for that topic and purpose.
+   */
+  private withSignals(current: ProfileDocument | undefined, userId: string, surface: number, signals: ApplicableSignal[], corrections: CorrectionsDocument | undefined): ProfileDocument {
     const nowMs = this.options.now().getTime();
-    const kinds: ProfileDocument['kinds'] = { ...(current?.kinds ?? {}) };
-    for (const signal of signals) {
+    const stripped = current ? stripCutEvidence(current, corrections) : undefined;
+    const kinds: ProfileDocument['kinds'] = { ...(stripped ?? current?.kinds ?? {}) };
+    for (const raw of signals) {
+      const signal = withoutCutPurposes(raw, corrections, nowMs);
+      if (!signal) continue;
       const kindKey = String(signal.sourceKind);
       const topics = (kinds[kindKey] = { ...(kinds[kindKey] ?? {}) });
       const existing = topics[signal.topicId];

@@ -1,6 +1,7 @@
 import { erasedPurpose, type ErasureScopeName } from '@signalpath/erasure';
 import { common } from '@signalpath/proto';
 
+import type { CorrectionsStore } from './corrections-store';
 import type { LedgerStore } from './ledger-store';
 import type { ProfileDocument, ProfileStore, StoredTopic } from './profile-store';
 
@@ -39,9 +40,11 @@ function withoutPurpose(topics: Record<string, StoredTopic>, purpose: 'ads' | 'c
  * source-kind branch of each surface document, which holds exactly that), plus the matching
  * ledger claims; or only one purpose's use of it (`ai_chat_ads` / `ai_chat_content`: that
  * purpose's scores in the AI_CHAT branch; the claims stay, so a redelivery is still a duplicate).
+ * `all` also erases the user's corrections (removed interests, "not interested" marks and their
+ * history); AI-chat scopes keep them: they are the person's own choices, not AI-chat data.
  * Idempotent; returns how many documents this call deleted or changed, so a repeat returns 0.
  */
-export async function eraseUserData(profiles: ProfileStore, ledger: LedgerStore, userId: string, scope: ErasureScopeName): Promise<number> {
+export async function eraseUserData(profiles: ProfileStore, ledger: LedgerStore, corrections: CorrectionsStore, userId: string, scope: ErasureScopeName): Promise<number> {
   const purpose = erasedPurpose(scope);
   let count = 0;
   for (const surface of ALL_SURFACES) {
@@ -62,6 +65,7 @@ export async function eraseUserData(profiles: ProfileStore, ledger: LedgerStore,
     );
     if (outcome !== undefined) count++;
   }
+  if (scope === 'all') count += await corrections.erase(userId);
   if (!purpose) count += await ledger.eraseUser(userId, scope === 'ai_chat' ? common.SourceKind.SOURCE_KIND_AI_CHAT : undefined);
   return count;
 }

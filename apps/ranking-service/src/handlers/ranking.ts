@@ -31,6 +31,7 @@ const FILTER_REASON: Record<FilterReason, ranking.FilterReason> = {
   BLOCKED_ADVERTISER: ranking.FilterReason.FILTER_REASON_BLOCKED_ADVERTISER,
   BLOCKED_TOPIC: ranking.FilterReason.FILTER_REASON_BLOCKED_TOPIC,
   PREFERENCES_UNAVAILABLE: ranking.FilterReason.FILTER_REASON_PREFERENCES_UNAVAILABLE,
+  NOT_INTERESTED: ranking.FilterReason.FILTER_REASON_NOT_INTERESTED,
 };
 
 
@@ -224,6 +225,14 @@ export function rankingHandlers({ catalog, users, ranker }: RankingDeps, sink: E
       }
       // Input order breaks score ties: keep it the request's order.
       entries.sort((a, b) => a.position - b.position);
+      // Items the user said "not interested" to are never ranked for them.
+      if (user.hiddenItemIds.size > 0) {
+        const shown = entries.filter((entry) => !user.hiddenItemIds.has(entry.item.itemId));
+        for (const entry of entries) {
+          if (user.hiddenItemIds.has(entry.item.itemId)) filtered.push({ itemId: entry.item.itemId, reason: ranking.FilterReason.FILTER_REASON_NOT_INTERESTED, position: entry.position });
+        }
+        entries.splice(0, entries.length, ...shown);
+      }
       const result = rankEntries(entries, surface, user);
       for (const outcome of result.filtered) {
         const entry = entries[outcome.index];
@@ -259,7 +268,7 @@ export function rankingHandlers({ catalog, users, ranker }: RankingDeps, sink: E
       const entries: Entry[] = [];
       const seen = new Set<string>();
       for (const { item, rankable } of [...topical, ...popular]) {
-        if (seen.has(item.itemId)) continue;
+        if (seen.has(item.itemId) || user.hiddenItemIds.has(item.itemId)) continue;
         seen.add(item.itemId);
         entries.push({ item, rankable, position: entries.length });
       }
@@ -281,7 +290,9 @@ export function rankingHandlers({ catalog, users, ranker }: RankingDeps, sink: E
       const { item, rankable } = found;
       const purpose = purposeOfKind(rankable.kind);
       const user = await users.load(userId, surface, new Set([purpose]), call);
-      const result = rankEntries([{ item, rankable, position: 0 }], surface, user);
+      const ranked0 = rankEntries([{ item, rankable, position: 0 }], surface, user);
+      // An item the user said "not interested" to is explained as hidden, whatever the ranker says.
+      const result: RankResult = user.hiddenItemIds.has(itemId) ? { ...ranked0, ranked: [], filtered: [{ index: 0, reason: 'NOT_INTERESTED' }] } : ranked0;
       const view = user.profiles[purpose];
       // Personalized from other activity only: the reason AI-chat data was left out, if nothing matched.
       const viewReason = view.personalized ? view.aiChatNotUsed : view.reason;

@@ -56,13 +56,17 @@ export class FakeProfile extends FakeServer {
       notPersonalizedReason: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
       settingsVersion: '1',
       aiChatNotUsedReason: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
+      hiddenItemIds: [],
     });
     return this;
   }
 
+  /** "Not interested" marks per user, as MarkItemNotInterested recorded them (ProfileService stores them for real). */
+  readonly marks = new Map<string, Map<string, profile.MarkItemNotInterestedRequest>>();
+
   /** Makes the read for the user and purpose answer "not personalized" with the reason. */
   setNotPersonalized(userId: string, purpose: common.Purpose, reason: profile.NotPersonalizedReason): this {
-    this.profiles.set(`${userId}|${purpose}`, { interests: [], personalized: false, notPersonalizedReason: reason, settingsVersion: '1', aiChatNotUsedReason: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED });
+    this.profiles.set(`${userId}|${purpose}`, { interests: [], personalized: false, notPersonalizedReason: reason, settingsVersion: '1', aiChatNotUsedReason: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED, hiddenItemIds: [] });
     return this;
   }
 
@@ -78,15 +82,26 @@ export class FakeProfile extends FakeServer {
               const deadline = call.getDeadline();
               this.deadlines.push(deadline instanceof Date ? deadline.getTime() : Number(deadline));
               await this.gate();
-              return (
-                this.profiles.get(`${request.userId}|${request.purpose}`) ?? {
-                  interests: [],
-                  personalized: true,
-                  notPersonalizedReason: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
-                  settingsVersion: '1',
-                  aiChatNotUsedReason: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
-                }
-              );
+              const stored = this.profiles.get(`${request.userId}|${request.purpose}`) ?? {
+                interests: [],
+                personalized: true,
+                notPersonalizedReason: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
+                settingsVersion: '1',
+                aiChatNotUsedReason: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
+                hiddenItemIds: [],
+              };
+              return { ...stored, hiddenItemIds: [...(this.marks.get(request.userId)?.keys() ?? [])] };
+            }),
+            markItemNotInterested: unary(async (request: profile.MarkItemNotInterestedRequest): Promise<profile.MarkItemNotInterestedResponse> => {
+              await this.gate();
+              const marks = this.marks.get(request.userId) ?? new Map<string, profile.MarkItemNotInterestedRequest>();
+              marks.set(request.itemId, request);
+              this.marks.set(request.userId, marks);
+              return { correction: undefined };
+            }),
+            undoItemNotInterested: unary(async (request: profile.UndoItemNotInterestedRequest): Promise<profile.UndoItemNotInterestedResponse> => {
+              await this.gate();
+              return { undone: this.marks.get(request.userId)?.delete(request.itemId) ?? false, correction: undefined };
             }),
           },
         },

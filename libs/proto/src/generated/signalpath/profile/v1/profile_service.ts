@@ -131,6 +131,56 @@ export function notPersonalizedReasonToJSON(object: NotPersonalizedReason): stri
   }
 }
 
+/** CorrectionKind is the kind of a user's correction of the profile. */
+export enum CorrectionKind {
+  /** CORRECTION_KIND_UNSPECIFIED - Not set; never returned. */
+  CORRECTION_KIND_UNSPECIFIED = 0,
+  /** CORRECTION_KIND_REMOVE_INTEREST - An interest was removed (RemoveInterest). */
+  CORRECTION_KIND_REMOVE_INTEREST = 1,
+  /** CORRECTION_KIND_NOT_INTERESTED - An item was marked "not interested" (MarkItemNotInterested). */
+  CORRECTION_KIND_NOT_INTERESTED = 2,
+  /** CORRECTION_KIND_UNDO_NOT_INTERESTED - A "not interested" mark was undone (UndoItemNotInterested). */
+  CORRECTION_KIND_UNDO_NOT_INTERESTED = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function correctionKindFromJSON(object: any): CorrectionKind {
+  switch (object) {
+    case 0:
+    case "CORRECTION_KIND_UNSPECIFIED":
+      return CorrectionKind.CORRECTION_KIND_UNSPECIFIED;
+    case 1:
+    case "CORRECTION_KIND_REMOVE_INTEREST":
+      return CorrectionKind.CORRECTION_KIND_REMOVE_INTEREST;
+    case 2:
+    case "CORRECTION_KIND_NOT_INTERESTED":
+      return CorrectionKind.CORRECTION_KIND_NOT_INTERESTED;
+    case 3:
+    case "CORRECTION_KIND_UNDO_NOT_INTERESTED":
+      return CorrectionKind.CORRECTION_KIND_UNDO_NOT_INTERESTED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return CorrectionKind.UNRECOGNIZED;
+  }
+}
+
+export function correctionKindToJSON(object: CorrectionKind): string {
+  switch (object) {
+    case CorrectionKind.CORRECTION_KIND_UNSPECIFIED:
+      return "CORRECTION_KIND_UNSPECIFIED";
+    case CorrectionKind.CORRECTION_KIND_REMOVE_INTEREST:
+      return "CORRECTION_KIND_REMOVE_INTEREST";
+    case CorrectionKind.CORRECTION_KIND_NOT_INTERESTED:
+      return "CORRECTION_KIND_NOT_INTERESTED";
+    case CorrectionKind.CORRECTION_KIND_UNDO_NOT_INTERESTED:
+      return "CORRECTION_KIND_UNDO_NOT_INTERESTED";
+    case CorrectionKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** ProfileSignal is one signal as delivered by SignalService. */
 export interface ProfileSignal {
   /**
@@ -243,6 +293,12 @@ export interface GetProfileResponse {
    * rule applies): why. Interests then come from other activity only.
    */
   aiChatNotUsedReason: NotPersonalizedReason;
+  /**
+   * Items the user marked "not interested" (MarkItemNotInterested) and has
+   * not undone, whatever the purpose and whether or not the read is
+   * personalized: rankings leave them out.
+   */
+  hiddenItemIds: string[];
 }
 
 /** ExplainInterestRequest is the request for ExplainInterest. */
@@ -318,6 +374,8 @@ export interface ExportUserDataResponse {
   appliedOperations: AppliedOperation[];
   /** The erasures this service has carried out for the user. */
   erasures: ErasureRecord[];
+  /** The user's corrections history, newest first (as ListCorrections). */
+  corrections: Correction[];
 }
 
 /**
@@ -345,6 +403,126 @@ export interface AppliedOperation {
   operationId: string;
   /** When it was recorded. */
   createTime: Date | undefined;
+}
+
+/** Correction is one entry of a user's corrections history. */
+export interface Correction {
+  /** The entry's id. */
+  correctionId: string;
+  /** What the user corrected. */
+  kind: CorrectionKind;
+  /** When it was recorded. */
+  createTime:
+    | Date
+    | undefined;
+  /** The purposes it applies to. */
+  purposes: Purpose[];
+  /** The removed topic (CORRECTION_KIND_REMOVE_INTEREST). */
+  topic:
+    | Topic
+    | undefined;
+  /** The item (CORRECTION_KIND_NOT_INTERESTED and its undo). */
+  itemId: string;
+  /** The item's topics, lowered while the mark holds. */
+  itemTopics: Topic[];
+  /**
+   * The service identity that made the call (e.g. settings-ui), or the
+   * service that acted for it.
+   */
+  actor: string;
+  /** Whether the call carried the person's own end-user assertion. */
+  userAsserted: boolean;
+}
+
+/** RemoveInterestRequest is the request for RemoveInterest. */
+export interface RemoveInterestRequest {
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
+  userId: string;
+  /** The IAB Content Taxonomy 3.1 topic id to remove. Required. */
+  topicId: string;
+  /** The purpose to remove it for; unspecified removes it for every purpose. */
+  purpose: Purpose;
+}
+
+/** RemoveInterestResponse is the response of RemoveInterest. */
+export interface RemoveInterestResponse {
+  /** The history entry recorded. */
+  correction: Correction | undefined;
+}
+
+/** ListCorrectionsRequest is the request for ListCorrections. */
+export interface ListCorrectionsRequest {
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
+  userId: string;
+}
+
+/** ListCorrectionsResponse is the response of ListCorrections. */
+export interface ListCorrectionsResponse {
+  /** The history, newest first (the latest 1000 entries). */
+  corrections: Correction[];
+}
+
+/** MarkItemNotInterestedRequest is the request for MarkItemNotInterested. */
+export interface MarkItemNotInterestedRequest {
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
+  userId: string;
+  /**
+   * The item's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
+  itemId: string;
+  /** The item's IAB Content Taxonomy 3.1 topic ids, 1 to 100. */
+  topicIds: string[];
+  /**
+   * The purpose whose profile the topics are lowered in (ads for an ad,
+   * content otherwise). Required.
+   */
+  purpose: Purpose;
+  /** The identity of RankingService's own caller, recorded as the actor. */
+  actingCaller: string;
+  /** Whether RankingService's caller presented the person's assertion. */
+  userAsserted: boolean;
+}
+
+/** MarkItemNotInterestedResponse is the response of MarkItemNotInterested. */
+export interface MarkItemNotInterestedResponse {
+  /** The history entry recorded. */
+  correction: Correction | undefined;
+}
+
+/** UndoItemNotInterestedRequest is the request for UndoItemNotInterested. */
+export interface UndoItemNotInterestedRequest {
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
+  userId: string;
+  /**
+   * The item's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
+  itemId: string;
+  /** The identity of RankingService's own caller, recorded as the actor. */
+  actingCaller: string;
+  /** Whether RankingService's caller presented the person's assertion. */
+  userAsserted: boolean;
+}
+
+/** UndoItemNotInterestedResponse is the response of UndoItemNotInterested. */
+export interface UndoItemNotInterestedResponse {
+  /** Whether a mark was removed. */
+  undone: boolean;
+  /** The history entry recorded; unset when undone is false. */
+  correction: Correction | undefined;
 }
 
 function createBaseProfileSignal(): ProfileSignal {
@@ -1096,7 +1274,14 @@ export const GetProfileRequest: MessageFns<GetProfileRequest> = {
 };
 
 function createBaseGetProfileResponse(): GetProfileResponse {
-  return { interests: [], personalized: false, notPersonalizedReason: 0, settingsVersion: "0", aiChatNotUsedReason: 0 };
+  return {
+    interests: [],
+    personalized: false,
+    notPersonalizedReason: 0,
+    settingsVersion: "0",
+    aiChatNotUsedReason: 0,
+    hiddenItemIds: [],
+  };
 }
 
 export const GetProfileResponse: MessageFns<GetProfileResponse> = {
@@ -1115,6 +1300,9 @@ export const GetProfileResponse: MessageFns<GetProfileResponse> = {
     }
     if (message.aiChatNotUsedReason !== 0) {
       writer.uint32(40).int32(message.aiChatNotUsedReason);
+    }
+    for (const v of message.hiddenItemIds) {
+      writer.uint32(50).string(v!);
     }
     return writer;
   },
@@ -1172,6 +1360,14 @@ export const GetProfileResponse: MessageFns<GetProfileResponse> = {
             message.aiChatNotUsedReason = reader.int32() as any;
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.hiddenItemIds.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1205,6 +1401,11 @@ export const GetProfileResponse: MessageFns<GetProfileResponse> = {
         : isSet(object.ai_chat_not_used_reason)
         ? notPersonalizedReasonFromJSON(object.ai_chat_not_used_reason)
         : 0,
+      hiddenItemIds: globalThis.Array.isArray(object?.hiddenItemIds)
+        ? object.hiddenItemIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.hidden_item_ids)
+        ? object.hidden_item_ids.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -1225,6 +1426,9 @@ export const GetProfileResponse: MessageFns<GetProfileResponse> = {
     if (message.aiChatNotUsedReason !== 0) {
       obj.aiChatNotUsedReason = notPersonalizedReasonToJSON(message.aiChatNotUsedReason);
     }
+    if (message.hiddenItemIds?.length) {
+      obj.hiddenItemIds = message.hiddenItemIds;
+    }
     return obj;
   },
 
@@ -1238,6 +1442,7 @@ export const GetProfileResponse: MessageFns<GetProfileResponse> = {
     message.notPersonalizedReason = object.notPersonalizedReason ?? 0;
     message.settingsVersion = object.settingsVersion ?? "0";
     message.aiChatNotUsedReason = object.aiChatNotUsedReason ?? 0;
+    message.hiddenItemIds = object.hiddenItemIds?.map((e) => e) || [];
     return message;
   },
 };
@@ -1730,7 +1935,7 @@ export const ExportUserDataRequest: MessageFns<ExportUserDataRequest> = {
 };
 
 function createBaseExportUserDataResponse(): ExportUserDataResponse {
-  return { profiles: [], appliedSignals: [], appliedOperations: [], erasures: [] };
+  return { profiles: [], appliedSignals: [], appliedOperations: [], erasures: [], corrections: [] };
 }
 
 export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
@@ -1746,6 +1951,9 @@ export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
     }
     for (const v of message.erasures) {
       ErasureRecord.encode(v!, writer.uint32(34).fork()).join();
+    }
+    for (const v of message.corrections) {
+      Correction.encode(v!, writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -1795,6 +2003,14 @@ export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
             message.erasures.push(ErasureRecord.decode(reader, reader.uint32()));
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.corrections.push(Correction.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1825,6 +2041,9 @@ export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
       erasures: globalThis.Array.isArray(object?.erasures)
         ? object.erasures.map((e: any) => ErasureRecord.fromJSON(e))
         : [],
+      corrections: globalThis.Array.isArray(object?.corrections)
+        ? object.corrections.map((e: any) => Correction.fromJSON(e))
+        : [],
     };
   },
 
@@ -1842,6 +2061,9 @@ export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
     if (message.erasures?.length) {
       obj.erasures = message.erasures.map((e) => ErasureRecord.toJSON(e));
     }
+    if (message.corrections?.length) {
+      obj.corrections = message.corrections.map((e) => Correction.toJSON(e));
+    }
     return obj;
   },
 
@@ -1854,6 +2076,7 @@ export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
     message.appliedSignals = object.appliedSignals?.map((e) => AppliedSignal.fromPartial(e)) || [];
     message.appliedOperations = object.appliedOperations?.map((e) => AppliedOperation.fromPartial(e)) || [];
     message.erasures = object.erasures?.map((e) => ErasureRecord.fromPartial(e)) || [];
+    message.corrections = object.corrections?.map((e) => Correction.fromPartial(e)) || [];
     return message;
   },
 };
@@ -2096,6 +2319,1031 @@ export const AppliedOperation: MessageFns<AppliedOperation> = {
   },
 };
 
+function createBaseCorrection(): Correction {
+  return {
+    correctionId: "",
+    kind: 0,
+    createTime: undefined,
+    purposes: [],
+    topic: undefined,
+    itemId: "",
+    itemTopics: [],
+    actor: "",
+    userAsserted: false,
+  };
+}
+
+export const Correction: MessageFns<Correction> = {
+  encode(message: Correction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.correctionId !== "") {
+      writer.uint32(10).string(message.correctionId);
+    }
+    if (message.kind !== 0) {
+      writer.uint32(16).int32(message.kind);
+    }
+    if (message.createTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTime), writer.uint32(26).fork()).join();
+    }
+    if (message.purposes.length !== 0) {
+      writer.uint32(34).fork();
+      for (const v of message.purposes) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.topic !== undefined) {
+      Topic.encode(message.topic, writer.uint32(42).fork()).join();
+    }
+    if (message.itemId !== "") {
+      writer.uint32(50).string(message.itemId);
+    }
+    for (const v of message.itemTopics) {
+      Topic.encode(v!, writer.uint32(58).fork()).join();
+    }
+    if (message.actor !== "") {
+      writer.uint32(66).string(message.actor);
+    }
+    if (message.userAsserted !== false) {
+      writer.uint32(72).bool(message.userAsserted);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Correction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCorrection();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.correctionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag === 32) {
+              message.purposes.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 34) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.purposes.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.topic = Topic.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.itemId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.itemTopics.push(Topic.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.actor = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.userAsserted = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Correction {
+    return {
+      correctionId: isSet(object.correctionId)
+        ? globalThis.String(object.correctionId)
+        : isSet(object.correction_id)
+        ? globalThis.String(object.correction_id)
+        : "",
+      kind: isSet(object.kind) ? correctionKindFromJSON(object.kind) : 0,
+      createTime: isSet(object.createTime)
+        ? fromJsonTimestamp(object.createTime)
+        : isSet(object.create_time)
+        ? fromJsonTimestamp(object.create_time)
+        : undefined,
+      purposes: globalThis.Array.isArray(object?.purposes) ? object.purposes.map((e: any) => purposeFromJSON(e)) : [],
+      topic: isSet(object.topic) ? Topic.fromJSON(object.topic) : undefined,
+      itemId: isSet(object.itemId)
+        ? globalThis.String(object.itemId)
+        : isSet(object.item_id)
+        ? globalThis.String(object.item_id)
+        : "",
+      itemTopics: globalThis.Array.isArray(object?.itemTopics)
+        ? object.itemTopics.map((e: any) => Topic.fromJSON(e))
+        : globalThis.Array.isArray(object?.item_topics)
+        ? object.item_topics.map((e: any) => Topic.fromJSON(e))
+        : [],
+      actor: isSet(object.actor) ? globalThis.String(object.actor) : "",
+      userAsserted: isSet(object.userAsserted)
+        ? globalThis.Boolean(object.userAsserted)
+        : isSet(object.user_asserted)
+        ? globalThis.Boolean(object.user_asserted)
+        : false,
+    };
+  },
+
+  toJSON(message: Correction): unknown {
+    const obj: any = {};
+    if (message.correctionId !== "") {
+      obj.correctionId = message.correctionId;
+    }
+    if (message.kind !== 0) {
+      obj.kind = correctionKindToJSON(message.kind);
+    }
+    if (message.createTime !== undefined) {
+      obj.createTime = message.createTime.toISOString();
+    }
+    if (message.purposes?.length) {
+      obj.purposes = message.purposes.map((e) => purposeToJSON(e));
+    }
+    if (message.topic !== undefined) {
+      obj.topic = Topic.toJSON(message.topic);
+    }
+    if (message.itemId !== "") {
+      obj.itemId = message.itemId;
+    }
+    if (message.itemTopics?.length) {
+      obj.itemTopics = message.itemTopics.map((e) => Topic.toJSON(e));
+    }
+    if (message.actor !== "") {
+      obj.actor = message.actor;
+    }
+    if (message.userAsserted !== false) {
+      obj.userAsserted = message.userAsserted;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Correction>, I>>(base?: I): Correction {
+    return Correction.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Correction>, I>>(object: I): Correction {
+    const message = createBaseCorrection();
+    message.correctionId = object.correctionId ?? "";
+    message.kind = object.kind ?? 0;
+    message.createTime = object.createTime ?? undefined;
+    message.purposes = object.purposes?.map((e) => e) || [];
+    message.topic = (object.topic !== undefined && object.topic !== null) ? Topic.fromPartial(object.topic) : undefined;
+    message.itemId = object.itemId ?? "";
+    message.itemTopics = object.itemTopics?.map((e) => Topic.fromPartial(e)) || [];
+    message.actor = object.actor ?? "";
+    message.userAsserted = object.userAsserted ?? false;
+    return message;
+  },
+};
+
+function createBaseRemoveInterestRequest(): RemoveInterestRequest {
+  return { userId: "", topicId: "", purpose: 0 };
+}
+
+export const RemoveInterestRequest: MessageFns<RemoveInterestRequest> = {
+  encode(message: RemoveInterestRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.topicId !== "") {
+      writer.uint32(18).string(message.topicId);
+    }
+    if (message.purpose !== 0) {
+      writer.uint32(24).int32(message.purpose);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveInterestRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveInterestRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.topicId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.purpose = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemoveInterestRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      topicId: isSet(object.topicId)
+        ? globalThis.String(object.topicId)
+        : isSet(object.topic_id)
+        ? globalThis.String(object.topic_id)
+        : "",
+      purpose: isSet(object.purpose) ? purposeFromJSON(object.purpose) : 0,
+    };
+  },
+
+  toJSON(message: RemoveInterestRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.topicId !== "") {
+      obj.topicId = message.topicId;
+    }
+    if (message.purpose !== 0) {
+      obj.purpose = purposeToJSON(message.purpose);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RemoveInterestRequest>, I>>(base?: I): RemoveInterestRequest {
+    return RemoveInterestRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RemoveInterestRequest>, I>>(object: I): RemoveInterestRequest {
+    const message = createBaseRemoveInterestRequest();
+    message.userId = object.userId ?? "";
+    message.topicId = object.topicId ?? "";
+    message.purpose = object.purpose ?? 0;
+    return message;
+  },
+};
+
+function createBaseRemoveInterestResponse(): RemoveInterestResponse {
+  return { correction: undefined };
+}
+
+export const RemoveInterestResponse: MessageFns<RemoveInterestResponse> = {
+  encode(message: RemoveInterestResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.correction !== undefined) {
+      Correction.encode(message.correction, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveInterestResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveInterestResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.correction = Correction.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemoveInterestResponse {
+    return { correction: isSet(object.correction) ? Correction.fromJSON(object.correction) : undefined };
+  },
+
+  toJSON(message: RemoveInterestResponse): unknown {
+    const obj: any = {};
+    if (message.correction !== undefined) {
+      obj.correction = Correction.toJSON(message.correction);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RemoveInterestResponse>, I>>(base?: I): RemoveInterestResponse {
+    return RemoveInterestResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RemoveInterestResponse>, I>>(object: I): RemoveInterestResponse {
+    const message = createBaseRemoveInterestResponse();
+    message.correction = (object.correction !== undefined && object.correction !== null)
+      ? Correction.fromPartial(object.correction)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListCorrectionsRequest(): ListCorrectionsRequest {
+  return { userId: "" };
+}
+
+export const ListCorrectionsRequest: MessageFns<ListCorrectionsRequest> = {
+  encode(message: ListCorrectionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListCorrectionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListCorrectionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListCorrectionsRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ListCorrectionsRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListCorrectionsRequest>, I>>(base?: I): ListCorrectionsRequest {
+    return ListCorrectionsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListCorrectionsRequest>, I>>(object: I): ListCorrectionsRequest {
+    const message = createBaseListCorrectionsRequest();
+    message.userId = object.userId ?? "";
+    return message;
+  },
+};
+
+function createBaseListCorrectionsResponse(): ListCorrectionsResponse {
+  return { corrections: [] };
+}
+
+export const ListCorrectionsResponse: MessageFns<ListCorrectionsResponse> = {
+  encode(message: ListCorrectionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.corrections) {
+      Correction.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListCorrectionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListCorrectionsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.corrections.push(Correction.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListCorrectionsResponse {
+    return {
+      corrections: globalThis.Array.isArray(object?.corrections)
+        ? object.corrections.map((e: any) => Correction.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListCorrectionsResponse): unknown {
+    const obj: any = {};
+    if (message.corrections?.length) {
+      obj.corrections = message.corrections.map((e) => Correction.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListCorrectionsResponse>, I>>(base?: I): ListCorrectionsResponse {
+    return ListCorrectionsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListCorrectionsResponse>, I>>(object: I): ListCorrectionsResponse {
+    const message = createBaseListCorrectionsResponse();
+    message.corrections = object.corrections?.map((e) => Correction.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseMarkItemNotInterestedRequest(): MarkItemNotInterestedRequest {
+  return { userId: "", itemId: "", topicIds: [], purpose: 0, actingCaller: "", userAsserted: false };
+}
+
+export const MarkItemNotInterestedRequest: MessageFns<MarkItemNotInterestedRequest> = {
+  encode(message: MarkItemNotInterestedRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.itemId !== "") {
+      writer.uint32(18).string(message.itemId);
+    }
+    for (const v of message.topicIds) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.purpose !== 0) {
+      writer.uint32(32).int32(message.purpose);
+    }
+    if (message.actingCaller !== "") {
+      writer.uint32(42).string(message.actingCaller);
+    }
+    if (message.userAsserted !== false) {
+      writer.uint32(48).bool(message.userAsserted);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MarkItemNotInterestedRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMarkItemNotInterestedRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.itemId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.topicIds.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.purpose = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.actingCaller = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.userAsserted = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MarkItemNotInterestedRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      itemId: isSet(object.itemId)
+        ? globalThis.String(object.itemId)
+        : isSet(object.item_id)
+        ? globalThis.String(object.item_id)
+        : "",
+      topicIds: globalThis.Array.isArray(object?.topicIds)
+        ? object.topicIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.topic_ids)
+        ? object.topic_ids.map((e: any) => globalThis.String(e))
+        : [],
+      purpose: isSet(object.purpose) ? purposeFromJSON(object.purpose) : 0,
+      actingCaller: isSet(object.actingCaller)
+        ? globalThis.String(object.actingCaller)
+        : isSet(object.acting_caller)
+        ? globalThis.String(object.acting_caller)
+        : "",
+      userAsserted: isSet(object.userAsserted)
+        ? globalThis.Boolean(object.userAsserted)
+        : isSet(object.user_asserted)
+        ? globalThis.Boolean(object.user_asserted)
+        : false,
+    };
+  },
+
+  toJSON(message: MarkItemNotInterestedRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.itemId !== "") {
+      obj.itemId = message.itemId;
+    }
+    if (message.topicIds?.length) {
+      obj.topicIds = message.topicIds;
+    }
+    if (message.purpose !== 0) {
+      obj.purpose = purposeToJSON(message.purpose);
+    }
+    if (message.actingCaller !== "") {
+      obj.actingCaller = message.actingCaller;
+    }
+    if (message.userAsserted !== false) {
+      obj.userAsserted = message.userAsserted;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MarkItemNotInterestedRequest>, I>>(base?: I): MarkItemNotInterestedRequest {
+    return MarkItemNotInterestedRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MarkItemNotInterestedRequest>, I>>(object: I): MarkItemNotInterestedRequest {
+    const message = createBaseMarkItemNotInterestedRequest();
+    message.userId = object.userId ?? "";
+    message.itemId = object.itemId ?? "";
+    message.topicIds = object.topicIds?.map((e) => e) || [];
+    message.purpose = object.purpose ?? 0;
+    message.actingCaller = object.actingCaller ?? "";
+    message.userAsserted = object.userAsserted ?? false;
+    return message;
+  },
+};
+
+function createBaseMarkItemNotInterestedResponse(): MarkItemNotInterestedResponse {
+  return { correction: undefined };
+}
+
+export const MarkItemNotInterestedResponse: MessageFns<MarkItemNotInterestedResponse> = {
+  encode(message: MarkItemNotInterestedResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.correction !== undefined) {
+      Correction.encode(message.correction, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MarkItemNotInterestedResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMarkItemNotInterestedResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.correction = Correction.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MarkItemNotInterestedResponse {
+    return { correction: isSet(object.correction) ? Correction.fromJSON(object.correction) : undefined };
+  },
+
+  toJSON(message: MarkItemNotInterestedResponse): unknown {
+    const obj: any = {};
+    if (message.correction !== undefined) {
+      obj.correction = Correction.toJSON(message.correction);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MarkItemNotInterestedResponse>, I>>(base?: I): MarkItemNotInterestedResponse {
+    return MarkItemNotInterestedResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MarkItemNotInterestedResponse>, I>>(
+    object: I,
+  ): MarkItemNotInterestedResponse {
+    const message = createBaseMarkItemNotInterestedResponse();
+    message.correction = (object.correction !== undefined && object.correction !== null)
+      ? Correction.fromPartial(object.correction)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUndoItemNotInterestedRequest(): UndoItemNotInterestedRequest {
+  return { userId: "", itemId: "", actingCaller: "", userAsserted: false };
+}
+
+export const UndoItemNotInterestedRequest: MessageFns<UndoItemNotInterestedRequest> = {
+  encode(message: UndoItemNotInterestedRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.itemId !== "") {
+      writer.uint32(18).string(message.itemId);
+    }
+    if (message.actingCaller !== "") {
+      writer.uint32(26).string(message.actingCaller);
+    }
+    if (message.userAsserted !== false) {
+      writer.uint32(32).bool(message.userAsserted);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UndoItemNotInterestedRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUndoItemNotInterestedRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.itemId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.actingCaller = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.userAsserted = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UndoItemNotInterestedRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      itemId: isSet(object.itemId)
+        ? globalThis.String(object.itemId)
+        : isSet(object.item_id)
+        ? globalThis.String(object.item_id)
+        : "",
+      actingCaller: isSet(object.actingCaller)
+        ? globalThis.String(object.actingCaller)
+        : isSet(object.acting_caller)
+        ? globalThis.String(object.acting_caller)
+        : "",
+      userAsserted: isSet(object.userAsserted)
+        ? globalThis.Boolean(object.userAsserted)
+        : isSet(object.user_asserted)
+        ? globalThis.Boolean(object.user_asserted)
+        : false,
+    };
+  },
+
+  toJSON(message: UndoItemNotInterestedRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.itemId !== "") {
+      obj.itemId = message.itemId;
+    }
+    if (message.actingCaller !== "") {
+      obj.actingCaller = message.actingCaller;
+    }
+    if (message.userAsserted !== false) {
+      obj.userAsserted = message.userAsserted;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UndoItemNotInterestedRequest>, I>>(base?: I): UndoItemNotInterestedRequest {
+    return UndoItemNotInterestedRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UndoItemNotInterestedRequest>, I>>(object: I): UndoItemNotInterestedRequest {
+    const message = createBaseUndoItemNotInterestedRequest();
+    message.userId = object.userId ?? "";
+    message.itemId = object.itemId ?? "";
+    message.actingCaller = object.actingCaller ?? "";
+    message.userAsserted = object.userAsserted ?? false;
+    return message;
+  },
+};
+
+function createBaseUndoItemNotInterestedResponse(): UndoItemNotInterestedResponse {
+  return { undone: false, correction: undefined };
+}
+
+export const UndoItemNotInterestedResponse: MessageFns<UndoItemNotInterestedResponse> = {
+  encode(message: UndoItemNotInterestedResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.undone !== false) {
+      writer.uint32(8).bool(message.undone);
+    }
+    if (message.correction !== undefined) {
+      Correction.encode(message.correction, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UndoItemNotInterestedResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUndoItemNotInterestedResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.undone = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.correction = Correction.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UndoItemNotInterestedResponse {
+    return {
+      undone: isSet(object.undone) ? globalThis.Boolean(object.undone) : false,
+      correction: isSet(object.correction) ? Correction.fromJSON(object.correction) : undefined,
+    };
+  },
+
+  toJSON(message: UndoItemNotInterestedResponse): unknown {
+    const obj: any = {};
+    if (message.undone !== false) {
+      obj.undone = message.undone;
+    }
+    if (message.correction !== undefined) {
+      obj.correction = Correction.toJSON(message.correction);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UndoItemNotInterestedResponse>, I>>(base?: I): UndoItemNotInterestedResponse {
+    return UndoItemNotInterestedResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UndoItemNotInterestedResponse>, I>>(
+    object: I,
+  ): UndoItemNotInterestedResponse {
+    const message = createBaseUndoItemNotInterestedResponse();
+    message.undone = object.undone ?? false;
+    message.correction = (object.correction !== undefined && object.correction !== null)
+      ? Correction.fromPartial(object.correction)
+      : undefined;
+    return message;
+  },
+};
+
 /**
  * ProfileService applies signals delivered by SignalService exactly once and
  * serves interest profiles. A profile is stored per user and source surface
@@ -2108,7 +3356,9 @@ export const AppliedOperation: MessageFns<AppliedOperation> = {
  * both accounts are linked and cross-app sharing is on; blocked ad topics
  * (and their descendants) are removed for ads; show-less lowers and
  * show-more raises content scores; opted-out users and minors get no ads
- * interests.
+ * interests. The user's corrections apply too: a removed interest
+ * (RemoveInterest) is left out, and each "not interested" mark lowers its
+ * item's topics for the mark's purpose.
  *
  * Every RPC may also return INVALID_ARGUMENT for an id or a Timestamp that
  * breaks the rules in signalpath/common/v1/common.proto (the message names
@@ -2226,6 +3476,93 @@ export const ProfileServiceService = {
       Buffer.from(ExportUserDataResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ExportUserDataResponse => ExportUserDataResponse.decode(value),
   },
+  /**
+   * RemoveInterest takes a topic out of the user's profile ("this isn't
+   * me"), on every surface, for one purpose or for every purpose when purpose
+   * is unspecified. It applies to the very next GetProfile, ExplainInterest
+   * and ranking read. Evidence about events at or before the removal never
+   * counts for the topic again, whenever it arrives; evidence about later
+   * events counts as usual. The removal is recorded in the corrections
+   * history (ListCorrections, ExportUserData) and erased with the user's
+   * data.
+   *
+   * Errors: INVALID_ARGUMENT if user_id is not a valid id, or topic_id is
+   * empty or not in the IAB Content Taxonomy 3.1 (the message names the
+   * field); UNAVAILABLE if the store is unreachable.
+   */
+  removeInterest: {
+    path: "/signalpath.profile.v1.ProfileService/RemoveInterest" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RemoveInterestRequest): Buffer =>
+      Buffer.from(RemoveInterestRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RemoveInterestRequest => RemoveInterestRequest.decode(value),
+    responseSerialize: (value: RemoveInterestResponse): Buffer =>
+      Buffer.from(RemoveInterestResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RemoveInterestResponse => RemoveInterestResponse.decode(value),
+  },
+  /**
+   * ListCorrections returns the user's corrections history, newest first:
+   * removed interests and "not interested" items with their undos.
+   *
+   * Errors: INVALID_ARGUMENT if user_id is not a valid id; UNAVAILABLE if the
+   * store is unreachable.
+   */
+  listCorrections: {
+    path: "/signalpath.profile.v1.ProfileService/ListCorrections" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListCorrectionsRequest): Buffer =>
+      Buffer.from(ListCorrectionsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListCorrectionsRequest => ListCorrectionsRequest.decode(value),
+    responseSerialize: (value: ListCorrectionsResponse): Buffer =>
+      Buffer.from(ListCorrectionsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListCorrectionsResponse => ListCorrectionsResponse.decode(value),
+  },
+  /**
+   * MarkItemNotInterested records that the user is not interested in an item
+   * (negative feedback carrying the item's topics): the topics are lowered
+   * for that purpose on every read, and the item is listed in
+   * GetProfileResponse.hidden_item_ids until undone. Called by RankingService,
+   * which knows the item's topics from its catalog. Marking an item again
+   * replaces the earlier mark.
+   *
+   * Errors: INVALID_ARGUMENT if user_id or item_id is not a valid id,
+   * topic_ids is empty, has more than 100 ids or holds one not in the IAB
+   * Content Taxonomy 3.1, or purpose is unspecified; PERMISSION_DENIED if the
+   * caller is not RankingService; UNAVAILABLE if the store is unreachable.
+   */
+  markItemNotInterested: {
+    path: "/signalpath.profile.v1.ProfileService/MarkItemNotInterested" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: MarkItemNotInterestedRequest): Buffer =>
+      Buffer.from(MarkItemNotInterestedRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): MarkItemNotInterestedRequest => MarkItemNotInterestedRequest.decode(value),
+    responseSerialize: (value: MarkItemNotInterestedResponse): Buffer =>
+      Buffer.from(MarkItemNotInterestedResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): MarkItemNotInterestedResponse => MarkItemNotInterestedResponse.decode(value),
+  },
+  /**
+   * UndoItemNotInterested removes a "not interested" mark: the topics are no
+   * longer lowered and the item is no longer hidden. Undoing an item that is
+   * not marked answers undone = false and records nothing.
+   *
+   * Errors: INVALID_ARGUMENT if user_id or item_id is not a valid id;
+   * PERMISSION_DENIED if the caller is not RankingService; UNAVAILABLE if the
+   * store is unreachable.
+   */
+  undoItemNotInterested: {
+    path: "/signalpath.profile.v1.ProfileService/UndoItemNotInterested" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UndoItemNotInterestedRequest): Buffer =>
+      Buffer.from(UndoItemNotInterestedRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UndoItemNotInterestedRequest => UndoItemNotInterestedRequest.decode(value),
+    responseSerialize: (value: UndoItemNotInterestedResponse): Buffer =>
+      Buffer.from(UndoItemNotInterestedResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UndoItemNotInterestedResponse => UndoItemNotInterestedResponse.decode(value),
+  },
 } as const;
 
 export interface ProfileServiceServer extends UntypedServiceImplementation {
@@ -2289,6 +3626,53 @@ export interface ProfileServiceServer extends UntypedServiceImplementation {
    * caller is not ConsentService; UNAVAILABLE if the store is unreachable.
    */
   exportUserData: handleUnaryCall<ExportUserDataRequest, ExportUserDataResponse>;
+  /**
+   * RemoveInterest takes a topic out of the user's profile ("this isn't
+   * me"), on every surface, for one purpose or for every purpose when purpose
+   * is unspecified. It applies to the very next GetProfile, ExplainInterest
+   * and ranking read. Evidence about events at or before the removal never
+   * counts for the topic again, whenever it arrives; evidence about later
+   * events counts as usual. The removal is recorded in the corrections
+   * history (ListCorrections, ExportUserData) and erased with the user's
+   * data.
+   *
+   * Errors: INVALID_ARGUMENT if user_id is not a valid id, or topic_id is
+   * empty or not in the IAB Content Taxonomy 3.1 (the message names the
+   * field); UNAVAILABLE if the store is unreachable.
+   */
+  removeInterest: handleUnaryCall<RemoveInterestRequest, RemoveInterestResponse>;
+  /**
+   * ListCorrections returns the user's corrections history, newest first:
+   * removed interests and "not interested" items with their undos.
+   *
+   * Errors: INVALID_ARGUMENT if user_id is not a valid id; UNAVAILABLE if the
+   * store is unreachable.
+   */
+  listCorrections: handleUnaryCall<ListCorrectionsRequest, ListCorrectionsResponse>;
+  /**
+   * MarkItemNotInterested records that the user is not interested in an item
+   * (negative feedback carrying the item's topics): the topics are lowered
+   * for that purpose on every read, and the item is listed in
+   * GetProfileResponse.hidden_item_ids until undone. Called by RankingService,
+   * which knows the item's topics from its catalog. Marking an item again
+   * replaces the earlier mark.
+   *
+   * Errors: INVALID_ARGUMENT if user_id or item_id is not a valid id,
+   * topic_ids is empty, has more than 100 ids or holds one not in the IAB
+   * Content Taxonomy 3.1, or purpose is unspecified; PERMISSION_DENIED if the
+   * caller is not RankingService; UNAVAILABLE if the store is unreachable.
+   */
+  markItemNotInterested: handleUnaryCall<MarkItemNotInterestedRequest, MarkItemNotInterestedResponse>;
+  /**
+   * UndoItemNotInterested removes a "not interested" mark: the topics are no
+   * longer lowered and the item is no longer hidden. Undoing an item that is
+   * not marked answers undone = false and records nothing.
+   *
+   * Errors: INVALID_ARGUMENT if user_id or item_id is not a valid id;
+   * PERMISSION_DENIED if the caller is not RankingService; UNAVAILABLE if the
+   * store is unreachable.
+   */
+  undoItemNotInterested: handleUnaryCall<UndoItemNotInterestedRequest, UndoItemNotInterestedResponse>;
 }
 
 export interface ProfileServiceClient extends Client {
@@ -2421,6 +3805,109 @@ export interface ProfileServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ExportUserDataResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * RemoveInterest takes a topic out of the user's profile ("this isn't
+   * me"), on every surface, for one purpose or for every purpose when purpose
+   * is unspecified. It applies to the very next GetProfile, ExplainInterest
+   * and ranking read. Evidence about events at or before the removal never
+   * counts for the topic again, whenever it arrives; evidence about later
+   * events counts as usual. The removal is recorded in the corrections
+   * history (ListCorrections, ExportUserData) and erased with the user's
+   * data.
+   *
+   * Errors: INVALID_ARGUMENT if user_id is not a valid id, or topic_id is
+   * empty or not in the IAB Content Taxonomy 3.1 (the message names the
+   * field); UNAVAILABLE if the store is unreachable.
+   */
+  removeInterest(
+    request: RemoveInterestRequest,
+    callback: (error: ServiceError | null, response: RemoveInterestResponse) => void,
+  ): ClientUnaryCall;
+  removeInterest(
+    request: RemoveInterestRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RemoveInterestResponse) => void,
+  ): ClientUnaryCall;
+  removeInterest(
+    request: RemoveInterestRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RemoveInterestResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * ListCorrections returns the user's corrections history, newest first:
+   * removed interests and "not interested" items with their undos.
+   *
+   * Errors: INVALID_ARGUMENT if user_id is not a valid id; UNAVAILABLE if the
+   * store is unreachable.
+   */
+  listCorrections(
+    request: ListCorrectionsRequest,
+    callback: (error: ServiceError | null, response: ListCorrectionsResponse) => void,
+  ): ClientUnaryCall;
+  listCorrections(
+    request: ListCorrectionsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListCorrectionsResponse) => void,
+  ): ClientUnaryCall;
+  listCorrections(
+    request: ListCorrectionsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListCorrectionsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * MarkItemNotInterested records that the user is not interested in an item
+   * (negative feedback carrying the item's topics): the topics are lowered
+   * for that purpose on every read, and the item is listed in
+   * GetProfileResponse.hidden_item_ids until undone. Called by RankingService,
+   * which knows the item's topics from its catalog. Marking an item again
+   * replaces the earlier mark.
+   *
+   * Errors: INVALID_ARGUMENT if user_id or item_id is not a valid id,
+   * topic_ids is empty, has more than 100 ids or holds one not in the IAB
+   * Content Taxonomy 3.1, or purpose is unspecified; PERMISSION_DENIED if the
+   * caller is not RankingService; UNAVAILABLE if the store is unreachable.
+   */
+  markItemNotInterested(
+    request: MarkItemNotInterestedRequest,
+    callback: (error: ServiceError | null, response: MarkItemNotInterestedResponse) => void,
+  ): ClientUnaryCall;
+  markItemNotInterested(
+    request: MarkItemNotInterestedRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: MarkItemNotInterestedResponse) => void,
+  ): ClientUnaryCall;
+  markItemNotInterested(
+    request: MarkItemNotInterestedRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: MarkItemNotInterestedResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * UndoItemNotInterested removes a "not interested" mark: the topics are no
+   * longer lowered and the item is no longer hidden. Undoing an item that is
+   * not marked answers undone = false and records nothing.
+   *
+   * Errors: INVALID_ARGUMENT if user_id or item_id is not a valid id;
+   * PERMISSION_DENIED if the caller is not RankingService; UNAVAILABLE if the
+   * store is unreachable.
+   */
+  undoItemNotInterested(
+    request: UndoItemNotInterestedRequest,
+    callback: (error: ServiceError | null, response: UndoItemNotInterestedResponse) => void,
+  ): ClientUnaryCall;
+  undoItemNotInterested(
+    request: UndoItemNotInterestedRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UndoItemNotInterestedResponse) => void,
+  ): ClientUnaryCall;
+  undoItemNotInterested(
+    request: UndoItemNotInterestedRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UndoItemNotInterestedResponse) => void,
   ): ClientUnaryCall;
 }
 

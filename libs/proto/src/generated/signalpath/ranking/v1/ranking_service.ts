@@ -20,6 +20,9 @@ import {
 } from "@grpc/grpc-js";
 import { Timestamp } from "../../../google/protobuf/timestamp";
 import {
+  Purpose,
+  purposeFromJSON,
+  purposeToJSON,
   SourceKind,
   sourceKindFromJSON,
   sourceKindToJSON,
@@ -116,6 +119,8 @@ export enum FilterReason {
    * about a blocked topic, so it is not shown.
    */
   FILTER_REASON_PREFERENCES_UNAVAILABLE = 6,
+  /** FILTER_REASON_NOT_INTERESTED - The user marked the item "not interested" (MarkNotInterested). */
+  FILTER_REASON_NOT_INTERESTED = 7,
   UNRECOGNIZED = -1,
 }
 
@@ -142,6 +147,9 @@ export function filterReasonFromJSON(object: any): FilterReason {
     case 6:
     case "FILTER_REASON_PREFERENCES_UNAVAILABLE":
       return FilterReason.FILTER_REASON_PREFERENCES_UNAVAILABLE;
+    case 7:
+    case "FILTER_REASON_NOT_INTERESTED":
+      return FilterReason.FILTER_REASON_NOT_INTERESTED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -165,6 +173,8 @@ export function filterReasonToJSON(object: FilterReason): string {
       return "FILTER_REASON_NOT_FOUND";
     case FilterReason.FILTER_REASON_PREFERENCES_UNAVAILABLE:
       return "FILTER_REASON_PREFERENCES_UNAVAILABLE";
+    case FilterReason.FILTER_REASON_NOT_INTERESTED:
+      return "FILTER_REASON_NOT_INTERESTED";
     case FilterReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -556,6 +566,48 @@ export interface ListItemsResponse {
   items: Item[];
   /** The token for the next page; empty when this is the last page. */
   nextPageToken: string;
+}
+
+/** MarkNotInterestedRequest is the request for MarkNotInterested. */
+export interface MarkNotInterestedRequest {
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
+  userId: string;
+  /**
+   * The catalog item's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
+  itemId: string;
+}
+
+/** MarkNotInterestedResponse is the response of MarkNotInterested. */
+export interface MarkNotInterestedResponse {
+  /** The item's topics, now lowered for the user. */
+  loweredTopics: Topic[];
+  /** The purpose they are lowered for. */
+  purpose: Purpose;
+}
+
+/** UndoNotInterestedRequest is the request for UndoNotInterested. */
+export interface UndoNotInterestedRequest {
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
+  userId: string;
+  /**
+   * The item's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
+  itemId: string;
+}
+
+/** UndoNotInterestedResponse is the response of UndoNotInterested. */
+export interface UndoNotInterestedResponse {
+  /** Whether a mark was removed (false when the item was not marked). */
+  undone: boolean;
 }
 
 function createBaseItem(): Item {
@@ -2847,6 +2899,348 @@ export const ListItemsResponse: MessageFns<ListItemsResponse> = {
   },
 };
 
+function createBaseMarkNotInterestedRequest(): MarkNotInterestedRequest {
+  return { userId: "", itemId: "" };
+}
+
+export const MarkNotInterestedRequest: MessageFns<MarkNotInterestedRequest> = {
+  encode(message: MarkNotInterestedRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.itemId !== "") {
+      writer.uint32(18).string(message.itemId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MarkNotInterestedRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMarkNotInterestedRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.itemId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MarkNotInterestedRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      itemId: isSet(object.itemId)
+        ? globalThis.String(object.itemId)
+        : isSet(object.item_id)
+        ? globalThis.String(object.item_id)
+        : "",
+    };
+  },
+
+  toJSON(message: MarkNotInterestedRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.itemId !== "") {
+      obj.itemId = message.itemId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MarkNotInterestedRequest>, I>>(base?: I): MarkNotInterestedRequest {
+    return MarkNotInterestedRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MarkNotInterestedRequest>, I>>(object: I): MarkNotInterestedRequest {
+    const message = createBaseMarkNotInterestedRequest();
+    message.userId = object.userId ?? "";
+    message.itemId = object.itemId ?? "";
+    return message;
+  },
+};
+
+function createBaseMarkNotInterestedResponse(): MarkNotInterestedResponse {
+  return { loweredTopics: [], purpose: 0 };
+}
+
+export const MarkNotInterestedResponse: MessageFns<MarkNotInterestedResponse> = {
+  encode(message: MarkNotInterestedResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.loweredTopics) {
+      Topic.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.purpose !== 0) {
+      writer.uint32(16).int32(message.purpose);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MarkNotInterestedResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMarkNotInterestedResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.loweredTopics.push(Topic.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.purpose = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MarkNotInterestedResponse {
+    return {
+      loweredTopics: globalThis.Array.isArray(object?.loweredTopics)
+        ? object.loweredTopics.map((e: any) => Topic.fromJSON(e))
+        : globalThis.Array.isArray(object?.lowered_topics)
+        ? object.lowered_topics.map((e: any) => Topic.fromJSON(e))
+        : [],
+      purpose: isSet(object.purpose) ? purposeFromJSON(object.purpose) : 0,
+    };
+  },
+
+  toJSON(message: MarkNotInterestedResponse): unknown {
+    const obj: any = {};
+    if (message.loweredTopics?.length) {
+      obj.loweredTopics = message.loweredTopics.map((e) => Topic.toJSON(e));
+    }
+    if (message.purpose !== 0) {
+      obj.purpose = purposeToJSON(message.purpose);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MarkNotInterestedResponse>, I>>(base?: I): MarkNotInterestedResponse {
+    return MarkNotInterestedResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MarkNotInterestedResponse>, I>>(object: I): MarkNotInterestedResponse {
+    const message = createBaseMarkNotInterestedResponse();
+    message.loweredTopics = object.loweredTopics?.map((e) => Topic.fromPartial(e)) || [];
+    message.purpose = object.purpose ?? 0;
+    return message;
+  },
+};
+
+function createBaseUndoNotInterestedRequest(): UndoNotInterestedRequest {
+  return { userId: "", itemId: "" };
+}
+
+export const UndoNotInterestedRequest: MessageFns<UndoNotInterestedRequest> = {
+  encode(message: UndoNotInterestedRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.itemId !== "") {
+      writer.uint32(18).string(message.itemId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UndoNotInterestedRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUndoNotInterestedRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.itemId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UndoNotInterestedRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      itemId: isSet(object.itemId)
+        ? globalThis.String(object.itemId)
+        : isSet(object.item_id)
+        ? globalThis.String(object.item_id)
+        : "",
+    };
+  },
+
+  toJSON(message: UndoNotInterestedRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.itemId !== "") {
+      obj.itemId = message.itemId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UndoNotInterestedRequest>, I>>(base?: I): UndoNotInterestedRequest {
+    return UndoNotInterestedRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UndoNotInterestedRequest>, I>>(object: I): UndoNotInterestedRequest {
+    const message = createBaseUndoNotInterestedRequest();
+    message.userId = object.userId ?? "";
+    message.itemId = object.itemId ?? "";
+    return message;
+  },
+};
+
+function createBaseUndoNotInterestedResponse(): UndoNotInterestedResponse {
+  return { undone: false };
+}
+
+export const UndoNotInterestedResponse: MessageFns<UndoNotInterestedResponse> = {
+  encode(message: UndoNotInterestedResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.undone !== false) {
+      writer.uint32(8).bool(message.undone);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UndoNotInterestedResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUndoNotInterestedResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.undone = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UndoNotInterestedResponse {
+    return { undone: isSet(object.undone) ? globalThis.Boolean(object.undone) : false };
+  },
+
+  toJSON(message: UndoNotInterestedResponse): unknown {
+    const obj: any = {};
+    if (message.undone !== false) {
+      obj.undone = message.undone;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UndoNotInterestedResponse>, I>>(base?: I): UndoNotInterestedResponse {
+    return UndoNotInterestedResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UndoNotInterestedResponse>, I>>(object: I): UndoNotInterestedResponse {
+    const message = createBaseUndoNotInterestedResponse();
+    message.undone = object.undone ?? false;
+    return message;
+  },
+};
+
 /**
  * RankingService keeps a catalog of candidate items and ranks them with the
  * user's profile (ads with the ads-purpose profile, everything else with the
@@ -3015,6 +3409,47 @@ export const RankingServiceService = {
     responseSerialize: (value: ListItemsResponse): Buffer => Buffer.from(ListItemsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListItemsResponse => ListItemsResponse.decode(value),
   },
+  /**
+   * MarkNotInterested records that the user is not interested in a catalog
+   * item: ProfileService stores it with the item's topics, which are then
+   * lowered for the user (for ads when the item is an ad, for content
+   * otherwise), and Rank and Recommend leave the item out for the user
+   * (Rank: FILTER_REASON_NOT_INTERESTED; ExplainItem says so with that
+   * filter_reason) until UndoNotInterested.
+   *
+   * Errors: INVALID_ARGUMENT if user_id or item_id is not a valid id;
+   * NOT_FOUND if the item is not in the catalog; UNAVAILABLE if the catalog
+   * has not been loaded or ProfileService is unreachable.
+   */
+  markNotInterested: {
+    path: "/signalpath.ranking.v1.RankingService/MarkNotInterested" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: MarkNotInterestedRequest): Buffer =>
+      Buffer.from(MarkNotInterestedRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): MarkNotInterestedRequest => MarkNotInterestedRequest.decode(value),
+    responseSerialize: (value: MarkNotInterestedResponse): Buffer =>
+      Buffer.from(MarkNotInterestedResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): MarkNotInterestedResponse => MarkNotInterestedResponse.decode(value),
+  },
+  /**
+   * UndoNotInterested removes a "not interested" mark (the item may since
+   * have left the catalog).
+   *
+   * Errors: INVALID_ARGUMENT if user_id or item_id is not a valid id;
+   * UNAVAILABLE if ProfileService is unreachable.
+   */
+  undoNotInterested: {
+    path: "/signalpath.ranking.v1.RankingService/UndoNotInterested" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UndoNotInterestedRequest): Buffer =>
+      Buffer.from(UndoNotInterestedRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UndoNotInterestedRequest => UndoNotInterestedRequest.decode(value),
+    responseSerialize: (value: UndoNotInterestedResponse): Buffer =>
+      Buffer.from(UndoNotInterestedResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UndoNotInterestedResponse => UndoNotInterestedResponse.decode(value),
+  },
 } as const;
 
 export interface RankingServiceServer extends UntypedServiceImplementation {
@@ -3098,6 +3533,27 @@ export interface RankingServiceServer extends UntypedServiceImplementation {
    * loaded since the process started.
    */
   listItems: handleUnaryCall<ListItemsRequest, ListItemsResponse>;
+  /**
+   * MarkNotInterested records that the user is not interested in a catalog
+   * item: ProfileService stores it with the item's topics, which are then
+   * lowered for the user (for ads when the item is an ad, for content
+   * otherwise), and Rank and Recommend leave the item out for the user
+   * (Rank: FILTER_REASON_NOT_INTERESTED; ExplainItem says so with that
+   * filter_reason) until UndoNotInterested.
+   *
+   * Errors: INVALID_ARGUMENT if user_id or item_id is not a valid id;
+   * NOT_FOUND if the item is not in the catalog; UNAVAILABLE if the catalog
+   * has not been loaded or ProfileService is unreachable.
+   */
+  markNotInterested: handleUnaryCall<MarkNotInterestedRequest, MarkNotInterestedResponse>;
+  /**
+   * UndoNotInterested removes a "not interested" mark (the item may since
+   * have left the catalog).
+   *
+   * Errors: INVALID_ARGUMENT if user_id or item_id is not a valid id;
+   * UNAVAILABLE if ProfileService is unreachable.
+   */
+  undoNotInterested: handleUnaryCall<UndoNotInterestedRequest, UndoNotInterestedResponse>;
 }
 
 export interface RankingServiceClient extends Client {
@@ -3275,6 +3731,55 @@ export interface RankingServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListItemsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * MarkNotInterested records that the user is not interested in a catalog
+   * item: ProfileService stores it with the item's topics, which are then
+   * lowered for the user (for ads when the item is an ad, for content
+   * otherwise), and Rank and Recommend leave the item out for the user
+   * (Rank: FILTER_REASON_NOT_INTERESTED; ExplainItem says so with that
+   * filter_reason) until UndoNotInterested.
+   *
+   * Errors: INVALID_ARGUMENT if user_id or item_id is not a valid id;
+   * NOT_FOUND if the item is not in the catalog; UNAVAILABLE if the catalog
+   * has not been loaded or ProfileService is unreachable.
+   */
+  markNotInterested(
+    request: MarkNotInterestedRequest,
+    callback: (error: ServiceError | null, response: MarkNotInterestedResponse) => void,
+  ): ClientUnaryCall;
+  markNotInterested(
+    request: MarkNotInterestedRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: MarkNotInterestedResponse) => void,
+  ): ClientUnaryCall;
+  markNotInterested(
+    request: MarkNotInterestedRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: MarkNotInterestedResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * UndoNotInterested removes a "not interested" mark (the item may since
+   * have left the catalog).
+   *
+   * Errors: INVALID_ARGUMENT if user_id or item_id is not a valid id;
+   * UNAVAILABLE if ProfileService is unreachable.
+   */
+  undoNotInterested(
+    request: UndoNotInterestedRequest,
+    callback: (error: ServiceError | null, response: UndoNotInterestedResponse) => void,
+  ): ClientUnaryCall;
+  undoNotInterested(
+    request: UndoNotInterestedRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UndoNotInterestedResponse) => void,
+  ): ClientUnaryCall;
+  undoNotInterested(
+    request: UndoNotInterestedRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UndoNotInterestedResponse) => void,
   ): ClientUnaryCall;
 }
 

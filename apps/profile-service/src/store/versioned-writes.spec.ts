@@ -1,7 +1,8 @@
 import { MongoClient } from 'mongodb';
 import { UnavailableError } from '@signalpath/grpc-kit';
 import { requireMongoUri, uniqueDbName } from '@signalpath/testing';
-import { PROFILE_WRITE_TOKENS } from './collections';
+import { WRITE_TOKENS } from './collections';
+import { CorrectionsStore, newEntry } from './corrections-store';
 import { profileId, ProfileStore, type ProfileDocument } from './profile-store';
 
 /**
@@ -60,15 +61,15 @@ describe('ProfileStore with several writers (processes) on one document', () => 
     expect(countOf(document)).toBe(stores.length * perWriter);
     expect(document?.version).toBeGreaterThanOrEqual(stores.length * perWriter);
     // Tokens are spent once their version is written: none is left behind.
-    expect(await connections[0].db(dbName).collection(PROFILE_WRITE_TOKENS).countDocuments({ doc: profileId(userId, 1) })).toBe(0);
+    expect(await connections[0].db(dbName).collection(WRITE_TOKENS).countDocuments({ doc: `profiles/${profileId(userId, 1)}` })).toBe(0);
   });
 
   it("skips past the token of a writer that died before writing, and waits for a live writer's", async () => {
     const userId = 'dead-writer-user';
     await increment(stores[0], userId);
     const version = (await stores[0].get(userId, 1))!.version;
-    const tokens = connections[0].db(dbName).collection<{ _id: string; doc: string; user_id: string; version: number; at: Date }>(PROFILE_WRITE_TOKENS);
-    const doc = profileId(userId, 1);
+    const tokens = connections[0].db(dbName).collection<{ _id: string; doc: string; user_id: string; version: number; at: Date }>(WRITE_TOKENS);
+    const doc = `profiles/${profileId(userId, 1)}`;
     // A live writer holds the next version: the write cannot go ahead, and says so (UNAVAILABLE).
     await tokens.insertOne({ _id: `${doc}@${version + 1}`, doc, user_id: userId, version: version + 1, at: new Date() });
     await expect(stores[1].modify(userId, 1, (current) => withCount(current, countOf(current) + 1, userId, 1))).rejects.toBeInstanceOf(UnavailableError);
@@ -88,6 +89,51 @@ describe('ProfileStore with several writers (processes) on one document', () => 
     await increment(stores[1], userId);
     await stores[2].withLock(userId, 1, () => stores[2].modify(userId, 1, () => 'delete'));
     expect(await stores[0].get(userId, 1)).toBeUndefined();
-    expect(await connections[0].db(dbName).collection(PROFILE_WRITE_TOKENS).countDocuments({ user_id: userId })).toBe(0);
+    expect(await connections[0].db(dbName).collection(WRITE_TOKENS).countDocuments({ user_id: userId })).toBe(0);
+  });
+});
+
+describe('CorrectionsStore with several writers (processes) on one user', () => {
+  const dbName = uniqueDbName('corrections_store');
+  const connections: MongoClient[] = [];
+  let stores: CorrectionsStore[];
+
+  beforeAll(async () => {
+    for (let i = 0; i < 3; i++) connections.push(await new MongoClient(requireMongoUri()).connect());
+    stores = connections.map((connection) => new CorrectionsStore(connection.db(dbName), { writeLeaseMs: 30_000 }));
+  });
+
+  afterAll(async () => {
+    await connections[0]?.db(dbName).dropDatabase();
+    await Promise.all(connections.map((c) => c.close()));
+  });
+
+  it('every correction made at once through three processes is kept, in state and history', async () => {
+    const userId = 'corrected-user';
+    const perWriter = 6;
+    await Promise.all(
+      stores.map(async (store, writer) => {
+        for (let i = 0; i < perWriter; i++) {
+          const topicId = `${writer}-${i}`;
+          for (;;) {
+            try {
+              await store.modify(userId, (current) => ({
+                removed: [...(current?.removed ?? []), { topic_id: topicId, purpose: 'ads', time: new Date() }],
+                not_interested: current?.not_interested ?? [],
+                entry: newEntry({ kind: 'remove_interest', time: new Date(), purposes: ['ads'], topic_id: topicId, actor: 'test', user_asserted: false }),
+              }));
+              break;
+            } catch (error) {
+              if (!(error instanceof UnavailableError)) throw error;
+            }
+          }
+        }
+      }),
+    );
+    const document = await stores[0].get(userId);
+    expect(document?.removed).toHaveLength(stores.length * perWriter);
+    expect(document?.history).toHaveLength(stores.length * perWriter);
+    expect(await stores[1].erase(userId)).toBe(1);
+    expect(await connections[0].db(dbName).collection(WRITE_TOKENS).countDocuments({ user_id: userId })).toBe(0);
   });
 });

@@ -1,0 +1,184 @@
+import type { ServerUnaryCall } from '@grpc/grpc-js';
+import type { ErasureGuard, ErasureScopeName } from '@signalpath/erasure';
+import { InvalidArgumentError, maxItems, nonEmpty, optionalEnum, optionalId, requireEnum, requireId, UnavailableError } from '@signalpath/grpc-kit';
+import { common, profile } from '@signalpath/proto';
+import { assertedUserOf, callerOf } from '@signalpath/service-auth';
+import { getTaxonomy } from '@signalpath/taxonomy';
+
+import { newEntry, PURPOSE_KEYS, stripCutEvidence, type CorrectionEntry, type CorrectionsStore, type PurposeKey } from '../store/corrections-store';
+import type { ProfileStore } from '../store/profile-store';
+import { ALL_SURFACES } from '../store/user-data';
+
+/** Topics one "not interested" mark may carry (an item has a handful). */
+export const MAX_ITEM_TOPICS = 100;
+/** Recorded as the actor when service auth is off and nobody is named. */
+const ANONYMOUS_ACTOR = 'anonymous';
+
+export interface CorrectionDeps {
+  corrections: CorrectionsStore;
+  profiles: ProfileStore;
+  /** Erasure markers: a correction an erasure covers is never kept (docs/erasure.md). */
+  guard: ErasureGuard;
+  /** Erases a user's data in a scope (the undo of a late write an erasure now covers). */
+  eraseUser(userId: string, scope: ErasureScopeName): Promise<unknown>;
+  now: () => Date;
+}
+
+const PURPOSE_PROTO: Record<PurposeKey, common.Purpose> = { ads: common.Purpose.PURPOSE_ADS, content: common.Purpose.PURPOSE_CONTENT };
+const purposeKey = (purpose: common.Purpose): PurposeKey => (purpose === common.Purpose.PURPOSE_ADS ? 'ads' : 'content');
+
+const KIND_PROTO: Record<CorrectionEntry['kind'], profile.CorrectionKind> = {
+  remove_interest: profile.CorrectionKind.CORRECTION_KIND_REMOVE_INTEREST,
+  not_interested: profile.CorrectionKind.CORRECTION_KIND_NOT_INTERESTED,
+  undo_not_interested: profile.CorrectionKind.CORRECTION_KIND_UNDO_NOT_INTERESTED,
+};
+
+function topicOf(topicId: string): common.Topic {
+  const node = getTaxonomy().get(topicId);
+  return { id: topicId, name: node?.name ?? '', tier1: node?.tier1 ?? '' };
+}
+
+export function toApiCorrection(entry: CorrectionEntry): profile.Correction {
+  return {
+    correctionId: entry.id,
+    kind: KIND_PROTO[entry.kind],
+    createTime: entry.time,
+    purposes: entry.purposes.map((purpose) => PURPOSE_PROTO[purpose]),
+    topic: entry.topic_id ? topicOf(entry.topic_id) : undefined,
+    itemId: entry.item_id ?? '',
+    itemTopics: (entry.topic_ids ?? []).map(topicOf),
+    actor: entry.actor,
+    userAsserted: entry.user_asserted,
+  };
+}
+
+function requireTopicId(value: string, field: string): string {
+  const topicId = requireId(value, field);
+  if (!getTaxonomy().has(topicId)) throw new InvalidArgumentError(field, 'is not an IAB Content Taxonomy 3.1 id');
+  return topicId;
+}
+
+/** Who acts: the verified caller (or, for RankingService's calls, the caller it acted for). */
+function actorOf(call: ServerUnaryCall<unknown, unknown>, acting?: { caller: string | undefined; userAsserted: boolean }): { actor: string; user_asserted: boolean } {
+  if (acting?.caller) return { actor: acting.caller, user_asserted: acting.userAsserted };
+  return { actor: callerOf(call.metadata) ?? ANONYMOUS_ACTOR, user_asserted: assertedUserOf(call.metadata) !== undefined };
+}
+
+/**
+ * Writes a correction through the erasure guard: a correction made at or before an erasure's
+ * cut-off is refused (UNAVAILABLE: the user's data is being erased), and one that finished late
+ * while an erasure was recorded is undone by erasing again, so a correction can never bring back
+ * a corrections document or profile an erasure removed.
+ */
+async function guarded<T>(deps: CorrectionDeps, userId: string, time: Date, write: () => Promise<T>): Promise<T> {
+  const outcome = await deps.guard.write(
+    [userId],
+    (id) => ({ userId: id, aiChat: false, eventTime: time, recordTime: time }),
+    () => write(),
+    async (covered) => {
+      for (const { item, scope } of covered) await deps.eraseUser(item, scope);
+    },
+  );
+  if (outcome.kept.length === 0) throw new UnavailableError("the user's data is being erased; correction not recorded");
+  return outcome.result as T;
+}
+
+/** Strips the evidence the user's cuts cover from every surface document (never creates one). */
+async function stripProfiles(deps: CorrectionDeps, userId: string): Promise<void> {
+  const corrections = await deps.corrections.get(userId);
+  for (const surface of ALL_SURFACES) {
+    await deps.profiles.withLock(userId, surface, () =>
+      deps.profiles.modify(userId, surface, async (current) => {
+        if (!current) return undefined;
+        // Re-read inside the lock: a later removal's cut may have been recorded meanwhile.
+        const kinds = stripCutEvidence(current, (await deps.corrections.get(userId)) ?? corrections);
+        if (!kinds) return undefined;
+        return Object.keys(kinds).length === 0 && current.in_flight.length === 0 ? 'delete' : { ...current, kinds, update_time: deps.now() };
+      }),
+    );
+  }
+}
+
+export function removeInterestHandler(deps: CorrectionDeps) {
+  return async (request: profile.RemoveInterestRequest, call: ServerUnaryCall<profile.RemoveInterestRequest, profile.RemoveInterestResponse>): Promise<profile.RemoveInterestResponse> => {
+    const userId = requireId(request.userId, 'user_id');
+    const topicId = requireTopicId(request.topicId, 'topic_id');
+    const purpose = optionalEnum(request.purpose, common.Purpose, 'purpose');
+    const purposes = purpose === undefined ? [...PURPOSE_KEYS] : [purposeKey(purpose)];
+    const time = deps.now();
+    const entry = await guarded(deps, userId, time, async () => {
+      // The cut first, then the strip: an ApplySignals racing this either sees the cut or writes
+      // before the strip, which then removes what it wrote (store/signal-applier.ts).
+      const recorded = await deps.corrections.modify(userId, (current) => ({
+        removed: [...(current?.removed ?? []).filter((cut) => !(cut.topic_id === topicId && purposes.includes(cut.purpose))), ...purposes.map((p) => ({ topic_id: topicId, purpose: p, time }))],
+        not_interested: current?.not_interested ?? [],
+        entry: newEntry({ kind: 'remove_interest', time, purposes, topic_id: topicId, ...actorOf(call) }),
+      }));
+      await stripProfiles(deps, userId);
+      return recorded as CorrectionEntry;
+    });
+    return { correction: toApiCorrection(entry) };
+  };
+}
+
+export function listCorrectionsHandler(deps: Pick<CorrectionDeps, 'corrections'>) {
+  return async (request: profile.ListCorrectionsRequest): Promise<profile.ListCorrectionsResponse> => {
+    const userId = requireId(request.userId, 'user_id');
+    return { corrections: await listCorrections(deps.corrections, userId) };
+  };
+}
+
+/** The user's history, newest first. */
+export async function listCorrections(corrections: CorrectionsStore, userId: string): Promise<profile.Correction[]> {
+  const document = await corrections.get(userId);
+  return [...(document?.history ?? [])].reverse().map(toApiCorrection);
+}
+
+export function markItemNotInterestedHandler(deps: CorrectionDeps) {
+  return async (
+    request: profile.MarkItemNotInterestedRequest,
+    call: ServerUnaryCall<profile.MarkItemNotInterestedRequest, profile.MarkItemNotInterestedResponse>,
+  ): Promise<profile.MarkItemNotInterestedResponse> => {
+    const userId = requireId(request.userId, 'user_id');
+    const itemId = requireId(request.itemId, 'item_id');
+    nonEmpty(request.topicIds, 'topic_ids');
+    maxItems(request.topicIds, 'topic_ids', MAX_ITEM_TOPICS);
+    const topicIds = [...new Set(request.topicIds.map((id, i) => requireTopicId(id, `topic_ids[${i}]`)))];
+    const purpose = purposeKey(requireEnum(request.purpose, common.Purpose, 'purpose'));
+    const actingCaller = optionalId(request.actingCaller, 'acting_caller');
+    const time = deps.now();
+    const entry = await guarded(deps, userId, time, async () =>
+      deps.corrections.modify(userId, (current) => ({
+        removed: current?.removed ?? [],
+        // Marking again replaces the earlier mark: one mark per item.
+        not_interested: [...(current?.not_interested ?? []).filter((mark) => mark.item_id !== itemId), { item_id: itemId, topic_ids: topicIds, purpose, time }],
+        entry: newEntry({ kind: 'not_interested', time, purposes: [purpose], item_id: itemId, topic_ids: topicIds, ...actorOf(call, { caller: actingCaller, userAsserted: request.userAsserted }) }),
+      })),
+    );
+    return { correction: toApiCorrection(entry as CorrectionEntry) };
+  };
+}
+
+export function undoItemNotInterestedHandler(deps: CorrectionDeps) {
+  return async (
+    request: profile.UndoItemNotInterestedRequest,
+    call: ServerUnaryCall<profile.UndoItemNotInterestedRequest, profile.UndoItemNotInterestedResponse>,
+  ): Promise<profile.UndoItemNotInterestedResponse> => {
+    const userId = requireId(request.userId, 'user_id');
+    const itemId = requireId(request.itemId, 'item_id');
+    const actingCaller = optionalId(request.actingCaller, 'acting_caller');
+    const time = deps.now();
+    const entry = await guarded(deps, userId, time, async () =>
+      deps.corrections.modify(userId, (current) => {
+        const mark = current?.not_interested.find((m) => m.item_id === itemId);
+        if (!current || !mark) return undefined;
+        return {
+          removed: current.removed,
+          not_interested: current.not_interested.filter((m) => m.item_id !== itemId),
+          entry: newEntry({ kind: 'undo_not_interested', time, purposes: [mark.purpose], item_id: itemId, topic_ids: mark.topic_ids, ...actorOf(call, { caller: actingCaller, userAsserted: request.userAsserted }) }),
+        };
+      }),
+    );
+    return entry ? { undone: true, correction: toApiCorrection(entry) } : { undone: false, correction: undefined };
+  };
+}

@@ -1,0 +1,58 @@
+import type { ServerUnaryCall } from '@grpc/grpc-js';
+import { NotFoundError, requireId, unary, type ErrorSink } from '@signalpath/grpc-kit';
+import { common, type ranking } from '@signalpath/proto';
+import { purposeOfKind } from '@signalpath/ranking-model';
+import { assertedUserOf, callerOf } from '@signalpath/service-auth';
+import type { ProfileClient } from '@signalpath/service-clients';
+
+import type { CatalogFeed } from '../catalog/catalog-feed';
+import { topicMessage } from '../items';
+
+export interface FeedbackDeps {
+  catalog: CatalogFeed;
+  profileClient: ProfileClient;
+  /** Deadline of the ProfileService call (the caller's deadline lowers it). */
+  dependencyTimeoutMs: number;
+}
+
+/** How long a call waits for the first catalog load at most (as Rank and ExplainItem). */
+const CATALOG_WAIT_MS = 5_000;
+
+function catalogWaitMs(call: { getDeadline(): Date | number }): number {
+  const deadline = call.getDeadline();
+  const ms = deadline instanceof Date ? deadline.getTime() : Number(deadline);
+  return Number.isFinite(ms) ? Math.min(CATALOG_WAIT_MS, (ms - Date.now()) / 2) : CATALOG_WAIT_MS;
+}
+
+/** Who RankingService acts for: its verified caller, recorded in the user's corrections history. */
+function acting(call: ServerUnaryCall<unknown, unknown>): { actingCaller: string; userAsserted: boolean } {
+  return { actingCaller: callerOf(call.metadata) ?? '', userAsserted: assertedUserOf(call.metadata) !== undefined };
+}
+
+/**
+ * MarkNotInterested / UndoNotInterested. The mark is the user's data, so ProfileService stores it
+ * (with export, erasure and the corrections history); this service only adds what it alone knows:
+ * the item's topics and kind from its catalog.
+ */
+export function feedbackHandlers({ catalog, profileClient, dependencyTimeoutMs }: FeedbackDeps, sink: ErrorSink) {
+  return {
+    markNotInterested: unary(async (request: ranking.MarkNotInterestedRequest, call: ServerUnaryCall<ranking.MarkNotInterestedRequest, ranking.MarkNotInterestedResponse>): Promise<ranking.MarkNotInterestedResponse> => {
+      const userId = requireId(request.userId, 'user_id');
+      const itemId = requireId(request.itemId, 'item_id');
+      const found = (await catalog.index(catalogWaitMs(call))).get(itemId);
+      if (!found) throw new NotFoundError('item not found in the catalog');
+      // An ad lowers the ads profile; a post, reel or group the content profile.
+      const purpose = purposeOfKind(found.rankable.kind) === 'ADS' ? common.Purpose.PURPOSE_ADS : common.Purpose.PURPOSE_CONTENT;
+      const topicIds = [...found.rankable.topicIds];
+      await profileClient.markItemNotInterested({ userId, itemId, topicIds, purpose, ...acting(call) }, { parent: call, timeoutMs: dependencyTimeoutMs });
+      return { loweredTopics: topicIds.map(topicMessage), purpose };
+    }, sink),
+
+    undoNotInterested: unary(async (request: ranking.UndoNotInterestedRequest, call: ServerUnaryCall<ranking.UndoNotInterestedRequest, ranking.UndoNotInterestedResponse>): Promise<ranking.UndoNotInterestedResponse> => {
+      const userId = requireId(request.userId, 'user_id');
+      const itemId = requireId(request.itemId, 'item_id');
+      const { undone } = await profileClient.undoItemNotInterested({ userId, itemId, ...acting(call) }, { parent: call, timeoutMs: dependencyTimeoutMs });
+      return { undone };
+    }, sink),
+  };
+}
