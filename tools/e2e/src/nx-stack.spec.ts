@@ -184,3 +184,51 @@ describe('npm start and the Nx stack start the same process table', () => {
     for (const port of ports) expect(proc.listeningPid(port)).toBeUndefined();
   });
 });
+
+describe('REPLICAS=2 npm start', () => {
+  const basePort = stackLib.testPort(31860);
+  const ports = stackLib.SERVICES.map((_, i) => basePort + i + 1);
+  const replicaPorts = ports.map((port) => port + stackLib.REPLICA_PORT_STEP);
+  let run: Started | undefined;
+
+  afterAll(async () => {
+    if (run) await stopAll(run, 30_000);
+  }, 120_000);
+
+  it('runs two processes of each service, each reaching the others through both replicas, and Ctrl-C stops all eight', async () => {
+    const keysDir = mkdtempSync(path.join(tmpdir(), 'replicas-keys-'));
+    try {
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        MONGODB_URI: requireMongoUri(),
+        MONGODB_DB_PREFIX: `replicas_${randomBytes(3).toString('hex')}_`,
+        SIGNALPATH_KEYS_DIR: keysDir,
+        LOG_LEVEL: 'warn',
+        RANKING_SEED_DEMO_CATALOG: 'false',
+        REPLICAS: '2',
+        ...Object.fromEntries(stackLib.SERVICES.map((s, i) => [s.portVar, String(ports[i])])),
+      };
+      run = start(['tools/start.mjs'], env);
+      await waitServing(run, [...ports, ...replicaPorts], 600_000);
+      const below = proc.descendants(run.child.pid!);
+      for (const [i, service] of stackLib.SERVICES.entries()) {
+        const pids = [ports[i], replicaPorts[i]].map((port) => proc.listeningPid(port, below));
+        expect(pids.every((pid) => pid !== undefined)).toBe(true);
+        expect(new Set(pids).size).toBe(2);
+        for (const pid of pids) {
+          const serviceEnv = proc.processInfo(pid!)!.env;
+          // Every other service named as the comma list of its two replicas.
+          for (const [j, other] of stackLib.SERVICES.entries()) {
+            if (other.key !== service.key) expect(serviceEnv[other.addrVar]).toBe(`127.0.0.1:${ports[j]},127.0.0.1:${replicaPorts[j]}`);
+          }
+        }
+      }
+      // The printed table names both replicas of each service.
+      for (const [i] of stackLib.SERVICES.entries()) expect(run.output.join('')).toContain(`127.0.0.1:${ports[i]}, 127.0.0.1:${replicaPorts[i]}`);
+      expect(await stopAll(run, 60_000)).toEqual([]);
+      for (const port of [...ports, ...replicaPorts]) expect(proc.listeningPid(port)).toBeUndefined();
+    } finally {
+      rmSync(keysDir, { recursive: true, force: true });
+    }
+  }, 900_000);
+});
