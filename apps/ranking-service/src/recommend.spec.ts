@@ -106,4 +106,35 @@ describe('Recommend', () => {
       await expect(h.client.recommend(request)).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringContaining(`${field}:`) });
     }
   });
+
+  describe('ad load with mixed kinds (max_ads)', () => {
+    const adsIn = (response: ranking.RecommendResponse) => response.items.filter((r) => r.item?.kind === ranking.ItemKind.ITEM_KIND_AD).map((r) => r.item?.itemId);
+    const mixed = (limit: number, maxAds?: number) =>
+      h.client.recommend(ranking.RecommendRequest.fromPartial({ userId: 'r-adload', surface: SURFACES.FACEBOOK, kind: ranking.ItemKind.ITEM_KIND_UNSPECIFIED, limit, maxAds }));
+
+    it('gives ads their places although 300 posts score higher (not crowded out), and no more (not flooding)', async () => {
+      h.profile.setInterests('r-adload', ADS, [{ topicId: CLIMBING, score: 5 }]);
+      // Default: a fifth of 10 places; the low-scoring climbing ad gets its place.
+      const byDefault = await mixed(10);
+      expect(byDefault.items).toHaveLength(10);
+      expect(adsIn(byDefault).sort()).toEqual(['climb-ad', 'popular-ad']);
+      expect((await mixed(10, 1)).items.filter((r) => r.item?.kind === ranking.ItemKind.ITEM_KIND_AD)).toHaveLength(1);
+      expect(adsIn(await mixed(10, 0))).toEqual([]);
+      // More ad places than eligible ads: the rest go to posts (the sensitive ad is never one).
+      const generous = await mixed(10, 8);
+      expect(generous.items).toHaveLength(10);
+      expect(adsIn(generous).sort()).toEqual(['climb-ad', 'popular-ad']);
+      // Ads scoring above every post: still only their places.
+      await h.client.upsertItems({ items: Array.from({ length: 6 }, (_, i) => makeAd(`loud-ad-${i}`, [COOKING], `adv-loud-${i}`, { baseScore: 900 + i })) });
+      const flooded = await mixed(10);
+      expect(flooded.items).toHaveLength(10);
+      expect(adsIn(flooded)).toHaveLength(2);
+      // One kind asked for: the ad load does not apply.
+      expect((await h.client.recommend({ userId: 'r-adload', surface: SURFACES.FACEBOOK, kind: ranking.ItemKind.ITEM_KIND_AD, limit: 10 })).items.length).toBeGreaterThan(2);
+    });
+
+    it('refuses a negative max_ads, naming it', async () => {
+      await expect(mixed(10, -1)).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringContaining('max_ads') });
+    });
+  });
 });

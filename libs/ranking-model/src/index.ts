@@ -4,3 +4,4 @@ export { profileViewFor, UNAVAILABLE, type ConsentView, type ProfileRead, type U
 export { explanationSentence, SURFACE_NAMES, type ExplanationInput } from './explanation';
 export { selfAndAncestors, topicName } from './topics';
 export { retrievalTopics, DEFAULT_RETRIEVAL_OPTIONS, type RetrievalOptions } from './retrieval';
+export { defaultMaxAds, withAdLoad } from './ad-load';

@@ -4,6 +4,8 @@ import { pickNotPersonalizedReason } from '@signalpath/domain';
 import { ranking } from '@signalpath/proto';
 import {
   Ranker,
+  defaultMaxAds,
+  withAdLoad,
   explanationSentence,
   purposeOfKind,
   retrievalTopics,
@@ -255,6 +257,8 @@ export function rankingHandlers({ catalog, users, ranker }: RankingDeps, sink: E
       const kindValue = optionalEnum(request.kind, ranking.ItemKind, 'kind');
       if (!Number.isInteger(request.limit) || request.limit < 0) throw new InvalidArgumentError('limit', 'must not be negative');
       const limit = request.limit === 0 ? DEFAULT_RECOMMEND_LIMIT : Math.min(MAX_RECOMMEND_LIMIT, request.limit);
+      if (request.maxAds !== undefined && (!Number.isInteger(request.maxAds) || request.maxAds < 0)) throw new InvalidArgumentError('max_ads', 'must not be negative');
+      const maxAds = request.maxAds ?? defaultMaxAds(limit);
       const kind = kindValue === undefined ? undefined : KIND_OF[kindValue];
       const purposes: ReadonlySet<Purpose> = kind ? new Set([purposeOfKind(kind)]) : BOTH_PURPOSES;
 
@@ -273,7 +277,9 @@ export function rankingHandlers({ catalog, users, ranker }: RankingDeps, sink: E
         entries.push({ item, rankable, position: entries.length });
       }
       const result = rankEntries(entries, surface, user);
-      const items = rankedItems(entries, result, limit);
+      // One kind asked for: the limit alone applies. Mixed kinds: the ad load too.
+      const ranked = kind ? result.ranked : withAdLoad(result.ranked, (outcome) => entries[outcome.index].rankable.kind === 'AD', limit, maxAds);
+      const items = rankedItems(entries, { ...result, ranked }, limit);
       return {
         items,
         personalized: items.some((item) => item.personalized),

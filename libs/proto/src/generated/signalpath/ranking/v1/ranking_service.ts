@@ -477,6 +477,16 @@ export interface RecommendRequest {
    * 200.
    */
   limit: number;
+  /**
+   * Ad load, when kind is ITEM_KIND_UNSPECIFIED: at most this many of the
+   * items are ads, and the ads get that many places whenever enough are
+   * eligible (a higher-scoring post does not crowd an ad out of its place);
+   * places no eligible ad fills go to other items. Unset: a fifth of the
+   * limit, rounded down, at least 1 (4 of 20). 0: no ads. Ignored for a
+   * single kind.
+   * INVALID_ARGUMENT if negative.
+   */
+  maxAds?: number | undefined;
 }
 
 /** RecommendResponse is the response of Recommend. */
@@ -2061,7 +2071,7 @@ export const RankResponse: MessageFns<RankResponse> = {
 };
 
 function createBaseRecommendRequest(): RecommendRequest {
-  return { userId: "", surface: 0, kind: 0, limit: 0 };
+  return { userId: "", surface: 0, kind: 0, limit: 0, maxAds: undefined };
 }
 
 export const RecommendRequest: MessageFns<RecommendRequest> = {
@@ -2077,6 +2087,9 @@ export const RecommendRequest: MessageFns<RecommendRequest> = {
     }
     if (message.limit !== 0) {
       writer.uint32(32).int32(message.limit);
+    }
+    if (message.maxAds !== undefined) {
+      writer.uint32(40).int32(message.maxAds);
     }
     return writer;
   },
@@ -2126,6 +2139,14 @@ export const RecommendRequest: MessageFns<RecommendRequest> = {
             message.limit = reader.int32();
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.maxAds = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2148,6 +2169,11 @@ export const RecommendRequest: MessageFns<RecommendRequest> = {
       surface: isSet(object.surface) ? surfaceFromJSON(object.surface) : 0,
       kind: isSet(object.kind) ? itemKindFromJSON(object.kind) : 0,
       limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      maxAds: isSet(object.maxAds)
+        ? globalThis.Number(object.maxAds)
+        : isSet(object.max_ads)
+        ? globalThis.Number(object.max_ads)
+        : undefined,
     };
   },
 
@@ -2165,6 +2191,9 @@ export const RecommendRequest: MessageFns<RecommendRequest> = {
     if (message.limit !== 0) {
       obj.limit = Math.round(message.limit);
     }
+    if (message.maxAds !== undefined) {
+      obj.maxAds = Math.round(message.maxAds);
+    }
     return obj;
   },
 
@@ -2177,6 +2206,7 @@ export const RecommendRequest: MessageFns<RecommendRequest> = {
     message.surface = object.surface ?? 0;
     message.kind = object.kind ?? 0;
     message.limit = object.limit ?? 0;
+    message.maxAds = object.maxAds ?? undefined;
     return message;
   },
 };
