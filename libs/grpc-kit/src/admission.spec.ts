@@ -232,7 +232,10 @@ describe('load shedding on a real server', () => {
       const elapsed = Date.now() - started;
       expect(queued.code).toBe(status.RESOURCE_EXHAUSTED);
       expect(elapsed).toBeLessThan(600);
-      expect(echo.server.admission?.stats().refused.dropped_before_deadline).toBe(1);
+      // Dropped while queued — or, when this machine's event loop lags, refused on arrival already
+      // (the margin includes the lag); the hand-driven gate above covers each path alone.
+      const refused = echo.server.admission?.stats().refused;
+      expect((refused?.dropped_before_deadline ?? 0) + (refused?.deadline_unreachable ?? 0)).toBe(1);
       echo.gates.splice(0).forEach((release) => release());
       await held;
     } finally {
