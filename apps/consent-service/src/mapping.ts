@@ -166,16 +166,8 @@ export function erasureJobProto(job: ErasureJobDoc): consent.ErasureJob {
   };
 }
 
-const SENSITIVE_CLASS_TO_PROTO: Record<SensitiveClass, common.SensitiveClass> = {
-  RELIGION: common.SensitiveClass.SENSITIVE_CLASS_RELIGION,
-  SEXUAL_ORIENTATION: common.SensitiveClass.SENSITIVE_CLASS_SEXUAL_ORIENTATION,
-  POLITICS: common.SensitiveClass.SENSITIVE_CLASS_POLITICS,
-  HEALTH: common.SensitiveClass.SENSITIVE_CLASS_HEALTH,
-  RACE: common.SensitiveClass.SENSITIVE_CLASS_RACE,
-  ETHNIC_ORIGIN: common.SensitiveClass.SENSITIVE_CLASS_ETHNIC_ORIGIN,
-  PHILOSOPHICAL_BELIEFS: common.SensitiveClass.SENSITIVE_CLASS_PHILOSOPHICAL_BELIEFS,
-  TRADE_UNION: common.SensitiveClass.SENSITIVE_CLASS_TRADE_UNION,
-};
+/** The proto enum value of a sensitive class: the enum names the classes `SENSITIVE_CLASS_<name>`. */
+const sensitiveClassProto = (name: SensitiveClass): common.SensitiveClass => common.SensitiveClass[`SENSITIVE_CLASS_${name}`];
 
 export function topicEntryProto(entry: TopicEntryView): consent.TopicEntry {
   return {
@@ -185,7 +177,7 @@ export function topicEntryProto(entry: TopicEntryView): consent.TopicEntry {
     parentId: entry.parentId ?? '',
     hasChildren: entry.hasChildren,
     sensitive: entry.sensitiveClass !== undefined,
-    sensitiveClass: entry.sensitiveClass ? SENSITIVE_CLASS_TO_PROTO[entry.sensitiveClass] : common.SensitiveClass.SENSITIVE_CLASS_UNSPECIFIED,
+    sensitiveClass: entry.sensitiveClass ? sensitiveClassProto(entry.sensitiveClass) : common.SensitiveClass.SENSITIVE_CLASS_UNSPECIFIED,
     neverUsedForAds: entry.neverUsedForAds,
     adsBlockable: entry.adsBlockable,
     feedControllable: entry.feedControllable,

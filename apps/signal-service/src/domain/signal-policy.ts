@@ -6,22 +6,14 @@ import { common, consent, signal } from '@signalpath/proto';
  * for sensitive topics, and traditional-activity topics. Pure functions, no I/O.
  */
 
-const CLASS_TO_ENUM: Record<SensitiveClass, common.SensitiveClass> = {
-  RELIGION: common.SensitiveClass.SENSITIVE_CLASS_RELIGION,
-  SEXUAL_ORIENTATION: common.SensitiveClass.SENSITIVE_CLASS_SEXUAL_ORIENTATION,
-  POLITICS: common.SensitiveClass.SENSITIVE_CLASS_POLITICS,
-  HEALTH: common.SensitiveClass.SENSITIVE_CLASS_HEALTH,
-  RACE: common.SensitiveClass.SENSITIVE_CLASS_RACE,
-  ETHNIC_ORIGIN: common.SensitiveClass.SENSITIVE_CLASS_ETHNIC_ORIGIN,
-  PHILOSOPHICAL_BELIEFS: common.SensitiveClass.SENSITIVE_CLASS_PHILOSOPHICAL_BELIEFS,
-  TRADE_UNION: common.SensitiveClass.SENSITIVE_CLASS_TRADE_UNION,
-};
+/** The proto enum value of a sensitive class: the enum names the classes `SENSITIVE_CLASS_<name>`. */
+const classToEnum = (name: SensitiveClass): common.SensitiveClass => common.SensitiveClass[`SENSITIVE_CLASS_${name}`];
 
 /** Distinct classes as proto enums, in enum order (the response lists each at most once). */
 export function toSensitiveClassEnums(classes: Iterable<SensitiveClass>): common.SensitiveClass[] {
   const values = new Set<common.SensitiveClass>();
   for (const name of classes) {
-    const value = CLASS_TO_ENUM[name];
+    const value = classToEnum(name);
     if (value !== undefined) values.add(value);
   }
   return [...values].sort((a, b) => a - b);
