@@ -4,6 +4,8 @@
 // each target's measured value relative to its bound), compared with the previous results.json.
 // Each suite states its figures as ratios to baselines measured in the same run (machines here are
 // shared and noisy). Usage: npm run bench [-- consent signal ...]
+// `npm run bench -- capacity` runs the capacity benchmark (not in the default set: it takes minutes
+// and has no targets) and then `npm run capacity`, which rewrites docs/capacity.md from it.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +14,13 @@ import { startLocalDatabase } from '../lib/local-db.mjs';
 import { ROOT } from '../lib/paths.mjs';
 
 const SUITES = ['consent', 'signal', 'profile', 'ranking', 'stack', 'tokens'];
+const OPTIONAL = ['capacity'];
 const selected = process.argv.slice(2).length ? process.argv.slice(2) : SUITES;
+const unknown = selected.filter((s) => !SUITES.includes(s) && !OPTIONAL.includes(s));
+if (unknown.length) {
+  console.error(`bench: unknown suite ${unknown.join(', ')} (known: ${[...SUITES, ...OPTIONAL].join(', ')})`);
+  process.exit(2);
+}
 const out = path.join(ROOT, 'docs', 'benchmarks');
 const resultsFile = path.join(out, 'results.json');
 const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : undefined;
@@ -31,6 +39,10 @@ try {
     const run = spawnSync(process.execPath, ['tools/run.mjs', `tools/bench/${suite}.ts`], { cwd: ROOT, env, stdio: 'inherit' });
     outcomes[suite] = { exitCode: run.status, seconds: (Date.now() - started) / 1000 };
     console.error(`[bench ${index + 1}/${selected.length}] ${suite} done in ${outcomes[suite].seconds.toFixed(0)} s (exit ${run.status})`);
+    if (suite === 'capacity' && run.status === 0) {
+      const model = spawnSync(process.execPath, ['tools/run.mjs', 'tools/capacity-model.ts'], { cwd: ROOT, env, stdio: 'inherit' });
+      outcomes[suite].exitCode = model.status;
+    }
   });
 } finally {
   await db.stop();

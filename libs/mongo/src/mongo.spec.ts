@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { createMongo, ensureIndexes, type IndexPlan } from './mongo';
 import { requireMongoUri, uniqueDbName } from './test-database';
@@ -29,6 +32,40 @@ describe('mongo (real database)', () => {
     await expect(ensureIndexes(handle.db, plan)).resolves.toBeUndefined();
     const names = (await handle.db.collection('multi').indexes()).map((index) => index.name);
     expect(names).toEqual(expect.arrayContaining(['a', 'b_c_unique']));
+  });
+
+  it('counts the commands it sent to the real database when SIGNALPATH_DB_COMMAND_COUNTS names a directory', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'db-counts-'));
+    const before = process.env.SIGNALPATH_DB_COMMAND_COUNTS;
+    process.env.SIGNALPATH_DB_COMMAND_COUNTS = dir;
+    const dbName = uniqueDbName('mongo_counts');
+    const counted = createMongo({ uri: requireMongoUri(), dbName, appName: 'counts-spec' });
+    try {
+      const things = counted.db.collection('things');
+      await things.insertOne({ a: 1 });
+      await things.insertMany([{ a: 2 }, { a: 3 }]);
+      await things.findOne({ a: 1 });
+      await things.find({ a: { $gt: 1 } }).toArray();
+      await things.updateOne({ a: 1 }, { $set: { b: 1 } });
+      await things.deleteOne({ a: 3 });
+      expect(counted.commandCounts?.()).toEqual({ insert: 2, find: 2, update: 1, delete: 1 });
+      await counted.db.dropDatabase();
+    } finally {
+      await counted.close();
+      if (before === undefined) delete process.env.SIGNALPATH_DB_COMMAND_COUNTS;
+      else process.env.SIGNALPATH_DB_COMMAND_COUNTS = before;
+    }
+    // Written on close, one file per client, named by app, database and process.
+    expect(readdirSync(dir)).toEqual([`counts-spec.${dbName}.${process.pid}.json`]);
+    const file = JSON.parse(readFileSync(path.join(dir, readdirSync(dir)[0]), 'utf8'));
+    expect(file).toMatchObject({ pid: process.pid, counts: { insert: 2, find: 2, update: 1, delete: 1, dropDatabase: 1 } });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts nothing and writes nothing by default', async () => {
+    expect(process.env.SIGNALPATH_DB_COMMAND_COUNTS ?? '').toBe('');
+    expect(handle.commandCounts).toBeUndefined();
+    expect(handle.client.options.monitorCommands).toBe(false);
   });
 
   it('reports not ready when nothing listens', async () => {
