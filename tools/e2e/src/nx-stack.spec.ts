@@ -223,7 +223,9 @@ describe('REPLICAS=2 npm start', () => {
           }
         }
       }
-      // The printed table names both replicas of each service.
+      // The printed table names both replicas of each service. npm start prints it once its own
+      // health checks pass, which may be a moment after ours: wait for it (progress, bounded).
+      for (const until = Date.now() + 60_000; !run.output.join('').includes('Signalpath is up') && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
       for (const [i] of stackLib.SERVICES.entries()) expect(run.output.join('')).toContain(`127.0.0.1:${ports[i]}, 127.0.0.1:${replicaPorts[i]}`);
       expect(await stopAll(run, 60_000)).toEqual([]);
       for (const port of [...ports, ...replicaPorts]) expect(proc.listeningPid(port)).toBeUndefined();
