@@ -71,12 +71,20 @@ function interaction(interactionId: string, userId: string, text: string, eventT
 /** Waits until SignalService's outbox has nothing pending; returns how long it took. */
 async function outboxDrained(stack: E2eStack, timeoutMs: number): Promise<number> {
   const started = Date.now();
+  let last: signal.GetOutboxStatusResponse | undefined;
   await until(
     'outbox drained',
-    async () => ((await stack.clients.signal.getOutboxStatus({}, { timeoutMs: 3_000 })).pendingCount === '0' ? true : undefined),
+    async () => {
+      last = await stack.clients.signal.getOutboxStatus({}, { timeoutMs: 3_000 });
+      return last.pendingCount === '0' ? true : undefined;
+    },
     timeoutMs,
     250,
-  );
+  ).catch((error: Error) => {
+    // Say what was still pending and why deliveries failed, so a failure explains itself.
+    const failures = stack.logs.join('').split('\n').filter((line) => /outbox|apply|lease|token/i.test(line) && /"level":"(warn|error)"/.test(line));
+    throw new Error(`${error.message}; last status ${JSON.stringify(last)}; last delivery warnings:\n${failures.slice(-8).join('\n')}`);
+  });
   return Date.now() - started;
 }
 
