@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { isGrpcServiceError, type ParentCall } from '@signalpath/grpc-kit';
+import { deadlineMsOf, isGrpcServiceError, type ParentCall } from '@signalpath/grpc-kit';
 import { common, consent, profile } from '@signalpath/proto';
 import {
   UNAVAILABLE,
@@ -50,9 +50,7 @@ function reserveMs(remainingMs: number): number {
 
 /** How long dependency calls may take: the configured bound, less if the caller's deadline is near. */
 export function dependencyBudgetMs(call: ParentCall | undefined, configuredMs: number, now = Date.now()): number {
-  const deadline = call?.getDeadline();
-  if (deadline === undefined || deadline === Infinity) return configuredMs;
-  const deadlineMs = deadline instanceof Date ? deadline.getTime() : Number(deadline);
+  const deadlineMs = deadlineMsOf(call);
   if (!Number.isFinite(deadlineMs)) return configuredMs;
   const remaining = deadlineMs - now;
   return Math.floor(Math.min(configuredMs, remaining - reserveMs(remaining)));

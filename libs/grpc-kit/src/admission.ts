@@ -8,6 +8,7 @@ import {
   type UntypedHandleCall,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
+import { deadlineMsOf } from './deadline';
 import { RETRY_PUSHBACK_TRAILER, statusMetadata } from './status-details';
 
 /**
@@ -271,12 +272,6 @@ export class AdmissionGate {
   }
 }
 
-function deadlineMs(call: ServerUnaryCall<unknown, unknown>): number {
-  const deadline = call.getDeadline();
-  if (deadline instanceof Date) return deadline.getTime();
-  return Number.isFinite(deadline) ? Number(deadline) : Number.POSITIVE_INFINITY;
-}
-
 /**
  * Wraps a unary handler so it runs only when the gate admits the call. The slot is freed when the
  * handler answers or the call is cancelled (a handler stuck past its caller cannot hold a slot).
@@ -291,7 +286,7 @@ export function admitUnary<Req, Res>(gate: AdmissionGate, handler: handleUnaryCa
       gate.release(measured ? Date.now() - startedAt : undefined);
     };
     const ticket = gate.enter(
-      deadlineMs(call as ServerUnaryCall<unknown, unknown>),
+      deadlineMsOf(call),
       () => {
         startedAt = Date.now();
         if (call.cancelled) {

@@ -9,6 +9,7 @@ import {
   type ServiceDefinition,
   type ServiceError,
 } from '@grpc/grpc-js';
+import { deadlineMsOf } from './deadline';
 import { rpcClientMetricsInterceptor } from './rpc-metrics';
 
 /** A server call whose deadline and cancellation an outgoing call inherits. */
@@ -105,11 +106,7 @@ export function namesReplicas(address: string): boolean {
 
 /** The earlier of now + timeout and the parent call's deadline. */
 export function effectiveDeadline(timeoutMs: number, parent?: ParentCall): Date {
-  const own = Date.now() + timeoutMs;
-  const parentDeadline = parent?.getDeadline();
-  if (parentDeadline === undefined || parentDeadline === Infinity) return new Date(own);
-  const parentMs = parentDeadline instanceof Date ? parentDeadline.getTime() : Number(parentDeadline);
-  return new Date(Math.min(own, parentMs));
+  return new Date(Math.min(Date.now() + timeoutMs, deadlineMsOf(parent)));
 }
 
 /**

@@ -5,6 +5,7 @@ export * from './unary';
 export * from './server';
 export * from './admission';
 export * from './clients';
+export { deadlineMsOf } from './deadline';
 export * from './lifecycle';
 export * from './guard';
 export * from './rpc-metrics';

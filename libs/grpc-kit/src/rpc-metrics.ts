@@ -10,6 +10,7 @@ import {
   type ServerInterceptor,
 } from '@grpc/grpc-js';
 import { metrics, type Attributes, type Histogram, type Meter } from '@opentelemetry/api';
+import { deadlineMsOf } from './deadline';
 
 /**
  * RPC metrics after OpenTelemetry's RPC semantic conventions, in the form the gRPC
@@ -79,9 +80,7 @@ export function rpcServerMetricsInterceptor(meter: Meter = metrics.getMeter(METE
         next(
           new ServerListenerBuilder()
             .withOnCancel(() => {
-              const deadline = call.getDeadline();
-              const deadlineMs = deadline instanceof Date ? deadline.getTime() : Number(deadline);
-              record(Date.now() >= deadlineMs ? status.DEADLINE_EXCEEDED : status.CANCELLED);
+              record(Date.now() >= deadlineMsOf(call) ? status.DEADLINE_EXCEEDED : status.CANCELLED);
             })
             .build(),
         );

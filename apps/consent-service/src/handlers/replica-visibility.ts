@@ -1,5 +1,6 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
 import { effectiveSettings, type ConsentPolicy } from '@signalpath/consent-policy';
+import { deadlineMsOf } from '@signalpath/grpc-kit';
 import { subjectOf } from '../mapping';
 import type { SettingsDoc } from '../store/documents';
 
@@ -49,9 +50,7 @@ export async function answerWhenEveryReplicaHasIt(
   call: ServerUnaryCall<unknown, unknown>,
 ): Promise<void> {
   if (stalenessBoundMs <= 0 || !restrictsUse(policy, before, after)) return;
-  const deadline = call.getDeadline();
-  const deadlineMs = deadline instanceof Date ? deadline.getTime() : Number(deadline);
-  const until = Math.min(committedAt + stalenessBoundMs, Number.isFinite(deadlineMs) ? deadlineMs - ANSWER_MARGIN_MS : Number.POSITIVE_INFINITY);
+  const until = Math.min(committedAt + stalenessBoundMs, deadlineMsOf(call) - ANSWER_MARGIN_MS);
   const waitMs = until - Date.now();
   if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
 }

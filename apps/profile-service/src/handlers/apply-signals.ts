@@ -1,6 +1,6 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
 import type { ErasureGuard, ErasureScopeName, ErasureSubject } from '@signalpath/erasure';
-import { EARLIEST_EVENT_TIME, InvalidArgumentError, maxItems, nonEmpty, optionalEnum, optionalTime, requireEnum, requireId, requireTime } from '@signalpath/grpc-kit';
+import { deadlineMsOf, EARLIEST_EVENT_TIME, InvalidArgumentError, maxItems, nonEmpty, optionalEnum, optionalTime, requireEnum, requireId, requireTime } from '@signalpath/grpc-kit';
 import { common, type profile } from '@signalpath/proto';
 import { getTaxonomy } from '@signalpath/taxonomy';
 
@@ -44,8 +44,7 @@ export function validateSignals(request: profile.ApplySignalsRequest, now: Date)
 
 /** When to stop waiting for other owners: just before the caller's deadline, if any. */
 function waitDeadline(call: ServerUnaryCall<unknown, unknown>): number {
-  const deadline = call.getDeadline();
-  const ms = deadline instanceof Date ? deadline.getTime() : Number(deadline);
+  const ms = deadlineMsOf(call);
   return Number.isFinite(ms) ? ms - DEADLINE_MARGIN_MS : Date.now() + DEFAULT_WAIT_MS;
 }
 

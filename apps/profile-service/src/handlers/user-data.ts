@@ -1,6 +1,6 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
 import { eraseFenced, erasureRecordOf, erasureScopeName, type ErasureMarkers } from '@signalpath/erasure';
-import { optionalId, optionalTime, requireEnum, requireId } from '@signalpath/grpc-kit';
+import { deadlineMsOf, optionalId, optionalTime, requireEnum, requireId } from '@signalpath/grpc-kit';
 import { buildInterests } from '@signalpath/interest-profile';
 import { common, type profile } from '@signalpath/proto';
 import type { Logger } from '@signalpath/telemetry';
@@ -25,8 +25,7 @@ export interface UserDataDeps {
 }
 
 function deadlineOf(call: ServerUnaryCall<unknown, unknown> | undefined): number | undefined {
-  const deadline = call?.getDeadline();
-  const ms = deadline instanceof Date ? deadline.getTime() : Number(deadline);
+  const ms = deadlineMsOf(call);
   return Number.isFinite(ms) ? ms : undefined;
 }
 

@@ -7,6 +7,7 @@ import type { ProfileClient } from '@signalpath/service-clients';
 
 import type { CatalogFeed } from '../catalog/catalog-feed';
 import { topicMessage } from '../items';
+import { catalogWaitMs } from './ranking';
 
 export interface FeedbackDeps {
   catalog: CatalogFeed;
@@ -15,14 +16,6 @@ export interface FeedbackDeps {
   dependencyTimeoutMs: number;
 }
 
-/** How long a call waits for the first catalog load at most (as Rank and ExplainItem). */
-const CATALOG_WAIT_MS = 5_000;
-
-function catalogWaitMs(call: { getDeadline(): Date | number }): number {
-  const deadline = call.getDeadline();
-  const ms = deadline instanceof Date ? deadline.getTime() : Number(deadline);
-  return Number.isFinite(ms) ? Math.min(CATALOG_WAIT_MS, (ms - Date.now()) / 2) : CATALOG_WAIT_MS;
-}
 
 /** Who RankingService acts for: its verified caller, recorded in the user's corrections history. */
 function acting(call: ServerUnaryCall<unknown, unknown>): { actingCaller: string; userAsserted: boolean } {

@@ -1,5 +1,5 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { InvalidArgumentError, NotFoundError, optionalEnum, requireId, unary, type ErrorSink } from '@signalpath/grpc-kit';
+import { deadlineMsOf, InvalidArgumentError, NotFoundError, optionalEnum, requireId, unary, type ErrorSink } from '@signalpath/grpc-kit';
 import { pickNotPersonalizedReason } from '@signalpath/domain';
 import { ranking } from '@signalpath/proto';
 import {
@@ -83,8 +83,7 @@ function responseReason(result: RankResult, user: UserContext, purposes: Readonl
 const CATALOG_WAIT_MS = 5_000;
 
 export function catalogWaitMs(call: { getDeadline(): Date | number }): number {
-  const deadline = call.getDeadline();
-  const ms = deadline instanceof Date ? deadline.getTime() : Number(deadline);
+  const ms = deadlineMsOf(call);
   return Number.isFinite(ms) ? Math.min(CATALOG_WAIT_MS, (ms - Date.now()) / 2) : CATALOG_WAIT_MS;
 }
 

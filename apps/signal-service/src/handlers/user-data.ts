@@ -1,6 +1,6 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
 import { eraseFenced, erasedPurpose, erasureRecordOf, erasureScopeName } from '@signalpath/erasure';
-import { optionalId, optionalTime, requireEnum, requireId, unary } from '@signalpath/grpc-kit';
+import { deadlineMsOf, optionalId, optionalTime, requireEnum, requireId, unary } from '@signalpath/grpc-kit';
 import { common, signal } from '@signalpath/proto';
 
 import { signalMessage } from '../ingest/signal-view';
@@ -10,8 +10,7 @@ import type { HandlerContext } from './context';
 const EXPORT_PAGE = 1000;
 
 function deadlineOf(call: ServerUnaryCall<unknown, unknown>): number | undefined {
-  const deadline = call.getDeadline();
-  const ms = deadline instanceof Date ? deadline.getTime() : Number(deadline);
+  const ms = deadlineMsOf(call);
   return Number.isFinite(ms) ? ms : undefined;
 }
 
