@@ -1,9 +1,9 @@
 import { status as grpcStatus } from '@grpc/grpc-js';
-import { effectiveSettings, type ConsentPolicy, type ConsentSubject, type EligibilityReason } from '@signalpath/consent-policy';
+import { CONSENT_PURPOSES, effectiveSettings, gpcBinding, legalBases, type ConsentPolicy, type ConsentStringFormat, type ConsentSubject, type EligibilityReason } from '@signalpath/consent-policy';
 import type { AgeBand, Choice, Purpose, SensitiveClass, SourceKind } from '@signalpath/domain';
 import { rpcStatus } from '@signalpath/grpc-kit';
 import { common, consent, type rpc } from '@signalpath/proto';
-import { SURFACE_NAMES, type ErasureJobDoc, type ErasureTargetDoc, type HistoryDoc, type ScopeName, type SettingsDoc, type SurfaceName } from './store/documents';
+import { SURFACE_NAMES, type ConsentRecordDoc, type ErasureJobDoc, type ErasureTargetDoc, type HistoryDoc, type ScopeName, type SettingsDoc, type SurfaceName } from './store/documents';
 import type { TopicEntryView } from './topics/topic-directory';
 
 /** Mapping between proto messages, stored documents and the policy library's types. */
@@ -96,6 +96,7 @@ export function settingsProto(doc: SettingsDoc, policy: ConsentPolicy): consent.
     ageBand: ageBandProto(doc.age_band),
     version: String(doc.version),
     updateTime: doc.update_time,
+    ...(doc.gpc === undefined ? {} : { gpc: doc.gpc }),
   };
 }
 
@@ -117,6 +118,7 @@ export function fieldValues(doc: SettingsDoc): Record<string, unknown> {
     region: doc.region,
     age_band: consent.ageBandToJSON(ageBandProto(doc.age_band)),
     linked_accounts: linkedAccountsProto(doc).map((link) => consent.LinkedAccount.toJSON(link)),
+    ...(doc.gpc === undefined ? {} : { gpc: doc.gpc }),
   };
 }
 
@@ -126,7 +128,50 @@ export function settingsChangeProto(entry: HistoryDoc): consent.SettingsChange {
     changeTime: entry.change_time,
     actor: entry.actor,
     userAsserted: entry.user_asserted === true,
-    fieldChanges: entry.field_changes.map((change) => ({ fieldPath: change.field_path, oldValueJson: change.old_value_json, newValueJson: change.new_value_json })),
+    fieldChanges: entry.field_changes.map((change) => ({
+      fieldPath: change.field_path,
+      oldValueJson: change.old_value_json,
+      newValueJson: change.new_value_json,
+      ...(change.source ? { source: consent.ChangeSource[`CHANGE_SOURCE_${change.source}`] } : {}),
+    })),
+    consentRecord: entry.consent_record ? consentRecordProto(entry.consent_record) : undefined,
+  };
+}
+
+export function consentRecordProto(record: ConsentRecordDoc): consent.ConsentRecord {
+  return {
+    noticeVersion: record.notice_version,
+    region: record.region,
+    legalBases: record.legal_bases.map((entry) => ({
+      purpose: consent.ConsentPurpose[`CONSENT_PURPOSE_${entry.purpose}`],
+      legalBasis: consent.LegalBasis[`LEGAL_BASIS_${entry.legal_basis}`],
+    })),
+    gpc: record.gpc,
+    gpcBinding: record.gpc_binding,
+    consentStringFormat: record.consent_string_format ? consentStringFormatProto(record.consent_string_format) : consent.ConsentStringFormat.CONSENT_STRING_FORMAT_UNSPECIFIED,
+  };
+}
+
+export const consentStringFormatProto = (name: ConsentStringFormat): consent.ConsentStringFormat => consent.ConsentStringFormat[`CONSENT_STRING_FORMAT_${name}`];
+
+/** Call only with a validated (known, specified) value. */
+export const consentStringFormatName = (value: consent.ConsentStringFormat): ConsentStringFormat =>
+  value === consent.ConsentStringFormat.CONSENT_STRING_FORMAT_TCF_V2 ? 'TCF_V2' : 'GPP';
+
+/** The consent record of a change: the notice shown and each purpose's legal basis after it. */
+export function consentRecordOf(
+  policy: ConsentPolicy,
+  after: SettingsDoc,
+  extra: { noticeVersion: string; gpc: boolean; consentStringFormat?: ConsentStringFormat },
+): ConsentRecordDoc {
+  const bases = legalBases(policy, subjectOf(after));
+  return {
+    notice_version: extra.noticeVersion,
+    region: after.region,
+    legal_bases: CONSENT_PURPOSES.map((purpose) => ({ purpose, legal_basis: bases[purpose] })),
+    gpc: extra.gpc,
+    gpc_binding: extra.gpc && gpcBinding(after.region),
+    ...(extra.consentStringFormat ? { consent_string_format: extra.consentStringFormat } : {}),
   };
 }
 

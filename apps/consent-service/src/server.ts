@@ -11,6 +11,7 @@ import { ErasureJobs } from './erasure/jobs';
 import { grpcErasureTargets } from './erasure/targets';
 import { ErasureWorker } from './erasure/worker';
 import type { ConsentContext } from './handlers/context';
+import { exportConsentString, importConsentString } from './handlers/consent-strings';
 import { batchCheckEligibility, checkEligibility } from './handlers/eligibility';
 import { getErasureJob, requestErasure } from './handlers/erasure';
 import { exportUserData } from './handlers/export';
@@ -78,6 +79,8 @@ export const consentService: ServiceModule<ConsentConfig> = {
       exportUserData: handle(exportUserData),
       listTopics: handle(listTopics),
       searchTopics: handle(searchTopics),
+      importConsentString: handle(importConsentString),
+      exportConsentString: handle(exportConsentString),
     };
     const server = new GrpcServer({
       services: [{ name: SERVICES.consent.grpcService, definition: consent.ConsentServiceService, implementation }],

@@ -2,7 +2,7 @@ import { diffFields } from '@signalpath/consent-policy';
 import type { Logger } from '@signalpath/telemetry';
 import { fieldValues } from './mapping';
 import type { SettingsCache } from './settings-cache';
-import { defaultSettings, historyId, type FieldChangeDoc, type HistoryDoc, type ScopeName, type SettingsDoc } from './store/documents';
+import { defaultSettings, historyId, type ChangeSourceName, type ConsentRecordDoc, type FieldChangeDoc, type HistoryDoc, type ScopeName, type SettingsDoc } from './store/documents';
 import type { SettingsStore } from './store/settings-store';
 
 /** Starts (or finds) the erasure a consent withdrawal requires. */
@@ -20,6 +20,10 @@ export interface ChangeRequest {
   erasureScope?: ScopeName;
   /** Recorded instead of the computed diff (erasure records no erased values). */
   fieldChanges?: FieldChangeDoc[];
+  /** Paths whose change came from a GPC signal or a consent string, not from the request's mask. */
+  sources?: ReadonlyMap<string, ChangeSourceName>;
+  /** The consent record of a consent change. */
+  consentRecord?: ConsentRecordDoc;
 }
 
 /** A claimed change older than this whose writer never finished is rolled forward by others. */
@@ -61,7 +65,8 @@ export class SettingsWriter {
       change_time: now,
       actor: change.actor,
       ...(change.userAsserted ? { user_asserted: true } : {}),
-      field_changes: change.fieldChanges ?? fieldChanges(change.paths, before, snapshot),
+      field_changes: change.fieldChanges ?? fieldChanges(change.paths, before, snapshot, change.sources),
+      ...(change.consentRecord ? { consent_record: change.consentRecord } : {}),
       applied: false,
       snapshot,
       ...(change.erasureScope ? { erasure_scope: change.erasureScope } : {}),
@@ -106,10 +111,9 @@ export class SettingsWriter {
   }
 }
 
-function fieldChanges(paths: readonly string[], before: SettingsDoc, after: SettingsDoc): FieldChangeDoc[] {
-  return diffFields(paths, fieldValues(before), fieldValues(after)).map((diff) => ({
-    field_path: diff.path,
-    old_value_json: diff.oldJson,
-    new_value_json: diff.newJson,
-  }));
+function fieldChanges(paths: readonly string[], before: SettingsDoc, after: SettingsDoc, sources?: ReadonlyMap<string, ChangeSourceName>): FieldChangeDoc[] {
+  return diffFields(paths, fieldValues(before), fieldValues(after)).map((diff) => {
+    const source = sources?.get(diff.path);
+    return { field_path: diff.path, old_value_json: diff.oldJson, new_value_json: diff.newJson, ...(source ? { source } : {}) };
+  });
 }

@@ -1,3 +1,5 @@
 export * from './regions';
 export * from './policy';
 export * from './settings-fields';
+export * from './consent-records';
+export * from './consent-strings';

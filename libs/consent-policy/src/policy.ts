@@ -2,6 +2,9 @@ import { personRuleOut, type AgeBand, type Choice, type Purpose, type SourceKind
 
 import { DEFAULT_EXCLUDED_REGIONS, isRegionCode } from './regions';
 
+/** Regions where a GPC signal is a binding ads opt-out; the reasons are in consent-records.ts (GPC_BINDING_REGIONS). */
+export const GPC_BINDING_REGION_SET: ReadonlySet<string> = new Set(['US']);
+
 /**
  * The consent policy table. Pure: no gRPC, no database, no clock (callers pass the time), so every
  * rule and boundary is unit-tested here and the service only maps its types onto these.
@@ -98,6 +101,8 @@ export interface EligibilityQuery {
   /** When the interaction happened (callers substitute "now" when unknown). */
   eventTime: Date;
   endToEndEncrypted: boolean;
+  /** The request carries a Global Privacy Control signal (an ads opt-out where the region makes it binding). */
+  gpc?: boolean;
 }
 
 export interface EligibilityDecision {
@@ -121,7 +126,8 @@ const ALLOW: EligibilityDecision = Object.freeze({ allowed: true, reason: 'ALLOW
  * own purpose and nothing else; likes, follows and group joins pass here):
  * - REGION_UNKNOWN (content): unknown region and the user has not opted in to AI-chat content.
  * - REGION_EXCLUDED: excluded region and the user has not opted in for this purpose.
- * - OPTED_OUT: the user opted out of AI-chat personalization for this purpose.
+ * - OPTED_OUT: the user opted out of AI-chat personalization for this purpose, or (ads) the query
+ *   carries a Global Privacy Control signal and the region makes GPC binding (gpcBinding).
  */
 export function decideEligibility(policy: ConsentPolicy, subject: ConsentSubject, query: EligibilityQuery): EligibilityDecision {
   if (query.endToEndEncrypted) return deny('END_TO_END_ENCRYPTED');
@@ -135,6 +141,7 @@ export function decideEligibility(policy: ConsentPolicy, subject: ConsentSubject
   if (regionClass === 'UNKNOWN' && choice !== 'OPT_IN') return deny('REGION_UNKNOWN');
   if (regionClass === 'EXCLUDED' && choice !== 'OPT_IN') return deny('REGION_EXCLUDED');
   if (choice === 'OPT_OUT') return deny('OPTED_OUT');
+  if (query.purpose === 'ADS' && query.gpc === true && GPC_BINDING_REGION_SET.has(subject.region)) return deny('OPTED_OUT');
   return ALLOW;
 }
 

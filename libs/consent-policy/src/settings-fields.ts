@@ -29,7 +29,8 @@ const GROUPS: ReadonlyMap<string, readonly SettingsLeafPath[]> = new Map([
   ['feed_controls', ['feed_controls.non_personalized_feed', 'feed_controls.show_more_topic_ids', 'feed_controls.show_less_topic_ids']],
 ] as const);
 
-const OUTPUT_ONLY = new Set(['user_id', 'effective', 'linked_accounts', 'version', 'update_time']);
+// gpc is set through UpdateSettingsRequest.gpc (a signal that comes with a request), never through the mask.
+const OUTPUT_ONLY = new Set(['user_id', 'effective', 'linked_accounts', 'version', 'update_time', 'gpc']);
 const LEAVES = new Set<string>(SETTINGS_LEAF_PATHS);
 
 export type MaskResolution = { ok: true; paths: SettingsLeafPath[] } | { ok: false; index: number; problem: string };

@@ -23,6 +23,9 @@ export const METHOD_CALLERS: Record<string, readonly Identity[]> = {
   // Topic discovery for settings screens: the public taxonomy, nobody's data (not user-scoped).
   [`/${CONSENT}/ListTopics`]: ['settings-ui', 'operator'],
   [`/${CONSENT}/SearchTopics`]: ['settings-ui', 'operator'],
+  // IAB consent strings: the person's consent management platform acts through settings-ui.
+  [`/${CONSENT}/ImportConsentString`]: ['settings-ui', 'operator'],
+  [`/${CONSENT}/ExportConsentString`]: ['settings-ui', 'operator'],
 
   [`/${SIGNAL}/PreviewSignals`]: ['assistant-backend', 'settings-ui', 'operator'],
   [`/${SIGNAL}/IngestInteraction`]: ['assistant-backend', 'operator'],
@@ -70,6 +73,8 @@ export const USER_SCOPED_METHODS: Record<string, string> = {
   [`/${CONSENT}/RequestErasure`]: 'userId',
   [`/${CONSENT}/GetErasureJob`]: 'handler',
   [`/${CONSENT}/ExportUserData`]: 'userId',
+  [`/${CONSENT}/ImportConsentString`]: 'userId',
+  [`/${CONSENT}/ExportConsentString`]: 'userId',
   [`/${SIGNAL}/PreviewSignals`]: 'interaction.userId',
   [`/${SIGNAL}/ListSignals`]: 'userId',
   [`/${PROFILE}/GetProfile`]: 'userId',

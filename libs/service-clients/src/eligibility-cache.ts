@@ -40,10 +40,10 @@ export class EligibilityCache {
   }
 
   async check(
-    request: { userId: string; surface: common.Surface; purpose: common.Purpose; sourceKind?: common.SourceKind; eventTime?: Date; endToEndEncrypted?: boolean },
+    request: { userId: string; surface: common.Surface; purpose: common.Purpose; sourceKind?: common.SourceKind; eventTime?: Date; endToEndEncrypted?: boolean; gpc?: boolean },
     parent?: ParentCall,
   ): Promise<CachedEligibility> {
-    const key = [request.userId, request.surface, request.purpose, request.sourceKind ?? 0, request.eventTime?.getTime() ?? '', request.endToEndEncrypted ? 1 : 0].join('|');
+    const key = [request.userId, request.surface, request.purpose, request.sourceKind ?? 0, request.eventTime?.getTime() ?? '', request.endToEndEncrypted ? 1 : 0, request.gpc ? 1 : 0].join('|');
     const hit = this.entries.get(key);
     if (hit && this.now() - hit.at <= this.maxAgeMs) return hit.value;
     const stamp = this.invalidations.get(request.userId) ?? 0;
@@ -59,6 +59,7 @@ export class EligibilityCache {
           sourceKind: request.sourceKind ?? common.SourceKind.SOURCE_KIND_UNSPECIFIED,
           eventTime: request.eventTime,
           endToEndEncrypted: request.endToEndEncrypted ?? false,
+          ...(request.gpc ? { gpc: true } : {}),
         },
         { parent, detachCancellation: true },
       );

@@ -16,6 +16,7 @@ interface ValidQuery {
   sourceKind?: common.SourceKind;
   eventTime?: Date;
   endToEndEncrypted: boolean;
+  gpc: boolean;
 }
 
 /**
@@ -31,6 +32,7 @@ function validate(query: Query, prefix: string, now: Date): ValidQuery {
     sourceKind: optionalEnum(query.sourceKind, common.SourceKind, `${prefix}source_kind`),
     eventTime: optionalTime(query.eventTime, `${prefix}event_time`, { now }),
     endToEndEncrypted: query.endToEndEncrypted,
+    gpc: query.gpc === true,
   };
 }
 
@@ -40,6 +42,7 @@ function decide(ctx: ConsentContext, settings: SettingsDoc, query: ValidQuery, n
     sourceKind: sourceKindName(query.sourceKind),
     eventTime: query.eventTime ?? now,
     endToEndEncrypted: query.endToEndEncrypted,
+    gpc: query.gpc,
   });
   return { allowed: decision.allowed, reason: reasonProto(decision.reason), settingsVersion: String(settings.version) };
 }

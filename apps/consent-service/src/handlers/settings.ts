@@ -1,8 +1,9 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { withdrawnAiChatPurposes } from '@signalpath/consent-policy';
 import { decodePageToken, encodePageToken, InvalidArgumentError, requireId, VersionConflictError } from '@signalpath/grpc-kit';
 import type { consent } from '@signalpath/proto';
-import { settingsChangeProto, settingsProto, subjectOf } from '../mapping';
+import { consentRecordOf, settingsChangeProto, settingsProto } from '../mapping';
+import type { ChangeSourceName } from '../store/documents';
+import { applyGpc, CHOICE_PATHS, erasureScopeOf, historyPaths, noticeVersionOf, touchesConsent } from './consent-changes';
 import { actorOf, userAssertedOf, type ConsentContext } from './context';
 import { answerWhenEveryReplicaHasIt } from './replica-visibility';
 import { applyMasked, parseVersion, resolveMask } from './validation';
@@ -17,9 +18,13 @@ export async function getSettings(ctx: ConsentContext, request: consent.GetSetti
 
 export async function updateSettings(ctx: ConsentContext, request: consent.UpdateSettingsRequest, call: Call): Promise<consent.UpdateSettingsResponse> {
   const userId = requireId(request.userId, 'user_id');
-  const paths = resolveMask(request.updateMask);
+  const gpc = request.gpc;
+  // A GPC signal alone is a change: the mask may then be empty.
+  const paths = gpc !== undefined && (request.updateMask ?? []).length === 0 ? [] : resolveMask(request.updateMask);
   const expectedVersion = parseVersion(request.expectedVersion, 'expected_version');
   const actor = actorOf(call);
+  const userAsserted = userAssertedOf(call);
+  const noticeVersion = noticeVersionOf(request.noticeVersion, userAsserted && paths.some((path) => CHOICE_PATHS.has(path)));
   const before = await ctx.writer.load(userId);
   // Validate against the stored settings (a minor's opt-in depends on the age band).
   const after = applyMasked(before, request.settings, paths);
@@ -28,11 +33,13 @@ export async function updateSettings(ctx: ConsentContext, request: consent.Updat
     ctx.cache.put(before);
     throw new VersionConflictError(`settings are at version ${before.version}, not ${expectedVersion}: re-read and retry`);
   }
-  // Each AI-chat choice governs its own purpose only (invariant 9): withdrawing one erases that use.
-  const withdrawn = withdrawnAiChatPurposes(subjectOf(before), subjectOf(after));
-  const erasureScope = withdrawn.length === 2 ? 'AI_CHAT' : withdrawn[0] === 'ADS' ? 'AI_CHAT_ADS' : withdrawn[0] === 'CONTENT' ? 'AI_CHAT_CONTENT' : undefined;
-  const result = await ctx.writer.commit(before, after, { actor, userAsserted: userAssertedOf(call), paths, erasureScope });
+  const sources = new Map<string, ChangeSourceName>();
+  applyGpc(before, after, gpc, sources);
+  const changed = historyPaths(paths, sources, gpc !== undefined);
+  const consentRecord = touchesConsent(changed) || gpc !== undefined ? consentRecordOf(ctx.policy, after, { noticeVersion, gpc: gpc === true }) : undefined;
+  const result = await ctx.writer.commit(before, after, { actor, userAsserted, paths: changed, sources, consentRecord, erasureScope: erasureScopeOf(before, after) });
   if (result === 'conflict') throw new VersionConflictError(`settings changed concurrently from version ${expectedVersion}: re-read and retry`);
+  // A GPC opt-out restricts use like any other: it waits for every replica too.
   await answerWhenEveryReplicaHasIt(ctx.policy, before, result, Date.now(), ctx.cache.stalenessBoundMs, call);
   return { settings: settingsProto(result, ctx.policy) };
 }

@@ -1,3 +1,4 @@
+import type { ConsentPurposeName, ConsentStringFormat, LegalBasis } from '@signalpath/consent-policy';
 import type { AgeBand, Choice } from '@signalpath/domain';
 
 /**
@@ -30,6 +31,8 @@ export interface SettingsDoc {
   feed_controls: { non_personalized_feed: boolean; show_more_topic_ids: string[]; show_less_topic_ids: string[] };
   /** At most one account per surface (Accounts Center). */
   linked_accounts: Partial<Record<SurfaceName, LinkedAccountEntry>>;
+  /** The last Global Privacy Control signal recorded with a change (absent: never sent). */
+  gpc?: boolean;
   /** Set when an ERASURE_SCOPE_ALL job reduced the settings to this tombstone. */
   erased?: { job_id: string; erase_time: Date };
 }
@@ -50,10 +53,24 @@ export function defaultSettings(userId: string): SettingsDoc {
   };
 }
 
+/** Where a field change came from, when not from the request itself. */
+export type ChangeSourceName = 'GPC' | 'CONSENT_STRING';
+
 export interface FieldChangeDoc {
   field_path: string;
   old_value_json: string;
   new_value_json: string;
+  source?: ChangeSourceName;
+}
+
+/** What a consent change rests on (SettingsChange.consent_record). Enum values by name. */
+export interface ConsentRecordDoc {
+  notice_version: string;
+  region: string;
+  legal_bases: { purpose: ConsentPurposeName; legal_basis: LegalBasis }[];
+  gpc: boolean;
+  gpc_binding: boolean;
+  consent_string_format?: ConsentStringFormat;
 }
 
 /**
@@ -73,6 +90,8 @@ export interface HistoryDoc {
   /** The person made this change themselves (a verified user assertion), through `actor`. */
   user_asserted?: boolean;
   field_changes: FieldChangeDoc[];
+  /** Set on changes of a choice, the region, the age band, with a GPC signal or from a consent string. */
+  consent_record?: ConsentRecordDoc;
   applied: boolean;
   snapshot?: SettingsDoc;
   /** Set when this change withdrew AI-chat consent: the erasure it must start. */

@@ -43,6 +43,217 @@ export const protobufPackage = "signalpath.consent.v1";
 
 export const protobufFileName = "signalpath/consent/v1/consent_service.proto";
 
+/**
+ * LegalBasis is what a use of the person's data rests on, from the region
+ * policy (libs/consent-policy).
+ */
+export enum LegalBasis {
+  /** LEGAL_BASIS_UNSPECIFIED - Not set; never returned. */
+  LEGAL_BASIS_UNSPECIFIED = 0,
+  /**
+   * LEGAL_BASIS_CONSENT - The person opted in: required in excluded (opt-in) regions, and what an
+   * explicit opt-in anywhere rests on.
+   */
+  LEGAL_BASIS_CONSENT = 1,
+  /**
+   * LEGAL_BASIS_LEGITIMATE_INTEREST - On by default with notice and the right to opt out (object): the regions
+   * that are not excluded, while the person has not chosen.
+   */
+  LEGAL_BASIS_LEGITIMATE_INTEREST = 2,
+  /**
+   * LEGAL_BASIS_NOT_APPLICABLE - The data is not used for this purpose (opted out, a GPC opt-out, a
+   * minor, an unknown region or age band), so no basis is needed.
+   */
+  LEGAL_BASIS_NOT_APPLICABLE = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function legalBasisFromJSON(object: any): LegalBasis {
+  switch (object) {
+    case 0:
+    case "LEGAL_BASIS_UNSPECIFIED":
+      return LegalBasis.LEGAL_BASIS_UNSPECIFIED;
+    case 1:
+    case "LEGAL_BASIS_CONSENT":
+      return LegalBasis.LEGAL_BASIS_CONSENT;
+    case 2:
+    case "LEGAL_BASIS_LEGITIMATE_INTEREST":
+      return LegalBasis.LEGAL_BASIS_LEGITIMATE_INTEREST;
+    case 3:
+    case "LEGAL_BASIS_NOT_APPLICABLE":
+      return LegalBasis.LEGAL_BASIS_NOT_APPLICABLE;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return LegalBasis.UNRECOGNIZED;
+  }
+}
+
+export function legalBasisToJSON(object: LegalBasis): string {
+  switch (object) {
+    case LegalBasis.LEGAL_BASIS_UNSPECIFIED:
+      return "LEGAL_BASIS_UNSPECIFIED";
+    case LegalBasis.LEGAL_BASIS_CONSENT:
+      return "LEGAL_BASIS_CONSENT";
+    case LegalBasis.LEGAL_BASIS_LEGITIMATE_INTEREST:
+      return "LEGAL_BASIS_LEGITIMATE_INTEREST";
+    case LegalBasis.LEGAL_BASIS_NOT_APPLICABLE:
+      return "LEGAL_BASIS_NOT_APPLICABLE";
+    case LegalBasis.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** ConsentPurpose is a use of AI-chat data a consent record covers. */
+export enum ConsentPurpose {
+  /** CONSENT_PURPOSE_UNSPECIFIED - Not set; never returned. */
+  CONSENT_PURPOSE_UNSPECIFIED = 0,
+  /** CONSENT_PURPOSE_AI_CHAT_ADS - AI-chat data personalizing ads (ai_chat_ads). */
+  CONSENT_PURPOSE_AI_CHAT_ADS = 1,
+  /** CONSENT_PURPOSE_AI_CHAT_CONTENT - AI-chat data personalizing content (ai_chat_content). */
+  CONSENT_PURPOSE_AI_CHAT_CONTENT = 2,
+  /** CONSENT_PURPOSE_CROSS_APP_SHARING - Signals crossing between linked accounts (cross_app_sharing). */
+  CONSENT_PURPOSE_CROSS_APP_SHARING = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function consentPurposeFromJSON(object: any): ConsentPurpose {
+  switch (object) {
+    case 0:
+    case "CONSENT_PURPOSE_UNSPECIFIED":
+      return ConsentPurpose.CONSENT_PURPOSE_UNSPECIFIED;
+    case 1:
+    case "CONSENT_PURPOSE_AI_CHAT_ADS":
+      return ConsentPurpose.CONSENT_PURPOSE_AI_CHAT_ADS;
+    case 2:
+    case "CONSENT_PURPOSE_AI_CHAT_CONTENT":
+      return ConsentPurpose.CONSENT_PURPOSE_AI_CHAT_CONTENT;
+    case 3:
+    case "CONSENT_PURPOSE_CROSS_APP_SHARING":
+      return ConsentPurpose.CONSENT_PURPOSE_CROSS_APP_SHARING;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ConsentPurpose.UNRECOGNIZED;
+  }
+}
+
+export function consentPurposeToJSON(object: ConsentPurpose): string {
+  switch (object) {
+    case ConsentPurpose.CONSENT_PURPOSE_UNSPECIFIED:
+      return "CONSENT_PURPOSE_UNSPECIFIED";
+    case ConsentPurpose.CONSENT_PURPOSE_AI_CHAT_ADS:
+      return "CONSENT_PURPOSE_AI_CHAT_ADS";
+    case ConsentPurpose.CONSENT_PURPOSE_AI_CHAT_CONTENT:
+      return "CONSENT_PURPOSE_AI_CHAT_CONTENT";
+    case ConsentPurpose.CONSENT_PURPOSE_CROSS_APP_SHARING:
+      return "CONSENT_PURPOSE_CROSS_APP_SHARING";
+    case ConsentPurpose.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** ChangeSource says where a field change came from. */
+export enum ChangeSource {
+  /**
+   * CHANGE_SOURCE_UNSPECIFIED - The request named the field (UpdateSettings update_mask, LinkAccount,
+   * UnlinkAccount) or the system made it (erasure). Entries recorded before
+   * sources existed read as this.
+   */
+  CHANGE_SOURCE_UNSPECIFIED = 0,
+  /**
+   * CHANGE_SOURCE_GPC - A Global Privacy Control signal, binding in the user's region, opted
+   * the user out.
+   */
+  CHANGE_SOURCE_GPC = 1,
+  /** CHANGE_SOURCE_CONSENT_STRING - An imported IAB consent string (ImportConsentString). */
+  CHANGE_SOURCE_CONSENT_STRING = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function changeSourceFromJSON(object: any): ChangeSource {
+  switch (object) {
+    case 0:
+    case "CHANGE_SOURCE_UNSPECIFIED":
+      return ChangeSource.CHANGE_SOURCE_UNSPECIFIED;
+    case 1:
+    case "CHANGE_SOURCE_GPC":
+      return ChangeSource.CHANGE_SOURCE_GPC;
+    case 2:
+    case "CHANGE_SOURCE_CONSENT_STRING":
+      return ChangeSource.CHANGE_SOURCE_CONSENT_STRING;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ChangeSource.UNRECOGNIZED;
+  }
+}
+
+export function changeSourceToJSON(object: ChangeSource): string {
+  switch (object) {
+    case ChangeSource.CHANGE_SOURCE_UNSPECIFIED:
+      return "CHANGE_SOURCE_UNSPECIFIED";
+    case ChangeSource.CHANGE_SOURCE_GPC:
+      return "CHANGE_SOURCE_GPC";
+    case ChangeSource.CHANGE_SOURCE_CONSENT_STRING:
+      return "CHANGE_SOURCE_CONSENT_STRING";
+    case ChangeSource.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** ConsentStringFormat is an IAB consent string format. */
+export enum ConsentStringFormat {
+  /** CONSENT_STRING_FORMAT_UNSPECIFIED - Not set. In a request, rejected with INVALID_ARGUMENT. */
+  CONSENT_STRING_FORMAT_UNSPECIFIED = 0,
+  /**
+   * CONSENT_STRING_FORMAT_TCF_V2 - IAB Europe Transparency & Consent Framework v2.2 TC string (core
+   * segment, policy version 4 or later).
+   */
+  CONSENT_STRING_FORMAT_TCF_V2 = 1,
+  /**
+   * CONSENT_STRING_FORMAT_GPP - IAB Global Privacy Platform string with US sections (usnat and the state
+   * sections).
+   */
+  CONSENT_STRING_FORMAT_GPP = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function consentStringFormatFromJSON(object: any): ConsentStringFormat {
+  switch (object) {
+    case 0:
+    case "CONSENT_STRING_FORMAT_UNSPECIFIED":
+      return ConsentStringFormat.CONSENT_STRING_FORMAT_UNSPECIFIED;
+    case 1:
+    case "CONSENT_STRING_FORMAT_TCF_V2":
+      return ConsentStringFormat.CONSENT_STRING_FORMAT_TCF_V2;
+    case 2:
+    case "CONSENT_STRING_FORMAT_GPP":
+      return ConsentStringFormat.CONSENT_STRING_FORMAT_GPP;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ConsentStringFormat.UNRECOGNIZED;
+  }
+}
+
+export function consentStringFormatToJSON(object: ConsentStringFormat): string {
+  switch (object) {
+    case ConsentStringFormat.CONSENT_STRING_FORMAT_UNSPECIFIED:
+      return "CONSENT_STRING_FORMAT_UNSPECIFIED";
+    case ConsentStringFormat.CONSENT_STRING_FORMAT_TCF_V2:
+      return "CONSENT_STRING_FORMAT_TCF_V2";
+    case ConsentStringFormat.CONSENT_STRING_FORMAT_GPP:
+      return "CONSENT_STRING_FORMAT_GPP";
+    case ConsentStringFormat.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** Choice is a user's explicit choice for one setting. */
 export enum Choice {
   /** CHOICE_UNSPECIFIED - Not chosen: the policy default for the user's region applies. */
@@ -357,7 +568,17 @@ export interface Settings {
    */
   version: string;
   /** When the settings last changed; unset at version 0. Output only. */
-  updateTime: Date | undefined;
+  updateTime:
+    | Date
+    | undefined;
+  /**
+   * The last Global Privacy Control signal recorded with a change
+   * (UpdateSettingsRequest.gpc, or the Gpc field of an imported GPP string).
+   * Output only; unset when no signal was ever recorded. Where the region's
+   * policy makes GPC binding, a true signal opted the user out of AI-chat
+   * ads; elsewhere it is recorded only.
+   */
+  gpc?: boolean | undefined;
 }
 
 /**
@@ -467,6 +688,27 @@ export interface UpdateSettingsRequest {
    * who never wrote anything is at version 0. A mismatch is ABORTED.
    */
   expectedVersion: string;
+  /**
+   * The version of the privacy notice the client showed the person, e.g.
+   * "2026-01" or "ads-notice.v3": 1 to 64 characters of letters, digits and
+   * ". _ - : +". Recorded in the history's consent record. Required when the
+   * call carries the person's user assertion and update_mask names a choice
+   * (ai_chat_ads, ai_chat_content, cross_app_sharing): a consent must be
+   * demonstrable with what the person was told. Optional otherwise (operator
+   * and system changes are not the person's consent; a GPC signal is
+   * honoured without a notice).
+   */
+  noticeVersion?:
+    | string
+    | undefined;
+  /**
+   * The Global Privacy Control signal the person's browser or device sent
+   * with this request (the Sec-GPC header). Unset: no signal. True in a
+   * region whose policy makes GPC binding (the US) opts the user out of
+   * AI-chat ads (history source CHANGE_SOURCE_GPC); elsewhere it is recorded
+   * but changes no choice. With gpc set, update_mask may be empty.
+   */
+  gpc?: boolean | undefined;
 }
 
 /** UpdateSettingsResponse is the response of UpdateSettings. */
@@ -542,6 +784,13 @@ export interface CheckEligibilityRequest {
    * (MINOR, AGE_UNKNOWN, REGION_UNKNOWN for ads) alone.
    */
   sourceKind: SourceKind;
+  /**
+   * The request carries a Global Privacy Control signal. In a region whose
+   * policy makes GPC binding, AI-chat data is then not used for ads
+   * (ELIGIBILITY_REASON_OPTED_OUT), as after a GPC opt-out recorded in the
+   * settings; elsewhere it changes nothing.
+   */
+  gpc?: boolean | undefined;
 }
 
 /** CheckEligibilityResponse is the response of CheckEligibility. */
@@ -582,6 +831,13 @@ export interface EligibilityQuery {
    * (MINOR, AGE_UNKNOWN, REGION_UNKNOWN for ads) alone.
    */
   sourceKind: SourceKind;
+  /**
+   * The request carries a Global Privacy Control signal. In a region whose
+   * policy makes GPC binding, AI-chat data is then not used for ads
+   * (ELIGIBILITY_REASON_OPTED_OUT), as after a GPC opt-out recorded in the
+   * settings; elsewhere it changes nothing.
+   */
+  gpc?: boolean | undefined;
 }
 
 /** EligibilityDecision is the answer to one EligibilityQuery. */
@@ -660,6 +916,51 @@ export interface SettingsChange {
    * False for operator changes and for changes the system made (erasure).
    */
   userAsserted: boolean;
+  /**
+   * The consent record: set on every change that alters a choice, the region
+   * or the age band, carries a GPC signal or imports a consent string; unset
+   * on other changes (links, ad preferences, feed controls).
+   */
+  consentRecord: ConsentRecord | undefined;
+}
+
+/**
+ * ConsentRecord is what a consent change rests on: the notice the person was
+ * shown and, per purpose, the legal basis after the change.
+ */
+export interface ConsentRecord {
+  /**
+   * The privacy notice version the client showed (UpdateSettingsRequest or
+   * ImportConsentStringRequest notice_version); empty when none was sent.
+   */
+  noticeVersion: string;
+  /**
+   * The region the legal bases were determined for (upper-case ISO 3166-1
+   * alpha-2; empty when unknown).
+   */
+  region: string;
+  /** The legal basis of each purpose after the change. */
+  legalBases: PurposeLegalBasis[];
+  /** The request carried a Global Privacy Control signal. */
+  gpc: boolean;
+  /**
+   * The region's policy makes GPC binding (an ads opt-out); false means the
+   * signal was recorded only.
+   */
+  gpcBinding: boolean;
+  /**
+   * The format of the imported consent string; unspecified when the change
+   * did not come from one.
+   */
+  consentStringFormat: ConsentStringFormat;
+}
+
+/** PurposeLegalBasis is the legal basis of one purpose. */
+export interface PurposeLegalBasis {
+  /** The purpose. */
+  purpose: ConsentPurpose;
+  /** Its legal basis. */
+  legalBasis: LegalBasis;
 }
 
 /** FieldChange is one field's old and new value within a SettingsChange. */
@@ -673,6 +974,11 @@ export interface FieldChange {
   oldValueJson: string;
   /** The new value as proto3 JSON. */
   newValueJson: string;
+  /**
+   * Where the change came from: a GPC signal or an imported consent string;
+   * unset when the request itself named the field (or the system made it).
+   */
+  source?: ChangeSource | undefined;
 }
 
 /** RequestErasureRequest is the request for RequestErasure. */
@@ -883,6 +1189,61 @@ export interface SearchTopicsResponse {
   topics: TopicEntry[];
 }
 
+/** ImportConsentStringRequest is the request for ImportConsentString. */
+export interface ImportConsentStringRequest {
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
+  userId: string;
+  /** The string's format. Required. */
+  format: ConsentStringFormat;
+  /**
+   * The consent string as the consent management platform encoded it.
+   * Required; at most 16384 characters; never logged or echoed.
+   */
+  consentString: string;
+  /**
+   * The version the caller read, which must be the current version. A
+   * mismatch is ABORTED.
+   */
+  expectedVersion: string;
+  /**
+   * The privacy notice version the consent management platform showed, as in
+   * UpdateSettingsRequest.notice_version; required when the call carries the
+   * person's user assertion.
+   */
+  noticeVersion: string;
+}
+
+/** ImportConsentStringResponse is the response of ImportConsentString. */
+export interface ImportConsentStringResponse {
+  /**
+   * The settings after the import (a new version, even when no choice
+   * changed: the import itself is recorded).
+   */
+  settings: Settings | undefined;
+}
+
+/** ExportConsentStringRequest is the request for ExportConsentString. */
+export interface ExportConsentStringRequest {
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
+  userId: string;
+  /** The format to encode. Required. */
+  format: ConsentStringFormat;
+}
+
+/** ExportConsentStringResponse is the response of ExportConsentString. */
+export interface ExportConsentStringResponse {
+  /** The encoded consent string. */
+  consentString: string;
+  /** The settings version it was made from. */
+  settingsVersion: string;
+}
+
 function createBaseSettings(): Settings {
   return {
     userId: "",
@@ -897,6 +1258,7 @@ function createBaseSettings(): Settings {
     ageBand: 0,
     version: "0",
     updateTime: undefined,
+    gpc: undefined,
   };
 }
 
@@ -937,6 +1299,9 @@ export const Settings: MessageFns<Settings> = {
     }
     if (message.updateTime !== undefined) {
       Timestamp.encode(toTimestamp(message.updateTime), writer.uint32(98).fork()).join();
+    }
+    if (message.gpc !== undefined) {
+      writer.uint32(104).bool(message.gpc);
     }
     return writer;
   },
@@ -1050,6 +1415,14 @@ export const Settings: MessageFns<Settings> = {
             message.updateTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.gpc = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1112,6 +1485,7 @@ export const Settings: MessageFns<Settings> = {
         : isSet(object.update_time)
         ? fromJsonTimestamp(object.update_time)
         : undefined,
+      gpc: isSet(object.gpc) ? globalThis.Boolean(object.gpc) : undefined,
     };
   },
 
@@ -1153,6 +1527,9 @@ export const Settings: MessageFns<Settings> = {
     if (message.updateTime !== undefined) {
       obj.updateTime = message.updateTime.toISOString();
     }
+    if (message.gpc !== undefined) {
+      obj.gpc = message.gpc;
+    }
     return obj;
   },
 
@@ -1179,6 +1556,7 @@ export const Settings: MessageFns<Settings> = {
     message.ageBand = object.ageBand ?? 0;
     message.version = object.version ?? "0";
     message.updateTime = object.updateTime ?? undefined;
+    message.gpc = object.gpc ?? undefined;
     return message;
   },
 };
@@ -1794,7 +2172,14 @@ export const GetSettingsResponse: MessageFns<GetSettingsResponse> = {
 };
 
 function createBaseUpdateSettingsRequest(): UpdateSettingsRequest {
-  return { userId: "", settings: undefined, updateMask: undefined, expectedVersion: "0" };
+  return {
+    userId: "",
+    settings: undefined,
+    updateMask: undefined,
+    expectedVersion: "0",
+    noticeVersion: undefined,
+    gpc: undefined,
+  };
 }
 
 export const UpdateSettingsRequest: MessageFns<UpdateSettingsRequest> = {
@@ -1810,6 +2195,12 @@ export const UpdateSettingsRequest: MessageFns<UpdateSettingsRequest> = {
     }
     if (message.expectedVersion !== "0") {
       writer.uint32(32).int64(message.expectedVersion);
+    }
+    if (message.noticeVersion !== undefined) {
+      writer.uint32(42).string(message.noticeVersion);
+    }
+    if (message.gpc !== undefined) {
+      writer.uint32(48).bool(message.gpc);
     }
     return writer;
   },
@@ -1859,6 +2250,22 @@ export const UpdateSettingsRequest: MessageFns<UpdateSettingsRequest> = {
             message.expectedVersion = reader.int64().toString();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.noticeVersion = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.gpc = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1889,6 +2296,12 @@ export const UpdateSettingsRequest: MessageFns<UpdateSettingsRequest> = {
         : isSet(object.expected_version)
         ? globalThis.String(object.expected_version)
         : "0",
+      noticeVersion: isSet(object.noticeVersion)
+        ? globalThis.String(object.noticeVersion)
+        : isSet(object.notice_version)
+        ? globalThis.String(object.notice_version)
+        : undefined,
+      gpc: isSet(object.gpc) ? globalThis.Boolean(object.gpc) : undefined,
     };
   },
 
@@ -1906,6 +2319,12 @@ export const UpdateSettingsRequest: MessageFns<UpdateSettingsRequest> = {
     if (message.expectedVersion !== "0") {
       obj.expectedVersion = message.expectedVersion;
     }
+    if (message.noticeVersion !== undefined) {
+      obj.noticeVersion = message.noticeVersion;
+    }
+    if (message.gpc !== undefined) {
+      obj.gpc = message.gpc;
+    }
     return obj;
   },
 
@@ -1920,6 +2339,8 @@ export const UpdateSettingsRequest: MessageFns<UpdateSettingsRequest> = {
       : undefined;
     message.updateMask = object.updateMask ?? undefined;
     message.expectedVersion = object.expectedVersion ?? "0";
+    message.noticeVersion = object.noticeVersion ?? undefined;
+    message.gpc = object.gpc ?? undefined;
     return message;
   },
 };
@@ -2330,7 +2751,15 @@ export const UnlinkAccountResponse: MessageFns<UnlinkAccountResponse> = {
 };
 
 function createBaseCheckEligibilityRequest(): CheckEligibilityRequest {
-  return { userId: "", surface: 0, purpose: 0, eventTime: undefined, endToEndEncrypted: false, sourceKind: 0 };
+  return {
+    userId: "",
+    surface: 0,
+    purpose: 0,
+    eventTime: undefined,
+    endToEndEncrypted: false,
+    sourceKind: 0,
+    gpc: undefined,
+  };
 }
 
 export const CheckEligibilityRequest: MessageFns<CheckEligibilityRequest> = {
@@ -2352,6 +2781,9 @@ export const CheckEligibilityRequest: MessageFns<CheckEligibilityRequest> = {
     }
     if (message.sourceKind !== 0) {
       writer.uint32(48).int32(message.sourceKind);
+    }
+    if (message.gpc !== undefined) {
+      writer.uint32(56).bool(message.gpc);
     }
     return writer;
   },
@@ -2417,6 +2849,14 @@ export const CheckEligibilityRequest: MessageFns<CheckEligibilityRequest> = {
             message.sourceKind = reader.int32() as any;
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.gpc = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2453,6 +2893,7 @@ export const CheckEligibilityRequest: MessageFns<CheckEligibilityRequest> = {
         : isSet(object.source_kind)
         ? sourceKindFromJSON(object.source_kind)
         : 0,
+      gpc: isSet(object.gpc) ? globalThis.Boolean(object.gpc) : undefined,
     };
   },
 
@@ -2476,6 +2917,9 @@ export const CheckEligibilityRequest: MessageFns<CheckEligibilityRequest> = {
     if (message.sourceKind !== 0) {
       obj.sourceKind = sourceKindToJSON(message.sourceKind);
     }
+    if (message.gpc !== undefined) {
+      obj.gpc = message.gpc;
+    }
     return obj;
   },
 
@@ -2490,6 +2934,7 @@ export const CheckEligibilityRequest: MessageFns<CheckEligibilityRequest> = {
     message.eventTime = object.eventTime ?? undefined;
     message.endToEndEncrypted = object.endToEndEncrypted ?? false;
     message.sourceKind = object.sourceKind ?? 0;
+    message.gpc = object.gpc ?? undefined;
     return message;
   },
 };
@@ -2600,7 +3045,15 @@ export const CheckEligibilityResponse: MessageFns<CheckEligibilityResponse> = {
 };
 
 function createBaseEligibilityQuery(): EligibilityQuery {
-  return { userId: "", surface: 0, purpose: 0, eventTime: undefined, endToEndEncrypted: false, sourceKind: 0 };
+  return {
+    userId: "",
+    surface: 0,
+    purpose: 0,
+    eventTime: undefined,
+    endToEndEncrypted: false,
+    sourceKind: 0,
+    gpc: undefined,
+  };
 }
 
 export const EligibilityQuery: MessageFns<EligibilityQuery> = {
@@ -2622,6 +3075,9 @@ export const EligibilityQuery: MessageFns<EligibilityQuery> = {
     }
     if (message.sourceKind !== 0) {
       writer.uint32(48).int32(message.sourceKind);
+    }
+    if (message.gpc !== undefined) {
+      writer.uint32(56).bool(message.gpc);
     }
     return writer;
   },
@@ -2687,6 +3143,14 @@ export const EligibilityQuery: MessageFns<EligibilityQuery> = {
             message.sourceKind = reader.int32() as any;
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.gpc = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2723,6 +3187,7 @@ export const EligibilityQuery: MessageFns<EligibilityQuery> = {
         : isSet(object.source_kind)
         ? sourceKindFromJSON(object.source_kind)
         : 0,
+      gpc: isSet(object.gpc) ? globalThis.Boolean(object.gpc) : undefined,
     };
   },
 
@@ -2746,6 +3211,9 @@ export const EligibilityQuery: MessageFns<EligibilityQuery> = {
     if (message.sourceKind !== 0) {
       obj.sourceKind = sourceKindToJSON(message.sourceKind);
     }
+    if (message.gpc !== undefined) {
+      obj.gpc = message.gpc;
+    }
     return obj;
   },
 
@@ -2760,6 +3228,7 @@ export const EligibilityQuery: MessageFns<EligibilityQuery> = {
     message.eventTime = object.eventTime ?? undefined;
     message.endToEndEncrypted = object.endToEndEncrypted ?? false;
     message.sourceKind = object.sourceKind ?? 0;
+    message.gpc = object.gpc ?? undefined;
     return message;
   },
 };
@@ -3270,7 +3739,14 @@ export const ListSettingsHistoryResponse: MessageFns<ListSettingsHistoryResponse
 };
 
 function createBaseSettingsChange(): SettingsChange {
-  return { version: "0", changeTime: undefined, actor: "", fieldChanges: [], userAsserted: false };
+  return {
+    version: "0",
+    changeTime: undefined,
+    actor: "",
+    fieldChanges: [],
+    userAsserted: false,
+    consentRecord: undefined,
+  };
 }
 
 export const SettingsChange: MessageFns<SettingsChange> = {
@@ -3289,6 +3765,9 @@ export const SettingsChange: MessageFns<SettingsChange> = {
     }
     if (message.userAsserted !== false) {
       writer.uint32(40).bool(message.userAsserted);
+    }
+    if (message.consentRecord !== undefined) {
+      ConsentRecord.encode(message.consentRecord, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -3346,6 +3825,14 @@ export const SettingsChange: MessageFns<SettingsChange> = {
             message.userAsserted = reader.bool();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.consentRecord = ConsentRecord.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3377,6 +3864,11 @@ export const SettingsChange: MessageFns<SettingsChange> = {
         : isSet(object.user_asserted)
         ? globalThis.Boolean(object.user_asserted)
         : false,
+      consentRecord: isSet(object.consentRecord)
+        ? ConsentRecord.fromJSON(object.consentRecord)
+        : isSet(object.consent_record)
+        ? ConsentRecord.fromJSON(object.consent_record)
+        : undefined,
     };
   },
 
@@ -3397,6 +3889,9 @@ export const SettingsChange: MessageFns<SettingsChange> = {
     if (message.userAsserted !== false) {
       obj.userAsserted = message.userAsserted;
     }
+    if (message.consentRecord !== undefined) {
+      obj.consentRecord = ConsentRecord.toJSON(message.consentRecord);
+    }
     return obj;
   },
 
@@ -3410,12 +3905,269 @@ export const SettingsChange: MessageFns<SettingsChange> = {
     message.actor = object.actor ?? "";
     message.fieldChanges = object.fieldChanges?.map((e) => FieldChange.fromPartial(e)) || [];
     message.userAsserted = object.userAsserted ?? false;
+    message.consentRecord = (object.consentRecord !== undefined && object.consentRecord !== null)
+      ? ConsentRecord.fromPartial(object.consentRecord)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseConsentRecord(): ConsentRecord {
+  return { noticeVersion: "", region: "", legalBases: [], gpc: false, gpcBinding: false, consentStringFormat: 0 };
+}
+
+export const ConsentRecord: MessageFns<ConsentRecord> = {
+  encode(message: ConsentRecord, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.noticeVersion !== "") {
+      writer.uint32(10).string(message.noticeVersion);
+    }
+    if (message.region !== "") {
+      writer.uint32(18).string(message.region);
+    }
+    for (const v of message.legalBases) {
+      PurposeLegalBasis.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.gpc !== false) {
+      writer.uint32(32).bool(message.gpc);
+    }
+    if (message.gpcBinding !== false) {
+      writer.uint32(40).bool(message.gpcBinding);
+    }
+    if (message.consentStringFormat !== 0) {
+      writer.uint32(48).int32(message.consentStringFormat);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConsentRecord {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConsentRecord();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.noticeVersion = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.region = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.legalBases.push(PurposeLegalBasis.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.gpc = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.gpcBinding = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.consentStringFormat = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConsentRecord {
+    return {
+      noticeVersion: isSet(object.noticeVersion)
+        ? globalThis.String(object.noticeVersion)
+        : isSet(object.notice_version)
+        ? globalThis.String(object.notice_version)
+        : "",
+      region: isSet(object.region) ? globalThis.String(object.region) : "",
+      legalBases: globalThis.Array.isArray(object?.legalBases)
+        ? object.legalBases.map((e: any) => PurposeLegalBasis.fromJSON(e))
+        : globalThis.Array.isArray(object?.legal_bases)
+        ? object.legal_bases.map((e: any) => PurposeLegalBasis.fromJSON(e))
+        : [],
+      gpc: isSet(object.gpc) ? globalThis.Boolean(object.gpc) : false,
+      gpcBinding: isSet(object.gpcBinding)
+        ? globalThis.Boolean(object.gpcBinding)
+        : isSet(object.gpc_binding)
+        ? globalThis.Boolean(object.gpc_binding)
+        : false,
+      consentStringFormat: isSet(object.consentStringFormat)
+        ? consentStringFormatFromJSON(object.consentStringFormat)
+        : isSet(object.consent_string_format)
+        ? consentStringFormatFromJSON(object.consent_string_format)
+        : 0,
+    };
+  },
+
+  toJSON(message: ConsentRecord): unknown {
+    const obj: any = {};
+    if (message.noticeVersion !== "") {
+      obj.noticeVersion = message.noticeVersion;
+    }
+    if (message.region !== "") {
+      obj.region = message.region;
+    }
+    if (message.legalBases?.length) {
+      obj.legalBases = message.legalBases.map((e) => PurposeLegalBasis.toJSON(e));
+    }
+    if (message.gpc !== false) {
+      obj.gpc = message.gpc;
+    }
+    if (message.gpcBinding !== false) {
+      obj.gpcBinding = message.gpcBinding;
+    }
+    if (message.consentStringFormat !== 0) {
+      obj.consentStringFormat = consentStringFormatToJSON(message.consentStringFormat);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ConsentRecord>, I>>(base?: I): ConsentRecord {
+    return ConsentRecord.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ConsentRecord>, I>>(object: I): ConsentRecord {
+    const message = createBaseConsentRecord();
+    message.noticeVersion = object.noticeVersion ?? "";
+    message.region = object.region ?? "";
+    message.legalBases = object.legalBases?.map((e) => PurposeLegalBasis.fromPartial(e)) || [];
+    message.gpc = object.gpc ?? false;
+    message.gpcBinding = object.gpcBinding ?? false;
+    message.consentStringFormat = object.consentStringFormat ?? 0;
+    return message;
+  },
+};
+
+function createBasePurposeLegalBasis(): PurposeLegalBasis {
+  return { purpose: 0, legalBasis: 0 };
+}
+
+export const PurposeLegalBasis: MessageFns<PurposeLegalBasis> = {
+  encode(message: PurposeLegalBasis, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.purpose !== 0) {
+      writer.uint32(8).int32(message.purpose);
+    }
+    if (message.legalBasis !== 0) {
+      writer.uint32(16).int32(message.legalBasis);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PurposeLegalBasis {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePurposeLegalBasis();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.purpose = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.legalBasis = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PurposeLegalBasis {
+    return {
+      purpose: isSet(object.purpose) ? consentPurposeFromJSON(object.purpose) : 0,
+      legalBasis: isSet(object.legalBasis)
+        ? legalBasisFromJSON(object.legalBasis)
+        : isSet(object.legal_basis)
+        ? legalBasisFromJSON(object.legal_basis)
+        : 0,
+    };
+  },
+
+  toJSON(message: PurposeLegalBasis): unknown {
+    const obj: any = {};
+    if (message.purpose !== 0) {
+      obj.purpose = consentPurposeToJSON(message.purpose);
+    }
+    if (message.legalBasis !== 0) {
+      obj.legalBasis = legalBasisToJSON(message.legalBasis);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PurposeLegalBasis>, I>>(base?: I): PurposeLegalBasis {
+    return PurposeLegalBasis.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PurposeLegalBasis>, I>>(object: I): PurposeLegalBasis {
+    const message = createBasePurposeLegalBasis();
+    message.purpose = object.purpose ?? 0;
+    message.legalBasis = object.legalBasis ?? 0;
     return message;
   },
 };
 
 function createBaseFieldChange(): FieldChange {
-  return { fieldPath: "", oldValueJson: "", newValueJson: "" };
+  return { fieldPath: "", oldValueJson: "", newValueJson: "", source: undefined };
 }
 
 export const FieldChange: MessageFns<FieldChange> = {
@@ -3428,6 +4180,9 @@ export const FieldChange: MessageFns<FieldChange> = {
     }
     if (message.newValueJson !== "") {
       writer.uint32(26).string(message.newValueJson);
+    }
+    if (message.source !== undefined) {
+      writer.uint32(32).int32(message.source);
     }
     return writer;
   },
@@ -3469,6 +4224,14 @@ export const FieldChange: MessageFns<FieldChange> = {
             message.newValueJson = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.source = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3498,6 +4261,7 @@ export const FieldChange: MessageFns<FieldChange> = {
         : isSet(object.new_value_json)
         ? globalThis.String(object.new_value_json)
         : "",
+      source: isSet(object.source) ? changeSourceFromJSON(object.source) : undefined,
     };
   },
 
@@ -3512,6 +4276,9 @@ export const FieldChange: MessageFns<FieldChange> = {
     if (message.newValueJson !== "") {
       obj.newValueJson = message.newValueJson;
     }
+    if (message.source !== undefined) {
+      obj.source = changeSourceToJSON(message.source);
+    }
     return obj;
   },
 
@@ -3523,6 +4290,7 @@ export const FieldChange: MessageFns<FieldChange> = {
     message.fieldPath = object.fieldPath ?? "";
     message.oldValueJson = object.oldValueJson ?? "";
     message.newValueJson = object.newValueJson ?? "";
+    message.source = object.source ?? undefined;
     return message;
   },
 };
@@ -4971,6 +5739,406 @@ export const SearchTopicsResponse: MessageFns<SearchTopicsResponse> = {
   },
 };
 
+function createBaseImportConsentStringRequest(): ImportConsentStringRequest {
+  return { userId: "", format: 0, consentString: "", expectedVersion: "0", noticeVersion: "" };
+}
+
+export const ImportConsentStringRequest: MessageFns<ImportConsentStringRequest> = {
+  encode(message: ImportConsentStringRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.format !== 0) {
+      writer.uint32(16).int32(message.format);
+    }
+    if (message.consentString !== "") {
+      writer.uint32(26).string(message.consentString);
+    }
+    if (message.expectedVersion !== "0") {
+      writer.uint32(32).int64(message.expectedVersion);
+    }
+    if (message.noticeVersion !== "") {
+      writer.uint32(42).string(message.noticeVersion);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImportConsentStringRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImportConsentStringRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.format = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.consentString = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.expectedVersion = reader.int64().toString();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.noticeVersion = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImportConsentStringRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      format: isSet(object.format) ? consentStringFormatFromJSON(object.format) : 0,
+      consentString: isSet(object.consentString)
+        ? globalThis.String(object.consentString)
+        : isSet(object.consent_string)
+        ? globalThis.String(object.consent_string)
+        : "",
+      expectedVersion: isSet(object.expectedVersion)
+        ? globalThis.String(object.expectedVersion)
+        : isSet(object.expected_version)
+        ? globalThis.String(object.expected_version)
+        : "0",
+      noticeVersion: isSet(object.noticeVersion)
+        ? globalThis.String(object.noticeVersion)
+        : isSet(object.notice_version)
+        ? globalThis.String(object.notice_version)
+        : "",
+    };
+  },
+
+  toJSON(message: ImportConsentStringRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.format !== 0) {
+      obj.format = consentStringFormatToJSON(message.format);
+    }
+    if (message.consentString !== "") {
+      obj.consentString = message.consentString;
+    }
+    if (message.expectedVersion !== "0") {
+      obj.expectedVersion = message.expectedVersion;
+    }
+    if (message.noticeVersion !== "") {
+      obj.noticeVersion = message.noticeVersion;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ImportConsentStringRequest>, I>>(base?: I): ImportConsentStringRequest {
+    return ImportConsentStringRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ImportConsentStringRequest>, I>>(object: I): ImportConsentStringRequest {
+    const message = createBaseImportConsentStringRequest();
+    message.userId = object.userId ?? "";
+    message.format = object.format ?? 0;
+    message.consentString = object.consentString ?? "";
+    message.expectedVersion = object.expectedVersion ?? "0";
+    message.noticeVersion = object.noticeVersion ?? "";
+    return message;
+  },
+};
+
+function createBaseImportConsentStringResponse(): ImportConsentStringResponse {
+  return { settings: undefined };
+}
+
+export const ImportConsentStringResponse: MessageFns<ImportConsentStringResponse> = {
+  encode(message: ImportConsentStringResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.settings !== undefined) {
+      Settings.encode(message.settings, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImportConsentStringResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImportConsentStringResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.settings = Settings.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImportConsentStringResponse {
+    return { settings: isSet(object.settings) ? Settings.fromJSON(object.settings) : undefined };
+  },
+
+  toJSON(message: ImportConsentStringResponse): unknown {
+    const obj: any = {};
+    if (message.settings !== undefined) {
+      obj.settings = Settings.toJSON(message.settings);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ImportConsentStringResponse>, I>>(base?: I): ImportConsentStringResponse {
+    return ImportConsentStringResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ImportConsentStringResponse>, I>>(object: I): ImportConsentStringResponse {
+    const message = createBaseImportConsentStringResponse();
+    message.settings = (object.settings !== undefined && object.settings !== null)
+      ? Settings.fromPartial(object.settings)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseExportConsentStringRequest(): ExportConsentStringRequest {
+  return { userId: "", format: 0 };
+}
+
+export const ExportConsentStringRequest: MessageFns<ExportConsentStringRequest> = {
+  encode(message: ExportConsentStringRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.format !== 0) {
+      writer.uint32(16).int32(message.format);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExportConsentStringRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExportConsentStringRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.format = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExportConsentStringRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      format: isSet(object.format) ? consentStringFormatFromJSON(object.format) : 0,
+    };
+  },
+
+  toJSON(message: ExportConsentStringRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.format !== 0) {
+      obj.format = consentStringFormatToJSON(message.format);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExportConsentStringRequest>, I>>(base?: I): ExportConsentStringRequest {
+    return ExportConsentStringRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExportConsentStringRequest>, I>>(object: I): ExportConsentStringRequest {
+    const message = createBaseExportConsentStringRequest();
+    message.userId = object.userId ?? "";
+    message.format = object.format ?? 0;
+    return message;
+  },
+};
+
+function createBaseExportConsentStringResponse(): ExportConsentStringResponse {
+  return { consentString: "", settingsVersion: "0" };
+}
+
+export const ExportConsentStringResponse: MessageFns<ExportConsentStringResponse> = {
+  encode(message: ExportConsentStringResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.consentString !== "") {
+      writer.uint32(10).string(message.consentString);
+    }
+    if (message.settingsVersion !== "0") {
+      writer.uint32(16).int64(message.settingsVersion);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExportConsentStringResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExportConsentStringResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.consentString = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.settingsVersion = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExportConsentStringResponse {
+    return {
+      consentString: isSet(object.consentString)
+        ? globalThis.String(object.consentString)
+        : isSet(object.consent_string)
+        ? globalThis.String(object.consent_string)
+        : "",
+      settingsVersion: isSet(object.settingsVersion)
+        ? globalThis.String(object.settingsVersion)
+        : isSet(object.settings_version)
+        ? globalThis.String(object.settings_version)
+        : "0",
+    };
+  },
+
+  toJSON(message: ExportConsentStringResponse): unknown {
+    const obj: any = {};
+    if (message.consentString !== "") {
+      obj.consentString = message.consentString;
+    }
+    if (message.settingsVersion !== "0") {
+      obj.settingsVersion = message.settingsVersion;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExportConsentStringResponse>, I>>(base?: I): ExportConsentStringResponse {
+    return ExportConsentStringResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExportConsentStringResponse>, I>>(object: I): ExportConsentStringResponse {
+    const message = createBaseExportConsentStringResponse();
+    message.consentString = object.consentString ?? "";
+    message.settingsVersion = object.settingsVersion ?? "0";
+    return message;
+  },
+};
+
 /**
  * ConsentService decides whether a user's AI-assistant conversations may be
  * used, and for what. It is the source of truth for settings, linked
@@ -5231,6 +6399,55 @@ export const ConsentServiceService = {
       Buffer.from(SearchTopicsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SearchTopicsResponse => SearchTopicsResponse.decode(value),
   },
+  /**
+   * ImportConsentString applies an IAB consent string the person's consent
+   * management platform produced (TCF v2.2 where the region's policy uses
+   * TCF, GPP with US sections in the US) to their choices, through the same
+   * path as UpdateSettings: one new version, one history entry whose field
+   * changes have source CHANGE_SOURCE_CONSENT_STRING and a consent record.
+   * The purpose mapping is the one table in docs/consent.md.
+   *
+   * Errors: INVALID_ARGUMENT if user_id is empty, format is unspecified,
+   * consent_string is empty, longer than 16384 characters or not a valid
+   * string of that format (the message names consent_string, never quoting
+   * it), or notice_version is malformed or missing on a call carrying a user
+   * assertion; FAILED_PRECONDITION (ErrorInfo CONSENT_STRING_FORMAT_NOT_USED)
+   * if the user's region does not use that format; ABORTED if
+   * expected_version is not the current version; UNAVAILABLE if the store is
+   * unreachable.
+   */
+  importConsentString: {
+    path: "/signalpath.consent.v1.ConsentService/ImportConsentString" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ImportConsentStringRequest): Buffer =>
+      Buffer.from(ImportConsentStringRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ImportConsentStringRequest => ImportConsentStringRequest.decode(value),
+    responseSerialize: (value: ImportConsentStringResponse): Buffer =>
+      Buffer.from(ImportConsentStringResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ImportConsentStringResponse => ImportConsentStringResponse.decode(value),
+  },
+  /**
+   * ExportConsentString encodes the user's effective choices as an IAB
+   * consent string of the given format (the same mapping table), for a
+   * consent management platform or a partner.
+   *
+   * Errors: INVALID_ARGUMENT if user_id is empty or format is unspecified;
+   * FAILED_PRECONDITION (ErrorInfo CONSENT_STRING_FORMAT_NOT_USED) if the
+   * user's region does not use that format; UNAVAILABLE if the store is
+   * unreachable.
+   */
+  exportConsentString: {
+    path: "/signalpath.consent.v1.ConsentService/ExportConsentString" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ExportConsentStringRequest): Buffer =>
+      Buffer.from(ExportConsentStringRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ExportConsentStringRequest => ExportConsentStringRequest.decode(value),
+    responseSerialize: (value: ExportConsentStringResponse): Buffer =>
+      Buffer.from(ExportConsentStringResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ExportConsentStringResponse => ExportConsentStringResponse.decode(value),
+  },
 } as const;
 
 export interface ConsentServiceServer extends UntypedServiceImplementation {
@@ -5357,6 +6574,35 @@ export interface ConsentServiceServer extends UntypedServiceImplementation {
    * characters, or limit is negative (the message names the field).
    */
   searchTopics: handleUnaryCall<SearchTopicsRequest, SearchTopicsResponse>;
+  /**
+   * ImportConsentString applies an IAB consent string the person's consent
+   * management platform produced (TCF v2.2 where the region's policy uses
+   * TCF, GPP with US sections in the US) to their choices, through the same
+   * path as UpdateSettings: one new version, one history entry whose field
+   * changes have source CHANGE_SOURCE_CONSENT_STRING and a consent record.
+   * The purpose mapping is the one table in docs/consent.md.
+   *
+   * Errors: INVALID_ARGUMENT if user_id is empty, format is unspecified,
+   * consent_string is empty, longer than 16384 characters or not a valid
+   * string of that format (the message names consent_string, never quoting
+   * it), or notice_version is malformed or missing on a call carrying a user
+   * assertion; FAILED_PRECONDITION (ErrorInfo CONSENT_STRING_FORMAT_NOT_USED)
+   * if the user's region does not use that format; ABORTED if
+   * expected_version is not the current version; UNAVAILABLE if the store is
+   * unreachable.
+   */
+  importConsentString: handleUnaryCall<ImportConsentStringRequest, ImportConsentStringResponse>;
+  /**
+   * ExportConsentString encodes the user's effective choices as an IAB
+   * consent string of the given format (the same mapping table), for a
+   * consent management platform or a partner.
+   *
+   * Errors: INVALID_ARGUMENT if user_id is empty or format is unspecified;
+   * FAILED_PRECONDITION (ErrorInfo CONSENT_STRING_FORMAT_NOT_USED) if the
+   * user's region does not use that format; UNAVAILABLE if the store is
+   * unreachable.
+   */
+  exportConsentString: handleUnaryCall<ExportConsentStringRequest, ExportConsentStringResponse>;
 }
 
 export interface ConsentServiceClient extends Client {
@@ -5650,6 +6896,63 @@ export interface ConsentServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SearchTopicsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * ImportConsentString applies an IAB consent string the person's consent
+   * management platform produced (TCF v2.2 where the region's policy uses
+   * TCF, GPP with US sections in the US) to their choices, through the same
+   * path as UpdateSettings: one new version, one history entry whose field
+   * changes have source CHANGE_SOURCE_CONSENT_STRING and a consent record.
+   * The purpose mapping is the one table in docs/consent.md.
+   *
+   * Errors: INVALID_ARGUMENT if user_id is empty, format is unspecified,
+   * consent_string is empty, longer than 16384 characters or not a valid
+   * string of that format (the message names consent_string, never quoting
+   * it), or notice_version is malformed or missing on a call carrying a user
+   * assertion; FAILED_PRECONDITION (ErrorInfo CONSENT_STRING_FORMAT_NOT_USED)
+   * if the user's region does not use that format; ABORTED if
+   * expected_version is not the current version; UNAVAILABLE if the store is
+   * unreachable.
+   */
+  importConsentString(
+    request: ImportConsentStringRequest,
+    callback: (error: ServiceError | null, response: ImportConsentStringResponse) => void,
+  ): ClientUnaryCall;
+  importConsentString(
+    request: ImportConsentStringRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ImportConsentStringResponse) => void,
+  ): ClientUnaryCall;
+  importConsentString(
+    request: ImportConsentStringRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ImportConsentStringResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * ExportConsentString encodes the user's effective choices as an IAB
+   * consent string of the given format (the same mapping table), for a
+   * consent management platform or a partner.
+   *
+   * Errors: INVALID_ARGUMENT if user_id is empty or format is unspecified;
+   * FAILED_PRECONDITION (ErrorInfo CONSENT_STRING_FORMAT_NOT_USED) if the
+   * user's region does not use that format; UNAVAILABLE if the store is
+   * unreachable.
+   */
+  exportConsentString(
+    request: ExportConsentStringRequest,
+    callback: (error: ServiceError | null, response: ExportConsentStringResponse) => void,
+  ): ClientUnaryCall;
+  exportConsentString(
+    request: ExportConsentStringRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ExportConsentStringResponse) => void,
+  ): ClientUnaryCall;
+  exportConsentString(
+    request: ExportConsentStringRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ExportConsentStringResponse) => void,
   ): ClientUnaryCall;
 }
 
