@@ -39,7 +39,7 @@ describe('Global Privacy Control per region', () => {
     expect(decideEligibility(DEFAULT_POLICY, subject({}), { ...at, purpose: 'ADS' })).toEqual({ allowed: false, reason: 'OPTED_OUT' });
     expect(decideEligibility(DEFAULT_POLICY, subject({ aiChatAds: 'OPT_IN' }), { ...at, purpose: 'ADS' })).toEqual({ allowed: false, reason: 'OPTED_OUT' });
     expect(decideEligibility(DEFAULT_POLICY, subject({}), { ...at, purpose: 'CONTENT' }).allowed).toBe(true);
-    expect(decideEligibility(DEFAULT_POLICY, subject({}), { ...at, purpose: 'ADS', sourceKind: 'LIKE' }).allowed).toBe(true);
+    expect(decideEligibility(DEFAULT_POLICY, subject({}), { ...at, purpose: 'ADS', sourceKind: 'PAGE_LIKE' }).allowed).toBe(true);
     expect(decideEligibility(DEFAULT_POLICY, subject({ region: 'CA' }), { ...at, purpose: 'ADS' }).allowed).toBe(true);
     expect(decideEligibility(DEFAULT_POLICY, subject({}), { ...at, gpc: false, purpose: 'ADS' }).allowed).toBe(true);
   });
