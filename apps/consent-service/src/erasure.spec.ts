@@ -320,6 +320,8 @@ describe('ConsentService erasure (real database, fake Signal and Profile service
       ['1', 'settings-ui', ['ai_chat_content']],
     ]);
     expect(changes[0].fieldChanges.every((f) => f.oldValueJson === 'null')).toBe(true);
+    // The consent records stay with their legal bases; the region they were made in is erased.
+    expect(changes[1].consentRecord).toMatchObject({ region: '', legalBases: expect.arrayContaining([{ purpose: consent.ConsentPurpose.CONSENT_PURPOSE_AI_CHAT_ADS, legalBasis: consent.LegalBasis.LEGAL_BASIS_NOT_APPLICABLE }]) });
 
     // Scan every collection: what still refers to the user is the tombstone, that history and the jobs.
     const db = consentUnderTest.service.mongo.db;

@@ -19,7 +19,7 @@ export function createConsentClient(address: string, options: Extra = {}): Conse
     ...identityOptions(SERVICES.consent.grpcService),
     ...options,
     serviceName: SERVICES.consent.grpcService,
-    idempotentMethods: ['GetSettings', 'CheckEligibility', 'BatchCheckEligibility', 'ListSettingsHistory', 'GetErasureJob', 'ExportUserData', 'UnlinkAccount', 'ListTopics', 'SearchTopics'],
+    idempotentMethods: ['GetSettings', 'CheckEligibility', 'BatchCheckEligibility', 'ListSettingsHistory', 'GetErasureJob', 'ExportUserData', 'UnlinkAccount', 'ListTopics', 'SearchTopics', 'ExportConsentString'],
   });
 }
 

@@ -1,5 +1,7 @@
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
+import { GppModel } from '@iabgpp/cmpapi';
+import { GVL, TCModel, TCString } from '@iabtechlabtcf/core';
 import { readStatus, unpackDetails, type ReadStatus } from '@signalpath/grpc-kit';
 import { common, consent, profile, ranking, signal, type rpc } from '@signalpath/proto';
 import { loadKeyRing, tokenMetadataProvider } from '@signalpath/service-auth';
@@ -191,7 +193,33 @@ const candidate = (small: boolean) =>
     .map((c) => ranking.Candidate.fromPartial({ candidate: c }));
 
 const eligibilityQuery = (small: boolean) =>
-  partial<consent.EligibilityQuery>({ userId: small ? plausibleId : userId, surface, purpose, eventTime: date, endToEndEncrypted: fc.boolean() });
+  partial<consent.EligibilityQuery>({ userId: small ? plausibleId : userId, surface, purpose, eventTime: date, endToEndEncrypted: fc.boolean(), gpc: fc.boolean() });
+
+/** Consent strings the IAB libraries encode (valid TCF v2.2 and GPP), and their truncations and mutations. */
+function libraryTcString(purposeConsents: number[]): string {
+  const purposes: Record<string, unknown> = {};
+  for (let id = 1; id <= 11; id++) purposes[id] = { id, name: `Purpose ${id}`, description: '', illustrations: [] };
+  const gvl = new GVL({ gvlSpecificationVersion: 3, vendorListVersion: 3, tcfPolicyVersion: 5, lastUpdated: '2026-01-01T00:00:00Z', purposes, specialPurposes: {}, features: {}, specialFeatures: {}, vendors: {}, stacks: {}, dataCategories: {} } as never);
+  const model = new TCModel(gvl);
+  model.cmpId = 31;
+  model.purposeConsents.set(purposeConsents);
+  return TCString.encode(model);
+}
+function libraryGppString(fields: Record<string, unknown>): string {
+  const model = new GppModel();
+  for (const [field, value] of Object.entries(fields)) model.setFieldValue('usnat', field, value);
+  return model.encode();
+}
+const VALID_CONSENT_STRINGS = [libraryTcString([3, 4]), libraryTcString([1, 5, 6]), libraryGppString({ TargetedAdvertisingOptOut: 1, Gpc: true }), libraryGppString({ SaleOptOut: 2 })];
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~';
+const consentString = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...VALID_CONSENT_STRINGS) },
+  { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...VALID_CONSENT_STRINGS), fc.nat(), fc.nat()).map(([value, at, c]) => value.slice(0, at % value.length) + BASE64URL[c % BASE64URL.length] + value.slice((at % value.length) + 1)) },
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...VALID_CONSENT_STRINGS), fc.nat()).map(([value, at]) => value.slice(0, at % value.length)) },
+  { weight: 1, arbitrary: fc.string({ unit: fc.constantFrom(...BASE64URL.split('')), maxLength: 300 }) },
+  { weight: 1, arbitrary: anyString },
+);
+const consentStringFormat = enumOf(2);
 
 const profileSignal = (small: boolean) =>
   partial<profile.ProfileSignal>({
@@ -349,6 +377,8 @@ describe('bad input on every RPC (four processes, property-based)', () => {
           settings,
           updateMask: mostly(fc.subarray(SETTINGS_PATHS.slice(0, 13), { minLength: 1, maxLength: 3 }), fc.array(fc.oneof(fc.constantFrom(...SETTINGS_PATHS), fc.constantFrom(...PROTOTYPE_KEYS), shortString), { maxLength: 4 })),
           expectedVersion: fc.oneof({ weight: 3, arbitrary: fc.constant('0') }, { weight: 1, arbitrary: int64 }),
+          noticeVersion: fc.oneof(fc.constantFrom('', '2026-01', 'v'.repeat(65)), shortString),
+          gpc: fc.boolean(),
         }),
         (r) => stack.clients.consent.updateSettings(consent.UpdateSettingsRequest.fromPartial(r)),
         [INVALID_ARGUMENT, FAILED_PRECONDITION, ABORTED],
@@ -403,6 +433,28 @@ describe('bad input on every RPC (four processes, property-based)', () => {
         partial<consent.SearchTopicsRequest>({ query: mostly(fc.constantFrom('climb', 'HEALTH', 'Café', 'a', ' sports '), anyString), limit: int32 }),
         (r) => stack.clients.consent.searchTopics(consent.SearchTopicsRequest.fromPartial(r)),
         [INVALID_ARGUMENT],
+      ));
+
+    it('ImportConsentString', () =>
+      fuzz(
+        'ImportConsentString',
+        partial<consent.ImportConsentStringRequest>({
+          userId,
+          format: consentStringFormat,
+          consentString,
+          expectedVersion: fc.oneof(fc.constantFrom('0', '1', '2', '3'), int64),
+          noticeVersion: fc.oneof(fc.constantFrom('', 'cmp-notice.1'), shortString),
+        }),
+        (r) => stack.clients.consent.importConsentString(consent.ImportConsentStringRequest.fromPartial(r)),
+        [INVALID_ARGUMENT, FAILED_PRECONDITION, ABORTED],
+      ));
+
+    it('ExportConsentString', () =>
+      fuzz(
+        'ExportConsentString',
+        partial<consent.ExportConsentStringRequest>({ userId, format: consentStringFormat }),
+        (r) => stack.clients.consent.exportConsentString(consent.ExportConsentStringRequest.fromPartial(r)),
+        [INVALID_ARGUMENT, FAILED_PRECONDITION],
       ));
   });
 
@@ -799,8 +851,8 @@ describe('bad input on every RPC (four processes, property-based)', () => {
     const unexpected = stack.logs.join('').split('\n').filter((line) => line.includes('unexpected error'));
     expect(unexpected).toEqual([]);
     const total = [...callCounts.values()].reduce((a, b) => a + b, 0);
-    // 38 RPCs with arbitrary requests, 9 with arbitrary raw Timestamps.
-    expect(callCounts.size).toBe(47);
-    expect(total).toBeGreaterThanOrEqual(47 * RUNS_PER_RPC);
+    // 40 RPCs with arbitrary requests, 9 with arbitrary raw Timestamps.
+    expect(callCounts.size).toBe(49);
+    expect(total).toBeGreaterThanOrEqual(49 * RUNS_PER_RPC);
   });
 });

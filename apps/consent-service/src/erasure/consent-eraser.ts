@@ -6,8 +6,8 @@ import type { LinksStore } from '../store/links-store';
 import type { SettingsStore } from '../store/settings-store';
 import type { LocalEraser } from './worker';
 
-/** The consent record kept after ERASURE_SCOPE_ALL: the user's AI-chat choices. */
-const KEPT_PATHS = new Set(['ai_chat_ads', 'ai_chat_content']);
+/** The consent record kept after ERASURE_SCOPE_ALL: the user's AI-chat choices and GPC signal. */
+const KEPT_PATHS = new Set(['ai_chat_ads', 'ai_chat_content', 'gpc']);
 const HISTORY_PATHS = [...SETTINGS_LEAF_PATHS, 'linked_accounts'];
 
 /** The actor recorded for changes an erasure job makes. */
@@ -16,7 +16,8 @@ export const erasureActor = (jobId: string) => `erasure-job:${jobId}`;
 /**
  * ConsentService's own part of ERASURE_SCOPE_ALL: the settings become a tombstone that keeps only
  * the AI-chat consent choices and the erasure marker; links are released; the history keeps only
- * the consent record (changes of ai_chat_ads / ai_chat_content, including withdrawals) and the
+ * the consent record (changes of ai_chat_ads / ai_chat_content / gpc, including withdrawals, with
+ * their notice versions and legal bases but no region) and the
  * tombstone's own entry, which lists the reset fields with an old value of null (erased values are
  * not kept). The erasure job itself stays. Idempotent: a retried round finds the work done.
  */
@@ -42,6 +43,7 @@ export class ConsentDataEraser implements LocalEraser {
         ...defaultSettings(userId),
         ai_chat_ads: before.ai_chat_ads,
         ai_chat_content: before.ai_chat_content,
+        ...(before.gpc === undefined ? {} : { gpc: before.gpc }),
         erased: { job_id: jobId, erase_time: this.now() },
       };
       const result = await this.writer.commit(before, after, { actor: erasureActor(jobId), paths: [], fieldChanges: resetChanges(before, after) });
@@ -58,7 +60,9 @@ export class ConsentDataEraser implements LocalEraser {
       for (const entry of page) {
         if (entry.version === tombstoneVersion || !entry.applied) continue;
         const keep = entry.field_changes.filter((change) => KEPT_PATHS.has(change.field_path));
-        if (keep.length !== entry.field_changes.length) await this.settings.trimHistoryEntry(entry, keep);
+        // A kept consent record keeps its notice version and legal bases; the region is erased.
+        const record = entry.consent_record && entry.consent_record.region !== '' ? { ...entry.consent_record, region: '' } : undefined;
+        if (keep.length !== entry.field_changes.length || record) await this.settings.trimHistoryEntry(entry, keep, record);
       }
       before = page[page.length - 1].version;
     }

@@ -73,9 +73,12 @@ export class SettingsStore {
     return this.history.find({ applied: false, change_time: { $lt: olderThan } }).sort({ change_time: 1 }).limit(limit).toArray();
   }
 
-  /** Erasure: replaces a history entry's field changes, or deletes the entry when none remain. */
-  async trimHistoryEntry(entry: HistoryDoc, keep: HistoryDoc['field_changes']): Promise<void> {
+  /**
+   * Erasure: replaces a history entry's field changes (and its consent record, when given), or
+   * deletes the entry when none remain.
+   */
+  async trimHistoryEntry(entry: HistoryDoc, keep: HistoryDoc['field_changes'], consentRecord?: HistoryDoc['consent_record']): Promise<void> {
     if (keep.length === 0) await this.history.deleteOne({ _id: entry._id });
-    else await this.history.updateOne({ _id: entry._id }, { $set: { field_changes: keep } });
+    else await this.history.updateOne({ _id: entry._id }, { $set: { field_changes: keep, ...(consentRecord ? { consent_record: consentRecord } : {}) } });
   }
 }
