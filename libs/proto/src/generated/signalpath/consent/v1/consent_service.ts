@@ -6187,8 +6187,14 @@ export const ConsentServiceService = {
    * history. Of two concurrent updates with the same expected_version exactly
    * one succeeds.
    *
-   * Errors: INVALID_ARGUMENT if user_id is empty, update_mask is empty or names
-   * an unknown or output-only path, a topic id is not in the IAB Content
+   * A GPC signal (gpc) in a region whose policy makes it binding also opts the
+   * user out of AI-chat ads; the history entry carries a consent record (the
+   * notice version and each purpose's legal basis) when a choice, the region
+   * or the age band changes or gpc is sent.
+   *
+   * Errors: INVALID_ARGUMENT if user_id is empty, update_mask is empty (and
+   * gpc unset) or names an unknown or output-only path, notice_version is
+   * malformed or missing where required, a topic id is not in the IAB Content
    * Taxonomy 3.1, region is not an ISO 3166-1 alpha-2 code, or an enum value is
    * unknown or unspecified where not allowed (the message names the field);
    * FAILED_PRECONDITION if ai_chat_ads is set to CHOICE_OPT_IN for a minor;
@@ -6465,8 +6471,14 @@ export interface ConsentServiceServer extends UntypedServiceImplementation {
    * history. Of two concurrent updates with the same expected_version exactly
    * one succeeds.
    *
-   * Errors: INVALID_ARGUMENT if user_id is empty, update_mask is empty or names
-   * an unknown or output-only path, a topic id is not in the IAB Content
+   * A GPC signal (gpc) in a region whose policy makes it binding also opts the
+   * user out of AI-chat ads; the history entry carries a consent record (the
+   * notice version and each purpose's legal basis) when a choice, the region
+   * or the age band changes or gpc is sent.
+   *
+   * Errors: INVALID_ARGUMENT if user_id is empty, update_mask is empty (and
+   * gpc unset) or names an unknown or output-only path, notice_version is
+   * malformed or missing where required, a topic id is not in the IAB Content
    * Taxonomy 3.1, region is not an ISO 3166-1 alpha-2 code, or an enum value is
    * unknown or unspecified where not allowed (the message names the field);
    * FAILED_PRECONDITION if ai_chat_ads is set to CHOICE_OPT_IN for a minor;
@@ -6634,8 +6646,14 @@ export interface ConsentServiceClient extends Client {
    * history. Of two concurrent updates with the same expected_version exactly
    * one succeeds.
    *
-   * Errors: INVALID_ARGUMENT if user_id is empty, update_mask is empty or names
-   * an unknown or output-only path, a topic id is not in the IAB Content
+   * A GPC signal (gpc) in a region whose policy makes it binding also opts the
+   * user out of AI-chat ads; the history entry carries a consent record (the
+   * notice version and each purpose's legal basis) when a choice, the region
+   * or the age band changes or gpc is sent.
+   *
+   * Errors: INVALID_ARGUMENT if user_id is empty, update_mask is empty (and
+   * gpc unset) or names an unknown or output-only path, notice_version is
+   * malformed or missing where required, a topic id is not in the IAB Content
    * Taxonomy 3.1, region is not an ISO 3166-1 alpha-2 code, or an enum value is
    * unknown or unspecified where not allowed (the message names the field);
    * FAILED_PRECONDITION if ai_chat_ads is set to CHOICE_OPT_IN for a minor;
