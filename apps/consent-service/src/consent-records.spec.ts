@@ -7,7 +7,7 @@ import { startTestService } from '@signalpath/testing';
 import { consentService } from './server';
 import { asActor, startConsent, startFakeTargets, statusOf, waitFor, type ConsentUnderTest } from './test-support';
 
-const { Choice, AgeBand, LegalBasis: B, ConsentPurpose: P, ChangeSource } = consent;
+const { Choice, AgeBand, ChangeSource } = consent;
 const AFTER = new Date('2026-02-01T00:00:00Z');
 const MESSENGER = common.Surface.SURFACE_MESSENGER;
 
