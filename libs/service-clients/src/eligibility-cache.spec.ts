@@ -40,6 +40,16 @@ describe('EligibilityCache', () => {
     expect(calls).toHaveLength(3);
   });
 
+  it('keeps answers with and without a GPC signal apart, and passes the signal on', async () => {
+    const { client, calls } = fakeConsent([{ allowed: true }, { allowed: false }]);
+    const cache = new EligibilityCache(client);
+    expect((await cache.check(query)).allowed).toBe(true);
+    expect((await cache.check({ ...query, gpc: true })).allowed).toBe(false);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]).toMatchObject({ gpc: true });
+    expect(calls[0]).not.toHaveProperty('gpc');
+  });
+
   it('caches nothing when the call fails, so callers fail closed and retry', async () => {
     const { client, calls } = fakeConsent([new Error('UNAVAILABLE'), { allowed: true }]);
     const cache = new EligibilityCache(client);
