@@ -29,7 +29,7 @@ export function noticeVersionOf(value: string | undefined, required: boolean): s
 /**
  * Records a GPC signal in `after` and, where the region makes GPC binding, opts the user out of
  * AI-chat ads (source GPC; it overrides an opt-in sent with the same signal). A signal recorded
- * earlier binds too once the region becomes a binding one. Returns the path GPC changed, if any.
+ * earlier binds too once the region becomes a binding one. A path GPC changed goes into `sources`.
  */
 export function applyGpc(before: SettingsDoc, after: SettingsDoc, signal: boolean | undefined, sources: Map<string, ChangeSourceName>): void {
   if (signal !== undefined) after.gpc = signal;
