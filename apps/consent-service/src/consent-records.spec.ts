@@ -11,6 +11,12 @@ const { Choice, AgeBand, ChangeSource } = consent;
 const AFTER = new Date('2026-02-01T00:00:00Z');
 const MESSENGER = common.Surface.SURFACE_MESSENGER;
 
+/** The value, or a failed test when the service left it out. */
+function present<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('expected a value in the response');
+  return value;
+}
+
 type Fakes = Awaited<ReturnType<typeof startFakeTargets>>;
 
 describe('consent records and Global Privacy Control (real database)', () => {
@@ -29,8 +35,8 @@ describe('consent records and Global Privacy Control (real database)', () => {
   });
 
   const update = async (userId: string, settings: Partial<consent.Settings>, paths: string[], extra: Partial<consent.UpdateSettingsRequest> = {}) => {
-    const current = (await client.getSettings({ userId, consistentRead: true })).settings!;
-    return (await client.updateSettings({ userId, expectedVersion: current.version, settings: consent.Settings.fromPartial(settings), updateMask: paths, ...extra }, asActor('settings-tests'))).settings!;
+    const current = present((await client.getSettings({ userId, consistentRead: true })).settings);
+    return present((await client.updateSettings({ userId, expectedVersion: current.version, settings: consent.Settings.fromPartial(settings), updateMask: paths, ...extra }, asActor('settings-tests'))).settings);
   };
   const history = async (userId: string) => (await client.listSettingsHistory({ userId, pageSize: 0, pageToken: '' })).changes;
   const bases = (change: consent.SettingsChange) => Object.fromEntries((change.consentRecord?.legalBases ?? []).map((b) => [consent.consentPurposeToJSON(b.purpose), consent.legalBasisToJSON(b.legalBasis)]));

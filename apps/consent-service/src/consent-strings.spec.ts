@@ -7,6 +7,12 @@ import { asActor, startConsent, statusOf, type ConsentUnderTest } from './test-s
 
 const { Choice, AgeBand, ChangeSource, ConsentStringFormat: F } = consent;
 
+/** The value, or a failed test when the service left it out. */
+function present<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('expected a value in the response');
+  return value;
+}
+
 /** A TC string as a consent management platform encodes it with the IAB's library. */
 function tcString(purposeConsents: number[], policyVersion = 5): string {
   const purposes: Record<string, unknown> = {};
@@ -38,9 +44,9 @@ describe('IAB consent strings: ImportConsentString / ExportConsentString (real d
 
   const setUp = async (userId: string, region: string, extra: Partial<consent.Settings> = {}, paths: string[] = []) =>
     client.updateSettings({ userId, expectedVersion: '0', settings: consent.Settings.fromPartial({ region, ageBand: AgeBand.AGE_BAND_ADULT, ...extra }), updateMask: ['region', 'age_band', ...paths] }, asActor('settings-tests'));
-  const version = async (userId: string) => (await client.getSettings({ userId, consistentRead: true })).settings!.version;
+  const version = async (userId: string) => present((await client.getSettings({ userId, consistentRead: true })).settings).version;
   const importString = async (userId: string, format: consent.ConsentStringFormat, consentString: string, noticeVersion = 'cmp-notice.4') =>
-    (await client.importConsentString({ userId, format, consentString, expectedVersion: await version(userId), noticeVersion }, asActor('settings-ui'))).settings!;
+    present((await client.importConsentString({ userId, format, consentString, expectedVersion: await version(userId), noticeVersion }, asActor('settings-ui'))).settings);
   const exportString = async (userId: string, format: consent.ConsentStringFormat) => (await client.exportConsentString({ userId, format })).consentString;
 
   it('TCF v2.2: library-encoded string → import → export → library decode keeps the purposes', async () => {
