@@ -1,5 +1,5 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { InvalidArgumentError, requireEnum, requireId } from '@signalpath/grpc-kit';
+import { InvalidArgumentError, requireEnum, requireId, type Handlers } from '@signalpath/grpc-kit';
 import { decidePersonalization } from '@signalpath/domain';
 import {
   blockedTopicSet,
@@ -17,7 +17,7 @@ import type { ConsentGate } from '../consent/consent-gate';
 import { purposeName, reasonProto, settingsFacts, sourceKindsOf } from '../mapping';
 import { stripCutEvidence, type CorrectionsDocument, type CorrectionsStore } from '../store/corrections-store';
 import { storedInterestsOf, type ProfileDocument, type ProfileStore } from '../store/profile-store';
-import { toApiInterest } from './interests';
+import { toApiInterest } from '../mapping';
 
 export interface ProfileReadDeps {
   consent: ConsentGate;
@@ -141,4 +141,12 @@ export function explainInterestHandler(deps: ProfileReadDeps) {
     const interest = outcome.personalized ? outcome.interests[0] : undefined;
     return interest ? { interest: toApiInterest(interest), present: true } : { interest: undefined, present: false };
   };
+}
+
+/** GetProfile and ExplainInterest. */
+export function profileReadHandlers(deps: ProfileReadDeps) {
+  return {
+    getProfile: getProfileHandler(deps),
+    explainInterest: explainInterestHandler(deps),
+  } satisfies Handlers<profile.ProfileServiceServer>;
 }
