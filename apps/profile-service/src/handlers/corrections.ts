@@ -1,14 +1,14 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
 import type { ErasureGuard, ErasureScopeName } from '@signalpath/erasure';
-import { InvalidArgumentError, maxItems, nonEmpty, optionalEnum, optionalId, requireEnum, requireId, UnavailableError, type Handlers } from '@signalpath/grpc-kit';
+import { maxItems, nonEmpty, optionalEnum, optionalId, requireEnum, requireId, UnavailableError, type Handlers } from '@signalpath/grpc-kit';
 import { common, profile } from '@signalpath/proto';
 import { assertedUserOf, callerOf } from '@signalpath/service-auth';
-import { getTaxonomy } from '@signalpath/taxonomy';
 
 import { newEntry, PURPOSE_KEYS, stripCutEvidence, type CorrectionEntry, type CorrectionsStore } from '../store/corrections-store';
 import type { ProfileStore } from '../store/profile-store';
 import { ALL_SURFACES } from '../store/user-data';
 import { purposeKey, toApiCorrection } from '../mapping';
+import { requireTopicId } from '../validation';
 
 /** Topics one "not interested" mark may carry (an item has a handful). */
 export const MAX_ITEM_TOPICS = 100;
@@ -23,12 +23,6 @@ export interface CorrectionDeps {
   /** Erases a user's data in a scope (the undo of a late write an erasure now covers). */
   eraseUser(userId: string, scope: ErasureScopeName): Promise<unknown>;
   now: () => Date;
-}
-
-function requireTopicId(value: string, field: string): string {
-  const topicId = requireId(value, field);
-  if (!getTaxonomy().has(topicId)) throw new InvalidArgumentError(field, 'is not an IAB Content Taxonomy 3.1 id');
-  return topicId;
 }
 
 /** Who acts: the verified caller (or, for RankingService's calls, the caller it acted for). */

@@ -11,13 +11,12 @@ import {
   type RankedInterest,
 } from '@signalpath/interest-profile';
 import { common, profile } from '@signalpath/proto';
-import { getTaxonomy } from '@signalpath/taxonomy';
 
 import type { ConsentGate } from '../consent/consent-gate';
-import { purposeName, reasonProto, settingsFacts, sourceKindsOf } from '../mapping';
+import { purposeName, reasonProto, settingsFacts, sourceKindsOf, toApiInterest } from '../mapping';
 import { stripCutEvidence, type CorrectionsDocument, type CorrectionsStore } from '../store/corrections-store';
 import { storedInterestsOf, type ProfileDocument, type ProfileStore } from '../store/profile-store';
-import { toApiInterest } from '../mapping';
+import { requireTopicId } from '../validation';
 
 export interface ProfileReadDeps {
   consent: ConsentGate;
@@ -133,8 +132,7 @@ export function explainInterestHandler(deps: ProfileReadDeps) {
     call: ServerUnaryCall<profile.ExplainInterestRequest, profile.ExplainInterestResponse>,
   ): Promise<profile.ExplainInterestResponse> => {
     const userId = requireId(request.userId, 'user_id');
-    const topicId = requireId(request.topicId, 'topic_id');
-    if (!getTaxonomy().has(topicId)) throw new InvalidArgumentError('topic_id', 'is not an IAB Content Taxonomy 3.1 id');
+    const topicId = requireTopicId(request.topicId, 'topic_id');
     const surface = requireEnum(request.surface, common.Surface, 'surface');
     const purpose = requireEnum(request.purpose, common.Purpose, 'purpose');
     const outcome = await readProfile(deps, { userId, surface, purpose, onlyTopicId: topicId }, call);
