@@ -5,7 +5,7 @@ import { generateKeyRing, mintUserAssertion, tokenMetadataProvider, userAssertio
 import { createConsentClient } from '@signalpath/service-clients';
 import { startTestService } from '@signalpath/testing';
 import { consentService } from './server';
-import { asActor, startConsent, startFakeTargets, statusOf, waitFor, type ConsentUnderTest } from './test-support';
+import { asActor, startConsent, startFakeTargets, statusOf, waitFor, type ConsentUnderTest } from './testing/harness';
 
 const { Choice, AgeBand, ChangeSource } = consent;
 const AFTER = new Date('2026-02-01T00:00:00Z');

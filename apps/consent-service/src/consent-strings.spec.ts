@@ -3,7 +3,7 @@ import { GppModel } from '@iabgpp/cmpapi';
 import { GVL, TCModel, TCString } from '@iabtechlabtcf/core';
 import { consent } from '@signalpath/proto';
 import { readStatus } from '@signalpath/grpc-kit';
-import { asActor, startConsent, statusOf, type ConsentUnderTest } from './test-support';
+import { asActor, startConsent, statusOf, type ConsentUnderTest } from './testing/harness';
 
 const { Choice, AgeBand, ChangeSource, ConsentStringFormat: F } = consent;
 

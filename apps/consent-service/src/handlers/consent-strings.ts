@@ -9,14 +9,14 @@ import {
   type ConsentPurposeName,
   type ConsentStringFormat,
 } from '@signalpath/consent-policy';
-import { FailedPreconditionError, InvalidArgumentError, requireEnum, requireId, VersionConflictError } from '@signalpath/grpc-kit';
+import { FailedPreconditionError, InvalidArgumentError, requireEnum, requireId, VersionConflictError, type Handlers } from '@signalpath/grpc-kit';
 import { consent } from '@signalpath/proto';
 import { consentRecordOf, consentStringFormatName, settingsProto, subjectOf } from '../mapping';
 import type { ChangeSourceName, SettingsDoc } from '../store/documents';
-import { applyGpc, erasureScopeOf, historyPaths, noticeVersionOf } from './consent-changes';
+import { applyGpc, erasureScopeOf, historyPaths, noticeVersionOf } from '../settings/consent-changes';
 import { actorOf, userAssertedOf, type ConsentContext } from './context';
-import { answerWhenEveryReplicaHasIt } from './replica-visibility';
-import { parseVersion } from './validation';
+import { answerWhenEveryReplicaHasIt } from '../settings/replica-visibility';
+import { parseVersion } from '../validation';
 
 type Call = ServerUnaryCall<unknown, unknown>;
 
@@ -96,4 +96,12 @@ export async function exportConsentString(ctx: ConsentContext, request: consent.
     ctx.now(),
   );
   return { consentString, settingsVersion: String(settings.version) };
+}
+
+/** ImportConsentString and ExportConsentString. */
+export function consentStringHandlers(ctx: ConsentContext) {
+  return {
+    importConsentString: (request, call) => importConsentString(ctx, request, call),
+    exportConsentString: (request) => exportConsentString(ctx, request),
+  } satisfies Handlers<consent.ConsentServiceServer>;
 }

@@ -1,5 +1,5 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { InvalidArgumentError, requireEnum, requireId } from '@signalpath/grpc-kit';
+import { InvalidArgumentError, requireEnum, requireId, type Handlers } from '@signalpath/grpc-kit';
 import { decidePersonalization } from '@signalpath/domain';
 import {
   blockedTopicSet,
@@ -11,13 +11,12 @@ import {
   type RankedInterest,
 } from '@signalpath/interest-profile';
 import { common, type consent, profile } from '@signalpath/proto';
-import { getTaxonomy } from '@signalpath/taxonomy';
 
 import type { ConsentGate } from '../consent/consent-gate';
-import { purposeName, reasonProto, settingsFacts, sourceKindsOf } from '../mapping';
+import { purposeName, reasonProto, settingsFacts, sourceKindsOf, toApiInterest } from '../mapping';
 import { stripCutEvidence, type CorrectionsDocument, type CorrectionsStore } from '../store/corrections-store';
 import { storedInterestsOf, type ProfileDocument, type ProfileStore } from '../store/profile-store';
-import { toApiInterest } from './interests';
+import { requireTopicId } from '../validation';
 
 export interface ProfileReadDeps {
   consent: ConsentGate;
@@ -166,12 +165,20 @@ export function explainInterestHandler(deps: ProfileReadDeps) {
     call: ServerUnaryCall<profile.ExplainInterestRequest, profile.ExplainInterestResponse>,
   ): Promise<profile.ExplainInterestResponse> => {
     const userId = requireId(request.userId, 'user_id');
-    const topicId = requireId(request.topicId, 'topic_id');
-    if (!getTaxonomy().has(topicId)) throw new InvalidArgumentError('topic_id', 'is not an IAB Content Taxonomy 3.1 id');
+    const topicId = requireTopicId(request.topicId, 'topic_id');
     const surface = requireEnum(request.surface, common.Surface, 'surface');
     const purpose = requireEnum(request.purpose, common.Purpose, 'purpose');
     const [outcome] = (await readContext(deps, { userId, surface, purposes: [purpose], onlyTopicId: topicId }, call)).purposes;
     const interest = outcome.personalized ? outcome.interests[0] : undefined;
     return interest ? { interest: toApiInterest(interest), present: true } : { interest: undefined, present: false };
   };
+}
+
+/** GetProfile, ExplainInterest and GetReadContext. */
+export function profileReadHandlers(deps: ProfileReadDeps) {
+  return {
+    getProfile: getProfileHandler(deps),
+    explainInterest: explainInterestHandler(deps),
+    getReadContext: getReadContextHandler(deps),
+  } satisfies Handlers<profile.ProfileServiceServer>;
 }

@@ -21,8 +21,8 @@ import type { E2eSkipDoc, RecordDoc, SignalOrigin, StoredSignal } from '../store
 import { outboxEntryFor } from '../store/outbox-entry';
 import type { SignalStore } from '../store/signal-store';
 import type { Extraction, TextAnalyzer } from './analyzer';
-import { byWeight, signalMessage } from './signal-view';
-import type { ValidActivity, ValidInteraction } from './validation';
+import { byWeight, signalMessage } from '../mapping';
+import type { ValidActivity, ValidInteraction } from '../validation';
 
 /** The outcome of one interaction or activity: a result, or a per-item error (google.rpc code). */
 export type ItemOutcome =

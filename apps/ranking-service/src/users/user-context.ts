@@ -17,8 +17,8 @@ import {
 } from '@signalpath/ranking-model';
 import type { ConsentClient, ProfileClient } from '@signalpath/service-clients';
 import type { Logger } from '@signalpath/telemetry';
-import { PROTO_SURFACE, SOURCE_KIND_OF, SURFACE_OF } from './items';
-import { profileAiChatReason, profileReason, settingsFacts } from './mapping';
+import { PROTO_SURFACE, SOURCE_KIND_OF, SURFACE_OF } from '../mapping';
+import { profileAiChatReason, profileReason, settingsFacts } from '../mapping';
 
 /** Everything about the user a ranking needs: a profile view per purpose and the preferences. */
 export interface UserContext {
