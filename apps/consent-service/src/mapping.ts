@@ -160,7 +160,7 @@ export function erasureJobProto(job: ErasureJobDoc): consent.ErasureJob {
     userId: job.user_id,
     scope: scopeProto(job.scope),
     state: JOB_STATE[job.state],
-    targets: [targetProto(job.targets.signal), targetProto(job.targets.profile)],
+    targets: Object.values(job.targets).map(targetProto),
     createTime: job.create_time,
     completeTime: job.complete_time,
   };

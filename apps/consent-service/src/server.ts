@@ -2,13 +2,12 @@ import type { ServerUnaryCall } from '@grpc/grpc-js';
 import { GrpcServer, unary } from '@signalpath/grpc-kit';
 import { consent, descriptorSet, healthDescriptorSet } from '@signalpath/proto';
 import { SERVICES } from '@signalpath/config';
-import { createProfileClient, createSignalClient } from '@signalpath/service-clients';
 import type { ServiceInstance, ServiceModule } from '@signalpath/service-host';
 
 import { readConfig, type ConsentConfig } from './config';
 import { ConsentDataEraser } from './erasure/consent-eraser';
 import { ErasureJobs } from './erasure/jobs';
-import { grpcErasureTargets } from './erasure/targets';
+import { userDataTargetClients } from './erasure/targets';
 import { ErasureWorker } from './erasure/worker';
 import type { ConsentContext } from './handlers/context';
 import { batchCheckEligibility, checkEligibility } from './handlers/eligibility';
@@ -45,14 +44,13 @@ export const consentService: ServiceModule<ConsentConfig> = {
     const erasureStore = new ErasureStore(db);
     const cache = new SettingsCache(settings, { maxStalenessMs: config.settingsCacheMaxStalenessMs, maxEntries: config.settingsCacheMaxEntries });
     const changeFeed = new SettingsChangeFeed(settings, cache, config.settingsCacheMaxStalenessMs, logger);
-    const jobs = new ErasureJobs(erasureStore, now);
-    const writer = new SettingsWriter(settings, cache, jobs, logger, now);
     // These clients carry this process's service identity (set up by the service host).
-    const signal = createSignalClient(config.signalAddress);
-    const profile = createProfileClient(config.profileAddress);
+    const userData = userDataTargetClients(config.userDataTargets, config.erasure.callTimeoutMs);
+    const jobs = new ErasureJobs(erasureStore, userData, now);
+    const writer = new SettingsWriter(settings, cache, jobs, logger, now);
     const worker = new ErasureWorker(
       erasureStore,
-      grpcErasureTargets(signal, profile, config.erasure.callTimeoutMs),
+      userData,
       new ConsentDataEraser(writer, settings, links, now),
       () => writer.sweep(),
       config.erasure,
@@ -61,7 +59,7 @@ export const consentService: ServiceModule<ConsentConfig> = {
     );
     jobs.onCreated(() => worker.wake());
 
-    const ctx: ConsentContext = { policy: config.policy, cache, writer, settings, links, erasureStore, jobs, signal, profile, topics: new TopicDirectory(), logger, now };
+    const ctx: ConsentContext = { policy: config.policy, cache, writer, settings, links, erasureStore, jobs, userData, topics: new TopicDirectory(), logger, now };
     const handle = <Req, Res>(handler: (ctx: ConsentContext, request: Req, call: ServerUnaryCall<unknown, unknown>) => Promise<Res>) =>
       unary<Req, Res>((request, call) => handler(ctx, request, call as ServerUnaryCall<unknown, unknown>), logger);
 
@@ -100,8 +98,7 @@ export const consentService: ServiceModule<ConsentConfig> = {
         stopMetrics?.();
         await changeFeed.close();
         await worker.close();
-        signal.close();
-        profile.close();
+        for (const target of userData) target.close();
       },
     };
   },

@@ -36,7 +36,7 @@ describe('ProfileService erasure is final', () => {
     }
     return found;
   };
-  const erase = (userId: string, scope: common.ErasureScope, cutoffTime: Date) => h.client.deleteUserData({ userId, scope, erasureJobId: `job-${userId}-${scope}`, cutoffTime });
+  const erase = (userId: string, scope: common.ErasureScope, cutoffTime: Date) => h.userData.deleteUserData({ userId, scope, erasureJobId: `job-${userId}-${scope}`, cutoffTime });
 
   it('refuses signals about events, or recorded, before an ALL cut-off, and applies later ones', async () => {
     const userId = 'final-all';
@@ -55,7 +55,7 @@ describe('ProfileService erasure is final', () => {
 
     const fresh = signal({ userId, topicId: TOPIC.TRAVEL, eventTime: at(MINUTE), recordTime: at(MINUTE) });
     expect(await h.client.applySignals({ signals: [fresh] })).toEqual({ appliedCount: 1, duplicateCount: 0 });
-    const exported = await h.client.exportUserData({ userId });
+    const exported = await h.userData.exportUserData({ userId });
     expect(exported.profiles.flatMap((p) => p.interests.map((i) => i.topic?.id))).toEqual([TOPIC.TRAVEL]);
   });
 
@@ -66,7 +66,7 @@ describe('ProfileService erasure is final', () => {
       signals: [signal({ userId, eventTime: at(-MINUTE) }), signal({ userId, sourceKind: PAGE_LIKE, topicId: TOPIC.COOKING, eventTime: at(-MINUTE), recordTime: at(-MINUTE) })],
     });
     expect(outcome).toEqual({ appliedCount: 1, duplicateCount: 1 });
-    const exported = await h.client.exportUserData({ userId });
+    const exported = await h.userData.exportUserData({ userId });
     expect(exported.appliedSignals.map((s) => s.sourceKind)).toEqual([PAGE_LIKE]);
     // Without a record time a signal is refused only for a user with an erasure in its scope.
     expect((await h.client.applySignals({ signals: [signal({ userId: 'never-erased', recordTime: undefined })] })).appliedCount).toBe(1);

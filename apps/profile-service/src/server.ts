@@ -9,7 +9,7 @@ import { ConsentGate } from './consent/consent-gate';
 import { applySignalsHandler } from './handlers/apply-signals';
 import { listCorrectionsHandler, markItemNotInterestedHandler, removeInterestHandler, undoItemNotInterestedHandler } from './handlers/corrections';
 import { explainInterestHandler, getProfileHandler } from './handlers/profile-reads';
-import { deleteUserDataHandler, exportUserDataHandler } from './handlers/user-data';
+import { userDataRegistration } from './handlers/user-data';
 import { profileIndexes } from './store/collections';
 import { CorrectionsStore } from './store/corrections-store';
 import { LedgerRetention } from './store/ledger-retention';
@@ -59,15 +59,13 @@ export function createProfileModule(overrides: ProfileModuleOverrides = {}): Ser
         applySignals: unary(applySignalsHandler({ applier, guard, eraseUser, now }), logger),
         getProfile: unary(getProfileHandler(readDeps), logger),
         explainInterest: unary(explainInterestHandler(readDeps), logger),
-        deleteUserData: unary(deleteUserDataHandler(userDataDeps), logger),
-        exportUserData: unary(exportUserDataHandler(userDataDeps), logger),
         removeInterest: unary(removeInterestHandler(correctionDeps), logger),
         listCorrections: unary(listCorrectionsHandler(correctionDeps), logger),
         markItemNotInterested: unary(markItemNotInterestedHandler(correctionDeps), logger),
         undoItemNotInterested: unary(undoItemNotInterestedHandler(correctionDeps), logger),
       };
       const server = new GrpcServer({
-        services: [{ name: 'signalpath.profile.v1.ProfileService', definition: profile.ProfileServiceService, implementation }],
+        services: [{ name: 'signalpath.profile.v1.ProfileService', definition: profile.ProfileServiceService, implementation }, userDataRegistration(userDataDeps)],
         descriptorSets: [descriptorSet, healthDescriptorSet],
         ...security,
         admission: config.admission,

@@ -15,7 +15,7 @@ import type { TopicPolicy } from './domain/signal-policy';
 import { ingestHandlers } from './handlers/ingest';
 import { previewHandlers } from './handlers/preview';
 import { readHandlers } from './handlers/read';
-import { userDataHandlers } from './handlers/user-data';
+import { userDataRegistration } from './handlers/user-data';
 import { libraryAnalyzer, libraryTopicPolicy, type TextAnalyzer } from './ingest/analyzer';
 import { Ingestion } from './ingest/ingestion';
 import { MAX_BATCH_ITEMS, MAX_TEXT_BYTES } from './ingest/validation';
@@ -112,8 +112,9 @@ export function createSignalService(overrides: SignalServiceOverrides = {}): Ser
           {
             name: 'signalpath.signal.v1.SignalService',
             definition: signal.SignalServiceService,
-            implementation: { ...previewHandlers(ctx), ...ingestHandlers(ctx), ...readHandlers(ctx), ...userDataHandlers(ctx) },
+            implementation: { ...previewHandlers(ctx), ...ingestHandlers(ctx), ...readHandlers(ctx) },
           },
+          userDataRegistration(ctx),
         ],
         descriptorSets: [descriptorSet, healthDescriptorSet],
         maxReceiveMessageBytes: MAX_RECEIVE_BYTES,

@@ -179,6 +179,8 @@ export function configureSecurity(config: ServerConfig, app: string, errorSink?:
     maxLifetimeSeconds: config.tokenMaxLifetimeSeconds,
     skewSeconds: config.tokenClockSkewSeconds,
     requirePeerCertificate: Boolean(tls),
+    // Tokens for a shared contract (UserDataService) name this service.
+    hostService: Object.values(SERVICES).find((spec) => spec.app === app)?.grpcService,
     errorSink,
   });
   return { interceptors: [interceptor], credentials: tls?.server };

@@ -1,6 +1,6 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
 import { requireId } from '@signalpath/grpc-kit';
-import { consent, profile, signal } from '@signalpath/proto';
+import { consent } from '@signalpath/proto';
 import { erasureJobProto, settingsChangeProto, settingsProto } from '../mapping';
 import type { ConsentContext } from './context';
 
@@ -10,17 +10,18 @@ const HISTORY_PAGE = 500;
 
 /**
  * Everything held about a user, as one proto3-JSON document: this service's settings, history
- * and erasure jobs, SignalService's signals (which never carry text) and ProfileService's
- * interests with their sources. All parts or nothing: any failure fails the export.
+ * and erasure jobs, and the UserDataService export of every configured target under its name
+ * as `services.<name>: { documentType, document }` (`signal`: signals, which never carry text;
+ * `profile`: interests with their sources, corrections ...). All parts or nothing: any failure
+ * fails the export.
  */
 export async function exportUserData(ctx: ConsentContext, request: consent.ExportUserDataRequest, call: Call): Promise<consent.ExportUserDataResponse> {
   const userId = requireId(request.userId, 'user_id');
-  const [settings, history, jobs, signals, profiles] = await Promise.all([
+  const [settings, history, jobs, parts] = await Promise.all([
     ctx.writer.load(userId),
     allHistory(ctx, userId),
     ctx.erasureStore.listForUser(userId),
-    ctx.signal.exportUserData({ userId }, { parent: call }),
-    ctx.profile.exportUserData({ userId }, { parent: call }),
+    Promise.all(ctx.userData.map(async (target) => [target.key, await target.exportUserData(userId, call)] as const)),
   ]);
   const exportTime = ctx.now();
   const document = {
@@ -29,8 +30,7 @@ export async function exportUserData(ctx: ConsentContext, request: consent.Expor
     settings: consent.Settings.toJSON(settingsProto(settings, ctx.policy)),
     settingsHistory: history.map((entry) => consent.SettingsChange.toJSON(settingsChangeProto(entry))),
     erasureJobs: jobs.map((job) => consent.ErasureJob.toJSON(erasureJobProto(job))),
-    signals: signal.ExportUserDataResponse.toJSON(signals),
-    profile: profile.ExportUserDataResponse.toJSON(profiles),
+    services: Object.fromEntries(parts),
   };
   return { documentJson: JSON.stringify(document), exportTime };
 }

@@ -738,11 +738,14 @@ export interface ErasureJob {
 
 /** ErasureTarget is one service's part of an erasure job. */
 export interface ErasureTarget {
-  /** The fully qualified service name, e.g. "signalpath.signal.v1.SignalService". */
+  /**
+   * The fully qualified name of the service hosting the target's
+   * UserDataService, e.g. "signalpath.signal.v1.SignalService".
+   */
   service: string;
   /** Whether the service has confirmed. */
   state: ErasureTargetState;
-  /** How many DeleteUserData calls have been made to the service. */
+  /** How many UserDataService.Delete calls have been made to the service. */
   attempts: number;
   /**
    * Deprecated: read last_error.code. The gRPC status code name of the last
@@ -5137,9 +5140,10 @@ export const ConsentServiceService = {
     responseDeserialize: (value: Buffer): ListSettingsHistoryResponse => ListSettingsHistoryResponse.decode(value),
   },
   /**
-   * RequestErasure starts a durable erasure job that calls DeleteUserData on
-   * every service holding derived data and retries with backoff until each
-   * one confirms; the job survives a ConsentService restart. If an unfinished
+   * RequestErasure starts a durable erasure job that calls
+   * signalpath.userdata.v1.UserDataService.Delete on every configured target
+   * (the services holding user data, CONSENT_USER_DATA_TARGETS) and retries
+   * with backoff until each one confirms; the job survives a ConsentService restart. If an unfinished
    * job for the same user and scope exists, that job is returned instead.
    * Withdrawing AI-chat consent through UpdateSettings starts an
    * ERASURE_SCOPE_AI_CHAT job automatically.
@@ -5176,8 +5180,9 @@ export const ConsentServiceService = {
   },
   /**
    * ExportUserData gathers everything the services hold about a user into one
-   * JSON document: settings, settings history, erasure jobs, signals (never
-   * conversation text), profile interests and their explanations.
+   * JSON document: settings, settings history, erasure jobs, and the
+   * UserDataService.Export of every configured target under its name
+   * (signals, never conversation text; profile interests, corrections ...).
    *
    * Errors: INVALID_ARGUMENT if user_id is empty; UNAVAILABLE if the store or
    * any service is unreachable (a partial export is never returned).
@@ -5309,9 +5314,10 @@ export interface ConsentServiceServer extends UntypedServiceImplementation {
    */
   listSettingsHistory: handleUnaryCall<ListSettingsHistoryRequest, ListSettingsHistoryResponse>;
   /**
-   * RequestErasure starts a durable erasure job that calls DeleteUserData on
-   * every service holding derived data and retries with backoff until each
-   * one confirms; the job survives a ConsentService restart. If an unfinished
+   * RequestErasure starts a durable erasure job that calls
+   * signalpath.userdata.v1.UserDataService.Delete on every configured target
+   * (the services holding user data, CONSENT_USER_DATA_TARGETS) and retries
+   * with backoff until each one confirms; the job survives a ConsentService restart. If an unfinished
    * job for the same user and scope exists, that job is returned instead.
    * Withdrawing AI-chat consent through UpdateSettings starts an
    * ERASURE_SCOPE_AI_CHAT job automatically.
@@ -5329,8 +5335,9 @@ export interface ConsentServiceServer extends UntypedServiceImplementation {
   getErasureJob: handleUnaryCall<GetErasureJobRequest, GetErasureJobResponse>;
   /**
    * ExportUserData gathers everything the services hold about a user into one
-   * JSON document: settings, settings history, erasure jobs, signals (never
-   * conversation text), profile interests and their explanations.
+   * JSON document: settings, settings history, erasure jobs, and the
+   * UserDataService.Export of every configured target under its name
+   * (signals, never conversation text; profile interests, corrections ...).
    *
    * Errors: INVALID_ARGUMENT if user_id is empty; UNAVAILABLE if the store or
    * any service is unreachable (a partial export is never returned).
@@ -5533,9 +5540,10 @@ export interface ConsentServiceClient extends Client {
     callback: (error: ServiceError | null, response: ListSettingsHistoryResponse) => void,
   ): ClientUnaryCall;
   /**
-   * RequestErasure starts a durable erasure job that calls DeleteUserData on
-   * every service holding derived data and retries with backoff until each
-   * one confirms; the job survives a ConsentService restart. If an unfinished
+   * RequestErasure starts a durable erasure job that calls
+   * signalpath.userdata.v1.UserDataService.Delete on every configured target
+   * (the services holding user data, CONSENT_USER_DATA_TARGETS) and retries
+   * with backoff until each one confirms; the job survives a ConsentService restart. If an unfinished
    * job for the same user and scope exists, that job is returned instead.
    * Withdrawing AI-chat consent through UpdateSettings starts an
    * ERASURE_SCOPE_AI_CHAT job automatically.
@@ -5581,8 +5589,9 @@ export interface ConsentServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * ExportUserData gathers everything the services hold about a user into one
-   * JSON document: settings, settings history, erasure jobs, signals (never
-   * conversation text), profile interests and their explanations.
+   * JSON document: settings, settings history, erasure jobs, and the
+   * UserDataService.Export of every configured target under its name
+   * (signals, never conversation text; profile interests, corrections ...).
    *
    * Errors: INVALID_ARGUMENT if user_id is empty; UNAVAILABLE if the store or
    * any service is unreachable (a partial export is never returned).
