@@ -15,7 +15,7 @@ const at = (offsetMs: number) => new Date(T0.getTime() + offsetMs);
 const ENV = { PROFILE_ERASURE_FENCE: '400ms', CONSENT_ADDR: '127.0.0.1:9' };
 
 /**
- * DESIGN.md invariant 7 on ProfileService: once DeleteUserData confirms (user, scope), nothing
+ * DESIGN.md invariant 7 on ProfileService: once UserDataService.Delete confirms (user, scope), nothing
  * recorded, or about an event, before the cut-off is applied for the user again — not a late
  * redelivery, not a batch already in flight when the erasure ran (docs/erasure.md).
  */

@@ -9,7 +9,7 @@ const { SURFACE_INSTAGRAM: INSTAGRAM, SURFACE_MESSENGER: MESSENGER } = common.Su
 const { SOURCE_KIND_AI_CHAT: AI_CHAT, SOURCE_KIND_PAGE_LIKE: PAGE_LIKE } = common.SourceKind;
 const { ERASURE_SCOPE_AI_CHAT, ERASURE_SCOPE_ALL } = common.ErasureScope;
 
-describe('DeleteUserData and ExportUserData', () => {
+describe('UserDataService Delete and Export', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();

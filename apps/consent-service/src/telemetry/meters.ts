@@ -53,7 +53,7 @@ export interface ErasureWorkerMeters {
 
 export function erasureWorkerMeters(meter: Meter = metrics.getMeter('@signalpath/consent-service')): ErasureWorkerMeters {
   return {
-    targetCalls: meter.createCounter('signalpath.erasure.target_calls', { description: 'DeleteUserData calls of erasure jobs, by target service and outcome (OK or a gRPC code name)' }),
+    targetCalls: meter.createCounter('signalpath.erasure.target_calls', { description: 'UserDataService.Delete calls of erasure jobs, by target and outcome (OK, a gRPC code name, or NOT_CONFIGURED)' }),
     jobsSucceeded: meter.createCounter('signalpath.erasure.jobs_succeeded', { description: 'Erasure jobs every target confirmed' }),
   };
 }
