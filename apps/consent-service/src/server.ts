@@ -20,6 +20,9 @@ import { SettingsCache } from './settings-cache';
 import { SettingsChangeFeed } from './settings-change-feed';
 import { SettingsWriter } from './settings-writer';
 import { ErasureStore } from './store/erasure-store';
+import { requestIndexes, RequestStore } from './data-subject-requests/store';
+import { DataSubjectRequests } from './data-subject-requests/workflow';
+import { createDataSubjectRequest, getDataSubjectRequest, listDataSubjectRequests, rejectDataSubjectRequest, verifyDataSubjectRequest } from './handlers/data-subject-requests';
 import { observeConsent } from './telemetry/meters';
 import { consentIndexes } from './store/indexes';
 import { LinksStore } from './store/links-store';
@@ -32,13 +35,20 @@ export interface ConsentServiceInstance extends ServiceInstance {
   worker: ErasureWorker;
 }
 
-/** ConsentService: settings, Accounts Center links, eligibility, history, erasure and export. */
-export const consentService: ServiceModule<ConsentConfig> = {
+export interface ConsentOverrides {
+  /** The clock of the data-subject request workflow (deadlines, overdue): tests move it forward. */
+  requestsNow?: () => Date;
+}
+
+/** ConsentService: settings, Accounts Center links, eligibility, history, erasure, export and data-subject requests. */
+export function createConsentService(overrides: ConsentOverrides = {}): ServiceModule<ConsentConfig> {
+  return {
   key: 'consent',
   readConfig,
-  indexes: consentIndexes,
+  indexes: { ...consentIndexes, ...requestIndexes },
   create({ config, db, logger, security }): ConsentServiceInstance {
     const now = () => new Date();
+    const requestsNow = overrides.requestsNow ?? now;
     const settings = new SettingsStore(db);
     const links = new LinksStore(db);
     const erasureStore = new ErasureStore(db);
@@ -48,18 +58,21 @@ export const consentService: ServiceModule<ConsentConfig> = {
     const userData = userDataTargetClients(config.userDataTargets, config.erasure.callTimeoutMs);
     const jobs = new ErasureJobs(erasureStore, userData, now);
     const writer = new SettingsWriter(settings, cache, jobs, logger, now);
+    const requestStore = new RequestStore(db);
+    const requests = new DataSubjectRequests({ store: requestStore, jobs, erasureJobs: erasureStore, regionOf: async (userId) => (await writer.load(userId)).region, now: requestsNow, logger });
     const worker = new ErasureWorker(
       erasureStore,
       userData,
       new ConsentDataEraser(writer, settings, links, now),
-      () => writer.sweep(),
+      // Each poll also rolls forward unfinished settings changes and moves data-subject requests along.
+      () => Promise.all([writer.sweep(), requests.reconcile()]),
       config.erasure,
       logger,
       now,
     );
     jobs.onCreated(() => worker.wake());
 
-    const ctx: ConsentContext = { policy: config.policy, cache, writer, settings, links, erasureStore, jobs, userData, topics: new TopicDirectory(), logger, now };
+    const ctx: ConsentContext = { policy: config.policy, cache, writer, settings, links, erasureStore, jobs, requests, userData, topics: new TopicDirectory(), logger, now };
     const handle = <Req, Res>(handler: (ctx: ConsentContext, request: Req, call: ServerUnaryCall<unknown, unknown>) => Promise<Res>) =>
       unary<Req, Res>((request, call) => handler(ctx, request, call as ServerUnaryCall<unknown, unknown>), logger);
 
@@ -76,6 +89,11 @@ export const consentService: ServiceModule<ConsentConfig> = {
       exportUserData: handle(exportUserData),
       listTopics: handle(listTopics),
       searchTopics: handle(searchTopics),
+      createDataSubjectRequest: handle(createDataSubjectRequest),
+      getDataSubjectRequest: handle(getDataSubjectRequest),
+      listDataSubjectRequests: handle(listDataSubjectRequests),
+      verifyDataSubjectRequest: handle(verifyDataSubjectRequest),
+      rejectDataSubjectRequest: handle(rejectDataSubjectRequest),
     };
     const server = new GrpcServer({
       services: [{ name: SERVICES.consent.grpcService, definition: consent.ConsentServiceService, implementation }],
@@ -92,7 +110,7 @@ export const consentService: ServiceModule<ConsentConfig> = {
       start() {
         changeFeed.start();
         worker.start();
-        stopMetrics = observeConsent(erasureStore, cache, now);
+        stopMetrics = observeConsent(erasureStore, cache, now, requestStore, requestsNow);
       },
       async close() {
         stopMetrics?.();
@@ -103,3 +121,7 @@ export const consentService: ServiceModule<ConsentConfig> = {
     };
   },
 };
+}
+
+/** The service as the host runs it. */
+export const consentService: ServiceModule<ConsentConfig> = createConsentService();

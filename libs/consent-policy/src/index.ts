@@ -1,3 +1,4 @@
 export * from './regions';
 export * from './policy';
 export * from './settings-fields';
+export * from './request-deadlines';

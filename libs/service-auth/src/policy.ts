@@ -24,6 +24,12 @@ export const METHOD_CALLERS: Record<string, readonly Identity[]> = {
   // Topic discovery for settings screens: the public taxonomy, nobody's data (not user-scoped).
   [`/${CONSENT}/ListTopics`]: ['settings-ui', 'operator'],
   [`/${CONSENT}/SearchTopics`]: ['settings-ui', 'operator'],
+  // Data-subject requests: the person files and follows their own; operators verify, reject and list.
+  [`/${CONSENT}/CreateDataSubjectRequest`]: ['settings-ui', 'operator'],
+  [`/${CONSENT}/GetDataSubjectRequest`]: ['settings-ui', 'operator'],
+  [`/${CONSENT}/ListDataSubjectRequests`]: ['operator'],
+  [`/${CONSENT}/VerifyDataSubjectRequest`]: ['operator'],
+  [`/${CONSENT}/RejectDataSubjectRequest`]: ['operator'],
 
   [`/${SIGNAL}/PreviewSignals`]: ['assistant-backend', 'settings-ui', 'operator'],
   [`/${SIGNAL}/IngestInteraction`]: ['assistant-backend', 'operator'],
@@ -71,6 +77,8 @@ export const USER_SCOPED_METHODS: Record<string, string> = {
   [`/${CONSENT}/RequestErasure`]: 'userId',
   [`/${CONSENT}/GetErasureJob`]: 'handler',
   [`/${CONSENT}/ExportUserData`]: 'userId',
+  [`/${CONSENT}/CreateDataSubjectRequest`]: 'userId',
+  [`/${CONSENT}/GetDataSubjectRequest`]: 'handler',
   [`/${SIGNAL}/PreviewSignals`]: 'interaction.userId',
   [`/${SIGNAL}/ListSignals`]: 'userId',
   [`/${PROFILE}/GetProfile`]: 'userId',

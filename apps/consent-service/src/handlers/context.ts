@@ -3,6 +3,7 @@ import type { ConsentPolicy } from '@signalpath/consent-policy';
 import { idProblem, InvalidArgumentError } from '@signalpath/grpc-kit';
 import { assertedUserOf, callerOf } from '@signalpath/service-auth';
 import type { Logger } from '@signalpath/telemetry';
+import type { DataSubjectRequests } from '../data-subject-requests/workflow';
 import type { ErasureJobs } from '../erasure/jobs';
 import type { UserDataTargetClient } from '../erasure/targets';
 import type { SettingsCache } from '../settings-cache';
@@ -21,6 +22,8 @@ export interface ConsentContext {
   links: LinksStore;
   erasureStore: ErasureStore;
   jobs: ErasureJobs;
+  /** Data-subject requests (erasure, export) as a workflow with deadlines. */
+  requests: DataSubjectRequests;
   /** The configured services holding user data (CONSENT_USER_DATA_TARGETS), for export. */
   userData: UserDataTargetClient[];
   /** The taxonomy with sensitivity, for ListTopics and SearchTopics. */

@@ -1,8 +1,8 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { requireId } from '@signalpath/grpc-kit';
+import { optionalId, requireId } from '@signalpath/grpc-kit';
 import { consent } from '@signalpath/proto';
 import { erasureJobProto, settingsChangeProto, settingsProto } from '../mapping';
-import type { ConsentContext } from './context';
+import { actorOf, type ConsentContext } from './context';
 
 type Call = ServerUnaryCall<unknown, unknown>;
 
@@ -17,6 +17,9 @@ const HISTORY_PAGE = 500;
  */
 export async function exportUserData(ctx: ConsentContext, request: consent.ExportUserDataRequest, call: Call): Promise<consent.ExportUserDataResponse> {
   const userId = requireId(request.userId, 'user_id');
+  const requestId = optionalId(request.dataSubjectRequestId, 'data_subject_request_id');
+  // An export answering a data-subject request: checked before the work, completed after it.
+  if (requestId) await ctx.requests.exportInProgress(requestId, userId);
   const [settings, history, jobs, parts] = await Promise.all([
     ctx.writer.load(userId),
     allHistory(ctx, userId),
@@ -32,7 +35,9 @@ export async function exportUserData(ctx: ConsentContext, request: consent.Expor
     erasureJobs: jobs.map((job) => consent.ErasureJob.toJSON(erasureJobProto(job))),
     services: Object.fromEntries(parts),
   };
-  return { documentJson: JSON.stringify(document), exportTime };
+  const documentJson = JSON.stringify(document);
+  if (requestId) await ctx.requests.completeExport(requestId, actorOf(call));
+  return { documentJson, exportTime };
 }
 
 async function allHistory(ctx: ConsentContext, userId: string) {
