@@ -109,7 +109,8 @@ describe('data-subject requests (real database, service auth on, fake targets)',
     expect((await operator.getDataSubjectRequest({ requestId })).request!.state).toBe(State.DATA_SUBJECT_REQUEST_STATE_IN_PROGRESS);
 
     const exported = await operator.exportUserData({ userId: 'dsr-bob', dataSubjectRequestId: requestId });
-    expect(JSON.parse(exported.documentJson).userId).toBe('dsr-bob');
+    // The export lists the person's requests too (this one still in progress while it was made).
+    expect(JSON.parse(exported.documentJson)).toMatchObject({ userId: 'dsr-bob', dataSubjectRequests: [{ requestId, kind: 'DATA_SUBJECT_REQUEST_KIND_EXPORT', state: 'DATA_SUBJECT_REQUEST_STATE_IN_PROGRESS', deadlineRule: 'US_STATE' }] });
     const done = (await operator.getDataSubjectRequest({ requestId })).request!;
     expect(states(done)).toEqual(['DATA_SUBJECT_REQUEST_STATE_RECEIVED', 'DATA_SUBJECT_REQUEST_STATE_VERIFIED', 'DATA_SUBJECT_REQUEST_STATE_IN_PROGRESS', 'DATA_SUBJECT_REQUEST_STATE_COMPLETED']);
     expect(done.transitions.map((t) => t.actor)).toEqual(['operator', 'operator', 'system', 'operator']);

@@ -126,6 +126,12 @@ export class RequestStore {
     );
   }
 
+  /** Every request about `userId`, oldest first (the export). */
+  async forUser(userId: string): Promise<RequestDoc[]> {
+    const docs = await this.requests.find({ user_id: userId }).sort({ receive_time: 1, _id: 1 }).toArray();
+    return Promise.all(docs.map(async (doc) => (await this.rollForward(doc, doc._id)) ?? doc));
+  }
+
   /** Open requests in `state` (the workflow's reconciliation). */
   open(state: RequestState, limit = 200): Promise<RequestDoc[]> {
     return this.list({ state, limit });

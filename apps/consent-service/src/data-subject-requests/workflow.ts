@@ -144,6 +144,10 @@ export class DataSubjectRequests {
     return moved;
   }
 
+  forUser(userId: string): Promise<RequestDoc[]> {
+    return this.deps.store.forUser(userId);
+  }
+
   list(options: { state?: RequestState; overdueOnly: boolean; after?: { due: Date; id: string }; limit: number }): Promise<RequestDoc[]> {
     return this.deps.store.list({ state: options.state, overdueAt: options.overdueOnly ? this.deps.now() : undefined, after: options.after, limit: options.limit });
   }

@@ -1,6 +1,7 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
 import { optionalId, requireId } from '@signalpath/grpc-kit';
 import { consent } from '@signalpath/proto';
+import { requestProto } from '../data-subject-requests/mapping';
 import { erasureJobProto, settingsChangeProto, settingsProto } from '../mapping';
 import { actorOf, type ConsentContext } from './context';
 
@@ -9,8 +10,8 @@ type Call = ServerUnaryCall<unknown, unknown>;
 const HISTORY_PAGE = 500;
 
 /**
- * Everything held about a user, as one proto3-JSON document: this service's settings, history
- * and erasure jobs, and the UserDataService export of every configured target under its name
+ * Everything held about a user, as one proto3-JSON document: this service's settings, history,
+ * erasure jobs and data-subject requests, and the UserDataService export of every configured target under its name
  * as `services.<name>: { documentType, document }` (`signal`: signals, which never carry text;
  * `profile`: interests with their sources, corrections ...). All parts or nothing: any failure
  * fails the export.
@@ -20,10 +21,11 @@ export async function exportUserData(ctx: ConsentContext, request: consent.Expor
   const requestId = optionalId(request.dataSubjectRequestId, 'data_subject_request_id');
   // An export answering a data-subject request: checked before the work, completed after it.
   if (requestId) await ctx.requests.exportInProgress(requestId, userId);
-  const [settings, history, jobs, parts] = await Promise.all([
+  const [settings, history, jobs, requests, parts] = await Promise.all([
     ctx.writer.load(userId),
     allHistory(ctx, userId),
     ctx.erasureStore.listForUser(userId),
+    ctx.requests.forUser(userId),
     Promise.all(ctx.userData.map(async (target) => [target.key, await target.exportUserData(userId, call)] as const)),
   ]);
   const exportTime = ctx.now();
@@ -33,6 +35,7 @@ export async function exportUserData(ctx: ConsentContext, request: consent.Expor
     settings: consent.Settings.toJSON(settingsProto(settings, ctx.policy)),
     settingsHistory: history.map((entry) => consent.SettingsChange.toJSON(settingsChangeProto(entry))),
     erasureJobs: jobs.map((job) => consent.ErasureJob.toJSON(erasureJobProto(job))),
+    dataSubjectRequests: requests.map((doc) => consent.DataSubjectRequest.toJSON(requestProto(doc, ctx.requests.now()))),
     services: Object.fromEntries(parts),
   };
   const documentJson = JSON.stringify(document);
