@@ -1,8 +1,8 @@
 import { ErasureGuard, ErasureMarkers } from '@signalpath/erasure';
-import { GrpcServer } from '@signalpath/grpc-kit';
-import { descriptorSet, healthDescriptorSet, signal } from '@signalpath/proto';
+import { bindService } from '@signalpath/grpc-kit';
+import { signal, userdata } from '@signalpath/proto';
 import { createConsentClient, createProfileClient } from '@signalpath/service-clients';
-import type { ServiceInstance, ServiceModule } from '@signalpath/service-host';
+import { serviceServer, type ServiceInstance, type ServiceModule } from '@signalpath/service-host';
 import { compileLexicons } from '@signalpath/signal-extraction';
 
 import { DEV_HASH_SECRET, readConfig, type SignalConfig } from './config';
@@ -15,10 +15,10 @@ import type { TopicPolicy } from './domain/signal-policy';
 import { ingestHandlers } from './handlers/ingest';
 import { previewHandlers } from './handlers/preview';
 import { readHandlers } from './handlers/read';
-import { userDataRegistration } from './handlers/user-data';
+import { userDataHandlers } from './handlers/user-data';
 import { libraryAnalyzer, libraryTopicPolicy, type TextAnalyzer } from './ingest/analyzer';
 import { Ingestion } from './ingest/ingestion';
-import { MAX_BATCH_ITEMS, MAX_TEXT_BYTES } from './ingest/validation';
+import { MAX_BATCH_ITEMS, MAX_TEXT_BYTES } from './validation';
 import { SIGNAL_INDEXES, SignalStore } from './store/signal-store';
 import { SignalMeters } from './telemetry/meters';
 
@@ -41,7 +41,7 @@ export interface SignalServiceInstance extends ServiceInstance {
   sweeper: RetentionSweeper;
 }
 
-/** Builds the SignalService module; `signalService` is the production one. */
+/** Builds the SignalService module; `overrides` exist for tests and benchmarks. */
 export function createSignalService(overrides: SignalServiceOverrides = {}): ServiceModule<SignalConfig> {
   return {
     key: 'signal',
@@ -107,22 +107,15 @@ export function createSignalService(overrides: SignalServiceOverrides = {}): Ser
         meters,
       });
       const ctx = { ingestion, store, markers, erasureFenceMs: config.erasureFenceMs, analyzer, topicPolicy, now, logger };
-      const server = new GrpcServer({
-        services: [
-          {
-            name: 'signalpath.signal.v1.SignalService',
-            definition: signal.SignalServiceService,
-            implementation: { ...previewHandlers(ctx), ...ingestHandlers(ctx), ...readHandlers(ctx) },
-          },
-          userDataRegistration(ctx),
+      const server = serviceServer(
+        { config, security },
+        [
+          bindService<signal.SignalServiceServer>(signal.SignalServiceService, { ...previewHandlers(ctx), ...ingestHandlers(ctx), ...readHandlers(ctx) }, logger),
+          // The user-data contract, next to the service (only ConsentService may call it).
+          bindService<userdata.UserDataServiceServer>(userdata.UserDataServiceService, userDataHandlers(ctx), logger),
         ],
-        descriptorSets: [descriptorSet, healthDescriptorSet],
-        maxReceiveMessageBytes: MAX_RECEIVE_BYTES,
-        // Service tokens (who may call what, e.g. only ConsentService erases) and mTLS.
-        interceptors: security?.interceptors,
-        credentials: security?.credentials,
-        admission: config.admission,
-      });
+        { maxReceiveMessageBytes: MAX_RECEIVE_BYTES },
+      );
       return {
         server,
         store,
@@ -157,4 +150,5 @@ export function createSignalService(overrides: SignalServiceOverrides = {}): Ser
   };
 }
 
+/** The production SignalService (main.ts). */
 export const signalService = createSignalService();

@@ -1,6 +1,5 @@
-import { requireId, unary, type ErrorSink, type ServiceRegistration, type UnaryHandler } from '@signalpath/grpc-kit';
-import { USER_DATA_GRPC_SERVICE } from '@signalpath/config';
-import { userdata } from '@signalpath/proto';
+import { requireId, type AsyncServer } from '@signalpath/grpc-kit';
+import type { userdata } from '@signalpath/proto';
 
 /** A generated message type that can render its proto3 JSON. */
 export interface JsonMessage<T> {
@@ -13,24 +12,24 @@ export interface JsonMessage<T> {
  * service's own messages, `exportType` (with its full proto name) renders it.
  */
 export interface UserDataImplementation<T> {
-  delete: UnaryHandler<userdata.DeleteRequest, userdata.DeleteResponse>;
+  delete: AsyncServer<userdata.UserDataServiceServer>['delete'];
   exportType: { name: string; codec: JsonMessage<T> };
   export: (userId: string) => Promise<T>;
 }
 
 /**
- * The UserDataService registration a data-holding service adds to its GrpcServer next to its own
- * service: one shape for every implementer, so ConsentService's fan-out needs to know nothing of
- * the service but its address.
+ * The UserDataService handlers of a data-holding service (bound next to its own service with
+ * grpc-kit's bindService): one shape for every implementer, so ConsentService's fan-out needs to
+ * know nothing of the service but its address. Export renders the service's own message as
+ * proto3 JSON and names its type.
  */
-export function userDataService<T>(implementation: UserDataImplementation<T>, sink?: ErrorSink): ServiceRegistration {
-  const server: userdata.UserDataServiceServer = {
-    delete: unary(implementation.delete, sink),
-    export: unary(async (request: userdata.ExportRequest): Promise<userdata.ExportResponse> => {
+export function userDataContract<T>(implementation: UserDataImplementation<T>): AsyncServer<userdata.UserDataServiceServer> {
+  return {
+    delete: implementation.delete,
+    export: async (request) => {
       const userId = requireId(request.userId, 'user_id');
       const document = await implementation.export(userId);
       return { documentType: implementation.exportType.name, documentJson: JSON.stringify(implementation.exportType.codec.toJSON(document)) };
-    }, sink),
+    },
   };
-  return { name: USER_DATA_GRPC_SERVICE, definition: userdata.UserDataServiceService, implementation: server };
 }

@@ -41,6 +41,7 @@ export const METHOD_CALLERS: Record<string, readonly Identity[]> = {
   [`/${PROFILE}/ApplySignals`]: ['signal-service'],
   [`/${PROFILE}/GetProfile`]: ['ranking-service', 'settings-ui', 'operator'],
   [`/${PROFILE}/ExplainInterest`]: ['ranking-service', 'settings-ui', 'operator'],
+  [`/${PROFILE}/GetReadContext`]: ['ranking-service', 'operator'],
   [`/${PROFILE}/RemoveInterest`]: ['settings-ui', 'operator'],
   [`/${PROFILE}/ListCorrections`]: ['settings-ui', 'operator'],
   // RankingService looks up the item's topics in its catalog and records the mark for the user.
@@ -83,6 +84,7 @@ export const USER_SCOPED_METHODS: Record<string, string> = {
   [`/${SIGNAL}/ListSignals`]: 'userId',
   [`/${PROFILE}/GetProfile`]: 'userId',
   [`/${PROFILE}/ExplainInterest`]: 'userId',
+  [`/${PROFILE}/GetReadContext`]: 'userId',
   [`/${RANKING}/ExplainItem`]: 'userId',
   [`/${PROFILE}/RemoveInterest`]: 'userId',
   [`/${PROFILE}/ListCorrections`]: 'userId',

@@ -7,8 +7,8 @@ import { createConsentClient, type ConsentClient } from '@signalpath/service-cli
 import { startTestService, uniqueDbName, type TestService } from '@signalpath/testing';
 import type { ConsentConfig } from '../config';
 import { createConsentService } from '../server';
-import { startFakeTargets, waitFor } from '../test-support';
-import { RequestStore, STEPS_COLLECTION, type RequestDoc } from './store';
+import { startFakeTargets, waitFor } from '../testing/harness';
+import { RequestStore, STEPS_COLLECTION, type RequestDoc } from '../store/request-store';
 
 const State = consent.DataSubjectRequestState;
 const Kind = consent.DataSubjectRequestKind;

@@ -3,7 +3,7 @@ import { requestDeadlineRule, requestDueTime } from '@signalpath/consent-policy'
 import { FailedPreconditionError, NotFoundError } from '@signalpath/grpc-kit';
 import type { Logger } from '@signalpath/telemetry';
 import type { ErasureJobDoc, ScopeName } from '../store/documents';
-import { OPEN_STATES, type RejectionReasonName, type RequestDoc, type RequestKind, type RequestState, type RequestStore, type VerificationMethodName } from './store';
+import { OPEN_STATES, type RejectionReasonName, type RequestDoc, type RequestKind, type RequestState, type RequestStore, type VerificationMethodName } from '../store/request-store';
 
 /** The actor recorded for the workflow's own steps (start, completion). */
 export const SYSTEM_ACTOR = 'system';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ErasureStarter } from '../settings-writer';
+import type { ErasureStarter } from '../settings/settings-writer';
 import { activeJobKey, pendingTarget, type ErasureJobDoc, type ScopeName } from '../store/documents';
 import type { ErasureStore } from '../store/erasure-store';
 

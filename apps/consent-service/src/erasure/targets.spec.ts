@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { common, consent } from '@signalpath/proto';
 import { uniqueDbName } from '@signalpath/testing';
 import { NOT_CONFIGURED } from './worker';
-import { startConsent, startFakeTargets, startFakeUserData, waitFor, type ConsentUnderTest } from '../test-support';
+import { startConsent, startFakeTargets, startFakeUserData, waitFor, type ConsentUnderTest } from '../testing/harness';
 
 const { ERASURE_SCOPE_ALL: ALL } = common.ErasureScope;
 const JobState = consent.ErasureJobState;

@@ -1,9 +1,8 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { decodePageToken, encodePageToken, InvalidArgumentError, NotFoundError, requireEnum, requireId } from '@signalpath/grpc-kit';
+import { decodePageToken, encodePageToken, InvalidArgumentError, NotFoundError, requireEnum, requireId, type Handlers } from '@signalpath/grpc-kit';
 import { common, consent } from '@signalpath/proto';
 import { assertedUserOf } from '@signalpath/service-auth';
-import { rejectionReasonName, requestKindName, requestProto, requestStateName } from '../data-subject-requests/mapping';
-import { scopeName } from '../mapping';
+import { rejectionReasonName, requestKindName, requestProto, requestStateName, scopeName } from '../mapping';
 import { actorOf, type ConsentContext } from './context';
 
 type Call = ServerUnaryCall<unknown, unknown>;
@@ -64,4 +63,15 @@ export async function rejectDataSubjectRequest(ctx: ConsentContext, request: con
   if (!reason) throw new InvalidArgumentError('reason', 'is not a known reason');
   const doc = await ctx.requests.reject(requestId, reason, actorOf(call));
   return { request: requestProto(doc, ctx.requests.now()) };
+}
+
+/** The data-subject request RPCs. */
+export function dataSubjectRequestHandlers(ctx: ConsentContext) {
+  return {
+    createDataSubjectRequest: (request, call) => createDataSubjectRequest(ctx, request, call),
+    getDataSubjectRequest: (request, call) => getDataSubjectRequest(ctx, request, call),
+    listDataSubjectRequests: (request) => listDataSubjectRequests(ctx, request),
+    verifyDataSubjectRequest: (request, call) => verifyDataSubjectRequest(ctx, request, call),
+    rejectDataSubjectRequest: (request, call) => rejectDataSubjectRequest(ctx, request, call),
+  } satisfies Handlers<consent.ConsentServiceServer>;
 }

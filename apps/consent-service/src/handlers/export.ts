@@ -1,8 +1,7 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { optionalId, requireId } from '@signalpath/grpc-kit';
+import { optionalId, requireId, type Handlers } from '@signalpath/grpc-kit';
 import { consent } from '@signalpath/proto';
-import { requestProto } from '../data-subject-requests/mapping';
-import { erasureJobProto, settingsChangeProto, settingsProto } from '../mapping';
+import { erasureJobProto, requestProto, settingsChangeProto, settingsProto } from '../mapping';
 import { actorOf, type ConsentContext } from './context';
 
 type Call = ServerUnaryCall<unknown, unknown>;
@@ -52,4 +51,11 @@ async function allHistory(ctx: ConsentContext, userId: string) {
     if (page.length < HISTORY_PAGE) return entries;
     before = page[page.length - 1].version;
   }
+}
+
+/** ExportUserData: everything held about a user, from this service and the others. */
+export function exportHandlers(ctx: ConsentContext) {
+  return {
+    exportUserData: (request, call) => exportUserData(ctx, request, call),
+  } satisfies Handlers<consent.ConsentServiceServer>;
 }

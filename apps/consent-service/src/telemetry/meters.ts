@@ -1,6 +1,6 @@
 import { metrics, type BatchObservableCallback, type Counter, type Meter } from '@opentelemetry/api';
-import type { SettingsCache } from '../settings-cache';
-import type { RequestStore } from '../data-subject-requests/store';
+import type { RequestStore } from '../store/request-store';
+import type { SettingsCache } from '../settings/settings-cache';
 import type { ErasureStore } from '../store/erasure-store';
 
 /** Erasure jobs are read from the database at most this often, however often metrics are scraped. */

@@ -1,6 +1,6 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { eraseFenced, erasureRecordOf, erasureScopeName, userDataService, type ErasureMarkers } from '@signalpath/erasure';
-import { deadlineMsOf, optionalId, optionalTime, requireEnum, requireId, type ServiceRegistration } from '@signalpath/grpc-kit';
+import { eraseFenced, erasureRecordOf, erasureScopeName, userDataContract, type ErasureMarkers } from '@signalpath/erasure';
+import { deadlineMsOf, optionalId, optionalTime, requireEnum, requireId, type Handlers } from '@signalpath/grpc-kit';
 import { buildInterests } from '@signalpath/interest-profile';
 import { common, profile, type userdata } from '@signalpath/proto';
 import type { Logger } from '@signalpath/telemetry';
@@ -10,7 +10,7 @@ import type { LedgerStore } from '../store/ledger-store';
 import { storedInterestsOf, type ProfileStore } from '../store/profile-store';
 import { ALL_SURFACES, eraseUserData } from '../store/user-data';
 import { listCorrections } from './corrections';
-import { toApiInterest } from './interests';
+import { toApiInterest } from '../mapping';
 
 export interface UserDataDeps {
   profiles: ProfileStore;
@@ -92,14 +92,11 @@ export function exportUserDataHandler(deps: UserDataDeps) {
   };
 }
 
-/** ProfileService's UserDataService: erasure and export, called by ConsentService's jobs. */
-export function userDataRegistration(deps: UserDataDeps): ServiceRegistration {
-  return userDataService<profile.UserDataExport>(
-    {
-      delete: deleteUserDataHandler(deps),
-      export: exportUserDataHandler(deps),
-      exportType: { name: `${profile.protobufPackage}.UserDataExport`, codec: profile.UserDataExport },
-    },
-    deps.logger,
-  );
+/** ProfileService's UserDataService (the user-data contract): erasure and export, called by ConsentService's jobs. */
+export function userDataHandlers(deps: UserDataDeps) {
+  return userDataContract<profile.UserDataExport>({
+    delete: deleteUserDataHandler(deps),
+    export: exportUserDataHandler(deps),
+    exportType: { name: `${profile.protobufPackage}.UserDataExport`, codec: profile.UserDataExport },
+  }) satisfies Handlers<userdata.UserDataServiceServer>;
 }

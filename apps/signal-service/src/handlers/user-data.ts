@@ -1,9 +1,9 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { eraseFenced, erasedPurpose, erasureRecordOf, erasureScopeName, userDataService } from '@signalpath/erasure';
-import { deadlineMsOf, optionalId, optionalTime, requireEnum, requireId, type ServiceRegistration } from '@signalpath/grpc-kit';
+import { eraseFenced, erasedPurpose, erasureRecordOf, erasureScopeName, userDataContract } from '@signalpath/erasure';
+import { deadlineMsOf, optionalId, optionalTime, requireEnum, requireId, type Handlers } from '@signalpath/grpc-kit';
 import { common, signal, type userdata } from '@signalpath/proto';
 
-import { signalMessage } from '../ingest/signal-view';
+import { signalMessage } from '../mapping';
 import type { OutboxDoc, RecordDoc } from '../store/documents';
 import type { HandlerContext } from './context';
 
@@ -25,10 +25,10 @@ function ledgerEntry(record: RecordDoc): signal.IngestionRecord {
   };
 }
 
-/** SignalService's UserDataService: erasure and export, called by ConsentService's jobs. */
-export function userDataRegistration(ctx: HandlerContext): ServiceRegistration {
+/** SignalService's UserDataService (the user-data contract): erasure and export, called by ConsentService's jobs. */
+export function userDataHandlers(ctx: HandlerContext) {
   const { store, markers, logger } = ctx;
-  return userDataService<signal.UserDataExport>({
+  return userDataContract<signal.UserDataExport>({
     /**
      * Records the erasure marker, erases, waits out the fence, erases again (docs/erasure.md):
      * once this answers OK nothing recorded before the cut-off comes back, whatever was in flight.
@@ -93,5 +93,5 @@ export function userDataRegistration(ctx: HandlerContext): ServiceRegistration {
         erasures: erasures.map(erasureRecordOf),
       };
     },
-  }, logger);
+  }) satisfies Handlers<userdata.UserDataServiceServer>;
 }

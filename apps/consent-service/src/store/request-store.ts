@@ -1,7 +1,7 @@
 import { isDuplicateKeyError } from '@signalpath/grpc-kit';
 import type { IndexPlan } from '@signalpath/mongo';
 import type { Collection, Db, Filter } from 'mongodb';
-import type { ScopeName } from '../store/documents';
+import type { ScopeName } from './documents';
 
 export type RequestKind = 'ERASURE' | 'EXPORT';
 export type RequestState = 'RECEIVED' | 'VERIFIED' | 'IN_PROGRESS' | 'COMPLETED' | 'REJECTED';

@@ -5,9 +5,9 @@ import { USER_DATA_GRPC_SERVICE } from '@signalpath/config';
 import { common, profile, signal, userdata } from '@signalpath/proto';
 import { createConsentClient, type ConsentClient } from '@signalpath/service-clients';
 import { startTestService, type TestService } from '@signalpath/testing';
-import { ACTOR_METADATA_KEY } from './handlers/context';
-import { consentService } from './server';
-import type { ConsentConfig } from './config';
+import { ACTOR_METADATA_KEY } from '../handlers/context';
+import { consentService } from '../server';
+import type { ConsentConfig } from '../config';
 
 export interface DeleteCall {
   userId: string;
