@@ -11,7 +11,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 // benchmarks and @signalpath/config read.
 const STACK = require('../../libs/config/src/stack.json');
 
-/** The services in start order: { key, app, grpcService, portVar, addrVar, defaultPort, metricsPortVar, defaultMetricsPort, nodeFlags? }. */
+/** The services in start order: { key, app, grpcService, userData?, portVar, addrVar, defaultPort, metricsPortVar, defaultMetricsPort, nodeFlags? }. */
 const SERVICES = STACK.services;
 
 /** Node flags every service runs with (stack.json says why); a service may add its own. */

@@ -1,5 +1,5 @@
 import { createPolicy, DEFAULT_EFFECTIVE_DATE, DEFAULT_EXCLUDED_REGIONS, PolicyConfigError, type ConsentPolicy } from '@signalpath/consent-policy';
-import { ConfigError, readServerConfig, readServiceAddress, type EnvReader, type ServerConfig } from '@signalpath/config';
+import { ConfigError, readServerConfig, readUserDataTargets, type EnvReader, type ServerConfig, type UserDataTarget } from '@signalpath/config';
 import { EARLIEST_EVENT_TIME } from '@signalpath/grpc-kit';
 
 /**
@@ -15,9 +15,11 @@ export interface ConsentConfig extends ServerConfig {
    */
   settingsCacheMaxStalenessMs: number;
   settingsCacheMaxEntries: number;
-  /** Where erasure and export reach the services holding derived data. */
-  signalAddress: string;
-  profileAddress: string;
+  /**
+   * The services holding user data, erased and exported through their UserDataService
+   * (CONSENT_USER_DATA_TARGETS; default: the stack description's userData services).
+   */
+  userDataTargets: UserDataTarget[];
   erasure: ErasureConfig;
 }
 
@@ -29,7 +31,7 @@ export interface ErasureConfig {
   /** Backoff after a failed round: initial × 2^(round−1), capped, with jitter. */
   backoffInitialMs: number;
   backoffMaxMs: number;
-  /** Deadline of one DeleteUserData call. */
+  /** Deadline of one UserDataService.Delete call. */
   callTimeoutMs: number;
 }
 
@@ -72,8 +74,7 @@ export function readConfig(env: EnvReader): ConsentConfig {
     policy,
     settingsCacheMaxStalenessMs,
     settingsCacheMaxEntries: env.int('CONSENT_SETTINGS_CACHE_MAX_ENTRIES', 100_000, { min: 1 }),
-    signalAddress: readServiceAddress(env, 'signal'),
-    profileAddress: readServiceAddress(env, 'profile'),
+    userDataTargets: readUserDataTargets(env),
     erasure,
   };
 }

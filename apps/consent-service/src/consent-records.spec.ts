@@ -26,7 +26,7 @@ describe('consent records and Global Privacy Control (real database)', () => {
 
   beforeAll(async () => {
     fakes = await startFakeTargets();
-    consentUnderTest = await startConsent({ SIGNAL_ADDR: fakes.address, PROFILE_ADDR: fakes.address });
+    consentUnderTest = await startConsent(fakes.env);
     client = consentUnderTest.client;
   });
   afterAll(async () => {

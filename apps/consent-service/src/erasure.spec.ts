@@ -17,7 +17,7 @@ describe('ConsentService erasure (real database, fake Signal and Profile service
   let consentUnderTest: ConsentUnderTest;
   let client: ConsentUnderTest['client'];
 
-  const env = () => ({ SIGNAL_ADDR: fakes.address, PROFILE_ADDR: fakes.address });
+  const env = () => ({ ...fakes.env });
   const finished = (jobId: string, c = client) =>
     waitFor(async () => {
       const { job } = await c.getErasureJob({ jobId });

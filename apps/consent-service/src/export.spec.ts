@@ -4,14 +4,14 @@ import { asActor, startConsent, startFakeTargets, statusOf, waitFor, type Consen
 
 type Fakes = Awaited<ReturnType<typeof startFakeTargets>>;
 
-describe('ConsentService ExportUserData (real database, fake Signal and Profile services)', () => {
+describe('ConsentService ExportUserData (real database, fake UserDataService targets)', () => {
   let fakes: Fakes;
   let consentUnderTest: ConsentUnderTest;
   let client: ConsentUnderTest['client'];
 
   beforeAll(async () => {
     fakes = await startFakeTargets();
-    consentUnderTest = await startConsent({ SIGNAL_ADDR: fakes.address, PROFILE_ADDR: fakes.address });
+    consentUnderTest = await startConsent({ ...fakes.env });
     client = consentUnderTest.client;
   });
   afterAll(async () => {
@@ -49,11 +49,16 @@ describe('ConsentService ExportUserData (real database, fake Signal and Profile 
         { version: '1', actor: 'settings-ui', fieldChanges: [{ fieldPath: 'region' }, { fieldPath: 'age_band' }] },
       ],
       erasureJobs: [{ jobId: job!.jobId, scope: 'ERASURE_SCOPE_AI_CHAT', state: 'ERASURE_JOB_STATE_SUCCEEDED' }],
-      signals: {
-        signals: [{ topic: { id: '500', name: 'Climbing' }, signalId: 'sig-1', surface: 'SURFACE_MESSENGER', sourceKind: 'SOURCE_KIND_AI_CHAT', adsEligible: true }],
-        endToEndEncryptedSkippedCount: '2',
+      services: {
+        signal: {
+          documentType: 'signalpath.signal.v1.UserDataExport',
+          document: {
+            signals: [{ topic: { id: '500', name: 'Climbing' }, signalId: 'sig-1', surface: 'SURFACE_MESSENGER', sourceKind: 'SOURCE_KIND_AI_CHAT', adsEligible: true }],
+            endToEndEncryptedSkippedCount: '2',
+          },
+        },
+        profile: { documentType: 'signalpath.profile.v1.UserDataExport', document: { profiles: [{ surface: 'SURFACE_MESSENGER', interests: [{ topic: { id: '500' }, score: 0.7 }] }] } },
       },
-      profile: { profiles: [{ surface: 'SURFACE_MESSENGER', interests: [{ topic: { id: '500' }, score: 0.7 }] }] },
     });
     // Both services were asked, as ConsentService.
     expect(fakes.signal.exportCalls).toContain(userId);

@@ -21,7 +21,7 @@ describe('ConsentService background tasks after a database outage', () => {
     database = await startPrivateDatabase(testPort(27119));
     fakes = await startFakeTargets();
     const dbName = uniqueDbName('consent_recovery');
-    const env = { SIGNAL_ADDR: fakes.address, PROFILE_ADDR: fakes.address, CONSENT_SETTINGS_CACHE_MAX_STALENESS: '400ms' };
+    const env = { ...fakes.env, CONSENT_SETTINGS_CACHE_MAX_STALENESS: '400ms' };
     // Two replicas on one database: a change made through B must reach A's cache through A's feed.
     a = await startConsent(env, { dbName, keepDatabase: true, mongoUri: database.uri });
     b = await startConsent(env, { dbName, keepDatabase: true, mongoUri: database.uri });

@@ -21,7 +21,7 @@ describe('ApplySignals', () => {
   });
 
   const exportScores = async (userId: string) => {
-    const exported = await h.client.exportUserData({ userId });
+    const exported = await h.userData.exportUserData({ userId });
     return Object.fromEntries(exported.profiles.map((p) => [p.surface, scoresOf(p.interests)]));
   };
   const claims = () => h.service.mongo.db.collection<SignalClaimDocument>(SIGNAL_CLAIMS);

@@ -61,7 +61,7 @@ describe('corrections: RemoveInterest, not interested, history', () => {
       expect((await explain(userId, TOPIC.CLIMBING, purpose)).present).toBe(false);
     }
     // Taken out of the stored profile, not only hidden: the export no longer has it either.
-    const exported = await h.client.exportUserData({ userId });
+    const exported = await h.userData.exportUserData({ userId });
     expect(exported.profiles.flatMap((p) => p.interests.map((i) => i.topic?.id))).toEqual([TOPIC.TRAVEL]);
     expect(exported.corrections).toEqual([correction]);
     expect((await h.client.listCorrections({ userId })).corrections).toEqual([correction]);
@@ -84,7 +84,7 @@ describe('corrections: RemoveInterest, not interested, history', () => {
     const old = await h.client.applySignals({ signals: [signal({ userId, eventTime: at(-MINUTE), recordTime: at(5 * MINUTE) }), signal({ userId, eventTime: T0, recordTime: at(5 * MINUTE) })] });
     expect(old.appliedCount).toBe(2); // delivered (claimed, never redelivered), but counts for nothing
     expect(await scores(userId, CONTENT)).toEqual({});
-    expect((await h.client.exportUserData({ userId })).profiles).toEqual([]);
+    expect((await h.userData.exportUserData({ userId })).profiles).toEqual([]);
 
     // New evidence after the removal: counts, and only it.
     await h.client.applySignals({ signals: [signal({ userId, weight: 0.25, eventTime: at(10 * MINUTE), recordTime: at(10 * MINUTE) })] });
@@ -143,7 +143,7 @@ describe('corrections: RemoveInterest, not interested, history', () => {
 
     const history = (await h.client.listCorrections({ userId })).corrections;
     expect(history.map((c) => c.kind)).toEqual([Kind.CORRECTION_KIND_UNDO_NOT_INTERESTED, Kind.CORRECTION_KIND_NOT_INTERESTED]);
-    expect((await h.client.exportUserData({ userId })).corrections).toEqual(history);
+    expect((await h.userData.exportUserData({ userId })).corrections).toEqual(history);
   });
 
   it('erasure of everything removes corrections; an AI-chat erasure keeps them', async () => {
@@ -152,10 +152,10 @@ describe('corrections: RemoveInterest, not interested, history', () => {
     await h.client.removeInterest({ userId, topicId: TOPIC.TRAVEL, purpose: ADS });
     await h.client.markItemNotInterested({ userId, itemId: 'reel-9', topicIds: [TOPIC.CLIMBING], purpose: CONTENT, actingCaller: '', userAsserted: false });
     h.clock.now = at(MINUTE);
-    await h.client.deleteUserData({ userId, scope: common.ErasureScope.ERASURE_SCOPE_AI_CHAT, erasureJobId: 'job-ec-ai', cutoffTime: at(MINUTE) });
+    await h.userData.deleteUserData({ userId, scope: common.ErasureScope.ERASURE_SCOPE_AI_CHAT, erasureJobId: 'job-ec-ai', cutoffTime: at(MINUTE) });
     expect((await h.client.listCorrections({ userId })).corrections).toHaveLength(2);
 
-    await h.client.deleteUserData({ userId, scope: common.ErasureScope.ERASURE_SCOPE_ALL, erasureJobId: 'job-ec-all', cutoffTime: at(MINUTE) });
+    await h.userData.deleteUserData({ userId, scope: common.ErasureScope.ERASURE_SCOPE_ALL, erasureJobId: 'job-ec-all', cutoffTime: at(MINUTE) });
     expect(await mentions(userId)).toEqual([]);
     expect((await h.client.listCorrections({ userId })).corrections).toEqual([]);
     expect((await read(userId, CONTENT)).hiddenItemIds).toEqual([]);
@@ -187,7 +187,7 @@ describe('corrections: RemoveInterest, not interested, history', () => {
       // A's marker check happens before it queues on the lock; give it time to get there.
       await new Promise((resolve) => setTimeout(resolve, 200));
 
-      await h.client.deleteUserData({ userId, scope: common.ErasureScope.ERASURE_SCOPE_ALL, erasureJobId: 'job-in-flight', cutoffTime: T0 });
+      await h.userData.deleteUserData({ userId, scope: common.ErasureScope.ERASURE_SCOPE_ALL, erasureJobId: 'job-in-flight', cutoffTime: T0 });
       expect(await mentions(userId)).toEqual([]);
       release();
       await locked;

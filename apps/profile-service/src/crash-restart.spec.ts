@@ -12,7 +12,7 @@ import { ensureDevKeys, loadKeyRing, tokenMetadataProvider, type KeyRing } from 
 import { requireMongoUri, testPort, uniqueDbName } from '@signalpath/testing';
 
 import { APPLIED_OPS, SIGNAL_CLAIMS } from './store/collections';
-import { signal, TOPIC } from './testing/harness';
+import { profileUserData, signal, TOPIC } from './testing/harness';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const DIST = path.join(ROOT, 'dist', 'apps', 'profile-service');
@@ -237,7 +237,7 @@ describe('ProfileService killed during ingestion and restarted', () => {
     // Every batch once more: all duplicates now. A claim a killed process left is waited for (up
     // to a lease) and settled by the call itself, so no fixed wait is needed.
     const verify = createProfileClient(`127.0.0.1:${PORT}`, { timeoutMs: attemptTimeoutMs, ...as('signal-service') });
-    const exporter = createProfileClient(`127.0.0.1:${PORT}`, { timeoutMs: attemptTimeoutMs, ...as('consent-service') });
+    const exporter = profileUserData(`127.0.0.1:${PORT}`, { timeoutMs: attemptTimeoutMs, ...as('consent-service') });
     try {
       for (const batch of batches) expect((await verify.applySignals({ signals: batch })).appliedCount).toBe(0);
       for (const userId of users) {

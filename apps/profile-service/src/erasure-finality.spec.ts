@@ -15,7 +15,7 @@ const at = (offsetMs: number) => new Date(T0.getTime() + offsetMs);
 const ENV = { PROFILE_ERASURE_FENCE: '400ms', CONSENT_ADDR: '127.0.0.1:9' };
 
 /**
- * DESIGN.md invariant 7 on ProfileService: once DeleteUserData confirms (user, scope), nothing
+ * DESIGN.md invariant 7 on ProfileService: once UserDataService.Delete confirms (user, scope), nothing
  * recorded, or about an event, before the cut-off is applied for the user again — not a late
  * redelivery, not a batch already in flight when the erasure ran (docs/erasure.md).
  */
@@ -36,7 +36,7 @@ describe('ProfileService erasure is final', () => {
     }
     return found;
   };
-  const erase = (userId: string, scope: common.ErasureScope, cutoffTime: Date) => h.client.deleteUserData({ userId, scope, erasureJobId: `job-${userId}-${scope}`, cutoffTime });
+  const erase = (userId: string, scope: common.ErasureScope, cutoffTime: Date) => h.userData.deleteUserData({ userId, scope, erasureJobId: `job-${userId}-${scope}`, cutoffTime });
 
   it('refuses signals about events, or recorded, before an ALL cut-off, and applies later ones', async () => {
     const userId = 'final-all';
@@ -55,7 +55,7 @@ describe('ProfileService erasure is final', () => {
 
     const fresh = signal({ userId, topicId: TOPIC.TRAVEL, eventTime: at(MINUTE), recordTime: at(MINUTE) });
     expect(await h.client.applySignals({ signals: [fresh] })).toEqual({ appliedCount: 1, duplicateCount: 0 });
-    const exported = await h.client.exportUserData({ userId });
+    const exported = await h.userData.exportUserData({ userId });
     expect(exported.profiles.flatMap((p) => p.interests.map((i) => i.topic?.id))).toEqual([TOPIC.TRAVEL]);
   });
 
@@ -66,7 +66,7 @@ describe('ProfileService erasure is final', () => {
       signals: [signal({ userId, eventTime: at(-MINUTE) }), signal({ userId, sourceKind: PAGE_LIKE, topicId: TOPIC.COOKING, eventTime: at(-MINUTE), recordTime: at(-MINUTE) })],
     });
     expect(outcome).toEqual({ appliedCount: 1, duplicateCount: 1 });
-    const exported = await h.client.exportUserData({ userId });
+    const exported = await h.userData.exportUserData({ userId });
     expect(exported.appliedSignals.map((s) => s.sourceKind)).toEqual([PAGE_LIKE]);
     // Without a record time a signal is refused only for a user with an erasure in its scope.
     expect((await h.client.applySignals({ signals: [signal({ userId: 'never-erased', recordTime: undefined })] })).appliedCount).toBe(1);

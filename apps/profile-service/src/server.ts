@@ -1,6 +1,6 @@
 import { ErasureGuard, ErasureMarkers, type ErasureScopeName } from '@signalpath/erasure';
 import { bindService } from '@signalpath/grpc-kit';
-import { profile } from '@signalpath/proto';
+import { profile, userdata } from '@signalpath/proto';
 import { createConsentClient, EligibilityCache, SettingsLookup } from '@signalpath/service-clients';
 import { serviceServer, type ServiceInstance, type ServiceModule } from '@signalpath/service-host';
 
@@ -57,16 +57,19 @@ export function createProfileService(overrides: ProfileServiceOverrides = {}): S
 
       const server = serviceServer(
         { config, security },
-        bindService<profile.ProfileServiceServer>(
-          profile.ProfileServiceService,
-          {
-            ...applySignalsHandlers({ applier, guard, eraseUser, now }),
-            ...profileReadHandlers(readDeps),
-            ...userDataHandlers(userDataDeps),
-            ...correctionHandlers(correctionDeps),
-          },
-          logger,
-        ),
+        [
+          bindService<profile.ProfileServiceServer>(
+            profile.ProfileServiceService,
+            {
+              ...applySignalsHandlers({ applier, guard, eraseUser, now }),
+              ...profileReadHandlers(readDeps),
+              ...correctionHandlers(correctionDeps),
+            },
+            logger,
+          ),
+          // The user-data contract, next to the service (only ConsentService may call it).
+          bindService<userdata.UserDataServiceServer>(userdata.UserDataServiceService, userDataHandlers(userDataDeps), logger),
+        ],
       );
       return {
         server,

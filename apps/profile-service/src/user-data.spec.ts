@@ -9,7 +9,7 @@ const { SURFACE_INSTAGRAM: INSTAGRAM, SURFACE_MESSENGER: MESSENGER } = common.Su
 const { SOURCE_KIND_AI_CHAT: AI_CHAT, SOURCE_KIND_PAGE_LIKE: PAGE_LIKE } = common.SourceKind;
 const { ERASURE_SCOPE_AI_CHAT, ERASURE_SCOPE_ALL } = common.ErasureScope;
 
-describe('DeleteUserData and ExportUserData', () => {
+describe('UserDataService Delete and Export', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
@@ -21,7 +21,7 @@ describe('DeleteUserData and ExportUserData', () => {
   const claims = () => h.service.mongo.db.collection<SignalClaimDocument>(SIGNAL_CLAIMS);
   const ops = () => h.service.mongo.db.collection<AppliedOpDocument>(APPLIED_OPS);
   const exported = async (userId: string) =>
-    Object.fromEntries((await h.client.exportUserData({ userId })).profiles.map((p) => [p.surface, scoresOf(p.interests)]));
+    Object.fromEntries((await h.userData.exportUserData({ userId })).profiles.map((p) => [p.surface, scoresOf(p.interests)]));
 
   it('exports every stored interest per source surface, decayed to now, before read-time rules', async () => {
     await h.client.applySignals({
@@ -35,12 +35,12 @@ describe('DeleteUserData and ExportUserData', () => {
     h.clock.now = new Date(T0.getTime() + 30 * DAY_MS);
     try {
       expect(await exported('export')).toEqual({ [INSTAGRAM]: { [TOPIC.CLIMBING]: expect.closeTo(0.1875, 9) }, [MESSENGER]: { [TOPIC.TRAVEL]: expect.closeTo(0.25, 9) } });
-      const instagram = (await h.client.exportUserData({ userId: 'export' })).profiles.find((p) => p.surface === INSTAGRAM);
+      const instagram = (await h.userData.exportUserData({ userId: 'export' })).profiles.find((p) => p.surface === INSTAGRAM);
       expect(instagram?.interests[0].sources.map((s) => s.sourceKind).sort()).toEqual([AI_CHAT, PAGE_LIKE]);
     } finally {
       h.clock.now = T0;
     }
-    expect(await h.client.exportUserData({ userId: 'nobody' })).toEqual({ profiles: [], appliedSignals: [], appliedOperations: [], erasures: [], corrections: [] });
+    expect(await h.userData.exportUserData({ userId: 'nobody' })).toEqual({ profiles: [], appliedSignals: [], appliedOperations: [], erasures: [], corrections: [] });
   });
 
   it('AI_CHAT scope removes only AI-chat contributions and their ledger entries', async () => {
@@ -48,7 +48,7 @@ describe('DeleteUserData and ExportUserData', () => {
     const pageLike = signal({ userId: 'erase-ai', weight: 0.375, sourceKind: PAGE_LIKE, modality: common.Modality.MODALITY_UNSPECIFIED });
     await h.client.applySignals({ signals: [...aiChat, pageLike] });
 
-    const first = await h.client.deleteUserData({ userId: 'erase-ai', scope: ERASURE_SCOPE_AI_CHAT, erasureJobId: 'job-1', cutoffTime: undefined });
+    const first = await h.userData.deleteUserData({ userId: 'erase-ai', scope: ERASURE_SCOPE_AI_CHAT, erasureJobId: 'job-1', cutoffTime: undefined });
     // Two surface documents changed (Messenger's emptied and removed) + two ledger claims.
     expect(first.deletedCount).toBe('4');
     expect(await exported('erase-ai')).toEqual({ [INSTAGRAM]: { [TOPIC.CLIMBING]: 0.375 } });
@@ -56,7 +56,7 @@ describe('DeleteUserData and ExportUserData', () => {
     // Nothing is left of an erased claim, not even its signal id: the erasure marker refuses it.
     expect(await claims().findOne({ _id: aiChat[0].signalId })).toBeNull();
 
-    expect((await h.client.deleteUserData({ userId: 'erase-ai', scope: ERASURE_SCOPE_AI_CHAT, erasureJobId: 'job-1', cutoffTime: undefined })).deletedCount).toBe('0');
+    expect((await h.userData.deleteUserData({ userId: 'erase-ai', scope: ERASURE_SCOPE_AI_CHAT, erasureJobId: 'job-1', cutoffTime: undefined })).deletedCount).toBe('0');
     // A late redelivery of an erased signal does not bring it back.
     expect(await h.client.applySignals({ signals: aiChat })).toEqual({ appliedCount: 0, duplicateCount: 2 });
     expect(await exported('erase-ai')).toEqual({ [INSTAGRAM]: { [TOPIC.CLIMBING]: 0.375 } });
@@ -71,11 +71,11 @@ describe('DeleteUserData and ExportUserData', () => {
       ],
     });
     // Two surface documents, two claims, one applied-operation record per document.
-    expect((await h.client.deleteUserData({ userId: 'erase-all', scope: ERASURE_SCOPE_ALL, erasureJobId: 'job-2', cutoffTime: undefined })).deletedCount).toBe('6');
-    expect(await h.client.exportUserData({ userId: 'erase-all' })).toMatchObject({ profiles: [], appliedSignals: [], appliedOperations: [], erasures: [{ erasureJobId: 'job-2', scope: ERASURE_SCOPE_ALL }] });
+    expect((await h.userData.deleteUserData({ userId: 'erase-all', scope: ERASURE_SCOPE_ALL, erasureJobId: 'job-2', cutoffTime: undefined })).deletedCount).toBe('6');
+    expect(await h.userData.exportUserData({ userId: 'erase-all' })).toMatchObject({ profiles: [], appliedSignals: [], appliedOperations: [], erasures: [{ erasureJobId: 'job-2', scope: ERASURE_SCOPE_ALL }] });
     expect(await claims().countDocuments({ user_id: 'erase-all' })).toBe(0);
     expect(await ops().countDocuments({ user_id: 'erase-all' })).toBe(0);
-    expect((await h.client.deleteUserData({ userId: 'erase-all', scope: ERASURE_SCOPE_ALL, erasureJobId: 'job-2', cutoffTime: undefined })).deletedCount).toBe('0');
+    expect((await h.userData.deleteUserData({ userId: 'erase-all', scope: ERASURE_SCOPE_ALL, erasureJobId: 'job-2', cutoffTime: undefined })).deletedCount).toBe('0');
     expect(await exported('bystander')).toEqual({ [INSTAGRAM]: { [TOPIC.CLIMBING]: 1 } });
     // New activity after the erasure's cut-off (the business clock, T0) is applied normally.
     const later = new Date(T0.getTime() + 1);
@@ -85,7 +85,7 @@ describe('DeleteUserData and ExportUserData', () => {
   it('exports the ledger entries and erasures held under the user id, not just the profile', async () => {
     const [ai, like] = [signal({ userId: 'ledger-export', weight: 0.5 }), signal({ userId: 'ledger-export', surface: MESSENGER, sourceKind: PAGE_LIKE })];
     await h.client.applySignals({ signals: [ai, like] });
-    const before = await h.client.exportUserData({ userId: 'ledger-export' });
+    const before = await h.userData.exportUserData({ userId: 'ledger-export' });
     expect(before.appliedSignals.sort((a, b) => a.surface - b.surface)).toEqual([
       { signalId: ai.signalId, surface: INSTAGRAM, sourceKind: AI_CHAT, claimTime: expect.any(Date), applied: true },
       { signalId: like.signalId, surface: MESSENGER, sourceKind: PAGE_LIKE, claimTime: expect.any(Date), applied: true },
@@ -94,21 +94,21 @@ describe('DeleteUserData and ExportUserData', () => {
     const stored = (await ops().find({ user_id: 'ledger-export' }).toArray()).map((op) => op._id).sort();
     expect(before.appliedOperations.map((op) => op.operationId).sort()).toEqual(stored);
     expect(stored).toHaveLength(2);
-    await h.client.deleteUserData({ userId: 'ledger-export', scope: ERASURE_SCOPE_AI_CHAT, erasureJobId: 'job-x', cutoffTime: new Date(T0.getTime() + 1) });
-    const after = await h.client.exportUserData({ userId: 'ledger-export' });
+    await h.userData.deleteUserData({ userId: 'ledger-export', scope: ERASURE_SCOPE_AI_CHAT, erasureJobId: 'job-x', cutoffTime: new Date(T0.getTime() + 1) });
+    const after = await h.userData.exportUserData({ userId: 'ledger-export' });
     expect(after.appliedSignals.map((s) => s.signalId)).toEqual([like.signalId]);
     expect(after.erasures).toEqual([{ erasureJobId: 'job-x', scope: ERASURE_SCOPE_AI_CHAT, cutoffTime: new Date(T0.getTime() + 1), createTime: expect.any(Date) }]);
   });
 
   it('rejects bad input with INVALID_ARGUMENT naming the field', async () => {
-    await expect(h.client.deleteUserData({ userId: '', scope: ERASURE_SCOPE_ALL, erasureJobId: '', cutoffTime: undefined })).rejects.toMatchObject({
+    await expect(h.userData.deleteUserData({ userId: '', scope: ERASURE_SCOPE_ALL, erasureJobId: '', cutoffTime: undefined })).rejects.toMatchObject({
       code: status.INVALID_ARGUMENT,
       details: expect.stringContaining('user_id'),
     });
-    await expect(h.client.deleteUserData({ userId: 'u', scope: common.ErasureScope.ERASURE_SCOPE_UNSPECIFIED, erasureJobId: '', cutoffTime: undefined })).rejects.toMatchObject({
+    await expect(h.userData.deleteUserData({ userId: 'u', scope: common.ErasureScope.ERASURE_SCOPE_UNSPECIFIED, erasureJobId: '', cutoffTime: undefined })).rejects.toMatchObject({
       code: status.INVALID_ARGUMENT,
       details: expect.stringContaining('scope'),
     });
-    await expect(h.client.exportUserData({ userId: '' })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringContaining('user_id') });
+    await expect(h.userData.exportUserData({ userId: '' })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringContaining('user_id') });
   });
 });

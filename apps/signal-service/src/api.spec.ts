@@ -146,7 +146,7 @@ describe('SignalService API', () => {
       for (let i = 0; i < 6; i++) {
         await h.client.recordActivity(activity({ userId, topicIds: [CLIMBING, GOLF, '483'], eventTime: new Date(base + (i % 3) * 1000) }));
       }
-      all = (await h.client.exportUserData({ userId })).signals;
+      all = (await h.userData.exportUserData({ userId })).signals;
       expect(all.length).toBe(18);
     });
 
@@ -184,35 +184,35 @@ describe('SignalService API', () => {
       const chat = await h.client.ingestInteraction({ interaction: interaction({ userId }) });
       await h.client.ingestInteraction({ interaction: interaction({ userId, endToEndEncrypted: true, text: '' }) });
       const like = await h.client.recordActivity(activity({ userId, topicIds: [GOLF] }));
-      const exported = await h.client.exportUserData({ userId });
+      const exported = await h.userData.exportUserData({ userId });
       expect(exported.endToEndEncryptedSkippedCount).toBe('1');
       expect(exported.signals.map((s) => s.signalId).sort()).toEqual([...chat.signals, ...like.signals].map((s) => s.signalId).sort());
 
       await settled(h);
-      const aiChat = await h.client.deleteUserData({ userId, scope: common.ErasureScope.ERASURE_SCOPE_AI_CHAT, erasureJobId: 'job-1', cutoffTime: undefined });
+      const aiChat = await h.userData.deleteUserData({ userId, scope: common.ErasureScope.ERASURE_SCOPE_AI_CHAT, erasureJobId: 'job-1', cutoffTime: undefined });
       expect(Number(aiChat.deletedCount)).toBeGreaterThanOrEqual(2);
-      const afterChat = await h.client.exportUserData({ userId });
+      const afterChat = await h.userData.exportUserData({ userId });
       expect(afterChat).toMatchObject({ signals: like.signals.map((s) => ({ ...s })), endToEndEncryptedSkippedCount: '0', pendingDeliveries: [] });
       expect(afterChat.records.map((r) => r.kind)).toEqual([signal.RecordKind.RECORD_KIND_ACTIVITY]);
       expect(afterChat.deliveries.map((d) => d.sourceKind)).toEqual([common.SourceKind.SOURCE_KIND_PAGE_LIKE]);
       expect(afterChat.erasures).toEqual([{ erasureJobId: 'job-1', scope: common.ErasureScope.ERASURE_SCOPE_AI_CHAT, cutoffTime: expect.any(Date), createTime: expect.any(Date) }]);
       // Deleting again finds nothing.
-      expect((await h.client.deleteUserData({ userId, scope: common.ErasureScope.ERASURE_SCOPE_AI_CHAT, erasureJobId: 'job-1', cutoffTime: undefined })).deletedCount).toBe('0');
+      expect((await h.userData.deleteUserData({ userId, scope: common.ErasureScope.ERASURE_SCOPE_AI_CHAT, erasureJobId: 'job-1', cutoffTime: undefined })).deletedCount).toBe('0');
 
-      const everything = await h.client.deleteUserData({ userId, scope: common.ErasureScope.ERASURE_SCOPE_ALL, erasureJobId: 'job-2', cutoffTime: undefined });
+      const everything = await h.userData.deleteUserData({ userId, scope: common.ErasureScope.ERASURE_SCOPE_ALL, erasureJobId: 'job-2', cutoffTime: undefined });
       expect(Number(everything.deletedCount)).toBeGreaterThanOrEqual(1);
-      expect(await h.client.exportUserData({ userId })).toMatchObject({ signals: [], endToEndEncryptedSkippedCount: '0', records: [], pendingDeliveries: [], deliveries: [] });
+      expect(await h.userData.exportUserData({ userId })).toMatchObject({ signals: [], endToEndEncryptedSkippedCount: '0', records: [], pendingDeliveries: [], deliveries: [] });
       const dump = [];
       for (const name of Object.values(COLLECTIONS)) dump.push(...(await h.service.mongo.db.collection(name).find({ userId }).toArray()));
       expect(dump).toEqual([]);
       expect(await h.service.mongo.db.collection(COLLECTIONS.e2eSkips).countDocuments({ _id: userId as never })).toBe(0);
-      expect((await h.client.deleteUserData({ userId, scope: common.ErasureScope.ERASURE_SCOPE_ALL, erasureJobId: 'job-2', cutoffTime: undefined })).deletedCount).toBe('0');
+      expect((await h.userData.deleteUserData({ userId, scope: common.ErasureScope.ERASURE_SCOPE_ALL, erasureJobId: 'job-2', cutoffTime: undefined })).deletedCount).toBe('0');
     });
 
     it('validates user_id and scope', async () => {
-      expect((await rpcError(h.client.deleteUserData({ userId: '', scope: common.ErasureScope.ERASURE_SCOPE_ALL, erasureJobId: '', cutoffTime: undefined }))).details).toMatch(/^user_id:/);
-      expect((await rpcError(h.client.deleteUserData({ userId: 'u', scope: common.ErasureScope.ERASURE_SCOPE_UNSPECIFIED, erasureJobId: '', cutoffTime: undefined }))).details).toMatch(/^scope:/);
-      expect((await rpcError(h.client.exportUserData({ userId: '' }))).details).toMatch(/^user_id:/);
+      expect((await rpcError(h.userData.deleteUserData({ userId: '', scope: common.ErasureScope.ERASURE_SCOPE_ALL, erasureJobId: '', cutoffTime: undefined }))).details).toMatch(/^user_id:/);
+      expect((await rpcError(h.userData.deleteUserData({ userId: 'u', scope: common.ErasureScope.ERASURE_SCOPE_UNSPECIFIED, erasureJobId: '', cutoffTime: undefined }))).details).toMatch(/^scope:/);
+      expect((await rpcError(h.userData.exportUserData({ userId: '' }))).details).toMatch(/^user_id:/);
     });
   });
 });

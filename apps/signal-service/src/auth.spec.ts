@@ -7,7 +7,7 @@ import { startTestService } from '@signalpath/testing';
 
 import { createSignalService } from './server';
 import { freePort } from './testing/fakes';
-import { interaction } from './testing/harness';
+import { interaction, signalUserData } from './testing/harness';
 
 async function codeOf(promise: Promise<unknown>): Promise<number | undefined> {
   try {
@@ -25,15 +25,22 @@ describe('SignalService with service auth on', () => {
   it('lets only ConsentService erase and export, and refuses calls without a token', async () => {
     const nowhere = `127.0.0.1:${await freePort()}`;
     const service = await startTestService(createSignalService(), { env: { CONSENT_ADDR: nowhere, PROFILE_ADDR: nowhere, SIGNAL_ERASURE_FENCE: '100ms' }, auth: keyRing, startBackground: false });
-    const consentService = createSignalClient(service.address, { metadataProvider: tokenMetadataProvider(keyRing, 'consent-service', audience) });
+    const consentService = signalUserData(service.address, { metadataProvider: tokenMetadataProvider(keyRing, 'consent-service', audience) });
     const assistant = createSignalClient(service.address, { metadataProvider: tokenMetadataProvider(keyRing, 'assistant-backend', audience) });
+    const assistantUserData = signalUserData(service.address, { metadataProvider: tokenMetadataProvider(keyRing, 'assistant-backend', audience) });
+    // ConsentService's tokens for another implementer of the contract, or for the contract itself.
+    const forProfile = signalUserData(service.address, { metadataProvider: tokenMetadataProvider(keyRing, 'consent-service', 'signalpath.profile.v1.ProfileService') });
+    const forContract = signalUserData(service.address, { metadataProvider: tokenMetadataProvider(keyRing, 'consent-service', 'signalpath.userdata.v1.UserDataService') });
     const anonymous = createSignalClient(service.address);
     try {
       const erase = { userId: 'u', scope: common.ErasureScope.ERASURE_SCOPE_ALL, erasureJobId: 'job', cutoffTime: undefined };
       expect(await consentService.deleteUserData(erase)).toEqual({ deletedCount: '0' });
       expect(await consentService.exportUserData({ userId: 'u' })).toMatchObject({ signals: [], endToEndEncryptedSkippedCount: '0', records: [] });
-      expect(await codeOf(assistant.deleteUserData(erase))).toBe(status.PERMISSION_DENIED);
-      expect(await codeOf(assistant.exportUserData({ userId: 'u' }))).toBe(status.PERMISSION_DENIED);
+      expect(await codeOf(assistantUserData.deleteUserData(erase))).toBe(status.PERMISSION_DENIED);
+      expect(await codeOf(assistantUserData.exportUserData({ userId: 'u' }))).toBe(status.PERMISSION_DENIED);
+      // A UserDataService token names the hosting service: one made for ProfileService is refused here.
+      expect(await codeOf(forProfile.deleteUserData(erase))).toBe(status.UNAUTHENTICATED);
+      expect(await codeOf(forContract.exportUserData({ userId: 'u' }))).toBe(status.UNAUTHENTICATED);
       expect((await assistant.previewSignals({ interaction: interaction({ text: 'I love climbing' }) })).signals.length).toBeGreaterThan(0);
       expect(await codeOf(anonymous.previewSignals({ interaction: interaction() }))).toBe(status.UNAUTHENTICATED);
       // settings-ui previews for the signed-in person only: the user sits inside the interaction.
@@ -48,6 +55,9 @@ describe('SignalService with service auth on', () => {
     } finally {
       consentService.close();
       assistant.close();
+      assistantUserData.close();
+      forProfile.close();
+      forContract.close();
       anonymous.close();
       await service.stop();
     }

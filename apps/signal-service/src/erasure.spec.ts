@@ -20,7 +20,7 @@ async function mentions(h: SignalHarness, userId: string): Promise<string[]> {
 
 let jobs = 0;
 const erase = (h: SignalHarness, userId: string, scope: common.ErasureScope, cutoffTime: Date) =>
-  h.client.deleteUserData({ userId, scope, erasureJobId: `job-${++jobs}`, cutoffTime }, { timeoutMs: 10_000 });
+  h.userData.deleteUserData({ userId, scope, erasureJobId: `job-${++jobs}`, cutoffTime }, { timeoutMs: 10_000 });
 
 describe('SignalService erasure is final (DESIGN.md invariant 7)', () => {
   let h: SignalHarness;
@@ -106,7 +106,7 @@ describe('SignalService erasure is final (DESIGN.md invariant 7)', () => {
   it('exports the erasures carried out', async () => {
     const cutoff = new Date('2026-01-01T00:00:00Z');
     await erase(h, 'exported-erasure', AI_CHAT, cutoff);
-    expect((await h.client.exportUserData({ userId: 'exported-erasure' })).erasures).toEqual([
+    expect((await h.userData.exportUserData({ userId: 'exported-erasure' })).erasures).toEqual([
       { erasureJobId: `job-${jobs}`, scope: AI_CHAT, cutoffTime: cutoff, createTime: expect.any(Date) },
     ]);
   });
@@ -123,7 +123,7 @@ describe('the end-to-end-encrypted counter', () => {
       // Every one replayed: concurrently on the other instance, and once more in a batch.
       await Promise.all(chats.map((chat, i) => (i % 2 ? b : a).client.ingestInteraction({ interaction: chat })));
       await a.client.ingestInteractions({ interactions: chats.slice(0, 30) });
-      expect((await a.client.exportUserData({ userId })).endToEndEncryptedSkippedCount).toBe('60');
+      expect((await a.userData.exportUserData({ userId })).endToEndEncryptedSkippedCount).toBe('60');
       // One document per interaction: a keyed hash of its id and the user, nothing else.
       const docs = await a.service.mongo.db.collection(COLLECTIONS.e2eSkips).find({ userId }).toArray();
       expect(docs).toHaveLength(60);

@@ -44,7 +44,7 @@ describe('ExportUserData exports everything held under the user id', () => {
       IngestStatus.INGEST_STATUS_ACCEPTED,
       IngestStatus.INGEST_STATUS_ACCEPTED,
     ]);
-    const exported = await h.client.exportUserData({ userId });
+    const exported = await h.userData.exportUserData({ userId });
     expect(exported.endToEndEncryptedSkippedCount).toBe('1');
     expect(exported.records.map((r) => [r.kind, r.status, r.skipReason]).sort()).toEqual(
       [

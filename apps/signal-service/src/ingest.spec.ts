@@ -278,7 +278,7 @@ describe('IngestInteractions', () => {
   it('counts concurrent first end-to-end-encrypted interactions of a new user without failing any', async () => {
     const responses = await Promise.all(Array.from({ length: 10 }, () => h.client.ingestInteraction({ interaction: interaction({ userId: 'e2e-race', endToEndEncrypted: true }) })));
     expect(responses.every((r) => r.status === IngestStatus.INGEST_STATUS_SKIPPED && r.skipReason === SkipReason.SKIP_REASON_END_TO_END_ENCRYPTED)).toBe(true);
-    const { endToEndEncryptedSkippedCount } = await h.client.exportUserData({ userId: 'e2e-race' });
+    const { endToEndEncryptedSkippedCount } = await h.userData.exportUserData({ userId: 'e2e-race' });
     // Exactly 10 on every store: one unique insert per interaction, no $inc (see erasure.spec.ts).
     expect(endToEndEncryptedSkippedCount).toBe('10');
   });

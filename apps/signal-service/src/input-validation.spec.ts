@@ -130,9 +130,9 @@ describe('SignalService input validation (real server, real database)', () => {
   });
 
   it('DeleteUserData: an erasure_job_id (it is logged) follows the id grammar; empty is allowed', async () => {
-    expect(await failure(h.client.deleteUserData({ userId: 'u', scope: common.ErasureScope.ERASURE_SCOPE_ALL, erasureJobId: 'job\u202e1', cutoffTime: undefined }))).toMatch(
+    expect(await failure(h.userData.deleteUserData({ userId: 'u', scope: common.ErasureScope.ERASURE_SCOPE_ALL, erasureJobId: 'job\u202e1', cutoffTime: undefined }))).toMatch(
       /^INVALID_ARGUMENT: erasure_job_id: must not contain U\+202E /,
     );
-    expect(await failure(h.client.deleteUserData({ userId: 'u', scope: common.ErasureScope.ERASURE_SCOPE_ALL, erasureJobId: '', cutoffTime: undefined }))).toBe('OK');
+    expect(await failure(h.userData.deleteUserData({ userId: 'u', scope: common.ErasureScope.ERASURE_SCOPE_ALL, erasureJobId: '', cutoffTime: undefined }))).toBe('OK');
   });
 });

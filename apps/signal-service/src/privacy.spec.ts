@@ -107,7 +107,7 @@ describe('privacy invariants', () => {
     }
     expect(h.consent.queries.some((q) => q.userId === 'e2e-user')).toBe(false);
     expect(h.profile?.received.some((s) => s.userId === 'e2e-user')).toBe(false);
-    const exported = await h.client.exportUserData({ userId: 'e2e-user' });
+    const exported = await h.userData.exportUserData({ userId: 'e2e-user' });
     expect(exported).toEqual({ signals: [], endToEndEncryptedSkippedCount: '2', records: [], pendingDeliveries: [], deliveries: [], erasures: [] });
   });
 

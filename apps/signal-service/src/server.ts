@@ -1,6 +1,6 @@
 import { ErasureGuard, ErasureMarkers } from '@signalpath/erasure';
 import { bindService } from '@signalpath/grpc-kit';
-import { signal } from '@signalpath/proto';
+import { signal, userdata } from '@signalpath/proto';
 import { createConsentClient, createProfileClient } from '@signalpath/service-clients';
 import { serviceServer, type ServiceInstance, type ServiceModule } from '@signalpath/service-host';
 import { compileLexicons } from '@signalpath/signal-extraction';
@@ -109,11 +109,11 @@ export function createSignalService(overrides: SignalServiceOverrides = {}): Ser
       const ctx = { ingestion, store, markers, erasureFenceMs: config.erasureFenceMs, analyzer, topicPolicy, now, logger };
       const server = serviceServer(
         { config, security },
-        bindService<signal.SignalServiceServer>(
-          signal.SignalServiceService,
-          { ...previewHandlers(ctx), ...ingestHandlers(ctx), ...readHandlers(ctx), ...userDataHandlers(ctx) },
-          logger,
-        ),
+        [
+          bindService<signal.SignalServiceServer>(signal.SignalServiceService, { ...previewHandlers(ctx), ...ingestHandlers(ctx), ...readHandlers(ctx) }, logger),
+          // The user-data contract, next to the service (only ConsentService may call it).
+          bindService<userdata.UserDataServiceServer>(userdata.UserDataServiceService, userDataHandlers(ctx), logger),
+        ],
         { maxReceiveMessageBytes: MAX_RECEIVE_BYTES },
       );
       return {

@@ -13,6 +13,8 @@ export interface ServiceSpec {
   /** The Prometheus scrape endpoint's port variable and default (docs/deploy.md, "Ports"). */
   metricsPortVar: string;
   defaultMetricsPort: number;
+  /** Holds user data: implements signalpath.userdata.v1.UserDataService (a default erasure and export target). */
+  userData?: boolean;
   nodeFlags?: string[];
 }
 
@@ -120,4 +122,54 @@ export function readServiceAddress(env: EnvReader, key: ServiceKey): string {
 
 export function readEnvironment(env: EnvReader): Environment {
   return env.oneOf('SIGNALPATH_ENV', ['development', 'production'] as const, 'production');
+}
+
+/** The user-data contract every data-holding service implements (protos/signalpath/userdata/v1). */
+export const USER_DATA_GRPC_SERVICE = 'signalpath.userdata.v1.UserDataService';
+
+/** The variable listing ConsentService's erasure and export targets. */
+export const USER_DATA_TARGETS_VAR = 'CONSENT_USER_DATA_TARGETS';
+
+/**
+ * One service ConsentService erases and exports through (UserDataService). `key` names it in jobs
+ * and in the export document; `audience` is the gRPC service its tokens name (the hosting
+ * service, so a token made for one implementation is refused by another).
+ */
+export interface UserDataTarget {
+  key: string;
+  address: string;
+  audience: string;
+}
+
+const TARGET_KEY = /^[a-z][a-z0-9_-]{0,39}$/;
+
+/**
+ * The erasure and export targets: `CONSENT_USER_DATA_TARGETS`, a comma list whose entries are a
+ * service key of the stack description (`signal`: reached at SIGNAL_ADDR / SIGNAL_PORT, tokens for
+ * its gRPC service) or `key@address` (the address given; for a service outside the stack
+ * description, tokens name the UserDataService itself). Default: every service stack.json marks
+ * `userData`. Adding a data-holding service is therefore one line of configuration.
+ */
+export function readUserDataTargets(env: EnvReader, services: Readonly<Record<ServiceKey, ServiceSpec>> = SERVICES): UserDataTarget[] {
+  const defaults = Object.values(services)
+    .filter((spec) => spec.userData)
+    .map((spec) => spec.key);
+  const entries = env.list(USER_DATA_TARGETS_VAR, defaults);
+  const problems: string[] = [];
+  const targets: UserDataTarget[] = [];
+  for (const entry of entries) {
+    const at = entry.indexOf('@');
+    const key = at < 0 ? entry : entry.slice(0, at);
+    const given = at < 0 ? undefined : entry.slice(at + 1);
+    const spec = Object.hasOwn(services, key) ? services[key] : undefined;
+    if (!TARGET_KEY.test(key)) problems.push(`${USER_DATA_TARGETS_VAR}: "${key}" is not a target name (lower-case letters, digits, - and _)`);
+    else if (key === 'consent') problems.push(`${USER_DATA_TARGETS_VAR}: ConsentService erases its own data itself; it is not a target`);
+    else if (targets.some((t) => t.key === key)) problems.push(`${USER_DATA_TARGETS_VAR}: "${key}" is listed twice`);
+    else if (given !== undefined && given.trim() === '') problems.push(`${USER_DATA_TARGETS_VAR}: "${entry}" has an empty address`);
+    else if (!spec && given === undefined) problems.push(`${USER_DATA_TARGETS_VAR}: "${key}" is not a service of libs/config/src/stack.json (${Object.keys(services).join(', ')}); give its address as ${key}@host:port`);
+    else targets.push({ key, address: given ?? readServiceAddress(env, key), audience: spec ? spec.grpcService : USER_DATA_GRPC_SERVICE });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  if (targets.length === 0) throw new ConfigError([`${USER_DATA_TARGETS_VAR} names no target: erasure would confirm without erasing anything`]);
+  return targets;
 }

@@ -30,7 +30,7 @@ export interface FencedErasure {
 }
 
 /**
- * One DeleteUserData call: record the marker (from now on every guarded write refuses the data),
+ * One UserDataService.Delete call: record the marker (from now on every guarded write refuses the data),
  * erase, wait until every write checked before the marker existed has finished or undone itself,
  * erase again, and only then confirm. If the caller's deadline comes first, the data already
  * erased stays erased and the call fails UNAVAILABLE: ConsentService's job retries, and the

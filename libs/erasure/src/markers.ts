@@ -37,7 +37,7 @@ export interface ErasureMarkerDoc {
    */
   user_key: string;
   scope: ErasureScopeName;
-  /** The ConsentService job; empty when DeleteUserData was called without one. */
+  /** The ConsentService job; empty when Delete was called without one. */
   job_id: string;
   /** Data about events before this, or recorded before this, is erased and refused. */
   cutoff: Date;
@@ -96,7 +96,7 @@ export function markerCovers(marker: Pick<ErasureMarkerDoc, 'scope' | 'cutoff'>,
   return subject.eventTime <= marker.cutoff || subject.recordTime <= marker.cutoff;
 }
 
-/** The API's view of a marker (ExportUserData). */
+/** The API's view of a marker (UserDataService.Export). */
 export function erasureRecordOf(marker: ErasureMarkerDoc): common.ErasureRecord {
   return {
     erasureJobId: marker.job_id,

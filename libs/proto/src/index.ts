@@ -13,6 +13,8 @@ export * as consent from './generated/signalpath/consent/v1/consent_service';
 export * as profile from './generated/signalpath/profile/v1/profile_service';
 export * as ranking from './generated/signalpath/ranking/v1/ranking_service';
 export * as signal from './generated/signalpath/signal/v1/signal_service';
+/** The user-data contract every data-holding service implements (Delete, Export). */
+export * as userdata from './generated/signalpath/userdata/v1/userdata';
 /** google.rpc.Status and its error details (rpc.Status, rpc.BadRequest, rpc.ErrorInfo, rpc.RetryInfo). */
 export * as rpc from './rpc';
 

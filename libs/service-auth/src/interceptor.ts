@@ -1,7 +1,7 @@
 import { Metadata, ServerInterceptingCall, ServerListenerBuilder, status, type ServerInterceptor, type StatusObject } from '@grpc/grpc-js';
 import type { PeerCertificate } from 'node:tls';
 import { statusMetadata, stderrErrorSink, type ErrorSink } from '@signalpath/grpc-kit';
-import { isAllowed, isOpenMethod, METHOD_CALLERS, serviceOfPath, USER_ASSERTING_CALLERS, userFieldOf } from './policy';
+import { audienceOf, isAllowed, isOpenMethod, METHOD_CALLERS, USER_ASSERTING_CALLERS, userFieldOf } from './policy';
 import { certificateIdentity } from './tls';
 import { verifyToken, type KeySet, type TokenPolicy } from './tokens';
 import { USER_ASSERTION_METADATA_KEY, verifyUserAssertion } from './user-assertion';
@@ -27,6 +27,11 @@ export interface AuthOptions extends TokenPolicy {
    * spiffe://signalpath/<identity>, usage clientAuth), and the token's issuer must be that identity.
    */
   requirePeerCertificate?: boolean;
+  /**
+   * The gRPC service this process hosts (e.g. `signalpath.signal.v1.SignalService`): the audience
+   * of its shared contracts' tokens (policy.ts, SHARED_CONTRACTS).
+   */
+  hostService?: string;
 }
 
 /**
@@ -45,7 +50,7 @@ export async function authorizeCall(path: string, metadata: Metadata, options: A
     certified = certificateIdentity(peerCertificate, 'clientAuth');
     if (!certified) return { ok: false, code: status.UNAUTHENTICATED, details: 'client certificate names no Signalpath identity for clientAuth', reason: 'CLIENT_CERTIFICATE_UNNAMED' };
   }
-  const verified = await verifyToken(token, { ...options, audience: serviceOfPath(path) });
+  const verified = await verifyToken(token, { ...options, audience: audienceOf(path, options.hostService) });
   if (!verified.ok) return { ok: false, code: status.UNAUTHENTICATED, details: `invalid service token: ${verified.problem}`, reason: 'TOKEN_INVALID' };
   if (certified !== undefined && verified.caller !== certified) {
     return { ok: false, code: status.UNAUTHENTICATED, details: `token issuer ${verified.caller} is not the client certificate's identity ${certified}`, reason: 'TOKEN_ISSUER_MISMATCH' };
@@ -64,7 +69,7 @@ export async function authorizeCall(path: string, metadata: Metadata, options: A
     }
     return { ok: true, caller: verified.caller };
   }
-  const user = typeof assertion === 'string' ? await verifyUserAssertion(assertion, { ...options, audience: serviceOfPath(path) }) : ({ ok: false, problem: 'malformed assertion' } as const);
+  const user = typeof assertion === 'string' ? await verifyUserAssertion(assertion, { ...options, audience: audienceOf(path, options.hostService) }) : ({ ok: false, problem: 'malformed assertion' } as const);
   if (!user.ok) return { ok: false, code: status.UNAUTHENTICATED, details: `invalid user assertion: ${user.problem}`, reason: 'USER_ASSERTION_INVALID' };
   return { ok: true, caller: verified.caller, user: user.userId };
 }

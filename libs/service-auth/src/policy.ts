@@ -4,6 +4,7 @@ const CONSENT = 'signalpath.consent.v1.ConsentService';
 const SIGNAL = 'signalpath.signal.v1.SignalService';
 const PROFILE = 'signalpath.profile.v1.ProfileService';
 const RANKING = 'signalpath.ranking.v1.RankingService';
+const USER_DATA = 'signalpath.userdata.v1.UserDataService';
 
 /**
  * Who may call what: `/<service>/<Method>` → allowed caller identities. A method missing here is
@@ -26,6 +27,12 @@ export const METHOD_CALLERS: Record<string, readonly Identity[]> = {
   // IAB consent strings: the person's consent management platform acts through settings-ui.
   [`/${CONSENT}/ImportConsentString`]: ['settings-ui', 'operator'],
   [`/${CONSENT}/ExportConsentString`]: ['settings-ui', 'operator'],
+  // Data-subject requests: the person files and follows their own; operators verify, reject and list.
+  [`/${CONSENT}/CreateDataSubjectRequest`]: ['settings-ui', 'operator'],
+  [`/${CONSENT}/GetDataSubjectRequest`]: ['settings-ui', 'operator'],
+  [`/${CONSENT}/ListDataSubjectRequests`]: ['operator'],
+  [`/${CONSENT}/VerifyDataSubjectRequest`]: ['operator'],
+  [`/${CONSENT}/RejectDataSubjectRequest`]: ['operator'],
 
   [`/${SIGNAL}/PreviewSignals`]: ['assistant-backend', 'settings-ui', 'operator'],
   [`/${SIGNAL}/IngestInteraction`]: ['assistant-backend', 'operator'],
@@ -33,20 +40,20 @@ export const METHOD_CALLERS: Record<string, readonly Identity[]> = {
   [`/${SIGNAL}/RecordActivity`]: ['feed-backend', 'operator'],
   [`/${SIGNAL}/ListSignals`]: ['settings-ui', 'operator'],
   [`/${SIGNAL}/GetOutboxStatus`]: ['operator'],
-  [`/${SIGNAL}/DeleteUserData`]: ['consent-service'],
-  [`/${SIGNAL}/ExportUserData`]: ['consent-service'],
 
   [`/${PROFILE}/ApplySignals`]: ['signal-service'],
   [`/${PROFILE}/GetProfile`]: ['ranking-service', 'settings-ui', 'operator'],
   [`/${PROFILE}/ExplainInterest`]: ['ranking-service', 'settings-ui', 'operator'],
   [`/${PROFILE}/GetReadContext`]: ['ranking-service', 'operator'],
-  [`/${PROFILE}/DeleteUserData`]: ['consent-service'],
-  [`/${PROFILE}/ExportUserData`]: ['consent-service'],
   [`/${PROFILE}/RemoveInterest`]: ['settings-ui', 'operator'],
   [`/${PROFILE}/ListCorrections`]: ['settings-ui', 'operator'],
   // RankingService looks up the item's topics in its catalog and records the mark for the user.
   [`/${PROFILE}/MarkItemNotInterested`]: ['ranking-service'],
   [`/${PROFILE}/UndoItemNotInterested`]: ['ranking-service'],
+
+  // The user-data contract, on every service that implements it: only erasure jobs and export call it.
+  [`/${USER_DATA}/Delete`]: ['consent-service'],
+  [`/${USER_DATA}/Export`]: ['consent-service'],
 
   [`/${RANKING}/UpsertItems`]: ['feed-backend', 'operator'],
   [`/${RANKING}/DeleteItems`]: ['feed-backend', 'operator'],
@@ -76,6 +83,8 @@ export const USER_SCOPED_METHODS: Record<string, string> = {
   [`/${CONSENT}/ExportUserData`]: 'userId',
   [`/${CONSENT}/ImportConsentString`]: 'userId',
   [`/${CONSENT}/ExportConsentString`]: 'userId',
+  [`/${CONSENT}/CreateDataSubjectRequest`]: 'userId',
+  [`/${CONSENT}/GetDataSubjectRequest`]: 'handler',
   [`/${SIGNAL}/PreviewSignals`]: 'interaction.userId',
   [`/${SIGNAL}/ListSignals`]: 'userId',
   [`/${PROFILE}/GetProfile`]: 'userId',
@@ -112,7 +121,23 @@ export function isAllowed(path: string, caller: string, table: Record<string, re
   return Object.hasOwn(table, path) && table[path].includes(caller);
 }
 
-/** `/pkg.Service/Method` → `pkg.Service`, the token audience. */
+/** `/pkg.Service/Method` → `pkg.Service`. */
 export function serviceOfPath(path: string): string {
   return path.split('/')[1] ?? '';
+}
+
+/**
+ * Contracts several services implement (protos/signalpath/userdata/v1). A token for one of them
+ * names the hosting service, not the contract: otherwise a token made for SignalService's
+ * UserDataService would be accepted by ProfileService's.
+ */
+export const SHARED_CONTRACTS: readonly string[] = [USER_DATA];
+
+/**
+ * The audience a call's token (and user assertion) must name: the gRPC service of the path, or
+ * for a shared contract the hosting service (`hostService`) when the server knows it.
+ */
+export function audienceOf(path: string, hostService?: string): string {
+  const service = serviceOfPath(path);
+  return hostService && SHARED_CONTRACTS.includes(service) ? hostService : service;
 }

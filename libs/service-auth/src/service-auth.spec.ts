@@ -11,7 +11,7 @@ import { present, signedSegments } from './test-support';
 import { tokenMetadataProvider } from './credentials';
 import { callerOf, createAuthInterceptor } from './interceptor';
 import { createDeploymentKeys, DEV_KEY_MARKER, ensureDevKeys, generateKeyRing, IDENTITIES, KeyDirectoryError, loadKeyRing } from './keys';
-import { isAllowed, METHOD_CALLERS } from './policy';
+import { audienceOf, isAllowed, METHOD_CALLERS } from './policy';
 import { mintToken, verifyToken } from './tokens';
 import { mintUserAssertion, USER_ASSERTION_TYPE, verifyUserAssertion } from './user-assertion';
 
@@ -134,11 +134,20 @@ describe('policy', () => {
     expect(isAllowed('/signalpath.profile.v1.ProfileService/ApplySignals', 'signal-service')).toBe(true);
     expect(isAllowed('/signalpath.profile.v1.ProfileService/ApplySignals', 'operator')).toBe(false);
     for (const path of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) expect(isAllowed(path, 'operator')).toBe(false);
-    for (const service of ['signal', 'profile']) {
-      const Service = service[0].toUpperCase() + service.slice(1);
-      expect(isAllowed(`/signalpath.${service}.v1.${Service}Service/DeleteUserData`, 'consent-service')).toBe(true);
-      expect(isAllowed(`/signalpath.${service}.v1.${Service}Service/DeleteUserData`, 'operator')).toBe(false);
+    for (const method of ['Delete', 'Export']) {
+      expect(isAllowed(`/signalpath.userdata.v1.UserDataService/${method}`, 'consent-service')).toBe(true);
+      for (const caller of ['operator', 'settings-ui', 'signal-service']) expect(isAllowed(`/signalpath.userdata.v1.UserDataService/${method}`, caller)).toBe(false);
     }
+    // The per-service methods the contract replaced are gone (denied to everyone).
+    expect(isAllowed('/signalpath.signal.v1.SignalService/DeleteUserData', 'consent-service')).toBe(false);
+  });
+
+  it('binds a shared contract\'s tokens to the hosting service', () => {
+    expect(audienceOf('/signalpath.userdata.v1.UserDataService/Delete', 'signalpath.signal.v1.SignalService')).toBe('signalpath.signal.v1.SignalService');
+    // Without a known host (a server outside the stack description), the contract itself.
+    expect(audienceOf('/signalpath.userdata.v1.UserDataService/Delete')).toBe('signalpath.userdata.v1.UserDataService');
+    // Any other service's methods keep their own service as audience, whoever hosts them.
+    expect(audienceOf('/signalpath.profile.v1.ProfileService/GetProfile', 'signalpath.signal.v1.SignalService')).toBe('signalpath.profile.v1.ProfileService');
     expect(isAllowed('/signalpath.ranking.v1.RankingService/NoSuchMethod', 'operator')).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { createClient, type ClientOptions, type PromiseClient } from '@signalpath/grpc-kit';
-import { consent, profile, ranking, signal } from '@signalpath/proto';
-import { SERVICES } from '@signalpath/config';
+import { consent, profile, ranking, signal, userdata } from '@signalpath/proto';
+import { SERVICES, USER_DATA_GRPC_SERVICE, type UserDataTarget } from '@signalpath/config';
 import { identityOptions } from './identity';
 
 /**
@@ -11,6 +11,8 @@ export type ConsentClient = PromiseClient<typeof consent.ConsentServiceService>;
 export type SignalClient = PromiseClient<typeof signal.SignalServiceService>;
 export type ProfileClient = PromiseClient<typeof profile.ProfileServiceService>;
 export type RankingClient = PromiseClient<typeof ranking.RankingServiceService>;
+/** One data-holding service's UserDataService (Delete, Export). */
+export type UserDataClient = PromiseClient<typeof userdata.UserDataServiceService>;
 
 type Extra = Omit<ClientOptions, 'serviceName' | 'idempotentMethods'>;
 
@@ -29,7 +31,7 @@ export function createSignalClient(address: string, options: Extra = {}): Signal
     ...options,
     serviceName: SERVICES.signal.grpcService,
     // Ingestion is idempotent on interaction_id, deletion on user id.
-    idempotentMethods: ['PreviewSignals', 'IngestInteraction', 'IngestInteractions', 'RecordActivity', 'ListSignals', 'GetOutboxStatus', 'DeleteUserData', 'ExportUserData'],
+    idempotentMethods: ['PreviewSignals', 'IngestInteraction', 'IngestInteractions', 'RecordActivity', 'ListSignals', 'GetOutboxStatus'],
   });
 }
 
@@ -39,7 +41,7 @@ export function createProfileClient(address: string, options: Extra = {}): Profi
     ...options,
     serviceName: SERVICES.profile.grpcService,
     // ApplySignals is idempotent through the signal-id ledger.
-    idempotentMethods: ['ApplySignals', 'GetProfile', 'ExplainInterest', 'DeleteUserData', 'ExportUserData'],
+    idempotentMethods: ['ApplySignals', 'GetProfile', 'ExplainInterest'],
   });
 }
 
@@ -49,5 +51,19 @@ export function createRankingClient(address: string, options: Extra = {}): Ranki
     ...options,
     serviceName: SERVICES.ranking.grpcService,
     idempotentMethods: ['UpsertItems', 'DeleteItems', 'Rank', 'Recommend', 'ExplainItem', 'GetItem', 'ListItems'],
+  });
+}
+
+/**
+ * The one client of the user-data contract, for any target (ConsentService's erasure and export
+ * fan-out). Its tokens name the target's hosting service (`target.audience`), and with mTLS it
+ * accepts only that service. Both methods are idempotent (Delete finds its marker again).
+ */
+export function createUserDataClient(target: UserDataTarget, options: Extra = {}): UserDataClient {
+  return createClient(userdata.UserDataServiceService, target.address, {
+    ...identityOptions(target.audience),
+    ...options,
+    serviceName: USER_DATA_GRPC_SERVICE,
+    idempotentMethods: ['Delete', 'Export'],
   });
 }

@@ -37,11 +37,12 @@ export interface ServiceInstance {
  */
 export function serviceServer(
   deps: Pick<ServiceDeps<ServerConfig>, 'config' | 'security'>,
-  service: ServiceRegistration,
+  /** The service, or the service and the shared contracts it implements (UserDataService). */
+  service: ServiceRegistration | readonly ServiceRegistration[],
   options: { maxReceiveMessageBytes?: number } = {},
 ): GrpcServer {
   return new GrpcServer({
-    services: [service],
+    services: Array.isArray(service) ? [...service] : [service as ServiceRegistration],
     descriptorSets: [descriptorSet, healthDescriptorSet],
     maxReceiveMessageBytes: options.maxReceiveMessageBytes,
     interceptors: deps.security.interceptors,
@@ -199,6 +200,8 @@ export function configureSecurity(config: ServerConfig, app: string, errorSink?:
     maxLifetimeSeconds: config.tokenMaxLifetimeSeconds,
     skewSeconds: config.tokenClockSkewSeconds,
     requirePeerCertificate: Boolean(tls),
+    // Tokens for a shared contract (UserDataService) name this service.
+    hostService: Object.values(SERVICES).find((spec) => spec.app === app)?.grpcService,
     errorSink,
   });
   return { interceptors: [interceptor], credentials: tls?.server };

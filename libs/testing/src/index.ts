@@ -4,3 +4,4 @@ export * from './fake-consent';
 export * from './fake-dependency';
 export * from './raw-call';
 export * from './ids';
+export * from './user-data';

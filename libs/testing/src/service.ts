@@ -1,5 +1,5 @@
 import { createMongo, ensureIndexes, requireMongoUri, uniqueDbName, type MongoHandle } from '@signalpath/mongo';
-import { envReader, type ServerConfig } from '@signalpath/config';
+import { envReader, SERVICES, type ServerConfig } from '@signalpath/config';
 
 import type { ServiceInstance, ServiceModule } from '@signalpath/service-host';
 import { createAuthInterceptor, type KeyRing } from '@signalpath/service-auth';
@@ -42,7 +42,7 @@ export async function startTestService<C extends ServerConfig>(
   reader.done();
   const mongo = createMongo({ uri, dbName: options.dbName ?? uniqueDbName(module.key), appName: `test-${module.key}` });
   await ensureIndexes(mongo.db, module.indexes);
-  const security = options.auth ? { interceptors: [createAuthInterceptor({ publicKeys: options.auth.publicKeys })] } : {};
+  const security = options.auth ? { interceptors: [createAuthInterceptor({ publicKeys: options.auth.publicKeys, hostService: SERVICES[module.key]?.grpcService })] } : {};
   const instance = module.create({ config, db: mongo.db, logger: createLogger(`test-${module.key}`, process.env.TEST_LOG_LEVEL ?? 'silent'), security });
   const port = await instance.server.listen('127.0.0.1', options.port ?? 0);
   instance.server.setServing(true);

@@ -3,9 +3,9 @@ import fc from 'fast-check';
 import { GppModel } from '@iabgpp/cmpapi';
 import { GVL, TCModel, TCString } from '@iabtechlabtcf/core';
 import { readStatus, unpackDetails, type ReadStatus } from '@signalpath/grpc-kit';
-import { common, consent, profile, ranking, signal, type rpc } from '@signalpath/proto';
+import { common, consent, profile, ranking, signal, userdata, type rpc } from '@signalpath/proto';
 import { loadKeyRing, tokenMetadataProvider } from '@signalpath/service-auth';
-import { createProfileClient, createSignalClient } from '@signalpath/service-clients';
+import { createProfileClient, createUserDataClient, type UserDataClient } from '@signalpath/service-clients';
 import { callRaw, withRawMessage, withRawTimestamp, type RawTimestamp } from '@signalpath/testing';
 import { startE2eStack, type E2eStack } from './stack';
 // The health probe the process manager uses (CommonJS so jest can load it).
@@ -299,7 +299,7 @@ function brief(value: unknown): string {
 
 describe('bad input on every RPC (four processes, property-based)', () => {
   let stack: E2eStack;
-  let asConsent: { signal: ReturnType<typeof createSignalClient>; profile: ReturnType<typeof createProfileClient> };
+  let asConsent: { signal: UserDataClient; profile: UserDataClient };
   let profileAsSignal: ReturnType<typeof createProfileClient>;
   let profileAsRanking: ReturnType<typeof createProfileClient>;
   const jobIds: string[] = [];
@@ -309,8 +309,9 @@ describe('bad input on every RPC (four processes, property-based)', () => {
     stack = await startE2eStack({ basePort: 31350 });
     const ring = stack.keyRing;
     asConsent = {
-      signal: createSignalClient(stack.addresses.signal, { timeoutMs: 10_000, metadataProvider: tokenMetadataProvider(ring, 'consent-service', SERVICE.signal) }),
-      profile: createProfileClient(stack.addresses.profile, { timeoutMs: 10_000, metadataProvider: tokenMetadataProvider(ring, 'consent-service', SERVICE.profile) }),
+      // UserDataService tokens name the hosting service.
+      signal: createUserDataClient({ key: 'signal', address: stack.addresses.signal, audience: SERVICE.signal }, { timeoutMs: 10_000, metadataProvider: tokenMetadataProvider(ring, 'consent-service', SERVICE.signal) }),
+      profile: createUserDataClient({ key: 'profile', address: stack.addresses.profile, audience: SERVICE.profile }, { timeoutMs: 10_000, metadataProvider: tokenMetadataProvider(ring, 'consent-service', SERVICE.profile) }),
     };
     profileAsSignal = createProfileClient(stack.addresses.profile, { timeoutMs: 10_000, metadataProvider: tokenMetadataProvider(ring, 'signal-service', SERVICE.profile) });
     profileAsRanking = createProfileClient(stack.addresses.profile, { timeoutMs: 10_000, metadataProvider: tokenMetadataProvider(ring, 'ranking-service', SERVICE.profile) });
@@ -498,16 +499,16 @@ describe('bad input on every RPC (four processes, property-based)', () => {
 
     it('GetOutboxStatus', () => fuzz('GetOutboxStatus', fc.constant({}), () => stack.clients.signal.getOutboxStatus({}), []));
 
-    it('DeleteUserData (as ConsentService)', () =>
+    it('UserDataService.Delete (as ConsentService)', () =>
       fuzz(
-        'Signal.DeleteUserData',
-        partial<signal.DeleteUserDataRequest>({ userId, scope, erasureJobId: someId }),
-        (r) => asConsent.signal.deleteUserData(signal.DeleteUserDataRequest.fromPartial(r)),
+        'Signal.UserData.Delete',
+        partial<userdata.DeleteRequest>({ userId, scope, erasureJobId: someId }),
+        (r) => asConsent.signal.delete(userdata.DeleteRequest.fromPartial(r)),
         [INVALID_ARGUMENT],
       ));
 
-    it('ExportUserData (as ConsentService)', () =>
-      fuzz('Signal.ExportUserData', partial<signal.ExportUserDataRequest>({ userId }), (r) => asConsent.signal.exportUserData(signal.ExportUserDataRequest.fromPartial(r)), [INVALID_ARGUMENT]));
+    it('UserDataService.Export (as ConsentService)', () =>
+      fuzz('Signal.UserData.Export', partial<userdata.ExportRequest>({ userId }), (r) => asConsent.signal.export(userdata.ExportRequest.fromPartial(r)), [INVALID_ARGUMENT]));
   });
 
   describe('ProfileService', () => {
@@ -538,11 +539,11 @@ describe('bad input on every RPC (four processes, property-based)', () => {
         [INVALID_ARGUMENT],
       ));
 
-    it('DeleteUserData (as ConsentService)', () =>
+    it('UserDataService.Delete (as ConsentService)', () =>
       fuzz(
-        'Profile.DeleteUserData',
-        partial<profile.DeleteUserDataRequest>({ userId, scope, erasureJobId: someId }),
-        (r) => asConsent.profile.deleteUserData(profile.DeleteUserDataRequest.fromPartial(r)),
+        'Profile.UserData.Delete',
+        partial<userdata.DeleteRequest>({ userId, scope, erasureJobId: someId }),
+        (r) => asConsent.profile.delete(userdata.DeleteRequest.fromPartial(r)),
         [INVALID_ARGUMENT],
       ));
 
@@ -568,8 +569,8 @@ describe('bad input on every RPC (four processes, property-based)', () => {
         [INVALID_ARGUMENT],
       ));
 
-    it('ExportUserData (as ConsentService)', () =>
-      fuzz('Profile.ExportUserData', partial<profile.ExportUserDataRequest>({ userId }), (r) => asConsent.profile.exportUserData(profile.ExportUserDataRequest.fromPartial(r)), [INVALID_ARGUMENT]));
+    it('UserDataService.Export (as ConsentService)', () =>
+      fuzz('Profile.UserData.Export', partial<userdata.ExportRequest>({ userId }), (r) => asConsent.profile.export(userdata.ExportRequest.fromPartial(r)), [INVALID_ARGUMENT]));
   });
 
   describe('RankingService', () => {
@@ -842,14 +843,22 @@ describe('bad input on every RPC (four processes, property-based)', () => {
 
     it('user-data RPCs called as the operator are PERMISSION_DENIED', async () => {
       const { clients } = stack;
-      const outcomes = await Promise.all([
-        outcomeOf(() => clients.signal.deleteUserData({ userId: USERS[0], scope: 2, erasureJobId: '', cutoffTime: undefined })),
-        outcomeOf(() => clients.signal.exportUserData({ userId: USERS[0] })),
-        outcomeOf(() => clients.profile.deleteUserData({ userId: USERS[0], scope: 2, erasureJobId: '', cutoffTime: undefined })),
-        outcomeOf(() => clients.profile.exportUserData({ userId: USERS[0] })),
-        outcomeOf(() => clients.profile.applySignals({ signals: [] })),
-      ]);
-      expect(outcomes.map((o) => o.code)).toEqual(Array(5).fill(PERMISSION_DENIED));
+      const asOperator = (key: 'signal' | 'profile') =>
+        createUserDataClient({ key, address: stack.addresses[key], audience: SERVICE[key] }, { timeoutMs: 10_000, metadataProvider: tokenMetadataProvider(stack.keyRing, 'operator', SERVICE[key]) });
+      const [signalData, profileData] = [asOperator('signal'), asOperator('profile')];
+      try {
+        const outcomes = await Promise.all([
+          outcomeOf(() => signalData.delete({ userId: USERS[0], scope: 2, erasureJobId: '', cutoffTime: undefined })),
+          outcomeOf(() => signalData.export({ userId: USERS[0] })),
+          outcomeOf(() => profileData.delete({ userId: USERS[0], scope: 2, erasureJobId: '', cutoffTime: undefined })),
+          outcomeOf(() => profileData.export({ userId: USERS[0] })),
+          outcomeOf(() => clients.profile.applySignals({ signals: [] })),
+        ]);
+        expect(outcomes.map((o) => o.code)).toEqual(Array(5).fill(PERMISSION_DENIED));
+      } finally {
+        signalData.close();
+        profileData.close();
+      }
     });
   });
 

@@ -235,6 +235,10 @@ describe('metrics: a known workload, scraped from the four processes', () => {
     expect(sum(samples.consent, 'signalpath_erasure_target_calls_total', { outcome: 'OK' })).toBe(2);
     expect(sum(samples.consent, 'signalpath_erasure_jobs')).toBe(0);
     expect(sum(samples.consent, 'signalpath_erasure_oldest_unfinished_age')).toBe(0);
+    // Data-subject requests: the gauges are reported (none open, none overdue in this run).
+    expect(samples.consent.filter((s) => s.name === 'signalpath_dsr_open').map((s) => s.labels.state).sort()).toEqual(['IN_PROGRESS', 'RECEIVED', 'VERIFIED']);
+    expect(samples.consent.some((s) => s.name === 'signalpath_dsr_overdue')).toBe(true);
+    expect(sum(samples.consent, 'signalpath_dsr_overdue')).toBe(0);
     // The settings cache's change feed syncs continuously: its staleness bound is small.
     const staleness = samples.consent.find((s) => s.name === 'signalpath_consent_settings_cache_staleness')?.value;
     expect(staleness).toBeGreaterThanOrEqual(0);
@@ -255,7 +259,8 @@ describe('metrics: a known workload, scraped from the four processes', () => {
     };
     for (const [key, list] of Object.entries(samples)) {
       for (const s of list) {
-        if (s.name === 'rpc_server_duration_count' && s.labels.rpc_service === SERVICE_NAMES[key]) add(server, s);
+        // Each process serves its own service and, when it holds user data, the shared UserDataService.
+        if (s.name === 'rpc_server_duration_count' && (s.labels.rpc_service === SERVICE_NAMES[key] || s.labels.rpc_service === 'signalpath.userdata.v1.UserDataService')) add(server, s);
         if (s.name === 'rpc_client_duration_count' && s.labels.rpc_service !== 'grpc.health.v1.Health') add(clients, s);
       }
     }

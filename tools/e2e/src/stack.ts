@@ -91,7 +91,7 @@ export async function startE2eStack(options: { basePort: number; otlpEndpoint?: 
     MONGODB_DB_PREFIX: dbPrefix,
     LOG_LEVEL: 'info',
     RANKING_SEED_DEMO_CATALOG: 'false',
-    // Suites erase many users: a short erasure fence keeps each DeleteUserData quick (finality
+    // Suites erase many users: a short erasure fence keeps each UserDataService.Delete quick (finality
     // under racing writes is tested with the services in-process, tools/integration).
     SIGNAL_ERASURE_FENCE: '300ms',
     PROFILE_ERASURE_FENCE: '300ms',

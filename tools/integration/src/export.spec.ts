@@ -33,16 +33,16 @@ describe('the export aggregate holds every record kept about the user', () => {
 
     const { documentJson } = await stack.consent.exportUserData({ userId });
     const document = JSON.parse(documentJson);
-    expect(document.signals.records).toEqual([expect.objectContaining({ kind: 'RECORD_KIND_ACTIVITY', status: 'INGEST_STATUS_ACCEPTED', signalCount: 1 })]);
-    expect(document.signals.deliveries).toEqual([expect.objectContaining({ sourceKind: 'SOURCE_KIND_PAGE_LIKE', signalCount: 1 })]);
-    expect(document.signals.erasures).toEqual([expect.objectContaining({ scope: 'ERASURE_SCOPE_AI_CHAT', cutoffTime: expect.any(String) })]);
-    expect(document.profile.appliedSignals).toEqual([expect.objectContaining({ sourceKind: 'SOURCE_KIND_PAGE_LIKE', applied: true })]);
-    expect(document.profile.appliedOperations.length).toBeGreaterThan(0);
-    expect(document.profile.erasures).toEqual([expect.objectContaining({ scope: 'ERASURE_SCOPE_AI_CHAT' })]);
+    expect(document.services.signal.document.records).toEqual([expect.objectContaining({ kind: 'RECORD_KIND_ACTIVITY', status: 'INGEST_STATUS_ACCEPTED', signalCount: 1 })]);
+    expect(document.services.signal.document.deliveries).toEqual([expect.objectContaining({ sourceKind: 'SOURCE_KIND_PAGE_LIKE', signalCount: 1 })]);
+    expect(document.services.signal.document.erasures).toEqual([expect.objectContaining({ scope: 'ERASURE_SCOPE_AI_CHAT', cutoffTime: expect.any(String) })]);
+    expect(document.services.profile.document.appliedSignals).toEqual([expect.objectContaining({ sourceKind: 'SOURCE_KIND_PAGE_LIKE', applied: true })]);
+    expect(document.services.profile.document.appliedOperations.length).toBeGreaterThan(0);
+    expect(document.services.profile.document.erasures).toEqual([expect.objectContaining({ scope: 'ERASURE_SCOPE_AI_CHAT' })]);
     expect(document.erasureJobs).toHaveLength(1);
     // The erasure's cut-off is the job's create time, in both services.
-    expect(document.signals.erasures[0].cutoffTime).toBe(document.erasureJobs[0].createTime);
-    expect(document.profile.erasures[0].cutoffTime).toBe(document.erasureJobs[0].createTime);
+    expect(document.services.signal.document.erasures[0].cutoffTime).toBe(document.erasureJobs[0].createTime);
+    expect(document.services.profile.document.erasures[0].cutoffTime).toBe(document.erasureJobs[0].createTime);
   });
 
   it("includes the user's corrections history from ProfileService", async () => {
@@ -50,7 +50,7 @@ describe('the export aggregate holds every record kept about the user', () => {
     const [profiles] = stack.profiles;
     await profiles.removeInterest({ userId, topicId: '500', purpose: common.Purpose.PURPOSE_ADS });
     const document = JSON.parse((await stack.consent.exportUserData({ userId })).documentJson);
-    expect(document.profile.corrections).toEqual([
+    expect(document.services.profile.document.corrections).toEqual([
       expect.objectContaining({ kind: 'CORRECTION_KIND_REMOVE_INTEREST', purposes: ['PURPOSE_ADS'], topic: expect.objectContaining({ id: '500', name: 'Climbing' }), createTime: expect.any(String) }),
     ]);
   });
@@ -62,6 +62,6 @@ describe('the export aggregate holds every record kept about the user', () => {
       interaction: { interactionId: `${userId}-s`, userId, surface: common.Surface.SURFACE_MESSENGER, modality: common.Modality.MODALITY_TEXT, endToEndEncrypted: false, text: 'I was diagnosed with diabetes last month and my insulin doses keep changing', eventTime: new Date(Date.now() - 1000) },
     });
     const document = JSON.parse((await stack.consent.exportUserData({ userId })).documentJson);
-    expect(document.signals.records).toEqual([expect.objectContaining({ kind: 'RECORD_KIND_INTERACTION', status: 'INGEST_STATUS_SKIPPED', skipReason: 'SKIP_REASON_NO_TOPICS' })]);
+    expect(document.services.signal.document.records).toEqual([expect.objectContaining({ kind: 'RECORD_KIND_INTERACTION', status: 'INGEST_STATUS_SKIPPED', skipReason: 'SKIP_REASON_NO_TOPICS' })]);
   });
 });

@@ -75,9 +75,9 @@ describe('an ALL erasure leaves none of the user in the SQLite files of the loca
     const before = JSON.parse((await stack.consent.exportUserData({ userId })).documentJson);
     const distinctive: string[] = [
       userId,
-      ...before.signals.records.map((r: { recordKey: string }) => r.recordKey),
-      ...before.signals.signals.map((s: { signalId: string }) => s.signalId),
-      ...before.profile.appliedOperations.map((op: { operationId: string }) => op.operationId),
+      ...before.services.signal.document.records.map((r: { recordKey: string }) => r.recordKey),
+      ...before.services.signal.document.signals.map((s: { signalId: string }) => s.signalId),
+      ...before.services.profile.document.appliedOperations.map((op: { operationId: string }) => op.operationId),
     ];
     expect(distinctive.length).toBeGreaterThan(6);
     // The scan sees what is there: the user is in the signal and profile files (WAL or main file).

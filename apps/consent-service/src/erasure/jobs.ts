@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { SERVICES } from '@signalpath/config';
 import type { ErasureStarter } from '../settings/settings-writer';
-import { activeJobKey, type ErasureJobDoc, type ErasureTargetDoc, type ScopeName, type TargetKey } from '../store/documents';
+import { activeJobKey, pendingTarget, type ErasureJobDoc, type ScopeName } from '../store/documents';
 import type { ErasureStore } from '../store/erasure-store';
 
-/** The services that hold derived data and must confirm every erasure. */
-export const ERASURE_TARGETS: Record<TargetKey, string> = {
-  signal: SERVICES.signal.grpcService,
-  profile: SERVICES.profile.grpcService,
-};
+/** A configured target as a job records it: its name and the gRPC service hosting it. */
+export interface TargetRef {
+  key: string;
+  service: string;
+}
 
 /** Creates erasure jobs (at most one unfinished per user and scope) and wakes the worker. */
 export class ErasureJobs implements ErasureStarter {
@@ -16,6 +15,8 @@ export class ErasureJobs implements ErasureStarter {
 
   constructor(
     private readonly store: ErasureStore,
+    /** Every service that must confirm (CONSENT_USER_DATA_TARGETS). */
+    private readonly targets: readonly TargetRef[],
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -26,7 +27,6 @@ export class ErasureJobs implements ErasureStarter {
 
   async start(userId: string, scope: ScopeName, actor: string): Promise<ErasureJobDoc> {
     const now = this.now();
-    const target = (service: string): ErasureTargetDoc => ({ service, state: 'PENDING', attempts: 0, last_error_code: '', deleted_count: 0 });
     const job: ErasureJobDoc = {
       _id: randomUUID(),
       user_id: userId,
@@ -35,7 +35,7 @@ export class ErasureJobs implements ErasureStarter {
       active_key: activeJobKey(userId, scope),
       requested_by: actor,
       create_time: now,
-      targets: { signal: target(ERASURE_TARGETS.signal), profile: target(ERASURE_TARGETS.profile) },
+      targets: Object.fromEntries(this.targets.map((target) => [target.key, pendingTarget(target.service)])),
       rounds: 0,
       next_attempt_time: now,
       lease_owner: '',

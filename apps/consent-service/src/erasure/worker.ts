@@ -4,16 +4,16 @@ import { status } from '@grpc/grpc-js';
 import { isGrpcServiceError } from '@signalpath/grpc-kit';
 import type { Logger } from '@signalpath/telemetry';
 import type { ErasureConfig } from '../config';
-import type { ErasureJobDoc, ScopeName, TargetKey } from '../store/documents';
+import { pendingTarget, type ErasureJobDoc, type ErasureTargetDoc } from '../store/documents';
 import type { ErasureStore } from '../store/erasure-store';
 import { erasureWorkerMeters } from '../telemetry/meters';
+import type { UserDataTargetClient } from './targets';
 
-/** One service that must erase a user's derived data; resolves with the number deleted. */
-export interface ErasureTargetClient {
-  key: TargetKey;
-  /** `cutoff`: data about events before it, or recorded before it, goes and never comes back. */
-  deleteUserData(userId: string, scope: ScopeName, jobId: string, cutoff: Date): Promise<number>;
-}
+/** One service that must erase a user's data (erasure/targets.ts); resolves with the number deleted. */
+export type ErasureTargetClient = Pick<UserDataTargetClient, 'key' | 'service' | 'deleteUserData'>;
+
+/** The outcome recorded for a job target no configured client answers for (fail closed: never confirmed). */
+export const NOT_CONFIGURED = 'NOT_CONFIGURED';
 
 /** ConsentService's own part of an ERASURE_SCOPE_ALL job. */
 export interface LocalEraser {
@@ -125,26 +125,42 @@ export class ErasureWorker {
         this.logger.warn({ ...log, error_name: error instanceof Error ? error.name : 'unknown' }, 'erasure of consent data failed; will retry');
       }
     }
-    const pending = this.targets.filter((target) => job.targets[target.key].state !== 'CONFIRMED');
+    // The job's targets, plus any configured since it was created (a service added to
+    // CONSENT_USER_DATA_TARGETS joins unfinished jobs). A job target no longer configured is
+    // never confirmed by omission: it fails until it is configured again.
+    const added = this.targets.filter((target) => !Object.hasOwn(job.targets, target.key));
+    const entries: [string, ErasureTargetDoc, boolean][] = [
+      ...Object.entries(job.targets).map(([key, doc]): [string, ErasureTargetDoc, boolean] => [key, doc, false]),
+      ...added.map((target): [string, ErasureTargetDoc, boolean] => [target.key, pendingTarget(target.service), true]),
+    ];
+    const pending = entries.filter(([, doc]) => doc.state !== 'CONFIRMED');
     const outcomes = await Promise.all(
-      pending.map(async (target) => {
+      pending.map(async ([key, doc, isNew]) => {
+        const client = this.targets.find((target) => target.key === key);
+        if (!client) return { key, doc, isNew, errorCode: NOT_CONFIGURED };
         try {
-          return { key: target.key, deletedCount: await target.deleteUserData(job.user_id, job.scope, job._id, job.create_time) };
+          return { key, doc, isNew, deletedCount: await client.deleteUserData(job.user_id, job.scope, job._id, job.create_time) };
         } catch (error) {
-          return { key: target.key, errorCode: errorCode(error) };
+          return { key, doc, isNew, errorCode: errorCode(error) };
         }
       }),
     );
     for (const outcome of outcomes) {
       const prefix = `targets.${outcome.key}`;
-      inc[`${prefix}.attempts`] = 1;
       this.meters.targetCalls.add(1, { target: outcome.key, outcome: outcome.errorCode ?? 'OK' });
+      const change: Partial<ErasureTargetDoc> =
+        outcome.errorCode === undefined ? { state: 'CONFIRMED', confirm_time: this.now(), deleted_count: outcome.deletedCount } : { last_error_code: outcome.errorCode };
+      if (outcome.isNew) {
+        // A target new to the job is written whole (a field and its sub-field cannot both be set in one update).
+        set[prefix] = { ...outcome.doc, ...change, attempts: outcome.doc.attempts + 1 };
+      } else {
+        inc[`${prefix}.attempts`] = 1;
+        for (const [field, value] of Object.entries(change)) set[`${prefix}.${field}`] = value;
+      }
       if (outcome.errorCode === undefined) {
-        Object.assign(set, { [`${prefix}.state`]: 'CONFIRMED', [`${prefix}.confirm_time`]: this.now(), [`${prefix}.deleted_count`]: outcome.deletedCount });
         this.logger.info({ ...log, target: outcome.key, deleted_count: outcome.deletedCount }, 'erasure target confirmed');
       } else {
         ok = false;
-        set[`${prefix}.last_error_code`] = outcome.errorCode;
         this.logger.warn({ ...log, target: outcome.key, code: outcome.errorCode }, 'erasure target failed; will retry');
       }
     }

@@ -1,10 +1,11 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
 import type { ConsentPolicy } from '@signalpath/consent-policy';
 import { idProblem, InvalidArgumentError } from '@signalpath/grpc-kit';
-import type { ProfileClient, SignalClient } from '@signalpath/service-clients';
 import { assertedUserOf, callerOf } from '@signalpath/service-auth';
 import type { Logger } from '@signalpath/telemetry';
+import type { DataSubjectRequests } from '../data-subject-requests/workflow';
 import type { ErasureJobs } from '../erasure/jobs';
+import type { UserDataTargetClient } from '../erasure/targets';
 import type { SettingsCache } from '../settings/settings-cache';
 import type { SettingsWriter } from '../settings/settings-writer';
 import type { ErasureStore } from '../store/erasure-store';
@@ -21,8 +22,10 @@ export interface ConsentContext {
   links: LinksStore;
   erasureStore: ErasureStore;
   jobs: ErasureJobs;
-  signal: SignalClient;
-  profile: ProfileClient;
+  /** Data-subject requests (erasure, export) as a workflow with deadlines. */
+  requests: DataSubjectRequests;
+  /** The configured services holding user data (CONSENT_USER_DATA_TARGETS), for export. */
+  userData: UserDataTargetClient[];
   /** The taxonomy with sensitivity, for ListTopics and SearchTopics. */
   topics: TopicDirectory;
   logger: Logger;

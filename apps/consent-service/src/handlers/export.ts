@@ -1,26 +1,31 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { requireId, type Handlers } from '@signalpath/grpc-kit';
-import { consent, profile, signal } from '@signalpath/proto';
-import { erasureJobProto, settingsChangeProto, settingsProto } from '../mapping';
-import type { ConsentContext } from './context';
+import { optionalId, requireId, type Handlers } from '@signalpath/grpc-kit';
+import { consent } from '@signalpath/proto';
+import { erasureJobProto, requestProto, settingsChangeProto, settingsProto } from '../mapping';
+import { actorOf, type ConsentContext } from './context';
 
 type Call = ServerUnaryCall<unknown, unknown>;
 
 const HISTORY_PAGE = 500;
 
 /**
- * Everything held about a user, as one proto3-JSON document: this service's settings, history
- * and erasure jobs, SignalService's signals (which never carry text) and ProfileService's
- * interests with their sources. All parts or nothing: any failure fails the export.
+ * Everything held about a user, as one proto3-JSON document: this service's settings, history,
+ * erasure jobs and data-subject requests, and the UserDataService export of every configured target under its name
+ * as `services.<name>: { documentType, document }` (`signal`: signals, which never carry text;
+ * `profile`: interests with their sources, corrections ...). All parts or nothing: any failure
+ * fails the export.
  */
 export async function exportUserData(ctx: ConsentContext, request: consent.ExportUserDataRequest, call: Call): Promise<consent.ExportUserDataResponse> {
   const userId = requireId(request.userId, 'user_id');
-  const [settings, history, jobs, signals, profiles] = await Promise.all([
+  const requestId = optionalId(request.dataSubjectRequestId, 'data_subject_request_id');
+  // An export answering a data-subject request: checked before the work, completed after it.
+  if (requestId) await ctx.requests.exportInProgress(requestId, userId);
+  const [settings, history, jobs, requests, parts] = await Promise.all([
     ctx.writer.load(userId),
     allHistory(ctx, userId),
     ctx.erasureStore.listForUser(userId),
-    ctx.signal.exportUserData({ userId }, { parent: call }),
-    ctx.profile.exportUserData({ userId }, { parent: call }),
+    ctx.requests.forUser(userId),
+    Promise.all(ctx.userData.map(async (target) => [target.key, await target.exportUserData(userId, call)] as const)),
   ]);
   const exportTime = ctx.now();
   const document = {
@@ -29,10 +34,12 @@ export async function exportUserData(ctx: ConsentContext, request: consent.Expor
     settings: consent.Settings.toJSON(settingsProto(settings, ctx.policy)),
     settingsHistory: history.map((entry) => consent.SettingsChange.toJSON(settingsChangeProto(entry))),
     erasureJobs: jobs.map((job) => consent.ErasureJob.toJSON(erasureJobProto(job))),
-    signals: signal.ExportUserDataResponse.toJSON(signals),
-    profile: profile.ExportUserDataResponse.toJSON(profiles),
+    dataSubjectRequests: requests.map((doc) => consent.DataSubjectRequest.toJSON(requestProto(doc, ctx.requests.now()))),
+    services: Object.fromEntries(parts),
   };
-  return { documentJson: JSON.stringify(document), exportTime };
+  const documentJson = JSON.stringify(document);
+  if (requestId) await ctx.requests.completeExport(requestId, actorOf(call));
+  return { documentJson, exportTime };
 }
 
 async function allHistory(ctx: ConsentContext, userId: string) {

@@ -117,7 +117,8 @@ export function linkClaimId(surface: SurfaceName, accountId: string): string {
 }
 
 export type JobStateName = 'PENDING' | 'RUNNING' | 'SUCCEEDED';
-export type TargetKey = 'signal' | 'profile';
+/** A target's name (CONSENT_USER_DATA_TARGETS), e.g. `signal`: lower-case letters, digits, - and _. */
+export type TargetKey = string;
 
 export interface ErasureTargetDoc {
   service: string;
@@ -126,6 +127,11 @@ export interface ErasureTargetDoc {
   last_error_code: string;
   confirm_time?: Date;
   deleted_count: number;
+}
+
+/** A target that has not been called yet. */
+export function pendingTarget(service: string): ErasureTargetDoc {
+  return { service, state: 'PENDING', attempts: 0, last_error_code: '', deleted_count: 0 };
 }
 
 /** `erasure_jobs`: durable erasure jobs with per-target state and a worker lease. */
@@ -142,6 +148,10 @@ export interface ErasureJobDoc {
   requested_by: string;
   create_time: Date;
   complete_time?: Date;
+  /**
+   * One entry per target configured when the job was created or while it ran (in that order); a
+   * job succeeds only when every one confirmed.
+   */
   targets: Record<TargetKey, ErasureTargetDoc>;
   /** ERASURE_SCOPE_ALL: when this service's own data was reduced to the tombstone. */
   local_erase_time?: Date;

@@ -1,4 +1,5 @@
 import { metrics, type BatchObservableCallback, type Counter, type Meter } from '@opentelemetry/api';
+import type { RequestStore } from '../store/request-store';
 import type { SettingsCache } from '../settings/settings-cache';
 import type { ErasureStore } from '../store/erasure-store';
 
@@ -8,10 +9,18 @@ export const ERASURE_READ_INTERVAL_MS = 5_000;
 /**
  * ConsentService's domain metrics (README, "Metrics"): unfinished erasure jobs by state and the
  * oldest one's age (database-wide: every replica reports the same, aggregate with max), and the
- * settings cache of this process: how stale an answer from memory may be, entries, hits, misses.
+ * settings cache of this process: how stale an answer from memory may be, entries, hits, misses;
+ * open data-subject requests by state and how many are past their legal deadline (database-wide).
  * Labels are states and results only. Returns the unregistration.
  */
-export function observeConsent(erasure: ErasureStore, cache: SettingsCache, now: () => Date, meter: Meter = metrics.getMeter('@signalpath/consent-service')): () => void {
+export function observeConsent(
+  erasure: ErasureStore,
+  cache: SettingsCache,
+  now: () => Date,
+  requests?: RequestStore,
+  requestsNow: () => Date = now,
+  meter: Meter = metrics.getMeter('@signalpath/consent-service'),
+): () => void {
   const jobs = meter.createObservableGauge('signalpath.erasure.jobs', { description: 'Unfinished erasure jobs, by state' });
   const oldest = meter.createObservableGauge('signalpath.erasure.oldest_unfinished_age', { unit: 's', description: 'Age of the oldest unfinished erasure job (0 when none)' });
   const feedAge = meter.createObservableGauge('signalpath.consent.settings_cache.staleness', {
@@ -20,7 +29,9 @@ export function observeConsent(erasure: ErasureStore, cache: SettingsCache, now:
   });
   const entries = meter.createObservableGauge('signalpath.consent.settings_cache.entries', { description: 'Settings held in this process' });
   const lookups = meter.createObservableCounter('signalpath.consent.settings_cache.lookups', { description: 'Settings reads, by result: hit (memory) or miss (database)' });
-  let last: { readAt: number; summary: Awaited<ReturnType<ErasureStore['unfinishedSummary']>> } | undefined;
+  const openRequests = meter.createObservableGauge('signalpath.dsr.open', { description: 'Open data-subject requests (erasure, export), by state' });
+  const overdueRequests = meter.createObservableGauge('signalpath.dsr.overdue', { description: 'Open data-subject requests past their legal deadline' });
+  let last: { readAt: number; summary: Awaited<ReturnType<ErasureStore['unfinishedSummary']>>; requests?: Awaited<ReturnType<RequestStore['openSummary']>> } | undefined;
   let reading: Promise<void> | undefined;
   const callback: BatchObservableCallback = async (result) => {
     const stats = cache.stats();
@@ -29,9 +40,8 @@ export function observeConsent(erasure: ErasureStore, cache: SettingsCache, now:
     result.observe(lookups, stats.hits, { result: 'hit' });
     result.observe(lookups, stats.misses, { result: 'miss' });
     if (!last || Date.now() - last.readAt >= ERASURE_READ_INTERVAL_MS) {
-      reading ??= erasure
-        .unfinishedSummary()
-        .then((summary) => void (last = { readAt: Date.now(), summary }))
+      reading ??= Promise.all([erasure.unfinishedSummary(), requests?.openSummary(requestsNow())])
+        .then(([summary, requestSummary]) => void (last = { readAt: Date.now(), summary, requests: requestSummary }))
         .finally(() => (reading = undefined));
       await reading;
     }
@@ -39,8 +49,12 @@ export function observeConsent(erasure: ErasureStore, cache: SettingsCache, now:
     for (const [state, count] of Object.entries(last.summary.byState)) result.observe(jobs, count, { state });
     const created = last.summary.oldestCreateTime;
     result.observe(oldest, created ? Math.max(0, now().getTime() - created.getTime()) / 1000 : 0);
+    if (last.requests) {
+      for (const [state, count] of Object.entries(last.requests.byState)) result.observe(openRequests, count, { state });
+      result.observe(overdueRequests, last.requests.overdue);
+    }
   };
-  const observables = [jobs, oldest, feedAge, entries, lookups];
+  const observables = [jobs, oldest, feedAge, entries, lookups, openRequests, overdueRequests];
   meter.addBatchObservableCallback(callback, observables);
   return () => meter.removeBatchObservableCallback(callback, observables);
 }
@@ -53,7 +67,7 @@ export interface ErasureWorkerMeters {
 
 export function erasureWorkerMeters(meter: Meter = metrics.getMeter('@signalpath/consent-service')): ErasureWorkerMeters {
   return {
-    targetCalls: meter.createCounter('signalpath.erasure.target_calls', { description: 'DeleteUserData calls of erasure jobs, by target service and outcome (OK or a gRPC code name)' }),
+    targetCalls: meter.createCounter('signalpath.erasure.target_calls', { description: 'UserDataService.Delete calls of erasure jobs, by target and outcome (OK, a gRPC code name, or NOT_CONFIGURED)' }),
     jobsSucceeded: meter.createCounter('signalpath.erasure.jobs_succeeded', { description: 'Erasure jobs every target confirmed' }),
   };
 }

@@ -1,7 +1,8 @@
 // Helpers for this service's integration tests (not part of the service).
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { GrpcServer, RpcError, unary } from '@signalpath/grpc-kit';
-import { common, profile, signal } from '@signalpath/proto';
+import { USER_DATA_GRPC_SERVICE } from '@signalpath/config';
+import { common, profile, signal, userdata } from '@signalpath/proto';
 import { createConsentClient, type ConsentClient } from '@signalpath/service-clients';
 import { startTestService, type TestService } from '@signalpath/testing';
 import { ACTOR_METADATA_KEY } from '../handlers/context';
@@ -15,6 +16,7 @@ export interface DeleteCall {
   cutoffTime?: Date;
 }
 
+/** One fake target's record of the calls it got, and the failures it is told to give. */
 export interface FakeTarget {
   calls: DeleteCall[];
   /** When each DeleteUserData call arrived (ms since epoch). */
@@ -31,12 +33,11 @@ export interface FakeTarget {
   failCode: status;
 }
 
-/** Tiny SignalService + ProfileService fakes implementing DeleteUserData and ExportUserData. */
-export async function startFakeTargets(): Promise<{ address: string; signal: FakeTarget; profile: FakeTarget; stop(): Promise<void> }> {
-  const fresh = (): FakeTarget => ({ calls: [], callTimes: [], exportCalls: [], failNext: 0, down: false, failCode: status.UNAVAILABLE });
-  const targets = { signal: fresh(), profile: fresh() };
-  const deleteHandler = (target: FakeTarget) =>
-    unary<signal.DeleteUserDataRequest, signal.DeleteUserDataResponse>(async (request) => {
+/** A fake UserDataService: records calls, fails on demand, exports `document` as `documentType`. */
+export async function startFakeUserData(documentType: string, document: unknown): Promise<FakeTarget & { address: string; stop(): Promise<void> }> {
+  const target: FakeTarget = { calls: [], callTimes: [], exportCalls: [], failNext: 0, down: false, failCode: status.UNAVAILABLE };
+  const implementation: userdata.UserDataServiceServer = {
+    delete: unary<userdata.DeleteRequest, userdata.DeleteResponse>(async (request) => {
       target.callTimes.push(Date.now());
       target.calls.push({ userId: request.userId, scope: request.scope, erasureJobId: request.erasureJobId, cutoffTime: request.cutoffTime });
       if (target.down || target.failNext > 0) {
@@ -44,59 +45,58 @@ export async function startFakeTargets(): Promise<{ address: string; signal: Fak
         throw new RpcError(target.failCode, 'fake outage');
       }
       return { deletedCount: '3' };
-    });
-  const server = new GrpcServer({
-    services: [
-      {
-        name: 'signalpath.signal.v1.SignalService',
-        definition: signal.SignalServiceService,
-        implementation: {
-          deleteUserData: deleteHandler(targets.signal),
-          exportUserData: unary<signal.ExportUserDataRequest, signal.ExportUserDataResponse>(async (request) => {
-            targets.signal.exportCalls.push(request.userId);
-            if (targets.signal.down) throw new RpcError(status.UNAVAILABLE, 'fake outage');
-            return {
-              signals: [
-                {
-                  topic: { id: '500', name: 'Climbing', tier1: 'Sports' },
-                  weight: 0.8,
-                  adsEligible: true,
-                  contentEligible: true,
-                  signalId: 'sig-1',
-                  surface: common.Surface.SURFACE_MESSENGER,
-                  sourceKind: common.SourceKind.SOURCE_KIND_AI_CHAT,
-                  modality: common.Modality.MODALITY_TEXT,
-                  eventTime: new Date('2026-01-02T03:04:05Z'),
-                },
-              ],
-              endToEndEncryptedSkippedCount: '2',
-              records: [],
-              pendingDeliveries: [],
-              deliveries: [],
-              erasures: [],
-            };
-          }),
-        },
-      },
-      {
-        name: 'signalpath.profile.v1.ProfileService',
-        definition: profile.ProfileServiceService,
-        implementation: {
-          deleteUserData: deleteHandler(targets.profile),
-          exportUserData: unary<profile.ExportUserDataRequest, profile.ExportUserDataResponse>(async (request) => {
-            targets.profile.exportCalls.push(request.userId);
-            if (targets.profile.down) throw new RpcError(status.UNAVAILABLE, 'fake outage');
-            return profile.ExportUserDataResponse.fromJSON({
-              profiles: [{ surface: 'SURFACE_MESSENGER', interests: [{ topic: { id: '500', name: 'Climbing', tier1: 'Sports' }, score: 0.7 }] }],
-            });
-          }),
-        },
-      },
-    ],
-  });
+    }),
+    export: unary<userdata.ExportRequest, userdata.ExportResponse>(async (request) => {
+      target.exportCalls.push(request.userId);
+      if (target.down) throw new RpcError(status.UNAVAILABLE, 'fake outage');
+      return { documentType, documentJson: JSON.stringify(document) };
+    }),
+  };
+  const server = new GrpcServer({ services: [{ name: USER_DATA_GRPC_SERVICE, definition: userdata.UserDataServiceService, implementation }] });
   const port = await server.listen('127.0.0.1', 0);
   server.setServing(true);
-  return { address: `127.0.0.1:${port}`, ...targets, stop: async () => void (await server.shutdown(500)) };
+  // The same object is returned, so a test's changes to failNext / down reach the handlers.
+  return Object.assign(target, { address: `127.0.0.1:${port}`, stop: async () => void (await server.shutdown(500)) });
+}
+
+/** A signal export with one AI-chat signal, as SignalService's UserDataService returns it. */
+const SIGNAL_EXPORT = signal.UserDataExport.toJSON(
+  signal.UserDataExport.fromPartial({
+    signals: [
+      {
+        topic: { id: '500', name: 'Climbing', tier1: 'Sports' },
+        weight: 0.8,
+        adsEligible: true,
+        contentEligible: true,
+        signalId: 'sig-1',
+        surface: common.Surface.SURFACE_MESSENGER,
+        sourceKind: common.SourceKind.SOURCE_KIND_AI_CHAT,
+        modality: common.Modality.MODALITY_TEXT,
+        eventTime: new Date('2026-01-02T03:04:05Z'),
+      },
+    ],
+    endToEndEncryptedSkippedCount: '2',
+  }),
+);
+
+const PROFILE_EXPORT = { profiles: [{ surface: 'SURFACE_MESSENGER', interests: [{ topic: { id: '500', name: 'Climbing', tier1: 'Sports' }, score: 0.7 }] }] };
+
+/**
+ * Fakes of SignalService's and ProfileService's UserDataService, one server each, and the
+ * environment that points ConsentService at them (the default targets: signal, profile).
+ */
+export async function startFakeTargets(): Promise<{ signal: FakeTarget; profile: FakeTarget; env: Record<string, string>; stop(): Promise<void> }> {
+  const signalFake = await startFakeUserData(`${signal.protobufPackage}.UserDataExport`, SIGNAL_EXPORT);
+  const profileFake = await startFakeUserData(`${profile.protobufPackage}.UserDataExport`, PROFILE_EXPORT);
+  return {
+    signal: signalFake,
+    profile: profileFake,
+    env: { SIGNAL_ADDR: signalFake.address, PROFILE_ADDR: profileFake.address },
+    stop: async () => {
+      await signalFake.stop();
+      await profileFake.stop();
+    },
+  };
 }
 
 export interface ConsentUnderTest {
@@ -109,7 +109,7 @@ export interface ConsentUnderTest {
 export async function startConsent(env: Record<string, string> = {}, options: { dbName?: string; keepDatabase?: boolean; mongoUri?: string } = {}): Promise<ConsentUnderTest> {
   const service = await startTestService(consentService, {
     env: {
-      // Nothing listens here unless a test points these at fakes.
+      // Nothing listens here unless a test points these at fakes (the default targets).
       SIGNAL_ADDR: '127.0.0.1:9',
       PROFILE_ADDR: '127.0.0.1:9',
       CONSENT_ERASURE_POLL_INTERVAL: '100ms',

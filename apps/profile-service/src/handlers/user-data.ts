@@ -1,8 +1,8 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { eraseFenced, erasureRecordOf, erasureScopeName, type ErasureMarkers } from '@signalpath/erasure';
+import { eraseFenced, erasureRecordOf, erasureScopeName, userDataContract, type ErasureMarkers } from '@signalpath/erasure';
 import { deadlineMsOf, optionalId, optionalTime, requireEnum, requireId, type Handlers } from '@signalpath/grpc-kit';
 import { buildInterests } from '@signalpath/interest-profile';
-import { common, type profile } from '@signalpath/proto';
+import { common, profile, type userdata } from '@signalpath/proto';
 import type { Logger } from '@signalpath/telemetry';
 
 import type { CorrectionsStore } from '../store/corrections-store';
@@ -21,7 +21,7 @@ export interface UserDataDeps {
   erasureFenceMs: number;
   halfLifeMs: number;
   now: () => Date;
-  logger: Pick<Logger, 'info'>;
+  logger: Pick<Logger, 'info' | 'error'>;
 }
 
 function deadlineOf(call: ServerUnaryCall<unknown, unknown> | undefined): number | undefined {
@@ -34,7 +34,7 @@ function deadlineOf(call: ServerUnaryCall<unknown, unknown> | undefined): number
  * this answers OK, no delivery in flight, retry or second process brings the data back.
  */
 export function deleteUserDataHandler(deps: UserDataDeps) {
-  return async (request: profile.DeleteUserDataRequest, call?: ServerUnaryCall<profile.DeleteUserDataRequest, profile.DeleteUserDataResponse>): Promise<profile.DeleteUserDataResponse> => {
+  return async (request: userdata.DeleteRequest, call?: ServerUnaryCall<userdata.DeleteRequest, userdata.DeleteResponse>): Promise<userdata.DeleteResponse> => {
     const userId = requireId(request.userId, 'user_id');
     // Logged below: held to the id grammar, so no control or bidi character reaches a log line.
     const erasureJobId = optionalId(request.erasureJobId, 'erasure_job_id');
@@ -63,8 +63,7 @@ export function deleteUserDataHandler(deps: UserDataDeps) {
  * applied_operations once recorded).
  */
 export function exportUserDataHandler(deps: UserDataDeps) {
-  return async (request: profile.ExportUserDataRequest): Promise<profile.ExportUserDataResponse> => {
-    const userId = requireId(request.userId, 'user_id');
+  return async (userId: string): Promise<profile.UserDataExport> => {
     const [documents, ledger, erasures, corrections] = await Promise.all([
       deps.profiles.read(userId, ALL_SURFACES),
       deps.ledger.userEntries(userId),
@@ -93,10 +92,11 @@ export function exportUserDataHandler(deps: UserDataDeps) {
   };
 }
 
-/** DeleteUserData and ExportUserData (ConsentService's erasure and export fan-out). */
+/** ProfileService's UserDataService (the user-data contract): erasure and export, called by ConsentService's jobs. */
 export function userDataHandlers(deps: UserDataDeps) {
-  return {
-    deleteUserData: deleteUserDataHandler(deps),
-    exportUserData: exportUserDataHandler(deps),
-  } satisfies Handlers<profile.ProfileServiceServer>;
+  return userDataContract<profile.UserDataExport>({
+    delete: deleteUserDataHandler(deps),
+    export: exportUserDataHandler(deps),
+    exportType: { name: `${profile.protobufPackage}.UserDataExport`, codec: profile.UserDataExport },
+  }) satisfies Handlers<userdata.UserDataServiceServer>;
 }

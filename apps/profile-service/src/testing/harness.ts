@@ -1,6 +1,7 @@
-import { common, type profile } from '@signalpath/proto';
+import { SERVICES } from '@signalpath/config';
+import { common, profile } from '@signalpath/proto';
 import { createProfileClient, type ProfileClient } from '@signalpath/service-clients';
-import { FakeConsentService, startTestService, type TestService } from '@signalpath/testing';
+import { FakeConsentService, startTestService, userDataClientFor, type TestService, type TypedUserData } from '@signalpath/testing';
 
 import type { ProfileConfig } from '../config';
 import { createProfileService } from '../server';
@@ -14,6 +15,8 @@ export const TOPIC = { SPORTS: '483', EXTREME_SPORTS: '498', CLIMBING: '500', SU
 export interface Harness {
   service: TestService<ProfileConfig>;
   client: ProfileClient;
+  /** The same server's UserDataService, with Export decoded to profile.UserDataExport. */
+  userData: TypedUserData<profile.UserDataExport>;
   consent: FakeConsentService;
   clock: { now: Date };
   stop(): Promise<void>;
@@ -30,13 +33,16 @@ export async function startHarness(env: Record<string, string> = {}, options: { 
     mongoUri: options.mongoUri,
   });
   const client = createProfileClient(service.address, { timeoutMs: 10_000 });
+  const userData = profileUserData(service.address);
   return {
     service,
     client,
+    userData,
     consent,
     clock,
     async stop() {
       client.close();
+      userData.close();
       await service.stop();
       await consent.stop();
     },
@@ -67,4 +73,9 @@ export function signal(overrides: Partial<profile.ProfileSignal> = {}): profile.
 /** topic id → score of a profile read, for compact assertions. */
 export function scoresOf(interests: profile.Interest[]): Record<string, number> {
   return Object.fromEntries(interests.map((interest) => [interest.topic?.id ?? '', interest.score]));
+}
+
+/** ProfileService's UserDataService at `address`, Export decoded (options: e.g. a caller identity). */
+export function profileUserData(address: string, options: Parameters<typeof userDataClientFor>[4] = { timeoutMs: 10_000 }): TypedUserData<profile.UserDataExport> {
+  return userDataClientFor(address, SERVICES.profile.grpcService, profile.UserDataExport, `${profile.protobufPackage}.UserDataExport`, options);
 }

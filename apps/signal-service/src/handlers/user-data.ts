@@ -1,7 +1,7 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { eraseFenced, erasedPurpose, erasureRecordOf, erasureScopeName } from '@signalpath/erasure';
+import { eraseFenced, erasedPurpose, erasureRecordOf, erasureScopeName, userDataContract } from '@signalpath/erasure';
 import { deadlineMsOf, optionalId, optionalTime, requireEnum, requireId, type Handlers } from '@signalpath/grpc-kit';
-import { common, signal } from '@signalpath/proto';
+import { common, signal, type userdata } from '@signalpath/proto';
 
 import { signalMessage } from '../mapping';
 import type { OutboxDoc, RecordDoc } from '../store/documents';
@@ -25,15 +25,15 @@ function ledgerEntry(record: RecordDoc): signal.IngestionRecord {
   };
 }
 
-/** Erasure and export, called by ConsentService's jobs. */
+/** SignalService's UserDataService (the user-data contract): erasure and export, called by ConsentService's jobs. */
 export function userDataHandlers(ctx: HandlerContext) {
   const { store, markers, logger } = ctx;
-  return {
+  return userDataContract<signal.UserDataExport>({
     /**
      * Records the erasure marker, erases, waits out the fence, erases again (docs/erasure.md):
      * once this answers OK nothing recorded before the cut-off comes back, whatever was in flight.
      */
-    deleteUserData: async (request, call) => {
+    delete: async (request: userdata.DeleteRequest, call): Promise<userdata.DeleteResponse> => {
       const userId = requireId(request.userId, 'user_id');
       const scope = requireEnum(request.scope, common.ErasureScope, 'scope');
       // Logged below: held to the id grammar, so no control or bidi character reaches a log line.
@@ -54,6 +54,7 @@ export function userDataHandlers(ctx: HandlerContext) {
       logger.info({ erasure_job_id: erasureJobId, scope: common.ErasureScope[scope], deleted }, 'user data deleted');
       return { deletedCount: String(deleted) };
     },
+    exportType: { name: `${signal.protobufPackage}.UserDataExport`, codec: signal.UserDataExport },
 
     /**
      * Everything held under the user's id: signals, every ledger entry (accepted and skipped),
@@ -61,8 +62,7 @@ export function userDataHandlers(ctx: HandlerContext) {
      * the erasure markers. Left out, with the reason, in docs/erasure.md: the keyed ids of the
      * counted end-to-end-encrypted interactions (the count is what they say).
      */
-    exportUserData: async (request) => {
-      const userId = requireId(request.userId, 'user_id');
+    export: async (userId: string): Promise<signal.UserDataExport> => {
       const signals: signal.Signal[] = [];
       let after: { eventTime: Date; key: string; inclusive: boolean } | undefined;
       for (;;) {
@@ -93,5 +93,5 @@ export function userDataHandlers(ctx: HandlerContext) {
         erasures: erasures.map(erasureRecordOf),
       };
     },
-  } satisfies Handlers<signal.SignalServiceServer>;
+  }) satisfies Handlers<userdata.UserDataServiceServer>;
 }

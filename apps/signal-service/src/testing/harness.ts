@@ -1,7 +1,8 @@
 import pino from 'pino';
+import { SERVICES } from '@signalpath/config';
 import { common, signal } from '@signalpath/proto';
 import { createSignalClient, type SignalClient } from '@signalpath/service-clients';
-import { FakeConsentService, startTestService, type Decide, type TestService } from '@signalpath/testing';
+import { FakeConsentService, startTestService, userDataClientFor, type Decide, type TestService, type TypedUserData } from '@signalpath/testing';
 
 import type { SignalConfig } from '../config';
 import { createSignalService, type SignalServiceInstance } from '../server';
@@ -24,6 +25,8 @@ export interface SignalHarness {
   service: TestService<SignalConfig>;
   instance: SignalServiceInstance;
   client: SignalClient;
+  /** The same server's UserDataService, with Export decoded to signal.UserDataExport. */
+  userData: TypedUserData<signal.UserDataExport>;
   consent: FakeConsentService;
   /** Undefined while ProfileService is "down" (`profileDown: true`) until `startProfile()`. */
   profile?: FakeProfile;
@@ -70,10 +73,12 @@ export async function startSignalHarness(
     },
   });
   const client = createSignalClient(service.address, { timeoutMs: 10_000 });
+  const userData = signalUserData(service.address);
   const harness: SignalHarness = {
     service,
     instance: service.instance as SignalServiceInstance,
     client,
+    userData,
     consent,
     get profile() {
       return profile;
@@ -85,6 +90,7 @@ export async function startSignalHarness(
     clock,
     async stop() {
       client.close();
+      userData.close();
       await service.stop();
       await consent.stop();
       await profile?.stop();
@@ -120,4 +126,9 @@ export function interaction(overrides: Partial<signal.Interaction> = {}, clock?:
     eventTime: clock ? new Date(clock.ms - 60_000) : new Date(Date.now() - 60_000),
     ...overrides,
   };
+}
+
+/** SignalService's UserDataService at `address`, Export decoded (options: e.g. a caller identity). */
+export function signalUserData(address: string, options: Parameters<typeof userDataClientFor>[4] = { timeoutMs: 10_000 }): TypedUserData<signal.UserDataExport> {
+  return userDataClientFor(address, SERVICES.signal.grpcService, signal.UserDataExport, `${signal.protobufPackage}.UserDataExport`, options);
 }

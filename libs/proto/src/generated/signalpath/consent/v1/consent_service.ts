@@ -18,6 +18,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { Duration } from "../../../google/protobuf/duration";
 import { FieldMask } from "../../../google/protobuf/field_mask";
 import { Timestamp } from "../../../google/protobuf/timestamp";
 import { Status } from "../../../google/rpc/status";
@@ -520,6 +521,223 @@ export function erasureTargetStateToJSON(object: ErasureTargetState): string {
     case ErasureTargetState.ERASURE_TARGET_STATE_CONFIRMED:
       return "ERASURE_TARGET_STATE_CONFIRMED";
     case ErasureTargetState.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** DataSubjectRequestKind is what a data-subject request asks for. */
+export enum DataSubjectRequestKind {
+  /** DATA_SUBJECT_REQUEST_KIND_UNSPECIFIED - Not set. Rejected with INVALID_ARGUMENT. */
+  DATA_SUBJECT_REQUEST_KIND_UNSPECIFIED = 0,
+  /** DATA_SUBJECT_REQUEST_KIND_ERASURE - Erase the person's data (an erasure job of the request's scope). */
+  DATA_SUBJECT_REQUEST_KIND_ERASURE = 1,
+  /** DATA_SUBJECT_REQUEST_KIND_EXPORT - Export the person's data (ExportUserData). */
+  DATA_SUBJECT_REQUEST_KIND_EXPORT = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function dataSubjectRequestKindFromJSON(object: any): DataSubjectRequestKind {
+  switch (object) {
+    case 0:
+    case "DATA_SUBJECT_REQUEST_KIND_UNSPECIFIED":
+      return DataSubjectRequestKind.DATA_SUBJECT_REQUEST_KIND_UNSPECIFIED;
+    case 1:
+    case "DATA_SUBJECT_REQUEST_KIND_ERASURE":
+      return DataSubjectRequestKind.DATA_SUBJECT_REQUEST_KIND_ERASURE;
+    case 2:
+    case "DATA_SUBJECT_REQUEST_KIND_EXPORT":
+      return DataSubjectRequestKind.DATA_SUBJECT_REQUEST_KIND_EXPORT;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return DataSubjectRequestKind.UNRECOGNIZED;
+  }
+}
+
+export function dataSubjectRequestKindToJSON(object: DataSubjectRequestKind): string {
+  switch (object) {
+    case DataSubjectRequestKind.DATA_SUBJECT_REQUEST_KIND_UNSPECIFIED:
+      return "DATA_SUBJECT_REQUEST_KIND_UNSPECIFIED";
+    case DataSubjectRequestKind.DATA_SUBJECT_REQUEST_KIND_ERASURE:
+      return "DATA_SUBJECT_REQUEST_KIND_ERASURE";
+    case DataSubjectRequestKind.DATA_SUBJECT_REQUEST_KIND_EXPORT:
+      return "DATA_SUBJECT_REQUEST_KIND_EXPORT";
+    case DataSubjectRequestKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/**
+ * DataSubjectRequestState is where a data-subject request is in its
+ * workflow: RECEIVED → VERIFIED → IN_PROGRESS → COMPLETED, or REJECTED from
+ * RECEIVED or VERIFIED.
+ */
+export enum DataSubjectRequestState {
+  /** DATA_SUBJECT_REQUEST_STATE_UNSPECIFIED - Not set. In a filter: any state. */
+  DATA_SUBJECT_REQUEST_STATE_UNSPECIFIED = 0,
+  /** DATA_SUBJECT_REQUEST_STATE_RECEIVED - Recorded; the requester's identity is not established yet. */
+  DATA_SUBJECT_REQUEST_STATE_RECEIVED = 1,
+  /** DATA_SUBJECT_REQUEST_STATE_VERIFIED - The identity is established (see Verification); not started yet. */
+  DATA_SUBJECT_REQUEST_STATE_VERIFIED = 2,
+  /** DATA_SUBJECT_REQUEST_STATE_IN_PROGRESS - Being carried out: the erasure job runs, or the export awaits delivery. */
+  DATA_SUBJECT_REQUEST_STATE_IN_PROGRESS = 3,
+  /** DATA_SUBJECT_REQUEST_STATE_COMPLETED - Done: every service confirmed the erasure, or the export was delivered. */
+  DATA_SUBJECT_REQUEST_STATE_COMPLETED = 4,
+  /** DATA_SUBJECT_REQUEST_STATE_REJECTED - Closed without acting on it; rejection says why. */
+  DATA_SUBJECT_REQUEST_STATE_REJECTED = 5,
+  UNRECOGNIZED = -1,
+}
+
+export function dataSubjectRequestStateFromJSON(object: any): DataSubjectRequestState {
+  switch (object) {
+    case 0:
+    case "DATA_SUBJECT_REQUEST_STATE_UNSPECIFIED":
+      return DataSubjectRequestState.DATA_SUBJECT_REQUEST_STATE_UNSPECIFIED;
+    case 1:
+    case "DATA_SUBJECT_REQUEST_STATE_RECEIVED":
+      return DataSubjectRequestState.DATA_SUBJECT_REQUEST_STATE_RECEIVED;
+    case 2:
+    case "DATA_SUBJECT_REQUEST_STATE_VERIFIED":
+      return DataSubjectRequestState.DATA_SUBJECT_REQUEST_STATE_VERIFIED;
+    case 3:
+    case "DATA_SUBJECT_REQUEST_STATE_IN_PROGRESS":
+      return DataSubjectRequestState.DATA_SUBJECT_REQUEST_STATE_IN_PROGRESS;
+    case 4:
+    case "DATA_SUBJECT_REQUEST_STATE_COMPLETED":
+      return DataSubjectRequestState.DATA_SUBJECT_REQUEST_STATE_COMPLETED;
+    case 5:
+    case "DATA_SUBJECT_REQUEST_STATE_REJECTED":
+      return DataSubjectRequestState.DATA_SUBJECT_REQUEST_STATE_REJECTED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return DataSubjectRequestState.UNRECOGNIZED;
+  }
+}
+
+export function dataSubjectRequestStateToJSON(object: DataSubjectRequestState): string {
+  switch (object) {
+    case DataSubjectRequestState.DATA_SUBJECT_REQUEST_STATE_UNSPECIFIED:
+      return "DATA_SUBJECT_REQUEST_STATE_UNSPECIFIED";
+    case DataSubjectRequestState.DATA_SUBJECT_REQUEST_STATE_RECEIVED:
+      return "DATA_SUBJECT_REQUEST_STATE_RECEIVED";
+    case DataSubjectRequestState.DATA_SUBJECT_REQUEST_STATE_VERIFIED:
+      return "DATA_SUBJECT_REQUEST_STATE_VERIFIED";
+    case DataSubjectRequestState.DATA_SUBJECT_REQUEST_STATE_IN_PROGRESS:
+      return "DATA_SUBJECT_REQUEST_STATE_IN_PROGRESS";
+    case DataSubjectRequestState.DATA_SUBJECT_REQUEST_STATE_COMPLETED:
+      return "DATA_SUBJECT_REQUEST_STATE_COMPLETED";
+    case DataSubjectRequestState.DATA_SUBJECT_REQUEST_STATE_REJECTED:
+      return "DATA_SUBJECT_REQUEST_STATE_REJECTED";
+    case DataSubjectRequestState.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** VerificationMethod is how a requester's identity was established. */
+export enum VerificationMethod {
+  /** VERIFICATION_METHOD_UNSPECIFIED - Not verified. */
+  VERIFICATION_METHOD_UNSPECIFIED = 0,
+  /**
+   * VERIFICATION_METHOD_USER_ASSERTION - The request carried a valid end-user assertion naming the user (signed by
+   * the identity provider for this service): the person asked, signed in.
+   */
+  VERIFICATION_METHOD_USER_ASSERTION = 1,
+  /**
+   * VERIFICATION_METHOD_OPERATOR - An operator established the identity outside the system (e.g. a support
+   * case) and recorded it with VerifyDataSubjectRequest.
+   */
+  VERIFICATION_METHOD_OPERATOR = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function verificationMethodFromJSON(object: any): VerificationMethod {
+  switch (object) {
+    case 0:
+    case "VERIFICATION_METHOD_UNSPECIFIED":
+      return VerificationMethod.VERIFICATION_METHOD_UNSPECIFIED;
+    case 1:
+    case "VERIFICATION_METHOD_USER_ASSERTION":
+      return VerificationMethod.VERIFICATION_METHOD_USER_ASSERTION;
+    case 2:
+    case "VERIFICATION_METHOD_OPERATOR":
+      return VerificationMethod.VERIFICATION_METHOD_OPERATOR;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return VerificationMethod.UNRECOGNIZED;
+  }
+}
+
+export function verificationMethodToJSON(object: VerificationMethod): string {
+  switch (object) {
+    case VerificationMethod.VERIFICATION_METHOD_UNSPECIFIED:
+      return "VERIFICATION_METHOD_UNSPECIFIED";
+    case VerificationMethod.VERIFICATION_METHOD_USER_ASSERTION:
+      return "VERIFICATION_METHOD_USER_ASSERTION";
+    case VerificationMethod.VERIFICATION_METHOD_OPERATOR:
+      return "VERIFICATION_METHOD_OPERATOR";
+    case VerificationMethod.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** RejectionReason is why a data-subject request was not carried out. */
+export enum RejectionReason {
+  /** REJECTION_REASON_UNSPECIFIED - Not set. Rejected with INVALID_ARGUMENT. */
+  REJECTION_REASON_UNSPECIFIED = 0,
+  /** REJECTION_REASON_IDENTITY_NOT_VERIFIED - The requester's identity could not be established. */
+  REJECTION_REASON_IDENTITY_NOT_VERIFIED = 1,
+  /** REJECTION_REASON_DUPLICATE - The same request is already open or was just answered. */
+  REJECTION_REASON_DUPLICATE = 2,
+  /** REJECTION_REASON_MANIFESTLY_UNFOUNDED - Manifestly unfounded or excessive (GDPR Art. 12(5)). */
+  REJECTION_REASON_MANIFESTLY_UNFOUNDED = 3,
+  /** REJECTION_REASON_WITHDRAWN - The requester withdrew it. */
+  REJECTION_REASON_WITHDRAWN = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function rejectionReasonFromJSON(object: any): RejectionReason {
+  switch (object) {
+    case 0:
+    case "REJECTION_REASON_UNSPECIFIED":
+      return RejectionReason.REJECTION_REASON_UNSPECIFIED;
+    case 1:
+    case "REJECTION_REASON_IDENTITY_NOT_VERIFIED":
+      return RejectionReason.REJECTION_REASON_IDENTITY_NOT_VERIFIED;
+    case 2:
+    case "REJECTION_REASON_DUPLICATE":
+      return RejectionReason.REJECTION_REASON_DUPLICATE;
+    case 3:
+    case "REJECTION_REASON_MANIFESTLY_UNFOUNDED":
+      return RejectionReason.REJECTION_REASON_MANIFESTLY_UNFOUNDED;
+    case 4:
+    case "REJECTION_REASON_WITHDRAWN":
+      return RejectionReason.REJECTION_REASON_WITHDRAWN;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return RejectionReason.UNRECOGNIZED;
+  }
+}
+
+export function rejectionReasonToJSON(object: RejectionReason): string {
+  switch (object) {
+    case RejectionReason.REJECTION_REASON_UNSPECIFIED:
+      return "REJECTION_REASON_UNSPECIFIED";
+    case RejectionReason.REJECTION_REASON_IDENTITY_NOT_VERIFIED:
+      return "REJECTION_REASON_IDENTITY_NOT_VERIFIED";
+    case RejectionReason.REJECTION_REASON_DUPLICATE:
+      return "REJECTION_REASON_DUPLICATE";
+    case RejectionReason.REJECTION_REASON_MANIFESTLY_UNFOUNDED:
+      return "REJECTION_REASON_MANIFESTLY_UNFOUNDED";
+    case RejectionReason.REJECTION_REASON_WITHDRAWN:
+      return "REJECTION_REASON_WITHDRAWN";
+    case RejectionReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
   }
@@ -1044,11 +1262,14 @@ export interface ErasureJob {
 
 /** ErasureTarget is one service's part of an erasure job. */
 export interface ErasureTarget {
-  /** The fully qualified service name, e.g. "signalpath.signal.v1.SignalService". */
+  /**
+   * The fully qualified name of the service hosting the target's
+   * UserDataService, e.g. "signalpath.signal.v1.SignalService".
+   */
   service: string;
   /** Whether the service has confirmed. */
   state: ErasureTargetState;
-  /** How many DeleteUserData calls have been made to the service. */
+  /** How many UserDataService.Delete calls have been made to the service. */
   attempts: number;
   /**
    * Deprecated: read last_error.code. The gRPC status code name of the last
@@ -1077,6 +1298,11 @@ export interface ExportUserDataRequest {
    * An id (see "Ids" in signalpath/common/v1/common.proto).
    */
   userId: string;
+  /**
+   * The EXPORT data-subject request this export answers; empty for none.
+   * When set, an id (see "Ids" in signalpath/common/v1/common.proto).
+   */
+  dataSubjectRequestId?: string | undefined;
 }
 
 /** ExportUserDataResponse is the response of ExportUserData. */
@@ -1242,6 +1468,205 @@ export interface ExportConsentStringResponse {
   consentString: string;
   /** The settings version it was made from. */
   settingsVersion: string;
+}
+
+/**
+ * DataSubjectRequest is one person's erasure or export request and its
+ * workflow.
+ */
+export interface DataSubjectRequest {
+  /**
+   * The request's id.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
+  requestId: string;
+  /**
+   * The person the request is about.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
+  userId: string;
+  /** What is asked. */
+  kind: DataSubjectRequestKind;
+  /** For an erasure, what is erased; unspecified for an export. */
+  scope: ErasureScope;
+  /** Where the request is now. */
+  state: DataSubjectRequestState;
+  /**
+   * The user's region when the request was received (empty when unknown):
+   * it sets the deadline.
+   */
+  region: string;
+  /** The deadline rule applied: "GDPR", "US_STATE" or "DEFAULT". */
+  deadlineRule: string;
+  /** When the request was received. */
+  receiveTime:
+    | Date
+    | undefined;
+  /** When it must be answered: receive_time plus the rule's days. */
+  dueTime:
+    | Date
+    | undefined;
+  /**
+   * True while the request is open (not COMPLETED or REJECTED) after
+   * due_time; computed when answered.
+   */
+  overdue: boolean;
+  /** How the identity was established; unset before VERIFIED. */
+  verification:
+    | Verification
+    | undefined;
+  /** Why it was rejected; unset unless REJECTED. */
+  rejection:
+    | Rejection
+    | undefined;
+  /**
+   * The erasure job carrying out an erasure; empty before IN_PROGRESS and for
+   * an export.
+   */
+  erasureJobId: string;
+  /** When it was completed or rejected; unset while open. */
+  closeTime:
+    | Date
+    | undefined;
+  /** Every state the request entered, oldest first. */
+  transitions: DataSubjectRequestTransition[];
+  /** The caller identity that filed it. */
+  receivedBy: string;
+  /**
+   * How long it has been (or was) open: from receive_time to close_time, or
+   * to now while open.
+   */
+  age: Duration | undefined;
+}
+
+/** Verification records how a requester's identity was established. */
+export interface Verification {
+  /** How. */
+  method: VerificationMethod;
+  /**
+   * The caller identity that verified it (settings-ui for an assertion, the
+   * operator otherwise).
+   */
+  actor: string;
+  /** When. */
+  verifyTime: Date | undefined;
+}
+
+/** Rejection records why a request was rejected and by whom. */
+export interface Rejection {
+  /** Why. */
+  reason: RejectionReason;
+  /** The caller identity that rejected it. */
+  actor: string;
+  /** When. */
+  rejectTime: Date | undefined;
+}
+
+/** DataSubjectRequestTransition is one state a request entered. */
+export interface DataSubjectRequestTransition {
+  /** The state entered. */
+  state: DataSubjectRequestState;
+  /** When. */
+  transitionTime:
+    | Date
+    | undefined;
+  /** Who moved it: a caller identity, or "system" for the workflow's own steps. */
+  actor: string;
+}
+
+/** CreateDataSubjectRequestRequest is the request for CreateDataSubjectRequest. */
+export interface CreateDataSubjectRequestRequest {
+  /**
+   * The person the request is about. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
+  userId: string;
+  /** What is asked. Required. */
+  kind: DataSubjectRequestKind;
+  /** What to erase: required for an erasure, unspecified for an export. */
+  scope: ErasureScope;
+}
+
+/** CreateDataSubjectRequestResponse is the response of CreateDataSubjectRequest. */
+export interface CreateDataSubjectRequestResponse {
+  /**
+   * The request as recorded (and verified and started, when it carried the
+   * person's assertion).
+   */
+  request: DataSubjectRequest | undefined;
+}
+
+/** GetDataSubjectRequestRequest is the request for GetDataSubjectRequest. */
+export interface GetDataSubjectRequestRequest {
+  /**
+   * The request's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
+  requestId: string;
+}
+
+/** GetDataSubjectRequestResponse is the response of GetDataSubjectRequest. */
+export interface GetDataSubjectRequestResponse {
+  /** The request. */
+  request: DataSubjectRequest | undefined;
+}
+
+/** ListDataSubjectRequestsRequest is the request for ListDataSubjectRequests. */
+export interface ListDataSubjectRequestsRequest {
+  /** Only requests in this state; unspecified for every state. */
+  state: DataSubjectRequestState;
+  /** Only open requests past their deadline. */
+  overdueOnly: boolean;
+  /**
+   * The maximum number of requests to return; 0 means 50, values above 500
+   * are treated as 500.
+   */
+  pageSize: number;
+  /**
+   * The next_page_token of a previous response with the same filters; empty
+   * for the first page.
+   */
+  pageToken: string;
+}
+
+/** ListDataSubjectRequestsResponse is the response of ListDataSubjectRequests. */
+export interface ListDataSubjectRequestsResponse {
+  /** The requests, earliest deadline first. */
+  requests: DataSubjectRequest[];
+  /** The token for the next page; empty when this is the last page. */
+  nextPageToken: string;
+}
+
+/** VerifyDataSubjectRequestRequest is the request for VerifyDataSubjectRequest. */
+export interface VerifyDataSubjectRequestRequest {
+  /**
+   * The request's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
+  requestId: string;
+}
+
+/** VerifyDataSubjectRequestResponse is the response of VerifyDataSubjectRequest. */
+export interface VerifyDataSubjectRequestResponse {
+  /** The request after verification (and start). */
+  request: DataSubjectRequest | undefined;
+}
+
+/** RejectDataSubjectRequestRequest is the request for RejectDataSubjectRequest. */
+export interface RejectDataSubjectRequestRequest {
+  /**
+   * The request's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
+  requestId: string;
+  /** Why. Required. */
+  reason: RejectionReason;
+}
+
+/** RejectDataSubjectRequestResponse is the response of RejectDataSubjectRequest. */
+export interface RejectDataSubjectRequestResponse {
+  /** The request, REJECTED. */
+  request: DataSubjectRequest | undefined;
 }
 
 function createBaseSettings(): Settings {
@@ -4966,13 +5391,16 @@ export const ErasureTarget: MessageFns<ErasureTarget> = {
 };
 
 function createBaseExportUserDataRequest(): ExportUserDataRequest {
-  return { userId: "" };
+  return { userId: "", dataSubjectRequestId: undefined };
 }
 
 export const ExportUserDataRequest: MessageFns<ExportUserDataRequest> = {
   encode(message: ExportUserDataRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.userId !== "") {
       writer.uint32(10).string(message.userId);
+    }
+    if (message.dataSubjectRequestId !== undefined) {
+      writer.uint32(18).string(message.dataSubjectRequestId);
     }
     return writer;
   },
@@ -4998,6 +5426,14 @@ export const ExportUserDataRequest: MessageFns<ExportUserDataRequest> = {
             message.userId = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.dataSubjectRequestId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -5017,6 +5453,11 @@ export const ExportUserDataRequest: MessageFns<ExportUserDataRequest> = {
         : isSet(object.user_id)
         ? globalThis.String(object.user_id)
         : "",
+      dataSubjectRequestId: isSet(object.dataSubjectRequestId)
+        ? globalThis.String(object.dataSubjectRequestId)
+        : isSet(object.data_subject_request_id)
+        ? globalThis.String(object.data_subject_request_id)
+        : undefined,
     };
   },
 
@@ -5024,6 +5465,9 @@ export const ExportUserDataRequest: MessageFns<ExportUserDataRequest> = {
     const obj: any = {};
     if (message.userId !== "") {
       obj.userId = message.userId;
+    }
+    if (message.dataSubjectRequestId !== undefined) {
+      obj.dataSubjectRequestId = message.dataSubjectRequestId;
     }
     return obj;
   },
@@ -5034,6 +5478,7 @@ export const ExportUserDataRequest: MessageFns<ExportUserDataRequest> = {
   fromPartial<I extends Exact<DeepPartial<ExportUserDataRequest>, I>>(object: I): ExportUserDataRequest {
     const message = createBaseExportUserDataRequest();
     message.userId = object.userId ?? "";
+    message.dataSubjectRequestId = object.dataSubjectRequestId ?? undefined;
     return message;
   },
 };
@@ -6139,6 +6584,1562 @@ export const ExportConsentStringResponse: MessageFns<ExportConsentStringResponse
   },
 };
 
+function createBaseDataSubjectRequest(): DataSubjectRequest {
+  return {
+    requestId: "",
+    userId: "",
+    kind: 0,
+    scope: 0,
+    state: 0,
+    region: "",
+    deadlineRule: "",
+    receiveTime: undefined,
+    dueTime: undefined,
+    overdue: false,
+    verification: undefined,
+    rejection: undefined,
+    erasureJobId: "",
+    closeTime: undefined,
+    transitions: [],
+    receivedBy: "",
+    age: undefined,
+  };
+}
+
+export const DataSubjectRequest: MessageFns<DataSubjectRequest> = {
+  encode(message: DataSubjectRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.kind !== 0) {
+      writer.uint32(24).int32(message.kind);
+    }
+    if (message.scope !== 0) {
+      writer.uint32(32).int32(message.scope);
+    }
+    if (message.state !== 0) {
+      writer.uint32(40).int32(message.state);
+    }
+    if (message.region !== "") {
+      writer.uint32(50).string(message.region);
+    }
+    if (message.deadlineRule !== "") {
+      writer.uint32(58).string(message.deadlineRule);
+    }
+    if (message.receiveTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.receiveTime), writer.uint32(66).fork()).join();
+    }
+    if (message.dueTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.dueTime), writer.uint32(74).fork()).join();
+    }
+    if (message.overdue !== false) {
+      writer.uint32(80).bool(message.overdue);
+    }
+    if (message.verification !== undefined) {
+      Verification.encode(message.verification, writer.uint32(90).fork()).join();
+    }
+    if (message.rejection !== undefined) {
+      Rejection.encode(message.rejection, writer.uint32(98).fork()).join();
+    }
+    if (message.erasureJobId !== "") {
+      writer.uint32(106).string(message.erasureJobId);
+    }
+    if (message.closeTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.closeTime), writer.uint32(114).fork()).join();
+    }
+    for (const v of message.transitions) {
+      DataSubjectRequestTransition.encode(v!, writer.uint32(122).fork()).join();
+    }
+    if (message.receivedBy !== "") {
+      writer.uint32(130).string(message.receivedBy);
+    }
+    if (message.age !== undefined) {
+      Duration.encode(message.age, writer.uint32(138).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DataSubjectRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDataSubjectRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.scope = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.region = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.deadlineRule = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.receiveTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.dueTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.overdue = reader.bool();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.verification = Verification.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.rejection = Rejection.decode(reader, reader.uint32());
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.erasureJobId = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.closeTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.transitions.push(DataSubjectRequestTransition.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.receivedBy = reader.string();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.age = Duration.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DataSubjectRequest {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      kind: isSet(object.kind) ? dataSubjectRequestKindFromJSON(object.kind) : 0,
+      scope: isSet(object.scope) ? erasureScopeFromJSON(object.scope) : 0,
+      state: isSet(object.state) ? dataSubjectRequestStateFromJSON(object.state) : 0,
+      region: isSet(object.region) ? globalThis.String(object.region) : "",
+      deadlineRule: isSet(object.deadlineRule)
+        ? globalThis.String(object.deadlineRule)
+        : isSet(object.deadline_rule)
+        ? globalThis.String(object.deadline_rule)
+        : "",
+      receiveTime: isSet(object.receiveTime)
+        ? fromJsonTimestamp(object.receiveTime)
+        : isSet(object.receive_time)
+        ? fromJsonTimestamp(object.receive_time)
+        : undefined,
+      dueTime: isSet(object.dueTime)
+        ? fromJsonTimestamp(object.dueTime)
+        : isSet(object.due_time)
+        ? fromJsonTimestamp(object.due_time)
+        : undefined,
+      overdue: isSet(object.overdue) ? globalThis.Boolean(object.overdue) : false,
+      verification: isSet(object.verification) ? Verification.fromJSON(object.verification) : undefined,
+      rejection: isSet(object.rejection) ? Rejection.fromJSON(object.rejection) : undefined,
+      erasureJobId: isSet(object.erasureJobId)
+        ? globalThis.String(object.erasureJobId)
+        : isSet(object.erasure_job_id)
+        ? globalThis.String(object.erasure_job_id)
+        : "",
+      closeTime: isSet(object.closeTime)
+        ? fromJsonTimestamp(object.closeTime)
+        : isSet(object.close_time)
+        ? fromJsonTimestamp(object.close_time)
+        : undefined,
+      transitions: globalThis.Array.isArray(object?.transitions)
+        ? object.transitions.map((e: any) => DataSubjectRequestTransition.fromJSON(e))
+        : [],
+      receivedBy: isSet(object.receivedBy)
+        ? globalThis.String(object.receivedBy)
+        : isSet(object.received_by)
+        ? globalThis.String(object.received_by)
+        : "",
+      age: isSet(object.age) ? Duration.fromJSON(object.age) : undefined,
+    };
+  },
+
+  toJSON(message: DataSubjectRequest): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.kind !== 0) {
+      obj.kind = dataSubjectRequestKindToJSON(message.kind);
+    }
+    if (message.scope !== 0) {
+      obj.scope = erasureScopeToJSON(message.scope);
+    }
+    if (message.state !== 0) {
+      obj.state = dataSubjectRequestStateToJSON(message.state);
+    }
+    if (message.region !== "") {
+      obj.region = message.region;
+    }
+    if (message.deadlineRule !== "") {
+      obj.deadlineRule = message.deadlineRule;
+    }
+    if (message.receiveTime !== undefined) {
+      obj.receiveTime = message.receiveTime.toISOString();
+    }
+    if (message.dueTime !== undefined) {
+      obj.dueTime = message.dueTime.toISOString();
+    }
+    if (message.overdue !== false) {
+      obj.overdue = message.overdue;
+    }
+    if (message.verification !== undefined) {
+      obj.verification = Verification.toJSON(message.verification);
+    }
+    if (message.rejection !== undefined) {
+      obj.rejection = Rejection.toJSON(message.rejection);
+    }
+    if (message.erasureJobId !== "") {
+      obj.erasureJobId = message.erasureJobId;
+    }
+    if (message.closeTime !== undefined) {
+      obj.closeTime = message.closeTime.toISOString();
+    }
+    if (message.transitions?.length) {
+      obj.transitions = message.transitions.map((e) => DataSubjectRequestTransition.toJSON(e));
+    }
+    if (message.receivedBy !== "") {
+      obj.receivedBy = message.receivedBy;
+    }
+    if (message.age !== undefined) {
+      obj.age = Duration.toJSON(message.age);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DataSubjectRequest>, I>>(base?: I): DataSubjectRequest {
+    return DataSubjectRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DataSubjectRequest>, I>>(object: I): DataSubjectRequest {
+    const message = createBaseDataSubjectRequest();
+    message.requestId = object.requestId ?? "";
+    message.userId = object.userId ?? "";
+    message.kind = object.kind ?? 0;
+    message.scope = object.scope ?? 0;
+    message.state = object.state ?? 0;
+    message.region = object.region ?? "";
+    message.deadlineRule = object.deadlineRule ?? "";
+    message.receiveTime = object.receiveTime ?? undefined;
+    message.dueTime = object.dueTime ?? undefined;
+    message.overdue = object.overdue ?? false;
+    message.verification = (object.verification !== undefined && object.verification !== null)
+      ? Verification.fromPartial(object.verification)
+      : undefined;
+    message.rejection = (object.rejection !== undefined && object.rejection !== null)
+      ? Rejection.fromPartial(object.rejection)
+      : undefined;
+    message.erasureJobId = object.erasureJobId ?? "";
+    message.closeTime = object.closeTime ?? undefined;
+    message.transitions = object.transitions?.map((e) => DataSubjectRequestTransition.fromPartial(e)) || [];
+    message.receivedBy = object.receivedBy ?? "";
+    message.age = (object.age !== undefined && object.age !== null) ? Duration.fromPartial(object.age) : undefined;
+    return message;
+  },
+};
+
+function createBaseVerification(): Verification {
+  return { method: 0, actor: "", verifyTime: undefined };
+}
+
+export const Verification: MessageFns<Verification> = {
+  encode(message: Verification, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.method !== 0) {
+      writer.uint32(8).int32(message.method);
+    }
+    if (message.actor !== "") {
+      writer.uint32(18).string(message.actor);
+    }
+    if (message.verifyTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.verifyTime), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Verification {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerification();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.method = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actor = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.verifyTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Verification {
+    return {
+      method: isSet(object.method) ? verificationMethodFromJSON(object.method) : 0,
+      actor: isSet(object.actor) ? globalThis.String(object.actor) : "",
+      verifyTime: isSet(object.verifyTime)
+        ? fromJsonTimestamp(object.verifyTime)
+        : isSet(object.verify_time)
+        ? fromJsonTimestamp(object.verify_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: Verification): unknown {
+    const obj: any = {};
+    if (message.method !== 0) {
+      obj.method = verificationMethodToJSON(message.method);
+    }
+    if (message.actor !== "") {
+      obj.actor = message.actor;
+    }
+    if (message.verifyTime !== undefined) {
+      obj.verifyTime = message.verifyTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Verification>, I>>(base?: I): Verification {
+    return Verification.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Verification>, I>>(object: I): Verification {
+    const message = createBaseVerification();
+    message.method = object.method ?? 0;
+    message.actor = object.actor ?? "";
+    message.verifyTime = object.verifyTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseRejection(): Rejection {
+  return { reason: 0, actor: "", rejectTime: undefined };
+}
+
+export const Rejection: MessageFns<Rejection> = {
+  encode(message: Rejection, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reason !== 0) {
+      writer.uint32(8).int32(message.reason);
+    }
+    if (message.actor !== "") {
+      writer.uint32(18).string(message.actor);
+    }
+    if (message.rejectTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.rejectTime), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Rejection {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRejection();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.reason = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actor = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.rejectTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Rejection {
+    return {
+      reason: isSet(object.reason) ? rejectionReasonFromJSON(object.reason) : 0,
+      actor: isSet(object.actor) ? globalThis.String(object.actor) : "",
+      rejectTime: isSet(object.rejectTime)
+        ? fromJsonTimestamp(object.rejectTime)
+        : isSet(object.reject_time)
+        ? fromJsonTimestamp(object.reject_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: Rejection): unknown {
+    const obj: any = {};
+    if (message.reason !== 0) {
+      obj.reason = rejectionReasonToJSON(message.reason);
+    }
+    if (message.actor !== "") {
+      obj.actor = message.actor;
+    }
+    if (message.rejectTime !== undefined) {
+      obj.rejectTime = message.rejectTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Rejection>, I>>(base?: I): Rejection {
+    return Rejection.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Rejection>, I>>(object: I): Rejection {
+    const message = createBaseRejection();
+    message.reason = object.reason ?? 0;
+    message.actor = object.actor ?? "";
+    message.rejectTime = object.rejectTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseDataSubjectRequestTransition(): DataSubjectRequestTransition {
+  return { state: 0, transitionTime: undefined, actor: "" };
+}
+
+export const DataSubjectRequestTransition: MessageFns<DataSubjectRequestTransition> = {
+  encode(message: DataSubjectRequestTransition, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.state !== 0) {
+      writer.uint32(8).int32(message.state);
+    }
+    if (message.transitionTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.transitionTime), writer.uint32(18).fork()).join();
+    }
+    if (message.actor !== "") {
+      writer.uint32(26).string(message.actor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DataSubjectRequestTransition {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDataSubjectRequestTransition();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.transitionTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.actor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DataSubjectRequestTransition {
+    return {
+      state: isSet(object.state) ? dataSubjectRequestStateFromJSON(object.state) : 0,
+      transitionTime: isSet(object.transitionTime)
+        ? fromJsonTimestamp(object.transitionTime)
+        : isSet(object.transition_time)
+        ? fromJsonTimestamp(object.transition_time)
+        : undefined,
+      actor: isSet(object.actor) ? globalThis.String(object.actor) : "",
+    };
+  },
+
+  toJSON(message: DataSubjectRequestTransition): unknown {
+    const obj: any = {};
+    if (message.state !== 0) {
+      obj.state = dataSubjectRequestStateToJSON(message.state);
+    }
+    if (message.transitionTime !== undefined) {
+      obj.transitionTime = message.transitionTime.toISOString();
+    }
+    if (message.actor !== "") {
+      obj.actor = message.actor;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DataSubjectRequestTransition>, I>>(base?: I): DataSubjectRequestTransition {
+    return DataSubjectRequestTransition.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DataSubjectRequestTransition>, I>>(object: I): DataSubjectRequestTransition {
+    const message = createBaseDataSubjectRequestTransition();
+    message.state = object.state ?? 0;
+    message.transitionTime = object.transitionTime ?? undefined;
+    message.actor = object.actor ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateDataSubjectRequestRequest(): CreateDataSubjectRequestRequest {
+  return { userId: "", kind: 0, scope: 0 };
+}
+
+export const CreateDataSubjectRequestRequest: MessageFns<CreateDataSubjectRequestRequest> = {
+  encode(message: CreateDataSubjectRequestRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.kind !== 0) {
+      writer.uint32(16).int32(message.kind);
+    }
+    if (message.scope !== 0) {
+      writer.uint32(24).int32(message.scope);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateDataSubjectRequestRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateDataSubjectRequestRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.scope = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateDataSubjectRequestRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      kind: isSet(object.kind) ? dataSubjectRequestKindFromJSON(object.kind) : 0,
+      scope: isSet(object.scope) ? erasureScopeFromJSON(object.scope) : 0,
+    };
+  },
+
+  toJSON(message: CreateDataSubjectRequestRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.kind !== 0) {
+      obj.kind = dataSubjectRequestKindToJSON(message.kind);
+    }
+    if (message.scope !== 0) {
+      obj.scope = erasureScopeToJSON(message.scope);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateDataSubjectRequestRequest>, I>>(base?: I): CreateDataSubjectRequestRequest {
+    return CreateDataSubjectRequestRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateDataSubjectRequestRequest>, I>>(
+    object: I,
+  ): CreateDataSubjectRequestRequest {
+    const message = createBaseCreateDataSubjectRequestRequest();
+    message.userId = object.userId ?? "";
+    message.kind = object.kind ?? 0;
+    message.scope = object.scope ?? 0;
+    return message;
+  },
+};
+
+function createBaseCreateDataSubjectRequestResponse(): CreateDataSubjectRequestResponse {
+  return { request: undefined };
+}
+
+export const CreateDataSubjectRequestResponse: MessageFns<CreateDataSubjectRequestResponse> = {
+  encode(message: CreateDataSubjectRequestResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.request !== undefined) {
+      DataSubjectRequest.encode(message.request, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateDataSubjectRequestResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateDataSubjectRequestResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.request = DataSubjectRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateDataSubjectRequestResponse {
+    return { request: isSet(object.request) ? DataSubjectRequest.fromJSON(object.request) : undefined };
+  },
+
+  toJSON(message: CreateDataSubjectRequestResponse): unknown {
+    const obj: any = {};
+    if (message.request !== undefined) {
+      obj.request = DataSubjectRequest.toJSON(message.request);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateDataSubjectRequestResponse>, I>>(
+    base?: I,
+  ): CreateDataSubjectRequestResponse {
+    return CreateDataSubjectRequestResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateDataSubjectRequestResponse>, I>>(
+    object: I,
+  ): CreateDataSubjectRequestResponse {
+    const message = createBaseCreateDataSubjectRequestResponse();
+    message.request = (object.request !== undefined && object.request !== null)
+      ? DataSubjectRequest.fromPartial(object.request)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetDataSubjectRequestRequest(): GetDataSubjectRequestRequest {
+  return { requestId: "" };
+}
+
+export const GetDataSubjectRequestRequest: MessageFns<GetDataSubjectRequestRequest> = {
+  encode(message: GetDataSubjectRequestRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetDataSubjectRequestRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetDataSubjectRequestRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetDataSubjectRequestRequest {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetDataSubjectRequestRequest): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetDataSubjectRequestRequest>, I>>(base?: I): GetDataSubjectRequestRequest {
+    return GetDataSubjectRequestRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetDataSubjectRequestRequest>, I>>(object: I): GetDataSubjectRequestRequest {
+    const message = createBaseGetDataSubjectRequestRequest();
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetDataSubjectRequestResponse(): GetDataSubjectRequestResponse {
+  return { request: undefined };
+}
+
+export const GetDataSubjectRequestResponse: MessageFns<GetDataSubjectRequestResponse> = {
+  encode(message: GetDataSubjectRequestResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.request !== undefined) {
+      DataSubjectRequest.encode(message.request, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetDataSubjectRequestResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetDataSubjectRequestResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.request = DataSubjectRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetDataSubjectRequestResponse {
+    return { request: isSet(object.request) ? DataSubjectRequest.fromJSON(object.request) : undefined };
+  },
+
+  toJSON(message: GetDataSubjectRequestResponse): unknown {
+    const obj: any = {};
+    if (message.request !== undefined) {
+      obj.request = DataSubjectRequest.toJSON(message.request);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetDataSubjectRequestResponse>, I>>(base?: I): GetDataSubjectRequestResponse {
+    return GetDataSubjectRequestResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetDataSubjectRequestResponse>, I>>(
+    object: I,
+  ): GetDataSubjectRequestResponse {
+    const message = createBaseGetDataSubjectRequestResponse();
+    message.request = (object.request !== undefined && object.request !== null)
+      ? DataSubjectRequest.fromPartial(object.request)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListDataSubjectRequestsRequest(): ListDataSubjectRequestsRequest {
+  return { state: 0, overdueOnly: false, pageSize: 0, pageToken: "" };
+}
+
+export const ListDataSubjectRequestsRequest: MessageFns<ListDataSubjectRequestsRequest> = {
+  encode(message: ListDataSubjectRequestsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.state !== 0) {
+      writer.uint32(8).int32(message.state);
+    }
+    if (message.overdueOnly !== false) {
+      writer.uint32(16).bool(message.overdueOnly);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(24).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(34).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListDataSubjectRequestsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListDataSubjectRequestsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.overdueOnly = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListDataSubjectRequestsRequest {
+    return {
+      state: isSet(object.state) ? dataSubjectRequestStateFromJSON(object.state) : 0,
+      overdueOnly: isSet(object.overdueOnly)
+        ? globalThis.Boolean(object.overdueOnly)
+        : isSet(object.overdue_only)
+        ? globalThis.Boolean(object.overdue_only)
+        : false,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListDataSubjectRequestsRequest): unknown {
+    const obj: any = {};
+    if (message.state !== 0) {
+      obj.state = dataSubjectRequestStateToJSON(message.state);
+    }
+    if (message.overdueOnly !== false) {
+      obj.overdueOnly = message.overdueOnly;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListDataSubjectRequestsRequest>, I>>(base?: I): ListDataSubjectRequestsRequest {
+    return ListDataSubjectRequestsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListDataSubjectRequestsRequest>, I>>(
+    object: I,
+  ): ListDataSubjectRequestsRequest {
+    const message = createBaseListDataSubjectRequestsRequest();
+    message.state = object.state ?? 0;
+    message.overdueOnly = object.overdueOnly ?? false;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListDataSubjectRequestsResponse(): ListDataSubjectRequestsResponse {
+  return { requests: [], nextPageToken: "" };
+}
+
+export const ListDataSubjectRequestsResponse: MessageFns<ListDataSubjectRequestsResponse> = {
+  encode(message: ListDataSubjectRequestsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.requests) {
+      DataSubjectRequest.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListDataSubjectRequestsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListDataSubjectRequestsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requests.push(DataSubjectRequest.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListDataSubjectRequestsResponse {
+    return {
+      requests: globalThis.Array.isArray(object?.requests)
+        ? object.requests.map((e: any) => DataSubjectRequest.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListDataSubjectRequestsResponse): unknown {
+    const obj: any = {};
+    if (message.requests?.length) {
+      obj.requests = message.requests.map((e) => DataSubjectRequest.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListDataSubjectRequestsResponse>, I>>(base?: I): ListDataSubjectRequestsResponse {
+    return ListDataSubjectRequestsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListDataSubjectRequestsResponse>, I>>(
+    object: I,
+  ): ListDataSubjectRequestsResponse {
+    const message = createBaseListDataSubjectRequestsResponse();
+    message.requests = object.requests?.map((e) => DataSubjectRequest.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseVerifyDataSubjectRequestRequest(): VerifyDataSubjectRequestRequest {
+  return { requestId: "" };
+}
+
+export const VerifyDataSubjectRequestRequest: MessageFns<VerifyDataSubjectRequestRequest> = {
+  encode(message: VerifyDataSubjectRequestRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifyDataSubjectRequestRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerifyDataSubjectRequestRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VerifyDataSubjectRequestRequest {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: VerifyDataSubjectRequestRequest): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VerifyDataSubjectRequestRequest>, I>>(base?: I): VerifyDataSubjectRequestRequest {
+    return VerifyDataSubjectRequestRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VerifyDataSubjectRequestRequest>, I>>(
+    object: I,
+  ): VerifyDataSubjectRequestRequest {
+    const message = createBaseVerifyDataSubjectRequestRequest();
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseVerifyDataSubjectRequestResponse(): VerifyDataSubjectRequestResponse {
+  return { request: undefined };
+}
+
+export const VerifyDataSubjectRequestResponse: MessageFns<VerifyDataSubjectRequestResponse> = {
+  encode(message: VerifyDataSubjectRequestResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.request !== undefined) {
+      DataSubjectRequest.encode(message.request, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifyDataSubjectRequestResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerifyDataSubjectRequestResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.request = DataSubjectRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VerifyDataSubjectRequestResponse {
+    return { request: isSet(object.request) ? DataSubjectRequest.fromJSON(object.request) : undefined };
+  },
+
+  toJSON(message: VerifyDataSubjectRequestResponse): unknown {
+    const obj: any = {};
+    if (message.request !== undefined) {
+      obj.request = DataSubjectRequest.toJSON(message.request);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VerifyDataSubjectRequestResponse>, I>>(
+    base?: I,
+  ): VerifyDataSubjectRequestResponse {
+    return VerifyDataSubjectRequestResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VerifyDataSubjectRequestResponse>, I>>(
+    object: I,
+  ): VerifyDataSubjectRequestResponse {
+    const message = createBaseVerifyDataSubjectRequestResponse();
+    message.request = (object.request !== undefined && object.request !== null)
+      ? DataSubjectRequest.fromPartial(object.request)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRejectDataSubjectRequestRequest(): RejectDataSubjectRequestRequest {
+  return { requestId: "", reason: 0 };
+}
+
+export const RejectDataSubjectRequestRequest: MessageFns<RejectDataSubjectRequestRequest> = {
+  encode(message: RejectDataSubjectRequestRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.reason !== 0) {
+      writer.uint32(16).int32(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RejectDataSubjectRequestRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRejectDataSubjectRequestRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.reason = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RejectDataSubjectRequestRequest {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      reason: isSet(object.reason) ? rejectionReasonFromJSON(object.reason) : 0,
+    };
+  },
+
+  toJSON(message: RejectDataSubjectRequestRequest): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.reason !== 0) {
+      obj.reason = rejectionReasonToJSON(message.reason);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RejectDataSubjectRequestRequest>, I>>(base?: I): RejectDataSubjectRequestRequest {
+    return RejectDataSubjectRequestRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RejectDataSubjectRequestRequest>, I>>(
+    object: I,
+  ): RejectDataSubjectRequestRequest {
+    const message = createBaseRejectDataSubjectRequestRequest();
+    message.requestId = object.requestId ?? "";
+    message.reason = object.reason ?? 0;
+    return message;
+  },
+};
+
+function createBaseRejectDataSubjectRequestResponse(): RejectDataSubjectRequestResponse {
+  return { request: undefined };
+}
+
+export const RejectDataSubjectRequestResponse: MessageFns<RejectDataSubjectRequestResponse> = {
+  encode(message: RejectDataSubjectRequestResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.request !== undefined) {
+      DataSubjectRequest.encode(message.request, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RejectDataSubjectRequestResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRejectDataSubjectRequestResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.request = DataSubjectRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RejectDataSubjectRequestResponse {
+    return { request: isSet(object.request) ? DataSubjectRequest.fromJSON(object.request) : undefined };
+  },
+
+  toJSON(message: RejectDataSubjectRequestResponse): unknown {
+    const obj: any = {};
+    if (message.request !== undefined) {
+      obj.request = DataSubjectRequest.toJSON(message.request);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RejectDataSubjectRequestResponse>, I>>(
+    base?: I,
+  ): RejectDataSubjectRequestResponse {
+    return RejectDataSubjectRequestResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RejectDataSubjectRequestResponse>, I>>(
+    object: I,
+  ): RejectDataSubjectRequestResponse {
+    const message = createBaseRejectDataSubjectRequestResponse();
+    message.request = (object.request !== undefined && object.request !== null)
+      ? DataSubjectRequest.fromPartial(object.request)
+      : undefined;
+    return message;
+  },
+};
+
 /**
  * ConsentService decides whether a user's AI-assistant conversations may be
  * used, and for what. It is the source of truth for settings, linked
@@ -6311,9 +8312,10 @@ export const ConsentServiceService = {
     responseDeserialize: (value: Buffer): ListSettingsHistoryResponse => ListSettingsHistoryResponse.decode(value),
   },
   /**
-   * RequestErasure starts a durable erasure job that calls DeleteUserData on
-   * every service holding derived data and retries with backoff until each
-   * one confirms; the job survives a ConsentService restart. If an unfinished
+   * RequestErasure starts a durable erasure job that calls
+   * signalpath.userdata.v1.UserDataService.Delete on every configured target
+   * (the services holding user data, CONSENT_USER_DATA_TARGETS) and retries
+   * with backoff until each one confirms; the job survives a ConsentService restart. If an unfinished
    * job for the same user and scope exists, that job is returned instead.
    * Withdrawing AI-chat consent through UpdateSettings starts an
    * ERASURE_SCOPE_AI_CHAT job automatically.
@@ -6350,11 +8352,19 @@ export const ConsentServiceService = {
   },
   /**
    * ExportUserData gathers everything the services hold about a user into one
-   * JSON document: settings, settings history, erasure jobs, signals (never
-   * conversation text), profile interests and their explanations.
+   * JSON document: settings, settings history, erasure jobs, and the
+   * UserDataService.Export of every configured target under its name
+   * (signals, never conversation text; profile interests, corrections ...).
    *
-   * Errors: INVALID_ARGUMENT if user_id is empty; UNAVAILABLE if the store or
-   * any service is unreachable (a partial export is never returned).
+   * With data_subject_request_id, the export answers that EXPORT request: it
+   * must be the same user's and IN_PROGRESS, and a successful export
+   * completes it.
+   *
+   * Errors: INVALID_ARGUMENT if user_id is empty; NOT_FOUND if
+   * data_subject_request_id names no request of this user;
+   * FAILED_PRECONDITION if that request is not an export in progress;
+   * UNAVAILABLE if the store or any service is unreachable (a partial export
+   * is never returned).
    */
   exportUserData: {
     path: "/signalpath.consent.v1.ConsentService/ExportUserData" as const,
@@ -6366,6 +8376,120 @@ export const ConsentServiceService = {
     responseSerialize: (value: ExportUserDataResponse): Buffer =>
       Buffer.from(ExportUserDataResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ExportUserDataResponse => ExportUserDataResponse.decode(value),
+  },
+  /**
+   * CreateDataSubjectRequest records a person's request to erase or export
+   * their data, as a workflow: RECEIVED, then VERIFIED (the identity is
+   * established), IN_PROGRESS, and COMPLETED, or REJECTED with a reason. The
+   * legal deadline follows from the user's region at receipt (30 days in
+   * GDPR-style regions, 45 in the US, 30 elsewhere and when unknown). A call
+   * carrying the person's own user assertion is verified at once
+   * (VERIFICATION_METHOD_USER_ASSERTION) and started: an erasure starts its
+   * erasure job, an export waits for ExportUserData with this request's id.
+   * Filed by the operator on someone's behalf, it stays RECEIVED until
+   * VerifyDataSubjectRequest or RejectDataSubjectRequest.
+   *
+   * Errors: INVALID_ARGUMENT if user_id is not an id, kind is unspecified, or
+   * scope is unspecified for an erasure (or set for an export); UNAVAILABLE
+   * if the store is unreachable.
+   */
+  createDataSubjectRequest: {
+    path: "/signalpath.consent.v1.ConsentService/CreateDataSubjectRequest" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateDataSubjectRequestRequest): Buffer =>
+      Buffer.from(CreateDataSubjectRequestRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateDataSubjectRequestRequest =>
+      CreateDataSubjectRequestRequest.decode(value),
+    responseSerialize: (value: CreateDataSubjectRequestResponse): Buffer =>
+      Buffer.from(CreateDataSubjectRequestResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateDataSubjectRequestResponse =>
+      CreateDataSubjectRequestResponse.decode(value),
+  },
+  /**
+   * GetDataSubjectRequest returns one data-subject request with its history.
+   * A person (settings-ui with their assertion) sees only their own.
+   *
+   * Errors: INVALID_ARGUMENT if request_id is not an id; NOT_FOUND if no
+   * request has that id; UNAVAILABLE if the store is unreachable.
+   */
+  getDataSubjectRequest: {
+    path: "/signalpath.consent.v1.ConsentService/GetDataSubjectRequest" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetDataSubjectRequestRequest): Buffer =>
+      Buffer.from(GetDataSubjectRequestRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetDataSubjectRequestRequest => GetDataSubjectRequestRequest.decode(value),
+    responseSerialize: (value: GetDataSubjectRequestResponse): Buffer =>
+      Buffer.from(GetDataSubjectRequestResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetDataSubjectRequestResponse => GetDataSubjectRequestResponse.decode(value),
+  },
+  /**
+   * ListDataSubjectRequests lists requests for operators, earliest deadline
+   * first: those in one state, and with overdue_only those still open (not
+   * COMPLETED or REJECTED) past their deadline.
+   *
+   * Errors: INVALID_ARGUMENT if page_size is negative or page_token is
+   * malformed or from another listing; UNAVAILABLE if the store is
+   * unreachable.
+   */
+  listDataSubjectRequests: {
+    path: "/signalpath.consent.v1.ConsentService/ListDataSubjectRequests" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListDataSubjectRequestsRequest): Buffer =>
+      Buffer.from(ListDataSubjectRequestsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListDataSubjectRequestsRequest => ListDataSubjectRequestsRequest.decode(value),
+    responseSerialize: (value: ListDataSubjectRequestsResponse): Buffer =>
+      Buffer.from(ListDataSubjectRequestsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListDataSubjectRequestsResponse =>
+      ListDataSubjectRequestsResponse.decode(value),
+  },
+  /**
+   * VerifyDataSubjectRequest records that an operator established the
+   * requester's identity (VERIFICATION_METHOD_OPERATOR), then starts the
+   * request as CreateDataSubjectRequest does for a verified one. Verifying a
+   * request that is already verified or further along changes nothing.
+   *
+   * Errors: INVALID_ARGUMENT if request_id is not an id; NOT_FOUND if no
+   * request has that id; FAILED_PRECONDITION if it was rejected;
+   * UNAVAILABLE if the store is unreachable.
+   */
+  verifyDataSubjectRequest: {
+    path: "/signalpath.consent.v1.ConsentService/VerifyDataSubjectRequest" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: VerifyDataSubjectRequestRequest): Buffer =>
+      Buffer.from(VerifyDataSubjectRequestRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): VerifyDataSubjectRequestRequest =>
+      VerifyDataSubjectRequestRequest.decode(value),
+    responseSerialize: (value: VerifyDataSubjectRequestResponse): Buffer =>
+      Buffer.from(VerifyDataSubjectRequestResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): VerifyDataSubjectRequestResponse =>
+      VerifyDataSubjectRequestResponse.decode(value),
+  },
+  /**
+   * RejectDataSubjectRequest closes a RECEIVED or VERIFIED request without
+   * acting on it, recording why and who decided. A request in progress
+   * cannot be rejected (its erasure has started).
+   *
+   * Errors: INVALID_ARGUMENT if request_id is not an id or reason is
+   * unspecified; NOT_FOUND if no request has that id; FAILED_PRECONDITION if
+   * it is in progress, completed or rejected already; UNAVAILABLE if the store
+   * is unreachable.
+   */
+  rejectDataSubjectRequest: {
+    path: "/signalpath.consent.v1.ConsentService/RejectDataSubjectRequest" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RejectDataSubjectRequestRequest): Buffer =>
+      Buffer.from(RejectDataSubjectRequestRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RejectDataSubjectRequestRequest =>
+      RejectDataSubjectRequestRequest.decode(value),
+    responseSerialize: (value: RejectDataSubjectRequestResponse): Buffer =>
+      Buffer.from(RejectDataSubjectRequestResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RejectDataSubjectRequestResponse =>
+      RejectDataSubjectRequestResponse.decode(value),
   },
   /**
    * ListTopics lists the IAB Content Taxonomy 3.1 topics for settings screens,
@@ -6538,9 +8662,10 @@ export interface ConsentServiceServer extends UntypedServiceImplementation {
    */
   listSettingsHistory: handleUnaryCall<ListSettingsHistoryRequest, ListSettingsHistoryResponse>;
   /**
-   * RequestErasure starts a durable erasure job that calls DeleteUserData on
-   * every service holding derived data and retries with backoff until each
-   * one confirms; the job survives a ConsentService restart. If an unfinished
+   * RequestErasure starts a durable erasure job that calls
+   * signalpath.userdata.v1.UserDataService.Delete on every configured target
+   * (the services holding user data, CONSENT_USER_DATA_TARGETS) and retries
+   * with backoff until each one confirms; the job survives a ConsentService restart. If an unfinished
    * job for the same user and scope exists, that job is returned instead.
    * Withdrawing AI-chat consent through UpdateSettings starts an
    * ERASURE_SCOPE_AI_CHAT job automatically.
@@ -6558,13 +8683,78 @@ export interface ConsentServiceServer extends UntypedServiceImplementation {
   getErasureJob: handleUnaryCall<GetErasureJobRequest, GetErasureJobResponse>;
   /**
    * ExportUserData gathers everything the services hold about a user into one
-   * JSON document: settings, settings history, erasure jobs, signals (never
-   * conversation text), profile interests and their explanations.
+   * JSON document: settings, settings history, erasure jobs, and the
+   * UserDataService.Export of every configured target under its name
+   * (signals, never conversation text; profile interests, corrections ...).
    *
-   * Errors: INVALID_ARGUMENT if user_id is empty; UNAVAILABLE if the store or
-   * any service is unreachable (a partial export is never returned).
+   * With data_subject_request_id, the export answers that EXPORT request: it
+   * must be the same user's and IN_PROGRESS, and a successful export
+   * completes it.
+   *
+   * Errors: INVALID_ARGUMENT if user_id is empty; NOT_FOUND if
+   * data_subject_request_id names no request of this user;
+   * FAILED_PRECONDITION if that request is not an export in progress;
+   * UNAVAILABLE if the store or any service is unreachable (a partial export
+   * is never returned).
    */
   exportUserData: handleUnaryCall<ExportUserDataRequest, ExportUserDataResponse>;
+  /**
+   * CreateDataSubjectRequest records a person's request to erase or export
+   * their data, as a workflow: RECEIVED, then VERIFIED (the identity is
+   * established), IN_PROGRESS, and COMPLETED, or REJECTED with a reason. The
+   * legal deadline follows from the user's region at receipt (30 days in
+   * GDPR-style regions, 45 in the US, 30 elsewhere and when unknown). A call
+   * carrying the person's own user assertion is verified at once
+   * (VERIFICATION_METHOD_USER_ASSERTION) and started: an erasure starts its
+   * erasure job, an export waits for ExportUserData with this request's id.
+   * Filed by the operator on someone's behalf, it stays RECEIVED until
+   * VerifyDataSubjectRequest or RejectDataSubjectRequest.
+   *
+   * Errors: INVALID_ARGUMENT if user_id is not an id, kind is unspecified, or
+   * scope is unspecified for an erasure (or set for an export); UNAVAILABLE
+   * if the store is unreachable.
+   */
+  createDataSubjectRequest: handleUnaryCall<CreateDataSubjectRequestRequest, CreateDataSubjectRequestResponse>;
+  /**
+   * GetDataSubjectRequest returns one data-subject request with its history.
+   * A person (settings-ui with their assertion) sees only their own.
+   *
+   * Errors: INVALID_ARGUMENT if request_id is not an id; NOT_FOUND if no
+   * request has that id; UNAVAILABLE if the store is unreachable.
+   */
+  getDataSubjectRequest: handleUnaryCall<GetDataSubjectRequestRequest, GetDataSubjectRequestResponse>;
+  /**
+   * ListDataSubjectRequests lists requests for operators, earliest deadline
+   * first: those in one state, and with overdue_only those still open (not
+   * COMPLETED or REJECTED) past their deadline.
+   *
+   * Errors: INVALID_ARGUMENT if page_size is negative or page_token is
+   * malformed or from another listing; UNAVAILABLE if the store is
+   * unreachable.
+   */
+  listDataSubjectRequests: handleUnaryCall<ListDataSubjectRequestsRequest, ListDataSubjectRequestsResponse>;
+  /**
+   * VerifyDataSubjectRequest records that an operator established the
+   * requester's identity (VERIFICATION_METHOD_OPERATOR), then starts the
+   * request as CreateDataSubjectRequest does for a verified one. Verifying a
+   * request that is already verified or further along changes nothing.
+   *
+   * Errors: INVALID_ARGUMENT if request_id is not an id; NOT_FOUND if no
+   * request has that id; FAILED_PRECONDITION if it was rejected;
+   * UNAVAILABLE if the store is unreachable.
+   */
+  verifyDataSubjectRequest: handleUnaryCall<VerifyDataSubjectRequestRequest, VerifyDataSubjectRequestResponse>;
+  /**
+   * RejectDataSubjectRequest closes a RECEIVED or VERIFIED request without
+   * acting on it, recording why and who decided. A request in progress
+   * cannot be rejected (its erasure has started).
+   *
+   * Errors: INVALID_ARGUMENT if request_id is not an id or reason is
+   * unspecified; NOT_FOUND if no request has that id; FAILED_PRECONDITION if
+   * it is in progress, completed or rejected already; UNAVAILABLE if the store
+   * is unreachable.
+   */
+  rejectDataSubjectRequest: handleUnaryCall<RejectDataSubjectRequestRequest, RejectDataSubjectRequestResponse>;
   /**
    * ListTopics lists the IAB Content Taxonomy 3.1 topics for settings screens,
    * so no client needs raw ids: the children of parent_id, or the Tier-1 topics
@@ -6797,9 +8987,10 @@ export interface ConsentServiceClient extends Client {
     callback: (error: ServiceError | null, response: ListSettingsHistoryResponse) => void,
   ): ClientUnaryCall;
   /**
-   * RequestErasure starts a durable erasure job that calls DeleteUserData on
-   * every service holding derived data and retries with backoff until each
-   * one confirms; the job survives a ConsentService restart. If an unfinished
+   * RequestErasure starts a durable erasure job that calls
+   * signalpath.userdata.v1.UserDataService.Delete on every configured target
+   * (the services holding user data, CONSENT_USER_DATA_TARGETS) and retries
+   * with backoff until each one confirms; the job survives a ConsentService restart. If an unfinished
    * job for the same user and scope exists, that job is returned instead.
    * Withdrawing AI-chat consent through UpdateSettings starts an
    * ERASURE_SCOPE_AI_CHAT job automatically.
@@ -6845,11 +9036,19 @@ export interface ConsentServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * ExportUserData gathers everything the services hold about a user into one
-   * JSON document: settings, settings history, erasure jobs, signals (never
-   * conversation text), profile interests and their explanations.
+   * JSON document: settings, settings history, erasure jobs, and the
+   * UserDataService.Export of every configured target under its name
+   * (signals, never conversation text; profile interests, corrections ...).
    *
-   * Errors: INVALID_ARGUMENT if user_id is empty; UNAVAILABLE if the store or
-   * any service is unreachable (a partial export is never returned).
+   * With data_subject_request_id, the export answers that EXPORT request: it
+   * must be the same user's and IN_PROGRESS, and a successful export
+   * completes it.
+   *
+   * Errors: INVALID_ARGUMENT if user_id is empty; NOT_FOUND if
+   * data_subject_request_id names no request of this user;
+   * FAILED_PRECONDITION if that request is not an export in progress;
+   * UNAVAILABLE if the store or any service is unreachable (a partial export
+   * is never returned).
    */
   exportUserData(
     request: ExportUserDataRequest,
@@ -6865,6 +9064,133 @@ export interface ConsentServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ExportUserDataResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * CreateDataSubjectRequest records a person's request to erase or export
+   * their data, as a workflow: RECEIVED, then VERIFIED (the identity is
+   * established), IN_PROGRESS, and COMPLETED, or REJECTED with a reason. The
+   * legal deadline follows from the user's region at receipt (30 days in
+   * GDPR-style regions, 45 in the US, 30 elsewhere and when unknown). A call
+   * carrying the person's own user assertion is verified at once
+   * (VERIFICATION_METHOD_USER_ASSERTION) and started: an erasure starts its
+   * erasure job, an export waits for ExportUserData with this request's id.
+   * Filed by the operator on someone's behalf, it stays RECEIVED until
+   * VerifyDataSubjectRequest or RejectDataSubjectRequest.
+   *
+   * Errors: INVALID_ARGUMENT if user_id is not an id, kind is unspecified, or
+   * scope is unspecified for an erasure (or set for an export); UNAVAILABLE
+   * if the store is unreachable.
+   */
+  createDataSubjectRequest(
+    request: CreateDataSubjectRequestRequest,
+    callback: (error: ServiceError | null, response: CreateDataSubjectRequestResponse) => void,
+  ): ClientUnaryCall;
+  createDataSubjectRequest(
+    request: CreateDataSubjectRequestRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateDataSubjectRequestResponse) => void,
+  ): ClientUnaryCall;
+  createDataSubjectRequest(
+    request: CreateDataSubjectRequestRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateDataSubjectRequestResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * GetDataSubjectRequest returns one data-subject request with its history.
+   * A person (settings-ui with their assertion) sees only their own.
+   *
+   * Errors: INVALID_ARGUMENT if request_id is not an id; NOT_FOUND if no
+   * request has that id; UNAVAILABLE if the store is unreachable.
+   */
+  getDataSubjectRequest(
+    request: GetDataSubjectRequestRequest,
+    callback: (error: ServiceError | null, response: GetDataSubjectRequestResponse) => void,
+  ): ClientUnaryCall;
+  getDataSubjectRequest(
+    request: GetDataSubjectRequestRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetDataSubjectRequestResponse) => void,
+  ): ClientUnaryCall;
+  getDataSubjectRequest(
+    request: GetDataSubjectRequestRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetDataSubjectRequestResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * ListDataSubjectRequests lists requests for operators, earliest deadline
+   * first: those in one state, and with overdue_only those still open (not
+   * COMPLETED or REJECTED) past their deadline.
+   *
+   * Errors: INVALID_ARGUMENT if page_size is negative or page_token is
+   * malformed or from another listing; UNAVAILABLE if the store is
+   * unreachable.
+   */
+  listDataSubjectRequests(
+    request: ListDataSubjectRequestsRequest,
+    callback: (error: ServiceError | null, response: ListDataSubjectRequestsResponse) => void,
+  ): ClientUnaryCall;
+  listDataSubjectRequests(
+    request: ListDataSubjectRequestsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListDataSubjectRequestsResponse) => void,
+  ): ClientUnaryCall;
+  listDataSubjectRequests(
+    request: ListDataSubjectRequestsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListDataSubjectRequestsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * VerifyDataSubjectRequest records that an operator established the
+   * requester's identity (VERIFICATION_METHOD_OPERATOR), then starts the
+   * request as CreateDataSubjectRequest does for a verified one. Verifying a
+   * request that is already verified or further along changes nothing.
+   *
+   * Errors: INVALID_ARGUMENT if request_id is not an id; NOT_FOUND if no
+   * request has that id; FAILED_PRECONDITION if it was rejected;
+   * UNAVAILABLE if the store is unreachable.
+   */
+  verifyDataSubjectRequest(
+    request: VerifyDataSubjectRequestRequest,
+    callback: (error: ServiceError | null, response: VerifyDataSubjectRequestResponse) => void,
+  ): ClientUnaryCall;
+  verifyDataSubjectRequest(
+    request: VerifyDataSubjectRequestRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: VerifyDataSubjectRequestResponse) => void,
+  ): ClientUnaryCall;
+  verifyDataSubjectRequest(
+    request: VerifyDataSubjectRequestRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: VerifyDataSubjectRequestResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * RejectDataSubjectRequest closes a RECEIVED or VERIFIED request without
+   * acting on it, recording why and who decided. A request in progress
+   * cannot be rejected (its erasure has started).
+   *
+   * Errors: INVALID_ARGUMENT if request_id is not an id or reason is
+   * unspecified; NOT_FOUND if no request has that id; FAILED_PRECONDITION if
+   * it is in progress, completed or rejected already; UNAVAILABLE if the store
+   * is unreachable.
+   */
+  rejectDataSubjectRequest(
+    request: RejectDataSubjectRequestRequest,
+    callback: (error: ServiceError | null, response: RejectDataSubjectRequestResponse) => void,
+  ): ClientUnaryCall;
+  rejectDataSubjectRequest(
+    request: RejectDataSubjectRequestRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RejectDataSubjectRequestResponse) => void,
+  ): ClientUnaryCall;
+  rejectDataSubjectRequest(
+    request: RejectDataSubjectRequestRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RejectDataSubjectRequestResponse) => void,
   ): ClientUnaryCall;
   /**
    * ListTopics lists the IAB Content Taxonomy 3.1 topics for settings screens,

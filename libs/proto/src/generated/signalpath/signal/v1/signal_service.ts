@@ -23,9 +23,6 @@ import { Timestamp } from "../../../google/protobuf/timestamp";
 import { Status } from "../../../google/rpc/status";
 import {
   ErasureRecord,
-  ErasureScope,
-  erasureScopeFromJSON,
-  erasureScopeToJSON,
   Modality,
   modalityFromJSON,
   modalityToJSON,
@@ -497,45 +494,11 @@ export interface GetOutboxStatusResponse {
   deliveredCount: string;
 }
 
-/** DeleteUserDataRequest is the request for DeleteUserData. */
-export interface DeleteUserDataRequest {
-  /**
-   * The user's id. Required.
-   * An id (see "Ids" in signalpath/common/v1/common.proto).
-   */
-  userId: string;
-  /** What to delete. Required. */
-  scope: ErasureScope;
-  /**
-   * The ConsentService erasure job this call belongs to, for the audit trail;
-   * empty when none. When set, an id (see "Ids" in signalpath/common/v1/common.proto).
-   */
-  erasureJobId: string;
-  /**
-   * The erasure's cut-off: data about events before it, or recorded before
-   * it, is deleted now and refused from then on. ConsentService sends the
-   * job's create time; when unset, the time of the first call is used.
-   */
-  cutoffTime: Date | undefined;
-}
-
-/** DeleteUserDataResponse is the response of DeleteUserData. */
-export interface DeleteUserDataResponse {
-  /** The number of documents deleted by this call. */
-  deletedCount: string;
-}
-
-/** ExportUserDataRequest is the request for ExportUserData. */
-export interface ExportUserDataRequest {
-  /**
-   * The user's id. Required.
-   * An id (see "Ids" in signalpath/common/v1/common.proto).
-   */
-  userId: string;
-}
-
-/** ExportUserDataResponse is the response of ExportUserData. */
-export interface ExportUserDataResponse {
+/**
+ * UserDataExport is everything this service holds about a user: the
+ * document its UserDataService.Export returns (as proto3 JSON).
+ */
+export interface UserDataExport {
   /** Every signal stored for the user, newest event first. */
   signals: Signal[];
   /** How many of the user's end-to-end-encrypted interactions were skipped. */
@@ -2524,282 +2487,7 @@ export const GetOutboxStatusResponse: MessageFns<GetOutboxStatusResponse> = {
   },
 };
 
-function createBaseDeleteUserDataRequest(): DeleteUserDataRequest {
-  return { userId: "", scope: 0, erasureJobId: "", cutoffTime: undefined };
-}
-
-export const DeleteUserDataRequest: MessageFns<DeleteUserDataRequest> = {
-  encode(message: DeleteUserDataRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.userId !== "") {
-      writer.uint32(10).string(message.userId);
-    }
-    if (message.scope !== 0) {
-      writer.uint32(16).int32(message.scope);
-    }
-    if (message.erasureJobId !== "") {
-      writer.uint32(26).string(message.erasureJobId);
-    }
-    if (message.cutoffTime !== undefined) {
-      Timestamp.encode(toTimestamp(message.cutoffTime), writer.uint32(34).fork()).join();
-    }
-    return writer;
-  },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): DeleteUserDataRequest {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseDeleteUserDataRequest();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.userId = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 16) {
-              break;
-            }
-
-            message.scope = reader.int32() as any;
-            continue;
-          }
-          case 3: {
-            if (tag !== 26) {
-              break;
-            }
-
-            message.erasureJobId = reader.string();
-            continue;
-          }
-          case 4: {
-            if (tag !== 34) {
-              break;
-            }
-
-            message.cutoffTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  fromJSON(object: any): DeleteUserDataRequest {
-    return {
-      userId: isSet(object.userId)
-        ? globalThis.String(object.userId)
-        : isSet(object.user_id)
-        ? globalThis.String(object.user_id)
-        : "",
-      scope: isSet(object.scope) ? erasureScopeFromJSON(object.scope) : 0,
-      erasureJobId: isSet(object.erasureJobId)
-        ? globalThis.String(object.erasureJobId)
-        : isSet(object.erasure_job_id)
-        ? globalThis.String(object.erasure_job_id)
-        : "",
-      cutoffTime: isSet(object.cutoffTime)
-        ? fromJsonTimestamp(object.cutoffTime)
-        : isSet(object.cutoff_time)
-        ? fromJsonTimestamp(object.cutoff_time)
-        : undefined,
-    };
-  },
-
-  toJSON(message: DeleteUserDataRequest): unknown {
-    const obj: any = {};
-    if (message.userId !== "") {
-      obj.userId = message.userId;
-    }
-    if (message.scope !== 0) {
-      obj.scope = erasureScopeToJSON(message.scope);
-    }
-    if (message.erasureJobId !== "") {
-      obj.erasureJobId = message.erasureJobId;
-    }
-    if (message.cutoffTime !== undefined) {
-      obj.cutoffTime = message.cutoffTime.toISOString();
-    }
-    return obj;
-  },
-
-  create<I extends Exact<DeepPartial<DeleteUserDataRequest>, I>>(base?: I): DeleteUserDataRequest {
-    return DeleteUserDataRequest.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<DeleteUserDataRequest>, I>>(object: I): DeleteUserDataRequest {
-    const message = createBaseDeleteUserDataRequest();
-    message.userId = object.userId ?? "";
-    message.scope = object.scope ?? 0;
-    message.erasureJobId = object.erasureJobId ?? "";
-    message.cutoffTime = object.cutoffTime ?? undefined;
-    return message;
-  },
-};
-
-function createBaseDeleteUserDataResponse(): DeleteUserDataResponse {
-  return { deletedCount: "0" };
-}
-
-export const DeleteUserDataResponse: MessageFns<DeleteUserDataResponse> = {
-  encode(message: DeleteUserDataResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.deletedCount !== "0") {
-      writer.uint32(8).int64(message.deletedCount);
-    }
-    return writer;
-  },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): DeleteUserDataResponse {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseDeleteUserDataResponse();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 8) {
-              break;
-            }
-
-            message.deletedCount = reader.int64().toString();
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  fromJSON(object: any): DeleteUserDataResponse {
-    return {
-      deletedCount: isSet(object.deletedCount)
-        ? globalThis.String(object.deletedCount)
-        : isSet(object.deleted_count)
-        ? globalThis.String(object.deleted_count)
-        : "0",
-    };
-  },
-
-  toJSON(message: DeleteUserDataResponse): unknown {
-    const obj: any = {};
-    if (message.deletedCount !== "0") {
-      obj.deletedCount = message.deletedCount;
-    }
-    return obj;
-  },
-
-  create<I extends Exact<DeepPartial<DeleteUserDataResponse>, I>>(base?: I): DeleteUserDataResponse {
-    return DeleteUserDataResponse.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<DeleteUserDataResponse>, I>>(object: I): DeleteUserDataResponse {
-    const message = createBaseDeleteUserDataResponse();
-    message.deletedCount = object.deletedCount ?? "0";
-    return message;
-  },
-};
-
-function createBaseExportUserDataRequest(): ExportUserDataRequest {
-  return { userId: "" };
-}
-
-export const ExportUserDataRequest: MessageFns<ExportUserDataRequest> = {
-  encode(message: ExportUserDataRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.userId !== "") {
-      writer.uint32(10).string(message.userId);
-    }
-    return writer;
-  },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): ExportUserDataRequest {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseExportUserDataRequest();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.userId = reader.string();
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  fromJSON(object: any): ExportUserDataRequest {
-    return {
-      userId: isSet(object.userId)
-        ? globalThis.String(object.userId)
-        : isSet(object.user_id)
-        ? globalThis.String(object.user_id)
-        : "",
-    };
-  },
-
-  toJSON(message: ExportUserDataRequest): unknown {
-    const obj: any = {};
-    if (message.userId !== "") {
-      obj.userId = message.userId;
-    }
-    return obj;
-  },
-
-  create<I extends Exact<DeepPartial<ExportUserDataRequest>, I>>(base?: I): ExportUserDataRequest {
-    return ExportUserDataRequest.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<ExportUserDataRequest>, I>>(object: I): ExportUserDataRequest {
-    const message = createBaseExportUserDataRequest();
-    message.userId = object.userId ?? "";
-    return message;
-  },
-};
-
-function createBaseExportUserDataResponse(): ExportUserDataResponse {
+function createBaseUserDataExport(): UserDataExport {
   return {
     signals: [],
     endToEndEncryptedSkippedCount: "0",
@@ -2810,8 +2498,8 @@ function createBaseExportUserDataResponse(): ExportUserDataResponse {
   };
 }
 
-export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
-  encode(message: ExportUserDataResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const UserDataExport: MessageFns<UserDataExport> = {
+  encode(message: UserDataExport, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.signals) {
       Signal.encode(v!, writer.uint32(10).fork()).join();
     }
@@ -2833,7 +2521,7 @@ export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): ExportUserDataResponse {
+  decode(input: BinaryReader | Uint8Array, length?: number): UserDataExport {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -2842,7 +2530,7 @@ export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseExportUserDataResponse();
+      const message = createBaseUserDataExport();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -2906,7 +2594,7 @@ export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
     }
   },
 
-  fromJSON(object: any): ExportUserDataResponse {
+  fromJSON(object: any): UserDataExport {
     return {
       signals: globalThis.Array.isArray(object?.signals) ? object.signals.map((e: any) => Signal.fromJSON(e)) : [],
       endToEndEncryptedSkippedCount: isSet(object.endToEndEncryptedSkippedCount)
@@ -2931,7 +2619,7 @@ export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
     };
   },
 
-  toJSON(message: ExportUserDataResponse): unknown {
+  toJSON(message: UserDataExport): unknown {
     const obj: any = {};
     if (message.signals?.length) {
       obj.signals = message.signals.map((e) => Signal.toJSON(e));
@@ -2954,11 +2642,11 @@ export const ExportUserDataResponse: MessageFns<ExportUserDataResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<ExportUserDataResponse>, I>>(base?: I): ExportUserDataResponse {
-    return ExportUserDataResponse.fromPartial(base ?? ({} as any));
+  create<I extends Exact<DeepPartial<UserDataExport>, I>>(base?: I): UserDataExport {
+    return UserDataExport.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<ExportUserDataResponse>, I>>(object: I): ExportUserDataResponse {
-    const message = createBaseExportUserDataResponse();
+  fromPartial<I extends Exact<DeepPartial<UserDataExport>, I>>(object: I): UserDataExport {
+    const message = createBaseUserDataExport();
     message.signals = object.signals?.map((e) => Signal.fromPartial(e)) || [];
     message.endToEndEncryptedSkippedCount = object.endToEndEncryptedSkippedCount ?? "0";
     message.records = object.records?.map((e) => IngestionRecord.fromPartial(e)) || [];
@@ -3335,6 +3023,11 @@ export const Delivery: MessageFns<Delivery> = {
  * traced or sent on. An end-to-end-encrypted interaction yields nothing and
  * stores nothing but a counter.
  *
+ * The same server implements signalpath.userdata.v1.UserDataService: Delete
+ * removes the user's signals, ledger entries and outbox entries in the scope
+ * (from then on an ingest the cut-off covers is SKIPPED with
+ * SKIP_REASON_ERASED); Export returns a UserDataExport.
+ *
  * Every RPC may also return INVALID_ARGUMENT for an id or a Timestamp that
  * breaks the rules in signalpath/common/v1/common.proto (the message names
  * the field), UNAUTHENTICATED (missing, forged or expired
@@ -3476,49 +3169,6 @@ export const SignalServiceService = {
       Buffer.from(GetOutboxStatusResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetOutboxStatusResponse => GetOutboxStatusResponse.decode(value),
   },
-  /**
-   * DeleteUserData deletes a user's signals, ledger entries and undelivered
-   * outbox entries in the scope; called by ConsentService erasure jobs. It
-   * records an erasure marker first and answers only after writes in flight
-   * have finished (the erasure fence): from then on nothing about an event
-   * before cutoff_time, or recorded before it, is stored for the user in the
-   * scope (an ingest of one is SKIPPED with SKIP_REASON_ERASED). Idempotent:
-   * deleting again succeeds with a count of 0.
-   *
-   * Errors: INVALID_ARGUMENT if user_id is empty or scope is unspecified;
-   * PERMISSION_DENIED if the caller is not ConsentService; UNAVAILABLE if the
-   * store is unreachable, or if the fence outlasts the call's deadline (the
-   * data is deleted already; retry to confirm).
-   */
-  deleteUserData: {
-    path: "/signalpath.signal.v1.SignalService/DeleteUserData" as const,
-    requestStream: false as const,
-    responseStream: false as const,
-    requestSerialize: (value: DeleteUserDataRequest): Buffer =>
-      Buffer.from(DeleteUserDataRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): DeleteUserDataRequest => DeleteUserDataRequest.decode(value),
-    responseSerialize: (value: DeleteUserDataResponse): Buffer =>
-      Buffer.from(DeleteUserDataResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): DeleteUserDataResponse => DeleteUserDataResponse.decode(value),
-  },
-  /**
-   * ExportUserData returns everything this service holds about a user;
-   * called by ConsentService.ExportUserData. Never returns text.
-   *
-   * Errors: INVALID_ARGUMENT if user_id is empty; PERMISSION_DENIED if the
-   * caller is not ConsentService; UNAVAILABLE if the store is unreachable.
-   */
-  exportUserData: {
-    path: "/signalpath.signal.v1.SignalService/ExportUserData" as const,
-    requestStream: false as const,
-    responseStream: false as const,
-    requestSerialize: (value: ExportUserDataRequest): Buffer =>
-      Buffer.from(ExportUserDataRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): ExportUserDataRequest => ExportUserDataRequest.decode(value),
-    responseSerialize: (value: ExportUserDataResponse): Buffer =>
-      Buffer.from(ExportUserDataResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): ExportUserDataResponse => ExportUserDataResponse.decode(value),
-  },
 } as const;
 
 export interface SignalServiceServer extends UntypedServiceImplementation {
@@ -3596,29 +3246,6 @@ export interface SignalServiceServer extends UntypedServiceImplementation {
    * Errors: UNAVAILABLE if the store is unreachable.
    */
   getOutboxStatus: handleUnaryCall<GetOutboxStatusRequest, GetOutboxStatusResponse>;
-  /**
-   * DeleteUserData deletes a user's signals, ledger entries and undelivered
-   * outbox entries in the scope; called by ConsentService erasure jobs. It
-   * records an erasure marker first and answers only after writes in flight
-   * have finished (the erasure fence): from then on nothing about an event
-   * before cutoff_time, or recorded before it, is stored for the user in the
-   * scope (an ingest of one is SKIPPED with SKIP_REASON_ERASED). Idempotent:
-   * deleting again succeeds with a count of 0.
-   *
-   * Errors: INVALID_ARGUMENT if user_id is empty or scope is unspecified;
-   * PERMISSION_DENIED if the caller is not ConsentService; UNAVAILABLE if the
-   * store is unreachable, or if the fence outlasts the call's deadline (the
-   * data is deleted already; retry to confirm).
-   */
-  deleteUserData: handleUnaryCall<DeleteUserDataRequest, DeleteUserDataResponse>;
-  /**
-   * ExportUserData returns everything this service holds about a user;
-   * called by ConsentService.ExportUserData. Never returns text.
-   *
-   * Errors: INVALID_ARGUMENT if user_id is empty; PERMISSION_DENIED if the
-   * caller is not ConsentService; UNAVAILABLE if the store is unreachable.
-   */
-  exportUserData: handleUnaryCall<ExportUserDataRequest, ExportUserDataResponse>;
 }
 
 export interface SignalServiceClient extends Client {
@@ -3779,57 +3406,6 @@ export interface SignalServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetOutboxStatusResponse) => void,
-  ): ClientUnaryCall;
-  /**
-   * DeleteUserData deletes a user's signals, ledger entries and undelivered
-   * outbox entries in the scope; called by ConsentService erasure jobs. It
-   * records an erasure marker first and answers only after writes in flight
-   * have finished (the erasure fence): from then on nothing about an event
-   * before cutoff_time, or recorded before it, is stored for the user in the
-   * scope (an ingest of one is SKIPPED with SKIP_REASON_ERASED). Idempotent:
-   * deleting again succeeds with a count of 0.
-   *
-   * Errors: INVALID_ARGUMENT if user_id is empty or scope is unspecified;
-   * PERMISSION_DENIED if the caller is not ConsentService; UNAVAILABLE if the
-   * store is unreachable, or if the fence outlasts the call's deadline (the
-   * data is deleted already; retry to confirm).
-   */
-  deleteUserData(
-    request: DeleteUserDataRequest,
-    callback: (error: ServiceError | null, response: DeleteUserDataResponse) => void,
-  ): ClientUnaryCall;
-  deleteUserData(
-    request: DeleteUserDataRequest,
-    metadata: Metadata,
-    callback: (error: ServiceError | null, response: DeleteUserDataResponse) => void,
-  ): ClientUnaryCall;
-  deleteUserData(
-    request: DeleteUserDataRequest,
-    metadata: Metadata,
-    options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: DeleteUserDataResponse) => void,
-  ): ClientUnaryCall;
-  /**
-   * ExportUserData returns everything this service holds about a user;
-   * called by ConsentService.ExportUserData. Never returns text.
-   *
-   * Errors: INVALID_ARGUMENT if user_id is empty; PERMISSION_DENIED if the
-   * caller is not ConsentService; UNAVAILABLE if the store is unreachable.
-   */
-  exportUserData(
-    request: ExportUserDataRequest,
-    callback: (error: ServiceError | null, response: ExportUserDataResponse) => void,
-  ): ClientUnaryCall;
-  exportUserData(
-    request: ExportUserDataRequest,
-    metadata: Metadata,
-    callback: (error: ServiceError | null, response: ExportUserDataResponse) => void,
-  ): ClientUnaryCall;
-  exportUserData(
-    request: ExportUserDataRequest,
-    metadata: Metadata,
-    options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: ExportUserDataResponse) => void,
   ): ClientUnaryCall;
 }
 
