@@ -1,7 +1,8 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
 import type { ErasureGuard, ErasureScopeName } from '@signalpath/erasure';
-import { InvalidArgumentError, maxItems, nonEmpty, optionalEnum, optionalId, requireEnum, requireId, UnavailableError } from '@signalpath/grpc-kit';
+import { InvalidArgumentError, maxItems, optionalEnum, optionalId, requireEnum, requireId, ResourceExhaustedError, UnavailableError } from '@signalpath/grpc-kit';
 import { common, profile } from '@signalpath/proto';
+import { sensitiveClassOfTopic } from '@signalpath/sensitive-topics';
 import { assertedUserOf, callerOf } from '@signalpath/service-auth';
 import { getTaxonomy } from '@signalpath/taxonomy';
 
@@ -11,6 +12,16 @@ import { ALL_SURFACES } from '../store/user-data';
 
 /** Topics one "not interested" mark may carry (an item has a handful). */
 export const MAX_ITEM_TOPICS = 100;
+/**
+ * Active "not interested" marks per user. Every profile read and every ApplySignals write reads
+ * the corrections document, so it must stay small; 500 is far above what a person marks and
+ * keeps the document (with its 1,000-entry history) well under a megabyte. Beyond it a new mark
+ * is refused rather than an old one dropped: dropping would silently show again an item the
+ * person hid and stop lowering its topics, a correction undone without their say.
+ */
+export const MAX_ACTIVE_MARKS = 500;
+/** ErrorInfo.reason of a mark refused by MAX_ACTIVE_MARKS. */
+export const NOT_INTERESTED_LIMIT = 'NOT_INTERESTED_LIMIT';
 /** Recorded as the actor when service auth is off and nobody is named. */
 const ANONYMOUS_ACTOR = 'anonymous';
 
@@ -141,19 +152,27 @@ export function markItemNotInterestedHandler(deps: CorrectionDeps) {
   ): Promise<profile.MarkItemNotInterestedResponse> => {
     const userId = requireId(request.userId, 'user_id');
     const itemId = requireId(request.itemId, 'item_id');
-    nonEmpty(request.topicIds, 'topic_ids');
     maxItems(request.topicIds, 'topic_ids', MAX_ITEM_TOPICS);
-    const topicIds = [...new Set(request.topicIds.map((id, i) => requireTopicId(id, `topic_ids[${i}]`)))];
+    // A sensitive topic is never kept in the user's corrections (data minimization, invariant 3):
+    // no profile may hold it for ads, so lowering it would change nothing, and storing it would
+    // record that the person saw an ad about, say, a health condition. The mark still hides the item.
+    const topicIds = [...new Set(request.topicIds.map((id, i) => requireTopicId(id, `topic_ids[${i}]`)))].filter((id) => sensitiveClassOfTopic(id) === undefined);
     const purpose = purposeKey(requireEnum(request.purpose, common.Purpose, 'purpose'));
     const actingCaller = optionalId(request.actingCaller, 'acting_caller');
     const time = deps.now();
     const entry = await guarded(deps, userId, time, async () =>
-      deps.corrections.modify(userId, (current) => ({
-        removed: current?.removed ?? [],
+      deps.corrections.modify(userId, (current) => {
         // Marking again replaces the earlier mark: one mark per item.
-        not_interested: [...(current?.not_interested ?? []).filter((mark) => mark.item_id !== itemId), { item_id: itemId, topic_ids: topicIds, purpose, time }],
-        entry: newEntry({ kind: 'not_interested', time, purposes: [purpose], item_id: itemId, topic_ids: topicIds, ...actorOf(call, { caller: actingCaller, userAsserted: request.userAsserted }) }),
-      })),
+        const others = (current?.not_interested ?? []).filter((mark) => mark.item_id !== itemId);
+        if (others.length >= MAX_ACTIVE_MARKS) {
+          throw new ResourceExhaustedError(`at most ${MAX_ACTIVE_MARKS} items may be marked "not interested"; undo some first`, NOT_INTERESTED_LIMIT, { limit: String(MAX_ACTIVE_MARKS) });
+        }
+        return {
+          removed: current?.removed ?? [],
+          not_interested: [...others, { item_id: itemId, topic_ids: topicIds, purpose, time }],
+          entry: newEntry({ kind: 'not_interested', time, purposes: [purpose], item_id: itemId, topic_ids: topicIds, ...actorOf(call, { caller: actingCaller, userAsserted: request.userAsserted }) }),
+        };
+      }),
     );
     return { correction: toApiCorrection(entry as CorrectionEntry) };
   };
