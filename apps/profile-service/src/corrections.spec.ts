@@ -177,7 +177,10 @@ describe('corrections: RemoveInterest, not interested, history', () => {
     const marks = Array.from({ length: LIMIT }, (_, i) => ({ item_id: `item-${i}`, topic_ids: [TOPIC.COOKING], purpose: 'content', time: T0 }));
     await h.service.mongo.db.collection(CORRECTIONS).updateOne({ _id: userId as never }, { $set: { not_interested: marks } });
 
-    const refused = await mark('item-new').catch((error: unknown) => readStatus(error));
+    const refused = await mark('item-new').then(
+      () => undefined,
+      (error: unknown) => readStatus(error),
+    );
     expect(refused).toMatchObject({ code: status.RESOURCE_EXHAUSTED, details: { errorInfo: { reason: 'NOT_INTERESTED_LIMIT', domain: ERROR_DOMAIN, metadata: { limit: String(LIMIT) } } } });
     expect(refused?.details.retryDelayMs).toBeUndefined();
     expect((await read(userId, CONTENT)).hiddenItemIds).toHaveLength(LIMIT);

@@ -7,7 +7,7 @@ import type { ServiceInstance, ServiceModule } from '@signalpath/service-host';
 import { readConfig, type ProfileConfig } from './config';
 import { ConsentGate } from './consent/consent-gate';
 import { applySignalsHandler } from './handlers/apply-signals';
-import { listCorrectionsHandler, markItemNotInterestedHandler, removeInterestHandler, undoItemNotInterestedHandler } from './handlers/corrections';
+import { listCorrectionsHandler, markItemNotInterestedHandler, removeInterestHandler, removeSignalHandler, undoItemNotInterestedHandler } from './handlers/corrections';
 import { explainInterestHandler, getProfileHandler } from './handlers/profile-reads';
 import { deleteUserDataHandler, exportUserDataHandler } from './handlers/user-data';
 import { profileIndexes } from './store/collections';
@@ -44,7 +44,7 @@ export function createProfileModule(overrides: ProfileModuleOverrides = {}): Ser
       const consentClient = createConsentClient(config.consentAddress, { timeoutMs: config.consentTimeoutMs });
       // A negative age never hits the cache: 0 means "always ask".
       const eligibility = new EligibilityCache(consentClient, { maxAgeMs: config.eligibilityCacheMaxAgeMs > 0 ? config.eligibilityCacheMaxAgeMs : -1 });
-      const applier = new SignalApplier(ledger, profiles, corrections, { halfLifeMs: config.halfLifeMs, leaseMs: config.applyLeaseMs, now });
+      const applier = new SignalApplier(ledger, profiles, corrections, { halfLifeMs: config.halfLifeMs, leaseMs: config.applyLeaseMs, now, ledgerRetentionMs: config.ledgerRetentionMs });
       const retention = new LedgerRetention(ledger, { retentionMs: config.ledgerRetentionMs, intervalMs: config.ledgerSweepIntervalMs, now, logger });
       const readDeps = { consent: new ConsentGate(new SettingsLookup(consentClient), eligibility), profiles, corrections, halfLifeMs: config.halfLifeMs, feedControlFactors: config.feedControlFactors, notInterestedFactor: config.notInterestedFactor, now };
       const markers = new ErasureMarkers(db);
@@ -53,7 +53,7 @@ export function createProfileModule(overrides: ProfileModuleOverrides = {}): Ser
       const eraseUser = (userId: string, scope: ErasureScopeName) => eraseUserData(profiles, ledger, corrections, userId, scope);
       const userDataDeps = { profiles, ledger, corrections, markers, erasureFenceMs: config.erasureFenceMs, halfLifeMs: config.halfLifeMs, now, logger };
 
-      const correctionDeps = { corrections, profiles, guard, eraseUser, now };
+      const correctionDeps = { corrections, profiles, applier, guard, eraseUser, now };
 
       const implementation: profile.ProfileServiceServer = {
         applySignals: unary(applySignalsHandler({ applier, guard, eraseUser, now }), logger),
@@ -65,6 +65,7 @@ export function createProfileModule(overrides: ProfileModuleOverrides = {}): Ser
         listCorrections: unary(listCorrectionsHandler(correctionDeps), logger),
         markItemNotInterested: unary(markItemNotInterestedHandler(correctionDeps), logger),
         undoItemNotInterested: unary(undoItemNotInterestedHandler(correctionDeps), logger),
+        removeSignal: unary(removeSignalHandler(correctionDeps), logger),
       };
       const server = new GrpcServer({
         services: [{ name: 'signalpath.profile.v1.ProfileService', definition: profile.ProfileServiceService, implementation }],

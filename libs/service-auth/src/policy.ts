@@ -29,6 +29,7 @@ export const METHOD_CALLERS: Record<string, readonly Identity[]> = {
   [`/${SIGNAL}/IngestInteractions`]: ['assistant-backend', 'operator'],
   [`/${SIGNAL}/RecordActivity`]: ['feed-backend', 'operator'],
   [`/${SIGNAL}/ListSignals`]: ['settings-ui', 'operator'],
+  [`/${SIGNAL}/DeleteSignal`]: ['settings-ui', 'operator'],
   [`/${SIGNAL}/GetOutboxStatus`]: ['operator'],
   [`/${SIGNAL}/DeleteUserData`]: ['consent-service'],
   [`/${SIGNAL}/ExportUserData`]: ['consent-service'],
@@ -43,6 +44,8 @@ export const METHOD_CALLERS: Record<string, readonly Identity[]> = {
   // RankingService looks up the item's topics in its catalog and records the mark for the user.
   [`/${PROFILE}/MarkItemNotInterested`]: ['ranking-service'],
   [`/${PROFILE}/UndoItemNotInterested`]: ['ranking-service'],
+  // SignalService deletes a signal the person asked to delete, and records it for them.
+  [`/${PROFILE}/RemoveSignal`]: ['signal-service'],
 
   [`/${RANKING}/UpsertItems`]: ['feed-backend', 'operator'],
   [`/${RANKING}/DeleteItems`]: ['feed-backend', 'operator'],
@@ -72,6 +75,7 @@ export const USER_SCOPED_METHODS: Record<string, string> = {
   [`/${CONSENT}/ExportUserData`]: 'userId',
   [`/${SIGNAL}/PreviewSignals`]: 'interaction.userId',
   [`/${SIGNAL}/ListSignals`]: 'userId',
+  [`/${SIGNAL}/DeleteSignal`]: 'userId',
   [`/${PROFILE}/GetProfile`]: 'userId',
   [`/${PROFILE}/ExplainInterest`]: 'userId',
   [`/${RANKING}/ExplainItem`]: 'userId',
@@ -79,6 +83,7 @@ export const USER_SCOPED_METHODS: Record<string, string> = {
   [`/${PROFILE}/ListCorrections`]: 'userId',
   [`/${PROFILE}/MarkItemNotInterested`]: 'userId',
   [`/${PROFILE}/UndoItemNotInterested`]: 'userId',
+  [`/${PROFILE}/RemoveSignal`]: 'signal.userId',
   [`/${RANKING}/MarkNotInterested`]: 'userId',
   [`/${RANKING}/UndoNotInterested`]: 'userId',
 };

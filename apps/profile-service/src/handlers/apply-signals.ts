@@ -25,21 +25,34 @@ export const MAX_SIGNAL_WEIGHT = 1;
 export function validateSignals(request: profile.ApplySignalsRequest, now: Date): ApplicableSignal[] {
   nonEmpty(request.signals, 'signals');
   maxItems(request.signals, 'signals', MAX_SIGNALS_PER_BATCH);
-  const taxonomy = getTaxonomy();
-  return request.signals.map((signal, index) => {
-    const field = (name: string) => `signals[${index}].${name}`;
-    // In field order, so the first problem reported is the first in the message.
-    const signalId = requireId(signal.signalId, field('signal_id'));
-    const userId = requireId(signal.userId, field('user_id'));
-    const surface = requireEnum(signal.surface, common.Surface, field('surface'));
-    const topicId = requireId(signal.topicId, field('topic_id'));
-    if (!taxonomy.has(topicId)) throw new InvalidArgumentError(field('topic_id'), 'is not an IAB Content Taxonomy 3.1 id');
-    if (!(signal.weight > 0 && signal.weight <= MAX_SIGNAL_WEIGHT)) throw new InvalidArgumentError(field('weight'), `must be in (0, ${MAX_SIGNAL_WEIGHT}]`);
-    const sourceKind = requireEnum(signal.sourceKind, common.SourceKind, field('source_kind'));
-    optionalEnum(signal.modality, common.Modality, field('modality'));
-    const eventTime = requireTime(signal.eventTime, field('event_time'), { notBefore: EARLIEST_EVENT_TIME, now });
-    return { signalId, userId, surface, topicId, weight: signal.weight, sourceKind, eventTime, adsEligible: signal.adsEligible, contentEligible: signal.contentEligible };
-  });
+  return request.signals.map((signal, index) => validateSignal(signal, `signals[${index}]`, now));
+}
+
+/** One signal held to the rules above; `path` prefixes the field names in errors. */
+export function validateSignal(signal: profile.ProfileSignal, path: string, now: Date): ApplicableSignal {
+  const field = (name: string) => `${path}.${name}`;
+  // In field order, so the first problem reported is the first in the message.
+  const signalId = requireId(signal.signalId, field('signal_id'));
+  const userId = requireId(signal.userId, field('user_id'));
+  const surface = requireEnum(signal.surface, common.Surface, field('surface'));
+  const topicId = requireId(signal.topicId, field('topic_id'));
+  if (!getTaxonomy().has(topicId)) throw new InvalidArgumentError(field('topic_id'), 'is not an IAB Content Taxonomy 3.1 id');
+  if (!(signal.weight > 0 && signal.weight <= MAX_SIGNAL_WEIGHT)) throw new InvalidArgumentError(field('weight'), `must be in (0, ${MAX_SIGNAL_WEIGHT}]`);
+  const sourceKind = requireEnum(signal.sourceKind, common.SourceKind, field('source_kind'));
+  optionalEnum(signal.modality, common.Modality, field('modality'));
+  const eventTime = requireTime(signal.eventTime, field('event_time'), { notBefore: EARLIEST_EVENT_TIME, now });
+  return { signalId, userId, surface, topicId, weight: signal.weight, sourceKind, eventTime, adsEligible: signal.adsEligible, contentEligible: signal.contentEligible };
+}
+
+/** What erasure knows of a signal (docs/erasure.md). */
+export function signalSubject(signal: ApplicableSignal, recordTime: Date | undefined): ErasureSubject {
+  return {
+    userId: signal.userId,
+    aiChat: signal.sourceKind === common.SourceKind.SOURCE_KIND_AI_CHAT,
+    eventTime: signal.eventTime,
+    recordTime,
+    purposes: { ads: signal.adsEligible, content: signal.contentEligible },
+  };
 }
 
 /** When to stop waiting for other owners: just before the caller's deadline, if any. */
@@ -64,13 +77,7 @@ export function applySignalsHandler(deps: ApplySignalsDeps) {
     const now = deps.now();
     // SignalService's record time of each signal (unset for senders that predate it; the guard then fails closed).
     const signals = validateSignals(request, now).map((signal, index) => ({ signal, recordTime: optionalTime(request.signals[index].recordTime, `signals[${index}].record_time`, { now }) }));
-    const subject = ({ signal, recordTime }: (typeof signals)[number]): ErasureSubject => ({
-      userId: signal.userId,
-      aiChat: signal.sourceKind === common.SourceKind.SOURCE_KIND_AI_CHAT,
-      eventTime: signal.eventTime,
-      recordTime,
-      purposes: { ads: signal.adsEligible, content: signal.contentEligible },
-    });
+    const subject = ({ signal, recordTime }: (typeof signals)[number]): ErasureSubject => signalSubject(signal, recordTime);
     const outcome = await deps.guard.write(
       signals,
       subject,

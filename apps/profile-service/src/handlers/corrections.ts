@@ -1,13 +1,15 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
 import type { ErasureGuard, ErasureScopeName } from '@signalpath/erasure';
-import { InvalidArgumentError, maxItems, optionalEnum, optionalId, requireEnum, requireId, ResourceExhaustedError, UnavailableError } from '@signalpath/grpc-kit';
+import { InvalidArgumentError, maxItems, optionalEnum, optionalId, optionalTime, requireEnum, requireId, ResourceExhaustedError, UnavailableError } from '@signalpath/grpc-kit';
 import { common, profile } from '@signalpath/proto';
 import { sensitiveClassOfTopic } from '@signalpath/sensitive-topics';
 import { assertedUserOf, callerOf } from '@signalpath/service-auth';
 import { getTaxonomy } from '@signalpath/taxonomy';
 
 import { newEntry, PURPOSE_KEYS, stripCutEvidence, type CorrectionEntry, type CorrectionsStore, type PurposeKey } from '../store/corrections-store';
-import type { ProfileStore } from '../store/profile-store';
+import { isEmptyProfile, type ProfileStore } from '../store/profile-store';
+import type { SignalApplier } from '../store/signal-applier';
+import { signalSubject, validateSignal } from './apply-signals';
 import { ALL_SURFACES } from '../store/user-data';
 
 /** Topics one "not interested" mark may carry (an item has a handful). */
@@ -28,6 +30,8 @@ const ANONYMOUS_ACTOR = 'anonymous';
 export interface CorrectionDeps {
   corrections: CorrectionsStore;
   profiles: ProfileStore;
+  /** Takes a deleted signal out of its profile document (RemoveSignal). */
+  applier: SignalApplier;
   /** Erasure markers: a correction an erasure covers is never kept (docs/erasure.md). */
   guard: ErasureGuard;
   /** Erases a user's data in a scope (the undo of a late write an erasure now covers). */
@@ -42,6 +46,7 @@ const KIND_PROTO: Record<CorrectionEntry['kind'], profile.CorrectionKind> = {
   remove_interest: profile.CorrectionKind.CORRECTION_KIND_REMOVE_INTEREST,
   not_interested: profile.CorrectionKind.CORRECTION_KIND_NOT_INTERESTED,
   undo_not_interested: profile.CorrectionKind.CORRECTION_KIND_UNDO_NOT_INTERESTED,
+  delete_signal: profile.CorrectionKind.CORRECTION_KIND_DELETE_SIGNAL,
 };
 
 function topicOf(topicId: string): common.Topic {
@@ -60,6 +65,7 @@ export function toApiCorrection(entry: CorrectionEntry): profile.Correction {
     itemTopics: (entry.topic_ids ?? []).map(topicOf),
     actor: entry.actor,
     userAsserted: entry.user_asserted,
+    signalId: entry.signal_id ?? '',
   };
 }
 
@@ -104,7 +110,7 @@ async function stripProfiles(deps: CorrectionDeps, userId: string): Promise<void
         // Re-read inside the lock: a later removal's cut may have been recorded meanwhile.
         const kinds = stripCutEvidence(current, (await deps.corrections.get(userId)) ?? corrections);
         if (!kinds) return undefined;
-        return Object.keys(kinds).length === 0 && current.in_flight.length === 0 ? 'delete' : { ...current, kinds, update_time: deps.now() };
+        return isEmptyProfile(kinds, current) ? 'delete' : { ...current, kinds, update_time: deps.now() };
       }),
     );
   }
@@ -199,5 +205,40 @@ export function undoItemNotInterestedHandler(deps: CorrectionDeps) {
       }),
     );
     return entry ? { undone: true, correction: toApiCorrection(entry) } : { undone: false, correction: undefined };
+  };
+}
+
+/**
+ * RemoveSignal (SignalService.DeleteSignal): the signal's contribution leaves its profile
+ * document and no delivery adds it back (SignalApplier.remove), then one history entry is
+ * recorded. Both steps are idempotent, so SignalService retries until this answers OK. Through the
+ * erasure guard like every correction: refused while an erasure covers the moment, and when an
+ * erasure covers the signal itself its scores are gone already, so nothing is subtracted (that
+ * would take from evidence recorded after the erasure).
+ */
+export function removeSignalHandler(deps: CorrectionDeps) {
+  return async (request: profile.RemoveSignalRequest, call: ServerUnaryCall<profile.RemoveSignalRequest, profile.RemoveSignalResponse>): Promise<profile.RemoveSignalResponse> => {
+    if (!request.signal) throw new InvalidArgumentError('signal', 'is required');
+    const time = deps.now();
+    const signal = validateSignal(request.signal, 'signal', time);
+    const recordTime = optionalTime(request.signal.recordTime, 'signal.record_time', { now: time });
+    const actingCaller = optionalId(request.actingCaller, 'acting_caller');
+    const userId = signal.userId;
+    const purposes = PURPOSE_KEYS.filter((purpose) => (purpose === 'ads' ? signal.adsEligible : signal.contentEligible));
+    const { outcome, entry } = await guarded(deps, userId, time, async () => {
+      const covered = (await deps.guard.check([userId])).covers(signalSubject(signal, recordTime));
+      const removed = await deps.applier.remove(signal, { recordTime, subtract: !covered });
+      const recorded = await deps.corrections.modify(userId, (current) => {
+        if (current?.history.some((e) => e.kind === 'delete_signal' && e.signal_id === signal.signalId)) return undefined;
+        return {
+          removed: current?.removed ?? [],
+          not_interested: current?.not_interested ?? [],
+          entry: newEntry({ kind: 'delete_signal', time, purposes, topic_id: signal.topicId, signal_id: signal.signalId, ...actorOf(call, { caller: actingCaller, userAsserted: request.userAsserted }) }),
+        };
+      });
+      const existing = recorded ?? (await deps.corrections.get(userId))?.history.find((e) => e.kind === 'delete_signal' && e.signal_id === signal.signalId);
+      return { outcome: removed, entry: existing };
+    });
+    return { wasApplied: outcome.wasApplied, correction: entry ? toApiCorrection(entry) : undefined };
   };
 }

@@ -24,7 +24,7 @@ export interface NotInterestedMark {
   time: Date;
 }
 
-export type CorrectionKindName = 'remove_interest' | 'not_interested' | 'undo_not_interested';
+export type CorrectionKindName = 'remove_interest' | 'not_interested' | 'undo_not_interested' | 'delete_signal';
 
 /** One history entry. */
 export interface CorrectionEntry {
@@ -35,6 +35,8 @@ export interface CorrectionEntry {
   topic_id?: string;
   item_id?: string;
   topic_ids?: string[];
+  /** delete_signal: the deleted signal. */
+  signal_id?: string;
   actor: string;
   user_asserted: boolean;
 }
