@@ -12,6 +12,7 @@ import { OutboxWriter } from './delivery/outbox-writer';
 import { RetentionSweeper } from './delivery/retention-sweeper';
 import { KeyedHasher } from './domain/keyed-hash';
 import type { TopicPolicy } from './domain/signal-policy';
+import { deleteSignalHandlers } from './handlers/delete-signal';
 import { ingestHandlers } from './handlers/ingest';
 import { previewHandlers } from './handlers/preview';
 import { readHandlers } from './handlers/read';
@@ -106,13 +107,13 @@ export function createSignalService(overrides: SignalServiceOverrides = {}): Ser
         guard,
         meters,
       });
-      const ctx = { ingestion, store, markers, erasureFenceMs: config.erasureFenceMs, analyzer, topicPolicy, now, logger };
+      const ctx = { ingestion, store, markers, guard, profile, erasureFenceMs: config.erasureFenceMs, analyzer, topicPolicy, now, logger };
       const server = new GrpcServer({
         services: [
           {
             name: 'signalpath.signal.v1.SignalService',
             definition: signal.SignalServiceService,
-            implementation: { ...previewHandlers(ctx), ...ingestHandlers(ctx), ...readHandlers(ctx), ...userDataHandlers(ctx) },
+            implementation: { ...previewHandlers(ctx), ...ingestHandlers(ctx), ...readHandlers(ctx), ...deleteSignalHandlers(ctx), ...userDataHandlers(ctx) },
           },
         ],
         descriptorSets: [descriptorSet, healthDescriptorSet],
