@@ -444,6 +444,9 @@ describe('bad input on every RPC (four processes, property-based)', () => {
     it('ListSignals', () =>
       fuzz('ListSignals', pageRequest(['u', 't', 'k', 'o'], 'u'), (r) => stack.clients.signal.listSignals(signal.ListSignalsRequest.fromPartial(r)), [INVALID_ARGUMENT]));
 
+    it('DeleteSignal', () =>
+      fuzz('DeleteSignal', partial<signal.DeleteSignalRequest>({ userId, signalId: someId }), (r) => stack.clients.signal.deleteSignal(signal.DeleteSignalRequest.fromPartial(r)), [INVALID_ARGUMENT, NOT_FOUND]));
+
     it('GetOutboxStatus', () => fuzz('GetOutboxStatus', fc.constant({}), () => stack.clients.signal.getOutboxStatus({}), []));
 
     it('DeleteUserData (as ConsentService)', () =>
@@ -505,6 +508,14 @@ describe('bad input on every RPC (four processes, property-based)', () => {
         'UndoItemNotInterested',
         partial<profile.UndoItemNotInterestedRequest>({ userId, itemId, actingCaller: someId, userAsserted: fc.boolean() }),
         (r) => profileAsRanking.undoItemNotInterested(profile.UndoItemNotInterestedRequest.fromPartial(r)),
+        [INVALID_ARGUMENT],
+      ));
+
+    it('RemoveSignal (as SignalService)', () =>
+      fuzz(
+        'RemoveSignal',
+        partial<profile.RemoveSignalRequest>({ signal: profileSignal(false), actingCaller: someId, userAsserted: fc.boolean() }),
+        (r) => profileAsSignal.removeSignal(profile.RemoveSignalRequest.fromPartial(r)),
         [INVALID_ARGUMENT],
       ));
 
@@ -799,8 +810,8 @@ describe('bad input on every RPC (four processes, property-based)', () => {
     const unexpected = stack.logs.join('').split('\n').filter((line) => line.includes('unexpected error'));
     expect(unexpected).toEqual([]);
     const total = [...callCounts.values()].reduce((a, b) => a + b, 0);
-    // 38 RPCs with arbitrary requests, 9 with arbitrary raw Timestamps.
-    expect(callCounts.size).toBe(47);
-    expect(total).toBeGreaterThanOrEqual(47 * RUNS_PER_RPC);
+    // 40 RPCs with arbitrary requests, 9 with arbitrary raw Timestamps.
+    expect(callCounts.size).toBe(49);
+    expect(total).toBeGreaterThanOrEqual(49 * RUNS_PER_RPC);
   });
 });
