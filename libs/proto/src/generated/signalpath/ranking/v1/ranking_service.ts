@@ -674,7 +674,10 @@ export interface MarkNotInterestedRequest {
 
 /** MarkNotInterestedResponse is the response of MarkNotInterested. */
 export interface MarkNotInterestedResponse {
-  /** The item's topics, now lowered for the user. */
+  /**
+   * The item's topics now lowered for the user (never one of a sensitive
+   * class).
+   */
   loweredTopics: Topic[];
   /** The purpose they are lowered for. */
   purpose: Purpose;
@@ -3658,9 +3661,14 @@ export const RankingServiceService = {
    * (Rank: FILTER_REASON_NOT_INTERESTED; ExplainItem says so with that
    * filter_reason) until UndoNotInterested.
    *
+   * A topic of a sensitive class is never stored with the mark (the item is
+   * hidden by its id); at most 500 items are marked at a time per user.
+   *
    * Errors: INVALID_ARGUMENT if user_id or item_id is not a valid id;
-   * NOT_FOUND if the item is not in the catalog; UNAVAILABLE if the catalog
-   * has not been loaded or ProfileService is unreachable.
+   * NOT_FOUND if the item is not in the catalog; RESOURCE_EXHAUSTED
+   * (ErrorInfo reason NOT_INTERESTED_LIMIT, metadata limit) if 500 other
+   * items are marked already; UNAVAILABLE if the catalog has not been loaded
+   * or ProfileService is unreachable.
    */
   markNotInterested: {
     path: "/signalpath.ranking.v1.RankingService/MarkNotInterested" as const,
@@ -3786,9 +3794,14 @@ export interface RankingServiceServer extends UntypedServiceImplementation {
    * (Rank: FILTER_REASON_NOT_INTERESTED; ExplainItem says so with that
    * filter_reason) until UndoNotInterested.
    *
+   * A topic of a sensitive class is never stored with the mark (the item is
+   * hidden by its id); at most 500 items are marked at a time per user.
+   *
    * Errors: INVALID_ARGUMENT if user_id or item_id is not a valid id;
-   * NOT_FOUND if the item is not in the catalog; UNAVAILABLE if the catalog
-   * has not been loaded or ProfileService is unreachable.
+   * NOT_FOUND if the item is not in the catalog; RESOURCE_EXHAUSTED
+   * (ErrorInfo reason NOT_INTERESTED_LIMIT, metadata limit) if 500 other
+   * items are marked already; UNAVAILABLE if the catalog has not been loaded
+   * or ProfileService is unreachable.
    */
   markNotInterested: handleUnaryCall<MarkNotInterestedRequest, MarkNotInterestedResponse>;
   /**
@@ -3989,9 +4002,14 @@ export interface RankingServiceClient extends Client {
    * (Rank: FILTER_REASON_NOT_INTERESTED; ExplainItem says so with that
    * filter_reason) until UndoNotInterested.
    *
+   * A topic of a sensitive class is never stored with the mark (the item is
+   * hidden by its id); at most 500 items are marked at a time per user.
+   *
    * Errors: INVALID_ARGUMENT if user_id or item_id is not a valid id;
-   * NOT_FOUND if the item is not in the catalog; UNAVAILABLE if the catalog
-   * has not been loaded or ProfileService is unreachable.
+   * NOT_FOUND if the item is not in the catalog; RESOURCE_EXHAUSTED
+   * (ErrorInfo reason NOT_INTERESTED_LIMIT, metadata limit) if 500 other
+   * items are marked already; UNAVAILABLE if the catalog has not been loaded
+   * or ProfileService is unreachable.
    */
   markNotInterested(
     request: MarkNotInterestedRequest,
