@@ -72,7 +72,7 @@ describe('DeleteSignal across SignalService and ProfileService replicas', () => 
     ]);
 
     // Idempotent: a retry answers the same, subtracts nothing more, records nothing more.
-    const scores = async () => Object.fromEntries((await read(userId, PURPOSE_CONTENT)).interests.map((i) => [i.topic?.id, i.score]));
+    const scores = async (): Promise<Record<string, number>> => Object.fromEntries((await read(userId, PURPOSE_CONTENT)).interests.map((i) => [i.topic?.id ?? '', i.score]));
     const scoresBefore = await scores();
     expect(await stack.signals[0].deleteSignal({ userId, signalId: climbing?.signalId ?? '' })).toEqual(deleted);
     // Equal up to the decay of the seconds in between (half-life 30 days).
