@@ -232,13 +232,16 @@ export class SignalStore {
 
   /**
    * Retention: removes records whose events (or, for skipped ones, whose recording) are older than
-   * the cutoff, outbox entries of such events (never delivered late), and delivery log entries.
+   * the cutoff, outbox entries of such events (never delivered late), delivery log entries, and
+   * deletion records of such events.
    */
-  async purgeOlderThan(cutoff: Date): Promise<{ records: number; outbox: number; delivered: number }> {
+  async purgeOlderThan(cutoff: Date): Promise<{ records: number; outbox: number; delivered: number; deletions: number }> {
     const outbox = await this.outbox.deleteMany({ eventTime: { $lt: cutoff } });
     const records = await this.records.deleteMany({ $or: [{ eventTime: { $lt: cutoff } }, { recordedAt: { $lt: cutoff } }] });
     const delivered = await this.delivered.deleteMany({ deliveredAt: { $lt: cutoff } });
-    return { records: records.deletedCount, outbox: outbox.deletedCount, delivered: delivered.deletedCount };
+    // A deletion record outlives its signal only as long as the signal would have lived.
+    const deletions = await this.deletions.deleteMany({ eventTime: { $lt: cutoff } });
+    return { records: records.deletedCount, outbox: outbox.deletedCount, delivered: delivered.deletedCount, deletions: deletions.deletedCount };
   }
 
   /** Claims whose lease ended long ago (their entry was delivered, deleted or re-claimed). */
