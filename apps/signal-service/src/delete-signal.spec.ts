@@ -16,6 +16,10 @@ describe('DeleteSignal (real database, fake ProfileService)', () => {
   });
   afterAll(async () => h.stop());
 
+  const profile = () => {
+    if (!h.profile) throw new Error('the fake ProfileService is not running');
+    return h.profile;
+  };
   const list = async (userId: string) => (await h.client.listSignals({ userId, pageSize: 0, pageToken: '' })).signals;
   const deletions = () => h.service.mongo.db.collection(COLLECTIONS.deletions);
 
@@ -27,16 +31,16 @@ describe('DeleteSignal (real database, fake ProfileService)', () => {
     const [victim, ...others] = ingested.signals;
     expect(others.length).toBeGreaterThan(0);
 
-    h.profile!.refuseRemove = () => new UnavailableError('down for the test');
+    profile().refuseRemove = () => new UnavailableError('down for the test');
     await expect(h.client.deleteSignal({ userId, signalId: victim.signalId })).rejects.toMatchObject({ code: status.UNAVAILABLE });
     // Recorded, not yet done: still listed (ProfileService has not confirmed).
     expect(await deletions().findOne({ _id: victim.signalId as never })).toMatchObject({ userId, done: false });
     expect((await list(userId)).map((s) => s.signalId)).toContain(victim.signalId);
-    h.profile!.refuseRemove = undefined;
+    profile().refuseRemove = undefined;
 
     const first = await h.client.deleteSignal({ userId, signalId: victim.signalId });
     expect(first).toMatchObject({ deleted: true, signal: { signalId: victim.signalId, topic: victim.topic, weight: victim.weight, surface: common.Surface.SURFACE_MESSENGER } });
-    expect(h.profile!.removed.at(-1)).toMatchObject({ signal: { signalId: victim.signalId, userId, topicId: victim.topic?.id, weight: victim.weight, adsEligible: victim.adsEligible, contentEligible: victim.contentEligible } });
+    expect(profile().removed.at(-1)).toMatchObject({ signal: { signalId: victim.signalId, userId, topicId: victim.topic?.id, weight: victim.weight, adsEligible: victim.adsEligible, contentEligible: victim.contentEligible } });
     expect((await list(userId)).map((s) => s.signalId).sort()).toEqual(others.map((s) => s.signalId).sort());
     expect(await h.client.deleteSignal({ userId, signalId: victim.signalId })).toEqual(first);
     // Deleting every signal of a record leaves the record (the ingest's idempotency key) listing nothing.
@@ -50,7 +54,7 @@ describe('DeleteSignal (real database, fake ProfileService)', () => {
 
   it('takes the signal out of an entry still waiting in the outbox', async () => {
     const userId = 'ds-outbox';
-    h.profile!.gate = new Promise(() => undefined); // deliveries hang: entries stay pending
+    profile().gate = new Promise(() => undefined); // deliveries hang: entries stay pending
     try {
       const ingested = await h.client.recordActivity({ activityId: 'ds-like', userId, surface: common.Surface.SURFACE_FACEBOOK, sourceKind: common.SourceKind.SOURCE_KIND_PAGE_LIKE, topicIds: ['216', '653'], eventTime: new Date(clock.ms - 60_000) });
       const cooking = ingested.signals.find((s) => s.topic?.id === '216');
@@ -61,7 +65,7 @@ describe('DeleteSignal (real database, fake ProfileService)', () => {
       expect(entries).toHaveLength(1);
       expect(JSON.stringify(entries[0])).not.toContain(cooking?.signalId ?? 'none');
     } finally {
-      h.profile!.gate = undefined;
+      profile().gate = undefined;
     }
   });
 

@@ -180,8 +180,11 @@ describe('Ranker: sensitive topics never boost or explain an ad', () => {
     const items = [item('popular-fitness-ad', [FITNESS], { kind: 'AD', advertiserId: 'a', baseScore: 1 }), item('diabetes-fitness-ad', [DIABETES, FITNESS], { kind: 'AD', advertiserId: 'b', baseScore: 1 })];
     const result = ranker.rank(items, context([], { profiles: { ADS: leaky, CONTENT: leaky } }));
     expect(result.filtered).toEqual([]);
-    const sensitive = result.ranked.find((r) => r.index === 1)!;
-    const ordinary = result.ranked.find((r) => r.index === 0)!;
+    const [sensitive, ordinary] = [1, 0].map((index) => {
+      const found = result.ranked.find((r) => r.index === index);
+      if (!found) throw new Error(`item ${index} was not ranked`);
+      return found;
+    });
     expect(sensitive).toMatchObject({ personalized: false, reasons: [], sensitiveTopic: true });
     expect(ordinary).toMatchObject({ personalized: true });
     expect(ordinary.score).toBeGreaterThan(sensitive.score);
