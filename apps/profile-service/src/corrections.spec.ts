@@ -166,6 +166,15 @@ describe('corrections: RemoveInterest, not interested, history', () => {
     expect(stored).not.toContain(`"${MEDICAL_HEALTH}"`);
     expect(stored).not.toContain(`"${POLITICS}"`);
     expect(JSON.stringify(await h.client.exportUserData({ userId }))).not.toMatch(new RegExp(`"(${MEDICAL_HEALTH}|${POLITICS})"`));
+
+    // A mark stored before the rule (sensitive id inside) is never answered, and goes at the next write.
+    const legacy = 'not-interested-legacy';
+    await h.client.markItemNotInterested({ userId: legacy, itemId: 'ad-old', topicIds: [TOPIC.TRAVEL], purpose: ADS, actingCaller: '', userAsserted: false });
+    const collection = h.service.mongo.db.collection(CORRECTIONS);
+    await collection.updateOne({ _id: legacy as never }, { $set: { 'not_interested.0.topic_ids': [MEDICAL_HEALTH, TOPIC.TRAVEL], 'history.0.topic_ids': [MEDICAL_HEALTH, TOPIC.TRAVEL] } });
+    expect((await h.client.listCorrections({ userId: legacy })).corrections[0].itemTopics.map((t) => t.id)).toEqual([TOPIC.TRAVEL]);
+    await h.client.removeInterest({ userId: legacy, topicId: TOPIC.COOKING, purpose: ADS });
+    expect(JSON.stringify(await collection.findOne({ _id: legacy as never }))).not.toContain(`"${MEDICAL_HEALTH}"`);
   });
 
   it('caps active "not interested" marks: past the limit a new mark is refused with RESOURCE_EXHAUSTED and ErrorInfo, re-marking and undo still work', async () => {

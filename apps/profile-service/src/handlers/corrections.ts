@@ -2,11 +2,10 @@ import type { ServerUnaryCall } from '@grpc/grpc-js';
 import type { ErasureGuard, ErasureScopeName } from '@signalpath/erasure';
 import { InvalidArgumentError, maxItems, optionalEnum, optionalId, optionalTime, requireEnum, requireId, ResourceExhaustedError, UnavailableError } from '@signalpath/grpc-kit';
 import { common, profile } from '@signalpath/proto';
-import { sensitiveClassOfTopic } from '@signalpath/sensitive-topics';
 import { assertedUserOf, callerOf } from '@signalpath/service-auth';
 import { getTaxonomy } from '@signalpath/taxonomy';
 
-import { newEntry, PURPOSE_KEYS, stripCutEvidence, type CorrectionEntry, type CorrectionsStore, type PurposeKey } from '../store/corrections-store';
+import { newEntry, PURPOSE_KEYS, stripCutEvidence, withoutSensitive, type CorrectionEntry, type CorrectionsStore, type PurposeKey } from '../store/corrections-store';
 import { isEmptyProfile, type ProfileStore } from '../store/profile-store';
 import type { SignalApplier } from '../store/signal-applier';
 import { signalSubject, validateSignal } from './apply-signals';
@@ -62,7 +61,7 @@ export function toApiCorrection(entry: CorrectionEntry): profile.Correction {
     purposes: entry.purposes.map((purpose) => PURPOSE_PROTO[purpose]),
     topic: entry.topic_id ? topicOf(entry.topic_id) : undefined,
     itemId: entry.item_id ?? '',
-    itemTopics: (entry.topic_ids ?? []).map(topicOf),
+    itemTopics: withoutSensitive(entry.topic_ids ?? []).map(topicOf),
     actor: entry.actor,
     userAsserted: entry.user_asserted,
     signalId: entry.signal_id ?? '',
@@ -162,7 +161,7 @@ export function markItemNotInterestedHandler(deps: CorrectionDeps) {
     // A sensitive topic is never kept in the user's corrections (data minimization, invariant 3):
     // no profile may hold it for ads, so lowering it would change nothing, and storing it would
     // record that the person saw an ad about, say, a health condition. The mark still hides the item.
-    const topicIds = [...new Set(request.topicIds.map((id, i) => requireTopicId(id, `topic_ids[${i}]`)))].filter((id) => sensitiveClassOfTopic(id) === undefined);
+    const topicIds = withoutSensitive([...new Set(request.topicIds.map((id, i) => requireTopicId(id, `topic_ids[${i}]`)))]);
     const purpose = purposeKey(requireEnum(request.purpose, common.Purpose, 'purpose'));
     const actingCaller = optionalId(request.actingCaller, 'acting_caller');
     const time = deps.now();
