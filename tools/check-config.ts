@@ -1,13 +1,15 @@
 // Validates every service's environment the way the services do at start, so `npm start` fails
 // fast, naming the variable, before building anything.
-import { loadConfigOrExit, type EnvReader } from '@signalpath/config';
-// Tools may read the apps' config modules: this is the one place that validates all four.
+import { loadConfigOrExit } from '@signalpath/config';
+import type { ServiceModule } from '@signalpath/service-host';
+// Through each app's public factory (server.ts, the service template), never its internals:
+// the module's own readConfig is what the service runs at start.
 /* eslint-disable @nx/enforce-module-boundaries */
-import { readConfig as consent } from '../apps/consent-service/src/config';
-import { readConfig as signal } from '../apps/signal-service/src/config';
-import { readConfig as profile } from '../apps/profile-service/src/config';
-import { readConfig as ranking } from '../apps/ranking-service/src/config';
+import { consentService } from '../apps/consent-service/src/server';
+import { signalService } from '../apps/signal-service/src/server';
+import { profileService } from '../apps/profile-service/src/server';
+import { rankingService } from '../apps/ranking-service/src/server';
 /* eslint-enable @nx/enforce-module-boundaries */
 
-const readers: Array<(env: EnvReader) => unknown> = [consent, signal, profile, ranking];
-for (const read of readers) loadConfigOrExit(read);
+const modules: ServiceModule[] = [consentService, signalService, profileService, rankingService];
+for (const module of modules) loadConfigOrExit((env) => module.readConfig(env));

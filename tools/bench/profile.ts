@@ -8,7 +8,7 @@ import { common, type profile } from '@signalpath/proto';
 import { createProfileClient } from '@signalpath/service-clients';
 import { FakeConsentService, startTestService } from '@signalpath/testing';
 
-import { createProfileModule } from '../../apps/profile-service/src/server';
+import { createProfileService } from '../../apps/profile-service/src/server';
 import { createEchoClient, startEchoServer } from './lib/echo';
 import { measure, minTarget, ratioTarget, report, type Stats } from './lib/harness';
 
@@ -77,7 +77,7 @@ async function mainBench() {
   const echoClient = createEchoClient(echo.address);
   const consent = new FakeConsentService();
   const consentAddress = await consent.start();
-  const service = await startTestService(createProfileModule(), { env: { CONSENT_ADDR: consentAddress } });
+  const service = await startTestService(createProfileService(), { env: { CONSENT_ADDR: consentAddress } });
   const client = createProfileClient(service.address, { timeoutMs: 60_000 });
   const rows: Stats[] = [];
   try {

@@ -83,7 +83,7 @@ async function fakeDependencies() {
   const port = parentPort;
   if (!port) throw new Error('no parent port');
   const consent = new FakeConsentService();
-  const profile = new FakeProfile();
+  const profile = new FakeProfile(consent);
   await Promise.all([consent.start(), profile.start()]);
   consent.set(USER, { adPreferences: { blockedAdvertiserIds: ['adv-3'], seeFewerTopicIds: ['216'] }, feedControls: { showMoreTopicIds: ['498'] } });
   profile.setInterests(USER, common.Purpose.PURPOSE_ADS, interests());

@@ -1,17 +1,10 @@
 // Types of stack.cjs for TypeScript callers (tests, benchmarks).
 import type { ChildProcess } from 'node:child_process';
 
-export interface ServiceSpec {
-  key: string;
-  app: string;
-  grpcService: string;
-  portVar: string;
-  addrVar: string;
-  defaultPort: number;
-  metricsPortVar: string;
-  defaultMetricsPort: number;
-  nodeFlags?: string[];
-}
+import type { ServiceSpec } from '@signalpath/config';
+
+// One source for a service's description: @signalpath/config's ServiceSpec (the shape of stack.json).
+export type { ServiceSpec };
 export declare const STACK: { nodeFlags: string[]; services: ServiceSpec[] };
 export declare const SERVICES: ServiceSpec[];
 export declare const NODE_FLAGS: string[];

@@ -5,7 +5,7 @@ import { generateKeyRing, mintToken, mintUserAssertion, tokenMetadataProvider, u
 import { createConsentClient } from '@signalpath/service-clients';
 import { startTestService } from '@signalpath/testing';
 import { consentService } from './server';
-import { asActor, statusOf } from './test-support';
+import { asActor, statusOf } from './testing/harness';
 
 describe('ConsentService with service auth on (real database)', () => {
   const keyRing = generateKeyRing();

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { common, consent } from '@signalpath/proto';
-import { startConsent, statusOf, waitFor, type ConsentUnderTest } from './test-support';
+import { startConsent, statusOf, waitFor, type ConsentUnderTest } from './testing/harness';
 
 const { PURPOSE_ADS: ADS, PURPOSE_CONTENT: CONTENT } = common.Purpose;
 const MESSENGER = common.Surface.SURFACE_MESSENGER;

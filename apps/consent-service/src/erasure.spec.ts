@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { common, consent } from '@signalpath/proto';
 import { createMongo, requireMongoUri } from '@signalpath/mongo';
 import { historyId, type ErasureJobDoc, type HistoryDoc, type SettingsDoc } from './store/documents';
-import { asActor, startConsent, startFakeTargets, statusOf, waitFor, type ConsentUnderTest } from './test-support';
+import { asActor, startConsent, startFakeTargets, statusOf, waitFor, type ConsentUnderTest } from './testing/harness';
 
 const { ERASURE_SCOPE_AI_CHAT: AI_CHAT, ERASURE_SCOPE_ALL: ALL } = common.ErasureScope;
 const JobState = consent.ErasureJobState;

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { common, consent } from '@signalpath/proto';
-import { asActor, startConsent, startFakeTargets, statusOf, waitFor, type ConsentUnderTest } from './test-support';
+import { asActor, startConsent, startFakeTargets, statusOf, waitFor, type ConsentUnderTest } from './testing/harness';
 
 type Fakes = Awaited<ReturnType<typeof startFakeTargets>>;
 

@@ -2,7 +2,7 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { common, consent } from '@signalpath/proto';
 import { callRaw, codePointLabel, idWithForbiddenCodePoint, validIdArbitrary, withRawMessage, withRawTimestamp } from '@signalpath/testing';
-import { startConsent, statusOf, type ConsentUnderTest } from './test-support';
+import { startConsent, statusOf, type ConsentUnderTest } from './testing/harness';
 
 /**
  * Hostile input at ConsentService's boundary, on a real server (port 0) and database: update-mask

@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { ERROR_DOMAIN, readStatus } from '@signalpath/grpc-kit';
 import { common, consent } from '@signalpath/proto';
-import { asActor, startConsent, statusOf, type ConsentUnderTest } from './test-support';
+import { asActor, startConsent, statusOf, type ConsentUnderTest } from './testing/harness';
 
 const { SURFACE_MESSENGER: MESSENGER, SURFACE_INSTAGRAM: INSTAGRAM, SURFACE_WHATSAPP: WHATSAPP } = common.Surface;
 

@@ -3,7 +3,7 @@ import { common, consent } from '@signalpath/proto';
 import { startPrivateDatabase, testPort, uniqueDbName, type PrivateDatabase } from '@signalpath/testing';
 import type { ConsentServiceInstance } from './server';
 import { historyId, type HistoryDoc, type SettingsDoc } from './store/documents';
-import { startConsent, startFakeTargets, waitFor, type ConsentUnderTest } from './test-support';
+import { startConsent, startFakeTargets, waitFor, type ConsentUnderTest } from './testing/harness';
 
 /**
  * Every background task of ConsentService resumes by itself after a database outage (issue 12

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { consent } from '@signalpath/proto';
-import { asActor, startConsent, statusOf, type ConsentUnderTest } from './test-support';
+import { asActor, startConsent, statusOf, type ConsentUnderTest } from './testing/harness';
 
 const { Choice, AgeBand } = consent;
 

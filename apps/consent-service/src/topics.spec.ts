@@ -6,7 +6,7 @@ import { encodePageToken } from '@signalpath/grpc-kit';
 import { getTaxonomy } from '@signalpath/taxonomy';
 import { startTestService } from '@signalpath/testing';
 import { consentService } from './server';
-import { startConsent, statusOf, type ConsentUnderTest } from './test-support';
+import { startConsent, statusOf, type ConsentUnderTest } from './testing/harness';
 
 // ListTopics / SearchTopics (issue 16 §3): the real service on the real database, over gRPC.
 describe('ConsentService topic discovery (real database)', () => {

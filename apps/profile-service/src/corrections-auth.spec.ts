@@ -5,7 +5,7 @@ import { generateKeyRing, mintUserAssertion, tokenMetadataProvider, userAssertio
 import { createProfileClient } from '@signalpath/service-clients';
 import { startTestService } from '@signalpath/testing';
 
-import { createProfileModule } from './server';
+import { createProfileService } from './server';
 import { signal, TOPIC } from './testing/harness';
 
 const statusOf = (call: Promise<unknown>) =>
@@ -20,7 +20,7 @@ describe('corrections with service auth on (real database)', () => {
   const as = async (userId: string) => ({ metadata: userAssertionMetadata(await mintUserAssertion({ userId, audience, privateKey: keyRing.privateKey('identity-provider') as KeyObject })) });
 
   it("settings-ui corrects only the asserted person's profile, recorded as that person's own; only RankingService marks items", async () => {
-    const service = await startTestService(createProfileModule(), { env: { CONSENT_ADDR: '127.0.0.1:9' }, auth: keyRing });
+    const service = await startTestService(createProfileService(), { env: { CONSENT_ADDR: '127.0.0.1:9' }, auth: keyRing });
     const settingsUi = createProfileClient(service.address, { metadataProvider: tokenMetadataProvider(keyRing, 'settings-ui', audience) });
     const rankingService = createProfileClient(service.address, { metadataProvider: tokenMetadataProvider(keyRing, 'ranking-service', audience) });
     const remove = (userId: string) => ({ userId, topicId: TOPIC.CLIMBING, purpose: common.Purpose.PURPOSE_UNSPECIFIED });

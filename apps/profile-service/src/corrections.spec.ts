@@ -4,7 +4,7 @@ import { common, profile } from '@signalpath/proto';
 import { createProfileClient } from '@signalpath/service-clients';
 import { startTestService } from '@signalpath/testing';
 
-import { createProfileModule, type ProfileServiceInstance } from './server';
+import { createProfileService, type ProfileServiceInstance } from './server';
 import { APPLIED_OPS, CORRECTIONS, PROFILES, SIGNAL_CLAIMS } from './store/collections';
 import { scoresOf, signal, startHarness, T0, TOPIC, type Harness } from './testing/harness';
 
@@ -225,7 +225,7 @@ describe('corrections: RemoveInterest, not interested, history', () => {
     // Two ProfileService processes on one database: A records a removal, B erases everything. A
     // checked the markers (none yet) and is held just before its corrections write, as a slow
     // store or a GC pause would hold it; B's erasure runs and confirms meanwhile.
-    const a = await startTestService(createProfileModule({ now: () => T0 }), { env: { ...ENV, CONSENT_ADDR: '127.0.0.1:9' }, dbName: h.service.mongo.db.databaseName, keepDatabase: true });
+    const a = await startTestService(createProfileService({ now: () => T0 }), { env: { ...ENV, CONSENT_ADDR: '127.0.0.1:9' }, dbName: h.service.mongo.db.databaseName, keepDatabase: true });
     const clientA = createProfileClient(a.address, { timeoutMs: 10_000 });
     try {
       const userId = 'correction-in-flight';

@@ -2,7 +2,7 @@ import { common, type profile } from '@signalpath/proto';
 import { createProfileClient } from '@signalpath/service-clients';
 import { startTestService } from '@signalpath/testing';
 
-import { createProfileModule, type ProfileServiceInstance } from './server';
+import { createProfileService, type ProfileServiceInstance } from './server';
 import { APPLIED_OPS, PROFILES, SIGNAL_CLAIMS } from './store/collections';
 import { signal, startHarness, T0, TOPIC, type Harness } from './testing/harness';
 
@@ -76,7 +76,7 @@ describe('ProfileService erasure is final', () => {
     // Two ProfileService processes on one database: A applies, B erases. A has claimed the signal
     // (before the erasure existed) and is held just before its profile write, as a slow store
     // or a GC pause would hold it; B's erasure runs and confirms meanwhile.
-    const a = await startTestService(createProfileModule({ now: () => T0 }), { env: { ...ENV, PROFILE_APPLY_LEASE: '30s' }, dbName: h.service.mongo.db.databaseName, keepDatabase: true });
+    const a = await startTestService(createProfileService({ now: () => T0 }), { env: { ...ENV, PROFILE_APPLY_LEASE: '30s' }, dbName: h.service.mongo.db.databaseName, keepDatabase: true });
     const clientA = createProfileClient(a.address, { timeoutMs: 10_000 });
     try {
       const userId = 'final-in-flight';

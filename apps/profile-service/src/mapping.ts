@@ -1,5 +1,8 @@
 import type { EligibilityOutcome, NotPersonalizedReason, Purpose, SettingsFacts, SourceClass } from '@signalpath/domain';
+import type { RankedInterest } from '@signalpath/interest-profile';
 import { common, consent, profile } from '@signalpath/proto';
+import { getTaxonomy } from '@signalpath/taxonomy';
+import { withoutSensitive, type CorrectionEntry, type PurposeKey } from './store/corrections-store';
 
 /** Proto enums ↔ the domain vocabulary, for this service: the only place they are mapped. */
 
@@ -44,4 +47,47 @@ const ACTIVITY_KINDS = [common.SourceKind.SOURCE_KIND_PAGE_LIKE, common.SourceKi
 /** The stored source kinds (proto numbers) a decision's source classes cover. */
 export function sourceKindsOf(sources: ReadonlySet<SourceClass>): Set<number> {
   return new Set([...(sources.has('AI_CHAT') ? [AI_CHAT] : []), ...(sources.has('ACTIVITY') ? ACTIVITY_KINDS : [])]);
+}
+
+const PURPOSE_PROTO: Record<PurposeKey, common.Purpose> = { ads: common.Purpose.PURPOSE_ADS, content: common.Purpose.PURPOSE_CONTENT };
+export const purposeKey = (purpose: common.Purpose): PurposeKey => (purpose === common.Purpose.PURPOSE_ADS ? 'ads' : 'content');
+
+const KIND_PROTO: Record<CorrectionEntry['kind'], profile.CorrectionKind> = {
+  remove_interest: profile.CorrectionKind.CORRECTION_KIND_REMOVE_INTEREST,
+  not_interested: profile.CorrectionKind.CORRECTION_KIND_NOT_INTERESTED,
+  undo_not_interested: profile.CorrectionKind.CORRECTION_KIND_UNDO_NOT_INTERESTED,
+  delete_signal: profile.CorrectionKind.CORRECTION_KIND_DELETE_SIGNAL,
+};
+
+function topicOf(topicId: string): common.Topic {
+  const node = getTaxonomy().get(topicId);
+  return { id: topicId, name: node?.name ?? '', tier1: node?.tier1 ?? '' };
+}
+
+export function toApiCorrection(entry: CorrectionEntry): profile.Correction {
+  return {
+    correctionId: entry.id,
+    kind: KIND_PROTO[entry.kind],
+    createTime: entry.time,
+    purposes: entry.purposes.map((purpose) => PURPOSE_PROTO[purpose]),
+    topic: entry.topic_id ? topicOf(entry.topic_id) : undefined,
+    itemId: entry.item_id ?? '',
+    // Marks stored before sensitive ids were left out may still hold one: never answered.
+    itemTopics: withoutSensitive(entry.topic_ids ?? []).map(topicOf),
+    actor: entry.actor,
+    userAsserted: entry.user_asserted,
+    signalId: entry.signal_id ?? '',
+  };
+}
+
+/** A ranked interest in API form, with the topic's taxonomy name and tier-1 name. */
+export function toApiInterest(interest: RankedInterest): profile.Interest {
+  const node = getTaxonomy().get(interest.topicId);
+  return {
+    topic: { id: interest.topicId, name: node?.name ?? '', tier1: node?.tier1 ?? '' },
+    score: interest.score,
+    sources: interest.sources.map(
+      (source): common.InterestSource => ({ surface: source.surface, sourceKind: source.sourceKind, lastTime: new Date(source.lastTimeMs) }),
+    ),
+  };
 }

@@ -3,7 +3,7 @@ import { common, profile } from '@signalpath/proto';
 import { createProfileClient } from '@signalpath/service-clients';
 import { startTestService } from '@signalpath/testing';
 
-import { createProfileModule } from './server';
+import { createProfileService } from './server';
 import { scoresOf, signal, startHarness, T0, TOPIC, type Harness } from './testing/harness';
 
 const { SURFACE_INSTAGRAM: INSTAGRAM } = common.Surface;
@@ -72,7 +72,7 @@ describe('RemoveSignal: one deleted signal leaves the profile, once, and never c
     // Two ProfileService processes on one database. A's ApplySignals has claimed the signal and
     // waits for the document (held here, as a slow store or a GC pause would hold it); B deletes
     // the signal meanwhile; then A's write goes ahead.
-    const a = await startTestService(createProfileModule({ now: () => h.clock.now }), {
+    const a = await startTestService(createProfileService({ now: () => h.clock.now }), {
       env: { CONSENT_ADDR: '127.0.0.1:9', PROFILE_ERASURE_FENCE: '300ms' },
       dbName: h.service.mongo.db.databaseName,
       keepDatabase: true,

@@ -1,21 +1,21 @@
 import { ErasureGuard, ErasureMarkers, type ErasureScopeName } from '@signalpath/erasure';
-import { GrpcServer, unary } from '@signalpath/grpc-kit';
-import { descriptorSet, healthDescriptorSet, profile } from '@signalpath/proto';
+import { bindService } from '@signalpath/grpc-kit';
+import { profile } from '@signalpath/proto';
 import { createConsentClient, EligibilityCache, SettingsLookup } from '@signalpath/service-clients';
-import type { ServiceInstance, ServiceModule } from '@signalpath/service-host';
+import { serviceServer, type ServiceInstance, type ServiceModule } from '@signalpath/service-host';
 
 import { readConfig, type ProfileConfig } from './config';
 import { ConsentGate } from './consent/consent-gate';
-import { applySignalsHandler } from './handlers/apply-signals';
-import { listCorrectionsHandler, markItemNotInterestedHandler, removeInterestHandler, removeSignalHandler, undoItemNotInterestedHandler } from './handlers/corrections';
-import { explainInterestHandler, getProfileHandler } from './handlers/profile-reads';
-import { deleteUserDataHandler, exportUserDataHandler } from './handlers/user-data';
+import { applySignalsHandlers } from './handlers/apply-signals';
+import { correctionHandlers } from './handlers/corrections';
+import { profileReadHandlers } from './handlers/profile-reads';
+import { userDataHandlers } from './handlers/user-data';
 import { profileIndexes } from './store/collections';
 import { CorrectionsStore } from './store/corrections-store';
-import { LedgerRetention } from './store/ledger-retention';
+import { LedgerRetention } from './retention/ledger-retention';
 import { LedgerStore } from './store/ledger-store';
 import { ProfileStore } from './store/profile-store';
-import { SignalApplier } from './store/signal-applier';
+import { SignalApplier } from './apply/signal-applier';
 import { eraseUserData } from './store/user-data';
 
 export interface ProfileServiceInstance extends ServiceInstance {
@@ -25,13 +25,13 @@ export interface ProfileServiceInstance extends ServiceInstance {
   corrections: CorrectionsStore;
 }
 
-export interface ProfileModuleOverrides {
+export interface ProfileServiceOverrides {
   /** The business clock (decay, event-time clamping, ledger retention); tests inject one. */
   now?: () => Date;
 }
 
 /** Builds the ProfileService module; `overrides` exist for tests and benchmarks. */
-export function createProfileModule(overrides: ProfileModuleOverrides = {}): ServiceModule<ProfileConfig> {
+export function createProfileService(overrides: ProfileServiceOverrides = {}): ServiceModule<ProfileConfig> {
   const now = overrides.now ?? (() => new Date());
   return {
     key: 'profile',
@@ -55,24 +55,19 @@ export function createProfileModule(overrides: ProfileModuleOverrides = {}): Ser
 
       const correctionDeps = { corrections, profiles, applier, guard, eraseUser, now };
 
-      const implementation: profile.ProfileServiceServer = {
-        applySignals: unary(applySignalsHandler({ applier, guard, eraseUser, now }), logger),
-        getProfile: unary(getProfileHandler(readDeps), logger),
-        explainInterest: unary(explainInterestHandler(readDeps), logger),
-        deleteUserData: unary(deleteUserDataHandler(userDataDeps), logger),
-        exportUserData: unary(exportUserDataHandler(userDataDeps), logger),
-        removeInterest: unary(removeInterestHandler(correctionDeps), logger),
-        listCorrections: unary(listCorrectionsHandler(correctionDeps), logger),
-        markItemNotInterested: unary(markItemNotInterestedHandler(correctionDeps), logger),
-        undoItemNotInterested: unary(undoItemNotInterestedHandler(correctionDeps), logger),
-        removeSignal: unary(removeSignalHandler(correctionDeps), logger),
-      };
-      const server = new GrpcServer({
-        services: [{ name: 'signalpath.profile.v1.ProfileService', definition: profile.ProfileServiceService, implementation }],
-        descriptorSets: [descriptorSet, healthDescriptorSet],
-        ...security,
-        admission: config.admission,
-      });
+      const server = serviceServer(
+        { config, security },
+        bindService<profile.ProfileServiceServer>(
+          profile.ProfileServiceService,
+          {
+            ...applySignalsHandlers({ applier, guard, eraseUser, now }),
+            ...profileReadHandlers(readDeps),
+            ...userDataHandlers(userDataDeps),
+            ...correctionHandlers(correctionDeps),
+          },
+          logger,
+        ),
+      );
       return {
         server,
         profiles,
@@ -87,5 +82,5 @@ export function createProfileModule(overrides: ProfileModuleOverrides = {}): Ser
   };
 }
 
-/** ProfileService: applies signals exactly once and serves link-gated, decayed interest profiles. */
-export const profileService = createProfileModule();
+/** The production ProfileService (main.ts): applies signals exactly once and serves link-gated, decayed interest profiles. */
+export const profileService = createProfileService();

@@ -2,7 +2,7 @@ import { common, ranking } from '@signalpath/proto';
 import { isNeverForAds } from '@signalpath/sensitive-topics';
 import { requireMongoUri, uniqueDbName } from '@signalpath/mongo';
 import { MongoClient } from 'mongodb';
-import { validateItem } from './items';
+import { validateItem } from './validation';
 import { demoCatalog } from './seed/demo-catalog';
 import type { RankingInstance } from './server';
 import { ITEMS_COLLECTION } from './store/catalog-store';

@@ -133,7 +133,6 @@ describe('IngestInteraction', () => {
   });
 
   describe('bad input names the field and stores nothing', () => {
-    const now = Date.now();
     const cases: Array<[string, Partial<signal.Interaction> | undefined]> = [
       ['interaction', undefined],
       ['interaction.interaction_id', { interactionId: '' }],
@@ -142,7 +141,16 @@ describe('IngestInteraction', () => {
       ['interaction.surface', { surface: 99 as common.Surface }],
       ['interaction.modality', { modality: common.Modality.MODALITY_UNSPECIFIED }],
       ['interaction.event_time', { eventTime: undefined }],
-      ['interaction.event_time', { eventTime: new Date(now + 6 * 60_000) }],
+      // Read when the case runs (spread by interaction()), not when the suite is collected: on a loaded
+      // machine minutes pass in between, and a time fixed then would no longer be in the future.
+      [
+        'interaction.event_time',
+        {
+          get eventTime() {
+            return new Date(Date.now() + 6 * 60_000);
+          },
+        },
+      ],
       ['interaction.text', { text: 'é'.repeat(16 * 1024 + 1) }],
     ];
     it.each(cases)('%s', async (field, overrides) => {

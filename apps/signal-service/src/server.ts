@@ -1,8 +1,8 @@
 import { ErasureGuard, ErasureMarkers } from '@signalpath/erasure';
-import { GrpcServer } from '@signalpath/grpc-kit';
-import { descriptorSet, healthDescriptorSet, signal } from '@signalpath/proto';
+import { bindService } from '@signalpath/grpc-kit';
+import { signal } from '@signalpath/proto';
 import { createConsentClient, createProfileClient } from '@signalpath/service-clients';
-import type { ServiceInstance, ServiceModule } from '@signalpath/service-host';
+import { serviceServer, type ServiceInstance, type ServiceModule } from '@signalpath/service-host';
 import { compileLexicons } from '@signalpath/signal-extraction';
 
 import { DEV_HASH_SECRET, readConfig, type SignalConfig } from './config';
@@ -19,7 +19,7 @@ import { readHandlers } from './handlers/read';
 import { userDataHandlers } from './handlers/user-data';
 import { libraryAnalyzer, libraryTopicPolicy, type TextAnalyzer } from './ingest/analyzer';
 import { Ingestion } from './ingest/ingestion';
-import { MAX_BATCH_ITEMS, MAX_TEXT_BYTES } from './ingest/validation';
+import { MAX_BATCH_ITEMS, MAX_TEXT_BYTES } from './validation';
 import { SIGNAL_INDEXES, SignalStore } from './store/signal-store';
 import { SignalMeters } from './telemetry/meters';
 
@@ -42,7 +42,7 @@ export interface SignalServiceInstance extends ServiceInstance {
   sweeper: RetentionSweeper;
 }
 
-/** Builds the SignalService module; `signalService` is the production one. */
+/** Builds the SignalService module; `overrides` exist for tests and benchmarks. */
 export function createSignalService(overrides: SignalServiceOverrides = {}): ServiceModule<SignalConfig> {
   return {
     key: 'signal',
@@ -108,21 +108,15 @@ export function createSignalService(overrides: SignalServiceOverrides = {}): Ser
         meters,
       });
       const ctx = { ingestion, store, markers, guard, profile, erasureFenceMs: config.erasureFenceMs, analyzer, topicPolicy, now, logger };
-      const server = new GrpcServer({
-        services: [
-          {
-            name: 'signalpath.signal.v1.SignalService',
-            definition: signal.SignalServiceService,
-            implementation: { ...previewHandlers(ctx), ...ingestHandlers(ctx), ...readHandlers(ctx), ...deleteSignalHandlers(ctx), ...userDataHandlers(ctx) },
-          },
-        ],
-        descriptorSets: [descriptorSet, healthDescriptorSet],
-        maxReceiveMessageBytes: MAX_RECEIVE_BYTES,
-        // Service tokens (who may call what, e.g. only ConsentService erases) and mTLS.
-        interceptors: security?.interceptors,
-        credentials: security?.credentials,
-        admission: config.admission,
-      });
+      const server = serviceServer(
+        { config, security },
+        bindService<signal.SignalServiceServer>(
+          signal.SignalServiceService,
+          { ...previewHandlers(ctx), ...ingestHandlers(ctx), ...readHandlers(ctx), ...deleteSignalHandlers(ctx), ...userDataHandlers(ctx) },
+          logger,
+        ),
+        { maxReceiveMessageBytes: MAX_RECEIVE_BYTES },
+      );
       return {
         server,
         store,
@@ -157,4 +151,5 @@ export function createSignalService(overrides: SignalServiceOverrides = {}): Ser
   };
 }
 
+/** The production SignalService (main.ts). */
 export const signalService = createSignalService();

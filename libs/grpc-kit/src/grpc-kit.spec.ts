@@ -5,7 +5,7 @@ import { channelTarget, createClient, effectiveDeadline, namesReplicas, retrySer
 import { AlreadyExistsError, InvalidArgumentError, toStatus, VersionConflictError } from './errors';
 import { GrpcServer, splitFileDescriptorSet } from './server';
 import { unary } from './unary';
-import { decodePageToken, encodePageToken, pageSize, requireEnum, requireId, requireTime } from './validate';
+import { clampedCount, decodePageToken, encodePageToken, pageSize, requireEnum, requireId, requireTime } from './validate';
 import { common } from '@signalpath/proto';
 import { MongoNetworkError, MongoServerClosedError, MongoServerError } from 'mongodb';
 
@@ -84,6 +84,15 @@ describe('validation helpers', () => {
     expect(() => requireTime(undefined, 'event_time')).toThrow('event_time: must be set');
     expect(() => pageSize(-1, 'page_size', { defaultSize: 10, max: 100 })).toThrow('page_size');
     expect(pageSize(0, 'page_size', { defaultSize: 10, max: 100 })).toBe(10);
+  });
+
+  it('clampedCount: negative or fractional refused naming the field, 0 the default, above the maximum clamped', () => {
+    expect(() => clampedCount(-1, 'limit', { defaultSize: 10, max: 100 })).toThrow('limit: must not be negative');
+    expect(() => clampedCount(1.5, 'page_size', { defaultSize: 10, max: 100 })).toThrow('page_size: must not be negative');
+    expect(clampedCount(0, 'limit', { defaultSize: 10, max: 100 })).toBe(10);
+    expect(clampedCount(undefined, 'limit', { defaultSize: 10, max: 100 })).toBe(10);
+    expect(clampedCount(7, 'limit', { defaultSize: 10, max: 100 })).toBe(7);
+    expect(clampedCount(1000, 'limit', { defaultSize: 10, max: 100 })).toBe(100);
   });
 
   it('round-trips page tokens and rejects tampered ones', () => {

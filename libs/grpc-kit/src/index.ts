@@ -2,6 +2,7 @@ export * from './errors';
 export * from './status-details';
 export * from './validate';
 export * from './unary';
+export * from './bind';
 export * from './server';
 export * from './admission';
 export * from './clients';

@@ -216,6 +216,16 @@ export function pageSize(value: number | undefined, field: string, options: { de
   return value;
 }
 
+/**
+ * A count the API documents as "negative refused, 0 the default, above the maximum clamped"
+ * (page_size of the List calls, limit): the services' one reading of it.
+ */
+export function clampedCount(value: number | undefined, field: string, options: { defaultSize: number; max: number }): number {
+  if (value === undefined || value === 0) return options.defaultSize;
+  if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError(field, 'must not be negative');
+  return Math.min(value, options.max);
+}
+
 /** Opaque page tokens: base64url JSON, rejected as INVALID_ARGUMENT when tampered with. */
 export function encodePageToken(cursor: Record<string, string | number>): string {
   return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');

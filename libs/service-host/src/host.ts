@@ -3,7 +3,8 @@ import { metrics, type BatchObservableCallback, type Meter } from '@opentelemetr
 import type { Db } from 'mongodb';
 import path from 'node:path';
 import { ConfigError, loadConfigOrExit, SERVICES, type EnvReader, type ServerConfig, type ServiceKey } from '@signalpath/config';
-import { serve, type ErrorSink, type GrpcServer, type RunningService } from '@signalpath/grpc-kit';
+import { GrpcServer, serve, type ErrorSink, type RunningService, type ServiceRegistration } from '@signalpath/grpc-kit';
+import { descriptorSet, healthDescriptorSet } from '@signalpath/proto';
 import { createAuthInterceptor, DEFAULT_TOKEN_TTL_SECONDS, ensureDevKeys, loadKeyRing, loadTlsIdentity } from '@signalpath/service-auth';
 import { configureServiceIdentity } from '@signalpath/service-clients';
 import { createMongo, databaseName, ensureIndexes, type IndexPlan } from '@signalpath/mongo';
@@ -28,6 +29,25 @@ export interface ServiceInstance {
   start?(): void;
   /** Stops background work and closes clients; runs after the server stopped. */
   close?(): Promise<void>;
+}
+
+/**
+ * The server every service runs: its one service (grpc-kit bindService), reflection for grpcurl and
+ * grpc.health.v1, the host's service-token checks and mTLS, and the config's admission limits.
+ */
+export function serviceServer(
+  deps: Pick<ServiceDeps<ServerConfig>, 'config' | 'security'>,
+  service: ServiceRegistration,
+  options: { maxReceiveMessageBytes?: number } = {},
+): GrpcServer {
+  return new GrpcServer({
+    services: [service],
+    descriptorSets: [descriptorSet, healthDescriptorSet],
+    maxReceiveMessageBytes: options.maxReceiveMessageBytes,
+    interceptors: deps.security.interceptors,
+    credentials: deps.security.credentials,
+    admission: deps.config.admission,
+  });
 }
 
 /** What an app provides; `runService` and the test helper do the rest. */

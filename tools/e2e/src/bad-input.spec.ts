@@ -481,6 +481,14 @@ describe('bad input on every RPC (four processes, property-based)', () => {
         [INVALID_ARGUMENT],
       ));
 
+    it('GetReadContext (as RankingService)', () =>
+      fuzz(
+        'GetReadContext',
+        partial<profile.GetReadContextRequest>({ userId, surface, purposes: fc.array(purpose, { maxLength: 3 }), limit: int32 }),
+        (r) => profileAsRanking.getReadContext(profile.GetReadContextRequest.fromPartial(r)),
+        [INVALID_ARGUMENT],
+      ));
+
     it('DeleteUserData (as ConsentService)', () =>
       fuzz(
         'Profile.DeleteUserData',
@@ -810,8 +818,8 @@ describe('bad input on every RPC (four processes, property-based)', () => {
     const unexpected = stack.logs.join('').split('\n').filter((line) => line.includes('unexpected error'));
     expect(unexpected).toEqual([]);
     const total = [...callCounts.values()].reduce((a, b) => a + b, 0);
-    // 40 RPCs with arbitrary requests, 9 with arbitrary raw Timestamps.
-    expect(callCounts.size).toBe(49);
-    expect(total).toBeGreaterThanOrEqual(49 * RUNS_PER_RPC);
+    // 41 RPCs with arbitrary requests, 9 with arbitrary raw Timestamps.
+    expect(callCounts.size).toBe(50);
+    expect(total).toBeGreaterThanOrEqual(50 * RUNS_PER_RPC);
   });
 });

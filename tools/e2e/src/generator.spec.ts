@@ -96,7 +96,7 @@ describe('nx g @signalpath/tools:service', () => {
     const generated = await run(root, 'npx', ['nx', 'g', '@signalpath/tools:service', NAME], env);
     generateMs = generated.ms;
     expect(generated.code).toBe(0);
-    for (const file of ['src/main.ts', 'src/instrumentation.ts', 'src/config.ts', 'src/server.ts', 'src/handlers/put-item.ts', 'src/store/item-store.ts', `src/${NAME}.spec.ts`, 'project.json']) {
+    for (const file of ['src/main.ts', 'src/instrumentation.ts', 'src/config.ts', 'src/server.ts', 'src/mapping.ts', 'src/validation.ts', 'src/handlers/items.ts', 'src/store/item-store.ts', 'src/testing/harness.ts', `src/${NAME}.spec.ts`, 'project.json']) {
       expect(generated.output).toContain(`CREATE apps/${APP}/${file}`);
     }
     expect(generated.output).toContain('CREATE protos/signalpath/audit_log/v1/audit_log_service.proto');

@@ -4,8 +4,9 @@ import { startTestService, uniqueDbName, type TestService } from '@signalpath/te
 import type { ServerConfig } from '@signalpath/config';
 import type { ServiceModule } from '@signalpath/service-host';
 
-import { consentService } from '../../../apps/consent-service/src/server';
-import { createProfileModule } from '../../../apps/profile-service/src/server';
+// The apps through their public factories (server.ts create<Area>Service, the service template), never their internals.
+import { createConsentService } from '../../../apps/consent-service/src/server';
+import { createProfileService } from '../../../apps/profile-service/src/server';
 import { createSignalService, type SignalServiceInstance } from '../../../apps/signal-service/src/server';
 
 export function freePort(): Promise<number> {
@@ -63,7 +64,7 @@ export async function startInProcessStack(options: { signals: number; profiles: 
   };
   try {
     const profileServices = [];
-    for (const [i, port] of profilePorts.entries()) profileServices.push(await start(createProfileModule(), port, 'profile', i === 0, { ...common }));
+    for (const [i, port] of profilePorts.entries()) profileServices.push(await start(createProfileService(), port, 'profile', i === 0, { ...common }));
     const signalServices = [];
     for (const [i, port] of signalPorts.entries()) {
       signalServices.push(
@@ -77,7 +78,7 @@ export async function startInProcessStack(options: { signals: number; profiles: 
         }),
       );
     }
-    const consentServiceUnderTest = await start(consentService, consentPort, 'consent', true, {
+    const consentServiceUnderTest = await start(createConsentService(), consentPort, 'consent', true, {
       CONSENT_ERASURE_POLL_INTERVAL: '100ms',
       CONSENT_ERASURE_BACKOFF_INITIAL: '100ms',
       CONSENT_ERASURE_BACKOFF_MAX: '500ms',

@@ -1,6 +1,6 @@
 import { SETTINGS_LEAF_PATHS } from '@signalpath/consent-policy';
 import { fieldValues } from '../mapping';
-import type { SettingsWriter } from '../settings-writer';
+import type { SettingsWriter } from '../settings/settings-writer';
 import { defaultSettings, type FieldChangeDoc, type SettingsDoc } from '../store/documents';
 import type { LinksStore } from '../store/links-store';
 import type { SettingsStore } from '../store/settings-store';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SERVICES } from '@signalpath/config';
-import type { ErasureStarter } from '../settings-writer';
+import type { ErasureStarter } from '../settings/settings-writer';
 import { activeJobKey, type ErasureJobDoc, type ErasureTargetDoc, type ScopeName, type TargetKey } from '../store/documents';
 import type { ErasureStore } from '../store/erasure-store';
 

@@ -1,38 +1,10 @@
 import { decideEligibility } from '@signalpath/consent-policy';
-import { maxItems, optionalEnum, optionalTime, requireEnum, requireId } from '@signalpath/grpc-kit';
-import { common, type consent } from '@signalpath/proto';
+import { maxItems, type Handlers } from '@signalpath/grpc-kit';
+import type { consent } from '@signalpath/proto';
 import { purposeName, reasonProto, sourceKindName, subjectOf } from '../mapping';
 import type { SettingsDoc } from '../store/documents';
+import { MAX_BATCH_QUERIES, validateEligibilityQuery as validate, type ValidQuery } from '../validation';
 import type { ConsentContext } from './context';
-
-export const MAX_BATCH_QUERIES = 500;
-
-type Query = consent.CheckEligibilityRequest | consent.EligibilityQuery;
-
-interface ValidQuery {
-  userId: string;
-  surface: common.Surface;
-  purpose: common.Purpose;
-  sourceKind?: common.SourceKind;
-  eventTime?: Date;
-  endToEndEncrypted: boolean;
-}
-
-/**
- * An event time, when given, must be a valid Timestamp and not more than the clock skew ahead of
- * now: no interaction happens in the future, and a time far ahead must not pass for "after the
- * effective date".
- */
-function validate(query: Query, prefix: string, now: Date): ValidQuery {
-  return {
-    userId: requireId(query.userId, `${prefix}user_id`),
-    surface: requireEnum(query.surface, common.Surface, `${prefix}surface`),
-    purpose: requireEnum(query.purpose, common.Purpose, `${prefix}purpose`),
-    sourceKind: optionalEnum(query.sourceKind, common.SourceKind, `${prefix}source_kind`),
-    eventTime: optionalTime(query.eventTime, `${prefix}event_time`, { now }),
-    endToEndEncrypted: query.endToEndEncrypted,
-  };
-}
 
 function decide(ctx: ConsentContext, settings: SettingsDoc, query: ValidQuery, now: Date): consent.CheckEligibilityResponse {
   const decision = decideEligibility(ctx.policy, subjectOf(settings), {
@@ -64,4 +36,12 @@ export async function batchCheckEligibility(ctx: ConsentContext, request: consen
       surface: query.surface,
     })),
   };
+}
+
+/** CheckEligibility and BatchCheckEligibility. */
+export function eligibilityHandlers(ctx: ConsentContext) {
+  return {
+    checkEligibility: (request) => checkEligibility(ctx, request),
+    batchCheckEligibility: (request) => batchCheckEligibility(ctx, request),
+  } satisfies Handlers<consent.ConsentServiceServer>;
 }

@@ -1,6 +1,6 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
 import { assertedUserOf } from '@signalpath/service-auth';
-import { NotFoundError, requireEnum, requireId } from '@signalpath/grpc-kit';
+import { NotFoundError, requireEnum, requireId, type Handlers } from '@signalpath/grpc-kit';
 import { common, type consent } from '@signalpath/proto';
 import { erasureJobProto, scopeName } from '../mapping';
 import { actorOf, type ConsentContext } from './context';
@@ -21,4 +21,12 @@ export async function getErasureJob(ctx: ConsentContext, request: consent.GetEra
   const asserted = assertedUserOf(call.metadata);
   if (!job || (asserted !== undefined && job.user_id !== asserted)) throw new NotFoundError('no erasure job has that id');
   return { job: erasureJobProto(job) };
+}
+
+/** RequestErasure and GetErasureJob. */
+export function erasureHandlers(ctx: ConsentContext) {
+  return {
+    requestErasure: (request, call) => requestErasure(ctx, request, call),
+    getErasureJob: (request, call) => getErasureJob(ctx, request, call),
+  } satisfies Handlers<consent.ConsentServiceServer>;
 }

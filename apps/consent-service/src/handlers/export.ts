@@ -1,5 +1,5 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { requireId } from '@signalpath/grpc-kit';
+import { requireId, type Handlers } from '@signalpath/grpc-kit';
 import { consent, profile, signal } from '@signalpath/proto';
 import { erasureJobProto, settingsChangeProto, settingsProto } from '../mapping';
 import type { ConsentContext } from './context';
@@ -44,4 +44,11 @@ async function allHistory(ctx: ConsentContext, userId: string) {
     if (page.length < HISTORY_PAGE) return entries;
     before = page[page.length - 1].version;
   }
+}
+
+/** ExportUserData: everything held about a user, from this service and the others. */
+export function exportHandlers(ctx: ConsentContext) {
+  return {
+    exportUserData: (request, call) => exportUserData(ctx, request, call),
+  } satisfies Handlers<consent.ConsentServiceServer>;
 }

@@ -1,10 +1,10 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { AlreadyExistsError, FailedPreconditionError, requireEnum, requireId, VersionConflictError } from '@signalpath/grpc-kit';
+import { AlreadyExistsError, FailedPreconditionError, requireEnum, requireId, VersionConflictError, type Handlers } from '@signalpath/grpc-kit';
 import { common, type consent } from '@signalpath/proto';
 import { settingsProto, surfaceName } from '../mapping';
 import type { SettingsDoc, SurfaceName } from '../store/documents';
 import { actorOf, userAssertedOf, type ConsentContext } from './context';
-import { answerWhenEveryReplicaHasIt } from './replica-visibility';
+import { answerWhenEveryReplicaHasIt } from '../settings/replica-visibility';
 
 type Call = ServerUnaryCall<unknown, unknown>;
 
@@ -81,4 +81,12 @@ export async function unlinkAccount(ctx: ConsentContext, request: consent.Unlink
     }
   }
   throw new VersionConflictError('settings changed concurrently too often: retry');
+}
+
+/** LinkAccount and UnlinkAccount (Accounts Center links). */
+export function linkHandlers(ctx: ConsentContext) {
+  return {
+    linkAccount: (request, call) => linkAccount(ctx, request, call),
+    unlinkAccount: (request, call) => unlinkAccount(ctx, request, call),
+  } satisfies Handlers<consent.ConsentServiceServer>;
 }

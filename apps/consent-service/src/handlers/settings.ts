@@ -1,11 +1,11 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
 import { withdrawnAiChatPurposes } from '@signalpath/consent-policy';
-import { decodePageToken, encodePageToken, InvalidArgumentError, requireId, VersionConflictError } from '@signalpath/grpc-kit';
+import { clampedCount, decodePageToken, encodePageToken, InvalidArgumentError, requireId, VersionConflictError, type Handlers } from '@signalpath/grpc-kit';
 import type { consent } from '@signalpath/proto';
 import { settingsChangeProto, settingsProto, subjectOf } from '../mapping';
 import { actorOf, userAssertedOf, type ConsentContext } from './context';
-import { answerWhenEveryReplicaHasIt } from './replica-visibility';
-import { applyMasked, parseVersion, resolveMask } from './validation';
+import { answerWhenEveryReplicaHasIt } from '../settings/replica-visibility';
+import { applyMasked, parseVersion, resolveMask } from '../validation';
 
 type Call = ServerUnaryCall<unknown, unknown>;
 
@@ -42,8 +42,7 @@ const MAX_PAGE_SIZE = 500;
 
 export async function listSettingsHistory(ctx: ConsentContext, request: consent.ListSettingsHistoryRequest): Promise<consent.ListSettingsHistoryResponse> {
   const userId = requireId(request.userId, 'user_id');
-  if (request.pageSize < 0) throw new InvalidArgumentError('page_size', 'must not be negative');
-  const size = request.pageSize === 0 ? DEFAULT_PAGE_SIZE : Math.min(request.pageSize, MAX_PAGE_SIZE);
+  const size = clampedCount(request.pageSize, 'page_size', { defaultSize: DEFAULT_PAGE_SIZE, max: MAX_PAGE_SIZE });
   const cursor = decodePageToken<{ u: string; v: number }>(request.pageToken, 'page_token', ['u', 'v']);
   if (cursor && (cursor.u !== userId || !Number.isSafeInteger(cursor.v))) throw new InvalidArgumentError('page_token', 'is not a valid page token for this user');
   const page = await ctx.settings.listHistory(userId, size + 1, cursor?.v);
@@ -53,4 +52,13 @@ export async function listSettingsHistory(ctx: ConsentContext, request: consent.
     changes: changes.map(settingsChangeProto),
     nextPageToken: more ? encodePageToken({ u: userId, v: changes[changes.length - 1].version }) : '',
   };
+}
+
+/** GetSettings, UpdateSettings and ListSettingsHistory. */
+export function settingsHandlers(ctx: ConsentContext) {
+  return {
+    getSettings: (request) => getSettings(ctx, request),
+    updateSettings: (request, call) => updateSettings(ctx, request, call),
+    listSettingsHistory: (request) => listSettingsHistory(ctx, request),
+  } satisfies Handlers<consent.ConsentServiceServer>;
 }

@@ -1,4 +1,4 @@
-import { decodePageToken, encodePageToken, InvalidArgumentError } from '@signalpath/grpc-kit';
+import { clampedCount, decodePageToken, encodePageToken, InvalidArgumentError, type Handlers } from '@signalpath/grpc-kit';
 import type { consent } from '@signalpath/proto';
 import { topicEntryProto } from '../mapping';
 import type { ConsentContext } from './context';
@@ -9,12 +9,6 @@ const DEFAULT_SEARCH_LIMIT = 20;
 const MAX_SEARCH_LIMIT = 100;
 const MAX_QUERY_CHARS = 100;
 
-/** page_size / limit as the API documents them: negative refused, 0 the default, above the max clamped. */
-function boundedCount(value: number, field: string, defaultSize: number, max: number): number {
-  if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError(field, 'must not be negative');
-  return value === 0 ? defaultSize : Math.min(value, max);
-}
-
 /** Where the next page starts: the parent listed ('' for Tier 1) and the last topic returned. */
 interface TopicCursor extends Record<string, string | number> {
   p: string;
@@ -24,7 +18,7 @@ interface TopicCursor extends Record<string, string | number> {
 export async function listTopics(ctx: ConsentContext, request: consent.ListTopicsRequest): Promise<consent.ListTopicsResponse> {
   const parentId = request.parentId === '' ? undefined : request.parentId;
   if (parentId !== undefined && ctx.topics.get(parentId) === undefined) throw new InvalidArgumentError('parent_id', 'is not an IAB Content Taxonomy 3.1 topic id');
-  const size = boundedCount(request.pageSize, 'page_size', DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+  const size = clampedCount(request.pageSize, 'page_size', { defaultSize: DEFAULT_PAGE_SIZE, max: MAX_PAGE_SIZE });
   const cursor = decodePageToken<TopicCursor>(request.pageToken, 'page_token', ['p', 'a']);
   if (cursor && (typeof cursor.p !== 'string' || typeof cursor.a !== 'string' || cursor.p !== (parentId ?? ''))) {
     throw new InvalidArgumentError('page_token', 'is not a valid page token for this parent_id');
@@ -43,6 +37,14 @@ export async function searchTopics(ctx: ConsentContext, request: consent.SearchT
   // Never echoed: what a person typed stays out of error messages and logs.
   if ([...query].length > MAX_QUERY_CHARS) throw new InvalidArgumentError('query', `must be at most ${MAX_QUERY_CHARS} characters`);
   if (query.trim() === '') throw new InvalidArgumentError('query', 'must not be empty');
-  const limit = boundedCount(request.limit, 'limit', DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT);
+  const limit = clampedCount(request.limit, 'limit', { defaultSize: DEFAULT_SEARCH_LIMIT, max: MAX_SEARCH_LIMIT });
   return { topics: ctx.topics.search(query, limit).map(topicEntryProto) };
+}
+
+/** ListTopics and SearchTopics over the taxonomy. */
+export function topicHandlers(ctx: ConsentContext) {
+  return {
+    listTopics: (request) => listTopics(ctx, request),
+    searchTopics: (request) => searchTopics(ctx, request),
+  } satisfies Handlers<consent.ConsentServiceServer>;
 }

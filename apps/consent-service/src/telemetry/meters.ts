@@ -1,5 +1,5 @@
 import { metrics, type BatchObservableCallback, type Counter, type Meter } from '@opentelemetry/api';
-import type { SettingsCache } from '../settings-cache';
+import type { SettingsCache } from '../settings/settings-cache';
 import type { ErasureStore } from '../store/erasure-store';
 
 /** Erasure jobs are read from the database at most this often, however often metrics are scraped. */

@@ -1,15 +1,16 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
 import type { ErasureGuard, ErasureScopeName } from '@signalpath/erasure';
-import { InvalidArgumentError, maxItems, optionalEnum, optionalId, optionalTime, requireEnum, requireId, ResourceExhaustedError, UnavailableError } from '@signalpath/grpc-kit';
+import { InvalidArgumentError, maxItems, optionalEnum, optionalId, optionalTime, requireEnum, requireId, ResourceExhaustedError, UnavailableError, type Handlers } from '@signalpath/grpc-kit';
 import { common, profile } from '@signalpath/proto';
 import { assertedUserOf, callerOf } from '@signalpath/service-auth';
-import { getTaxonomy } from '@signalpath/taxonomy';
 
-import { newEntry, PURPOSE_KEYS, stripCutEvidence, withoutSensitive, type CorrectionEntry, type CorrectionsStore, type PurposeKey } from '../store/corrections-store';
+import { newEntry, PURPOSE_KEYS, stripCutEvidence, withoutSensitive, type CorrectionEntry, type CorrectionsStore } from '../store/corrections-store';
 import { isEmptyProfile, type ProfileStore } from '../store/profile-store';
-import type { SignalApplier } from '../store/signal-applier';
-import { signalSubject, validateSignal } from './apply-signals';
+import type { SignalApplier } from '../apply/signal-applier';
+import { signalSubject } from './apply-signals';
 import { ALL_SURFACES } from '../store/user-data';
+import { purposeKey, toApiCorrection } from '../mapping';
+import { requireTopicId, validateSignal } from '../validation';
 
 /** Topics one "not interested" mark may carry (an item has a handful). */
 export const MAX_ITEM_TOPICS = 100;
@@ -36,42 +37,6 @@ export interface CorrectionDeps {
   /** Erases a user's data in a scope (the undo of a late write an erasure now covers). */
   eraseUser(userId: string, scope: ErasureScopeName): Promise<unknown>;
   now: () => Date;
-}
-
-const PURPOSE_PROTO: Record<PurposeKey, common.Purpose> = { ads: common.Purpose.PURPOSE_ADS, content: common.Purpose.PURPOSE_CONTENT };
-const purposeKey = (purpose: common.Purpose): PurposeKey => (purpose === common.Purpose.PURPOSE_ADS ? 'ads' : 'content');
-
-const KIND_PROTO: Record<CorrectionEntry['kind'], profile.CorrectionKind> = {
-  remove_interest: profile.CorrectionKind.CORRECTION_KIND_REMOVE_INTEREST,
-  not_interested: profile.CorrectionKind.CORRECTION_KIND_NOT_INTERESTED,
-  undo_not_interested: profile.CorrectionKind.CORRECTION_KIND_UNDO_NOT_INTERESTED,
-  delete_signal: profile.CorrectionKind.CORRECTION_KIND_DELETE_SIGNAL,
-};
-
-function topicOf(topicId: string): common.Topic {
-  const node = getTaxonomy().get(topicId);
-  return { id: topicId, name: node?.name ?? '', tier1: node?.tier1 ?? '' };
-}
-
-export function toApiCorrection(entry: CorrectionEntry): profile.Correction {
-  return {
-    correctionId: entry.id,
-    kind: KIND_PROTO[entry.kind],
-    createTime: entry.time,
-    purposes: entry.purposes.map((purpose) => PURPOSE_PROTO[purpose]),
-    topic: entry.topic_id ? topicOf(entry.topic_id) : undefined,
-    itemId: entry.item_id ?? '',
-    itemTopics: withoutSensitive(entry.topic_ids ?? []).map(topicOf),
-    actor: entry.actor,
-    userAsserted: entry.user_asserted,
-    signalId: entry.signal_id ?? '',
-  };
-}
-
-function requireTopicId(value: string, field: string): string {
-  const topicId = requireId(value, field);
-  if (!getTaxonomy().has(topicId)) throw new InvalidArgumentError(field, 'is not an IAB Content Taxonomy 3.1 id');
-  return topicId;
 }
 
 /** Who acts: the verified caller (or, for RankingService's calls, the caller it acted for). */
@@ -240,4 +205,15 @@ export function removeSignalHandler(deps: CorrectionDeps) {
     });
     return { wasApplied: outcome.wasApplied, correction: entry ? toApiCorrection(entry) : undefined };
   };
+}
+
+/** RemoveInterest, ListCorrections, MarkItemNotInterested, UndoItemNotInterested and RemoveSignal. */
+export function correctionHandlers(deps: CorrectionDeps) {
+  return {
+    removeInterest: removeInterestHandler(deps),
+    listCorrections: listCorrectionsHandler(deps),
+    markItemNotInterested: markItemNotInterestedHandler(deps),
+    undoItemNotInterested: undoItemNotInterestedHandler(deps),
+    removeSignal: removeSignalHandler(deps),
+  } satisfies Handlers<profile.ProfileServiceServer>;
 }

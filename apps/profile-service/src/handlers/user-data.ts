@@ -1,6 +1,6 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
 import { eraseFenced, erasureRecordOf, erasureScopeName, type ErasureMarkers } from '@signalpath/erasure';
-import { deadlineMsOf, optionalId, optionalTime, requireEnum, requireId } from '@signalpath/grpc-kit';
+import { deadlineMsOf, optionalId, optionalTime, requireEnum, requireId, type Handlers } from '@signalpath/grpc-kit';
 import { buildInterests } from '@signalpath/interest-profile';
 import { common, type profile } from '@signalpath/proto';
 import type { Logger } from '@signalpath/telemetry';
@@ -10,7 +10,7 @@ import type { LedgerStore } from '../store/ledger-store';
 import { storedInterestsOf, type ProfileStore } from '../store/profile-store';
 import { ALL_SURFACES, eraseUserData } from '../store/user-data';
 import { listCorrections } from './corrections';
-import { toApiInterest } from './interests';
+import { toApiInterest } from '../mapping';
 
 export interface UserDataDeps {
   profiles: ProfileStore;
@@ -91,4 +91,12 @@ export function exportUserDataHandler(deps: UserDataDeps) {
       corrections,
     };
   };
+}
+
+/** DeleteUserData and ExportUserData (ConsentService's erasure and export fan-out). */
+export function userDataHandlers(deps: UserDataDeps) {
+  return {
+    deleteUserData: deleteUserDataHandler(deps),
+    exportUserData: exportUserDataHandler(deps),
+  } satisfies Handlers<profile.ProfileServiceServer>;
 }

@@ -3,7 +3,7 @@ import { createProfileClient, type ProfileClient } from '@signalpath/service-cli
 import { FakeConsentService, startTestService, type TestService } from '@signalpath/testing';
 
 import type { ProfileConfig } from '../config';
-import { createProfileModule } from '../server';
+import { createProfileService } from '../server';
 
 export const DAY_MS = 86_400_000;
 /** An arbitrary "now" after the policy's effective date. */
@@ -24,7 +24,7 @@ export async function startHarness(env: Record<string, string> = {}, options: { 
   const consent = new FakeConsentService();
   const consentAddress = await consent.start();
   const clock = { now: T0 };
-  const service = await startTestService(createProfileModule({ now: () => clock.now }), {
+  const service = await startTestService(createProfileService({ now: () => clock.now }), {
     // A short erasure fence keeps DeleteUserData quick; erasure tests set what they need.
     env: { CONSENT_ADDR: consentAddress, PROFILE_ELIGIBILITY_CACHE_MAX_AGE: '0', PROFILE_ERASURE_FENCE: '300ms', ...env },
     mongoUri: options.mongoUri,

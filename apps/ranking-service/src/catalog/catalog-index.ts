@@ -1,6 +1,6 @@
 import type { ranking } from '@signalpath/proto';
 import type { RankableItem } from '@signalpath/ranking-model';
-import { toRankable } from '../items';
+import { toRankable } from '../mapping';
 
 /** One catalog item as indexed: the proto to return, what the ranker reads, and its sort key. */
 export interface IndexedItem {

@@ -1,8 +1,9 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { decodePageToken, encodePageToken, InvalidArgumentError, maxItems, nonEmpty, NotFoundError, optionalEnum, requireId, unary, type ErrorSink } from '@signalpath/grpc-kit';
+import { clampedCount, decodePageToken, encodePageToken, InvalidArgumentError, maxItems, nonEmpty, NotFoundError, optionalEnum, requireId, type Handlers } from '@signalpath/grpc-kit';
 import { common, ranking } from '@signalpath/proto';
 import { itemTopicPolicy, type ItemKind } from '@signalpath/ranking-model';
-import { KIND_OF, validateItem } from '../items';
+import { KIND_OF } from '../mapping';
+import { validateItem } from '../validation';
 import type { CatalogFeed } from '../catalog/catalog-feed';
 import type { CatalogStore } from '../store/catalog-store';
 import { catalogWaitMs } from './ranking';
@@ -28,12 +29,6 @@ function itemOutcome(item: ranking.Item): ranking.ItemOutcome {
   }
 }
 
-/** page_size as documented: negative refused, 0 the default, above the maximum clamped. */
-function readPageSize(value: number): number {
-  if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError('page_size', 'must not be negative');
-  return value === 0 ? DEFAULT_PAGE_SIZE : Math.min(value, MAX_PAGE_SIZE);
-}
-
 /** Where the next ListItems page starts: the kind filter (0 = every kind) and the last id returned. */
 interface ItemCursor extends Record<string, string | number> {
   k: number;
@@ -55,9 +50,14 @@ function readCursor(token: string, kind: number): ItemCursor | undefined {
  * UpsertItems / DeleteItems: Everything is validated before anything is
  * written; an answer comes once this process's in-memory catalog has the change.
  */
-export function catalogHandlers(store: CatalogStore, catalog: CatalogFeed, sink: ErrorSink) {
+export interface CatalogDeps {
+  store: CatalogStore;
+  catalog: CatalogFeed;
+}
+
+export function catalogHandlers({ store, catalog }: CatalogDeps) {
   return {
-    upsertItems: unary(async (request: ranking.UpsertItemsRequest, _call: ServerUnaryCall<ranking.UpsertItemsRequest, ranking.UpsertItemsResponse>) => {
+    upsertItems: async (request: ranking.UpsertItemsRequest, _call: ServerUnaryCall<ranking.UpsertItemsRequest, ranking.UpsertItemsResponse>) => {
       nonEmpty(request.items, 'items');
       maxItems(request.items, 'items', MAX_BATCH);
       const seen = new Set<string>();
@@ -71,27 +71,27 @@ export function catalogHandlers(store: CatalogStore, catalog: CatalogFeed, sink:
       // Read-your-writes on this process; other processes see the change within their poll interval.
       await catalog.catchUp(change);
       return { upsertedCount: count, outcomes: items.map(itemOutcome) };
-    }, sink),
+    },
 
-    deleteItems: unary(async (request: ranking.DeleteItemsRequest) => {
+    deleteItems: async (request: ranking.DeleteItemsRequest) => {
       nonEmpty(request.itemIds, 'item_ids');
       maxItems(request.itemIds, 'item_ids', MAX_BATCH);
       const ids = request.itemIds.map((id, i) => requireId(id, `item_ids[${i}]`));
       const { count, change } = await store.delete([...new Set(ids)]);
       await catalog.catchUp(change);
       return { deletedCount: count };
-    }, sink),
+    },
 
-    getItem: unary(async (request: ranking.GetItemRequest, call: ServerUnaryCall<ranking.GetItemRequest, ranking.GetItemResponse>): Promise<ranking.GetItemResponse> => {
+    getItem: async (request: ranking.GetItemRequest, call: ServerUnaryCall<ranking.GetItemRequest, ranking.GetItemResponse>): Promise<ranking.GetItemResponse> => {
       const itemId = requireId(request.itemId, 'item_id');
       const found = (await catalog.index(catalogWaitMs(call))).get(itemId);
       if (!found) throw new NotFoundError('item not found in the catalog');
       return { item: found.item };
-    }, sink),
+    },
 
-    listItems: unary(async (request: ranking.ListItemsRequest, call: ServerUnaryCall<ranking.ListItemsRequest, ranking.ListItemsResponse>): Promise<ranking.ListItemsResponse> => {
+    listItems: async (request: ranking.ListItemsRequest, call: ServerUnaryCall<ranking.ListItemsRequest, ranking.ListItemsResponse>): Promise<ranking.ListItemsResponse> => {
       const kind = optionalEnum(request.kind, ranking.ItemKind, 'kind');
-      const size = readPageSize(request.pageSize);
+      const size = clampedCount(request.pageSize, 'page_size', { defaultSize: DEFAULT_PAGE_SIZE, max: MAX_PAGE_SIZE });
       const cursor = readCursor(request.pageToken, kind ?? 0);
       const page = (await catalog.index(catalogWaitMs(call))).pageById(kind, cursor?.a, size);
       const last = page.items[page.items.length - 1];
@@ -99,6 +99,6 @@ export function catalogHandlers(store: CatalogStore, catalog: CatalogFeed, sink:
         items: page.items.map((entry) => entry.item),
         nextPageToken: page.more && last ? encodePageToken({ k: kind ?? 0, a: last.item.itemId }) : '',
       };
-    }, sink),
-  };
+    },
+  } satisfies Handlers<ranking.RankingServiceServer>;
 }

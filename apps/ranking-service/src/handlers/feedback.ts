@@ -1,6 +1,6 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
-import { isGrpcServiceError, NotFoundError, readStatus, requireId, ResourceExhaustedError, unary, type ErrorSink } from '@signalpath/grpc-kit';
+import { isGrpcServiceError, NotFoundError, readStatus, requireId, ResourceExhaustedError, type Handlers } from '@signalpath/grpc-kit';
 import { common, type ranking } from '@signalpath/proto';
 import { purposeOfKind } from '@signalpath/ranking-model';
 import { sensitiveClassOfTopic } from '@signalpath/sensitive-topics';
@@ -8,7 +8,7 @@ import { assertedUserOf, callerOf } from '@signalpath/service-auth';
 import type { ProfileClient } from '@signalpath/service-clients';
 
 import type { CatalogFeed } from '../catalog/catalog-feed';
-import { topicMessage } from '../items';
+import { topicMessage } from '../mapping';
 import { catalogWaitMs } from './ranking';
 
 export interface FeedbackDeps {
@@ -29,9 +29,9 @@ function acting(call: ServerUnaryCall<unknown, unknown>): { actingCaller: string
  * (with export, erasure and the corrections history); this service only adds what it alone knows:
  * the item's topics and kind from its catalog.
  */
-export function feedbackHandlers({ catalog, profileClient, dependencyTimeoutMs }: FeedbackDeps, sink: ErrorSink) {
+export function feedbackHandlers({ catalog, profileClient, dependencyTimeoutMs }: FeedbackDeps) {
   return {
-    markNotInterested: unary(async (request: ranking.MarkNotInterestedRequest, call: ServerUnaryCall<ranking.MarkNotInterestedRequest, ranking.MarkNotInterestedResponse>): Promise<ranking.MarkNotInterestedResponse> => {
+    markNotInterested: async (request: ranking.MarkNotInterestedRequest, call: ServerUnaryCall<ranking.MarkNotInterestedRequest, ranking.MarkNotInterestedResponse>): Promise<ranking.MarkNotInterestedResponse> => {
       const userId = requireId(request.userId, 'user_id');
       const itemId = requireId(request.itemId, 'item_id');
       const found = (await catalog.index(catalogWaitMs(call))).get(itemId);
@@ -50,13 +50,13 @@ export function feedbackHandlers({ catalog, profileClient, dependencyTimeoutMs }
         throw error;
       }
       return { loweredTopics: topicIds.map(topicMessage), purpose };
-    }, sink),
+    },
 
-    undoNotInterested: unary(async (request: ranking.UndoNotInterestedRequest, call: ServerUnaryCall<ranking.UndoNotInterestedRequest, ranking.UndoNotInterestedResponse>): Promise<ranking.UndoNotInterestedResponse> => {
+    undoNotInterested: async (request: ranking.UndoNotInterestedRequest, call: ServerUnaryCall<ranking.UndoNotInterestedRequest, ranking.UndoNotInterestedResponse>): Promise<ranking.UndoNotInterestedResponse> => {
       const userId = requireId(request.userId, 'user_id');
       const itemId = requireId(request.itemId, 'item_id');
       const { undone } = await profileClient.undoItemNotInterested({ userId, itemId, ...acting(call) }, { parent: call, timeoutMs: dependencyTimeoutMs });
       return { undone };
-    }, sink),
-  };
+    },
+  } satisfies Handlers<ranking.RankingServiceServer>;
 }

@@ -1,5 +1,5 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { deadlineMsOf, InvalidArgumentError, NotFoundError, optionalEnum, requireId, unary, type ErrorSink } from '@signalpath/grpc-kit';
+import { clampedCount, deadlineMsOf, InvalidArgumentError, NotFoundError, optionalEnum, requireId, type Handlers } from '@signalpath/grpc-kit';
 import { pickNotPersonalizedReason } from '@signalpath/domain';
 import { ranking } from '@signalpath/proto';
 import {
@@ -17,10 +17,11 @@ import {
   type RankResult,
   type Surface,
 } from '@signalpath/ranking-model';
-import { KIND_OF, PROTO_SOURCE_KIND, PROTO_SURFACE, requireSurface, topicMessage, validateItem } from '../items';
+import { KIND_OF, PROTO_SOURCE_KIND, PROTO_SURFACE, topicMessage } from '../mapping';
+import { requireSurface, validateItem } from '../validation';
 import type { CatalogFeed } from '../catalog/catalog-feed';
 import { reasonProto } from '../mapping';
-import type { UserContext, UserContextLoader } from '../user-context';
+import type { UserContext, UserContextLoader } from '../users/user-context';
 
 export const MAX_CANDIDATES = 5000;
 const DEFAULT_RECOMMEND_LIMIT = 20;
@@ -148,7 +149,7 @@ export interface RankingDeps {
 }
 
 /** Rank, Recommend and ExplainItem. */
-export function rankingHandlers({ catalog, users, ranker }: RankingDeps, sink: ErrorSink) {
+export function rankingHandlers({ catalog, users, ranker }: RankingDeps) {
   const rankEntries = (entries: readonly Entry[], surface: Surface, user: UserContext) =>
     ranker.rank(
       entries.map((entry) => entry.rankable),
@@ -178,7 +179,7 @@ export function rankingHandlers({ catalog, users, ranker }: RankingDeps, sink: E
   };
 
   return {
-    rank: unary(async (request: ranking.RankRequest, call: Call<ranking.RankRequest, ranking.RankResponse>): Promise<ranking.RankResponse> => {
+    rank: async (request: ranking.RankRequest, call: Call<ranking.RankRequest, ranking.RankResponse>): Promise<ranking.RankResponse> => {
       const userId = requireId(request.userId, 'user_id');
       const surface = requireSurface(request.surface, 'surface');
       const candidateIds = request.candidateIds ?? [];
@@ -249,14 +250,13 @@ export function rankingHandlers({ catalog, users, ranker }: RankingDeps, sink: E
         personalized: result.personalized,
         notPersonalizedReason: responseReason(result, user, wanted),
       };
-    }, sink),
+    },
 
-    recommend: unary(async (request: ranking.RecommendRequest, call: Call<ranking.RecommendRequest, ranking.RecommendResponse>): Promise<ranking.RecommendResponse> => {
+    recommend: async (request: ranking.RecommendRequest, call: Call<ranking.RecommendRequest, ranking.RecommendResponse>): Promise<ranking.RecommendResponse> => {
       const userId = requireId(request.userId, 'user_id');
       const surface = requireSurface(request.surface, 'surface');
       const kindValue = optionalEnum(request.kind, ranking.ItemKind, 'kind');
-      if (!Number.isInteger(request.limit) || request.limit < 0) throw new InvalidArgumentError('limit', 'must not be negative');
-      const limit = request.limit === 0 ? DEFAULT_RECOMMEND_LIMIT : Math.min(MAX_RECOMMEND_LIMIT, request.limit);
+      const limit = clampedCount(request.limit, 'limit', { defaultSize: DEFAULT_RECOMMEND_LIMIT, max: MAX_RECOMMEND_LIMIT });
       if (request.maxAds !== undefined && (!Number.isInteger(request.maxAds) || request.maxAds < 0)) throw new InvalidArgumentError('max_ads', 'must not be negative');
       const maxAds = request.maxAds ?? defaultMaxAds(limit);
       const kind = kindValue === undefined ? undefined : KIND_OF[kindValue];
@@ -285,9 +285,9 @@ export function rankingHandlers({ catalog, users, ranker }: RankingDeps, sink: E
         personalized: items.some((item) => item.personalized),
         notPersonalizedReason: responseReason({ ...result, personalized: items.some((item) => item.personalized) }, user, purposes),
       };
-    }, sink),
+    },
 
-    explainItem: unary(async (request: ranking.ExplainItemRequest, call: Call<ranking.ExplainItemRequest, ranking.ExplainItemResponse>): Promise<ranking.ExplainItemResponse> => {
+    explainItem: async (request: ranking.ExplainItemRequest, call: Call<ranking.ExplainItemRequest, ranking.ExplainItemResponse>): Promise<ranking.ExplainItemResponse> => {
       const userId = requireId(request.userId, 'user_id');
       const itemId = requireId(request.itemId, 'item_id');
       const surface = requireSurface(request.surface, 'surface');
@@ -324,6 +324,6 @@ export function rankingHandlers({ catalog, users, ranker }: RankingDeps, sink: E
         notPersonalizedReason: !personalized && viewReason ? reasonProto(viewReason) : ranking.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
         filterReason: filtered ? FILTER_REASON[filtered.reason] : ranking.FilterReason.FILTER_REASON_UNSPECIFIED,
       };
-    }, sink),
-  };
+    },
+  } satisfies Handlers<ranking.RankingServiceServer>;
 }

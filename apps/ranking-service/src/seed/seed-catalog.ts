@@ -1,5 +1,5 @@
 import type { Logger } from '@signalpath/telemetry';
-import { validateItem } from '../items';
+import { validateItem } from '../validation';
 import type { CatalogStore } from '../store/catalog-store';
 import { demoCatalog } from './demo-catalog';
 

@@ -1,8 +1,8 @@
-import { NotFoundError, requireId, unary } from '@signalpath/grpc-kit';
+import { NotFoundError, requireId, type Handlers } from '@signalpath/grpc-kit';
 import { common, type profile, type signal } from '@signalpath/proto';
 import { assertedUserOf, callerOf } from '@signalpath/service-auth';
 
-import { signalMessage } from '../ingest/signal-view';
+import { signalMessage } from '../mapping';
 import type { SignalDeletionDoc } from '../store/documents';
 import type { HandlerContext } from './context';
 
@@ -32,7 +32,7 @@ function profileSignalOf(deletion: SignalDeletionDoc): profile.ProfileSignal {
 export function deleteSignalHandlers(ctx: Pick<HandlerContext, 'store' | 'guard' | 'profile' | 'now' | 'logger'>) {
   const { store } = ctx;
   return {
-    deleteSignal: unary<signal.DeleteSignalRequest, signal.DeleteSignalResponse>(async (request, call) => {
+    deleteSignal: async (request, call) => {
       const userId = requireId(request.userId, 'user_id');
       const signalId = requireId(request.signalId, 'signal_id');
       let deletion = await store.findDeletion(signalId);
@@ -75,6 +75,6 @@ export function deleteSignalHandlers(ctx: Pick<HandlerContext, 'store' | 'guard'
       }
       ctx.logger.info({ source_kind: common.SourceKind[deletion.sourceKind] }, 'signal deleted');
       return { deleted: true, signal: signalMessage(deletion.signal, deletion), deleteTime: deletion.deleteTime };
-    }, ctx.logger),
-  };
+    },
+  } satisfies Handlers<signal.SignalServiceServer>;
 }

@@ -1,9 +1,9 @@
 import { status } from '@grpc/grpc-js';
-import { AlreadyExistsError, InvalidArgumentError, isGrpcServiceError, maxItems, nonEmpty, RpcError, rpcStatus, toStatus, UnavailableError, unary } from '@signalpath/grpc-kit';
+import { AlreadyExistsError, InvalidArgumentError, isGrpcServiceError, maxItems, nonEmpty, RpcError, rpcStatus, toStatus, UnavailableError, type Handlers } from '@signalpath/grpc-kit';
 import { signal, type rpc } from '@signalpath/proto';
 
 import type { ItemOutcome } from '../ingest/ingestion';
-import { MAX_BATCH_ITEMS, validateActivity, validateInteraction } from '../ingest/validation';
+import { MAX_BATCH_ITEMS, validateActivity, validateInteraction } from '../validation';
 import type { HandlerContext } from './context';
 
 type FailedItem = Extract<ItemOutcome, { ok: false }>;
@@ -34,16 +34,16 @@ function itemStatus(outcome: FailedItem): rpc.Status {
 }
 
 export function ingestHandlers(ctx: HandlerContext) {
-  const { ingestion, logger } = ctx;
+  const { ingestion } = ctx;
   return {
-    ingestInteraction: unary<signal.IngestInteractionRequest, signal.IngestInteractionResponse>(async (request, call) => {
+    ingestInteraction: async (request, call) => {
       const interaction = validateInteraction(request.interaction, 'interaction', ctx.now());
       const [outcome] = await ingestion.process([ingestion.interactionUnit(interaction)], call);
       throwIfFailed(outcome);
       return { status: outcome.status, skipReason: outcome.skipReason, signals: outcome.signals, suppressed: outcome.suppressed.map((sensitiveClass) => ({ sensitiveClass })) };
-    }, logger),
+    },
 
-    ingestInteractions: unary<signal.IngestInteractionsRequest, signal.IngestInteractionsResponse>(async (request, call) => {
+    ingestInteractions: async (request, call) => {
       nonEmpty(request.interactions, 'interactions');
       maxItems(request.interactions, 'interactions', MAX_BATCH_ITEMS);
       const now = ctx.now();
@@ -63,13 +63,13 @@ export function ingestHandlers(ctx: HandlerContext) {
           return { interactionId, status: outcome.status, skipReason: outcome.skipReason, signals: outcome.signals, suppressed: outcome.suppressed.map((sensitiveClass) => ({ sensitiveClass })), errorCode: 0, errorMessage: '', error: undefined };
         }),
       };
-    }, logger),
+    },
 
-    recordActivity: unary<signal.RecordActivityRequest, signal.RecordActivityResponse>(async (request, call) => {
+    recordActivity: async (request, call) => {
       const activity = validateActivity(request, ctx.now());
       const [outcome] = await ingestion.process([ingestion.activityUnit(activity)], call);
       throwIfFailed(outcome);
       return { status: outcome.status, skipReason: outcome.skipReason, signals: outcome.signals, suppressed: outcome.suppressed.map((sensitiveClass) => ({ sensitiveClass })) };
-    }, logger),
-  };
+    },
+  } satisfies Handlers<signal.SignalServiceServer>;
 }

@@ -1,15 +1,15 @@
-import { unary } from '@signalpath/grpc-kit';
+import type { Handlers } from '@signalpath/grpc-kit';
 import { common, type signal } from '@signalpath/proto';
 
 import { applyConsent, toSensitiveClassEnums } from '../domain/signal-policy';
-import { topicMessage } from '../ingest/signal-view';
-import { validatePreview } from '../ingest/validation';
+import { topicMessage } from '../mapping';
+import { validatePreview } from '../validation';
 import type { HandlerContext } from './context';
 
 /** PreviewSignals: extraction and the sensitivity policy only. Nothing stored, no consent call. */
 export function previewHandlers(ctx: HandlerContext) {
   return {
-    previewSignals: unary<signal.PreviewSignalsRequest, signal.PreviewSignalsResponse>(async (request) => {
+    previewSignals: async (request) => {
       const interaction = validatePreview(request.interaction, ctx.now());
       // An end-to-end-encrypted chat is never mined, not even to show what it would teach.
       if (interaction.endToEndEncrypted) return { signals: [], suppressed: [], language: '', languageConfidence: 0, languageSupported: false, languages: [] };
@@ -39,6 +39,6 @@ export function previewHandlers(ctx: HandlerContext) {
         suppressed: toSensitiveClassEnums(extraction.suppressed).map((sensitiveClass) => ({ sensitiveClass })),
         ...language,
       };
-    }, ctx.logger),
-  };
+    },
+  } satisfies Handlers<signal.SignalServiceServer>;
 }

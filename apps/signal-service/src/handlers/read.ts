@@ -1,7 +1,7 @@
-import { decodePageToken, encodePageToken, InvalidArgumentError, requireId, unary } from '@signalpath/grpc-kit';
+import { clampedCount, decodePageToken, encodePageToken, InvalidArgumentError, requireId, type Handlers } from '@signalpath/grpc-kit';
 import type { signal } from '@signalpath/proto';
 
-import { signalMessage } from '../ingest/signal-view';
+import { signalMessage } from '../mapping';
 import type { RecordDoc } from '../store/documents';
 import type { HandlerContext } from './context';
 
@@ -14,12 +14,6 @@ interface SignalCursor extends Record<string, string | number> {
   t: number;
   k: string;
   o: number;
-}
-
-function readPageSize(value: number): number {
-  if (value < 0 || !Number.isInteger(value)) throw new InvalidArgumentError('page_size', 'must not be negative');
-  if (value === 0) return DEFAULT_PAGE_SIZE;
-  return Math.min(value, MAX_PAGE_SIZE);
 }
 
 function readCursor(token: string, userId: string): SignalCursor | undefined {
@@ -36,9 +30,9 @@ function readCursor(token: string, userId: string): SignalCursor | undefined {
 export function readHandlers(ctx: HandlerContext) {
   const { store } = ctx;
   return {
-    listSignals: unary<signal.ListSignalsRequest, signal.ListSignalsResponse>(async (request) => {
+    listSignals: async (request) => {
       const userId = requireId(request.userId, 'user_id');
-      const size = readPageSize(request.pageSize);
+      const size = clampedCount(request.pageSize, 'page_size', { defaultSize: DEFAULT_PAGE_SIZE, max: MAX_PAGE_SIZE });
       const cursor = readCursor(request.pageToken, userId);
       // Every accepted record has at least one signal, so size + 1 records always fill a page and tell whether more follow.
       const records = await store.userRecordsPage(userId, cursor && { eventTime: new Date(cursor.t), key: cursor.k, inclusive: cursor.o > 0 }, size + 1);
@@ -56,9 +50,9 @@ export function readHandlers(ctx: HandlerContext) {
         }
       }
       return { signals, nextPageToken: '' };
-    }, ctx.logger),
+    },
 
-    getOutboxStatus: unary<signal.GetOutboxStatusRequest, signal.GetOutboxStatusResponse>(async () => {
+    getOutboxStatus: async () => {
       const outbox = await store.outboxStatus();
       const ageMs = outbox.oldestPendingAt ? Math.max(0, ctx.now().getTime() - outbox.oldestPendingAt.getTime()) : 0;
       return {
@@ -66,6 +60,6 @@ export function readHandlers(ctx: HandlerContext) {
         oldestPendingAge: { seconds: String(Math.floor(ageMs / 1000)), nanos: (ageMs % 1000) * 1_000_000 },
         deliveredCount: String(outbox.deliveredEntries),
       };
-    }, ctx.logger),
-  };
+    },
+  } satisfies Handlers<signal.SignalServiceServer>;
 }

@@ -1,9 +1,9 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
 import { eraseFenced, erasedPurpose, erasureRecordOf, erasureScopeName } from '@signalpath/erasure';
-import { deadlineMsOf, optionalId, optionalTime, requireEnum, requireId, unary } from '@signalpath/grpc-kit';
+import { deadlineMsOf, optionalId, optionalTime, requireEnum, requireId, type Handlers } from '@signalpath/grpc-kit';
 import { common, signal } from '@signalpath/proto';
 
-import { signalMessage } from '../ingest/signal-view';
+import { signalMessage } from '../mapping';
 import type { OutboxDoc, RecordDoc } from '../store/documents';
 import type { HandlerContext } from './context';
 
@@ -33,7 +33,7 @@ export function userDataHandlers(ctx: HandlerContext) {
      * Records the erasure marker, erases, waits out the fence, erases again (docs/erasure.md):
      * once this answers OK nothing recorded before the cut-off comes back, whatever was in flight.
      */
-    deleteUserData: unary<signal.DeleteUserDataRequest, signal.DeleteUserDataResponse>(async (request, call) => {
+    deleteUserData: async (request, call) => {
       const userId = requireId(request.userId, 'user_id');
       const scope = requireEnum(request.scope, common.ErasureScope, 'scope');
       // Logged below: held to the id grammar, so no control or bidi character reaches a log line.
@@ -53,7 +53,7 @@ export function userDataHandlers(ctx: HandlerContext) {
       });
       logger.info({ erasure_job_id: erasureJobId, scope: common.ErasureScope[scope], deleted }, 'user data deleted');
       return { deletedCount: String(deleted) };
-    }, logger),
+    },
 
     /**
      * Everything held under the user's id: signals, every ledger entry (accepted and skipped),
@@ -61,7 +61,7 @@ export function userDataHandlers(ctx: HandlerContext) {
      * the erasure markers. Left out, with the reason, in docs/erasure.md: the keyed ids of the
      * counted end-to-end-encrypted interactions (the count is what they say).
      */
-    exportUserData: unary<signal.ExportUserDataRequest, signal.ExportUserDataResponse>(async (request) => {
+    exportUserData: async (request) => {
       const userId = requireId(request.userId, 'user_id');
       const signals: signal.Signal[] = [];
       let after: { eventTime: Date; key: string; inclusive: boolean } | undefined;
@@ -92,6 +92,6 @@ export function userDataHandlers(ctx: HandlerContext) {
         deliveries: holdings.delivered.map((d) => ({ recordKey: d._id, sourceKind: d.sourceKind, signalCount: d.signalCount, createTime: undefined, deliverTime: d.deliveredAt, attempts: 0, claimed: false })),
         erasures: erasures.map(erasureRecordOf),
       };
-    }, logger),
-  };
+    },
+  } satisfies Handlers<signal.SignalServiceServer>;
 }

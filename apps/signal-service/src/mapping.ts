@@ -1,6 +1,6 @@
 import { getTaxonomy } from '@signalpath/taxonomy';
 import { common, signal } from '@signalpath/proto';
-import type { SignalOrigin, StoredSignal } from '../store/documents';
+import type { SignalOrigin, StoredSignal } from './store/documents';
 
 /** The API's Topic for a taxonomy id (name and Tier-1 from the taxonomy). */
 export function topicMessage(topicId: string): common.Topic {

@@ -1,8 +1,8 @@
 import { createLogger } from '@signalpath/telemetry';
 import { SAFETY_MAX_AGE_MS, SettingsCache } from './settings-cache';
 import { FEED_OVERLAP_MS, SettingsChangeFeed } from './settings-change-feed';
-import { defaultSettings, type SettingsDoc } from './store/documents';
-import type { SettingsStore } from './store/settings-store';
+import { defaultSettings, type SettingsDoc } from '../store/documents';
+import type { SettingsStore } from '../store/settings-store';
 
 function fakeSource(initial: SettingsDoc[] = []) {
   const docs = new Map(initial.map((doc) => [doc._id, doc]));

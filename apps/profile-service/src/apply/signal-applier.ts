@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { UnavailableError } from '@signalpath/grpc-kit';
 import { addContribution, subtractContribution } from '@signalpath/interest-profile';
 
-import { cutOf, stripCutEvidence, type CorrectionsDocument, type CorrectionsStore } from './corrections-store';
-import type { LedgerStore, SignalStatus } from './ledger-store';
-import { fromTopicScores, profileId, toTopicScores, type InFlightMarker, type ProfileDocument, type ProfileStore, type RemovedSignal } from './profile-store';
+import { cutOf, stripCutEvidence, type CorrectionsDocument, type CorrectionsStore } from '../store/corrections-store';
+import type { LedgerStore, SignalStatus } from '../store/ledger-store';
+import { fromTopicScores, profileId, toTopicScores, type InFlightMarker, type ProfileDocument, type ProfileStore, type RemovedSignal } from '../store/profile-store';
 
 /**
  * Exactly-once application of signals, without transactions.

@@ -1,7 +1,7 @@
 import { PeriodicTask } from '@signalpath/service-host';
 import type { Logger } from '@signalpath/telemetry';
 
-import type { LedgerStore } from './ledger-store';
+import type { LedgerStore } from '../store/ledger-store';
 
 /**
  * Enforces ledger retention in the service itself (FerretDB v1 has no TTL indexes): every

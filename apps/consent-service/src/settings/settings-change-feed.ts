@@ -1,7 +1,7 @@
 import { PeriodicTask } from '@signalpath/service-host';
 import type { Logger } from '@signalpath/telemetry';
 import type { SettingsCache } from './settings-cache';
-import type { SettingsStore } from './store/settings-store';
+import type { SettingsStore } from '../store/settings-store';
 
 /**
  * Each poll re-reads this much history before the previous poll started: it covers the time

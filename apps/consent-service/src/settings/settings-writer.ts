@@ -1,9 +1,9 @@
 import { diffFields } from '@signalpath/consent-policy';
 import type { Logger } from '@signalpath/telemetry';
-import { fieldValues } from './mapping';
+import { fieldValues } from '../mapping';
 import type { SettingsCache } from './settings-cache';
-import { defaultSettings, historyId, type FieldChangeDoc, type HistoryDoc, type ScopeName, type SettingsDoc } from './store/documents';
-import type { SettingsStore } from './store/settings-store';
+import { defaultSettings, historyId, type FieldChangeDoc, type HistoryDoc, type ScopeName, type SettingsDoc } from '../store/documents';
+import type { SettingsStore } from '../store/settings-store';
 
 /** Starts (or finds) the erasure a consent withdrawal requires. */
 export interface ErasureStarter {

@@ -1,4 +1,4 @@
-import { defaultSettings, type SettingsDoc } from './store/documents';
+import { defaultSettings, type SettingsDoc } from '../store/documents';
 
 export interface SettingsSource {
   readMany(userIds: readonly string[]): Promise<SettingsDoc[]>;

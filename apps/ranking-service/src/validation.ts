@@ -1,39 +1,11 @@
 import { InvalidArgumentError, maxItems, nonEmpty, optionalTime, requireEnum, requireId } from '@signalpath/grpc-kit';
 import { common, ranking } from '@signalpath/proto';
-import type { ItemKind, RankableItem, SourceKind, Surface } from '@signalpath/ranking-model';
+import type { ItemKind, RankableItem, Surface } from '@signalpath/ranking-model';
 import { getTaxonomy } from '@signalpath/taxonomy';
 
-/** The ranking model's names → proto enums; the reverse maps below are derived, so they cannot drift. */
-export const PROTO_SURFACE: Readonly<Record<Surface, common.Surface>> = {
-  FACEBOOK: common.Surface.SURFACE_FACEBOOK,
-  INSTAGRAM: common.Surface.SURFACE_INSTAGRAM,
-  MESSENGER: common.Surface.SURFACE_MESSENGER,
-  WHATSAPP: common.Surface.SURFACE_WHATSAPP,
-};
+import { KIND_OF, SURFACE_OF, toRankable } from './mapping';
 
-const PROTO_KIND: Readonly<Record<ItemKind, ranking.ItemKind>> = {
-  AD: ranking.ItemKind.ITEM_KIND_AD,
-  POST: ranking.ItemKind.ITEM_KIND_POST,
-  REEL: ranking.ItemKind.ITEM_KIND_REEL,
-  GROUP: ranking.ItemKind.ITEM_KIND_GROUP,
-};
-
-export const PROTO_SOURCE_KIND: Readonly<Record<SourceKind, common.SourceKind>> = {
-  AI_CHAT: common.SourceKind.SOURCE_KIND_AI_CHAT,
-  PAGE_LIKE: common.SourceKind.SOURCE_KIND_PAGE_LIKE,
-  FOLLOW: common.SourceKind.SOURCE_KIND_FOLLOW,
-  GROUP_JOIN: common.SourceKind.SOURCE_KIND_GROUP_JOIN,
-  UNSPECIFIED: common.SourceKind.SOURCE_KIND_UNSPECIFIED,
-};
-
-/** Null-prototype, like every table looked up with a value from a request or a response. */
-function inverse<K extends string>(map: Readonly<Record<K, number>>): Readonly<Record<number, K | undefined>> {
-  return Object.assign(Object.create(null) as Record<number, K | undefined>, Object.fromEntries(Object.entries(map).map(([name, value]) => [value, name])));
-}
-
-export const SURFACE_OF = inverse(PROTO_SURFACE);
-export const KIND_OF = inverse(PROTO_KIND);
-export const SOURCE_KIND_OF = inverse(PROTO_SOURCE_KIND);
+/** Request validation for this service: every field named on INVALID_ARGUMENT, nothing written before. */
 
 export function requireSurface(value: number | undefined, field: string): Surface {
   return SURFACE_OF[requireEnum(value, common.Surface, field)] as Surface;
@@ -90,35 +62,4 @@ function withoutRepeats<T>(values: T[]): T[] {
   if (values.length === 2) return values[0] === values[1] ? [values[0]] : values;
   const unique = [...new Set(values)];
   return unique.length === values.length ? values : unique;
-}
-
-const EVERY_SURFACE: readonly Surface[] = Object.freeze([]);
-
-/** The ranker's view of an item already known to be valid (validated, or read from the catalog). */
-export function toRankable(item: ranking.Item): RankableItem {
-  const kind = KIND_OF[item.kind] as ItemKind;
-  let surfaces = EVERY_SURFACE;
-  if (item.surfaces.length > 0) {
-    const mapped: Surface[] = [];
-    for (const value of item.surfaces) {
-      const surface = SURFACE_OF[value];
-      if (surface) mapped.push(surface);
-    }
-    surfaces = mapped;
-  }
-  return kind === 'AD'
-    ? { id: item.itemId, kind, topicIds: item.topicIds, advertiserId: item.advertiserId, surfaces, baseScore: item.baseScore }
-    : { id: item.itemId, kind, topicIds: item.topicIds, surfaces, baseScore: item.baseScore };
-}
-
-/** A common.v1.Topic for a taxonomy id, built once per id (responses reuse the same object). */
-const topicMessages = new Map<string, common.Topic>();
-export function topicMessage(topicId: string): common.Topic {
-  let topic = topicMessages.get(topicId);
-  if (!topic) {
-    const node = getTaxonomy().get(topicId);
-    topic = Object.freeze({ id: topicId, name: node?.name ?? '', tier1: node?.tier1 ?? '' });
-    if (node) topicMessages.set(topicId, topic);
-  }
-  return topic;
 }

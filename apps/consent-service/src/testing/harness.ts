@@ -4,9 +4,9 @@ import { GrpcServer, RpcError, unary } from '@signalpath/grpc-kit';
 import { common, profile, signal } from '@signalpath/proto';
 import { createConsentClient, type ConsentClient } from '@signalpath/service-clients';
 import { startTestService, type TestService } from '@signalpath/testing';
-import { ACTOR_METADATA_KEY } from './handlers/context';
-import { consentService } from './server';
-import type { ConsentConfig } from './config';
+import { ACTOR_METADATA_KEY } from '../handlers/context';
+import { consentService } from '../server';
+import type { ConsentConfig } from '../config';
 
 export interface DeleteCall {
   userId: string;

@@ -1,9 +1,9 @@
 import { mayOptInToAds, normalizeRegion, resolveUpdateMask, type SettingsLeafPath } from '@signalpath/consent-policy';
-import { FailedPreconditionError, InvalidArgumentError, maxItems, optionalEnum, requireEnum, requireId } from '@signalpath/grpc-kit';
-import { consent } from '@signalpath/proto';
-import { ageBandName, choiceName } from '../mapping';
-import type { SettingsDoc } from '../store/documents';
-import { settingsTopicProblem, type TopicList } from '../topics/topic-directory';
+import { FailedPreconditionError, InvalidArgumentError, maxItems, optionalEnum, optionalTime, requireEnum, requireId } from '@signalpath/grpc-kit';
+import { common, consent } from '@signalpath/proto';
+import { ageBandName, choiceName } from './mapping';
+import type { SettingsDoc } from './store/documents';
+import { settingsTopicProblem, type TopicList } from './topics/topic-directory';
 
 /** Upper bound for each repeated settings field (topic and advertiser lists). */
 export const MAX_LIST_ITEMS = 1_000;
@@ -99,4 +99,34 @@ export function applyMasked(current: SettingsDoc, input: consent.Settings | unde
     throw new FailedPreconditionError('a minor cannot opt in to AI-chat ads personalization', 'MINOR_ADS_OPT_IN', { field: 'ai_chat_ads' });
   }
   return next;
+}
+
+/** BatchCheckEligibility's bound on queries. */
+export const MAX_BATCH_QUERIES = 500;
+
+type EligibilityQuery = consent.CheckEligibilityRequest | consent.EligibilityQuery;
+
+export interface ValidQuery {
+  userId: string;
+  surface: common.Surface;
+  purpose: common.Purpose;
+  sourceKind?: common.SourceKind;
+  eventTime?: Date;
+  endToEndEncrypted: boolean;
+}
+
+/**
+ * An event time, when given, must be a valid Timestamp and not more than the clock skew ahead of
+ * now: no interaction happens in the future, and a time far ahead must not pass for "after the
+ * effective date".
+ */
+export function validateEligibilityQuery(query: EligibilityQuery, prefix: string, now: Date): ValidQuery {
+  return {
+    userId: requireId(query.userId, `${prefix}user_id`),
+    surface: requireEnum(query.surface, common.Surface, `${prefix}surface`),
+    purpose: requireEnum(query.purpose, common.Purpose, `${prefix}purpose`),
+    sourceKind: optionalEnum(query.sourceKind, common.SourceKind, `${prefix}source_kind`),
+    eventTime: optionalTime(query.eventTime, `${prefix}event_time`, { now }),
+    endToEndEncrypted: query.endToEndEncrypted,
+  };
 }
