@@ -160,12 +160,30 @@ async function story(): Promise<void> {
     expectThat(Math.abs((await contentScore()) - scoreBefore) <= 1e-3 * scoreBefore, 'climbing counts fully again');
   } else expectThat(false, 'a climbing post to mark');
 
+  step('Deleting one signal takes exactly its contribution out of the profile at once, and the history says so');
+  const stored = (await clients.signal.listSignals({ userId: user, pageSize: 1000, pageToken: '' })).signals.filter((s) => s.sourceKind === common.SourceKind.SOURCE_KIND_AI_CHAT);
+  // One that is not the climbing interest itself if the chats gave one (e.g. shoes), else a climbing one.
+  const victim = stored.find((s) => s.topic?.id !== CLIMBING && s.contentEligible) ?? stored.find((s) => s.contentEligible);
+  const topicScore = async (topicId: string) =>
+    (await clients.profile.getProfile({ userId: user, surface: MESSENGER, purpose: common.Purpose.PURPOSE_CONTENT, limit: 100 })).interests.find((i) => i.topic?.id === topicId)?.score ?? 0;
+  if (victim?.topic) {
+    const before = await topicScore(victim.topic.id);
+    const deleted = await clients.signal.deleteSignal({ userId: user, signalId: victim.signalId });
+    const after = await topicScore(victim.topic.id);
+    say(`deleted the "${victim.topic.name}" signal (weight ${victim.weight.toFixed(2)}): ${victim.topic.name} ${before.toFixed(3)} → ${after.toFixed(3)}`);
+    // Everything happened seconds ago (half-life 30 days): the score drops by the signal's weight.
+    expectThat(deleted.deleted && Math.abs(after - Math.max(0, before - victim.weight)) <= 1e-3 * Math.max(1, before), 'exactly its contribution left the profile on the next read');
+    const listedNow = (await clients.signal.listSignals({ userId: user, pageSize: 1000, pageToken: '' })).signals;
+    expectThat(!listedNow.some((s) => s.signalId === victim.signalId), 'SignalService no longer lists it');
+    expectThat((await clients.signal.deleteSignal({ userId: user, signalId: victim.signalId })).deleted && (await topicScore(victim.topic.id)) === after, 'deleting again changes nothing');
+  } else expectThat(false, 'an AI-chat signal to delete');
+
   step('"This isn\'t me": removing the climbing interest takes it out of the profile at once, and the history says so');
   await clients.profile.removeInterest({ userId: user, topicId: CLIMBING, purpose: common.Purpose.PURPOSE_UNSPECIFIED });
   expectThat((await contentScore()) === 0, 'climbing is gone from the profile on the next read');
   const history = (await clients.profile.listCorrections({ userId: user })).corrections;
   say(`corrections: ${history.map((c) => profile.CorrectionKind[c.kind].replace('CORRECTION_KIND_', '').toLowerCase()).join(', ')}`);
-  expectThat(history.length === (post ? 3 : 1), 'each correction is in the history, newest first');
+  expectThat(history.length === (post ? 3 : 1) + (victim ? 1 : 0), 'each correction is in the history, newest first');
 
   step('An end-to-end-encrypted WhatsApp chat teaches nothing');
   const before = (await clients.signal.listSignals({ userId: user, pageSize: 1000, pageToken: '' })).signals.length;

@@ -6,7 +6,7 @@ import { createProfileClient } from '@signalpath/service-clients';
 import { startTestService } from '@signalpath/testing';
 
 import { createProfileService } from './server';
-import { TOPIC } from './testing/harness';
+import { signal, TOPIC } from './testing/harness';
 
 const statusOf = (call: Promise<unknown>) =>
   call.then(
@@ -30,6 +30,13 @@ describe('corrections with service auth on (real database)', () => {
       expect(await statusOf(settingsUi.listCorrections({ userId: 'alice' }, await as('bob')))).toMatchObject({ code: status.PERMISSION_DENIED });
       const mark = { userId: 'alice', itemId: 'post-1', topicIds: [TOPIC.CLIMBING], purpose: common.Purpose.PURPOSE_CONTENT, actingCaller: 'settings-ui', userAsserted: true };
       expect(await statusOf(settingsUi.markItemNotInterested(mark, await as('alice')))).toMatchObject({ code: status.PERMISSION_DENIED });
+      // Only SignalService removes a deleted signal (it keeps the signal and forwards its caller).
+      const removal = { signal: signal({ userId: 'alice' }), actingCaller: 'settings-ui', userAsserted: true };
+      expect(await statusOf(settingsUi.removeSignal(removal, await as('alice')))).toMatchObject({ code: status.PERMISSION_DENIED });
+      expect(await statusOf(rankingService.removeSignal(removal))).toMatchObject({ code: status.PERMISSION_DENIED });
+      const signalService = createProfileClient(service.address, { metadataProvider: tokenMetadataProvider(keyRing, 'signal-service', audience) });
+      expect((await signalService.removeSignal(removal)).correction).toMatchObject({ kind: profile.CorrectionKind.CORRECTION_KIND_DELETE_SIGNAL, actor: 'settings-ui', userAsserted: true });
+      signalService.close();
 
       const { correction } = await settingsUi.removeInterest(remove('alice'), await as('alice'));
       expect(correction).toMatchObject({ actor: 'settings-ui', userAsserted: true });
@@ -38,6 +45,7 @@ describe('corrections with service auth on (real database)', () => {
       expect(corrections.map((c) => [c.kind, c.actor, c.userAsserted])).toEqual([
         [profile.CorrectionKind.CORRECTION_KIND_NOT_INTERESTED, 'settings-ui', true],
         [profile.CorrectionKind.CORRECTION_KIND_REMOVE_INTEREST, 'settings-ui', true],
+        [profile.CorrectionKind.CORRECTION_KIND_DELETE_SIGNAL, 'settings-ui', true],
       ]);
     } finally {
       settingsUi.close();

@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import { ERROR_DOMAIN, readStatus } from '@signalpath/grpc-kit';
 import { common, profile } from '@signalpath/proto';
 import { createProfileClient } from '@signalpath/service-clients';
 import { startTestService } from '@signalpath/testing';
@@ -146,6 +147,62 @@ describe('corrections: RemoveInterest, not interested, history', () => {
     expect((await h.userData.exportUserData({ userId })).corrections).toEqual(history);
   });
 
+  it('a mark on an item with sensitive topics keeps no sensitive topic id, and still hides the item until undone', async () => {
+    const userId = 'not-interested-sensitive';
+    const MEDICAL_HEALTH = '286';
+    const POLITICS = '386';
+    const marked = await h.client.markItemNotInterested({ userId, itemId: 'ad-clinic', topicIds: [MEDICAL_HEALTH, TOPIC.TRAVEL], purpose: ADS, actingCaller: 'feed-backend', userAsserted: false });
+    expect(marked.correction?.itemTopics.map((t) => t.id)).toEqual([TOPIC.TRAVEL]);
+    // Only sensitive topics: accepted, hidden by the item id alone.
+    const onlySensitive = await h.client.markItemNotInterested({ userId, itemId: 'ad-party', topicIds: [POLITICS], purpose: ADS, actingCaller: 'feed-backend', userAsserted: false });
+    expect(onlySensitive.correction).toMatchObject({ kind: Kind.CORRECTION_KIND_NOT_INTERESTED, itemId: 'ad-party', itemTopics: [] });
+    expect((await read(userId, ADS)).hiddenItemIds.sort()).toEqual(['ad-clinic', 'ad-party']);
+    const undone = await h.client.undoItemNotInterested({ userId, itemId: 'ad-party', actingCaller: '', userAsserted: false });
+    expect(undone).toMatchObject({ undone: true, correction: { itemId: 'ad-party', itemTopics: [] } });
+    expect((await read(userId, ADS)).hiddenItemIds).toEqual(['ad-clinic']);
+    // Nowhere in the stored corrections (marks and history), nor in the export.
+    const stored = JSON.stringify(await h.service.mongo.db.collection(CORRECTIONS).findOne({ _id: userId as never }));
+    expect(stored).toContain('ad-party');
+    expect(stored).not.toContain(`"${MEDICAL_HEALTH}"`);
+    expect(stored).not.toContain(`"${POLITICS}"`);
+    expect(JSON.stringify(await h.userData.exportUserData({ userId }))).not.toMatch(new RegExp(`"(${MEDICAL_HEALTH}|${POLITICS})"`));
+
+    // A mark stored before the rule (sensitive id inside) is never answered, and goes at the next write.
+    const legacy = 'not-interested-legacy';
+    await h.client.markItemNotInterested({ userId: legacy, itemId: 'ad-old', topicIds: [TOPIC.TRAVEL], purpose: ADS, actingCaller: '', userAsserted: false });
+    const collection = h.service.mongo.db.collection(CORRECTIONS);
+    await collection.updateOne({ _id: legacy as never }, { $set: { 'not_interested.0.topic_ids': [MEDICAL_HEALTH, TOPIC.TRAVEL], 'history.0.topic_ids': [MEDICAL_HEALTH, TOPIC.TRAVEL] } });
+    expect((await h.client.listCorrections({ userId: legacy })).corrections[0].itemTopics.map((t) => t.id)).toEqual([TOPIC.TRAVEL]);
+    await h.client.removeInterest({ userId: legacy, topicId: TOPIC.COOKING, purpose: ADS });
+    expect(JSON.stringify(await collection.findOne({ _id: legacy as never }))).not.toContain(`"${MEDICAL_HEALTH}"`);
+  });
+
+  it('caps active "not interested" marks: past the limit a new mark is refused with RESOURCE_EXHAUSTED and ErrorInfo, re-marking and undo still work', async () => {
+    const userId = 'not-interested-cap';
+    const LIMIT = 500;
+    const mark = (itemId: string) => h.client.markItemNotInterested({ userId, itemId, topicIds: [TOPIC.COOKING], purpose: CONTENT, actingCaller: '', userAsserted: false });
+    await mark('item-0');
+    // The other marks are written straight into the document (500 calls would only slow the test).
+    const marks = Array.from({ length: LIMIT }, (_, i) => ({ item_id: `item-${i}`, topic_ids: [TOPIC.COOKING], purpose: 'content', time: T0 }));
+    await h.service.mongo.db.collection(CORRECTIONS).updateOne({ _id: userId as never }, { $set: { not_interested: marks } });
+
+    const refused = await mark('item-new').then(
+      () => undefined,
+      (error: unknown) => readStatus(error),
+    );
+    expect(refused).toMatchObject({ code: status.RESOURCE_EXHAUSTED, details: { errorInfo: { reason: 'NOT_INTERESTED_LIMIT', domain: ERROR_DOMAIN, metadata: { limit: String(LIMIT) } } } });
+    expect(refused?.details.retryDelayMs).toBeUndefined();
+    expect((await read(userId, CONTENT)).hiddenItemIds).toHaveLength(LIMIT);
+    // Marking an item already marked replaces its mark: allowed at the limit.
+    await mark('item-7');
+    await h.client.undoItemNotInterested({ userId, itemId: 'item-3', actingCaller: '', userAsserted: false });
+    await mark('item-new');
+    const hidden = (await read(userId, CONTENT)).hiddenItemIds;
+    expect(hidden).toHaveLength(LIMIT);
+    expect(hidden).toContain('item-new');
+    expect(hidden).not.toContain('item-3');
+  });
+
   it('erasure of everything removes corrections; an AI-chat erasure keeps them', async () => {
     const userId = 'erase-corrections';
     await h.client.applySignals({ signals: [signal({ userId, eventTime: at(-MINUTE) })] });
@@ -215,7 +272,6 @@ describe('corrections: RemoveInterest, not interested, history', () => {
     await invalid(h.client.listCorrections({ userId: ' x' }), 'user_id');
     const mark = { userId: 'bad-input-user', itemId: 'i', topicIds: [TOPIC.CLIMBING], purpose: CONTENT, actingCaller: '', userAsserted: false };
     await invalid(h.client.markItemNotInterested({ ...mark, itemId: '' }), 'item_id');
-    await invalid(h.client.markItemNotInterested({ ...mark, topicIds: [] }), 'topic_ids');
     await invalid(h.client.markItemNotInterested({ ...mark, topicIds: [TOPIC.CLIMBING, '99999999'] }), 'topic_ids[1]');
     await invalid(h.client.markItemNotInterested({ ...mark, purpose: common.Purpose.PURPOSE_UNSPECIFIED }), 'purpose');
     await invalid(h.client.undoItemNotInterested({ userId: 'bad-input-user', itemId: '', actingCaller: '', userAsserted: false }), 'item_id');

@@ -2,7 +2,7 @@ import type { EligibilityOutcome, NotPersonalizedReason, Purpose, SettingsFacts,
 import type { RankedInterest } from '@signalpath/interest-profile';
 import { common, consent, profile } from '@signalpath/proto';
 import { getTaxonomy } from '@signalpath/taxonomy';
-import type { CorrectionEntry, PurposeKey } from './store/corrections-store';
+import { withoutSensitive, type CorrectionEntry, type PurposeKey } from './store/corrections-store';
 
 /** Proto enums ↔ the domain vocabulary, for this service: the only place they are mapped. */
 
@@ -56,6 +56,7 @@ const KIND_PROTO: Record<CorrectionEntry['kind'], profile.CorrectionKind> = {
   remove_interest: profile.CorrectionKind.CORRECTION_KIND_REMOVE_INTEREST,
   not_interested: profile.CorrectionKind.CORRECTION_KIND_NOT_INTERESTED,
   undo_not_interested: profile.CorrectionKind.CORRECTION_KIND_UNDO_NOT_INTERESTED,
+  delete_signal: profile.CorrectionKind.CORRECTION_KIND_DELETE_SIGNAL,
 };
 
 function topicOf(topicId: string): common.Topic {
@@ -71,9 +72,11 @@ export function toApiCorrection(entry: CorrectionEntry): profile.Correction {
     purposes: entry.purposes.map((purpose) => PURPOSE_PROTO[purpose]),
     topic: entry.topic_id ? topicOf(entry.topic_id) : undefined,
     itemId: entry.item_id ?? '',
-    itemTopics: (entry.topic_ids ?? []).map(topicOf),
+    // Marks stored before sensitive ids were left out may still hold one: never answered.
+    itemTopics: withoutSensitive(entry.topic_ids ?? []).map(topicOf),
     actor: entry.actor,
     userAsserted: entry.user_asserted,
+    signalId: entry.signal_id ?? '',
   };
 }
 

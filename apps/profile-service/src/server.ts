@@ -44,7 +44,7 @@ export function createProfileService(overrides: ProfileServiceOverrides = {}): S
       const consentClient = createConsentClient(config.consentAddress, { timeoutMs: config.consentTimeoutMs });
       // A negative age never hits the cache: 0 means "always ask".
       const eligibility = new EligibilityCache(consentClient, { maxAgeMs: config.eligibilityCacheMaxAgeMs > 0 ? config.eligibilityCacheMaxAgeMs : -1 });
-      const applier = new SignalApplier(ledger, profiles, corrections, { halfLifeMs: config.halfLifeMs, leaseMs: config.applyLeaseMs, now });
+      const applier = new SignalApplier(ledger, profiles, corrections, { halfLifeMs: config.halfLifeMs, leaseMs: config.applyLeaseMs, now, ledgerRetentionMs: config.ledgerRetentionMs });
       const retention = new LedgerRetention(ledger, { retentionMs: config.ledgerRetentionMs, intervalMs: config.ledgerSweepIntervalMs, now, logger });
       const readDeps = { consent: new ConsentGate(new SettingsLookup(consentClient), eligibility), profiles, corrections, halfLifeMs: config.halfLifeMs, feedControlFactors: config.feedControlFactors, notInterestedFactor: config.notInterestedFactor, now };
       const markers = new ErasureMarkers(db);
@@ -53,7 +53,7 @@ export function createProfileService(overrides: ProfileServiceOverrides = {}): S
       const eraseUser = (userId: string, scope: ErasureScopeName) => eraseUserData(profiles, ledger, corrections, userId, scope);
       const userDataDeps = { profiles, ledger, corrections, markers, erasureFenceMs: config.erasureFenceMs, halfLifeMs: config.halfLifeMs, now, logger };
 
-      const correctionDeps = { corrections, profiles, guard, eraseUser, now };
+      const correctionDeps = { corrections, profiles, applier, guard, eraseUser, now };
 
       const server = serviceServer(
         { config, security },

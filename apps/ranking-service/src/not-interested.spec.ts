@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import { ERROR_DOMAIN, readStatus } from '@signalpath/grpc-kit';
 import { common, ranking } from '@signalpath/proto';
 import { SURFACES, byId, makeAd, makeItem, rankedIds, startRankingHarness, type RankingHarness } from './testing/harness';
 
@@ -6,6 +7,8 @@ const { PURPOSE_ADS: ADS, PURPOSE_CONTENT: CONTENT } = common.Purpose;
 const CLIMBING = '500';
 const COOKING = '216';
 const TRAVEL = '653';
+const MEDICAL_HEALTH = '286';
+const POLITICS = '386';
 
 describe('MarkNotInterested and UndoNotInterested', () => {
   let h: RankingHarness;
@@ -16,6 +19,8 @@ describe('MarkNotInterested and UndoNotInterested', () => {
         makeItem('ni-post', [CLIMBING, TRAVEL], { baseScore: 50 }),
         makeItem('ni-other', [COOKING], { baseScore: 10 }),
         makeAd('ni-ad', [COOKING], 'adv-pans', { baseScore: 40 }),
+        makeAd('ni-clinic', [MEDICAL_HEALTH, TRAVEL], 'adv-clinic', { baseScore: 40 }),
+        makeAd('ni-party', [POLITICS], 'adv-party', { baseScore: 40 }),
       ],
     });
   });
@@ -50,6 +55,29 @@ describe('MarkNotInterested and UndoNotInterested', () => {
     expect((await h.client.explainItem({ userId, itemId: 'ni-post', surface: SURFACES.FACEBOOK })).filterReason).toBe(ranking.FilterReason.FILTER_REASON_UNSPECIFIED);
     // Another user's feed is not affected by this user's marks.
     expect(rankedIds(await h.client.rank({ userId: 'ni-someone-else', surface: SURFACES.FACEBOOK, candidates: [byId('ni-ad')], explainTopK: 0 }))).toEqual(['ni-ad']);
+  });
+
+  it('never sends a sensitive topic id to be stored with a mark; the item is hidden all the same', async () => {
+    const userId = 'ni-sensitive';
+    expect(await h.client.markNotInterested({ userId, itemId: 'ni-clinic' })).toEqual({ loweredTopics: [expect.objectContaining({ id: TRAVEL })], purpose: ADS });
+    expect(h.profile.marks.get(userId)?.get('ni-clinic')?.topicIds).toEqual([TRAVEL]);
+    expect(await h.client.markNotInterested({ userId, itemId: 'ni-party' })).toEqual({ loweredTopics: [], purpose: ADS });
+    expect(h.profile.marks.get(userId)?.get('ni-party')?.topicIds).toEqual([]);
+    const ranked = await h.client.rank({ userId, surface: SURFACES.FACEBOOK, candidates: [byId('ni-clinic'), byId('ni-party')], explainTopK: 0 });
+    expect(rankedIds(ranked)).toEqual([]);
+    expect(ranked.filtered.map((f) => f.reason)).toEqual([ranking.FilterReason.FILTER_REASON_NOT_INTERESTED, ranking.FilterReason.FILTER_REASON_NOT_INTERESTED]);
+    expect(await h.client.undoNotInterested({ userId, itemId: 'ni-party' })).toEqual({ undone: true });
+  });
+
+  it("passes ProfileService's mark limit on as RESOURCE_EXHAUSTED with its ErrorInfo", async () => {
+    h.profile.markLimit = 1;
+    try {
+      await h.client.markNotInterested({ userId: 'ni-limit', itemId: 'ni-post' });
+      const refused = await h.client.markNotInterested({ userId: 'ni-limit', itemId: 'ni-other' }).catch((error: unknown) => readStatus(error));
+      expect(refused).toMatchObject({ code: status.RESOURCE_EXHAUSTED, details: { errorInfo: { reason: 'NOT_INTERESTED_LIMIT', domain: ERROR_DOMAIN, metadata: { limit: '1' } } } });
+    } finally {
+      h.profile.markLimit = undefined;
+    }
   });
 
   it('refuses bad input naming the field, and an item not in the catalog', async () => {

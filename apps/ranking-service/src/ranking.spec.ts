@@ -25,6 +25,8 @@ const DIABETES = '317';
 const WOMENS_HEALTH = '238';
 const RELIGION = '453';
 const CHRISTIANITY = '459';
+/** A restricted brand-safety topic without a sensitive class (Sensitive Topics > Obscenity and Profanity). */
+const PROFANITY = 'j9PaO9';
 
 const SENSITIVE_IDS = new Set([MEDICAL_HEALTH, DIABETES, WOMENS_HEALTH, RELIGION, CHRISTIANITY]);
 
@@ -48,6 +50,7 @@ describe('RankingService', () => {
         makeAd('ad-fitness', [FITNESS], 'adv-corefit', { baseScore: 10 }),
         makeAd('ad-diabetes', [DIABETES], 'adv-pharma', { baseScore: 99 }),
         makeAd('ad-womens-health', [WOMENS_HEALTH], 'adv-herwell', { baseScore: 99 }),
+        makeAd('ad-profanity', [PROFANITY], 'adv-edgy', { baseScore: 99 }),
       ],
     });
   });
@@ -121,6 +124,7 @@ describe('RankingService', () => {
           byId('ad-climbing-shoes'),
           byId('reel-ig-only'),
           byId('ad-diabetes'),
+          byId('ad-profanity'),
           byId('missing-item'),
           byId('post-climbing'),
           byId('post-climbing'),
@@ -132,17 +136,18 @@ describe('RankingService', () => {
         { itemId: 'ad-cookware', reason: FILTER_REASON_BLOCKED_ADVERTISER },
         { itemId: 'ad-climbing-shoes', reason: FILTER_REASON_BLOCKED_TOPIC },
         { itemId: 'reel-ig-only', reason: FILTER_REASON_NOT_ON_SURFACE },
-        { itemId: 'ad-diabetes', reason: FILTER_REASON_SENSITIVE_TOPIC },
+        { itemId: 'ad-profanity', reason: FILTER_REASON_SENSITIVE_TOPIC },
         { itemId: 'missing-item', reason: FILTER_REASON_NOT_FOUND },
       ]);
-      // Blocked ad topics do not hide posts; a repeated id is ranked once (its first occurrence).
-      expect(rankedIds(response).sort()).toEqual(['ad-fitness', 'post-climbing']);
+      // Blocked ad topics do not hide posts; a repeated id is ranked once (its first occurrence);
+      // an ad about a sensitive topic is ranked (without personalization).
+      expect(rankedIds(response).sort()).toEqual(['ad-diabetes', 'ad-fitness', 'post-climbing']);
       // The first occurrence (the catalog's climbing post) is the one ranked, not the inline item with that id.
       const explained = await h.client.explainItem({ userId: 'u-filters', itemId: 'post-climbing', surface: SURFACES.FACEBOOK });
       expect(explained.item?.topicIds).toEqual([CLIMBING]);
     });
 
-    it('never boosts or explains an ad with a sensitive topic, even if the ads profile carries one', async () => {
+    it('shows an ad about a sensitive topic, but never because of nor explained by an interest, even if the ads profile carries one', async () => {
       // A misbehaving profile: sensitive interests in the ads profile.
       h.profile.setInterests('u-sensitive', ADS, [
         { topicId: MEDICAL_HEALTH, score: 100 },
@@ -150,29 +155,57 @@ describe('RankingService', () => {
         { topicId: '223', score: 1 }, // Healthy Living (ordinary), parent of Fitness
       ]);
       h.profile.setInterests('u-sensitive', CONTENT, [{ topicId: RELIGION, score: 5 }]);
-      const response = await h.client.rank({
-        userId: 'u-sensitive',
-        surface: SURFACES.FACEBOOK,
-        candidates: [byId('ad-diabetes'), byId('ad-womens-health'), byId('ad-fitness'), byId('ad-cookware'), byId('post-religion')],
-      });
-      expect(response.filtered.map((f) => [f.itemId, f.reason])).toEqual([
-        ['ad-diabetes', FILTER_REASON_SENSITIVE_TOPIC],
-        ['ad-womens-health', FILTER_REASON_SENSITIVE_TOPIC],
-      ]);
+      const candidates = [byId('ad-diabetes'), byId('ad-womens-health'), byId('ad-fitness'), byId('ad-cookware'), byId('post-religion')];
+      const response = await h.client.rank({ userId: 'u-sensitive', surface: SURFACES.FACEBOOK, candidates, explainTopK: 10 });
+      expect(response.filtered).toEqual([]);
       for (const ranked of response.ranked.filter((r) => r.itemId.startsWith('ad-'))) {
         for (const reason of reasonsOf(response, ranked.itemId)) expect(SENSITIVE_IDS.has(reason.topic?.id ?? '')).toBe(false);
-        expect(ranked.explanation).not.toMatch(/diabetes|medical/i);
+        expect(ranked.explanation).not.toMatch(/diabetes|medical|women/i);
       }
+      for (const id of ['ad-diabetes', 'ad-womens-health']) {
+        const ranked = response.ranked.find((r) => r.itemId === id);
+        expect(ranked).toMatchObject({ personalized: false });
+        expect(reasonsOf(response, id)).toEqual([]);
+        expect(ranked?.explanation).toBe('Ads about sensitive topics are never based on your activity, so this ad is shown because it is popular on Facebook.');
+      }
+      // Exactly its popularity: the same score as for a user with no profile at all.
+      const anonymous = await h.client.rank({ userId: 'u-sensitive-none', surface: SURFACES.FACEBOOK, candidates: [byId('ad-diabetes')] });
+      expect(response.ranked.find((r) => r.itemId === 'ad-diabetes')?.score).toBeCloseTo(anonymous.ranked[0].score, 12);
       expect(reasonsOf(response, 'ad-fitness').map((r) => r.topic?.id)).toEqual(['223']);
       // Content may use a sensitive interest the content profile carries.
       expect(response.ranked.find((r) => r.itemId === 'post-religion')?.personalized).toBe(true);
 
       const explained = await h.client.explainItem({ userId: 'u-sensitive', itemId: 'ad-diabetes', surface: SURFACES.FACEBOOK });
-      expect(explained).toMatchObject({ filterReason: FILTER_REASON_SENSITIVE_TOPIC, reasons: [], personalized: false });
-      expect(explained.explanation).not.toMatch(/diabetes|medical/i);
+      expect(explained).toMatchObject({ filterReason: FILTER_REASON_UNSPECIFIED, reasons: [], personalized: false });
+      expect(explained.explanation).not.toMatch(/diabetes|medical|women/i);
       const fitness = await h.client.explainItem({ userId: 'u-sensitive', itemId: 'ad-fitness', surface: SURFACES.FACEBOOK });
       expect(fitness.reasons.map((r) => r.topic?.id)).toEqual(['223']);
       expect(fitness.explanation).not.toMatch(/diabetes|medical/i);
+      const profanity = await h.client.explainItem({ userId: 'u-sensitive', itemId: 'ad-profanity', surface: SURFACES.FACEBOOK });
+      expect(profanity).toMatchObject({ filterReason: FILTER_REASON_SENSITIVE_TOPIC, reasons: [], personalized: false });
+    });
+
+    it('UpsertItems says per item which policy will apply', async () => {
+      const response = await h.client.upsertItems({
+        items: [
+          makeAd('up-diabetes', [FITNESS, DIABETES], 'adv-pharma'),
+          makeAd('up-profanity', [PROFANITY], 'adv-edgy'),
+          makeAd('up-fitness', [FITNESS], 'adv-corefit'),
+          makeItem('up-religion-post', [CHRISTIANITY]),
+        ],
+      });
+      const { ITEM_POLICY_STANDARD, ITEM_POLICY_SHOWN_WITHOUT_PERSONALIZATION_SENSITIVE_TOPIC, ITEM_POLICY_NEVER_SHOWN_RESTRICTED_TOPIC } = ranking.ItemPolicy;
+      const UNSPECIFIED = common.SensitiveClass.SENSITIVE_CLASS_UNSPECIFIED;
+      expect(response).toEqual({
+        upsertedCount: 4,
+        outcomes: [
+          { itemId: 'up-diabetes', policy: ITEM_POLICY_SHOWN_WITHOUT_PERSONALIZATION_SENSITIVE_TOPIC, sensitiveClass: common.SensitiveClass.SENSITIVE_CLASS_HEALTH },
+          { itemId: 'up-profanity', policy: ITEM_POLICY_NEVER_SHOWN_RESTRICTED_TOPIC, sensitiveClass: UNSPECIFIED },
+          { itemId: 'up-fitness', policy: ITEM_POLICY_STANDARD, sensitiveClass: UNSPECIFIED },
+          { itemId: 'up-religion-post', policy: ITEM_POLICY_STANDARD, sensitiveClass: UNSPECIFIED },
+        ],
+      });
+      await h.client.deleteItems({ itemIds: ['up-diabetes', 'up-profanity', 'up-fitness', 'up-religion-post'] });
     });
 
     it("ranks content without the profile on the user's non-personalized feed, and says so", async () => {

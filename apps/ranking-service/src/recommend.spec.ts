@@ -8,7 +8,7 @@ const CLIMBING = '500';
 const EXTREME_SPORTS = '498';
 const COOKING = '216';
 const DOGS = '425';
-const DIABETES = '317';
+const PROFANITY = 'j9PaO9';
 
 describe('Recommend', () => {
   let h: RankingHarness;
@@ -27,7 +27,8 @@ describe('Recommend', () => {
         ...Array.from({ length: 6 }, (_, i) => makeItem(`climb-more-${i}`, [CLIMBING], { baseScore: 0.5 })),
         makeAd('climb-ad', [CLIMBING], 'adv-summit', { baseScore: 1 }),
         makeAd('popular-ad', [COOKING], 'adv-pans', { baseScore: 500 }),
-        makeAd('sensitive-ad', [DIABETES], 'adv-pharma', { baseScore: 1000 }),
+        // Restricted (brand safety): never shown, however popular.
+        makeAd('restricted-ad', [PROFANITY], 'adv-edgy', { baseScore: 1000 }),
       ],
     });
   });
@@ -120,7 +121,7 @@ describe('Recommend', () => {
       expect(adsIn(byDefault).sort()).toEqual(['climb-ad', 'popular-ad']);
       expect((await mixed(10, 1)).items.filter((r) => r.item?.kind === ranking.ItemKind.ITEM_KIND_AD)).toHaveLength(1);
       expect(adsIn(await mixed(10, 0))).toEqual([]);
-      // More ad places than eligible ads: the rest go to posts (the sensitive ad is never one).
+      // More ad places than eligible ads: the rest go to posts (the restricted ad is never one).
       const generous = await mixed(10, 8);
       expect(generous.items).toHaveLength(10);
       expect(adsIn(generous).sort()).toEqual(['climb-ad', 'popular-ad']);

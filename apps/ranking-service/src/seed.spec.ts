@@ -29,7 +29,7 @@ describe('demo catalog', () => {
     expect(ofKind(ranking.ItemKind.ITEM_KIND_REEL).length).toBeGreaterThanOrEqual(3);
     expect(ofKind(ranking.ItemKind.ITEM_KIND_POST).length).toBeGreaterThanOrEqual(3);
     expect(new Set(ofKind(ranking.ItemKind.ITEM_KIND_AD).map((ad) => ad.advertiserId)).size).toBeGreaterThanOrEqual(3);
-    // A few ads sit on sensitive topics, so the SENSITIVE_TOPIC filter shows in the demo.
+    // A few ads sit on sensitive topics, so the demo shows them ranked without personalization.
     expect(items.some((item) => item.kind === ranking.ItemKind.ITEM_KIND_AD && item.topicIds.some(isNeverForAds))).toBe(true);
     expect(items.some((item) => item.surfaces.includes(common.Surface.SURFACE_INSTAGRAM))).toBe(true);
   });

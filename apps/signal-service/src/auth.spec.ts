@@ -51,6 +51,11 @@ describe('SignalService with service auth on', () => {
       expect(await codeOf(settingsUi.previewSignals(preview, await as('bob')))).toBe(status.PERMISSION_DENIED);
       expect((await settingsUi.previewSignals(preview, await as('alice'))).signals.length).toBeGreaterThan(0);
       expect(await codeOf(settingsUi.listSignals({ userId: 'alice', pageSize: 0, pageToken: '' }, await as('bob')))).toBe(status.PERMISSION_DENIED);
+      // DeleteSignal is user-scoped like ListSignals: the person's own signals only.
+      expect(await codeOf(settingsUi.deleteSignal({ userId: 'alice', signalId: 'sig-1' }))).toBe(status.UNAUTHENTICATED);
+      expect(await codeOf(settingsUi.deleteSignal({ userId: 'alice', signalId: 'sig-1' }, await as('bob')))).toBe(status.PERMISSION_DENIED);
+      expect(await codeOf(settingsUi.deleteSignal({ userId: 'alice', signalId: 'sig-1' }, await as('alice')))).toBe(status.NOT_FOUND);
+      expect(await codeOf(assistant.deleteSignal({ userId: 'alice', signalId: 'sig-1' }))).toBe(status.PERMISSION_DENIED);
       settingsUi.close();
     } finally {
       consentService.close();

@@ -12,6 +12,7 @@ import { OutboxWriter } from './delivery/outbox-writer';
 import { RetentionSweeper } from './delivery/retention-sweeper';
 import { KeyedHasher } from './domain/keyed-hash';
 import type { TopicPolicy } from './domain/signal-policy';
+import { deleteSignalHandlers } from './handlers/delete-signal';
 import { ingestHandlers } from './handlers/ingest';
 import { previewHandlers } from './handlers/preview';
 import { readHandlers } from './handlers/read';
@@ -106,11 +107,11 @@ export function createSignalService(overrides: SignalServiceOverrides = {}): Ser
         guard,
         meters,
       });
-      const ctx = { ingestion, store, markers, erasureFenceMs: config.erasureFenceMs, analyzer, topicPolicy, now, logger };
+      const ctx = { ingestion, store, markers, guard, profile, erasureFenceMs: config.erasureFenceMs, analyzer, topicPolicy, now, logger };
       const server = serviceServer(
         { config, security },
         [
-          bindService<signal.SignalServiceServer>(signal.SignalServiceService, { ...previewHandlers(ctx), ...ingestHandlers(ctx), ...readHandlers(ctx) }, logger),
+          bindService<signal.SignalServiceServer>(signal.SignalServiceService, { ...previewHandlers(ctx), ...ingestHandlers(ctx), ...readHandlers(ctx), ...deleteSignalHandlers(ctx) }, logger),
           // The user-data contract, next to the service (only ConsentService may call it).
           bindService<userdata.UserDataServiceServer>(userdata.UserDataServiceService, userDataHandlers(ctx), logger),
         ],

@@ -83,6 +83,17 @@ export class FailedPreconditionError extends RpcError {
   }
 }
 
+/**
+ * RESOURCE_EXHAUSTED with google.rpc.ErrorInfo for a per-user limit reached: `reason` names the
+ * limit, `metadata` its size. No RetryInfo: retrying the same call fails until the user frees room.
+ */
+export class ResourceExhaustedError extends RpcError {
+  constructor(message: string, reason: string, metadata?: Record<string, string>) {
+    super(status.RESOURCE_EXHAUSTED, message, { errorInfo: { reason, metadata } });
+    this.name = 'ResourceExhaustedError';
+  }
+}
+
 export class PermissionDeniedError extends RpcError {
   constructor(message: string, reason: string, metadata?: Record<string, string>) {
     super(status.PERMISSION_DENIED, message, { errorInfo: { reason, metadata } });

@@ -37,6 +37,8 @@ export interface ExplanationInput {
   notPersonalizedReason?: NotPersonalizedReason;
   reasons: readonly RankingReason[];
   controls: readonly AppliedControl[];
+  /** An ad about a sensitive topic: never personalized, and the sentence names no interest. */
+  sensitiveTopic?: boolean;
 }
 
 /**
@@ -50,7 +52,10 @@ export function explanationSentence(input: ExplanationInput): string {
   if (input.filterReason) return filteredSentence(input, noun, on);
 
   let sentence: string;
-  if (input.personalized && input.reasons.length > 0) {
+  if (input.sensitiveTopic) {
+    // Neither the topic nor any interest is named: the sentence must not say what the person may be.
+    sentence = `Ads about sensitive topics are never based on your activity, so this ad is shown because it is popular on ${on}.`;
+  } else if (input.personalized && input.reasons.length > 0) {
     const clauses: string[] = [];
     const otherSurfaces: Surface[] = [];
     for (const reason of input.reasons) {
@@ -109,7 +114,7 @@ function filteredSentence(input: ExplanationInput, noun: string, on: string): st
     case 'NOT_ON_SURFACE':
       return `This ${noun} isn't shown on ${on}.`;
     case 'SENSITIVE_TOPIC':
-      return "This ad is about a sensitive topic, and ads are never shown based on sensitive topics, so you won't see it.";
+      return "This ad is about a restricted topic, and ads about restricted topics are never shown, so you won't see it.";
     case 'BLOCKED_ADVERTISER':
       return "You blocked ads from this advertiser, so you won't see this ad.";
     case 'BLOCKED_TOPIC':

@@ -5,3 +5,4 @@ export { explanationSentence, SURFACE_NAMES, type ExplanationInput } from './exp
 export { selfAndAncestors, topicName } from './topics';
 export { retrievalTopics, DEFAULT_RETRIEVAL_OPTIONS, type RetrievalOptions } from './retrieval';
 export { defaultMaxAds, withAdLoad } from './ad-load';
+export * from './sensitive-ads';

@@ -4,6 +4,7 @@ import {
   UNAVAILABLE,
   UNKNOWN_PREFERENCES,
   explanationSentence,
+  itemTopicPolicy,
   profileViewFor,
   retrievalTopics,
   type Interest,
@@ -25,6 +26,7 @@ const WOMENS_HEALTH = '238';
 const DIABETES = '317';
 const RELIGION = '453';
 const FITNESS = '225';
+const PROFANITY = 'j9PaO9';
 
 const T0 = new Date('2026-01-10T10:00:00Z');
 
@@ -101,19 +103,24 @@ describe('Ranker: filters', () => {
     expect(ids(items, result)).toEqual(['fb']);
   });
 
-  it('filters ads about sensitive topics (any of their topics), but not posts', () => {
+  it('filters ads about restricted brand-safety topics (any of their topics); ads about sensitive topics are ranked, posts too', () => {
     const items = [
       item('health-ad', [WOMENS_HEALTH], { kind: 'AD', advertiserId: 'a' }),
       item('mixed-ad', [FITNESS, DIABETES], { kind: 'AD', advertiserId: 'a' }),
       item('religion-post', [RELIGION]),
       item('fitness-ad', [FITNESS], { kind: 'AD', advertiserId: 'a' }),
+      item('profanity-ad', [FITNESS, PROFANITY], { kind: 'AD', advertiserId: 'a' }),
+      item('restricted-and-sensitive-ad', [DIABETES, PROFANITY], { kind: 'AD', advertiserId: 'a' }),
     ];
     const result = ranker.rank(items, context([]));
     expect(result.filtered).toEqual([
-      { index: 0, reason: 'SENSITIVE_TOPIC' },
-      { index: 1, reason: 'SENSITIVE_TOPIC' },
+      { index: 4, reason: 'SENSITIVE_TOPIC' },
+      { index: 5, reason: 'SENSITIVE_TOPIC' },
     ]);
-    expect(ids(items, result).sort()).toEqual(['fitness-ad', 'religion-post']);
+    expect(ids(items, result).sort()).toEqual(['fitness-ad', 'health-ad', 'mixed-ad', 'religion-post']);
+    expect(itemTopicPolicy('AD', [FITNESS, DIABETES])).toEqual({ policy: 'UNPERSONALIZED_SENSITIVE', sensitiveClass: 'HEALTH' });
+    expect(itemTopicPolicy('AD', [DIABETES, PROFANITY])).toEqual({ policy: 'NEVER_RESTRICTED' });
+    expect(itemTopicPolicy('POST', [RELIGION])).toEqual({ policy: 'STANDARD' });
   });
 
   it('filters ads from blocked advertisers and about blocked topics with their descendants', () => {
@@ -143,7 +150,7 @@ describe('Ranker: filters', () => {
     const result = ranker.rank(items, { surface: 'FACEBOOK', profiles: { ADS: { personalized: false, reason: 'DEGRADED' }, CONTENT: { personalized: false, reason: 'DEGRADED' } }, preferences: UNKNOWN_PREFERENCES });
     expect(result.filtered).toEqual([
       { index: 0, reason: 'PREFERENCES_UNAVAILABLE' },
-      { index: 2, reason: 'SENSITIVE_TOPIC' },
+      { index: 2, reason: 'PREFERENCES_UNAVAILABLE' },
       { index: 3, reason: 'NOT_ON_SURFACE' },
     ]);
     expect(ids(items, result).sort()).toEqual(['group', 'post']);
@@ -165,6 +172,31 @@ describe('Ranker: sensitive topics never boost or explain an ad', () => {
     expect(ranked.reasons.map((r) => r.topicId)).toEqual(['223']);
     const view = profileViewFor('ADS', { ageBand: 'ADULT', regionKnown: true, nonPersonalizedFeed: false }, { personalized: true, interests: [interest(DIABETES, 9), interest(RELIGION, 9), interest(CLIMBING, 1)] });
     expect(view.personalized && view.interests.map((i) => i.topicId)).toEqual([CLIMBING]);
+  });
+
+  it('ranks an ad about a sensitive topic on popularity only: no interest contributes or explains it, the user\'s own controls still apply', () => {
+    // Even a profile that (wrongly) carries sensitive interests, and an ordinary interest the ad also matches.
+    const leaky = personalized([interest(DIABETES, 100), interest(FITNESS, 50)]);
+    const items = [item('popular-fitness-ad', [FITNESS], { kind: 'AD', advertiserId: 'a', baseScore: 1 }), item('diabetes-fitness-ad', [DIABETES, FITNESS], { kind: 'AD', advertiserId: 'b', baseScore: 1 })];
+    const result = ranker.rank(items, context([], { profiles: { ADS: leaky, CONTENT: leaky } }));
+    expect(result.filtered).toEqual([]);
+    const [sensitive, ordinary] = [1, 0].map((index) => {
+      const found = result.ranked.find((r) => r.index === index);
+      if (!found) throw new Error(`item ${index} was not ranked`);
+      return found;
+    });
+    expect(sensitive).toMatchObject({ personalized: false, reasons: [], sensitiveTopic: true });
+    expect(ordinary).toMatchObject({ personalized: true });
+    expect(ordinary.score).toBeGreaterThan(sensitive.score);
+    // Same base score and no personalization: exactly the score of an unmatched ad.
+    const unmatched = ranker.rank([items[1]], context([], { profiles: { ADS: { personalized: false, reason: 'OPTED_OUT' }, CONTENT: { personalized: false, reason: 'OPTED_OUT' } } }));
+    expect(sensitive.score).toBeCloseTo(unmatched.ranked[0].score, 12);
+    const sentence = explanationSentence({ kind: 'AD', surface: 'FACEBOOK', personalized: false, reasons: [], controls: [], sensitiveTopic: true });
+    expect(sentence).toBe('Ads about sensitive topics are never based on your activity, so this ad is shown because it is popular on Facebook.');
+    expect(sentence).not.toMatch(/Diabetes|Fitness|Health/);
+    // Blocks still filter it; "see fewer" still lowers it.
+    const blocked = ranker.rank(items, context([], { profiles: { ADS: leaky, CONTENT: leaky }, preferences: { blockedAdvertiserIds: ['b'] } }));
+    expect(blocked.filtered).toEqual([{ index: 1, reason: 'BLOCKED_ADVERTISER' }]);
   });
 
   it('lets content use a sensitive interest the content profile has', () => {
@@ -282,7 +314,7 @@ describe('explanationSentence', () => {
     expect(explanationSentence({ ...base, kind: 'AD', filterReason: 'BLOCKED_TOPIC', blockedTopicId: EXTREME_SPORTS, personalized: false, reasons: [] })).toBe(
       "You blocked ads about Extreme Sports, so you won't see this ad.",
     );
-    expect(explanationSentence({ ...base, kind: 'AD', filterReason: 'SENSITIVE_TOPIC', personalized: false, reasons: [] })).toMatch(/sensitive topic/);
+    expect(explanationSentence({ ...base, kind: 'AD', filterReason: 'SENSITIVE_TOPIC', personalized: false, reasons: [] })).toMatch(/restricted topic/);
   });
 });
 

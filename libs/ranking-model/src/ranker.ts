@@ -1,5 +1,6 @@
 import { expandWithDescendants } from '@signalpath/taxonomy';
 import { isNeverForAds } from '@signalpath/sensitive-topics';
+import { itemTopicPolicy } from './sensitive-ads';
 import { pickNotPersonalizedReason } from '@signalpath/domain';
 import { firstIn, selfAndAncestors } from './topics';
 import {
@@ -103,7 +104,7 @@ interface TopicMatch {
 }
 
 /**
- * Ranks candidates for one user on one surface: filters (surface, sensitive ad topics, blocked
+ * Ranks candidates for one user on one surface: filters (surface, restricted ad topics, blocked
  * advertisers and ad topics), scores from the base score plus the profile match (an interest in
  * a topic's ancestor matches partially), applies feed controls and ad preferences, and caps
  * items of one topic among the top results. Pure: no I/O, deterministic for its input.
@@ -130,7 +131,9 @@ export class Ranker {
       const purpose = purposeOfKind(item.kind);
       purposesUsed.add(purpose);
       const prior = Math.log1p(Math.max(0, item.baseScore)) * priorScale;
-      const matches = run.matches(item, purpose);
+      // An ad about a sensitive topic: no interest may place or explain it (popularity only).
+      const sensitiveAd = item.kind === 'AD' && itemTopicPolicy(item.kind, item.topicIds).policy === 'UNPERSONALIZED_SENSITIVE';
+      const matches = sensitiveAd ? NO_MATCHES : run.matches(item, purpose);
       let affinity = 0;
       if (matches.length > 0) {
         let sum = 0;
@@ -147,6 +150,7 @@ export class Ranker {
         personalized: matches.length > 0,
         reasons: run.reasonsFor(matches),
         controls,
+        ...(sensitiveAd ? { sensitiveTopic: true as const } : {}),
       });
     }
     // Highest score first; ties keep a stable, meaningful order (higher base score, then input order).
@@ -231,7 +235,8 @@ class RankRun {
     const preferences = this.preferences;
     if (item.surfaces.length > 0 && !item.surfaces.includes(this.context.surface)) return { reason: 'NOT_ON_SURFACE' };
     if (item.kind !== 'AD') return undefined;
-    for (const topicId of item.topicIds) if (isNeverForAds(topicId)) return { reason: 'SENSITIVE_TOPIC' };
+    // A restricted brand-safety topic: never shown. A sensitive one is ranked without personalization (rank()).
+    if (itemTopicPolicy(item.kind, item.topicIds).policy === 'NEVER_RESTRICTED') return { reason: 'SENSITIVE_TOPIC' };
     // Blocks unknown: any ad might be one the user said no to.
     if (preferences.unknown) return { reason: 'PREFERENCES_UNAVAILABLE' };
     if (item.advertiserId !== undefined && preferences.blockedAdvertisers.has(item.advertiserId)) return { reason: 'BLOCKED_ADVERTISER' };

@@ -107,6 +107,8 @@ export interface RankedOutcome {
   /** Empty when not personalized; never a sensitive topic for an ad. */
   reasons: RankingReason[];
   controls: AppliedControl[];
+  /** An ad about a sensitive topic, ranked without personalization (ItemTopicPolicy). */
+  sensitiveTopic?: true;
 }
 
 export interface FilteredOutcome {

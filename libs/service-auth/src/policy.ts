@@ -39,6 +39,7 @@ export const METHOD_CALLERS: Record<string, readonly Identity[]> = {
   [`/${SIGNAL}/IngestInteractions`]: ['assistant-backend', 'operator'],
   [`/${SIGNAL}/RecordActivity`]: ['feed-backend', 'operator'],
   [`/${SIGNAL}/ListSignals`]: ['settings-ui', 'operator'],
+  [`/${SIGNAL}/DeleteSignal`]: ['settings-ui', 'operator'],
   [`/${SIGNAL}/GetOutboxStatus`]: ['operator'],
 
   [`/${PROFILE}/ApplySignals`]: ['signal-service'],
@@ -50,6 +51,8 @@ export const METHOD_CALLERS: Record<string, readonly Identity[]> = {
   // RankingService looks up the item's topics in its catalog and records the mark for the user.
   [`/${PROFILE}/MarkItemNotInterested`]: ['ranking-service'],
   [`/${PROFILE}/UndoItemNotInterested`]: ['ranking-service'],
+  // SignalService deletes a signal the person asked to delete, and records it for them.
+  [`/${PROFILE}/RemoveSignal`]: ['signal-service'],
 
   // The user-data contract, on every service that implements it: only erasure jobs and export call it.
   [`/${USER_DATA}/Delete`]: ['consent-service'],
@@ -87,6 +90,7 @@ export const USER_SCOPED_METHODS: Record<string, string> = {
   [`/${CONSENT}/GetDataSubjectRequest`]: 'handler',
   [`/${SIGNAL}/PreviewSignals`]: 'interaction.userId',
   [`/${SIGNAL}/ListSignals`]: 'userId',
+  [`/${SIGNAL}/DeleteSignal`]: 'userId',
   [`/${PROFILE}/GetProfile`]: 'userId',
   [`/${PROFILE}/ExplainInterest`]: 'userId',
   [`/${PROFILE}/GetReadContext`]: 'userId',
@@ -95,6 +99,7 @@ export const USER_SCOPED_METHODS: Record<string, string> = {
   [`/${PROFILE}/ListCorrections`]: 'userId',
   [`/${PROFILE}/MarkItemNotInterested`]: 'userId',
   [`/${PROFILE}/UndoItemNotInterested`]: 'userId',
+  [`/${PROFILE}/RemoveSignal`]: 'signal.userId',
   [`/${RANKING}/MarkNotInterested`]: 'userId',
   [`/${RANKING}/UndoNotInterested`]: 'userId',
 };

@@ -497,6 +497,9 @@ describe('bad input on every RPC (four processes, property-based)', () => {
     it('ListSignals', () =>
       fuzz('ListSignals', pageRequest(['u', 't', 'k', 'o'], 'u'), (r) => stack.clients.signal.listSignals(signal.ListSignalsRequest.fromPartial(r)), [INVALID_ARGUMENT]));
 
+    it('DeleteSignal', () =>
+      fuzz('DeleteSignal', partial<signal.DeleteSignalRequest>({ userId, signalId: someId }), (r) => stack.clients.signal.deleteSignal(signal.DeleteSignalRequest.fromPartial(r)), [INVALID_ARGUMENT, NOT_FOUND]));
+
     it('GetOutboxStatus', () => fuzz('GetOutboxStatus', fc.constant({}), () => stack.clients.signal.getOutboxStatus({}), []));
 
     it('UserDataService.Delete (as ConsentService)', () =>
@@ -566,6 +569,14 @@ describe('bad input on every RPC (four processes, property-based)', () => {
         'UndoItemNotInterested',
         partial<profile.UndoItemNotInterestedRequest>({ userId, itemId, actingCaller: someId, userAsserted: fc.boolean() }),
         (r) => profileAsRanking.undoItemNotInterested(profile.UndoItemNotInterestedRequest.fromPartial(r)),
+        [INVALID_ARGUMENT],
+      ));
+
+    it('RemoveSignal (as SignalService)', () =>
+      fuzz(
+        'RemoveSignal',
+        partial<profile.RemoveSignalRequest>({ signal: profileSignal(false), actingCaller: someId, userAsserted: fc.boolean() }),
+        (r) => profileAsSignal.removeSignal(profile.RemoveSignalRequest.fromPartial(r)),
         [INVALID_ARGUMENT],
       ));
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { UnavailableError } from '@signalpath/grpc-kit';
-import { addContribution } from '@signalpath/interest-profile';
+import { addContribution, subtractContribution } from '@signalpath/interest-profile';
 
 import { cutOf, stripCutEvidence, type CorrectionsDocument, type CorrectionsStore } from '../store/corrections-store';
 import type { LedgerStore, SignalStatus } from '../store/ledger-store';
-import { fromTopicScores, profileId, toTopicScores, type InFlightMarker, type ProfileDocument, type ProfileStore } from '../store/profile-store';
+import { fromTopicScores, profileId, toTopicScores, type InFlightMarker, type ProfileDocument, type ProfileStore, type RemovedSignal } from '../store/profile-store';
 
 /**
  * Exactly-once application of signals, without transactions.
@@ -68,6 +68,18 @@ export interface SignalApplierOptions {
   leaseMs: number;
   /** The business clock: decay, event-time clamping and retention. Leases use wall-clock time. */
   now: () => Date;
+  /**
+   * PROFILE_LEDGER_RETENTION: how long a claim (and a removed signal's entry) is kept. A signal
+   * recorded longer ago without a claim was applied before its claim expired.
+   */
+  ledgerRetentionMs: number;
+}
+
+export interface RemoveOutcome {
+  /** Whether the signal had been added to the profile (and is now subtracted). */
+  wasApplied: boolean;
+  /** False when an earlier call removed it already (nothing changed now). */
+  first: boolean;
 }
 
 /** Profile documents written in parallel per call. */
@@ -261,7 +273,11 @@ export class SignalApplier {
     const nowMs = this.options.now().getTime();
     const stripped = current ? stripCutEvidence(current, corrections) : undefined;
     const kinds: ProfileDocument['kinds'] = { ...(stripped ?? current?.kinds ?? {}) };
+    const removedSignals = this.keptRemovals(current, nowMs);
+    const removed = new Set(removedSignals.map((entry) => entry.signal_id));
     for (const raw of signals) {
+      // Deleted by the user (read inside this compare-and-set): a delivery never adds it back.
+      if (removed.has(raw.signalId)) continue;
       const signal = withoutCutPurposes(raw, corrections, nowMs);
       if (!signal) continue;
       const kindKey = String(signal.sourceKind);
@@ -281,6 +297,91 @@ export class SignalApplier {
         ),
       );
     }
-    return { _id: profileId(userId, surface), user_id: userId, surface, version: current?.version ?? 0, update_time: new Date(nowMs), kinds, in_flight: current?.in_flight ?? [] };
+    return {
+      _id: profileId(userId, surface),
+      user_id: userId,
+      surface,
+      version: current?.version ?? 0,
+      update_time: new Date(nowMs),
+      kinds,
+      in_flight: current?.in_flight ?? [],
+      ...(removedSignals.length > 0 ? { removed_signals: removedSignals } : {}),
+    };
+  }
+
+  /** The document's removed-signal entries still within the ledger retention. */
+  private keptRemovals(current: ProfileDocument | undefined, nowMs: number): RemovedSignal[] {
+    return (current?.removed_signals ?? []).filter((entry) => entry.time.getTime() > nowMs - this.options.ledgerRetentionMs);
+  }
+
+  /**
+   * Takes a deleted signal out of its profile document, once (docs/consent.md, "Deleting one
+   * signal"). Decided inside the document's compare-and-set, the same one every ApplySignals
+   * write of the document goes through, which also reads the removal list: a delivery that
+   * commits after this write skips the signal, and one that committed before it left its trace
+   * (its in-flight marker in the document, or its applied record), so the signal is subtracted
+   * exactly when it had been added. `subtract: false` (an erasure covers the signal: its scores
+   * are gone already) only records the removal.
+   */
+  async remove(signal: ApplicableSignal, options: { recordTime: Date | undefined; subtract: boolean }): Promise<RemoveOutcome> {
+    const { userId, surface } = signal;
+    return this.profiles.withLock(userId, surface, async () => {
+      let outcome: RemoveOutcome = { wasApplied: false, first: false };
+      await this.profiles.modify(userId, surface, async (current) => {
+        const earlier = current?.removed_signals?.find((entry) => entry.signal_id === signal.signalId);
+        if (earlier) {
+          outcome = { wasApplied: earlier.applied, first: false };
+          return undefined;
+        }
+        const nowMs = this.options.now().getTime();
+        const applied = await this.wasAdded(signal, current, options.recordTime, nowMs);
+        outcome = { wasApplied: applied, first: true };
+        const kinds = applied && options.subtract && current ? this.withoutSignal(current, signal, await this.corrections.get(userId), nowMs) : (current?.kinds ?? {});
+        return {
+          _id: profileId(userId, surface),
+          user_id: userId,
+          surface,
+          version: current?.version ?? 0,
+          update_time: new Date(nowMs),
+          kinds,
+          in_flight: current?.in_flight ?? [],
+          removed_signals: [...this.keptRemovals(current, nowMs), { signal_id: signal.signalId, time: new Date(nowMs), applied }],
+        };
+      });
+      return outcome;
+    });
+  }
+
+  /** Whether a committed write of `current` (read inside the compare-and-set) added the signal. */
+  private async wasAdded(signal: ApplicableSignal, current: ProfileDocument | undefined, recordTime: Date | undefined, nowMs: number): Promise<boolean> {
+    const status = (await this.ledger.statuses([signal.signalId])).get(signal.signalId) as SignalStatus;
+    if (status.state === 'applied') return true;
+    // Claimed: added once its owner's write is in the document (its marker is there until the
+    // applied record exists); a write still to come reads the removal list first.
+    if (status.state === 'pending') return current?.in_flight.some((marker) => marker.op === status.op) ?? false;
+    // Never claimed, or claimed so long ago that the claim expired (then it was applied: SignalService
+    // delivers within the retention). Without a record time, assume it was applied (the subtraction
+    // takes out no more than the signal could have added).
+    return recordTime === undefined || recordTime.getTime() <= nowMs - this.options.ledgerRetentionMs;
+  }
+
+  /** The document's kinds without the signal's contribution (the purposes a removal cut left it). */
+  private withoutSignal(current: ProfileDocument, raw: ApplicableSignal, corrections: CorrectionsDocument | undefined, nowMs: number): ProfileDocument['kinds'] {
+    const signal = withoutCutPurposes(raw, corrections, nowMs);
+    const kindKey = String(raw.sourceKind);
+    const stored = current.kinds?.[kindKey]?.[raw.topicId];
+    if (!signal || !stored) return current.kinds ?? {};
+    const left = subtractContribution(
+      toTopicScores(stored),
+      { weight: signal.weight, eventTimeMs: Math.min(signal.eventTime.getTime(), nowMs), adsEligible: signal.adsEligible, contentEligible: signal.contentEligible },
+      this.options.halfLifeMs,
+    );
+    const topics = { ...current.kinds[kindKey] };
+    if (left) topics[raw.topicId] = fromTopicScores(left);
+    else delete topics[raw.topicId];
+    const kinds = { ...current.kinds };
+    if (Object.keys(topics).length > 0) kinds[kindKey] = topics;
+    else delete kinds[kindKey];
+    return kinds;
   }
 }

@@ -3,13 +3,24 @@ import type { ErasureGuard, ErasureScopeName, ErasureSubject } from '@signalpath
 import { deadlineMsOf, optionalTime, type Handlers } from '@signalpath/grpc-kit';
 import { common, type profile } from '@signalpath/proto';
 
-import type { SignalApplier } from '../apply/signal-applier';
+import type { ApplicableSignal, SignalApplier } from '../apply/signal-applier';
 import { validateSignals } from '../validation';
 
 /** Longest a call waits for another call that owns some of its signals, without a deadline. */
 const DEFAULT_WAIT_MS = 5_000;
 /** Kept free before the caller's deadline to answer UNAVAILABLE in time. */
 const DEADLINE_MARGIN_MS = 100;
+
+/** What erasure knows of a signal (docs/erasure.md). */
+export function signalSubject(signal: ApplicableSignal, recordTime: Date | undefined): ErasureSubject {
+  return {
+    userId: signal.userId,
+    aiChat: signal.sourceKind === common.SourceKind.SOURCE_KIND_AI_CHAT,
+    eventTime: signal.eventTime,
+    recordTime,
+    purposes: { ads: signal.adsEligible, content: signal.contentEligible },
+  };
+}
 
 /** When to stop waiting for other owners: just before the caller's deadline, if any. */
 function waitDeadline(call: ServerUnaryCall<unknown, unknown>): number {
@@ -33,13 +44,7 @@ export function applySignalsHandler(deps: ApplySignalsDeps) {
     const now = deps.now();
     // SignalService's record time of each signal (unset for senders that predate it; the guard then fails closed).
     const signals = validateSignals(request, now).map((signal, index) => ({ signal, recordTime: optionalTime(request.signals[index].recordTime, `signals[${index}].record_time`, { now }) }));
-    const subject = ({ signal, recordTime }: (typeof signals)[number]): ErasureSubject => ({
-      userId: signal.userId,
-      aiChat: signal.sourceKind === common.SourceKind.SOURCE_KIND_AI_CHAT,
-      eventTime: signal.eventTime,
-      recordTime,
-      purposes: { ads: signal.adsEligible, content: signal.contentEligible },
-    });
+    const subject = ({ signal, recordTime }: (typeof signals)[number]): ErasureSubject => signalSubject(signal, recordTime);
     const outcome = await deps.guard.write(
       signals,
       subject,

@@ -1,23 +1,37 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
 import type { ErasureGuard, ErasureScopeName } from '@signalpath/erasure';
-import { maxItems, nonEmpty, optionalEnum, optionalId, requireEnum, requireId, UnavailableError, type Handlers } from '@signalpath/grpc-kit';
+import { InvalidArgumentError, maxItems, optionalEnum, optionalId, optionalTime, requireEnum, requireId, ResourceExhaustedError, UnavailableError, type Handlers } from '@signalpath/grpc-kit';
 import { common, profile } from '@signalpath/proto';
 import { assertedUserOf, callerOf } from '@signalpath/service-auth';
 
-import { newEntry, PURPOSE_KEYS, stripCutEvidence, type CorrectionEntry, type CorrectionsStore } from '../store/corrections-store';
-import type { ProfileStore } from '../store/profile-store';
+import { newEntry, PURPOSE_KEYS, stripCutEvidence, withoutSensitive, type CorrectionEntry, type CorrectionsStore } from '../store/corrections-store';
+import { isEmptyProfile, type ProfileStore } from '../store/profile-store';
+import type { SignalApplier } from '../apply/signal-applier';
+import { signalSubject } from './apply-signals';
 import { ALL_SURFACES } from '../store/user-data';
 import { purposeKey, toApiCorrection } from '../mapping';
-import { requireTopicId } from '../validation';
+import { requireTopicId, validateSignal } from '../validation';
 
 /** Topics one "not interested" mark may carry (an item has a handful). */
 export const MAX_ITEM_TOPICS = 100;
+/**
+ * Active "not interested" marks per user. Every profile read and every ApplySignals write reads
+ * the corrections document, so it must stay small; 500 is far above what a person marks and
+ * keeps the document (with its 1,000-entry history) well under a megabyte. Beyond it a new mark
+ * is refused rather than an old one dropped: dropping would silently show again an item the
+ * person hid and stop lowering its topics, a correction undone without their say.
+ */
+export const MAX_ACTIVE_MARKS = 500;
+/** ErrorInfo.reason of a mark refused by MAX_ACTIVE_MARKS. */
+export const NOT_INTERESTED_LIMIT = 'NOT_INTERESTED_LIMIT';
 /** Recorded as the actor when service auth is off and nobody is named. */
 const ANONYMOUS_ACTOR = 'anonymous';
 
 export interface CorrectionDeps {
   corrections: CorrectionsStore;
   profiles: ProfileStore;
+  /** Takes a deleted signal out of its profile document (RemoveSignal). */
+  applier: SignalApplier;
   /** Erasure markers: a correction an erasure covers is never kept (docs/erasure.md). */
   guard: ErasureGuard;
   /** Erases a user's data in a scope (the undo of a late write an erasure now covers). */
@@ -60,7 +74,7 @@ async function stripProfiles(deps: CorrectionDeps, userId: string): Promise<void
         // Re-read inside the lock: a later removal's cut may have been recorded meanwhile.
         const kinds = stripCutEvidence(current, (await deps.corrections.get(userId)) ?? corrections);
         if (!kinds) return undefined;
-        return Object.keys(kinds).length === 0 && current.in_flight.length === 0 ? 'delete' : { ...current, kinds, update_time: deps.now() };
+        return isEmptyProfile(kinds, current) ? 'delete' : { ...current, kinds, update_time: deps.now() };
       }),
     );
   }
@@ -108,19 +122,27 @@ export function markItemNotInterestedHandler(deps: CorrectionDeps) {
   ): Promise<profile.MarkItemNotInterestedResponse> => {
     const userId = requireId(request.userId, 'user_id');
     const itemId = requireId(request.itemId, 'item_id');
-    nonEmpty(request.topicIds, 'topic_ids');
     maxItems(request.topicIds, 'topic_ids', MAX_ITEM_TOPICS);
-    const topicIds = [...new Set(request.topicIds.map((id, i) => requireTopicId(id, `topic_ids[${i}]`)))];
+    // A sensitive topic is never kept in the user's corrections (data minimization, invariant 3):
+    // no profile may hold it for ads, so lowering it would change nothing, and storing it would
+    // record that the person saw an ad about, say, a health condition. The mark still hides the item.
+    const topicIds = withoutSensitive([...new Set(request.topicIds.map((id, i) => requireTopicId(id, `topic_ids[${i}]`)))]);
     const purpose = purposeKey(requireEnum(request.purpose, common.Purpose, 'purpose'));
     const actingCaller = optionalId(request.actingCaller, 'acting_caller');
     const time = deps.now();
     const entry = await guarded(deps, userId, time, async () =>
-      deps.corrections.modify(userId, (current) => ({
-        removed: current?.removed ?? [],
+      deps.corrections.modify(userId, (current) => {
         // Marking again replaces the earlier mark: one mark per item.
-        not_interested: [...(current?.not_interested ?? []).filter((mark) => mark.item_id !== itemId), { item_id: itemId, topic_ids: topicIds, purpose, time }],
-        entry: newEntry({ kind: 'not_interested', time, purposes: [purpose], item_id: itemId, topic_ids: topicIds, ...actorOf(call, { caller: actingCaller, userAsserted: request.userAsserted }) }),
-      })),
+        const others = (current?.not_interested ?? []).filter((mark) => mark.item_id !== itemId);
+        if (others.length >= MAX_ACTIVE_MARKS) {
+          throw new ResourceExhaustedError(`at most ${MAX_ACTIVE_MARKS} items may be marked "not interested"; undo some first`, NOT_INTERESTED_LIMIT, { limit: String(MAX_ACTIVE_MARKS) });
+        }
+        return {
+          removed: current?.removed ?? [],
+          not_interested: [...others, { item_id: itemId, topic_ids: topicIds, purpose, time }],
+          entry: newEntry({ kind: 'not_interested', time, purposes: [purpose], item_id: itemId, topic_ids: topicIds, ...actorOf(call, { caller: actingCaller, userAsserted: request.userAsserted }) }),
+        };
+      }),
     );
     return { correction: toApiCorrection(entry as CorrectionEntry) };
   };
@@ -150,12 +172,48 @@ export function undoItemNotInterestedHandler(deps: CorrectionDeps) {
   };
 }
 
-/** RemoveInterest, ListCorrections, MarkItemNotInterested and UndoItemNotInterested. */
+/**
+ * RemoveSignal (SignalService.DeleteSignal): the signal's contribution leaves its profile
+ * document and no delivery adds it back (SignalApplier.remove), then one history entry is
+ * recorded. Both steps are idempotent, so SignalService retries until this answers OK. Through the
+ * erasure guard like every correction: refused while an erasure covers the moment, and when an
+ * erasure covers the signal itself its scores are gone already, so nothing is subtracted (that
+ * would take from evidence recorded after the erasure).
+ */
+export function removeSignalHandler(deps: CorrectionDeps) {
+  return async (request: profile.RemoveSignalRequest, call: ServerUnaryCall<profile.RemoveSignalRequest, profile.RemoveSignalResponse>): Promise<profile.RemoveSignalResponse> => {
+    if (!request.signal) throw new InvalidArgumentError('signal', 'is required');
+    const time = deps.now();
+    const signal = validateSignal(request.signal, 'signal', time);
+    const recordTime = optionalTime(request.signal.recordTime, 'signal.record_time', { now: time });
+    const actingCaller = optionalId(request.actingCaller, 'acting_caller');
+    const userId = signal.userId;
+    const purposes = PURPOSE_KEYS.filter((purpose) => (purpose === 'ads' ? signal.adsEligible : signal.contentEligible));
+    const { outcome, entry } = await guarded(deps, userId, time, async () => {
+      const covered = (await deps.guard.check([userId])).covers(signalSubject(signal, recordTime));
+      const removed = await deps.applier.remove(signal, { recordTime, subtract: !covered });
+      const recorded = await deps.corrections.modify(userId, (current) => {
+        if (current?.history.some((e) => e.kind === 'delete_signal' && e.signal_id === signal.signalId)) return undefined;
+        return {
+          removed: current?.removed ?? [],
+          not_interested: current?.not_interested ?? [],
+          entry: newEntry({ kind: 'delete_signal', time, purposes, topic_id: signal.topicId, signal_id: signal.signalId, ...actorOf(call, { caller: actingCaller, userAsserted: request.userAsserted }) }),
+        };
+      });
+      const existing = recorded ?? (await deps.corrections.get(userId))?.history.find((e) => e.kind === 'delete_signal' && e.signal_id === signal.signalId);
+      return { outcome: removed, entry: existing };
+    });
+    return { wasApplied: outcome.wasApplied, correction: entry ? toApiCorrection(entry) : undefined };
+  };
+}
+
+/** RemoveInterest, ListCorrections, MarkItemNotInterested, UndoItemNotInterested and RemoveSignal. */
 export function correctionHandlers(deps: CorrectionDeps) {
   return {
     removeInterest: removeInterestHandler(deps),
     listCorrections: listCorrectionsHandler(deps),
     markItemNotInterested: markItemNotInterestedHandler(deps),
     undoItemNotInterested: undoItemNotInterestedHandler(deps),
+    removeSignal: removeSignalHandler(deps),
   } satisfies Handlers<profile.ProfileServiceServer>;
 }

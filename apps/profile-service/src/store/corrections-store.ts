@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
+import { sensitiveClassOfTopic } from '@signalpath/sensitive-topics';
 
 import { CORRECTIONS } from './collections';
 import { KeyedMutex } from './keyed-mutex';
@@ -24,7 +25,7 @@ export interface NotInterestedMark {
   time: Date;
 }
 
-export type CorrectionKindName = 'remove_interest' | 'not_interested' | 'undo_not_interested';
+export type CorrectionKindName = 'remove_interest' | 'not_interested' | 'undo_not_interested' | 'delete_signal';
 
 /** One history entry. */
 export interface CorrectionEntry {
@@ -35,6 +36,8 @@ export interface CorrectionEntry {
   topic_id?: string;
   item_id?: string;
   topic_ids?: string[];
+  /** delete_signal: the deleted signal. */
+  signal_id?: string;
   actor: string;
   user_asserted: boolean;
 }
@@ -102,6 +105,16 @@ export function stripCutEvidence(document: ProfileDocument, corrections: Pick<Co
   return changed ? kinds : undefined;
 }
 
+/** Topic ids without those of a sensitive class: a correction never keeps one (data minimization). */
+export function withoutSensitive(topicIds: readonly string[]): string[] {
+  return topicIds.filter((id) => sensitiveClassOfTopic(id) === undefined);
+}
+
+/** An entry or mark as it may be stored: marks written before the rule may still carry sensitive ids. */
+function minimized<T extends { topic_ids?: string[] }>(value: T): T {
+  return value.topic_ids && value.topic_ids.some((id) => sensitiveClassOfTopic(id) !== undefined) ? { ...value, topic_ids: withoutSensitive(value.topic_ids) } : value;
+}
+
 export function newEntry(fields: Omit<CorrectionEntry, 'id'>): CorrectionEntry {
   return { id: randomUUID(), ...fields };
 }
@@ -149,8 +162,9 @@ export class CorrectionsStore {
           version: current?.version ?? 0,
           update_time: next.entry.time,
           removed: next.removed,
-          not_interested: next.not_interested,
-          history: [...(current?.history ?? []), next.entry].slice(-MAX_HISTORY),
+          // Every write also drops sensitive ids an older version stored.
+          not_interested: next.not_interested.map(minimized),
+          history: [...(current?.history ?? []), next.entry].slice(-MAX_HISTORY).map(minimized),
         };
       });
       return entry;

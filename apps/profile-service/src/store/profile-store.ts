@@ -32,6 +32,19 @@ export interface InFlightMarker {
 }
 
 /**
+ * A signal the user deleted (SignalService.DeleteSignal): its contribution is out of `kinds`
+ * (when `applied`), and no delivery adds it afterwards. Kept for the ledger retention, the window
+ * within which SignalService may redeliver a signal.
+ */
+export interface RemovedSignal {
+  signal_id: string;
+  /** Business-clock time of the removal. */
+  time: Date;
+  /** Whether it had been added here (and was subtracted). */
+  applied: boolean;
+}
+
+/**
  * The stored profile of one user on one source surface: O(topics), never O(signals).
  * `kinds` maps source kind → topic id → scores, so an AI-chat erasure drops one key.
  */
@@ -45,6 +58,13 @@ export interface ProfileDocument {
   update_time: Date;
   kinds: Record<string, Record<string, StoredTopic>>;
   in_flight: InFlightMarker[];
+  /** Deleted signals of this document; checked by every write inside its compare-and-set. */
+  removed_signals?: RemovedSignal[];
+}
+
+/** A document left with no scores, no write in flight and no removed signal to refuse may go. */
+export function isEmptyProfile(kinds: ProfileDocument['kinds'], current: Pick<ProfileDocument, 'in_flight' | 'removed_signals'>): boolean {
+  return Object.keys(kinds).length === 0 && current.in_flight.length === 0 && (current.removed_signals?.length ?? 0) === 0;
 }
 
 export function profileId(userId: string, surface: number): string {

@@ -3,7 +3,7 @@ import { common } from '@signalpath/proto';
 
 import type { CorrectionsStore } from './corrections-store';
 import type { LedgerStore } from './ledger-store';
-import type { ProfileDocument, ProfileStore, StoredTopic } from './profile-store';
+import { isEmptyProfile, type ProfileDocument, type ProfileStore, type StoredTopic } from './profile-store';
 
 export const ALL_SURFACES: readonly common.Surface[] = [
   common.Surface.SURFACE_FACEBOOK,
@@ -60,7 +60,7 @@ export async function eraseUserData(profiles: ProfileStore, ledger: LedgerStore,
           if (Object.keys(kept).length > 0) kinds[AI_CHAT_KIND] = kept;
           else delete kinds[AI_CHAT_KIND];
         } else delete kinds[AI_CHAT_KIND];
-        return Object.keys(kinds).length === 0 && current.in_flight.length === 0 ? 'delete' : { ...current, kinds };
+        return isEmptyProfile(kinds, current) ? 'delete' : { ...current, kinds };
       }),
     );
     if (outcome !== undefined) count++;

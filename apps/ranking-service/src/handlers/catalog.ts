@@ -1,6 +1,8 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
 import { clampedCount, decodePageToken, encodePageToken, InvalidArgumentError, maxItems, nonEmpty, NotFoundError, optionalEnum, requireId, type Handlers } from '@signalpath/grpc-kit';
-import { ranking } from '@signalpath/proto';
+import { common, ranking } from '@signalpath/proto';
+import { itemTopicPolicy, type ItemKind } from '@signalpath/ranking-model';
+import { KIND_OF } from '../mapping';
 import { validateItem } from '../validation';
 import type { CatalogFeed } from '../catalog/catalog-feed';
 import type { CatalogStore } from '../store/catalog-store';
@@ -9,6 +11,23 @@ import { catalogWaitMs } from './ranking';
 const MAX_BATCH = 1000;
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 500;
+
+/** What UpsertItems tells the caller will apply to an item (the ranker decides the same way). */
+function itemOutcome(item: ranking.Item): ranking.ItemOutcome {
+  const decided = itemTopicPolicy(KIND_OF[item.kind] as ItemKind, item.topicIds);
+  switch (decided.policy) {
+    case 'UNPERSONALIZED_SENSITIVE':
+      return {
+        itemId: item.itemId,
+        policy: ranking.ItemPolicy.ITEM_POLICY_SHOWN_WITHOUT_PERSONALIZATION_SENSITIVE_TOPIC,
+        sensitiveClass: common.SensitiveClass[`SENSITIVE_CLASS_${decided.sensitiveClass}` as keyof typeof common.SensitiveClass],
+      };
+    case 'NEVER_RESTRICTED':
+      return { itemId: item.itemId, policy: ranking.ItemPolicy.ITEM_POLICY_NEVER_SHOWN_RESTRICTED_TOPIC, sensitiveClass: common.SensitiveClass.SENSITIVE_CLASS_UNSPECIFIED };
+    default:
+      return { itemId: item.itemId, policy: ranking.ItemPolicy.ITEM_POLICY_STANDARD, sensitiveClass: common.SensitiveClass.SENSITIVE_CLASS_UNSPECIFIED };
+  }
+}
 
 /** Where the next ListItems page starts: the kind filter (0 = every kind) and the last id returned. */
 interface ItemCursor extends Record<string, string | number> {
@@ -51,7 +70,7 @@ export function catalogHandlers({ store, catalog }: CatalogDeps) {
       const { count, change } = await store.upsert(items);
       // Read-your-writes on this process; other processes see the change within their poll interval.
       await catalog.catchUp(change);
-      return { upsertedCount: count };
+      return { upsertedCount: count, outcomes: items.map(itemOutcome) };
     },
 
     deleteItems: async (request: ranking.DeleteItemsRequest) => {

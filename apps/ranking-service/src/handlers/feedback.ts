@@ -1,7 +1,9 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { NotFoundError, requireId, type Handlers } from '@signalpath/grpc-kit';
+import { status } from '@grpc/grpc-js';
+import { isGrpcServiceError, NotFoundError, readStatus, requireId, ResourceExhaustedError, type Handlers } from '@signalpath/grpc-kit';
 import { common, type ranking } from '@signalpath/proto';
 import { purposeOfKind } from '@signalpath/ranking-model';
+import { sensitiveClassOfTopic } from '@signalpath/sensitive-topics';
 import { assertedUserOf, callerOf } from '@signalpath/service-auth';
 import type { ProfileClient } from '@signalpath/service-clients';
 
@@ -36,8 +38,17 @@ export function feedbackHandlers({ catalog, profileClient, dependencyTimeoutMs }
       if (!found) throw new NotFoundError('item not found in the catalog');
       // An ad lowers the ads profile; a post, reel or group the content profile.
       const purpose = purposeOfKind(found.rankable.kind) === 'ADS' ? common.Purpose.PURPOSE_ADS : common.Purpose.PURPOSE_CONTENT;
-      const topicIds = [...found.rankable.topicIds];
-      await profileClient.markItemNotInterested({ userId, itemId, topicIds, purpose, ...acting(call) }, { parent: call, timeoutMs: dependencyTimeoutMs });
+      // A sensitive topic is never sent to be kept in the user's corrections (data minimization):
+      // no profile holds it for ads, and the item is hidden by its id alone.
+      const topicIds = found.rankable.topicIds.filter((id) => sensitiveClassOfTopic(id) === undefined);
+      try {
+        await profileClient.markItemNotInterested({ userId, itemId, topicIds, purpose, ...acting(call) }, { parent: call, timeoutMs: dependencyTimeoutMs });
+      } catch (error) {
+        // The user's mark limit: passed on with its reason, so a client can tell the person.
+        const info = isGrpcServiceError(error) && error.code === status.RESOURCE_EXHAUSTED ? readStatus(error)?.details.errorInfo : undefined;
+        if (info?.reason) throw new ResourceExhaustedError('too many items are marked "not interested"; undo some first', info.reason, info.metadata);
+        throw error;
+      }
       return { loweredTopics: topicIds.map(topicMessage), purpose };
     },
 

@@ -101,6 +101,7 @@ function rankedSentence(rankable: RankableItem, outcome: RankResult['ranked'][nu
     ...(view.personalized ? {} : { notPersonalizedReason: view.reason }),
     reasons: outcome.reasons,
     controls: outcome.controls,
+    ...(outcome.sensitiveTopic ? { sensitiveTopic: true } : {}),
   });
 }
 
@@ -313,6 +314,7 @@ export function rankingHandlers({ catalog, users, ranker }: RankingDeps) {
         ...(viewReason ? { notPersonalizedReason: viewReason } : {}),
         reasons,
         controls: ranked?.controls ?? [],
+        ...(ranked?.sensitiveTopic ? { sensitiveTopic: true } : {}),
       });
       return {
         item,

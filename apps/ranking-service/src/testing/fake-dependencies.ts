@@ -1,7 +1,7 @@
 // A tiny in-process fake of ProfileService (GetProfile, GetReadContext) for the ranking tests and
 // benchmark: a real gRPC server on port 0 that can be slowed down or stopped. (ConsentService's fake
 // is the shared FakeConsentService in @signalpath/testing.)
-import { GrpcServer, UnavailableError, deadlineMsOf, unary } from '@signalpath/grpc-kit';
+import { GrpcServer, ResourceExhaustedError, UnavailableError, deadlineMsOf, unary } from '@signalpath/grpc-kit';
 import { common, profile } from '@signalpath/proto';
 import { createConsentClient, type ConsentClient } from '@signalpath/service-clients';
 import { FakeDependency, type FakeConsentService } from '@signalpath/testing';
@@ -94,6 +94,8 @@ export class FakeProfile extends FakeServer {
 
   /** "Not interested" marks per user, as MarkItemNotInterested recorded them (ProfileService stores them for real). */
   readonly marks = new Map<string, Map<string, profile.MarkItemNotInterestedRequest>>();
+  /** When set, a new mark past this many is refused as ProfileService does (NOT_INTERESTED_LIMIT). */
+  markLimit?: number;
 
   /** Makes the read for the user and purpose answer "not personalized" with the reason. */
   setNotPersonalized(userId: string, purpose: common.Purpose, reason: profile.NotPersonalizedReason): this {
@@ -143,6 +145,9 @@ export class FakeProfile extends FakeServer {
             markItemNotInterested: unary(async (request: profile.MarkItemNotInterestedRequest): Promise<profile.MarkItemNotInterestedResponse> => {
               await this.gate();
               const marks = this.marks.get(request.userId) ?? new Map<string, profile.MarkItemNotInterestedRequest>();
+              if (this.markLimit !== undefined && !marks.has(request.itemId) && marks.size >= this.markLimit) {
+                throw new ResourceExhaustedError('limit reached', 'NOT_INTERESTED_LIMIT', { limit: String(this.markLimit) });
+              }
               marks.set(request.itemId, request);
               this.marks.set(request.userId, marks);
               return { correction: undefined };

@@ -28,11 +28,11 @@ export class RetentionSweeper {
   }
 
   /** Deletes everything older than the window; returns how much went. */
-  async sweep(): Promise<{ records: number; outbox: number; delivered: number }> {
+  async sweep(): Promise<{ records: number; outbox: number; delivered: number; deletions: number }> {
     const now = this.deps.now().getTime();
     const purged = await this.deps.store.purgeOlderThan(new Date(now - this.deps.retentionMs));
     await this.deps.store.purgeStaleClaims(new Date(now - STALE_CLAIM_MS));
-    if (purged.records + purged.outbox + purged.delivered > 0) this.deps.logger.info(purged, 'retention sweep purged expired data');
+    if (purged.records + purged.outbox + purged.delivered + purged.deletions > 0) this.deps.logger.info(purged, 'retention sweep purged expired data');
     return purged;
   }
 

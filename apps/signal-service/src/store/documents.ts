@@ -124,3 +124,23 @@ export interface LegacyE2eSkipCounterDoc {
   _id: string;
   count: number;
 }
+
+/**
+ * `signal_deletions`: a signal the user deleted (DeleteSignal), kept so a retry finishes the same
+ * deletion and answers the same. Recorded before ProfileService is asked, so a deletion whose
+ * call failed is finished by the retry even though the record no longer lists the signal. Erased
+ * with the user's data.
+ */
+export interface SignalDeletionDoc extends SignalOrigin {
+  /** The signal id. */
+  _id: string;
+  userId: string;
+  /** The record that held it. */
+  recordKey: string;
+  signal: StoredSignal;
+  recordedAt: Date;
+  /** When the deletion was first asked for. */
+  deleteTime: Date;
+  /** ProfileService confirmed and the signal left the record and the outbox. */
+  done: boolean;
+}

@@ -3,7 +3,7 @@ import { ERASURE_MARKER_INDEXES, type ErasureSubject } from '@signalpath/erasure
 import { isDuplicateKeyError } from '@signalpath/grpc-kit';
 import type { IndexPlan } from '@signalpath/mongo';
 import { common, signal } from '@signalpath/proto';
-import type { ClaimDoc, DeliveredDoc, E2eSkipDoc, LegacyE2eSkipCounterDoc, OutboxDoc, RecordDoc, StoredSignal, WriterDoc } from './documents';
+import type { ClaimDoc, DeliveredDoc, E2eSkipDoc, LegacyE2eSkipCounterDoc, OutboxDoc, RecordDoc, SignalDeletionDoc, StoredSignal, WriterDoc } from './documents';
 
 export const COLLECTIONS = {
   records: 'records',
@@ -12,6 +12,7 @@ export const COLLECTIONS = {
   delivered: 'outbox_delivered',
   writers: 'outbox_writers',
   e2eSkips: 'e2e_skips',
+  deletions: 'signal_deletions',
 } as const;
 
 /** Indexes for MongoDB (FerretDB v1 accepts them; it scans anyway, which is why the outbox is kept small). */
@@ -37,6 +38,7 @@ export const SIGNAL_INDEXES: IndexPlan = {
     { key: { userId: 1 }, name: 'user' },
   ],
   [COLLECTIONS.e2eSkips]: [{ key: { userId: 1 }, name: 'user' }],
+  [COLLECTIONS.deletions]: [{ key: { userId: 1 }, name: 'user' }],
   ...ERASURE_MARKER_INDEXES,
 };
 
@@ -80,8 +82,10 @@ export class SignalStore {
   readonly delivered: Collection<DeliveredDoc>;
   readonly e2eSkips: Collection<E2eSkipDoc>;
   readonly writers: Collection<WriterDoc>;
+  readonly deletions: Collection<SignalDeletionDoc>;
 
   constructor(db: Db) {
+    this.deletions = db.collection<SignalDeletionDoc>(COLLECTIONS.deletions);
     this.records = db.collection<RecordDoc>(COLLECTIONS.records);
     this.outbox = db.collection<OutboxDoc>(COLLECTIONS.outbox);
     this.claims = db.collection<ClaimDoc>(COLLECTIONS.claims);
@@ -228,13 +232,16 @@ export class SignalStore {
 
   /**
    * Retention: removes records whose events (or, for skipped ones, whose recording) are older than
-   * the cutoff, outbox entries of such events (never delivered late), and delivery log entries.
+   * the cutoff, outbox entries of such events (never delivered late), delivery log entries, and
+   * deletion records of such events.
    */
-  async purgeOlderThan(cutoff: Date): Promise<{ records: number; outbox: number; delivered: number }> {
+  async purgeOlderThan(cutoff: Date): Promise<{ records: number; outbox: number; delivered: number; deletions: number }> {
     const outbox = await this.outbox.deleteMany({ eventTime: { $lt: cutoff } });
     const records = await this.records.deleteMany({ $or: [{ eventTime: { $lt: cutoff } }, { recordedAt: { $lt: cutoff } }] });
     const delivered = await this.delivered.deleteMany({ deliveredAt: { $lt: cutoff } });
-    return { records: records.deletedCount, outbox: outbox.deletedCount, delivered: delivered.deletedCount };
+    // A deletion record outlives its signal only as long as the signal would have lived.
+    const deletions = await this.deletions.deleteMany({ eventTime: { $lt: cutoff } });
+    return { records: records.deletedCount, outbox: outbox.deletedCount, delivered: delivered.deletedCount, deletions: deletions.deletedCount };
   }
 
   /** Claims whose lease ended long ago (their entry was delivered, deleted or re-claimed). */
@@ -270,7 +277,8 @@ export class SignalStore {
 
   /** A page of a user's accepted records, newest event first, after the cursor (or from it, when inclusive). */
   async userRecordsPage(userId: string, after: { eventTime: Date; key: string; inclusive: boolean } | undefined, limit: number): Promise<RecordDoc[]> {
-    const filter: Filter<RecordDoc> = { userId, status: signal.IngestStatus.INGEST_STATUS_ACCEPTED };
+    // A record whose every signal the user deleted stays (it is the ingest's idempotency key) but lists nothing.
+    const filter: Filter<RecordDoc> = { userId, status: signal.IngestStatus.INGEST_STATUS_ACCEPTED, signals: { $ne: [] } };
     if (after) {
       const sameTime = after.inclusive ? { $lte: after.key } : { $lt: after.key };
       filter.$or = [{ eventTime: { $lt: after.eventTime } }, { eventTime: after.eventTime, _id: sameTime }];
@@ -323,6 +331,48 @@ export class SignalStore {
     const records = await this.records.deleteMany(recordFilter);
     const delivered = await this.delivered.deleteMany(bySource);
     const counters = await this.e2eSkips.deleteMany({ $or: [{ userId }, { _id: userId }] });
-    return outbox.deletedCount + claims.deletedCount + records.deletedCount + delivered.deletedCount + counters.deletedCount;
+    const deletions = await this.deletions.deleteMany(bySource);
+    return outbox.deletedCount + claims.deletedCount + records.deletedCount + delivered.deletedCount + counters.deletedCount + deletions.deletedCount;
+  }
+
+  /** The user's accepted record holding the signal, if any. */
+  findSignalRecord(userId: string, signalId: string): Promise<RecordDoc | null> {
+    return this.records.findOne({ userId, status: signal.IngestStatus.INGEST_STATUS_ACCEPTED, 'signals.signalId': signalId });
+  }
+
+  findDeletion(signalId: string): Promise<SignalDeletionDoc | null> {
+    return this.deletions.findOne({ _id: signalId });
+  }
+
+  /** Records a deletion; a concurrent or earlier one of the same signal wins and is returned. */
+  async recordDeletion(doc: SignalDeletionDoc): Promise<SignalDeletionDoc> {
+    const duplicates = await this.insertAllowingDuplicates(this.deletions, [doc]);
+    return duplicates.size === 0 ? doc : ((await this.findDeletion(doc._id)) ?? doc);
+  }
+
+  async deleteDeletions(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.deletions.deleteMany({ _id: { $in: ids } });
+  }
+
+  /**
+   * Takes a deleted signal out of its record and of its pending outbox entry (an entry left with
+   * nothing goes, with its claims). A deliverer may hold the entry and send the signal anyway:
+   * ProfileService refuses it once the deletion reached it, which is why that comes first.
+   */
+  async dropSignal(recordKey: string, signalId: string): Promise<void> {
+    const record = await this.records.findOne({ _id: recordKey });
+    if (record?.signals.some((s) => s.signalId === signalId)) {
+      await this.records.updateOne({ _id: recordKey }, { $set: { signals: record.signals.filter((s) => s.signalId !== signalId) } });
+    }
+    const entry = await this.outbox.findOne({ _id: recordKey });
+    if (entry?.signals.some((s) => s.signalId === signalId)) {
+      const signals = entry.signals.filter((s) => s.signalId !== signalId);
+      if (signals.length > 0) await this.outbox.updateOne({ _id: recordKey }, { $set: { signals } });
+      else await this.discardEntries([recordKey]);
+    }
+  }
+
+  async markDeletionDone(signalId: string): Promise<void> {
+    await this.deletions.updateOne({ _id: signalId }, { $set: { done: true } });
   }
 }

@@ -19,11 +19,20 @@ export interface FakeProfile {
   refuseUsers: Set<string>;
   /** While set, every ApplySignals call fails with what it returns (thrown through the error map). */
   refuse?: () => Error;
+  /** Every RemoveSignal request, in order. */
+  removed: profile.RemoveSignalRequest[];
+  /** While set, every RemoveSignal call fails with what it returns. */
+  refuseRemove?: () => Error;
   stop(): Promise<void>;
 }
 
 export async function startFakeProfile(port = 0): Promise<FakeProfile> {
-  const fake: { received: profile.ProfileSignal[]; calls: number; gate?: Promise<void>; refuseUsers: Set<string>; refuse?: () => Error } = { received: [], calls: 0, refuseUsers: new Set() };
+  const fake: { received: profile.ProfileSignal[]; calls: number; gate?: Promise<void>; refuseUsers: Set<string>; refuse?: () => Error; removed: profile.RemoveSignalRequest[]; refuseRemove?: () => Error } = {
+    received: [],
+    calls: 0,
+    refuseUsers: new Set(),
+    removed: [],
+  };
   const server = new GrpcServer({
     services: [
       {
@@ -38,6 +47,11 @@ export async function startFakeProfile(port = 0): Promise<FakeProfile> {
             if (refused >= 0) throw new InvalidArgumentError(`signals[${refused}].user_id`, 'refused by the test');
             fake.received.push(...request.signals);
             return { appliedCount: request.signals.length, duplicateCount: 0 };
+          }),
+          removeSignal: unary<profile.RemoveSignalRequest, profile.RemoveSignalResponse>(async (request) => {
+            if (fake.refuseRemove) throw fake.refuseRemove();
+            fake.removed.push(request);
+            return { wasApplied: fake.received.some((s) => s.signalId === request.signal?.signalId), correction: undefined };
           }),
         },
       },

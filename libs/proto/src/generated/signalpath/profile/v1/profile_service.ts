@@ -139,6 +139,8 @@ export enum CorrectionKind {
   CORRECTION_KIND_NOT_INTERESTED = 2,
   /** CORRECTION_KIND_UNDO_NOT_INTERESTED - A "not interested" mark was undone (UndoItemNotInterested). */
   CORRECTION_KIND_UNDO_NOT_INTERESTED = 3,
+  /** CORRECTION_KIND_DELETE_SIGNAL - One signal was deleted (SignalService.DeleteSignal). */
+  CORRECTION_KIND_DELETE_SIGNAL = 4,
   UNRECOGNIZED = -1,
 }
 
@@ -156,6 +158,9 @@ export function correctionKindFromJSON(object: any): CorrectionKind {
     case 3:
     case "CORRECTION_KIND_UNDO_NOT_INTERESTED":
       return CorrectionKind.CORRECTION_KIND_UNDO_NOT_INTERESTED;
+    case 4:
+    case "CORRECTION_KIND_DELETE_SIGNAL":
+      return CorrectionKind.CORRECTION_KIND_DELETE_SIGNAL;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -173,6 +178,8 @@ export function correctionKindToJSON(object: CorrectionKind): string {
       return "CORRECTION_KIND_NOT_INTERESTED";
     case CorrectionKind.CORRECTION_KIND_UNDO_NOT_INTERESTED:
       return "CORRECTION_KIND_UNDO_NOT_INTERESTED";
+    case CorrectionKind.CORRECTION_KIND_DELETE_SIGNAL:
+      return "CORRECTION_KIND_DELETE_SIGNAL";
     case CorrectionKind.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -445,6 +452,11 @@ export interface Correction {
   actor: string;
   /** Whether the call carried the person's own end-user assertion. */
   userAsserted: boolean;
+  /**
+   * The deleted signal (CORRECTION_KIND_DELETE_SIGNAL); topic is its topic
+   * and purposes the purposes it reached.
+   */
+  signalId: string;
 }
 
 /** RemoveInterestRequest is the request for RemoveInterest. */
@@ -493,7 +505,11 @@ export interface MarkItemNotInterestedRequest {
    * An id (see "Ids" in signalpath/common/v1/common.proto).
    */
   itemId: string;
-  /** The item's IAB Content Taxonomy 3.1 topic ids, 1 to 100. */
+  /**
+   * The item's IAB Content Taxonomy 3.1 topic ids, 0 to 100. Ids of a
+   * sensitive class are left out of the mark (never stored); an item with no
+   * other topic is hidden without lowering any.
+   */
   topicIds: string[];
   /**
    * The purpose whose profile the topics are lowered in (ads for an ad,
@@ -535,6 +551,29 @@ export interface UndoItemNotInterestedResponse {
   /** Whether a mark was removed. */
   undone: boolean;
   /** The history entry recorded; unset when undone is false. */
+  correction: Correction | undefined;
+}
+
+/** RemoveSignalRequest is the request for RemoveSignal. */
+export interface RemoveSignalRequest {
+  /** The signal as SignalService stored it (its current purposes). Required. */
+  signal:
+    | ProfileSignal
+    | undefined;
+  /** The identity of SignalService's own caller, recorded as the actor. */
+  actingCaller: string;
+  /** Whether SignalService's caller presented the person's assertion. */
+  userAsserted: boolean;
+}
+
+/** RemoveSignalResponse is the response of RemoveSignal. */
+export interface RemoveSignalResponse {
+  /**
+   * Whether the signal had been applied (its contribution is now subtracted,
+   * by this call or an earlier one); false when it never reached the profile.
+   */
+  wasApplied: boolean;
+  /** The history entry. */
   correction: Correction | undefined;
 }
 
@@ -2455,6 +2494,7 @@ function createBaseCorrection(): Correction {
     itemTopics: [],
     actor: "",
     userAsserted: false,
+    signalId: "",
   };
 }
 
@@ -2490,6 +2530,9 @@ export const Correction: MessageFns<Correction> = {
     }
     if (message.userAsserted !== false) {
       writer.uint32(72).bool(message.userAsserted);
+    }
+    if (message.signalId !== "") {
+      writer.uint32(82).string(message.signalId);
     }
     return writer;
   },
@@ -2589,6 +2632,14 @@ export const Correction: MessageFns<Correction> = {
             message.userAsserted = reader.bool();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.signalId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2632,6 +2683,11 @@ export const Correction: MessageFns<Correction> = {
         : isSet(object.user_asserted)
         ? globalThis.Boolean(object.user_asserted)
         : false,
+      signalId: isSet(object.signalId)
+        ? globalThis.String(object.signalId)
+        : isSet(object.signal_id)
+        ? globalThis.String(object.signal_id)
+        : "",
     };
   },
 
@@ -2664,6 +2720,9 @@ export const Correction: MessageFns<Correction> = {
     if (message.userAsserted !== false) {
       obj.userAsserted = message.userAsserted;
     }
+    if (message.signalId !== "") {
+      obj.signalId = message.signalId;
+    }
     return obj;
   },
 
@@ -2681,6 +2740,7 @@ export const Correction: MessageFns<Correction> = {
     message.itemTopics = object.itemTopics?.map((e) => Topic.fromPartial(e)) || [];
     message.actor = object.actor ?? "";
     message.userAsserted = object.userAsserted ?? false;
+    message.signalId = object.signalId ?? "";
     return message;
   },
 };
@@ -3469,6 +3529,208 @@ export const UndoItemNotInterestedResponse: MessageFns<UndoItemNotInterestedResp
   },
 };
 
+function createBaseRemoveSignalRequest(): RemoveSignalRequest {
+  return { signal: undefined, actingCaller: "", userAsserted: false };
+}
+
+export const RemoveSignalRequest: MessageFns<RemoveSignalRequest> = {
+  encode(message: RemoveSignalRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.signal !== undefined) {
+      ProfileSignal.encode(message.signal, writer.uint32(10).fork()).join();
+    }
+    if (message.actingCaller !== "") {
+      writer.uint32(18).string(message.actingCaller);
+    }
+    if (message.userAsserted !== false) {
+      writer.uint32(24).bool(message.userAsserted);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveSignalRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveSignalRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.signal = ProfileSignal.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actingCaller = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.userAsserted = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemoveSignalRequest {
+    return {
+      signal: isSet(object.signal) ? ProfileSignal.fromJSON(object.signal) : undefined,
+      actingCaller: isSet(object.actingCaller)
+        ? globalThis.String(object.actingCaller)
+        : isSet(object.acting_caller)
+        ? globalThis.String(object.acting_caller)
+        : "",
+      userAsserted: isSet(object.userAsserted)
+        ? globalThis.Boolean(object.userAsserted)
+        : isSet(object.user_asserted)
+        ? globalThis.Boolean(object.user_asserted)
+        : false,
+    };
+  },
+
+  toJSON(message: RemoveSignalRequest): unknown {
+    const obj: any = {};
+    if (message.signal !== undefined) {
+      obj.signal = ProfileSignal.toJSON(message.signal);
+    }
+    if (message.actingCaller !== "") {
+      obj.actingCaller = message.actingCaller;
+    }
+    if (message.userAsserted !== false) {
+      obj.userAsserted = message.userAsserted;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RemoveSignalRequest>, I>>(base?: I): RemoveSignalRequest {
+    return RemoveSignalRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RemoveSignalRequest>, I>>(object: I): RemoveSignalRequest {
+    const message = createBaseRemoveSignalRequest();
+    message.signal = (object.signal !== undefined && object.signal !== null)
+      ? ProfileSignal.fromPartial(object.signal)
+      : undefined;
+    message.actingCaller = object.actingCaller ?? "";
+    message.userAsserted = object.userAsserted ?? false;
+    return message;
+  },
+};
+
+function createBaseRemoveSignalResponse(): RemoveSignalResponse {
+  return { wasApplied: false, correction: undefined };
+}
+
+export const RemoveSignalResponse: MessageFns<RemoveSignalResponse> = {
+  encode(message: RemoveSignalResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.wasApplied !== false) {
+      writer.uint32(8).bool(message.wasApplied);
+    }
+    if (message.correction !== undefined) {
+      Correction.encode(message.correction, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveSignalResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveSignalResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.wasApplied = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.correction = Correction.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemoveSignalResponse {
+    return {
+      wasApplied: isSet(object.wasApplied)
+        ? globalThis.Boolean(object.wasApplied)
+        : isSet(object.was_applied)
+        ? globalThis.Boolean(object.was_applied)
+        : false,
+      correction: isSet(object.correction) ? Correction.fromJSON(object.correction) : undefined,
+    };
+  },
+
+  toJSON(message: RemoveSignalResponse): unknown {
+    const obj: any = {};
+    if (message.wasApplied !== false) {
+      obj.wasApplied = message.wasApplied;
+    }
+    if (message.correction !== undefined) {
+      obj.correction = Correction.toJSON(message.correction);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RemoveSignalResponse>, I>>(base?: I): RemoveSignalResponse {
+    return RemoveSignalResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RemoveSignalResponse>, I>>(object: I): RemoveSignalResponse {
+    const message = createBaseRemoveSignalResponse();
+    message.wasApplied = object.wasApplied ?? false;
+    message.correction = (object.correction !== undefined && object.correction !== null)
+      ? Correction.fromPartial(object.correction)
+      : undefined;
+    return message;
+  },
+};
+
 /**
  * ProfileService applies signals delivered by SignalService exactly once and
  * serves interest profiles. A profile is stored per user and source surface
@@ -3640,10 +3902,15 @@ export const ProfileServiceService = {
    * which knows the item's topics from its catalog. Marking an item again
    * replaces the earlier mark.
    *
+   * At most 500 items are marked at a time per user.
+   *
    * Errors: INVALID_ARGUMENT if user_id or item_id is not a valid id,
-   * topic_ids is empty, has more than 100 ids or holds one not in the IAB
-   * Content Taxonomy 3.1, or purpose is unspecified; PERMISSION_DENIED if the
-   * caller is not RankingService; UNAVAILABLE if the store is unreachable.
+   * topic_ids has more than 100 ids or holds one not in the IAB Content
+   * Taxonomy 3.1, or purpose is unspecified; PERMISSION_DENIED if the caller
+   * is not RankingService; RESOURCE_EXHAUSTED (ErrorInfo reason
+   * NOT_INTERESTED_LIMIT, metadata limit) if 500 other items are marked
+   * already (undo some; retrying alone does not help); UNAVAILABLE if the
+   * store is unreachable.
    */
   markItemNotInterested: {
     path: "/signalpath.profile.v1.ProfileService/MarkItemNotInterested" as const,
@@ -3675,6 +3942,33 @@ export const ProfileServiceService = {
     responseSerialize: (value: UndoItemNotInterestedResponse): Buffer =>
       Buffer.from(UndoItemNotInterestedResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): UndoItemNotInterestedResponse => UndoItemNotInterestedResponse.decode(value),
+  },
+  /**
+   * RemoveSignal takes one signal's contribution out of the user's profile
+   * for every purpose it reached, and refuses any later delivery of it
+   * (ApplySignals drops it, and a delivery in flight that applied it anyway
+   * subtracts it again). Called by SignalService.DeleteSignal, which sends
+   * the signal as it stored it. Subtracts at most once whatever the retries
+   * and replicas; a signal never applied is only refused. Recorded in the
+   * corrections history (CORRECTION_KIND_DELETE_SIGNAL) once. It answers
+   * after the erasure fence has passed since the signal's removal was first
+   * recorded (deliveries in flight have finished or will undo themselves).
+   *
+   * Errors: INVALID_ARGUMENT if the signal is invalid as in ApplySignals
+   * (the message names the field, e.g. "signal.topic_id");
+   * PERMISSION_DENIED if the caller is not SignalService; UNAVAILABLE if
+   * the store is unreachable, a delivery of the signal is still being
+   * applied, or the fence outlasts the call's deadline (retry).
+   */
+  removeSignal: {
+    path: "/signalpath.profile.v1.ProfileService/RemoveSignal" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RemoveSignalRequest): Buffer => Buffer.from(RemoveSignalRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RemoveSignalRequest => RemoveSignalRequest.decode(value),
+    responseSerialize: (value: RemoveSignalResponse): Buffer =>
+      Buffer.from(RemoveSignalResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RemoveSignalResponse => RemoveSignalResponse.decode(value),
   },
 } as const;
 
@@ -3761,10 +4055,15 @@ export interface ProfileServiceServer extends UntypedServiceImplementation {
    * which knows the item's topics from its catalog. Marking an item again
    * replaces the earlier mark.
    *
+   * At most 500 items are marked at a time per user.
+   *
    * Errors: INVALID_ARGUMENT if user_id or item_id is not a valid id,
-   * topic_ids is empty, has more than 100 ids or holds one not in the IAB
-   * Content Taxonomy 3.1, or purpose is unspecified; PERMISSION_DENIED if the
-   * caller is not RankingService; UNAVAILABLE if the store is unreachable.
+   * topic_ids has more than 100 ids or holds one not in the IAB Content
+   * Taxonomy 3.1, or purpose is unspecified; PERMISSION_DENIED if the caller
+   * is not RankingService; RESOURCE_EXHAUSTED (ErrorInfo reason
+   * NOT_INTERESTED_LIMIT, metadata limit) if 500 other items are marked
+   * already (undo some; retrying alone does not help); UNAVAILABLE if the
+   * store is unreachable.
    */
   markItemNotInterested: handleUnaryCall<MarkItemNotInterestedRequest, MarkItemNotInterestedResponse>;
   /**
@@ -3777,6 +4076,24 @@ export interface ProfileServiceServer extends UntypedServiceImplementation {
    * store is unreachable.
    */
   undoItemNotInterested: handleUnaryCall<UndoItemNotInterestedRequest, UndoItemNotInterestedResponse>;
+  /**
+   * RemoveSignal takes one signal's contribution out of the user's profile
+   * for every purpose it reached, and refuses any later delivery of it
+   * (ApplySignals drops it, and a delivery in flight that applied it anyway
+   * subtracts it again). Called by SignalService.DeleteSignal, which sends
+   * the signal as it stored it. Subtracts at most once whatever the retries
+   * and replicas; a signal never applied is only refused. Recorded in the
+   * corrections history (CORRECTION_KIND_DELETE_SIGNAL) once. It answers
+   * after the erasure fence has passed since the signal's removal was first
+   * recorded (deliveries in flight have finished or will undo themselves).
+   *
+   * Errors: INVALID_ARGUMENT if the signal is invalid as in ApplySignals
+   * (the message names the field, e.g. "signal.topic_id");
+   * PERMISSION_DENIED if the caller is not SignalService; UNAVAILABLE if
+   * the store is unreachable, a delivery of the signal is still being
+   * applied, or the fence outlasts the call's deadline (retry).
+   */
+  removeSignal: handleUnaryCall<RemoveSignalRequest, RemoveSignalResponse>;
 }
 
 export interface ProfileServiceClient extends Client {
@@ -3946,10 +4263,15 @@ export interface ProfileServiceClient extends Client {
    * which knows the item's topics from its catalog. Marking an item again
    * replaces the earlier mark.
    *
+   * At most 500 items are marked at a time per user.
+   *
    * Errors: INVALID_ARGUMENT if user_id or item_id is not a valid id,
-   * topic_ids is empty, has more than 100 ids or holds one not in the IAB
-   * Content Taxonomy 3.1, or purpose is unspecified; PERMISSION_DENIED if the
-   * caller is not RankingService; UNAVAILABLE if the store is unreachable.
+   * topic_ids has more than 100 ids or holds one not in the IAB Content
+   * Taxonomy 3.1, or purpose is unspecified; PERMISSION_DENIED if the caller
+   * is not RankingService; RESOURCE_EXHAUSTED (ErrorInfo reason
+   * NOT_INTERESTED_LIMIT, metadata limit) if 500 other items are marked
+   * already (undo some; retrying alone does not help); UNAVAILABLE if the
+   * store is unreachable.
    */
   markItemNotInterested(
     request: MarkItemNotInterestedRequest,
@@ -3989,6 +4311,38 @@ export interface ProfileServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: UndoItemNotInterestedResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * RemoveSignal takes one signal's contribution out of the user's profile
+   * for every purpose it reached, and refuses any later delivery of it
+   * (ApplySignals drops it, and a delivery in flight that applied it anyway
+   * subtracts it again). Called by SignalService.DeleteSignal, which sends
+   * the signal as it stored it. Subtracts at most once whatever the retries
+   * and replicas; a signal never applied is only refused. Recorded in the
+   * corrections history (CORRECTION_KIND_DELETE_SIGNAL) once. It answers
+   * after the erasure fence has passed since the signal's removal was first
+   * recorded (deliveries in flight have finished or will undo themselves).
+   *
+   * Errors: INVALID_ARGUMENT if the signal is invalid as in ApplySignals
+   * (the message names the field, e.g. "signal.topic_id");
+   * PERMISSION_DENIED if the caller is not SignalService; UNAVAILABLE if
+   * the store is unreachable, a delivery of the signal is still being
+   * applied, or the fence outlasts the call's deadline (retry).
+   */
+  removeSignal(
+    request: RemoveSignalRequest,
+    callback: (error: ServiceError | null, response: RemoveSignalResponse) => void,
+  ): ClientUnaryCall;
+  removeSignal(
+    request: RemoveSignalRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RemoveSignalResponse) => void,
+  ): ClientUnaryCall;
+  removeSignal(
+    request: RemoveSignalRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RemoveSignalResponse) => void,
   ): ClientUnaryCall;
 }
 

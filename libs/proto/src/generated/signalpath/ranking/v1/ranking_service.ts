@@ -23,6 +23,9 @@ import {
   Purpose,
   purposeFromJSON,
   purposeToJSON,
+  SensitiveClass,
+  sensitiveClassFromJSON,
+  sensitiveClassToJSON,
   SourceKind,
   sourceKindFromJSON,
   sourceKindToJSON,
@@ -107,8 +110,10 @@ export enum FilterReason {
   /** FILTER_REASON_NOT_ON_SURFACE - The item may not be shown on the requested surface. */
   FILTER_REASON_NOT_ON_SURFACE = 3,
   /**
-   * FILTER_REASON_SENSITIVE_TOPIC - The item is an ad about a sensitive topic; ads are never targeted on
-   * sensitive topics.
+   * FILTER_REASON_SENSITIVE_TOPIC - The item is an ad about a restricted brand-safety topic (one without a
+   * sensitive class, e.g. Obscenity and Profanity): such ads are never shown.
+   * An ad about a sensitive topic is not filtered: it is ranked without
+   * personalization (ItemPolicy).
    */
   FILTER_REASON_SENSITIVE_TOPIC = 4,
   /** FILTER_REASON_NOT_FOUND - The candidate's item_id is not in the catalog. */
@@ -272,6 +277,66 @@ export function notPersonalizedReasonToJSON(object: NotPersonalizedReason): stri
   }
 }
 
+/**
+ * ItemPolicy says how the ranking treats a catalog item because of its
+ * topics.
+ */
+export enum ItemPolicy {
+  /** ITEM_POLICY_UNSPECIFIED - Not set; never returned. */
+  ITEM_POLICY_UNSPECIFIED = 0,
+  /** ITEM_POLICY_STANDARD - Ranked as usual: personalized when the user's profile may be used. */
+  ITEM_POLICY_STANDARD = 1,
+  /**
+   * ITEM_POLICY_SHOWN_WITHOUT_PERSONALIZATION_SENSITIVE_TOPIC - An ad about a sensitive topic (sensitive_class says which): shown, but
+   * ranked on its base score and the user's own ad controls only, never
+   * because of an interest, and its explanation names no interest.
+   */
+  ITEM_POLICY_SHOWN_WITHOUT_PERSONALIZATION_SENSITIVE_TOPIC = 2,
+  /**
+   * ITEM_POLICY_NEVER_SHOWN_RESTRICTED_TOPIC - An ad about a restricted brand-safety topic without a sensitive class:
+   * never shown (FILTER_REASON_SENSITIVE_TOPIC).
+   */
+  ITEM_POLICY_NEVER_SHOWN_RESTRICTED_TOPIC = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function itemPolicyFromJSON(object: any): ItemPolicy {
+  switch (object) {
+    case 0:
+    case "ITEM_POLICY_UNSPECIFIED":
+      return ItemPolicy.ITEM_POLICY_UNSPECIFIED;
+    case 1:
+    case "ITEM_POLICY_STANDARD":
+      return ItemPolicy.ITEM_POLICY_STANDARD;
+    case 2:
+    case "ITEM_POLICY_SHOWN_WITHOUT_PERSONALIZATION_SENSITIVE_TOPIC":
+      return ItemPolicy.ITEM_POLICY_SHOWN_WITHOUT_PERSONALIZATION_SENSITIVE_TOPIC;
+    case 3:
+    case "ITEM_POLICY_NEVER_SHOWN_RESTRICTED_TOPIC":
+      return ItemPolicy.ITEM_POLICY_NEVER_SHOWN_RESTRICTED_TOPIC;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ItemPolicy.UNRECOGNIZED;
+  }
+}
+
+export function itemPolicyToJSON(object: ItemPolicy): string {
+  switch (object) {
+    case ItemPolicy.ITEM_POLICY_UNSPECIFIED:
+      return "ITEM_POLICY_UNSPECIFIED";
+    case ItemPolicy.ITEM_POLICY_STANDARD:
+      return "ITEM_POLICY_STANDARD";
+    case ItemPolicy.ITEM_POLICY_SHOWN_WITHOUT_PERSONALIZATION_SENSITIVE_TOPIC:
+      return "ITEM_POLICY_SHOWN_WITHOUT_PERSONALIZATION_SENSITIVE_TOPIC";
+    case ItemPolicy.ITEM_POLICY_NEVER_SHOWN_RESTRICTED_TOPIC:
+      return "ITEM_POLICY_NEVER_SHOWN_RESTRICTED_TOPIC";
+    case ItemPolicy.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** Item is a catalog item: an ad, post, reel or group. */
 export interface Item {
   /**
@@ -400,6 +465,21 @@ export interface UpsertItemsRequest {
 export interface UpsertItemsResponse {
   /** How many items were inserted or replaced. */
   upsertedCount: number;
+  /** What will apply to each item, in request order. */
+  outcomes: ItemOutcome[];
+}
+
+/** ItemOutcome is what UpsertItems decided for one item. */
+export interface ItemOutcome {
+  /** The item's id. */
+  itemId: string;
+  /** The policy that will apply. */
+  policy: ItemPolicy;
+  /**
+   * For ITEM_POLICY_SHOWN_WITHOUT_PERSONALIZATION_SENSITIVE_TOPIC: the class
+   * of the item's first sensitive topic.
+   */
+  sensitiveClass: SensitiveClass;
 }
 
 /** DeleteItemsRequest is the request for DeleteItems. */
@@ -594,7 +674,10 @@ export interface MarkNotInterestedRequest {
 
 /** MarkNotInterestedResponse is the response of MarkNotInterested. */
 export interface MarkNotInterestedResponse {
-  /** The item's topics, now lowered for the user. */
+  /**
+   * The item's topics now lowered for the user (never one of a sensitive
+   * class).
+   */
   loweredTopics: Topic[];
   /** The purpose they are lowered for. */
   purpose: Purpose;
@@ -1560,13 +1643,16 @@ export const UpsertItemsRequest: MessageFns<UpsertItemsRequest> = {
 };
 
 function createBaseUpsertItemsResponse(): UpsertItemsResponse {
-  return { upsertedCount: 0 };
+  return { upsertedCount: 0, outcomes: [] };
 }
 
 export const UpsertItemsResponse: MessageFns<UpsertItemsResponse> = {
   encode(message: UpsertItemsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.upsertedCount !== 0) {
       writer.uint32(8).int32(message.upsertedCount);
+    }
+    for (const v of message.outcomes) {
+      ItemOutcome.encode(v!, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -1592,6 +1678,14 @@ export const UpsertItemsResponse: MessageFns<UpsertItemsResponse> = {
             message.upsertedCount = reader.int32();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.outcomes.push(ItemOutcome.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1611,6 +1705,9 @@ export const UpsertItemsResponse: MessageFns<UpsertItemsResponse> = {
         : isSet(object.upserted_count)
         ? globalThis.Number(object.upserted_count)
         : 0,
+      outcomes: globalThis.Array.isArray(object?.outcomes)
+        ? object.outcomes.map((e: any) => ItemOutcome.fromJSON(e))
+        : [],
     };
   },
 
@@ -1618,6 +1715,9 @@ export const UpsertItemsResponse: MessageFns<UpsertItemsResponse> = {
     const obj: any = {};
     if (message.upsertedCount !== 0) {
       obj.upsertedCount = Math.round(message.upsertedCount);
+    }
+    if (message.outcomes?.length) {
+      obj.outcomes = message.outcomes.map((e) => ItemOutcome.toJSON(e));
     }
     return obj;
   },
@@ -1628,6 +1728,116 @@ export const UpsertItemsResponse: MessageFns<UpsertItemsResponse> = {
   fromPartial<I extends Exact<DeepPartial<UpsertItemsResponse>, I>>(object: I): UpsertItemsResponse {
     const message = createBaseUpsertItemsResponse();
     message.upsertedCount = object.upsertedCount ?? 0;
+    message.outcomes = object.outcomes?.map((e) => ItemOutcome.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseItemOutcome(): ItemOutcome {
+  return { itemId: "", policy: 0, sensitiveClass: 0 };
+}
+
+export const ItemOutcome: MessageFns<ItemOutcome> = {
+  encode(message: ItemOutcome, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.itemId !== "") {
+      writer.uint32(10).string(message.itemId);
+    }
+    if (message.policy !== 0) {
+      writer.uint32(16).int32(message.policy);
+    }
+    if (message.sensitiveClass !== 0) {
+      writer.uint32(24).int32(message.sensitiveClass);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ItemOutcome {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseItemOutcome();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.itemId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.policy = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.sensitiveClass = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ItemOutcome {
+    return {
+      itemId: isSet(object.itemId)
+        ? globalThis.String(object.itemId)
+        : isSet(object.item_id)
+        ? globalThis.String(object.item_id)
+        : "",
+      policy: isSet(object.policy) ? itemPolicyFromJSON(object.policy) : 0,
+      sensitiveClass: isSet(object.sensitiveClass)
+        ? sensitiveClassFromJSON(object.sensitiveClass)
+        : isSet(object.sensitive_class)
+        ? sensitiveClassFromJSON(object.sensitive_class)
+        : 0,
+    };
+  },
+
+  toJSON(message: ItemOutcome): unknown {
+    const obj: any = {};
+    if (message.itemId !== "") {
+      obj.itemId = message.itemId;
+    }
+    if (message.policy !== 0) {
+      obj.policy = itemPolicyToJSON(message.policy);
+    }
+    if (message.sensitiveClass !== 0) {
+      obj.sensitiveClass = sensitiveClassToJSON(message.sensitiveClass);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ItemOutcome>, I>>(base?: I): ItemOutcome {
+    return ItemOutcome.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ItemOutcome>, I>>(object: I): ItemOutcome {
+    const message = createBaseItemOutcome();
+    message.itemId = object.itemId ?? "";
+    message.policy = object.policy ?? 0;
+    message.sensitiveClass = object.sensitiveClass ?? 0;
     return message;
   },
 };
@@ -3304,7 +3514,11 @@ export const UndoNotInterestedResponse: MessageFns<UndoNotInterestedResponse> = 
 export type RankingServiceService = typeof RankingServiceService;
 export const RankingServiceService = {
   /**
-   * UpsertItems inserts or replaces catalog items by item_id.
+   * UpsertItems inserts or replaces catalog items by item_id, and says per
+   * item which policy will apply to it (UpsertItemsResponse.outcomes): an ad
+   * about a sensitive topic is shown, but ranked without personalization and
+   * never explained by an interest; an ad about a restricted brand-safety
+   * topic is never shown.
    *
    * Errors: INVALID_ARGUMENT if items is empty or has more than 1000 items,
    * or an item has an empty item_id, an unspecified kind, an empty topic_ids
@@ -3447,9 +3661,14 @@ export const RankingServiceService = {
    * (Rank: FILTER_REASON_NOT_INTERESTED; ExplainItem says so with that
    * filter_reason) until UndoNotInterested.
    *
+   * A topic of a sensitive class is never stored with the mark (the item is
+   * hidden by its id); at most 500 items are marked at a time per user.
+   *
    * Errors: INVALID_ARGUMENT if user_id or item_id is not a valid id;
-   * NOT_FOUND if the item is not in the catalog; UNAVAILABLE if the catalog
-   * has not been loaded or ProfileService is unreachable.
+   * NOT_FOUND if the item is not in the catalog; RESOURCE_EXHAUSTED
+   * (ErrorInfo reason NOT_INTERESTED_LIMIT, metadata limit) if 500 other
+   * items are marked already; UNAVAILABLE if the catalog has not been loaded
+   * or ProfileService is unreachable.
    */
   markNotInterested: {
     path: "/signalpath.ranking.v1.RankingService/MarkNotInterested" as const,
@@ -3484,7 +3703,11 @@ export const RankingServiceService = {
 
 export interface RankingServiceServer extends UntypedServiceImplementation {
   /**
-   * UpsertItems inserts or replaces catalog items by item_id.
+   * UpsertItems inserts or replaces catalog items by item_id, and says per
+   * item which policy will apply to it (UpsertItemsResponse.outcomes): an ad
+   * about a sensitive topic is shown, but ranked without personalization and
+   * never explained by an interest; an ad about a restricted brand-safety
+   * topic is never shown.
    *
    * Errors: INVALID_ARGUMENT if items is empty or has more than 1000 items,
    * or an item has an empty item_id, an unspecified kind, an empty topic_ids
@@ -3571,9 +3794,14 @@ export interface RankingServiceServer extends UntypedServiceImplementation {
    * (Rank: FILTER_REASON_NOT_INTERESTED; ExplainItem says so with that
    * filter_reason) until UndoNotInterested.
    *
+   * A topic of a sensitive class is never stored with the mark (the item is
+   * hidden by its id); at most 500 items are marked at a time per user.
+   *
    * Errors: INVALID_ARGUMENT if user_id or item_id is not a valid id;
-   * NOT_FOUND if the item is not in the catalog; UNAVAILABLE if the catalog
-   * has not been loaded or ProfileService is unreachable.
+   * NOT_FOUND if the item is not in the catalog; RESOURCE_EXHAUSTED
+   * (ErrorInfo reason NOT_INTERESTED_LIMIT, metadata limit) if 500 other
+   * items are marked already; UNAVAILABLE if the catalog has not been loaded
+   * or ProfileService is unreachable.
    */
   markNotInterested: handleUnaryCall<MarkNotInterestedRequest, MarkNotInterestedResponse>;
   /**
@@ -3588,7 +3816,11 @@ export interface RankingServiceServer extends UntypedServiceImplementation {
 
 export interface RankingServiceClient extends Client {
   /**
-   * UpsertItems inserts or replaces catalog items by item_id.
+   * UpsertItems inserts or replaces catalog items by item_id, and says per
+   * item which policy will apply to it (UpsertItemsResponse.outcomes): an ad
+   * about a sensitive topic is shown, but ranked without personalization and
+   * never explained by an interest; an ad about a restricted brand-safety
+   * topic is never shown.
    *
    * Errors: INVALID_ARGUMENT if items is empty or has more than 1000 items,
    * or an item has an empty item_id, an unspecified kind, an empty topic_ids
@@ -3770,9 +4002,14 @@ export interface RankingServiceClient extends Client {
    * (Rank: FILTER_REASON_NOT_INTERESTED; ExplainItem says so with that
    * filter_reason) until UndoNotInterested.
    *
+   * A topic of a sensitive class is never stored with the mark (the item is
+   * hidden by its id); at most 500 items are marked at a time per user.
+   *
    * Errors: INVALID_ARGUMENT if user_id or item_id is not a valid id;
-   * NOT_FOUND if the item is not in the catalog; UNAVAILABLE if the catalog
-   * has not been loaded or ProfileService is unreachable.
+   * NOT_FOUND if the item is not in the catalog; RESOURCE_EXHAUSTED
+   * (ErrorInfo reason NOT_INTERESTED_LIMIT, metadata limit) if 500 other
+   * items are marked already; UNAVAILABLE if the catalog has not been loaded
+   * or ProfileService is unreachable.
    */
   markNotInterested(
     request: MarkNotInterestedRequest,

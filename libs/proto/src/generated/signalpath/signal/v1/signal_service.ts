@@ -471,6 +471,32 @@ export interface ListSignalsResponse {
   nextPageToken: string;
 }
 
+/** DeleteSignalRequest is the request for DeleteSignal. */
+export interface DeleteSignalRequest {
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
+  userId: string;
+  /**
+   * The signal to delete (Signal.signal_id from ListSignals). Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
+  signalId: string;
+}
+
+/** DeleteSignalResponse is the response of DeleteSignal. */
+export interface DeleteSignalResponse {
+  /** True once the signal is deleted (also for a repeated call). */
+  deleted: boolean;
+  /** The signal as it was stored. */
+  signal:
+    | Signal
+    | undefined;
+  /** When the deletion was first requested. */
+  deleteTime: Date | undefined;
+}
+
 /** GetOutboxStatusRequest is the request for GetOutboxStatus. */
 export interface GetOutboxStatusRequest {
 }
@@ -2320,6 +2346,206 @@ export const ListSignalsResponse: MessageFns<ListSignalsResponse> = {
   },
 };
 
+function createBaseDeleteSignalRequest(): DeleteSignalRequest {
+  return { userId: "", signalId: "" };
+}
+
+export const DeleteSignalRequest: MessageFns<DeleteSignalRequest> = {
+  encode(message: DeleteSignalRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.signalId !== "") {
+      writer.uint32(18).string(message.signalId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteSignalRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteSignalRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.signalId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteSignalRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      signalId: isSet(object.signalId)
+        ? globalThis.String(object.signalId)
+        : isSet(object.signal_id)
+        ? globalThis.String(object.signal_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteSignalRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.signalId !== "") {
+      obj.signalId = message.signalId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteSignalRequest>, I>>(base?: I): DeleteSignalRequest {
+    return DeleteSignalRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteSignalRequest>, I>>(object: I): DeleteSignalRequest {
+    const message = createBaseDeleteSignalRequest();
+    message.userId = object.userId ?? "";
+    message.signalId = object.signalId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteSignalResponse(): DeleteSignalResponse {
+  return { deleted: false, signal: undefined, deleteTime: undefined };
+}
+
+export const DeleteSignalResponse: MessageFns<DeleteSignalResponse> = {
+  encode(message: DeleteSignalResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.deleted !== false) {
+      writer.uint32(8).bool(message.deleted);
+    }
+    if (message.signal !== undefined) {
+      Signal.encode(message.signal, writer.uint32(18).fork()).join();
+    }
+    if (message.deleteTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.deleteTime), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteSignalResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteSignalResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.deleted = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.signal = Signal.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.deleteTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteSignalResponse {
+    return {
+      deleted: isSet(object.deleted) ? globalThis.Boolean(object.deleted) : false,
+      signal: isSet(object.signal) ? Signal.fromJSON(object.signal) : undefined,
+      deleteTime: isSet(object.deleteTime)
+        ? fromJsonTimestamp(object.deleteTime)
+        : isSet(object.delete_time)
+        ? fromJsonTimestamp(object.delete_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: DeleteSignalResponse): unknown {
+    const obj: any = {};
+    if (message.deleted !== false) {
+      obj.deleted = message.deleted;
+    }
+    if (message.signal !== undefined) {
+      obj.signal = Signal.toJSON(message.signal);
+    }
+    if (message.deleteTime !== undefined) {
+      obj.deleteTime = message.deleteTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteSignalResponse>, I>>(base?: I): DeleteSignalResponse {
+    return DeleteSignalResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteSignalResponse>, I>>(object: I): DeleteSignalResponse {
+    const message = createBaseDeleteSignalResponse();
+    message.deleted = object.deleted ?? false;
+    message.signal = (object.signal !== undefined && object.signal !== null)
+      ? Signal.fromPartial(object.signal)
+      : undefined;
+    message.deleteTime = object.deleteTime ?? undefined;
+    return message;
+  },
+};
+
 function createBaseGetOutboxStatusRequest(): GetOutboxStatusRequest {
   return {};
 }
@@ -3154,6 +3380,32 @@ export const SignalServiceService = {
     responseDeserialize: (value: Buffer): ListSignalsResponse => ListSignalsResponse.decode(value),
   },
   /**
+   * DeleteSignal deletes one of the user's stored signals (a signal_id from
+   * ListSignals): it leaves this service's store, and its contribution to
+   * the interest profile (for every purpose it reached) is subtracted in
+   * ProfileService before the call answers, so the next GetProfile, ranking
+   * and explanation no longer use it. A delivery of the signal still in
+   * flight never adds it back. The deletion is recorded in the user's
+   * corrections history (ProfileService.ListCorrections). Idempotent: a
+   * repeated call (a retry) answers deleted = true with the same signal.
+   *
+   * Errors: INVALID_ARGUMENT if user_id or signal_id is not a valid id;
+   * NOT_FOUND if the user has no such signal (never had, or it was erased);
+   * PERMISSION_DENIED if the caller's end-user assertion names another user;
+   * UNAVAILABLE if ProfileService or the store is unreachable (retry: the
+   * signal is never used again once a call got this far).
+   */
+  deleteSignal: {
+    path: "/signalpath.signal.v1.SignalService/DeleteSignal" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteSignalRequest): Buffer => Buffer.from(DeleteSignalRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteSignalRequest => DeleteSignalRequest.decode(value),
+    responseSerialize: (value: DeleteSignalResponse): Buffer =>
+      Buffer.from(DeleteSignalResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteSignalResponse => DeleteSignalResponse.decode(value),
+  },
+  /**
    * GetOutboxStatus reports the delivery backlog to ProfileService.
    *
    * Errors: UNAVAILABLE if the store is unreachable.
@@ -3240,6 +3492,23 @@ export interface SignalServiceServer extends UntypedServiceImplementation {
    * unreachable.
    */
   listSignals: handleUnaryCall<ListSignalsRequest, ListSignalsResponse>;
+  /**
+   * DeleteSignal deletes one of the user's stored signals (a signal_id from
+   * ListSignals): it leaves this service's store, and its contribution to
+   * the interest profile (for every purpose it reached) is subtracted in
+   * ProfileService before the call answers, so the next GetProfile, ranking
+   * and explanation no longer use it. A delivery of the signal still in
+   * flight never adds it back. The deletion is recorded in the user's
+   * corrections history (ProfileService.ListCorrections). Idempotent: a
+   * repeated call (a retry) answers deleted = true with the same signal.
+   *
+   * Errors: INVALID_ARGUMENT if user_id or signal_id is not a valid id;
+   * NOT_FOUND if the user has no such signal (never had, or it was erased);
+   * PERMISSION_DENIED if the caller's end-user assertion names another user;
+   * UNAVAILABLE if ProfileService or the store is unreachable (retry: the
+   * signal is never used again once a call got this far).
+   */
+  deleteSignal: handleUnaryCall<DeleteSignalRequest, DeleteSignalResponse>;
   /**
    * GetOutboxStatus reports the delivery backlog to ProfileService.
    *
@@ -3386,6 +3655,37 @@ export interface SignalServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListSignalsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * DeleteSignal deletes one of the user's stored signals (a signal_id from
+   * ListSignals): it leaves this service's store, and its contribution to
+   * the interest profile (for every purpose it reached) is subtracted in
+   * ProfileService before the call answers, so the next GetProfile, ranking
+   * and explanation no longer use it. A delivery of the signal still in
+   * flight never adds it back. The deletion is recorded in the user's
+   * corrections history (ProfileService.ListCorrections). Idempotent: a
+   * repeated call (a retry) answers deleted = true with the same signal.
+   *
+   * Errors: INVALID_ARGUMENT if user_id or signal_id is not a valid id;
+   * NOT_FOUND if the user has no such signal (never had, or it was erased);
+   * PERMISSION_DENIED if the caller's end-user assertion names another user;
+   * UNAVAILABLE if ProfileService or the store is unreachable (retry: the
+   * signal is never used again once a call got this far).
+   */
+  deleteSignal(
+    request: DeleteSignalRequest,
+    callback: (error: ServiceError | null, response: DeleteSignalResponse) => void,
+  ): ClientUnaryCall;
+  deleteSignal(
+    request: DeleteSignalRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteSignalResponse) => void,
+  ): ClientUnaryCall;
+  deleteSignal(
+    request: DeleteSignalRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteSignalResponse) => void,
   ): ClientUnaryCall;
   /**
    * GetOutboxStatus reports the delivery backlog to ProfileService.
