@@ -227,7 +227,7 @@ async function main() {
     await outboxDrained();
     log(`setup: ${users.length} users with settings and profiles`);
 
-    let itemIds: string[] = [];
+    const itemIds: string[] = [];
     if (selected.has('rank') || selected.has('recommend')) {
       const t0 = performance.now();
       for (let i = 0; i < PLAN.catalogItems; i += 500) {
