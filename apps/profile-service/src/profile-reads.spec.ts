@@ -219,6 +219,70 @@ describe('GetProfile and ExplainInterest', () => {
     });
   });
 
+  describe('GetReadContext (issue 17 §2: one read for a ranking)', () => {
+    const context = (userId: string, purposes: common.Purpose[] = []) => h.client.getReadContext({ userId, surface: INSTAGRAM, purposes, limit: 0 });
+    beforeAll(async () => {
+      await h.client.applySignals({
+        signals: [
+          signal({ userId: 'ctx', surface: INSTAGRAM, topicId: TOPIC.CLIMBING, weight: 1 }),
+          signal({ userId: 'ctx', surface: INSTAGRAM, topicId: TOPIC.SOCCER, sourceKind: common.SourceKind.SOURCE_KIND_FOLLOW, modality: common.Modality.MODALITY_UNSPECIFIED }),
+          signal({ userId: 'ctx', surface: MESSENGER, topicId: TOPIC.TRAVEL, weight: 0.5 }),
+        ],
+      });
+    });
+
+    // Each state is one the GetProfile tests above cover rule by rule; the context must agree with them.
+    it.each([
+      ['everything allowed', {}],
+      ['an AI-chat ads opt-out', { eligibility: { [ADS]: consent.EligibilityReason.ELIGIBILITY_REASON_OPTED_OUT } }],
+      ['a minor', { ageBand: consent.AgeBand.AGE_BAND_MINOR }],
+      ['a non-personalized feed and linked, shared accounts', { ageBand: consent.AgeBand.AGE_BAND_ADULT, eligibility: {}, nonPersonalizedFeed: true, linkedSurfaces: [MESSENGER, INSTAGRAM], crossAppSharing: true }],
+      ['an unlink', { nonPersonalizedFeed: false, linkedSurfaces: [INSTAGRAM] }],
+    ] as const)('answers what GetProfile answers for each purpose, with the settings used: %s', async (_state, change) => {
+      h.consent.update('ctx', change as Parameters<typeof h.consent.update>[1]);
+      const calls = h.consent.calls;
+      const answer = await context('ctx');
+      // One settings lookup and one eligibility check per purpose.
+      expect(h.consent.calls - calls).toBe(3);
+      expect(answer.settings?.version).toBe(h.consent.settingsOf('ctx').version);
+      expect(answer.profiles.map((p) => p.purpose)).toEqual([ADS, CONTENT]);
+      for (const purposeProfile of answer.profiles) {
+        const alone = await read('ctx', INSTAGRAM, purposeProfile.purpose);
+        expect(purposeProfile).toEqual({
+          purpose: purposeProfile.purpose,
+          interests: alone.interests,
+          personalized: alone.personalized,
+          notPersonalizedReason: alone.notPersonalizedReason,
+          aiChatNotUsedReason: alone.aiChatNotUsedReason,
+        });
+      }
+    });
+
+    it('reads the purposes asked for, in that order', async () => {
+      expect((await context('ctx', [CONTENT])).profiles.map((p) => p.purpose)).toEqual([CONTENT]);
+      expect((await context('ctx', [CONTENT, ADS])).profiles.map((p) => p.purpose)).toEqual([CONTENT, ADS]);
+    });
+
+    it.each([
+      [{ userId: '', surface: INSTAGRAM, purposes: [], limit: 0 }, 'user_id'],
+      [{ userId: 'ctx', surface: common.Surface.SURFACE_UNSPECIFIED, purposes: [], limit: 0 }, 'surface'],
+      [{ userId: 'ctx', surface: INSTAGRAM, purposes: [ADS, common.Purpose.PURPOSE_UNSPECIFIED], limit: 0 }, 'purposes[1]'],
+      [{ userId: 'ctx', surface: INSTAGRAM, purposes: [ADS, ADS], limit: 0 }, 'purposes[1]'],
+      [{ userId: 'ctx', surface: INSTAGRAM, purposes: [], limit: -1 }, 'limit'],
+    ])('rejects bad input naming the field (%#)', async (request, field) => {
+      await expect(h.client.getReadContext(request)).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringContaining(field) });
+    });
+
+    it('answers UNAVAILABLE, never a profile, while ConsentService fails', async () => {
+      h.consent.failWith = status.UNAVAILABLE;
+      try {
+        await expect(context('ctx')).rejects.toMatchObject({ code: status.UNAVAILABLE });
+      } finally {
+        h.consent.failWith = undefined;
+      }
+    });
+  });
+
   it('answers UNAVAILABLE, never a profile, while ConsentService is unavailable', async () => {
     await h.client.applySignals({ signals: [signal({ userId: 'consent-down' })] });
     h.consent.failWith = status.UNAVAILABLE;

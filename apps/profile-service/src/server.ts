@@ -8,7 +8,7 @@ import { readConfig, type ProfileConfig } from './config';
 import { ConsentGate } from './consent/consent-gate';
 import { applySignalsHandler } from './handlers/apply-signals';
 import { listCorrectionsHandler, markItemNotInterestedHandler, removeInterestHandler, undoItemNotInterestedHandler } from './handlers/corrections';
-import { explainInterestHandler, getProfileHandler } from './handlers/profile-reads';
+import { explainInterestHandler, getProfileHandler, getReadContextHandler } from './handlers/profile-reads';
 import { deleteUserDataHandler, exportUserDataHandler } from './handlers/user-data';
 import { profileIndexes } from './store/collections';
 import { CorrectionsStore } from './store/corrections-store';
@@ -59,6 +59,7 @@ export function createProfileModule(overrides: ProfileModuleOverrides = {}): Ser
         applySignals: unary(applySignalsHandler({ applier, guard, eraseUser, now }), logger),
         getProfile: unary(getProfileHandler(readDeps), logger),
         explainInterest: unary(explainInterestHandler(readDeps), logger),
+        getReadContext: unary(getReadContextHandler(readDeps), logger),
         deleteUserData: unary(deleteUserDataHandler(userDataDeps), logger),
         exportUserData: unary(exportUserDataHandler(userDataDeps), logger),
         removeInterest: unary(removeInterestHandler(correctionDeps), logger),

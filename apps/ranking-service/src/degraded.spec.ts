@@ -73,6 +73,9 @@ describe('degraded mode', () => {
     const [response, elapsed] = await timed(h.client.rank({ userId: 'climber', surface: SURFACES.FACEBOOK, candidates: CANDIDATES }, { timeoutMs: callerDeadlineMs }));
     expectDegraded(response);
     expect(elapsed).toBeLessThan(callerDeadlineMs);
+    // Half the budget without an answer: the settings came from ConsentService directly, so the
+    // ads are still ranked (without the profile, with the user's blocks known).
+    expect(rankedIds(response)).toContain('d-ad-cooking');
     expect(h.profile.deadlines.length).toBeGreaterThan(0);
     for (const deadline of h.profile.deadlines) expect(deadline).toBeLessThan(startedAt + callerDeadlineMs);
   });

@@ -74,17 +74,19 @@ describe('RankingService', () => {
       for (let i = 1; i < response.ranked.length; i++) expect(response.ranked[i].score).toBeLessThanOrEqual(response.ranked[i - 1].score);
     });
 
-    it('reads the profile for the requested surface, at most twice, with a deadline', async () => {
-      const before = h.profile.requests.length;
+    it('reads everything about the user with one GetReadContext call for the requested surface', async () => {
+      const before = { contexts: h.profile.readContextRequests.length, consent: h.consent.calls };
       await h.client.rank({ userId: 'u-reads', surface: SURFACES.INSTAGRAM, candidates: [byId('post-dogs'), byId('ad-fitness')] });
-      const reads = h.profile.requests.slice(before);
-      expect(reads).toHaveLength(2);
-      expect(reads.map((r) => r.purpose).sort()).toEqual([ADS, CONTENT]);
-      expect(reads.every((r) => r.surface === SURFACES.INSTAGRAM && r.userId === 'u-reads')).toBe(true);
+      const calls = h.profile.readContextRequests.slice(before.contexts);
+      expect(calls).toHaveLength(1);
+      expect(calls[0]).toMatchObject({ userId: 'u-reads', surface: SURFACES.INSTAGRAM });
+      expect([...calls[0].purposes].sort()).toEqual([ADS, CONTENT]);
+      // The settings came with the context: ConsentService was asked once, by ProfileService.
+      expect(h.consent.calls - before.consent).toBe(1);
       // Inline candidates of one kind need one profile only.
-      const mark = h.profile.requests.length;
+      const mark = h.profile.readContextRequests.length;
       await h.client.rank({ userId: 'u-reads', surface: SURFACES.INSTAGRAM, candidates: [inline(makeItem('inline-only', [DOGS]))] });
-      expect(h.profile.requests.slice(mark).map((r) => r.purpose)).toEqual([CONTENT]);
+      expect(h.profile.readContextRequests.slice(mark).map((r) => r.purposes)).toEqual([[CONTENT]]);
     });
 
     it('partially matches a child item from an interest in its parent topic', async () => {

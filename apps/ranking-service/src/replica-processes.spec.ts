@@ -23,7 +23,7 @@ describe('two RankingService processes behind one address', () => {
   const ports = [testPort(21560), testPort(21561)];
   const prefix = `${uniqueDbName('rr')}_`;
   const consent = new FakeConsentService();
-  const profiles = [new FakeProfile(), new FakeProfile()];
+  const profiles = [new FakeProfile(consent), new FakeProfile(consent)];
   const children: ChildProcess[] = [];
   let client: RankingClient;
 

@@ -57,12 +57,14 @@ export function dependencyBudgetMs(call: ParentCall | undefined, configuredMs: n
 }
 
 /**
- * Reads the user's consent settings and profiles, in parallel, each call bounded below the
- * caller's deadline. Any failure of ConsentService or ProfileService (unreachable, deadline,
- * error) degrades instead of failing the RPC: the affected purposes rank without the profile.
- * Without settings the user's blocks are unknown, so the context says so (UNKNOWN_PREFERENCES:
- * no ad is shown). Settings read earlier are never used instead: they may predate a block, and
- * a fresh process or an unseen user has none, so a "no" would hold only sometimes.
+ * Reads what a ranking needs about the user with one ProfileService call (GetReadContext: the
+ * consent settings and a profile per purpose), bounded below the caller's deadline. A failure
+ * degrades instead of failing the RPC. When ProfileService fails or has not answered within half
+ * the budget, the settings are read from ConsentService directly: the purposes then rank without
+ * the profile but with the user's blocks. Without settings the blocks are unknown, so the context
+ * says so (UNKNOWN_PREFERENCES: no ad is shown). Settings read earlier are never used instead:
+ * they may predate a block, and a fresh process or an unseen user has none, so a "no" would hold
+ * only sometimes.
  */
 export class UserContextLoader {
   constructor(
@@ -78,35 +80,51 @@ export class UserContextLoader {
       this.logger.warn({ user_id: userId, budget_ms: budget }, 'no time left for dependencies; ranking without the profile');
       return DEGRADED;
     }
-    const overrides = { parent: call, timeoutMs: budget };
-    const settingsRead = this.consentClient.getSettings({ userId }, overrides).then(
-      (response) => response.settings ?? UNAVAILABLE,
-      (error: unknown) => this.unavailable('consent', error),
-    );
-    const hiddenItemIds = new Set<string>();
-    const profileReads = (['ADS', 'CONTENT'] as const).map((purpose) =>
-      purposes.has(purpose)
-        ? this.profileClient
-            .getProfile({ userId, surface: PROTO_SURFACE[surface], purpose: PURPOSE_PROTO[purpose], limit: this.options.profileInterestLimit }, overrides)
-            .then(
-              (response) => {
-                for (const itemId of response.hiddenItemIds ?? []) hiddenItemIds.add(itemId);
-                return toProfileRead(response);
-              },
-              (error: unknown) => this.unavailable('profile', error),
+    const wanted = (['ADS', 'CONTENT'] as const).filter((purpose) => purposes.has(purpose));
+    const contextRead =
+      wanted.length === 0
+        ? Promise.resolve(UNAVAILABLE)
+        : this.profileClient
+            .getReadContext(
+              { userId, surface: PROTO_SURFACE[surface], purposes: wanted.map((purpose) => PURPOSE_PROTO[purpose]), limit: this.options.profileInterestLimit },
+              { parent: call, timeoutMs: budget },
             )
-        : Promise.resolve(UNAVAILABLE),
-    );
-    const [settings, adsRead, contentRead] = await Promise.all([settingsRead, ...profileReads]);
-    if (settings === UNAVAILABLE) return DEGRADED;
-
-    const preferences = toPreferences(settings);
-    const consentView: ConsentView = settingsFacts(settings);
-    return {
-      profiles: { ADS: profileViewFor('ADS', consentView, adsRead), CONTENT: profileViewFor('CONTENT', consentView, contentRead) },
-      preferences,
-      hiddenItemIds,
+            .then(
+              (response) => (response.settings ? response : this.unavailable('profile', new Error('GetReadContext answered without settings'))),
+              (error: unknown) => this.unavailable('profile', error),
+            );
+    // The hedge: settings from ConsentService if the context fails or is slow (one extra call at most).
+    let settingsRead: Promise<consent.Settings | Unavailable> | undefined;
+    const readSettings = () => {
+      const left = dependencyBudgetMs(call, this.options.dependencyTimeoutMs);
+      settingsRead ??=
+        left < 1
+          ? Promise.resolve(UNAVAILABLE)
+          : this.consentClient.getSettings({ userId }, { parent: call, timeoutMs: left }).then(
+              (response) => response.settings ?? UNAVAILABLE,
+              (error: unknown) => this.unavailable('consent', error),
+            );
+      return settingsRead;
     };
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<'slow'>((resolve) => (timer = setTimeout(resolve, Math.floor(budget / 2), 'slow')));
+    let first = await Promise.race([contextRead, slow]);
+    clearTimeout(timer);
+    if (first === 'slow') {
+      void readSettings(); // in flight while the context may still answer first
+      first = await contextRead;
+    }
+    if (first !== UNAVAILABLE) {
+      const reads: Record<Purpose, ProfileRead | Unavailable> = { ADS: UNAVAILABLE, CONTENT: UNAVAILABLE };
+      for (const read of first.profiles) {
+        const purpose = read.purpose === common.Purpose.PURPOSE_ADS ? 'ADS' : read.purpose === common.Purpose.PURPOSE_CONTENT ? 'CONTENT' : undefined;
+        if (purpose && purposes.has(purpose)) reads[purpose] = toProfileRead(read);
+      }
+      return contextOf(first.settings as consent.Settings, reads, new Set(first.hiddenItemIds));
+    }
+    const settings = await readSettings();
+    if (settings === UNAVAILABLE) return DEGRADED;
+    return contextOf(settings, { ADS: UNAVAILABLE, CONTENT: UNAVAILABLE }, new Set());
   }
 
   private unavailable(dependency: 'consent' | 'profile', error: unknown): Unavailable {
@@ -114,6 +132,15 @@ export class UserContextLoader {
     this.logger.warn({ dependency, code }, 'dependency call failed; ranking without the profile');
     return UNAVAILABLE;
   }
+}
+
+function contextOf(settings: consent.Settings, reads: Record<Purpose, ProfileRead | Unavailable>, hiddenItemIds: ReadonlySet<string>): UserContext {
+  const consentView: ConsentView = settingsFacts(settings);
+  return {
+    profiles: { ADS: profileViewFor('ADS', consentView, reads.ADS), CONTENT: profileViewFor('CONTENT', consentView, reads.CONTENT) },
+    preferences: toPreferences(settings),
+    hiddenItemIds,
+  };
 }
 
 function toPreferences(settings: consent.Settings): UserPreferences {
@@ -126,7 +153,7 @@ function toPreferences(settings: consent.Settings): UserPreferences {
   };
 }
 
-function toProfileRead(response: profile.GetProfileResponse): ProfileRead {
+function toProfileRead(response: Pick<profile.PurposeProfile, 'personalized' | 'notPersonalizedReason' | 'interests' | 'aiChatNotUsedReason'>): ProfileRead {
   if (!response.personalized) return { personalized: false, reason: profileReason(response.notPersonalizedReason) };
   const interests: Interest[] = [];
   for (const interest of response.interests) {

@@ -58,6 +58,24 @@ describe('SignalService erasure is final (DESIGN.md invariant 7)', () => {
     expect(like.status).toBe(IngestStatus.INGEST_STATUS_ACCEPTED);
   });
 
+  it('a purpose-scoped AI-chat erasure takes only its own purpose from old interactions (invariant 9)', async () => {
+    const cutoff = new Date();
+    const old = new Date(cutoff.getTime() - MINUTE);
+    await erase(h, 'erased-ai-content', common.ErasureScope.ERASURE_SCOPE_AI_CHAT_CONTENT, cutoff);
+    const adsOnly = await h.client.ingestInteraction({ interaction: interaction({ userId: 'erased-ai-content', eventTime: old }) });
+    expect(adsOnly.status).toBe(IngestStatus.INGEST_STATUS_ACCEPTED);
+    expect(adsOnly.signals.length).toBeGreaterThan(0);
+    expect(adsOnly.signals.every((s) => s.adsEligible && !s.contentEligible)).toBe(true);
+
+    await erase(h, 'erased-ai-both', common.ErasureScope.ERASURE_SCOPE_AI_CHAT_CONTENT, cutoff);
+    await erase(h, 'erased-ai-both', common.ErasureScope.ERASURE_SCOPE_AI_CHAT_ADS, cutoff);
+    expect(await h.client.ingestInteraction({ interaction: interaction({ userId: 'erased-ai-both', eventTime: old }) })).toMatchObject({ status: IngestStatus.INGEST_STATUS_SKIPPED, skipReason: SkipReason.SKIP_REASON_ERASED });
+    // After the cut-off both purposes count again.
+    const fresh = await h.client.ingestInteraction({ interaction: interaction({ userId: 'erased-ai-content', eventTime: new Date(cutoff.getTime() + 1) }) });
+    expect(fresh.signals.length).toBeGreaterThan(0);
+    expect(fresh.signals.every((s) => s.adsEligible && s.contentEligible)).toBe(true);
+  });
+
   it('a delivery in flight in one instance leaves nothing behind once another instance confirmed the erasure', async () => {
     // Two SignalService instances on one database: A delivers (ProfileService answers slowly), B erases.
     const a = await startSignalHarness({ env: { SIGNAL_ERASURE_FENCE: '400ms' } });

@@ -478,6 +478,14 @@ describe('bad input on every RPC (four processes, property-based)', () => {
         [INVALID_ARGUMENT],
       ));
 
+    it('GetReadContext (as RankingService)', () =>
+      fuzz(
+        'GetReadContext',
+        partial<profile.GetReadContextRequest>({ userId, surface, purposes: fc.array(purpose, { maxLength: 3 }), limit: int32 }),
+        (r) => profileAsRanking.getReadContext(profile.GetReadContextRequest.fromPartial(r)),
+        [INVALID_ARGUMENT],
+      ));
+
     it('DeleteUserData (as ConsentService)', () =>
       fuzz(
         'Profile.DeleteUserData',
@@ -799,8 +807,8 @@ describe('bad input on every RPC (four processes, property-based)', () => {
     const unexpected = stack.logs.join('').split('\n').filter((line) => line.includes('unexpected error'));
     expect(unexpected).toEqual([]);
     const total = [...callCounts.values()].reduce((a, b) => a + b, 0);
-    // 38 RPCs with arbitrary requests, 9 with arbitrary raw Timestamps.
-    expect(callCounts.size).toBe(47);
-    expect(total).toBeGreaterThanOrEqual(47 * RUNS_PER_RPC);
+    // 39 RPCs with arbitrary requests, 9 with arbitrary raw Timestamps.
+    expect(callCounts.size).toBe(48);
+    expect(total).toBeGreaterThanOrEqual(48 * RUNS_PER_RPC);
   });
 });

@@ -120,12 +120,16 @@ export async function startE2eStack(options: { basePort: number; otlpEndpoint?: 
   // One process manager per replica, so that one replica can be stopped or killed alone.
   const startOne = async (key: string, replica: number) => {
     const stack = stackLib.startServices({ env, quiet: true, only: [key], replicas, onlyReplica: replica, onExit });
+    const own: string[] = [];
     for (const p of stack.processes) {
-      p.child.stdout?.on('data', (c: Buffer) => logs.push(c.toString()));
-      p.child.stderr?.on('data', (c: Buffer) => logs.push(c.toString()));
+      p.child.stdout?.on('data', (c: Buffer) => (logs.push(c.toString()), own.push(c.toString())));
+      p.child.stderr?.on('data', (c: Buffer) => (logs.push(c.toString()), own.push(c.toString())));
     }
     stacks.set(`${key}#${replica}`, stack);
-    await stack.waitHealthy(60_000);
+    await stack.waitHealthy(60_000).catch((error: Error) => {
+      // Say what the process was doing: a start that never becomes SERVING is otherwise opaque.
+      throw new Error(`${error.message} (replica ${replica}); its last output:\n${own.join('').split('\n').slice(-12).join('\n')}`);
+    });
   };
   const replicaIndexes = Array.from({ length: replicas }, (_, replica) => replica);
   const started = await Promise.allSettled(stackLib.SERVICES.flatMap((s) => replicaIndexes.map((replica) => startOne(s.key, replica))));

@@ -1,16 +1,9 @@
 import { UnavailableError, type ParentCall } from '@signalpath/grpc-kit';
 import type { EligibilityOutcome } from '@signalpath/domain';
-import { common, consent } from '@signalpath/proto';
+import { common, type consent } from '@signalpath/proto';
 import type { EligibilityCache, SettingsLookup } from '@signalpath/service-clients';
 
 import { eligibilityOutcome } from '../mapping';
-
-/** What a profile read needs to know from ConsentService, fetched for every read. */
-export interface ConsentContext {
-  settings: consent.Settings;
-  /** The purpose's eligibility for AI-chat data (the AI-chat choices govern nothing else). */
-  aiChat: EligibilityOutcome;
-}
 
 /**
  * Reads a user's settings and the purpose eligibility from ConsentService, in parallel. Fails
@@ -26,14 +19,15 @@ export class ConsentGate {
     private readonly eligibility: EligibilityCache,
   ) {}
 
-  async read(userId: string, surface: common.Surface, purpose: common.Purpose, call: ParentCall): Promise<ConsentContext> {
+  /** One settings lookup and each purpose's AI-chat eligibility (in `purposes` order), in parallel. */
+  async readPurposes(userId: string, surface: common.Surface, purposes: readonly common.Purpose[], call: ParentCall): Promise<{ settings: consent.Settings; aiChat: EligibilityOutcome[] }> {
     try {
-      const [settingsResponse, eligibility] = await Promise.all([
+      const [settingsResponse, ...eligibilities] = await Promise.all([
         this.settings.get(userId, call),
-        this.eligibility.check({ userId, surface, purpose, sourceKind: common.SourceKind.SOURCE_KIND_AI_CHAT }, call),
+        ...purposes.map((purpose) => this.eligibility.check({ userId, surface, purpose, sourceKind: common.SourceKind.SOURCE_KIND_AI_CHAT }, call)),
       ]);
       if (!settingsResponse.settings) throw new Error('GetSettings answered without settings');
-      return { settings: settingsResponse.settings, aiChat: eligibilityOutcome(eligibility.allowed, eligibility.reason) };
+      return { settings: settingsResponse.settings, aiChat: eligibilities.map((eligibility) => eligibilityOutcome(eligibility.allowed, eligibility.reason)) };
     } catch {
       throw new UnavailableError('consent service unavailable; profile not served');
     }

@@ -1,9 +1,10 @@
-// A tiny in-process fake of ProfileService (GetProfile) for the ranking tests and benchmark: a
-// real gRPC server on port 0 that can be slowed down or stopped. (ConsentService's fake is the
-// shared FakeConsentService in @signalpath/testing.)
-import { GrpcServer, unary } from '@signalpath/grpc-kit';
+// A tiny in-process fake of ProfileService (GetProfile, GetReadContext) for the ranking tests and
+// benchmark: a real gRPC server on port 0 that can be slowed down or stopped. (ConsentService's fake
+// is the shared FakeConsentService in @signalpath/testing.)
+import { GrpcServer, UnavailableError, deadlineMsOf, unary } from '@signalpath/grpc-kit';
 import { common, profile } from '@signalpath/proto';
-import { FakeDependency } from '@signalpath/testing';
+import { createConsentClient, type ConsentClient } from '@signalpath/service-clients';
+import { FakeDependency, type FakeConsentService } from '@signalpath/testing';
 
 abstract class FakeServer extends FakeDependency {
   protected server?: GrpcServer;
@@ -27,18 +28,48 @@ abstract class FakeServer extends FakeDependency {
   }
 }
 
+const BOTH_PURPOSES = [common.Purpose.PURPOSE_ADS, common.Purpose.PURPOSE_CONTENT];
+
 export interface FakeInterest {
   topicId: string;
   score: number;
   sources?: Array<{ surface: common.Surface; sourceKind: common.SourceKind; lastTime?: Date }>;
 }
 
-/** ProfileService fake: GetProfile per (user, purpose); records each request. */
+/**
+ * ProfileService fake: a profile per (user, purpose); records each purpose read. GetReadContext
+ * reads the settings from the given ConsentService fake over gRPC, as the real service does, so a
+ * stopped or failing consent fake makes it fail with UNAVAILABLE (fail closed) too.
+ */
 export class FakeProfile extends FakeServer {
   private readonly profiles = new Map<string, profile.GetProfileResponse>();
+  /** One entry per purpose read, by GetProfile or GetReadContext. */
   readonly requests: profile.GetProfileRequest[] = [];
-  /** The deadline each GetProfile call arrived with (ms since epoch; Infinity when none). */
+  readonly readContextRequests: profile.GetReadContextRequest[] = [];
+  /** The deadline each call arrived with (ms since epoch; Infinity when none). */
   readonly deadlines: number[] = [];
+  private consentClient?: ConsentClient;
+
+  constructor(private readonly consent?: FakeConsentService) {
+    super();
+  }
+
+  private stored(userId: string, purpose: common.Purpose): profile.GetProfileResponse {
+    return (
+      this.profiles.get(`${userId}|${purpose}`) ?? {
+        interests: [],
+        personalized: true,
+        notPersonalizedReason: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
+        settingsVersion: '1',
+        aiChatNotUsedReason: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
+        hiddenItemIds: [],
+      }
+    );
+  }
+
+  private hiddenItemIds(userId: string): string[] {
+    return [...(this.marks.get(userId)?.keys() ?? [])];
+  }
 
   /** Sets the interests returned for the user and purpose (any surface). */
   setInterests(userId: string, purpose: common.Purpose, interests: FakeInterest[]): this {
@@ -70,6 +101,12 @@ export class FakeProfile extends FakeServer {
     return this;
   }
 
+  override async stop(): Promise<void> {
+    this.consentClient?.close();
+    this.consentClient = undefined;
+    await super.stop();
+  }
+
   protected build(): GrpcServer {
     return new GrpcServer({
       services: [
@@ -79,18 +116,29 @@ export class FakeProfile extends FakeServer {
           implementation: {
             getProfile: unary(async (request: profile.GetProfileRequest, call): Promise<profile.GetProfileResponse> => {
               this.requests.push(request);
-              const deadline = call.getDeadline();
-              this.deadlines.push(deadline instanceof Date ? deadline.getTime() : Number(deadline));
+              this.deadlines.push(deadlineMsOf(call));
               await this.gate();
-              const stored = this.profiles.get(`${request.userId}|${request.purpose}`) ?? {
-                interests: [],
-                personalized: true,
-                notPersonalizedReason: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
-                settingsVersion: '1',
-                aiChatNotUsedReason: profile.NotPersonalizedReason.NOT_PERSONALIZED_REASON_UNSPECIFIED,
-                hiddenItemIds: [],
+              return { ...this.stored(request.userId, request.purpose), hiddenItemIds: this.hiddenItemIds(request.userId) };
+            }),
+            getReadContext: unary(async (request: profile.GetReadContextRequest, call): Promise<profile.GetReadContextResponse> => {
+              this.readContextRequests.push(request);
+              const purposes = request.purposes.length > 0 ? request.purposes : BOTH_PURPOSES;
+              for (const purpose of purposes) this.requests.push({ userId: request.userId, surface: request.surface, purpose, limit: request.limit });
+              this.deadlines.push(deadlineMsOf(call));
+              await this.gate();
+              if (!this.consent) throw new UnavailableError('FakeProfile has no ConsentService fake to read settings from');
+              this.consentClient ??= createConsentClient(this.consent.address);
+              const { settings } = await this.consentClient.getSettings({ userId: request.userId }, { parent: call }).catch(() => {
+                throw new UnavailableError('consent service unavailable; profile not served');
+              });
+              return {
+                settings,
+                profiles: purposes.map((purpose) => {
+                  const { interests, personalized, notPersonalizedReason, aiChatNotUsedReason } = this.stored(request.userId, purpose);
+                  return { purpose, interests, personalized, notPersonalizedReason, aiChatNotUsedReason };
+                }),
+                hiddenItemIds: this.hiddenItemIds(request.userId),
               };
-              return { ...stored, hiddenItemIds: [...(this.marks.get(request.userId)?.keys() ?? [])] };
             }),
             markItemNotInterested: unary(async (request: profile.MarkItemNotInterestedRequest): Promise<profile.MarkItemNotInterestedResponse> => {
               await this.gate();

@@ -31,7 +31,7 @@ export async function startRankingHarness(
   options: { dbName?: string; keepDatabase?: boolean; mongoUri?: string; startBackground?: boolean } = {},
 ): Promise<RankingHarness> {
   const consent = new FakeConsentService();
-  const profile = new FakeProfile();
+  const profile = new FakeProfile(consent);
   await Promise.all([consent.start(), profile.start()]);
   const svc = await startTestService(rankingService, {
     env: { CONSENT_ADDR: consent.address, PROFILE_ADDR: profile.address, RANKING_SEED_DEMO_CATALOG: 'false', ...env },

@@ -84,6 +84,31 @@ function subjectOf(unit: Unit, recordedAt: Date): ErasureSubject {
   return { userId: unit.userId, aiChat: unit.kind === 'interaction', eventTime: unit.origin.eventTime, recordTime: recordedAt };
 }
 
+/** The purposes a stored record serves (a skipped record serves none). */
+function purposesOf(record: RecordDoc): { ads: boolean; content: boolean } {
+  return { ads: record.signals.some((s) => s.adsEligible), content: record.signals.some((s) => s.contentEligible) };
+}
+
+/**
+ * The consent decision for a unit less the purposes an erasure covers, or undefined when an
+ * erasure covers everything the unit could still serve (it is then skipped as ERASED). A
+ * purpose-scoped AI-chat erasure (an AI-chat ads or content opt-out) takes only its own purpose:
+ * an old chat message withdrawn from content still counts for ads (invariant 9).
+ */
+function withoutErasedPurposes(
+  coverage: Coverage,
+  subject: ErasureSubject,
+  decision: { ads: PurposeDecision; content: PurposeDecision },
+): { ads: PurposeDecision; content: PurposeDecision } | undefined {
+  // Refused for both purposes: recorded as a skip for its consent reason, unless any erasure covers it.
+  if (!decision.ads.allowed && !decision.content.allowed) return coverage.covers(subject) ? undefined : decision;
+  const erased = (purpose: 'ads' | 'content') =>
+    decision[purpose].allowed && coverage.covers({ ...subject, purposes: { ads: purpose === 'ads', content: purpose === 'content' } });
+  const ads = erased('ads') ? { allowed: false, reason: consent.EligibilityReason.ELIGIBILITY_REASON_OPTED_OUT } : decision.ads;
+  const content = erased('content') ? { allowed: false, reason: consent.EligibilityReason.ELIGIBILITY_REASON_OPTED_OUT } : decision.content;
+  return ads.allowed || content.allowed ? { ads, content } : undefined;
+}
+
 const unavailable = (cause: unknown): ItemOutcome => ({
   ok: false,
   code: status.UNAVAILABLE,
@@ -227,8 +252,9 @@ export class Ingestion {
     // Erasure first: nothing about an event before a cut-off is recorded again, not even a skip.
     const open: Array<{ index: number; unit: Unit; decision: { ads: PurposeDecision; content: PurposeDecision } }> = [];
     units.forEach(({ index, unit }, i) => {
-      if (coverage.covers(subjectOf(unit, recordedAt))) outcomes[index] = skipped(signal.SkipReason.SKIP_REASON_ERASED);
-      else open.push({ index, unit, decision: decisions[i] });
+      const decision = withoutErasedPurposes(coverage, subjectOf(unit, recordedAt), decisions[i]);
+      if (decision) open.push({ index, unit, decision });
+      else outcomes[index] = skipped(signal.SkipReason.SKIP_REASON_ERASED);
     });
     let fresh: Array<{ index: number; unit: Unit; record: RecordDoc; suppressed: common.SensitiveClass[]; language: string }>;
     let duplicates: Set<number>;
@@ -275,7 +301,7 @@ export class Ingestion {
     if (!guard.isLate(coverage)) return new Set();
     const inserted = fresh.map((f, i) => ({ f, i })).filter(({ i }) => !duplicates.has(i));
     const again = await guard.check(inserted.map(({ f }) => f.unit.userId));
-    const covered = inserted.filter(({ f }) => again.covers(subjectOf(f.unit, recordedAt)));
+    const covered = inserted.filter(({ f }) => again.covers({ ...subjectOf(f.unit, recordedAt), purposes: purposesOf(f.record) }));
     await store.deleteRecords(covered.map(({ f }) => f.record._id));
     return new Set(covered.map(({ i }) => i));
   }

@@ -39,6 +39,7 @@ import {
   surfaceToJSON,
   Topic,
 } from "../../common/v1/common";
+import { Settings } from "../../consent/v1/consent_service";
 
 export const protobufPackage = "signalpath.profile.v1";
 
@@ -299,6 +300,56 @@ export interface GetProfileResponse {
    * personalized: rankings leave them out.
    */
   hiddenItemIds: string[];
+}
+
+/** GetReadContextRequest is the request for GetReadContext. */
+export interface GetReadContextRequest {
+  /**
+   * The user's id. Required.
+   * An id (see "Ids" in signalpath/common/v1/common.proto).
+   */
+  userId: string;
+  /** The surface the profiles are read for. Required. */
+  surface: Surface;
+  /** The purposes to read, each at most once; empty means ads and content. */
+  purposes: Purpose[];
+  /**
+   * The maximum number of interests per purpose; 0 means 50, values above
+   * 500 are treated as 500.
+   */
+  limit: number;
+}
+
+/** GetReadContextResponse is the response of GetReadContext. */
+export interface GetReadContextResponse {
+  /**
+   * The user's consent settings as ConsentService answered them for this
+   * read (the same version every profile below was decided on).
+   */
+  settings:
+    | Settings
+    | undefined;
+  /**
+   * One profile per requested purpose, in the order requested (ads, then
+   * content, when purposes was empty).
+   */
+  profiles: PurposeProfile[];
+  /** Items the user marked "not interested", as in GetProfileResponse. */
+  hiddenItemIds: string[];
+}
+
+/** PurposeProfile is a user's profile read for one purpose. */
+export interface PurposeProfile {
+  /** The purpose. */
+  purpose: Purpose;
+  /** The interests, highest score first. */
+  interests: Interest[];
+  /** Whether the profile was used, as in GetProfileResponse. */
+  personalized: boolean;
+  /** Why the profile was not used, when personalized is false. */
+  notPersonalizedReason: NotPersonalizedReason;
+  /** Why AI-chat-derived data was left out, as in GetProfileResponse. */
+  aiChatNotUsedReason: NotPersonalizedReason;
 }
 
 /** ExplainInterestRequest is the request for ExplainInterest. */
@@ -1443,6 +1494,393 @@ export const GetProfileResponse: MessageFns<GetProfileResponse> = {
     message.settingsVersion = object.settingsVersion ?? "0";
     message.aiChatNotUsedReason = object.aiChatNotUsedReason ?? 0;
     message.hiddenItemIds = object.hiddenItemIds?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseGetReadContextRequest(): GetReadContextRequest {
+  return { userId: "", surface: 0, purposes: [], limit: 0 };
+}
+
+export const GetReadContextRequest: MessageFns<GetReadContextRequest> = {
+  encode(message: GetReadContextRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.surface !== 0) {
+      writer.uint32(16).int32(message.surface);
+    }
+    if (message.purposes.length !== 0) {
+      writer.uint32(26).fork();
+      for (const v of message.purposes) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.limit !== 0) {
+      writer.uint32(32).int32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetReadContextRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetReadContextRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.surface = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag === 24) {
+              message.purposes.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 26) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.purposes.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetReadContextRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      surface: isSet(object.surface) ? surfaceFromJSON(object.surface) : 0,
+      purposes: globalThis.Array.isArray(object?.purposes) ? object.purposes.map((e: any) => purposeFromJSON(e)) : [],
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+    };
+  },
+
+  toJSON(message: GetReadContextRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.surface !== 0) {
+      obj.surface = surfaceToJSON(message.surface);
+    }
+    if (message.purposes?.length) {
+      obj.purposes = message.purposes.map((e) => purposeToJSON(e));
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetReadContextRequest>, I>>(base?: I): GetReadContextRequest {
+    return GetReadContextRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetReadContextRequest>, I>>(object: I): GetReadContextRequest {
+    const message = createBaseGetReadContextRequest();
+    message.userId = object.userId ?? "";
+    message.surface = object.surface ?? 0;
+    message.purposes = object.purposes?.map((e) => e) || [];
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetReadContextResponse(): GetReadContextResponse {
+  return { settings: undefined, profiles: [], hiddenItemIds: [] };
+}
+
+export const GetReadContextResponse: MessageFns<GetReadContextResponse> = {
+  encode(message: GetReadContextResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.settings !== undefined) {
+      Settings.encode(message.settings, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.profiles) {
+      PurposeProfile.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.hiddenItemIds) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetReadContextResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetReadContextResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.settings = Settings.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.profiles.push(PurposeProfile.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.hiddenItemIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetReadContextResponse {
+    return {
+      settings: isSet(object.settings) ? Settings.fromJSON(object.settings) : undefined,
+      profiles: globalThis.Array.isArray(object?.profiles)
+        ? object.profiles.map((e: any) => PurposeProfile.fromJSON(e))
+        : [],
+      hiddenItemIds: globalThis.Array.isArray(object?.hiddenItemIds)
+        ? object.hiddenItemIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.hidden_item_ids)
+        ? object.hidden_item_ids.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GetReadContextResponse): unknown {
+    const obj: any = {};
+    if (message.settings !== undefined) {
+      obj.settings = Settings.toJSON(message.settings);
+    }
+    if (message.profiles?.length) {
+      obj.profiles = message.profiles.map((e) => PurposeProfile.toJSON(e));
+    }
+    if (message.hiddenItemIds?.length) {
+      obj.hiddenItemIds = message.hiddenItemIds;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetReadContextResponse>, I>>(base?: I): GetReadContextResponse {
+    return GetReadContextResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetReadContextResponse>, I>>(object: I): GetReadContextResponse {
+    const message = createBaseGetReadContextResponse();
+    message.settings = (object.settings !== undefined && object.settings !== null)
+      ? Settings.fromPartial(object.settings)
+      : undefined;
+    message.profiles = object.profiles?.map((e) => PurposeProfile.fromPartial(e)) || [];
+    message.hiddenItemIds = object.hiddenItemIds?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBasePurposeProfile(): PurposeProfile {
+  return { purpose: 0, interests: [], personalized: false, notPersonalizedReason: 0, aiChatNotUsedReason: 0 };
+}
+
+export const PurposeProfile: MessageFns<PurposeProfile> = {
+  encode(message: PurposeProfile, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.purpose !== 0) {
+      writer.uint32(8).int32(message.purpose);
+    }
+    for (const v of message.interests) {
+      Interest.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.personalized !== false) {
+      writer.uint32(24).bool(message.personalized);
+    }
+    if (message.notPersonalizedReason !== 0) {
+      writer.uint32(32).int32(message.notPersonalizedReason);
+    }
+    if (message.aiChatNotUsedReason !== 0) {
+      writer.uint32(40).int32(message.aiChatNotUsedReason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PurposeProfile {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePurposeProfile();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.purpose = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.interests.push(Interest.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.personalized = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.notPersonalizedReason = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.aiChatNotUsedReason = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PurposeProfile {
+    return {
+      purpose: isSet(object.purpose) ? purposeFromJSON(object.purpose) : 0,
+      interests: globalThis.Array.isArray(object?.interests)
+        ? object.interests.map((e: any) => Interest.fromJSON(e))
+        : [],
+      personalized: isSet(object.personalized) ? globalThis.Boolean(object.personalized) : false,
+      notPersonalizedReason: isSet(object.notPersonalizedReason)
+        ? notPersonalizedReasonFromJSON(object.notPersonalizedReason)
+        : isSet(object.not_personalized_reason)
+        ? notPersonalizedReasonFromJSON(object.not_personalized_reason)
+        : 0,
+      aiChatNotUsedReason: isSet(object.aiChatNotUsedReason)
+        ? notPersonalizedReasonFromJSON(object.aiChatNotUsedReason)
+        : isSet(object.ai_chat_not_used_reason)
+        ? notPersonalizedReasonFromJSON(object.ai_chat_not_used_reason)
+        : 0,
+    };
+  },
+
+  toJSON(message: PurposeProfile): unknown {
+    const obj: any = {};
+    if (message.purpose !== 0) {
+      obj.purpose = purposeToJSON(message.purpose);
+    }
+    if (message.interests?.length) {
+      obj.interests = message.interests.map((e) => Interest.toJSON(e));
+    }
+    if (message.personalized !== false) {
+      obj.personalized = message.personalized;
+    }
+    if (message.notPersonalizedReason !== 0) {
+      obj.notPersonalizedReason = notPersonalizedReasonToJSON(message.notPersonalizedReason);
+    }
+    if (message.aiChatNotUsedReason !== 0) {
+      obj.aiChatNotUsedReason = notPersonalizedReasonToJSON(message.aiChatNotUsedReason);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PurposeProfile>, I>>(base?: I): PurposeProfile {
+    return PurposeProfile.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PurposeProfile>, I>>(object: I): PurposeProfile {
+    const message = createBasePurposeProfile();
+    message.purpose = object.purpose ?? 0;
+    message.interests = object.interests?.map((e) => Interest.fromPartial(e)) || [];
+    message.personalized = object.personalized ?? false;
+    message.notPersonalizedReason = object.notPersonalizedReason ?? 0;
+    message.aiChatNotUsedReason = object.aiChatNotUsedReason ?? 0;
     return message;
   },
 };
@@ -3412,6 +3850,31 @@ export const ProfileServiceService = {
     responseDeserialize: (value: Buffer): GetProfileResponse => GetProfileResponse.decode(value),
   },
   /**
+   * GetReadContext is one read of everything a ranking needs about a user on
+   * a surface: the consent settings the read was decided on, and the
+   * profile of each requested purpose after the same read-time rules as
+   * GetProfile. It costs one settings lookup, one eligibility check per
+   * purpose and one read of the stored profile, where GetSettings plus a
+   * GetProfile per purpose cost two of each. Nothing is cached between
+   * calls (identical lookups in flight are shared), so an unlink, an opt-out
+   * or an erasure applies on the next call, through any replica.
+   *
+   * Errors: INVALID_ARGUMENT if user_id is empty, surface is unspecified,
+   * purposes repeats a purpose or holds an unspecified one, or limit is
+   * negative; UNAVAILABLE if ConsentService or the store is unreachable.
+   */
+  getReadContext: {
+    path: "/signalpath.profile.v1.ProfileService/GetReadContext" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetReadContextRequest): Buffer =>
+      Buffer.from(GetReadContextRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetReadContextRequest => GetReadContextRequest.decode(value),
+    responseSerialize: (value: GetReadContextResponse): Buffer =>
+      Buffer.from(GetReadContextResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetReadContextResponse => GetReadContextResponse.decode(value),
+  },
+  /**
    * ExplainInterest says why a topic is in a user's profile on a surface for
    * a purpose: its score and sources (surface, source kind, last time), after
    * the same read-time rules as GetProfile. A topic not in the profile is
@@ -3592,6 +4055,21 @@ export interface ProfileServiceServer extends UntypedServiceImplementation {
    */
   getProfile: handleUnaryCall<GetProfileRequest, GetProfileResponse>;
   /**
+   * GetReadContext is one read of everything a ranking needs about a user on
+   * a surface: the consent settings the read was decided on, and the
+   * profile of each requested purpose after the same read-time rules as
+   * GetProfile. It costs one settings lookup, one eligibility check per
+   * purpose and one read of the stored profile, where GetSettings plus a
+   * GetProfile per purpose cost two of each. Nothing is cached between
+   * calls (identical lookups in flight are shared), so an unlink, an opt-out
+   * or an erasure applies on the next call, through any replica.
+   *
+   * Errors: INVALID_ARGUMENT if user_id is empty, surface is unspecified,
+   * purposes repeats a purpose or holds an unspecified one, or limit is
+   * negative; UNAVAILABLE if ConsentService or the store is unreachable.
+   */
+  getReadContext: handleUnaryCall<GetReadContextRequest, GetReadContextResponse>;
+  /**
    * ExplainInterest says why a topic is in a user's profile on a surface for
    * a purpose: its score and sources (surface, source kind, last time), after
    * the same read-time rules as GetProfile. A topic not in the profile is
@@ -3728,6 +4206,35 @@ export interface ProfileServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetProfileResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * GetReadContext is one read of everything a ranking needs about a user on
+   * a surface: the consent settings the read was decided on, and the
+   * profile of each requested purpose after the same read-time rules as
+   * GetProfile. It costs one settings lookup, one eligibility check per
+   * purpose and one read of the stored profile, where GetSettings plus a
+   * GetProfile per purpose cost two of each. Nothing is cached between
+   * calls (identical lookups in flight are shared), so an unlink, an opt-out
+   * or an erasure applies on the next call, through any replica.
+   *
+   * Errors: INVALID_ARGUMENT if user_id is empty, surface is unspecified,
+   * purposes repeats a purpose or holds an unspecified one, or limit is
+   * negative; UNAVAILABLE if ConsentService or the store is unreachable.
+   */
+  getReadContext(
+    request: GetReadContextRequest,
+    callback: (error: ServiceError | null, response: GetReadContextResponse) => void,
+  ): ClientUnaryCall;
+  getReadContext(
+    request: GetReadContextRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetReadContextResponse) => void,
+  ): ClientUnaryCall;
+  getReadContext(
+    request: GetReadContextRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetReadContextResponse) => void,
   ): ClientUnaryCall;
   /**
    * ExplainInterest says why a topic is in a user's profile on a surface for
