@@ -80,7 +80,7 @@ if (load) {
   md.push(
     `## Issue 17 targets — open-loop run of ${load.machine.time}${load.mode === 'quick' ? ' (QUICK RUN: a smoke check with 2 s points and one repetition, not a measurement)' : ''}`,
     '',
-    `Cases: ${load.cases.join(', ')}. ${load.machine.cpus} cores (${load.machine.cpuModel}), Node ${load.machine.node}, ${Math.round(load.durationSeconds)} s. ` +
+    `Cases: ${load.cases.join(', ')}. ${load.machine.commit ? `Commit ${load.machine.commit.slice(0, 12)}${load.machine.dirtyTree ? ' (with uncommitted changes)' : ''}${load.machine.commitNote ? ` (${load.machine.commitNote})` : ''}. ` : ''}${load.machine.cpus} cores (${load.machine.cpuModel}), Node ${load.machine.node}, ${Math.round(load.durationSeconds)} s. ` +
       `**Load average** (1 min) at the end of the repetitions: ${loads.length ? `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` : '–'}, at the end of the run ${load.machine.loadAverageAtEnd.map((l) => l.toFixed(2)).join(' ')} — ` +
       'the machine is shared with other work, so every figure here is noisy; ratios to baselines of the same run are the ones to compare across runs.',
     '',

@@ -7,7 +7,7 @@
 //   node tools/run.mjs tools/bench/load.ts [--quick] [--cases rank,recommend,profile,ingest,consent,visibility]
 // (`npm run bench` provides the database and the build.) Writes docs/benchmarks/load.{json,md} and
 // one latency–throughput curve per RPC, docs/benchmarks/curve-<rpc>.svg.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -455,7 +455,9 @@ async function main() {
       }
     }
 
-    const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadAverageAtEnd: loadavg(), time: new Date().toISOString() };
+    const commit = spawnSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
+    const dirtyTree = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).stdout.trim() !== '';
+    const machine = { commit, dirtyTree, node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadAverageAtEnd: loadavg(), time: new Date().toISOString() };
     const output = {
       title: 'Open-loop benchmarks (issue 17)',
       mode: QUICK ? 'quick' : 'full',
