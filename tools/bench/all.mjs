@@ -84,6 +84,7 @@ if (load) {
       `**Load average** (1 min) at the end of the repetitions: ${loads.length ? `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` : '–'}, at the end of the run ${load.machine.loadAverageAtEnd.map((l) => l.toFixed(2)).join(' ')} — ` +
       'the machine is shared with other work, so every figure here is noisy; ratios to baselines of the same run are the ones to compare across runs.',
     '',
+    ...(load.reconstructed ? [`**Reconstructed from the run's log.** ${load.reconstructed}`, ''] : []),
     '| target | measured | bound | result | how |',
     '|---|---|---|---|---|',
     ...load.targets.map((t) => `| ${t.name} | ${fmt(t.value)} | ${t.bound} | ${t.pass ? 'PASS' : 'FAIL'} | ${t.how} |`),

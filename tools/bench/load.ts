@@ -378,7 +378,9 @@ async function main() {
         const calls = Math.ceil(((PLAN.warmupMs + PLAN.durationMs) * rate) / 1000) + 10;
         await point('IngestInteraction', serviceTarget('signal', 'IngestInteraction'), rate, (rep) => rotate(users, calls, (userId) => signal.IngestInteractionRequest.encode(interaction(userId, `r${rate}-${rep}`)).finish()), services);
       }
-      await outboxDrained();
+      // An overloaded point leaves a backlog: wait for it, but a backlog that outlasts the wait is a
+      // finding to report, not a reason to lose the run's figures.
+      await outboxDrained().catch((error: unknown) => log(`warning: ${error instanceof Error ? error.message : String(error)}; continuing`));
     }
 
     if (selected.has('profile') && profileFloor) {
