@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs a TypeScript tool (benchmarks, demo, evaluation) the way services run: bundled by esbuild
 // with the workspace path aliases and the data-file loaders, npm packages left external.
-// Usage: node tools/run.mjs tools/bench/consent.ts [args...]
+// Usage: node tools/run.mjs tools/bench/load.ts [args...]
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
