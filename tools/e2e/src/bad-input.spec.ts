@@ -428,6 +428,29 @@ describe('bad input on every RPC (four processes, property-based)', () => {
         [INVALID_ARGUMENT],
       ));
 
+    // Data-subject requests (issue 16 §5), as the operator who may call all five.
+    const requestId = mostly(fc.constantFrom('dsr-missing', ''), someId);
+    it('CreateDataSubjectRequest', () =>
+      fuzz('CreateDataSubjectRequest', partial<consent.CreateDataSubjectRequestRequest>({ userId, kind: enumOf(2), scope }), (r) => stack.clients.consent.createDataSubjectRequest(consent.CreateDataSubjectRequestRequest.fromPartial(r)), [INVALID_ARGUMENT, FAILED_PRECONDITION]));
+    it('GetDataSubjectRequest', () =>
+      fuzz('GetDataSubjectRequest', partial<consent.GetDataSubjectRequestRequest>({ requestId }), (r) => stack.clients.consent.getDataSubjectRequest(consent.GetDataSubjectRequestRequest.fromPartial(r)), [INVALID_ARGUMENT, NOT_FOUND]));
+    it('ListDataSubjectRequests', () =>
+      fuzz(
+        'ListDataSubjectRequests',
+        partial<consent.ListDataSubjectRequestsRequest>({ state: enumOf(5), overdueOnly: fc.boolean(), pageSize: int32, pageToken: pageToken(['u', 't', 'k', 'o']) }),
+        (r) => stack.clients.consent.listDataSubjectRequests(consent.ListDataSubjectRequestsRequest.fromPartial(r)),
+        [INVALID_ARGUMENT],
+      ));
+    it('VerifyDataSubjectRequest', () =>
+      fuzz('VerifyDataSubjectRequest', partial<consent.VerifyDataSubjectRequestRequest>({ requestId }), (r) => stack.clients.consent.verifyDataSubjectRequest(consent.VerifyDataSubjectRequestRequest.fromPartial(r)), [INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION]));
+    it('RejectDataSubjectRequest', () =>
+      fuzz(
+        'RejectDataSubjectRequest',
+        partial<consent.RejectDataSubjectRequestRequest>({ requestId, reason: enumOf(4) }),
+        (r) => stack.clients.consent.rejectDataSubjectRequest(consent.RejectDataSubjectRequestRequest.fromPartial(r)),
+        [INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION],
+      ));
+
     it('SearchTopics', () =>
       fuzz(
         'SearchTopics',
@@ -879,8 +902,8 @@ describe('bad input on every RPC (four processes, property-based)', () => {
     const unexpected = stack.logs.join('').split('\n').filter((line) => line.includes('unexpected error'));
     expect(unexpected).toEqual([]);
     const total = [...callCounts.values()].reduce((a, b) => a + b, 0);
-    // 41 RPCs with arbitrary requests, 9 with arbitrary raw Timestamps.
-    expect(callCounts.size).toBe(50);
-    expect(total).toBeGreaterThanOrEqual(50 * RUNS_PER_RPC);
+    // 48 RPCs with arbitrary requests, 9 with arbitrary raw Timestamps.
+    expect(callCounts.size).toBe(57);
+    expect(total).toBeGreaterThanOrEqual(57 * RUNS_PER_RPC);
   });
 });
