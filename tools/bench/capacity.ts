@@ -19,6 +19,7 @@ import { createConsentClient, createProfileClient, createRankingClient, createSi
 import { createEchoClient, startEchoServer } from './lib/echo';
 import { operatorCredentials } from '../lib/operator';
 import stackLib = require('../lib/stack.cjs');
+import { benchItem, MESSAGES } from './lib/workload';
 
 const argValue = (name: string, fallback: number) => {
   const index = process.argv.indexOf(name);
@@ -34,18 +35,6 @@ const FEED_REQUESTS_PER_DAY = 20;
 const CANDIDATES = 1_000;
 const DAY_MS = 86_400_000;
 
-const MESSAGES = [
-  'I have been getting into rock climbing and want new climbing shoes for the gym',
-  'Any tips for a weekend road trip through the national parks with a tent?',
-  'What is a good beginner sourdough recipe, my bread keeps coming out flat',
-  'Looking for a used electric car with decent range for commuting',
-  'Which running shoes are best for a first half marathon training plan',
-  'Can you compare a few mirrorless cameras for travel photography under 1000 dollars',
-  'Help me plan a vegetable garden for a small balcony that gets afternoon sun',
-  'What board games work well for four players who like strategy',
-];
-const TOPICS = ['483', '498', '500', '505', '504', '531', '499', '502', '492', '533', '547', '539', '551', '227', '225', '229', '677', '665', '670', '668'];
-const KINDS = [ranking.ItemKind.ITEM_KIND_POST, ranking.ItemKind.ITEM_KIND_REEL, ranking.ItemKind.ITEM_KIND_GROUP, ranking.ItemKind.ITEM_KIND_AD];
 
 
 /** utime + stime of a process, ms (/proc/<pid>/stat fields 14 and 15, in clock ticks). */
@@ -212,7 +201,7 @@ async function main() {
     }
     const itemIds: string[] = [];
     for (let batch = 0; batch < 5; batch++) {
-      const items = Array.from({ length: 250 }, (_, j) => benchItem(batch * 250 + j));
+      const items = Array.from({ length: 250 }, (_, j) => benchItem('cap', batch * 250 + j));
       await rankingClient.upsertItems({ items });
       itemIds.push(...items.map((item) => item.itemId));
     }
@@ -474,20 +463,6 @@ function diffCommands(a: Record<string, Record<string, number>>, b: Record<strin
   return out;
 }
 
-function benchItem(i: number): ranking.Item {
-  const kind = KINDS[i % KINDS.length];
-  const topicIds = i % 3 === 0 ? [TOPICS[i % TOPICS.length], TOPICS[(i * 7) % TOPICS.length]] : [TOPICS[i % TOPICS.length]];
-  return {
-    itemId: `cap-item-${i}`,
-    kind,
-    title: `Capacity item ${i} about things people like`,
-    topicIds: [...new Set(topicIds)],
-    advertiserId: kind === ranking.ItemKind.ITEM_KIND_AD ? `adv-${i % 25}` : '',
-    surfaces: [],
-    baseScore: (i * 37) % 101,
-    createTime: new Date(Date.UTC(2026, 0, 1) - i * 60_000),
-  };
-}
 
 async function runConcurrently(jobs: Array<() => Promise<unknown>>, concurrency: number) {
   let next = 0;

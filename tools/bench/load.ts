@@ -22,6 +22,7 @@ import stackLib = require('../lib/stack.cjs');
 import type { LoadConfig, LoadResult } from './loadgen';
 import { cpuTicksOfStat, median } from './lib/open-loop';
 import { curveSvg, type CurveSeries } from './lib/svg';
+import { benchItem, MESSAGES } from './lib/workload';
 
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
@@ -58,33 +59,7 @@ const CANDIDATES = 1_000;
 const QUERY_USERS = 200;
 const SURFACE = common.Surface.SURFACE_MESSENGER;
 
-const MESSAGES = [
-  'I have been getting into rock climbing and want new climbing shoes for the gym',
-  'Any tips for a weekend road trip through the national parks with a tent?',
-  'What is a good beginner sourdough recipe, my bread keeps coming out flat',
-  'Looking for a used electric car with decent range for commuting',
-  'Which running shoes are best for a first half marathon training plan',
-  'Can you compare a few mirrorless cameras for travel photography under 1000 dollars',
-  'Help me plan a vegetable garden for a small balcony that gets afternoon sun',
-  'What board games work well for four players who like strategy',
-];
-const TOPICS = ['483', '498', '500', '505', '504', '531', '499', '502', '492', '533', '547', '539', '551', '227', '225', '229', '677', '665', '670', '668'];
-const KINDS = [ranking.ItemKind.ITEM_KIND_POST, ranking.ItemKind.ITEM_KIND_REEL, ranking.ItemKind.ITEM_KIND_GROUP, ranking.ItemKind.ITEM_KIND_AD];
 
-function benchItem(i: number): ranking.Item {
-  const kind = KINDS[i % KINDS.length];
-  const topicIds = i % 3 === 0 ? [TOPICS[i % TOPICS.length], TOPICS[(i * 7) % TOPICS.length]] : [TOPICS[i % TOPICS.length]];
-  return {
-    itemId: `load-item-${i}`,
-    kind,
-    title: `Load item ${i} about things people like`,
-    topicIds: [...new Set(topicIds)],
-    advertiserId: kind === ranking.ItemKind.ITEM_KIND_AD ? `adv-${i % 25}` : '',
-    surfaces: [],
-    baseScore: (i * 37) % 101,
-    createTime: new Date(Date.UTC(2026, 0, 1) - i * 60_000),
-  };
-}
 
 const encodeEcho = (payload: Uint8Array) => bench.EchoRequest.encode({ payload: Buffer.from(payload) }).finish();
 /** A figure for the log (JSON turns NaN into null). */
@@ -231,7 +206,7 @@ async function main() {
     if (selected.has('rank') || selected.has('recommend')) {
       const t0 = performance.now();
       for (let i = 0; i < PLAN.catalogItems; i += 500) {
-        const items = Array.from({ length: Math.min(500, PLAN.catalogItems - i) }, (_, j) => benchItem(i + j));
+        const items = Array.from({ length: Math.min(500, PLAN.catalogItems - i) }, (_, j) => benchItem('load', i + j));
         await rankingClient.upsertItems({ items });
         itemIds.push(...items.map((item) => item.itemId));
       }

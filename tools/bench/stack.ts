@@ -9,6 +9,7 @@ import { createConsentClient, createProfileClient, createSignalClient } from '@s
 import { OtlpReceiver } from '../e2e/src/otlp-receiver';
 import { measure, minTarget, ratioTarget, report, type Stats, type Target } from './lib/harness';
 import { operatorCredentials } from '../lib/operator';
+import { MESSAGES } from './lib/workload';
 
 const stackLib = require('../lib/stack.cjs') as {
   SERVICES: Array<{ key: string; app: string; portVar: string }>;
@@ -19,13 +20,6 @@ const stackLib = require('../lib/stack.cjs') as {
   };
 };
 
-const MESSAGES = [
-  'I have been getting into rock climbing and want new climbing shoes for the gym',
-  'Any tips for a weekend road trip through the national parks with a tent?',
-  'What is a good beginner sourdough recipe, my bread keeps coming out flat',
-  'Looking for a used electric car with decent range for commuting',
-  'Which running shoes are best for a first half marathon training plan',
-];
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
