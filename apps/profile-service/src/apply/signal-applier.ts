@@ -297,16 +297,7 @@ export class SignalApplier {
         ),
       );
     }
-    return {
-      _id: profileId(userId, surface),
-      user_id: userId,
-      surface,
-      version: current?.version ?? 0,
-      update_time: new Date(nowMs),
-      kinds,
-      in_flight: current?.in_flight ?? [],
-      ...(removedSignals.length > 0 ? { removed_signals: removedSignals } : {}),
-    };
+    return nextDocument(userId, surface, current, nowMs, kinds, removedSignals);
   }
 
   /** The document's removed-signal entries still within the ledger retention. */
@@ -337,16 +328,7 @@ export class SignalApplier {
         const applied = await this.wasAdded(signal, current, options.recordTime, nowMs);
         outcome = { wasApplied: applied, first: true };
         const kinds = applied && options.subtract && current ? this.withoutSignal(current, signal, await this.corrections.get(userId), nowMs) : (current?.kinds ?? {});
-        return {
-          _id: profileId(userId, surface),
-          user_id: userId,
-          surface,
-          version: current?.version ?? 0,
-          update_time: new Date(nowMs),
-          kinds,
-          in_flight: current?.in_flight ?? [],
-          removed_signals: [...this.keptRemovals(current, nowMs), { signal_id: signal.signalId, time: new Date(nowMs), applied }],
-        };
+        return nextDocument(userId, surface, current, nowMs, kinds, [...this.keptRemovals(current, nowMs), { signal_id: signal.signalId, time: new Date(nowMs), applied }]);
       });
       return outcome;
     });
@@ -384,4 +366,25 @@ export class SignalApplier {
     else delete kinds[kindKey];
     return kinds;
   }
+}
+
+/** The next version of a profile document: the current one's version and in-flight markers, new scores and removals. */
+function nextDocument(
+  userId: string,
+  surface: ProfileDocument['surface'],
+  current: ProfileDocument | undefined,
+  nowMs: number,
+  kinds: ProfileDocument['kinds'],
+  removedSignals: RemovedSignal[],
+): ProfileDocument {
+  return {
+    _id: profileId(userId, surface),
+    user_id: userId,
+    surface,
+    version: current?.version ?? 0,
+    update_time: new Date(nowMs),
+    kinds,
+    in_flight: current?.in_flight ?? [],
+    ...(removedSignals.length > 0 ? { removed_signals: removedSignals } : {}),
+  };
 }
