@@ -13,9 +13,8 @@ import os from 'node:os';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { analyzeText, SENSITIVE_CLASSES, type Analysis, type SensitiveClass } from '@signalpath/signal-extraction';
-import { getSensitiveTopicPolicy, isNeverForAds, sensitiveClassOfTopic } from '@signalpath/sensitive-topics';
-import { getTaxonomy } from '@signalpath/taxonomy';
+import { analyzeText, SENSITIVE_CLASSES, tier1Judge, type Analysis, type SensitiveClass } from '@signalpath/signal-extraction';
+import { isNeverForAds, sensitiveClassOfTopic } from '@signalpath/sensitive-topics';
 import { DEFAULT_TRAIN_OPTIONS, SensitiveClassifier, type Example, type TrainOptions } from './classifier';
 import { loadRuntime, SentenceEmbedder } from './embedder';
 
@@ -114,15 +113,7 @@ function readTrainRows(): TrainRow[] {
     .map((l) => JSON.parse(l) as TrainRow);
 }
 
-const taxonomy = getTaxonomy();
-const policy = getSensitiveTopicPolicy();
-const sensitiveTier1 = new Set(
-  taxonomy
-    .tier1Nodes()
-    .filter((n) => policy.classify(n.id).sensitiveClass !== undefined || policy.isRestricted(n.id))
-    .map((n) => n.name),
-);
-const tier1Name = (id: string) => taxonomy.tier1NodeOf(id)?.name ?? '?';
+const { sensitiveTier1, tier1Name } = tier1Judge();
 
 /** A leak as the blind sets define it: anything ads-eligible from a sensitive row; a forbidden or sensitive Tier-1 from a mixed one. */
 function isLeak(row: Row, analysis: Analysis): boolean {

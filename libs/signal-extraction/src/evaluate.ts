@@ -75,6 +75,22 @@ export interface EvaluationReport {
 
 export type Analyzer = (text: string, options?: Partial<SignalPolicyOptions>) => Analysis;
 
+/**
+ * How the evaluation sets judge a topic by its Tier-1: the Tier-1 names that are sensitive or
+ * restricted, and a topic's Tier-1 name ('?' for an unknown id).
+ */
+export function tier1Judge(): { sensitiveTier1: ReadonlySet<string>; tier1Name: (id: string) => string } {
+  const taxonomy = getTaxonomy();
+  const policy = getSensitiveTopicPolicy();
+  const sensitiveTier1 = new Set(
+    taxonomy
+      .tier1Nodes()
+      .filter((n) => policy.classify(n.id).sensitiveClass !== undefined || policy.isRestricted(n.id))
+      .map((n) => n.name),
+  );
+  return { sensitiveTier1, tier1Name: (id) => taxonomy.tier1NodeOf(id)?.name ?? '?' };
+}
+
 /** Parses JSON Lines (blank lines and lines starting with "//" ignored), validating each message. */
 export function parseLabelledMessages(jsonl: string): LabelledMessage[] {
   const tier1Names = new Set(getTaxonomy().tier1Nodes().map((n) => n.name));
@@ -113,15 +129,7 @@ export function evaluate(
   analyze: Analyzer = analyzeText,
   targets: EvaluationTargets = EVALUATION_TARGETS,
 ): EvaluationReport {
-  const taxonomy = getTaxonomy();
-  const policy = getSensitiveTopicPolicy();
-  const sensitiveTier1 = new Set(
-    taxonomy
-      .tier1Nodes()
-      .filter((n) => policy.classify(n.id).sensitiveClass !== undefined || policy.isRestricted(n.id))
-      .map((n) => n.name),
-  );
-  const tier1Name = (id: string) => taxonomy.tier1NodeOf(id)?.name ?? '?';
+  const { sensitiveTier1, tier1Name } = tier1Judge();
 
   const counts = { benign: 0, sensitive: 0, mixed: 0, negation: 0, total: messages.length };
   const benign = { tp: 0, fp: 0, fn: 0, misses: [] as Tier1Miss[] };

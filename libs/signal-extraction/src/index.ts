@@ -4,7 +4,7 @@ export type { Analysis, AnalyzedSignal, ExtractedTopic, SensitiveDetector, Signa
 export { analyzeText, sensitiveClassOfTopic, DEFAULT_POLICY_OPTIONS } from './analyze';
 export type { AnalyzeDeps } from './analyze';
 export { LexiconTopicExtractor, LexiconSensitiveDetector, getDefaultExtractor, getDefaultDetector } from './lexicon-models';
-export { evaluate, parseLabelledMessages, EVALUATION_TARGETS } from './evaluate';
+export { evaluate, parseLabelledMessages, tier1Judge, EVALUATION_TARGETS } from './evaluate';
 export type { LabelledMessage, MessageKind, EvaluationReport, EvaluationTargets } from './evaluate';
 export { evaluateLanguages, parseBlindMessages, parseOutsideDevMessages, formatLanguageTable, LANGUAGE_TARGETS, LAUNCH_LANGUAGES } from './evaluate-languages';
 export type { BlindMessage, BlindKind, EvaluatedAnalysis, LanguageAnalyzer, LanguageReport, LanguageTargets, RowMetrics } from './evaluate-languages';
